@@ -1,0 +1,163 @@
+"""Every change to institutions, people and memberships: keyword-only, atomic, audited."""
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from patto.audit.services import record_event
+from patto.core.versioning import update_versioned
+
+from .models import Institution, Membership, User
+
+RECOVERY_CODE_COUNT = 10
+INSTITUTION_FIELDS = ("kind", "name", "short_name", "codice_meccanografico", "istat_code", "service_type",
+                      "tax_code", "address", "town", "email", "pec", "is_signatory", "is_active")
+
+
+@transaction.atomic
+def create_institution(*, actor, district, **fields):
+    institution = Institution(district=district, **fields)
+    institution.full_clean()
+    institution.save()
+    record_event(actor=actor, action="accounts.institution.created", obj=institution,
+                 changes={name: [None, getattr(institution, name)] for name in fields})
+    return institution
+
+
+@transaction.atomic
+def update_institution(*, actor, institution, version, **fields):
+    candidate = Institution(pk=institution.pk, district_id=institution.district_id, **fields)
+    candidate.full_clean(exclude=["district"], validate_unique=True)
+    changes = update_versioned(institution, version, fields)
+    record_event(actor=actor, action="accounts.institution.updated", obj=institution, changes=changes)
+    return institution
+
+
+@transaction.atomic
+def add_member(*, actor, institution, email, first_name, last_name, role, valid_from, valid_to=None,
+               request_base_url=""):
+    """Give a person a role in an institution, creating (and inviting) the account if it is new.
+
+    An existing account is found by email (case-insensitive), so the same person is never entered twice."""
+    user = User.objects.filter(email__iexact=email).first()
+    created = user is None
+    if created:
+        user = User(username=email.lower(), email=email.lower(), first_name=first_name, last_name=last_name)
+        user.set_unusable_password()
+        user.full_clean()
+        user.save()
+    duplicate = Membership.objects.current().filter(user=user, institution=institution, role=role).exists()
+    if duplicate:
+        raise ValidationError(_("This person already holds this role in this institution."))
+    membership = Membership(user=user, institution=institution, role=role, valid_from=valid_from, valid_to=valid_to)
+    membership.full_clean()
+    membership.save()
+    record_event(actor=actor, action="accounts.membership.created", obj=membership, subjects=[user],
+                 changes={"role": [None, role], "valid_from": [None, valid_from], "valid_to": [None, valid_to],
+                          "account_created": [None, created]})
+    if created:
+        transaction.on_commit(lambda: send_invitation(user, institution, request_base_url))
+    return membership
+
+
+def send_invitation(user, institution, base_url):
+    """Email a new account a link to choose its password (Django's single-use reset token)."""
+    path = reverse("accounts:password_reset_confirm", kwargs={
+        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)})
+    body = render_to_string("accounts/email/invitation.txt", {
+        "user": user, "institution": institution, "link": base_url + path,
+        "hours": settings.PASSWORD_RESET_TIMEOUT // 3600})
+    send_mail(_("Your Patto account"), body, None, [user.email])
+
+
+@transaction.atomic
+def change_membership(*, actor, membership, version, role, valid_from, valid_to):
+    candidate = Membership(user_id=membership.user_id, institution_id=membership.institution_id, role=role,
+                           valid_from=valid_from, valid_to=valid_to)
+    candidate.full_clean(exclude=["user", "institution"])
+    changes = update_versioned(membership, version, {"role": role, "valid_from": valid_from, "valid_to": valid_to})
+    record_event(actor=actor, action="accounts.membership.changed", obj=membership, subjects=[membership.user],
+                 changes=changes)
+    return membership
+
+
+@transaction.atomic
+def end_membership(*, actor, membership, version, reason):
+    """End a membership now: it grants nothing from the next request on."""
+    now = timezone.now()
+    today = timezone.localdate()
+    fields = {"ended_at": now, "end_reason": reason,
+              "valid_to": today if membership.valid_to is None or membership.valid_to > today else membership.valid_to}
+    if fields["valid_to"] < membership.valid_from:
+        fields["valid_to"] = membership.valid_from
+    changes = update_versioned(membership, version, fields)
+    record_event(actor=actor, action="accounts.membership.ended", obj=membership, subjects=[membership.user],
+                 changes=changes, purpose=reason)
+    return membership
+
+
+def switch_membership(*, user, session, membership):
+    """Act under another of one's own current memberships (the institution switcher)."""
+    session["acting_membership_id"] = membership.pk
+    user.act_as(membership.pk)
+    record_event(actor=user, action="accounts.session.institution_switched", obj=membership)
+
+
+# --- Two-factor authentication -----------------------------------------------------------------
+
+def pending_totp_device(user):
+    """The unconfirmed TOTP device being enrolled, created on first use (one per user)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    return device or TOTPDevice.objects.create(user=user, name="Patto", confirmed=False)
+
+
+def has_mfa(user):
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+@transaction.atomic
+def enable_totp(*, actor, device, token):
+    """Confirm an enrolment with a code from the app; returns the new recovery codes (shown once)."""
+    if device.user_id != actor.pk or device.confirmed or not device.verify_token(token):
+        record_event(actor=actor, action="accounts.mfa.enrolment_failed")
+        return None
+    TOTPDevice.objects.filter(user=actor, confirmed=True).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = _new_recovery_codes(actor)
+    record_event(actor=actor, action="accounts.mfa.enabled", obj=actor, subjects=[actor])
+    return codes
+
+
+@transaction.atomic
+def regenerate_recovery_codes(*, actor):
+    codes = _new_recovery_codes(actor)
+    record_event(actor=actor, action="accounts.mfa.recovery_codes_regenerated", obj=actor, subjects=[actor])
+    return codes
+
+
+def _new_recovery_codes(user):
+    device, _created = StaticDevice.objects.get_or_create(user=user, name="recovery")
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _i in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+@transaction.atomic
+def disable_mfa(*, actor):
+    if settings.PATTO_REQUIRE_MFA:
+        raise ValidationError(_("Two-factor authentication is required for every account."))
+    TOTPDevice.objects.filter(user=actor).delete()
+    StaticDevice.objects.filter(user=actor).delete()
+    record_event(actor=actor, action="accounts.mfa.disabled", obj=actor, subjects=[actor])

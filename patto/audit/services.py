@@ -1,0 +1,78 @@
+"""Writing the audit trail. Every write service and every read of personal data calls these,
+inside the transaction of the action: if the row cannot be written, the action does not happen."""
+
+from django.db import DatabaseError, transaction
+from django.shortcuts import render
+
+from patto.core import context
+from patto.core.exceptions import AuditUnavailable
+
+from .models import AuditEvent, AuditSubject
+
+SENSITIVE_KEY_PARTS = ("password", "token", "secret", "key", "fiscal_code", "otp", "code")
+MASK = "***"
+
+
+def mask_changes(changes):
+    """{field: [old, new]} with the values of sensitive fields replaced by a mask."""
+    masked = {}
+    for field, values in (changes or {}).items():
+        sensitive = any(part in field.lower() for part in SENSITIVE_KEY_PARTS)
+        masked[field] = [MASK if sensitive and v not in (None, "") else _plain(v) for v in values]
+    return masked
+
+
+def _plain(value):
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def subject_ref(obj):
+    """(kind, id) for a person concerned: 'user' for accounts, the model name otherwise."""
+    return (obj._meta.model_name, str(obj.pk))
+
+
+def record_event(*, actor, action, obj=None, subjects=(), changes=None, purpose="", actor_label="",
+                 object_type="", object_id=""):
+    """Append one event. Raises AuditUnavailable if the database refuses the row.
+
+    The object is given as an instance (``obj``) or, when only its reference is known, as
+    ``object_type``/``object_id``."""
+    membership = actor.acting_membership if actor is not None and actor.is_authenticated else None
+    request = context.current()
+    try:
+        with transaction.atomic():
+            event = AuditEvent.objects.create(
+                actor=actor if actor is not None and actor.is_authenticated else None,
+                actor_label=(actor.get_username() if actor is not None and actor.is_authenticated
+                             else actor_label)[:150],
+                actor_institution=membership.institution if membership else None,
+                actor_role=membership.role if membership else "",
+                action=action,
+                object_type=obj._meta.label_lower if obj is not None else object_type,
+                object_id=str(obj.pk) if obj is not None else object_id,
+                request_id=request.request_id,
+                ip=request.ip,
+                user_agent=request.user_agent,
+                purpose=purpose[:300],
+                changes=mask_changes(changes),
+            )
+            AuditSubject.objects.bulk_create(
+                [AuditSubject(event=event, kind=kind, subject_id=sid) for kind, sid in map(subject_ref, subjects)]
+            )
+    except DatabaseError as exc:
+        raise AuditUnavailable(action) from exc
+    return event
+
+
+def record_access(*, actor, action, obj=None, subjects=(), purpose=""):
+    """Log a read of personal data (same contract as record_event; named apart for readers)."""
+    return record_event(actor=actor, action=action, obj=obj, subjects=subjects, purpose=purpose)
+
+
+def render_with_access(request, template, context_data, *, action, obj=None, subjects=(), status=200):
+    """Render a page showing personal data, logging the read in the same transaction (fail closed)."""
+    with transaction.atomic():
+        record_access(actor=request.user, action=action, obj=obj, subjects=subjects)
+        return render(request, template, context_data, status=status)

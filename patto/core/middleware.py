@@ -1,0 +1,63 @@
+import logging
+
+from django.db import DatabaseError
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils.cache import add_never_cache_headers
+
+from . import context
+from .exceptions import AuditUnavailable
+
+logger = logging.getLogger("patto")
+
+
+class RequestContextMiddleware:
+    """Gives every request an id (response header X-Request-ID, logs, audit rows)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = context.start(request)
+        request.request_id = context.current().request_id
+        try:
+            response = self.get_response(request)
+        finally:
+            context.finish(token)
+        response["X-Request-ID"] = request.request_id
+        return response
+
+
+class SecurityHeadersMiddleware:
+    """no-store on every signed-in page, and a Permissions-Policy that turns off what we never use."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+        response.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+        )
+        return response
+
+
+class ServiceUnavailableMiddleware:
+    """Audit or database failures become a generic 503 page: no data, no stack trace."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, (AuditUnavailable, DatabaseError)):
+            logger.error("service unavailable: %s", type(exception).__name__)
+            # Rendered without the request: the context processors would touch the database again.
+            body = render_to_string("503.html", {"request_id": getattr(request, "request_id", "")})
+            return HttpResponse(body, status=503)
+        return None

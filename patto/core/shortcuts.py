@@ -1,0 +1,29 @@
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from .signals import access_denied
+
+
+def get_object_for(user, perm, queryset, **lookup):
+    """Fetch one object from a visibility queryset and check an action permission on it.
+
+    Not in the queryset → 404, identical to "does not exist". In it but ``perm`` refused → 403.
+    Refusals of existing objects are reported through ``access_denied`` (audited).
+    """
+    try:
+        obj = queryset.get(**lookup)
+    except queryset.model.DoesNotExist:
+        model = queryset.model
+        if model._base_manager.filter(**lookup).exists():
+            access_denied.send(sender=model, user=user, perm=perm, object_type=model._meta.label_lower,
+                               object_id=str(next(iter(lookup.values()))), reason="not_visible")
+        raise Http404 from None
+    if perm and not user.has_perm(perm, obj):
+        access_denied.send(sender=type(obj), user=user, perm=perm, object_type=obj._meta.label_lower,
+                           object_id=str(obj.pk), reason="not_allowed")
+        raise PermissionDenied
+    return obj
+
+
+def is_htmx(request):
+    return request.headers.get("HX-Request") == "true"

@@ -1,0 +1,272 @@
+"""Patto settings: one file, driven by environment variables (see README, "Configuration").
+
+PATTO_ENV=production switches on the hardened defaults and refuses to start without a secret key.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env(name, default=""):
+    return os.environ.get(name, default)
+
+
+def env_bool(name, default):
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name, default=""):
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+PATTO_ENV = env("PATTO_ENV", "development")
+PRODUCTION = PATTO_ENV == "production"
+
+DEBUG = env_bool("PATTO_DEBUG", False)
+SECRET_KEY = env("PATTO_SECRET_KEY")
+if not SECRET_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured("PATTO_SECRET_KEY must be set in production.")
+    SECRET_KEY = "development-only-not-secret-" + "x" * 40  # never used with PATTO_ENV=production
+SECRET_KEY_FALLBACKS = env_list("PATTO_SECRET_KEY_FALLBACKS")
+
+ALLOWED_HOSTS = env_list("PATTO_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = env_list("PATTO_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django.forms",
+    "rules.apps.AutodiscoverRulesConfig",
+    "template_partials",
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "patto.core",
+    "patto.accounts",
+    "patto.audit",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "patto.core.middleware.RequestContextMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "patto.accounts.middleware.SessionLifetimeMiddleware",
+    "patto.accounts.middleware.ActingMembershipMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "patto.accounts.middleware.MfaRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "patto.core.middleware.SecurityHeadersMiddleware",
+    "patto.core.middleware.ServiceUnavailableMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "patto.urls"
+WSGI_APPLICATION = "patto.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "patto" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "patto.core.context_processors.patto",
+            ],
+        },
+    }
+]
+FORM_RENDERER = "patto.core.forms.PattoFormRenderer"
+
+# --- Database -----------------------------------------------------------------------------------
+# DATABASE_URL wins; otherwise PGDATABASE (with the other PG* variables, read by libpq) selects
+# PostgreSQL; otherwise the embedded SQLite file under var/.
+if env("DATABASE_URL"):
+    DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=60, conn_health_checks=True)}
+elif env("PGDATABASE"):
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": env("PGDATABASE"),
+            "USER": env("PGUSER"),
+            "PASSWORD": env("PGPASSWORD"),
+            "HOST": env("PGHOST"),
+            "PORT": env("PGPORT"),
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+        }
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": env("PATTO_SQLITE_PATH", str(BASE_DIR / "var" / "patto.sqlite3")),
+            "OPTIONS": {"timeout": 20},
+        }
+    }
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 2
+    if env("PGSSLMODE"):
+        DATABASES["default"]["OPTIONS"]["sslmode"] = env("PGSSLMODE")
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Authentication -----------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+PASSWORD_RESET_TIMEOUT = 3600
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Lockout: 5 failures per username + IP address, 30 minutes cool-off. The message never says
+# whether the account exists.
+AXES_FAILURE_LIMIT = int(env("PATTO_LOCKOUT_FAILURES", "5"))
+AXES_COOLOFF_TIME = float(env("PATTO_LOCKOUT_MINUTES", "30")) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "patto.accounts.views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # our audit trail records sign-ins; axes keeps only the failure counters
+AXES_VERBOSE = False
+
+# Two-factor authentication: required for every account when on (production default).
+PATTO_REQUIRE_MFA = env_bool("PATTO_REQUIRE_MFA", PRODUCTION)
+OTP_TOTP_ISSUER = env("PATTO_OTP_ISSUER", "Patto")
+
+# --- Sessions and cookies -----------------------------------------------------------------------
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+PATTO_SESSION_IDLE_MINUTES = int(env("PATTO_SESSION_IDLE_MINUTES", "30"))
+PATTO_SESSION_ABSOLUTE_HOURS = int(env("PATTO_SESSION_ABSOLUTE_HOURS", "12"))
+SESSION_COOKIE_AGE = PATTO_SESSION_ABSOLUTE_HOURS * 3600
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    SECURE_SSL_REDIRECT = env_bool("PATTO_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    if env_bool("PATTO_BEHIND_PROXY", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Strict CSP: only our own scripts, styles and fonts; nothing inline (see docs/architecture.md).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# --- Internationalisation -----------------------------------------------------------------------
+LANGUAGE_CODE = "it"
+LANGUAGES = [("it", _("Italian")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "patto" / "locale"]
+TIME_ZONE = "Europe/Rome"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files -------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "patto" / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# --- Email --------------------------------------------------------------------------------------
+EMAIL_BACKEND = env(
+    "PATTO_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env("PATTO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("PATTO_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = env("PATTO_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env("PATTO_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("PATTO_EMAIL_TLS", True)
+DEFAULT_FROM_EMAIL = env("PATTO_EMAIL_FROM", "patto@localhost")
+
+# --- Patto --------------------------------------------------------------------------------------
+PATTO_DEFAULT_DISTRICT_NAME = env("PATTO_DISTRICT_NAME", "Patto territoriale PIPPI")
+PATTO_PAGE_SIZE = 25
+
+# --- Logging: one JSON object per line, with the request id; never personal data ---------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request": {"()": "patto.core.logging.RequestContextFilter"}},
+    "formatters": {"json": {"()": "patto.core.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request"]},
+    },
+    "root": {"handlers": ["console"], "level": env("PATTO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "axes": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,17 @@
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from patto.accounts.middleware import mfa_exempt
+
+urlpatterns = [
+    path("", include("patto.core.urls")),
+    path("", include("patto.accounts.urls")),
+    path("registro-accessi/", include("patto.audit.urls")),
+    path("lingua/", mfa_exempt(login_not_required(set_language)), name="set_language"),
+]
+
+handler400 = "patto.core.views.bad_request"
+handler403 = "patto.core.views.permission_denied"
+handler404 = "patto.core.views.page_not_found"
+handler500 = "patto.core.views.server_error"
