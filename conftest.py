@@ -1,0 +1,99 @@
+"""Named personas shared by every test. One district (two comuni, a school, the AUSL, a cooperative,
+the district office) and a second district whose people must never see the first one's."""
+
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection
+
+from patto.accounts.models import Institution
+from patto.accounts.roles import Role
+from patto.accounts.tests.factories import DistrictFactory, InstitutionFactory, MembershipFactory, UserFactory
+
+PASSWORD = "una-password-lunga-di-prova"
+
+
+@pytest.fixture
+def world(db):
+    district = DistrictFactory(name="Distretto di Rimini")
+    comune = InstitutionFactory(district=district, name="Comune di Rimini", istat_code="099014")
+    comune_b = InstitutionFactory(district=district, name="Comune di Santarcangelo", istat_code="099018")
+    school = InstitutionFactory(district=district, kind=Institution.Kind.SCHOOL, name="IC Rimini Marina",
+                                istat_code="", codice_meccanografico="RNIC80901A")
+    ausl = InstitutionFactory(district=district, kind=Institution.Kind.AUSL, name="AUSL Romagna", istat_code="")
+    coop = InstitutionFactory(district=district, kind=Institution.Kind.THIRD_SECTOR, name="Coop Orizzonti",
+                              istat_code="")
+    office = InstitutionFactory(district=district, kind=Institution.Kind.DISTRICT_OFFICE, name="Ufficio di piano",
+                                istat_code="")
+    foreign_district = DistrictFactory(name="Distretto di Forlì")
+    foreign = InstitutionFactory(district=foreign_district, name="Comune di Forlì", istat_code="040012")
+    return SimpleNamespace(district=district, comune=comune, comune_b=comune_b, school=school, ausl=ausl,
+                           coop=coop, office=office, foreign_district=foreign_district, foreign=foreign)
+
+
+def _member(username, institution, role):
+    return MembershipFactory(user=UserFactory(username=username), institution=institution, role=role)
+
+
+@pytest.fixture
+def personas(world):
+    """username → Membership for every persona; `stranger` has an account and no valid role."""
+    memberships = {
+        "case_manager": _member("case_manager", world.comune, Role.SOCIAL_WORKER),
+        "coordinator": _member("coordinator", world.comune, Role.PACT_COORDINATOR),
+        "institution_admin": _member("institution_admin", world.comune, Role.INSTITUTION_ADMIN),
+        "other_admin": _member("other_admin", world.school, Role.INSTITUTION_ADMIN),
+        "school_referent": _member("school_referent", world.school, Role.SCHOOL_REFERENT),
+        "health_professional": _member("health_professional", world.ausl, Role.PSYCHOLOGIST),
+        "team_member": _member("team_member", world.coop, Role.EDUCATOR),
+        "outsider": _member("outsider", world.comune_b, Role.SOCIAL_WORKER),
+        "admin": _member("admin", world.office, Role.TECHNICAL_ADMIN),
+        "auditor": _member("auditor", world.office, Role.AUDITOR),
+        "foreigner": _member("foreigner", world.foreign, Role.INSTITUTION_ADMIN),
+    }
+    UserFactory(username="stranger")
+    return memberships
+
+
+@pytest.fixture
+def login(client):
+    """login("case_manager") → the test client signed in as that persona."""
+    from patto.accounts.models import User
+
+    def _login(username):
+        client.force_login(User.objects.get(username=username))
+        return client
+
+    return _login
+
+
+# --- The audit tables' append-only triggers and transactional tests -----------------------------
+# TransactionTestCase-style tests empty every table at teardown (TRUNCATE / DELETE), which the
+# triggers rightly refuse. For those tests only, the triggers are dropped just before the flush and
+# put back right after it, so every test still runs with them in place.
+
+@pytest.fixture(autouse=True)
+def _restore_audit_triggers(request):
+    yield
+    if "transactional_db" in request.fixturenames:
+        _audit_triggers("create")
+
+
+@pytest.fixture(autouse=True)
+def _drop_audit_triggers_before_flush(request, _restore_audit_triggers):
+    if "transactional_db" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    yield
+    _audit_triggers("drop")
+
+
+def _audit_triggers(action):
+    import importlib
+
+    migration = importlib.import_module("patto.audit.migrations.0002_append_only_triggers")
+    with connection.schema_editor() as editor:
+        migration.drop_triggers(None, editor)
+        if action == "create":
+            migration.create_triggers(None, editor)

@@ -1,0 +1,141 @@
+"""Every URL pattern, walked: deny by default, and a persona × URL matrix of expected statuses.
+
+A new URL fails these tests until it is classified here."""
+
+import re
+import uuid
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+# Reachable without signing in. Everything else must redirect anonymous users to sign-in.
+PUBLIC = {
+    "accounts:login", "accounts:password_reset", "accounts:password_reset_done",
+    "accounts:password_reset_confirm", "accounts:password_reset_complete", "core:health", "set_language",
+}
+
+
+def walk(resolvers, namespace=""):
+    for entry in resolvers:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", entry
+
+
+def all_url_names():
+    return {name for name, _pattern in walk(get_resolver().url_patterns)}
+
+
+def sample_url(name, objects):
+    kwargs = {
+        "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
+        "accounts:institution_detail": {"pk": objects["institution"]},
+        "accounts:institution_edit": {"pk": objects["institution"]},
+        "accounts:institution_people": {"pk": objects["institution"]},
+        "accounts:membership_add": {"pk": objects["institution"]},
+        "accounts:membership_edit": {"pk": objects["membership"]},
+        "accounts:membership_end": {"pk": objects["membership"]},
+        "accounts:person_detail": {"pk": objects["person"]},
+    }.get(name, {})
+    return reverse(name, kwargs=kwargs)
+
+
+@pytest.fixture
+def objects(personas, world):
+    """The objects the matrix is about: the Comune di Rimini and the case manager's membership."""
+    membership = personas["case_manager"]
+    return {"institution": world.comune.pk, "membership": membership.pk, "person": membership.user_id}
+
+
+def test_every_url_is_public_by_choice_or_needs_sign_in(client, objects):
+    for name in all_url_names():
+        url = sample_url(name, objects)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            if name in PUBLIC:
+                continue
+            assert response.status_code == 302, (name, method, response.status_code)
+            assert response["Location"].startswith(reverse("accounts:login")), (name, method)
+    assert len(PUBLIC) <= 7
+
+
+def test_anonymous_responses_carry_no_personal_data(client, objects, personas):
+    surname = personas["case_manager"].user.last_name
+    for name in PUBLIC:
+        response = client.get(sample_url(name, objects), follow=True)
+        assert surname.encode() not in response.content, name
+
+
+ALL = ("case_manager", "coordinator", "institution_admin", "other_admin", "school_referent",
+       "health_professional", "team_member", "outsider", "admin", "auditor", "foreigner", "stranger")
+
+
+def expect(default, **overrides):
+    table = dict.fromkeys(ALL, default)
+    table.update(overrides)
+    return table
+
+
+# GET status per URL and persona. The objects are the Comune di Rimini (institution), the case
+# manager's membership there and the case manager as a person. "foreigner" works in another district;
+# "stranger" has an account and no valid role.
+MATRIX = {
+    "core:home": expect(200),
+    "core:health": expect(200),
+    "set_language": expect(302),
+    "accounts:login": expect(302),
+    "accounts:logout": expect(405),
+    "accounts:password_reset": expect(200),
+    "accounts:password_reset_done": expect(200),
+    "accounts:password_reset_confirm": expect(200),
+    "accounts:password_reset_complete": expect(200),
+    "accounts:mfa_verify": expect(200),
+    "accounts:mfa_enrol": expect(200),
+    "accounts:mfa_recovery_codes": expect(405),
+    "accounts:mfa_disable": expect(405),
+    "accounts:switch_membership": expect(405),
+    "accounts:profile": expect(200),
+    "accounts:institution_list": expect(200, stranger=403),
+    "accounts:institution_create": expect(403, admin=200),
+    "accounts:institution_detail": expect(200, foreigner=404, stranger=404),
+    "accounts:institution_edit": expect(403, admin=200, foreigner=404, stranger=404),
+    "accounts:institution_people": expect(403, case_manager=200, coordinator=200, institution_admin=200, admin=200,
+                                          foreigner=404, stranger=404),
+    "accounts:membership_add": expect(403, institution_admin=200, admin=200, foreigner=404, stranger=404),
+    # The case manager and the coordinator see their colleague's membership but may not change it;
+    # the case manager may never change their own.
+    "accounts:membership_edit": expect(404, institution_admin=200, admin=200, case_manager=403, coordinator=403),
+    "accounts:membership_end": expect(404, institution_admin=200, admin=200, case_manager=403, coordinator=403),
+    "accounts:person_detail": expect(404, case_manager=200, coordinator=200, institution_admin=200, admin=200),
+    "audit:trail": expect(403, auditor=200),
+}
+
+
+def test_matrix_covers_every_url():
+    assert set(MATRIX) == all_url_names()
+
+
+@pytest.mark.parametrize("persona", ALL)
+def test_permission_matrix(persona, objects, login):
+    client = login(persona)
+    mismatches = {}
+    for name, expected in MATRIX.items():
+        status = client.get(sample_url(name, objects)).status_code
+        if status != expected[persona]:
+            mismatches[name] = (expected[persona], status)
+    assert mismatches == {}
+
+
+def test_unknown_uuid_is_404_like_a_hidden_person(login, personas):
+    client = login("outsider")
+    hidden = client.get(reverse("accounts:person_detail", kwargs={"pk": personas["case_manager"].user_id}))
+    missing = client.get(reverse("accounts:person_detail", kwargs={"pk": uuid.uuid4()}))
+    assert hidden.status_code == missing.status_code == 404
+    assert _without_tokens(hidden) == _without_tokens(missing)
+
+
+def _without_tokens(response):
+    body = response.content.decode().replace(response["X-Request-ID"], "").replace(response.request["PATH_INFO"], "")
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
