@@ -37,7 +37,8 @@ def create_institution(*, actor, district, **fields):
 @transaction.atomic
 def update_institution(*, actor, institution, version, **fields):
     candidate = Institution(pk=institution.pk, district_id=institution.district_id, **fields)
-    candidate.full_clean(exclude=["district"], validate_unique=True)
+    candidate._state.adding = False  # an existing row: uniqueness checks exclude it
+    candidate.full_clean(exclude=["district"])
     changes = update_versioned(institution, version, fields)
     record_event(actor=actor, action="accounts.institution.updated", obj=institution, changes=changes)
     return institution
