@@ -68,32 +68,27 @@ def login(client):
 
 
 # --- The audit tables' append-only triggers and transactional tests -----------------------------
-# TransactionTestCase-style tests empty every table at teardown (TRUNCATE / DELETE), which the
-# triggers rightly refuse. For those tests only, the triggers are dropped just before the flush and
-# put back right after it, so every test still runs with them in place.
+# Transactional tests (the browser tests) empty every table at teardown with TRUNCATE / DELETE, which
+# the triggers rightly refuse. Only that flush is wrapped: triggers dropped just before it, put back
+# right after it, so every test runs with them in place.
 
-@pytest.fixture(autouse=True)
-def _restore_audit_triggers(request):
-    yield
-    if "transactional_db" in request.fixturenames:
-        _audit_triggers("create")
-
-
-@pytest.fixture(autouse=True)
-def _drop_audit_triggers_before_flush(request, _restore_audit_triggers):
-    if "transactional_db" not in request.fixturenames:
-        yield
-        return
-    request.getfixturevalue("transactional_db")
-    yield
-    _audit_triggers("drop")
-
-
-def _audit_triggers(action):
+@pytest.fixture(scope="session", autouse=True)
+def _flush_around_audit_triggers():
     import importlib
 
     migration = importlib.import_module("patto.audit.migrations.0002_append_only_triggers")
-    with connection.schema_editor() as editor:
-        migration.drop_triggers(None, editor)
-        if action == "create":
-            migration.create_triggers(None, editor)
+    ops_class = type(connection.ops)
+    original = ops_class.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        with self.connection.schema_editor() as editor:
+            migration.drop_triggers(None, editor)
+        try:
+            original(self, sql_list)
+        finally:
+            with self.connection.schema_editor() as editor:
+                migration.create_triggers(None, editor)
+
+    ops_class.execute_sql_flush = execute_sql_flush
+    yield
+    ops_class.execute_sql_flush = original

@@ -102,7 +102,7 @@ def test_absolute_lifetime_even_when_active(client, personas):
 def _enrol(client):
     client.get(reverse("accounts:mfa_enrol"))
     device = TOTPDevice.objects.get(user__username="case_manager", confirmed=False)
-    response = client.post(reverse("accounts:mfa_enrol"), {"token": totp(device.bin_key)})
+    response = client.post(reverse("accounts:mfa_enrol"), {"token": f"{totp(device.bin_key):06d}"})
     return device, response
 
 
