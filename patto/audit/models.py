@@ -3,6 +3,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from patto.accounts.roles import Role
+
 
 class AppendOnlyError(Exception):
     pass
@@ -26,7 +28,7 @@ class AuditEvent(models.Model):
     actor_label = models.CharField(_("user name at the time"), max_length=150, blank=True)
     actor_institution = models.ForeignKey("accounts.Institution", on_delete=models.PROTECT, null=True, blank=True,
                                           related_name="+", verbose_name=_("institution"), db_constraint=False)
-    actor_role = models.CharField(_("role"), max_length=40, blank=True)
+    actor_role = models.CharField(_("role"), max_length=40, blank=True, choices=Role.choices)
     action = models.CharField(_("action"), max_length=80, db_index=True)
     object_type = models.CharField(_("object type"), max_length=80, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)

@@ -22,8 +22,6 @@ class StyledFormMixin:
             widget = field.widget
             if isinstance(widget, _CONTROL_WIDGETS):
                 widget.attrs.setdefault("class", "form-control")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
             elif isinstance(widget, (forms.CheckboxInput,)):
                 widget.attrs.setdefault("class", "form-check-input")
 

@@ -3,7 +3,7 @@ import logging
 from django.db import DatabaseError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 from . import context
 from .exceptions import AuditUnavailable
@@ -61,3 +61,26 @@ class ServiceUnavailableMiddleware:
             body = render_to_string("503.html", {"request_id": getattr(request, "request_id", "")})
             return HttpResponse(body, status=503)
         return None
+
+
+class LanguageMiddleware:
+    """Italian unless the user chose otherwise with the language switch (cookie).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language; a product of the Italian
+    public administration speaks Italian by default, whatever the browser's settings."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.setdefault("Content-Language", language)
+        patch_vary_headers(response, ("Cookie",))
+        return response

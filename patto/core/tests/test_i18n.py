@@ -44,3 +44,9 @@ def test_italian_by_default_english_when_chosen(client, db):
     assert "Accedi a Patto" in client.get(reverse("accounts:login")).content.decode()
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert "Sign in to Patto" in client.get(reverse("accounts:login")).content.decode()
+
+
+def test_browser_language_does_not_override_italian(client, db):
+    response = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Accedi a Patto" in response.content.decode()
+    assert response["Content-Language"] == "it"
