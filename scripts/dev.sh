@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 VENV="$ROOT/.venv"
-mkdir -p "$ROOT/var"
+mkdir -p "$ROOT/var" "$ROOT/staticfiles"  # staticfiles/: collectstatic target (WhiteNoise warns if absent)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -116,10 +117,9 @@ def switch_membership(*, user, session, membership):
 
 # --- Two-factor authentication -----------------------------------------------------------------
 
-def pending_totp_device(user):
-    """The unconfirmed TOTP device being enrolled, created on first use (one per user)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    return device or TOTPDevice.objects.create(user=user, name="Patto", confirmed=False)
+def unsaved_totp_device(user, key):
+    """The TOTP device being enrolled, not saved until its first code is confirmed."""
+    return TOTPDevice(user=user, key=key, name="Patto", confirmed=True)
 
 
 def has_mfa(user):
@@ -127,17 +127,19 @@ def has_mfa(user):
 
 
 @transaction.atomic
-def enable_totp(*, actor, device, token):
-    """Confirm an enrolment with a code from the app; returns the new recovery codes (shown once)."""
-    if device.user_id != actor.pk or device.confirmed or not device.verify_token(token):
-        record_event(actor=actor, action="accounts.mfa.enrolment_failed")
+def enable_totp(*, actor, key, token):
+    """Confirm an enrolment with a code from the app: replaces any previous authenticator and
+    returns the device and the new recovery codes (shown once), or None if the code is wrong."""
+    device = unsaved_totp_device(actor, key)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    if not token.isdigit() or not totp.verify(int(token), tolerance=device.tolerance):
+        record_event(actor=actor, action="accounts.mfa.enrolment_failed", subjects=[actor])
         return None
-    TOTPDevice.objects.filter(user=actor, confirmed=True).delete()
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=actor).delete()
+    device.save()
     codes = _new_recovery_codes(actor)
     record_event(actor=actor, action="accounts.mfa.enabled", obj=actor, subjects=[actor])
-    return codes
+    return device, codes
 
 
 @transaction.atomic

@@ -1,4 +1,7 @@
 import copy
+from base64 import b32encode
+
+import segno
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
+from django_otp.util import random_hex
 
 from patto.audit.services import record_event, render_with_access
 from patto.core.exceptions import ConflictError
@@ -72,7 +76,7 @@ def mfa_verify(request):
         if device is not None:
             otp_login(request, device)
             record_event(actor=request.user, action="accounts.mfa.verified", subjects=[request.user])
-            return redirect(request.GET.get("next") or "core:home")
+            return redirect("core:home")
         record_event(actor=request.user, action="accounts.mfa.failed", subjects=[request.user])
         form.add_error("token", _("The code is not valid. Try again with a new code."))
     return render(request, "accounts/mfa_verify.html", {"form": form})
@@ -82,13 +86,17 @@ def mfa_verify(request):
 def mfa_enrol(request):
     if request.session.get("has_mfa") and not request.user.is_verified():
         return redirect("accounts:mfa_verify")
-    device = services.pending_totp_device(request.user)
+    # The new secret waits in the session (not in the database) until the first code confirms it.
+    key = request.session.setdefault("totp_pending_key", random_hex(20))
+    device = services.unsaved_totp_device(request.user, key)
     form = forms.OtpTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        codes = services.enable_totp(actor=request.user, device=device, token=form.cleaned_data["token"])
-        if codes is not None:
+        enabled = services.enable_totp(actor=request.user, key=key, token=form.cleaned_data["token"])
+        if enabled is not None:
+            device, codes = enabled
             otp_login(request, device)
             request.session["has_mfa"] = True
+            del request.session["totp_pending_key"]
             return render(request, "accounts/mfa_recovery_codes.html", {"codes": codes})
         form.add_error("token", _("The code is not valid. Check the time on your phone and try a new code."))
     return render(request, "accounts/mfa_enrol.html", {
@@ -96,14 +104,10 @@ def mfa_enrol(request):
 
 
 def _qr_svg(url):
-    import segno
-
     return segno.make(url, error="m").svg_inline(scale=5, title=_("QR code to scan with the authenticator app"))
 
 
 def _base32_secret(device):
-    from base64 import b32encode
-
     secret = b32encode(device.bin_key).decode()
     return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
 

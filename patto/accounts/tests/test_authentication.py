@@ -100,10 +100,11 @@ def test_absolute_lifetime_even_when_active(client, personas):
 
 
 def _enrol(client):
-    client.get(reverse("accounts:mfa_enrol"))
-    device = TOTPDevice.objects.get(user__username="case_manager", confirmed=False)
-    response = client.post(reverse("accounts:mfa_enrol"), {"token": f"{totp(device.bin_key):06d}"})
-    return device, response
+    assert client.get(reverse("accounts:mfa_enrol")).status_code == 200
+    assert not TOTPDevice.objects.exists()  # nothing is written until the first code confirms it
+    key = bytes.fromhex(client.session["totp_pending_key"])
+    response = client.post(reverse("accounts:mfa_enrol"), {"token": f"{totp(key):06d}"})
+    return TOTPDevice.objects.get(user__username="case_manager"), response
 
 
 def test_mfa_required_forces_enrolment_then_verification(client, personas, settings):

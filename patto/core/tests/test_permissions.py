@@ -139,3 +139,32 @@ def test_unknown_uuid_is_404_like_a_hidden_person(login, personas):
 def _without_tokens(response):
     body = response.content.decode().replace(response["X-Request-ID"], "").replace(response.request["PATH_INFO"], "")
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
+
+
+READ_LOG_MODELS = {"audit.auditevent", "audit.auditsubject", "sessions.session"}
+
+
+def _row_counts():
+    from django.apps import apps
+
+    return {m._meta.label_lower: m._default_manager.count() for m in apps.get_models()
+            if m._meta.label_lower not in READ_LOG_MODELS}
+
+
+@pytest.mark.parametrize("persona", ["institution_admin", "admin", "auditor"])
+def test_no_get_request_writes_anything_but_the_access_log(persona, objects, login):
+    client = login(persona)
+    before = _row_counts()
+    for name in MATRIX:
+        client.get(sample_url(name, objects))
+    assert _row_counts() == before
+
+
+def test_state_changes_need_a_csrf_token(personas, objects):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(personas["institution_admin"].user)
+    for name in ("accounts:membership_end", "accounts:membership_edit", "accounts:membership_add",
+                 "accounts:logout", "accounts:switch_membership", "accounts:mfa_disable"):
+        assert client.post(sample_url(name, objects), {"reason": "x"}).status_code == 403, name
