@@ -92,3 +92,30 @@ def _flush_around_audit_triggers():
     ops_class.execute_sql_flush = execute_sql_flush
     yield
     ops_class.execute_sql_flush = original
+
+
+@pytest.fixture
+def family_path(personas, world):
+    """A path opened by the case manager, with a psychologist, a teacher and an educator in the team."""
+    from datetime import date
+
+    from patto.cases import services
+    from patto.cases.models import Cohort, Path, Person, TeamMember
+
+    cohort = Cohort.objects.create(district=world.district, name="PIPPI 13 — Rimini", start_date=date(2025, 9, 15))
+    case_manager = personas["case_manager"].user
+    path = services.open_path(
+        actor=case_manager, cohort=cohort, signal_source=world.school, signal_date=date(2025, 9, 1),
+        signal_summary="Assenze frequenti segnalate dalla scuola.", legal_basis=Path.LegalBasis.PUBLIC_INTEREST,
+        child={"first_name": "Aurora", "last_name": "Canestrari", "birth_date": date(2017, 4, 12), "sex": "F",
+               "fiscal_code": "", "town": "Rimini", "school": world.school, "school_site": None})
+    services.add_person(actor=case_manager, path=path, kind=Person.Kind.PARENT, first_name="Elena",
+                        last_name="Canestrari", birth_date=date(1988, 2, 3), sex="F", fiscal_code="", town="Rimini")
+    for persona, role in (("health_professional", TeamMember.TeamRole.PSYCHOLOGIST),
+                          ("school_referent", TeamMember.TeamRole.TEACHER),
+                          ("team_member", TeamMember.TeamRole.EDUCATOR)):
+        membership = personas[persona]
+        services.add_team_member(actor=case_manager, path=path, user=membership.user,
+                                 institution=membership.institution, team_role=role, valid_from=date(2025, 9, 15))
+    path.refresh_from_db()
+    return path

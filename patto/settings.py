@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "patto.core",
     "patto.accounts",
     "patto.audit",
+    "patto.cases",
+    "patto.demo",
 ]
 
 MIDDLEWARE = [

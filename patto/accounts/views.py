@@ -20,6 +20,7 @@ from django_otp.util import random_hex
 
 from patto.audit.services import record_event, render_with_access
 from patto.core.exceptions import ConflictError
+from patto.core.forms import add_service_errors, rebase_after_conflict
 from patto.core.shortcuts import get_object_for
 
 from . import forms, services
@@ -183,7 +184,7 @@ def institution_create(request):
             institution = services.create_institution(
                 actor=request.user, district=request.user.acting_institution.district, **fields)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Institution created."))
             return redirect("accounts:institution_detail", pk=institution.pk)
@@ -204,30 +205,14 @@ def institution_edit(request, pk):
             services.update_institution(actor=request.user, institution=institution,
                                         version=form.cleaned_data["version"] or 0, **fields)
         except ConflictError as error:
-            conflict = _rebase(form, error.current)
+            conflict = rebase_after_conflict(form, error.current)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Institution saved."))
             return redirect("accounts:institution_detail", pk=institution.pk)
     return render(request, "accounts/institution_form.html",
                   {"form": form, "institution": institution, "conflict": conflict}, status=409 if conflict else 200)
-
-
-def _rebase(form, current):
-    """After a conflict, keep what the user typed but carry the saved version, so saving again
-    is a deliberate choice to overwrite what they have now seen."""
-    form.data = form.data.copy()
-    form.data["version"] = current.version
-    return current
-
-
-def _add_errors(form, error):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- People and memberships ---------------------------------------------------------------------
@@ -251,7 +236,7 @@ def membership_add(request, pk):
             membership = services.add_member(actor=request.user, institution=institution,
                                              request_base_url=request.build_absolute_uri("/")[:-1], **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("%(name)s now has the role %(role)s.") % {
                 "name": membership.user, "role": membership.get_role_display()})
@@ -272,9 +257,9 @@ def membership_edit(request, pk):
         try:
             services.change_membership(actor=request.user, membership=membership, **data)
         except ConflictError as error:
-            conflict = _rebase(form, error.current)
+            conflict = rebase_after_conflict(form, error.current)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Membership saved."))
             return redirect("accounts:institution_people", pk=membership.institution_id)
@@ -293,7 +278,7 @@ def membership_end(request, pk):
         try:
             services.end_membership(actor=request.user, membership=membership, **form.cleaned_data)
         except ConflictError as error:
-            conflict = _rebase(form, error.current)
+            conflict = rebase_after_conflict(form, error.current)
         else:
             messages.success(request, _("The membership has ended. It grants no access from now on."))
             return redirect("accounts:institution_people", pk=membership.institution_id)

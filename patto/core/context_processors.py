@@ -20,6 +20,7 @@ def _navigation(request, user, acting):
     from django.utils.translation import gettext as _
 
     entries = [(_("Home"), reverse("core:home"), True)]
+    entries.append((_("Families"), reverse("cases:path_list"), True))
     entries.append((_("Institutions"), reverse("accounts:institution_list"), user.has_perm("accounts.view_directory")))
     entries.append((_("People of my institution"),
                     reverse("accounts:institution_people", kwargs={"pk": acting.institution_id}),

@@ -31,3 +31,20 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def add_service_errors(form, error):
+    """Show a service's ValidationError on the form: on its field when the form has it."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def rebase_after_conflict(form, current):
+    """After a conflict, keep what the user typed but carry the saved version, so saving again
+    is a deliberate choice to overwrite what they have now seen."""
+    form.data = form.data.copy()
+    form.data["version"] = current.version
+    return current

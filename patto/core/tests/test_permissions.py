@@ -38,15 +38,21 @@ def sample_url(name, objects):
         "accounts:membership_edit": {"pk": objects["membership"]},
         "accounts:membership_end": {"pk": objects["membership"]},
         "accounts:person_detail": {"pk": objects["person"]},
-    }.get(name, {})
+        "cases:team_end": {"pk": objects["path"], "member_pk": objects["team_member"]},
+    }.get(name, {"pk": objects["path"]} if name.startswith("cases:path_") and name not in (
+        "cases:path_list", "cases:path_create") or name in ("cases:person_add", "cases:team_add", "cases:note_add")
+        else {})
     return reverse(name, kwargs=kwargs)
 
 
 @pytest.fixture
-def objects(personas, world):
-    """The objects the matrix is about: the Comune di Rimini and the case manager's membership."""
+def objects(personas, world, family_path):
+    """The objects the matrix is about: the Comune di Rimini, the case manager's membership, and the
+    family path whose team is the case manager, the psychologist, the teacher and the educator."""
     membership = personas["case_manager"]
-    return {"institution": world.comune.pk, "membership": membership.pk, "person": membership.user_id}
+    educator = family_path.team.get(user=personas["team_member"].user)
+    return {"institution": world.comune.pk, "membership": membership.pk, "person": membership.user_id,
+            "path": family_path.pk, "team_member": educator.pk}
 
 
 def test_every_url_is_public_by_choice_or_needs_sign_in(client, objects):
@@ -77,6 +83,9 @@ def expect(default, **overrides):
     table.update(overrides)
     return table
 
+
+TEAM_OK = {"case_manager": 200, "health_professional": 200, "school_referent": 200, "team_member": 200}
+CASE_MANAGER_ONLY = {"case_manager": 200, "health_professional": 403, "school_referent": 403, "team_member": 403}
 
 # GET status per URL and persona. The objects are the Comune di Rimini (institution), the case
 # manager's membership there and the case manager as a person. "foreigner" works in another district;
@@ -110,6 +119,19 @@ MATRIX = {
     "accounts:membership_end": expect(404, institution_admin=200, admin=200, case_manager=403, coordinator=403),
     "accounts:person_detail": expect(404, case_manager=200, coordinator=200, institution_admin=200, admin=200),
     "audit:trail": expect(403, auditor=200),
+    # The family path: its team sees it; only the case manager acts on it; nobody else knows it exists.
+    "cases:path_list": expect(200),
+    "cases:path_create": expect(403, case_manager=200, outsider=200),
+    "cases:person_search": expect(200),
+    "cases:path_detail": expect(404, **TEAM_OK),
+    "cases:path_advance": expect(404, **CASE_MANAGER_ONLY),
+    "cases:path_agreement": expect(404, **CASE_MANAGER_ONLY),
+    "cases:path_close": expect(404, **CASE_MANAGER_ONLY),
+    "cases:path_reopen": expect(404, **CASE_MANAGER_ONLY),
+    "cases:person_add": expect(404, **CASE_MANAGER_ONLY),
+    "cases:team_add": expect(404, **CASE_MANAGER_ONLY),
+    "cases:team_end": expect(404, **CASE_MANAGER_ONLY),
+    "cases:note_add": expect(405),
 }
 
 

@@ -1,4 +1,5 @@
-"""Builds the fictional demo district of Rimini. Idempotent: running it again changes nothing."""
+"""Builds the fictional demo district of Rimini: institutions, one account per role, and 30 families
+over three PIPPI cohorts at realistic stages. Idempotent: running it again changes nothing."""
 
 import json
 from datetime import date
@@ -11,6 +12,8 @@ from faker import Faker
 from patto.accounts import services
 from patto.accounts.models import District, Institution, Membership, SchoolSite, User
 from patto.accounts.roles import Role
+
+from patto.demo.families import build_families
 
 DEMO_PASSWORD = "patto-demo-2026"
 K = Institution.Kind
@@ -87,6 +90,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             district = self.build_institutions()
             accounts = self.build_accounts(district)
+            build_families(district)
         if options["json"]:
             self.stdout.write(json.dumps(accounts, ensure_ascii=False, indent=2))
             return

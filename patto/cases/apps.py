@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class CasesConfig(AppConfig):
+    name = "patto.cases"
+    label = "cases"
+
+    def ready(self):
+        from patto.core.home import register_panel
+
+        from . import panels
+
+        register_panel(5, panels.paths_panel)

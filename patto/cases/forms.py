@@ -1,0 +1,127 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from patto.accounts.models import Institution, User
+from patto.core.forms import DateInput, StyledFormMixin
+
+from .models import Agreement, ClosureOutcome, Cohort, Note, Path, Person, TeamMember
+
+
+class VersionedForm(StyledFormMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class PersonForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = ["kind", "first_name", "last_name", "birth_date", "sex", "fiscal_code", "town", "school",
+                  "school_site"]
+        widgets = {"birth_date": DateInput}
+
+    def __init__(self, *args, district, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = Institution.objects.filter(
+            district=district, kind__in=[Institution.Kind.SCHOOL, Institution.Kind.EDUCATIONAL_SERVICE])
+        self.fields["school_site"].queryset = self.fields["school_site"].queryset.filter(institution__district=district)
+        self.fields["fiscal_code"].help_text = _("Optional. Checked against its control character; never shown in addresses.")
+
+    def clean_fiscal_code(self):
+        return self.cleaned_data["fiscal_code"].replace(" ", "").upper()
+
+    def validate_unique(self):
+        """Uniqueness is the service's job: it tells the user where the existing person is."""
+
+
+class ChildForm(PersonForm):
+    class Meta(PersonForm.Meta):
+        fields = ["first_name", "last_name", "birth_date", "sex", "fiscal_code", "town", "school", "school_site"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.kind = Person.Kind.CHILD
+
+
+class SignalForm(StyledFormMixin, forms.Form):
+    cohort = forms.ModelChoiceField(label=_("Cohort"), queryset=Cohort.objects.none())
+    signal_source = forms.ModelChoiceField(label=_("Who sent the signal"), queryset=Institution.objects.none())
+    signal_date = forms.DateField(label=_("Date of the signal"), widget=DateInput, initial=timezone.localdate)
+    signal_summary = forms.CharField(label=_("What the signal says"), widget=forms.Textarea(attrs={"rows": 4}),
+                                     max_length=4000)
+    legal_basis = forms.ChoiceField(label=_("Legal basis of the processing"), choices=Path.LegalBasis.choices)
+    legal_basis_note = forms.CharField(label=_("Legal basis: details"), max_length=300, required=False)
+
+    def __init__(self, *args, district, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cohort"].queryset = Cohort.objects.filter(district=district, is_active=True)
+        self.fields["signal_source"].queryset = Institution.objects.filter(district=district, is_active=True)
+
+    def clean_signal_date(self):
+        value = self.cleaned_data["signal_date"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The date of the signal cannot be in the future."))
+        return value
+
+
+class AgreementForm(StyledFormMixin, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Agreement
+        fields = ["signed_on", "signed_by", "document_reference", "shares_with_school", "school_sharing_scope"]
+        widgets = {"signed_on": DateInput, "school_sharing_scope": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("shares_with_school") and not data.get("school_sharing_scope"):
+            self.add_error("school_sharing_scope", _("Say which information the family agrees to share."))
+        return data
+
+
+class CloseForm(VersionedForm):
+    outcome = forms.ModelChoiceField(label=_("Outcome"), queryset=ClosureOutcome.objects.filter(is_active=True))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class ReopenForm(VersionedForm):
+    reason = forms.CharField(label=_("Why the path is reopened"), widget=forms.Textarea(attrs={"rows": 3}),
+                             max_length=2000)
+
+
+class TeamMemberForm(StyledFormMixin, forms.Form):
+    user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none())
+    institution = forms.ModelChoiceField(label=_("Institution"), queryset=Institution.objects.none())
+    team_role = forms.ChoiceField(label=_("Role in the team"), choices=TeamMember.TeamRole.choices)
+    valid_from = forms.DateField(label=_("From"), widget=DateInput, initial=timezone.localdate)
+    valid_to = forms.DateField(label=_("To (last day)"), widget=DateInput, required=False)
+
+    def __init__(self, *args, district, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = Institution.objects.filter(district=district, is_active=True)
+        self.fields["user"].queryset = (User.objects.filter(memberships__institution__district=district,
+                                                            is_active=True).distinct().order_by("last_name"))
+        self.fields["user"].label_from_instance = lambda u: f"{u.last_name} {u.first_name}"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("valid_from") and data.get("valid_to") and data["valid_to"] < data["valid_from"]:
+            self.add_error("valid_to", _("The end date cannot be before the start date."))
+        return data
+
+
+class EndTeamMemberForm(VersionedForm):
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class NoteForm(StyledFormMixin, forms.Form):
+    audience = forms.ChoiceField(label=_("Who may read it"), choices=Note.Audience.choices)
+    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 4}), max_length=8000)
+
+    def __init__(self, *args, allow_clinical, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not allow_clinical:
+            self.fields["audience"].choices = [c for c in Note.Audience.choices if c[0] != Note.Audience.CLINICAL]
+
+
+class PersonSearchForm(StyledFormMixin, forms.Form):
+    query = forms.CharField(label=_("Name, surname or codice fiscale"), min_length=2, max_length=100)

@@ -1,0 +1,224 @@
+"""Every change to a family's path: keyword-only, atomic, audited, and entered in the path's timeline."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from patto.accounts.models import Membership
+from patto.accounts.roles import HEALTH_ROLES
+from patto.audit.services import record_event
+from patto.core.exceptions import TransitionError
+from patto.core.versioning import update_versioned
+
+from .fiscal_code import normalise
+from .models import NEXT_STATE, Agreement, Family, Note, Path, PathEvent, Person, TeamMember
+
+PERSON_FIELDS = ("kind", "first_name", "last_name", "birth_date", "sex", "fiscal_code", "town", "school", "school_site")
+
+
+class DuplicatePerson(ValidationError):
+    """The person is already in Patto: never entered twice."""
+
+    def __init__(self, existing):
+        super().__init__(_("This person is already registered in Patto, in family %(reference)s. "
+                           "Ask the case manager of that family before going on.") % {
+            "reference": existing.family.reference}, code="duplicate_person")
+        self.existing = existing
+
+
+def find_existing_person(*, first_name, last_name, birth_date, fiscal_code=""):
+    """The same codice fiscale, or the same name and date of birth (case-insensitive)."""
+    code = normalise(fiscal_code)
+    if code:
+        match = Person.objects.filter(fiscal_code=code).select_related("family").first()
+        if match:
+            return match
+    return (Person.objects.filter(first_name__iexact=first_name.strip(), last_name__iexact=last_name.strip(),
+                                  birth_date=birth_date).select_related("family").first())
+
+
+def ensure_new_person(*, actor, data):
+    """Refuse a person already in Patto, recording that the lookup disclosed an existing family.
+
+    Called before the writing transaction opens, so the record survives the refusal."""
+    existing = find_existing_person(first_name=data["first_name"], last_name=data["last_name"],
+                                    birth_date=data["birth_date"], fiscal_code=data.get("fiscal_code", ""))
+    if existing is not None:
+        record_event(actor=actor, action="cases.person.duplicate_found", obj=existing, subjects=[existing])
+        raise DuplicatePerson(existing)
+
+
+def _new_person(actor, family, data):
+    data = {**data, "fiscal_code": normalise(data.get("fiscal_code"))}
+    existing = find_existing_person(first_name=data["first_name"], last_name=data["last_name"],
+                                    birth_date=data["birth_date"], fiscal_code=data["fiscal_code"])
+    if existing is not None:  # entered meanwhile by someone else
+        raise DuplicatePerson(existing)
+    person = Person(family=family, **data)
+    person.full_clean()
+    person.save()
+    return person
+
+
+def _event(path, actor, kind, audience=Note.Audience.TEAM, **params):
+    membership = actor.acting_membership if actor is not None else None
+    PathEvent.objects.create(path=path, actor=actor, kind=kind, params=params, audience=audience,
+                             institution=membership.institution if membership else None)
+
+
+def _family_reference(district):
+    year = timezone.localdate().year
+    count = Family.objects.filter(reference__startswith=f"RN-{year}-").count()
+    return f"RN-{year}-{count + 1:04d}"
+
+
+def open_path(*, actor, child, **signal):
+    """A new family from a signal: the family, its first child, the path, and the actor as case manager."""
+    ensure_new_person(actor=actor, data=child)
+    return _open_path(actor=actor, child=child, **signal)
+
+
+@transaction.atomic
+def _open_path(*, actor, cohort, signal_source, signal_date, signal_summary, legal_basis, legal_basis_note="",
+               child):
+    family = None
+    for _attempt in range(5):  # two signals at the same second: the reference is unique, try the next
+        try:
+            with transaction.atomic():
+                family = Family.objects.create(district=cohort.district, reference=_family_reference(cohort.district))
+            break
+        except IntegrityError:
+            continue
+    if family is None:
+        raise ValidationError(_("Could not give the family a reference. Try again."))
+    person = _new_person(actor, family, {**child, "kind": Person.Kind.CHILD})
+    path = Path(family=family, cohort=cohort, signal_source=signal_source, signal_date=signal_date,
+                signal_summary=signal_summary, legal_basis=legal_basis, legal_basis_note=legal_basis_note)
+    path.full_clean()
+    path.save()
+    membership = actor.acting_membership
+    TeamMember.objects.create(path=path, user=actor, institution=membership.institution,
+                              team_role=TeamMember.TeamRole.CASE_MANAGER)
+    _event(path, actor, "path.opened", source=str(signal_source))
+    record_event(actor=actor, action="cases.path.opened", obj=path, subjects=[person],
+                 changes={"state": [None, path.state], "cohort": [None, str(cohort)]})
+    return path
+
+
+def add_person(*, actor, path, **data):
+    data = {name: data.get(name) for name in PERSON_FIELDS if name in data}
+    ensure_new_person(actor=actor, data=data)
+    return _add_person(actor=actor, path=path, data=data)
+
+
+@transaction.atomic
+def _add_person(*, actor, path, data):
+    person = _new_person(actor, path.family, data)
+    _event(path, actor, "person.added", member_kind=person.kind)
+    record_event(actor=actor, action="cases.person.added", obj=person, subjects=[person])
+    return person
+
+
+def _transition(actor, path, version, to_state, **fields):
+    old = path.state
+    changes = update_versioned(path, version, {"state": to_state, **fields})
+    _event(path, actor, "path.state_changed", old=old, new=to_state)
+    record_event(actor=actor, action=f"cases.path.{to_state}", obj=path, changes=changes,
+                 subjects=list(path.family.members.all()))
+    return path
+
+
+@transaction.atomic
+def advance_path(*, actor, path, version):
+    """Move to the next state. The agreement and the closure have their own services."""
+    target = NEXT_STATE.get(path.state)
+    if target is None or target == Path.State.AGREEMENT:
+        raise TransitionError(path.state)
+    fields = {}
+    if target == Path.State.INTERVENTION:
+        fields["intervention_started_on"] = timezone.localdate()
+    return _transition(actor, path, version, target, **fields)
+
+
+@transaction.atomic
+def record_agreement(*, actor, path, version, signed_on, signed_by, document_reference="", shares_with_school=False,
+                     school_sharing_scope=""):
+    """The family agrees to take part: pre-assessment → agreement. Kept apart from the legal basis."""
+    if path.state != Path.State.PRE_ASSESSMENT:
+        raise TransitionError(path.state)
+    agreement = Agreement(path=path, signed_on=signed_on, signed_by=signed_by, document_reference=document_reference,
+                          shares_with_school=shares_with_school, school_sharing_scope=school_sharing_scope)
+    agreement.full_clean()
+    agreement.save()
+    _transition(actor, path, version, Path.State.AGREEMENT)
+    _event(path, actor, "agreement.recorded", audience=Note.Audience.SCHOOL if shares_with_school else Note.Audience.TEAM,
+           shares_with_school=shares_with_school)
+    return agreement
+
+
+@transaction.atomic
+def close_path(*, actor, path, version, outcome, reason):
+    if not path.is_open:
+        raise TransitionError(path.state)
+    return _transition(actor, path, version, Path.State.CLOSED, state_before_closure=path.state, outcome=outcome,
+                       outcome_reason=reason, closed_on=timezone.localdate())
+
+
+@transaction.atomic
+def reopen_path(*, actor, path, version, reason):
+    if path.is_open:
+        raise TransitionError(path.state)
+    _transition(actor, path, version, path.state_before_closure or Path.State.INTERVENTION, closed_on=None,
+                outcome=None, outcome_reason="")
+    _event(path, actor, "path.reopened", reason=reason)
+    record_event(actor=actor, action="cases.path.reopened", obj=path, purpose=reason)
+    return path
+
+
+# --- The équipe ---------------------------------------------------------------------------------
+
+@transaction.atomic
+def add_team_member(*, actor, path, user, institution, team_role, valid_from, valid_to=None):
+    """Add a professional to the team: they see the path from their next request."""
+    if not Membership.objects.current().filter(user=user, institution=institution).exists():
+        raise ValidationError({"user": _("This person has no valid role in that institution.")})
+    already = TeamMember.objects.filter(path=path, user=user, ended_at__isnull=True, team_role=team_role).exists()
+    if already:
+        raise ValidationError({"user": _("This person is already in the team with this role.")})
+    member = TeamMember(path=path, user=user, institution=institution, team_role=team_role, valid_from=valid_from,
+                        valid_to=valid_to)
+    member.full_clean()
+    member.save()
+    _event(path, actor, "team.added", name=user.get_full_name(), role=team_role)
+    record_event(actor=actor, action="cases.team.added", obj=member, subjects=[user],
+                 changes={"path": [None, str(path.pk)], "team_role": [None, team_role]})
+    return member
+
+
+@transaction.atomic
+def end_team_member(*, actor, member, version, reason):
+    """Remove a professional from the team now: from their next request the path answers 404."""
+    today = timezone.localdate()
+    valid_to = today if member.valid_to is None or member.valid_to > today else member.valid_to
+    changes = update_versioned(member, version, {"ended_at": timezone.now(),
+                                                 "valid_to": max(valid_to, member.valid_from)})
+    _event(member.path, actor, "team.ended", name=member.user.get_full_name(), role=member.team_role)
+    record_event(actor=actor, action="cases.team.ended", obj=member, subjects=[member.user], changes=changes,
+                 purpose=reason)
+    return member
+
+
+# --- Notes --------------------------------------------------------------------------------------
+
+@transaction.atomic
+def add_note(*, actor, path, audience, text):
+    membership = actor.acting_membership
+    if audience == Note.Audience.CLINICAL and membership.role not in HEALTH_ROLES:
+        raise ValidationError({"audience": _("Only health professionals write clinical notes.")})
+    note = Note.objects.create(path=path, author=actor, author_institution=membership.institution,
+                               audience=audience, text=text)
+    _event(path, actor, "note.added", audience=audience)
+    record_event(actor=actor, action="cases.note.added", obj=note, subjects=list(path.family.members.all()),
+                 changes={"audience": [None, audience]})
+    return note

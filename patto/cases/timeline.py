@@ -1,0 +1,34 @@
+"""Words for the timeline's entries, chosen at display time so they follow the reader's language."""
+
+from django.utils.translation import gettext as _
+
+from .models import Note, Path, Person, TeamMember
+
+
+def _label(choices, value):
+    return dict(choices).get(value, value)
+
+
+def describe(event):
+    p = event.params
+    if event.kind == "path.opened":
+        return _("Path opened after a signal from %(source)s") % {"source": p.get("source", "")}
+    if event.kind == "path.state_changed":
+        return _("From “%(old)s” to “%(new)s”") % {"old": _label(Path.State.choices, p.get("old")),
+                                                    "new": _label(Path.State.choices, p.get("new"))}
+    if event.kind == "path.reopened":
+        return _("Path reopened: %(reason)s") % {"reason": p.get("reason", "")}
+    if event.kind == "agreement.recorded":
+        return (_("The family's agreement was recorded; the family agrees to share information with the school")
+                if p.get("shares_with_school") else _("The family's agreement was recorded"))
+    if event.kind == "person.added":
+        return _("A family member was added (%(kind)s)") % {"kind": _label(Person.Kind.choices, p.get("member_kind"))}
+    if event.kind == "team.added":
+        return _("%(name)s joined the team as %(role)s") % {
+            "name": p.get("name", ""), "role": _label(TeamMember.TeamRole.choices, p.get("role"))}
+    if event.kind == "team.ended":
+        return _("%(name)s left the team (%(role)s)") % {
+            "name": p.get("name", ""), "role": _label(TeamMember.TeamRole.choices, p.get("role"))}
+    if event.kind == "note.added":
+        return _("A note was written (%(audience)s)") % {"audience": _label(Note.Audience.choices, p.get("audience"))}
+    return event.kind

@@ -1,0 +1,201 @@
+from django.conf import settings
+from django.db.models import Prefetch, Q
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from patto.accounts.roles import HEALTH_ROLES
+from patto.audit.services import render_with_access
+from patto.core.exceptions import ConflictError, TransitionError
+from patto.core.forms import add_service_errors, rebase_after_conflict
+from patto.core.shortcuts import get_object_for
+
+from . import forms, services
+from .models import NEXT_STATE, TeamMember
+from .queries import my_paths, notes_visible_to, paths_visible_to, people_visible_to, team_completeness, \
+    timeline_visible_to
+from .timeline import describe
+
+
+def path_list(request):
+    page = Paginator(my_paths(request.user), settings.PATTO_PAGE_SIZE).get_page(request.GET.get("page"))
+    subjects = [person for path in page for person in path.family.members.all()]
+    return render_with_access(request, "cases/path_list.html",
+                              {"page": page, "can_add": request.user.has_perm("cases.add_path")},
+                              action="cases.path.listed", subjects=subjects)
+
+
+def path_create(request):
+    if not request.user.has_perm("cases.add_path"):
+        raise PermissionDenied
+    district = request.user.acting_institution.district
+    signal = forms.SignalForm(request.POST or None, district=district, prefix="signal")
+    child = forms.ChildForm(request.POST or None, district=district, prefix="child")
+    if request.method == "POST" and signal.is_valid() and child.is_valid():
+        data = {name: child.cleaned_data[name] for name in child.Meta.fields}
+        try:
+            path = services.open_path(actor=request.user, child=data, **signal.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(child, error)
+        else:
+            messages.success(request, _("Path opened for family %(reference)s. You are its case manager.") % {
+                "reference": path.family.reference})
+            return redirect("cases:path_detail", pk=path.pk)
+    return render(request, "cases/path_create.html", {"signal": signal, "child": child})
+
+
+def _path_for(request, pk, perm="cases.view_path"):
+    queryset = paths_visible_to(request.user).select_related("family", "cohort", "signal_source", "outcome")
+    return get_object_for(request.user, perm, queryset, pk=pk)
+
+
+def path_detail(request, pk):
+    path = _path_for(request, pk)
+    user = request.user
+    team = list(path.team.select_related("user", "institution").order_by("ended_at", "team_role"))
+    members = list(path.family.members.select_related("school", "school_site"))
+    events = list(timeline_visible_to(user, path)[:50])
+    context = {
+        "path": path, "members": members, "team": team, "completeness": team_completeness(team),
+        "notes": notes_visible_to(user, path)[:50], "timeline": [(e, describe(e)) for e in events],
+        "details": user.has_perm("cases.view_path_details", path),
+        "can_change": user.has_perm("cases.change_path", path) and path.is_open,
+        "can_reopen": user.has_perm("cases.change_path", path) and not path.is_open,
+        "can_manage_team": user.has_perm("cases.manage_team", path),
+        "can_add_person": user.has_perm("cases.add_person", path),
+        "can_add_note": user.has_perm("cases.add_note", path),
+        "next_state": NEXT_STATE.get(path.state), "agreement": getattr(path, "agreement", None),
+        "note_form": forms.NoteForm(allow_clinical=user.acting_role in HEALTH_ROLES),
+    }
+    return render_with_access(request, "cases/path_detail.html", context, action="cases.path.viewed", obj=path,
+                              subjects=members)
+
+
+def _state_change(request, pk, form_class, template, call, **form_kwargs):
+    """The shared shape of the state-changing pages: confirm, validate, call the service, respond."""
+    path = _path_for(request, pk, "cases.change_path")
+    form = form_class(request.POST or None, initial={"version": path.version}, **form_kwargs)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            call(path, data)
+        except ConflictError as error:
+            conflict = rebase_after_conflict(form, error.current)
+        except TransitionError:
+            messages.error(request, _("This step is not possible from the path's current state."))
+            return redirect("cases:path_detail", pk=path.pk)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The path is now: %(state)s.") % {"state": path.get_state_display()})
+            return redirect("cases:path_detail", pk=path.pk)
+    return render(request, template, {"path": path, "form": form, "conflict": conflict,
+                                      "next_state": NEXT_STATE.get(path.state)}, status=409 if conflict else 200)
+
+
+def path_advance(request, pk):
+    return _state_change(request, pk, forms.VersionedForm, "cases/path_advance.html",
+                         lambda path, data: services.advance_path(actor=request.user, path=path, **data))
+
+
+def path_agreement(request, pk):
+    return _state_change(request, pk, forms.AgreementForm, "cases/path_agreement.html",
+                         lambda path, data: services.record_agreement(actor=request.user, path=path, **data))
+
+
+def path_close(request, pk):
+    return _state_change(request, pk, forms.CloseForm, "cases/path_close.html",
+                         lambda path, data: services.close_path(actor=request.user, path=path, **data))
+
+
+def path_reopen(request, pk):
+    return _state_change(request, pk, forms.ReopenForm, "cases/path_reopen.html",
+                         lambda path, data: services.reopen_path(actor=request.user, path=path, **data))
+
+
+def person_add(request, pk):
+    path = _path_for(request, pk, "cases.add_person")
+    form = forms.PersonForm(request.POST or None, district=path.family.district)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in forms.PersonForm.Meta.fields}
+        try:
+            services.add_person(actor=request.user, path=path, **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Person added to the family."))
+            return redirect("cases:path_detail", pk=path.pk)
+    return render(request, "cases/person_add.html", {"path": path, "form": form})
+
+
+def team_add(request, pk):
+    path = _path_for(request, pk, "cases.manage_team")
+    form = forms.TeamMemberForm(request.POST or None, district=path.family.district)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_team_member(actor=request.user, path=path, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Added to the team. They can open the path now."))
+            return redirect("cases:path_detail", pk=path.pk)
+    return render(request, "cases/team_add.html", {"path": path, "form": form})
+
+
+def team_end(request, pk, member_pk):
+    path = _path_for(request, pk, "cases.manage_team")
+    member = get_object_for(request.user, None, TeamMember.objects.filter(path=path).select_related("user"),
+                            pk=member_pk)
+    form = forms.EndTeamMemberForm(request.POST or None, initial={"version": member.version})
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.end_team_member(actor=request.user, member=member, **form.cleaned_data)
+        except ConflictError as error:
+            conflict = rebase_after_conflict(form, error.current)
+        else:
+            messages.success(request, _("Removed from the team. From now on they cannot open the path."))
+            return redirect("cases:path_detail", pk=path.pk)
+    return render(request, "cases/team_end.html", {"path": path, "member": member, "form": form,
+                                                   "conflict": conflict}, status=409 if conflict else 200)
+
+
+@require_POST
+def note_add(request, pk):
+    path = _path_for(request, pk, "cases.add_note")
+    form = forms.NoteForm(request.POST, allow_clinical=request.user.acting_role in HEALTH_ROLES)
+    if form.is_valid():
+        try:
+            services.add_note(actor=request.user, path=path, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Note saved."))
+            return redirect("cases:path_detail", pk=path.pk)
+    return render(request, "cases/note_add.html", {"path": path, "form": form})
+
+
+def person_search(request):
+    """Search among the people the user may see. By POST: names never travel in a URL."""
+    form = forms.PersonSearchForm(request.POST or None)
+    if not (request.method == "POST" and form.is_valid()):
+        return render(request, "cases/person_search.html", {"form": form, "results": None})
+    results = list(_search(request.user, form.cleaned_data["query"])[:50])
+    return render_with_access(request, "cases/person_search.html", {"form": form, "results": results},
+                              action="cases.person.searched", subjects=results)
+
+
+def _search(user, query):
+    terms = query.split()
+    people = people_visible_to(user)
+    for term in terms:
+        people = people.filter(Q(first_name__icontains=term) | Q(last_name__icontains=term) |
+                               Q(fiscal_code=term.upper()))
+    # Only the paths the user may open: a family can have an older path whose team they were not in.
+    visible_paths = Prefetch("family__paths", queryset=paths_visible_to(user).select_related("cohort"))
+    return people.select_related("family").prefetch_related(visible_paths).order_by("last_name", "first_name")
+

@@ -1,0 +1,107 @@
+"""Thirty fictional families over PIPPI 11, 12 and 13, at the stages a real district would have them."""
+
+import random
+from datetime import date, timedelta
+
+from django.utils import timezone
+from faker import Faker
+
+from patto.accounts.models import Institution, User
+from patto.cases import services
+from patto.cases.models import ClosureOutcome, Cohort, Family, Path, Person, TeamMember
+
+COHORTS = [("PIPPI 11 — Rimini", date(2023, 1, 16)), ("PIPPI 12 — Rimini", date(2024, 3, 4)),
+           ("PIPPI 13 — Rimini", date(2025, 9, 15))]
+# Per cohort, the states of its ten families: the oldest cohort is mostly closed, the newest starting.
+STAGES = {
+    "PIPPI 11 — Rimini": ["closed"] * 7 + ["intervention"] * 3,
+    "PIPPI 12 — Rimini": ["intervention"] * 6 + ["assessment"] * 2 + ["closed"] * 2,
+    "PIPPI 13 — Rimini": ["signal", "pre_assessment", "pre_assessment", "agreement", "assessment", "assessment",
+                          "intervention", "intervention", "intervention", "signal"],
+}
+SIGNALS = [
+    "La scuola segnala assenze frequenti e ritardi nell'ingresso; il bambino appare stanco e poco curato.",
+    "Il pediatra di libera scelta segnala difficoltà della madre nella gestione quotidiana dopo la separazione.",
+    "Il nido riferisce che i genitori faticano a rispettare orari e accordi; la bambina è spesso agitata.",
+    "Il servizio sociale conosce il nucleo per un sostegno economico; emergono fatiche nelle cure di base.",
+    "La scuola secondaria segnala isolamento del ragazzo e conflitti frequenti con il padre.",
+]
+NOTES = [
+    ("team", "Colloquio con la madre: disponibile a lavorare sugli orari del mattino. Concordata visita domiciliare."),
+    ("school", "La famiglia ha dato il consenso a condividere con la scuola l'organizzazione dei compiti pomeridiani."),
+    ("team", "L'educatrice riferisce un buon avvio delle attività in casa; il padre partecipa agli incontri."),
+]
+SEED = 2024
+
+
+def build_families(district):
+    if Family.objects.filter(district=district).exists():
+        return
+    fake = Faker("it_IT")
+    Faker.seed(SEED)
+    rng = random.Random(SEED)
+    people = {u.username: u for u in User.objects.filter(username__startswith="demo.")}
+    cm = people["demo.assistente"]
+    cm.act_as(None)
+    schools = list(Institution.objects.filter(district=district, kind=Institution.Kind.SCHOOL).prefetch_related("sites"))
+    comune = Institution.objects.get(district=district, name="Comune di Rimini")
+    outcomes = list(ClosureOutcome.objects.all())
+    for name, start in COHORTS:
+        cohort, _ = Cohort.objects.get_or_create(district=district, name=name, defaults={"start_date": start})
+        for index, stage in enumerate(STAGES[name]):
+            build_family(fake, rng, cohort, stage, index, cm, people, schools, comune, outcomes)
+
+
+def _child(fake, rng, schools):
+    school = rng.choice(schools)
+    site = rng.choice(list(school.sites.all())) if school.sites.all() else None
+    age_days = rng.randint(2 * 365, 14 * 365)
+    sex = rng.choice("FM")
+    first = fake.first_name_female() if sex == "F" else fake.first_name_male()
+    return {"first_name": first, "last_name": fake.last_name(), "sex": sex, "fiscal_code": "",
+            "birth_date": timezone.localdate() - timedelta(days=age_days), "town": "Rimini",
+            "school": school, "school_site": site}
+
+
+def build_family(fake, rng, cohort, stage, index, cm, people, schools, comune, outcomes):
+    child = _child(fake, rng, schools)
+    path = services.open_path(actor=cm, cohort=cohort, signal_source=child["school"] if index % 2 else comune,
+                              signal_date=cohort.start_date - timedelta(days=rng.randint(10, 60)),
+                              signal_summary=rng.choice(SIGNALS), legal_basis=Path.LegalBasis.PUBLIC_INTEREST,
+                              child=child)
+    parent_sex = rng.choice("FM")
+    services.add_person(actor=cm, path=path, kind=Person.Kind.PARENT, sex=parent_sex, town="Rimini",
+                        first_name=fake.first_name_female() if parent_sex == "F" else fake.first_name_male(),
+                        last_name=child["last_name"], fiscal_code="",
+                        birth_date=child["birth_date"] - timedelta(days=rng.randint(22 * 365, 40 * 365)))
+    if stage == "signal":
+        return
+    services.advance_path(actor=cm, path=path, version=path.version)
+    if stage == "pre_assessment":
+        return
+    services.record_agreement(actor=cm, path=path, version=path.version, signed_on=cohort.start_date,
+                              signed_by=f"I genitori di {child['first_name']}", document_reference=f"Prot. {1200 + index}",
+                              shares_with_school=index % 3 != 0,
+                              school_sharing_scope="Frequenza, organizzazione dei compiti, incontri scuola-famiglia")
+    _team(path, cm, people, index)
+    for audience, text in NOTES[: 1 + index % 3]:
+        services.add_note(actor=cm, path=path, audience=audience, text=text)
+    for target in ("assessment", "intervention"):
+        if stage == "agreement" or (stage == "assessment" and target == "intervention"):
+            return
+        services.advance_path(actor=cm, path=path, version=path.version)
+    if stage == "closed":
+        services.close_path(actor=cm, path=path, version=path.version, outcome=outcomes[index % len(outcomes)],
+                            reason="Obiettivi della micro-progettazione raggiunti in gran parte; verifica a T2.")
+
+
+def _team(path, cm, people, index):
+    members = [("demo.psicologa", TeamMember.TeamRole.PSYCHOLOGIST), ("demo.educatore", TeamMember.TeamRole.EDUCATOR)]
+    if index % 2 == 0:
+        members.append(("demo.referente", TeamMember.TeamRole.TEACHER))
+    if index % 4 == 1:
+        members.append(("demo.npi", TeamMember.TeamRole.CHILD_NEUROPSYCHIATRIST))
+    for username, role in members:
+        user = people[username]
+        services.add_team_member(actor=cm, path=path, user=user, institution=user.current_memberships[0].institution,
+                                 team_role=role, valid_from=path.cohort.start_date)
