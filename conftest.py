@@ -10,6 +10,8 @@ from patto.accounts.models import Institution
 from patto.accounts.roles import Role
 from patto.accounts.tests.factories import DistrictFactory, InstitutionFactory, MembershipFactory, UserFactory
 
+pytest_plugins = ["patto.core.tests.browser.fixtures"]  # browser, visit: Playwright + axe-core
+
 PASSWORD = "una-password-lunga-di-prova"
 
 

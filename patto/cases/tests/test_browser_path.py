@@ -1,0 +1,110 @@
+"""The case manager walks a family's path in the browser; the school and the psychologist see their part."""
+
+import pytest
+
+from patto.accounts.models import Institution
+from patto.accounts.roles import Role
+from patto.accounts.tests.factories import DistrictFactory, InstitutionFactory, MembershipFactory, UserFactory
+from patto.cases.models import Cohort, Path
+
+PASSWORD = "una-password-lunga-di-prova"
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def district():
+    district = DistrictFactory(name="Distretto di Rimini")
+    comune = InstitutionFactory(district=district, name="Comune di Rimini", istat_code="099014")
+    school = InstitutionFactory(district=district, kind=Institution.Kind.SCHOOL, name="IC Rimini Marina",
+                                istat_code="", codice_meccanografico="RNIC80901A")
+    ausl = InstitutionFactory(district=district, kind=Institution.Kind.AUSL, name="AUSL Romagna", istat_code="")
+    Cohort.objects.create(district=district, name="PIPPI 13 — Rimini", start_date="2025-09-15")
+    MembershipFactory(user=UserFactory(username="assistente"), institution=comune, role=Role.SOCIAL_WORKER)
+    MembershipFactory(user=UserFactory(username="docente", first_name="Sara", last_name="Valli"),
+                      institution=school, role=Role.SCHOOL_REFERENT)
+    MembershipFactory(user=UserFactory(username="psicologa", first_name="Anna", last_name="Bianchi"),
+                      institution=ausl, role=Role.PSYCHOLOGIST)
+    return {"school": school, "ausl": ausl}
+
+
+def _submit(tab):
+    tab.page.click("main form button[type=submit]")
+    tab.check()
+
+
+def test_case_manager_walks_the_path_and_each_member_sees_their_part(visit, district):
+    cm = visit()
+    cm.sign_in("assistente", PASSWORD)
+    cm.open("/percorsi/nuovo/")
+    cm.page.select_option("#id_signal-cohort", label="PIPPI 13 — Rimini")
+    cm.page.select_option("#id_signal-signal_source", label="IC Rimini Marina")
+    cm.page.fill("#id_signal-signal_summary", "SEGNALAZIONE-RISERVATA: assenze frequenti.")
+    cm.page.fill("#id_child-first_name", "Tommaso")
+    cm.page.fill("#id_child-last_name", "Righetti")
+    cm.page.fill("#id_child-birth_date", "2016-05-20")
+    cm.page.select_option("#id_child-sex", "M")
+    cm.page.select_option("#id_child-school", label="IC Rimini Marina")
+    _submit(cm)
+    assert "Ne sei il case manager" in cm.page.inner_text("main")
+    path_url = cm.page.url
+
+    cm.page.click("main >> text=Fase successiva")
+    cm.check()
+    _submit(cm)
+    assert "Pre-valutazione" in cm.page.inner_text("main")
+    cm.page.click("main >> text=Registra l'adesione della famiglia")
+    cm.check()
+    cm.page.fill("#id_signed_on", "2025-10-02")
+    cm.page.fill("#id_signed_by", "Laura Righetti")
+    cm.page.click("label[for=id_shares_with_school]")
+    cm.page.fill("#id_school_sharing_scope", "Frequenza e compiti")
+    _submit(cm)
+
+    for username, role in (("Valli Sara", "teacher"), ("Bianchi Anna", "psychologist")):
+        cm.page.click("main >> text=Aggiungi all'équipe")
+        cm.check()
+        cm.page.select_option("#id_user", label=username)
+        cm.page.select_option("#id_institution", label="IC Rimini Marina" if role == "teacher" else "AUSL Romagna")
+        cm.page.select_option("#id_team_role", role)
+        _submit(cm)
+    assert "Docente" in cm.page.inner_text("main") and "(manca)" in cm.page.inner_text("main")  # no educator yet
+
+    cm.page.select_option("#id_audience", "school")
+    cm.page.fill("#id_text", "NOTA-PER-LA-SCUOLA: concordato il diario dei compiti.")
+    _submit(cm)
+    cm.page.select_option("#id_audience", "team")
+    cm.page.fill("#id_text", "NOTA-DI-EQUIPE: madre molto stanca.")
+    _submit(cm)
+    for _step in ("assessment", "intervention"):
+        cm.page.click("main >> text=Fase successiva")
+        cm.check()
+        _submit(cm)
+    assert Path.objects.get().state == Path.State.INTERVENTION
+
+    school = visit()
+    school.sign_in("docente", PASSWORD)
+    school.open(path_url.removeprefix(school.base_url))
+    text = school.page.inner_text("main")
+    assert "NOTA-PER-LA-SCUOLA" in text
+    assert "NOTA-DI-EQUIPE" not in text and "SEGNALAZIONE-RISERVATA" not in text
+
+    psychologist = visit()
+    psychologist.sign_in("psicologa", PASSWORD)
+    psychologist.open(path_url.removeprefix(psychologist.base_url))
+    psychologist.page.select_option("#id_audience", "clinical")
+    psychologist.page.fill("#id_text", "NOTA-CLINICA: avviata valutazione.")
+    _submit(psychologist)
+    assert "NOTA-CLINICA" in psychologist.page.inner_text("main")
+    school.open(path_url.removeprefix(school.base_url))
+    assert "NOTA-CLINICA" not in school.page.inner_text("main")
+    cm.open(path_url.removeprefix(cm.base_url))
+    assert "NOTA-CLINICA" not in cm.page.inner_text("main")
+
+    cm.page.click("main >> text=Chiudi il percorso")
+    cm.check()
+    cm.page.select_option("#id_outcome", label="Percorso concluso per miglioramento")
+    cm.page.fill("#id_reason", "Obiettivi raggiunti.")
+    _submit(cm)
+    assert Path.objects.get().state == Path.State.CLOSED
+    cm.open("/percorsi/")
+    assert "Concluso" in cm.page.inner_text("main")
