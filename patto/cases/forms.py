@@ -125,3 +125,62 @@ class NoteForm(StyledFormMixin, forms.Form):
 
 class PersonSearchForm(StyledFormMixin, forms.Form):
     query = forms.CharField(label=_("Name, surname or codice fiscale"), min_length=2, max_length=100)
+
+
+NOT_ASSESSABLE = "na"
+
+
+class AssessmentForm(StyledFormMixin, forms.Form):
+    """One select per sub-dimension, grouped by side; every sub-dimension needs an answer, which may be
+    "not assessable"."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    child_says = forms.CharField(label=_("What the child says"), widget=forms.Textarea(attrs={"rows": 3}),
+                                 required=False, max_length=4000)
+    family_says = forms.CharField(label=_("What the family says"), widget=forms.Textarea(attrs={"rows": 3}),
+                                  required=False, max_length=4000)
+
+    def __init__(self, *args, framework, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("— choose —"))] + [(str(level.value), f"{level.value} · {level.label}")
+                                              for level in framework.scale.all()]
+        choices.append((NOT_ASSESSABLE, _("Not assessable")))
+        self.sides = []
+        for side in framework.sides.prefetch_related("subdimensions"):
+            names = []
+            for sub in side.subdimensions.all():
+                name = f"sub_{sub.pk}"
+                self.fields[name] = forms.ChoiceField(label=sub.name, choices=choices)
+                names.append(name)
+            self.sides.append((side, names))
+
+    def grouped(self):
+        return [(side, [self[name] for name in names]) for side, names in self.sides]
+
+    def values(self):
+        return {int(name[4:]): (None if value == NOT_ASSESSABLE else int(value))
+                for name, value in self.cleaned_data.items() if name.startswith("sub_")}
+
+
+class PrePostForm(StyledFormMixin, forms.Form):
+    def __init__(self, *args, sides, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sides = sides
+        for side in sides:
+            self.fields[f"risk_{side.pk}"] = forms.CharField(
+                label=_("Risk factors"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000)
+            self.fields[f"protective_{side.pk}"] = forms.CharField(
+                label=_("Protective factors"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                max_length=4000)
+            self.fields[f"version_{side.pk}"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def grouped(self):
+        return [(side, self[f"risk_{side.pk}"], self[f"protective_{side.pk}"], self[f"version_{side.pk}"])
+                for side in self.sides]
+
+    def factors(self):
+        data = self.cleaned_data
+        return {side.pk: (data[f"risk_{side.pk}"], data[f"protective_{side.pk}"]) for side in self.sides}
+
+    def versions(self):
+        return {side.pk: self.cleaned_data[f"version_{side.pk}"] for side in self.sides}

@@ -78,3 +78,42 @@ def my_paths(user):
     """The user's paths for the list, with what the list shows, in a fixed number of queries."""
     return (paths_visible_to(user).select_related("family", "cohort")
             .prefetch_related("family__members").order_by("state", "-updated_at"))
+
+
+# --- Assessments --------------------------------------------------------------------------------
+
+def done_time_points(path, children):
+    """Time points at which the team has rated every child of the family."""
+    rated = {}
+    for child_id, time_point in path.assessments.filter(rater="team").values_list("child_id", "time_point"):
+        rated.setdefault(time_point, set()).add(child_id)
+    wanted = {child.pk for child in children}
+    return {tp for tp, ids in rated.items() if wanted and wanted <= ids}
+
+
+def _mean(values):
+    present = [v for v in values if v is not None]
+    return round(sum(present) / len(present), 1) if present else None
+
+
+def comparison(path, child, framework):
+    """Each sub-dimension and each side at T0, T1, T2, by the team and by the family, with the change
+    from the first to the last time point the team rated. Three queries, whatever the data."""
+    from .models import Assessment, Side, TimePoint
+
+    values = {}
+    for assessment in Assessment.objects.filter(path=path, child=child).prefetch_related("ratings"):
+        values[(assessment.time_point, assessment.rater)] = {r.subdimension_id: r.value for r in assessment.ratings.all()}
+    columns = [(tp, rater) for tp in TimePoint.values for rater in ("team", "family")]
+    sides = []
+    for side in Side.objects.filter(framework=framework).prefetch_related("subdimensions"):
+        rows = []
+        for sub in side.subdimensions.all():
+            cells = [values.get(column, {}).get(sub.pk) for column in columns]
+            team = [values.get((tp, "team"), {}).get(sub.pk) for tp in TimePoint.values]
+            rated = [v for v in team if v is not None]
+            change = rated[-1] - rated[0] if len(rated) > 1 else None
+            rows.append({"subdimension": sub, "cells": cells, "change": change})
+        means = [_mean([values.get(column, {}).get(sub.pk) for sub in side.subdimensions.all()]) for column in columns]
+        sides.append({"side": side, "rows": rows, "means": means})
+    return {"columns": columns, "sides": sides, "present": sorted(values)}

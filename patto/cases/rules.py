@@ -55,3 +55,6 @@ rules.add_perm("cases.change_path", is_case_manager)
 rules.add_perm("cases.manage_team", is_case_manager & path_is_open)
 rules.add_perm("cases.add_person", is_case_manager & path_is_open)
 rules.add_perm("cases.add_note", is_team_member & path_is_open)
+# Ratings are the équipe's evaluative work: the team but not the school, while the path is open.
+rules.add_perm("cases.view_assessments", is_team_member & ~is_school_role)
+rules.add_perm("cases.assess", is_team_member & ~is_school_role & path_is_open)

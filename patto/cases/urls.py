@@ -16,5 +16,9 @@ urlpatterns = [
     path("percorsi/<uuid:pk>/equipe/aggiungi/", views.team_add, name="team_add"),
     path("percorsi/<uuid:pk>/equipe/<int:member_pk>/termina/", views.team_end, name="team_end"),
     path("percorsi/<uuid:pk>/note/", views.note_add, name="note_add"),
+    path("percorsi/<uuid:pk>/valutazioni/<uuid:child_pk>/<str:time_point>/<str:rater>/", views.assessment_edit,
+         name="assessment_edit"),
+    path("percorsi/<uuid:pk>/valutazioni/<uuid:child_pk>/confronto/", views.comparison, name="comparison"),
+    path("percorsi/<uuid:pk>/pre-post/<str:time_point>/", views.prepost_edit, name="prepost_edit"),
     path("famiglie/cerca/", views.person_search, name="person_search"),
 ]

@@ -3,6 +3,7 @@ from django.db.models import Prefetch, Q
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,9 +15,11 @@ from patto.core.forms import add_service_errors, rebase_after_conflict
 from patto.core.shortcuts import get_object_for
 
 from . import forms, services
-from .models import NEXT_STATE, TeamMember
-from .queries import my_paths, notes_visible_to, paths_visible_to, people_visible_to, team_completeness, \
-    timeline_visible_to
+from .models import NEXT_STATE, Assessment, TeamMember, TimePoint
+from .queries import comparison as comparison_data
+from .queries import done_time_points, my_paths, notes_visible_to, paths_visible_to, people_visible_to, \
+    team_completeness, timeline_visible_to
+from .schedule import time_points
 from .timeline import describe
 
 
@@ -69,7 +72,13 @@ def path_detail(request, pk):
         "can_add_note": user.has_perm("cases.add_note", path),
         "next_state": NEXT_STATE.get(path.state), "agreement": getattr(path, "agreement", None),
         "note_form": forms.NoteForm(allow_clinical=user.acting_role in HEALTH_ROLES),
+        "can_view_assessments": user.has_perm("cases.view_assessments", path),
+        "can_assess": user.has_perm("cases.assess", path),
     }
+    children = [person for person in members if person.kind == "child"]
+    context["children"] = children
+    if context["can_view_assessments"]:
+        context["schedule"] = time_points(path, done_time_points(path, children))
     return render_with_access(request, "cases/path_detail.html", context, action="cases.path.viewed", obj=path,
                               subjects=members)
 
@@ -199,3 +208,98 @@ def _search(user, query):
     visible_paths = Prefetch("family__paths", queryset=paths_visible_to(user).select_related("cohort"))
     return people.select_related("family").prefetch_related(visible_paths).order_by("last_name", "first_name")
 
+
+
+# --- "Il Mondo del Bambino" -----------------------------------------------------------------------
+
+def _child_of(path, child_pk):
+    child = path.family.members.filter(kind="child", pk=child_pk).first()
+    if child is None:
+        raise Http404
+    return child
+
+
+def assessment_edit(request, pk, child_pk, time_point, rater):
+    path = _path_for(request, pk, "cases.assess")
+    child = _child_of(path, child_pk)
+    if time_point not in TimePoint.values or rater not in Assessment.Rater.values:
+        raise Http404
+    existing = (Assessment.objects.filter(path=path, child=child, time_point=time_point, rater=rater)
+                .select_related("framework").prefetch_related("ratings").first())
+    framework = existing.framework if existing else services.current_framework()
+    initial = {"version": 0}
+    if existing:
+        initial = {"version": existing.version, "child_says": existing.child_says, "family_says": existing.family_says,
+                   **{f"sub_{r.subdimension_id}": forms.NOT_ASSESSABLE if r.value is None else str(r.value)
+                      for r in existing.ratings.all()}}
+    form = forms.AssessmentForm(request.POST or None, framework=framework, initial=initial)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_assessment(actor=request.user, path=path, child=child, time_point=time_point, rater=rater,
+                                     values=form.values(), child_says=form.cleaned_data["child_says"],
+                                     family_says=form.cleaned_data["family_says"],
+                                     version=form.cleaned_data["version"] or None)
+        except ConflictError:
+            conflict = Assessment.objects.get(path=path, child=child, time_point=time_point, rater=rater)
+            rebase_after_conflict(form, conflict)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Assessment saved."))
+            return redirect("cases:comparison", pk=path.pk, child_pk=child.pk)
+    context = {"path": path, "child": child, "form": form, "framework": framework, "conflict": conflict,
+               "time_point": TimePoint(time_point), "rater": Assessment.Rater(rater),
+               "conflict_values": _assessment_summary(conflict) if conflict else None}
+    return render_with_access(request, "cases/assessment_edit.html", context, action="cases.assessment.viewed",
+                              obj=path, subjects=[child], status=409 if conflict else 200)
+
+
+def _assessment_summary(assessment):
+    return [(r.subdimension.name, r.value) for r in assessment.ratings.select_related("subdimension")]
+
+
+def comparison(request, pk, child_pk):
+    path = _path_for(request, pk, "cases.view_assessments")
+    child = _child_of(path, child_pk)
+    framework = (Assessment.objects.filter(path=path, child=child).values_list("framework", flat=True).first()
+                 or services.current_framework().pk)
+    data = comparison_data(path, child, framework)
+    chart = {"labels": [row["subdimension"].name for side in data["sides"] for row in side["rows"]],
+             "datasets": [{"label": f"{tp} · {Assessment.Rater(rater).label}",
+                           "data": [row["cells"][index] for side in data["sides"] for row in side["rows"]]}
+                          for index, (tp, rater) in enumerate(data["columns"]) if (tp, rater) in data["present"]]}
+    context = {"path": path, "child": child, "data": data, "chart": chart,
+               "can_assess": request.user.has_perm("cases.assess", path)}
+    return render_with_access(request, "cases/comparison.html", context, action="cases.assessment.compared",
+                              obj=path, subjects=[child])
+
+
+def prepost_edit(request, pk, time_point):
+    path = _path_for(request, pk, "cases.assess")
+    if time_point not in (TimePoint.T0, TimePoint.T2):
+        raise Http404
+    framework = services.current_framework()
+    sides = list(framework.sides.all())
+    records = {r.side_id: r for r in path.prepost.filter(time_point=time_point)}
+    initial = {}
+    for side in sides:
+        record = records.get(side.pk)
+        initial.update({f"risk_{side.pk}": record.risk_factors if record else "",
+                        f"protective_{side.pk}": record.protective_factors if record else "",
+                        f"version_{side.pk}": record.version if record else None})
+    form = forms.PrePostForm(request.POST or None, sides=sides, initial=initial)
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_prepost(actor=request.user, path=path, time_point=time_point, factors=form.factors(),
+                                  versions=form.versions())
+        except ConflictError:
+            conflict = True
+        else:
+            messages.success(request, _("Risk and protective factors saved."))
+            return redirect("cases:path_detail", pk=path.pk)
+    return render_with_access(request, "cases/prepost_edit.html",
+                              {"path": path, "form": form, "time_point": TimePoint(time_point), "conflict": conflict},
+                              action="cases.prepost.viewed", obj=path, subjects=list(path.family.members.all()),
+                              status=409 if conflict else 200)

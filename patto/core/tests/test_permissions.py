@@ -28,6 +28,10 @@ def all_url_names():
     return {name for name, _pattern in walk(get_resolver().url_patterns)}
 
 
+PATH_URLS = {"cases:path_detail", "cases:path_advance", "cases:path_agreement", "cases:path_close",
+             "cases:path_reopen", "cases:person_add", "cases:team_add", "cases:note_add"}
+
+
 def sample_url(name, objects):
     kwargs = {
         "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
@@ -39,9 +43,11 @@ def sample_url(name, objects):
         "accounts:membership_end": {"pk": objects["membership"]},
         "accounts:person_detail": {"pk": objects["person"]},
         "cases:team_end": {"pk": objects["path"], "member_pk": objects["team_member"]},
-    }.get(name, {"pk": objects["path"]} if name.startswith("cases:path_") and name not in (
-        "cases:path_list", "cases:path_create") or name in ("cases:person_add", "cases:team_add", "cases:note_add")
-        else {})
+        "cases:assessment_edit": {"pk": objects["path"], "child_pk": objects["child"], "time_point": "T0",
+                                  "rater": "team"},
+        "cases:comparison": {"pk": objects["path"], "child_pk": objects["child"]},
+        "cases:prepost_edit": {"pk": objects["path"], "time_point": "T0"},
+    }.get(name, {"pk": objects["path"]} if name in PATH_URLS else {})
     return reverse(name, kwargs=kwargs)
 
 
@@ -52,7 +58,8 @@ def objects(personas, world, family_path):
     membership = personas["case_manager"]
     educator = family_path.team.get(user=personas["team_member"].user)
     return {"institution": world.comune.pk, "membership": membership.pk, "person": membership.user_id,
-            "path": family_path.pk, "team_member": educator.pk}
+            "path": family_path.pk, "team_member": educator.pk,
+            "child": family_path.family.members.get(kind="child").pk}
 
 
 def test_every_url_is_public_by_choice_or_needs_sign_in(client, objects):
@@ -85,6 +92,7 @@ def expect(default, **overrides):
 
 
 TEAM_OK = {"case_manager": 200, "health_professional": 200, "school_referent": 200, "team_member": 200}
+TEAM_NOT_SCHOOL = {"case_manager": 200, "health_professional": 200, "school_referent": 403, "team_member": 200}
 CASE_MANAGER_ONLY = {"case_manager": 200, "health_professional": 403, "school_referent": 403, "team_member": 403}
 
 # GET status per URL and persona. The objects are the Comune di Rimini (institution), the case
@@ -132,6 +140,9 @@ MATRIX = {
     "cases:team_add": expect(404, **CASE_MANAGER_ONLY),
     "cases:team_end": expect(404, **CASE_MANAGER_ONLY),
     "cases:note_add": expect(405),
+    "cases:assessment_edit": expect(404, **TEAM_NOT_SCHOOL),
+    "cases:comparison": expect(404, **TEAM_NOT_SCHOOL),
+    "cases:prepost_edit": expect(404, **TEAM_NOT_SCHOOL),
 }
 
 

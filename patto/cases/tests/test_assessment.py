@@ -1,0 +1,182 @@
+import json
+from datetime import date
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from patto.audit.models import AuditEvent
+from patto.cases import services
+from patto.cases.framework_loader import SHIPPED, load_framework, read
+from patto.cases.models import Assessment, Framework, Path, SubDimension
+from patto.cases.queries import comparison, done_time_points
+from patto.cases.schedule import add_months, time_points
+from patto.core.exceptions import ConflictError
+
+
+def test_the_provisional_framework_is_loaded_from_its_file(db):
+    framework = Framework.objects.get(is_current=True)
+    data = read(SHIPPED)
+    assert framework.provisional and framework.version == data["version"]
+    assert [side.name for side in framework.sides.all()] == ["Bambino", "Famiglia", "Ambiente"]
+    assert SubDimension.objects.filter(side__framework=framework).count() == 18
+    assert list(framework.scale.values_list("value", flat=True)) == [1, 2, 3, 4, 5, 6]
+
+
+def test_a_new_framework_version_replaces_it_without_code_changes(db, tmp_path):
+    data = read(SHIPPED)
+    data["version"] = "2027-verificato"
+    data["provisional"] = False
+    data["sides"][0]["subdimensions"].append({"code": "nuova", "name": "Nuova sottodimensione"})
+    path = tmp_path / "mdb.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    call_command("load_framework", str(path), stdout=open("/dev/null", "w"))
+    current = Framework.objects.get(is_current=True)
+    assert current.version == "2027-verificato" and not current.provisional
+    assert Framework.objects.filter(is_current=False).count() == 1
+    call_command("load_framework", str(path), stdout=open("/dev/null", "w"))  # idempotent
+    assert Framework.objects.count() == 2
+    assert load_framework(data, apps) == current
+
+
+def _values(framework, value):
+    return {sub.pk: value for sub in SubDimension.objects.filter(side__framework=framework)}
+
+
+@pytest.fixture
+def in_intervention(family_path, personas):
+    actor = personas["case_manager"].user
+    path = family_path
+    services.advance_path(actor=actor, path=path, version=path.version)
+    services.record_agreement(actor=actor, path=path, version=path.version, signed_on=date(2025, 10, 1),
+                              signed_by="Elena Canestrari")
+    services.advance_path(actor=actor, path=path, version=path.version)
+    services.advance_path(actor=actor, path=path, version=path.version)
+    Path.objects.filter(pk=path.pk).update(intervention_started_on=date(2025, 10, 6))
+    path.refresh_from_db()
+    return path
+
+
+def test_time_points_follow_the_cohort_schedule(in_intervention):
+    path = in_intervention
+    points = time_points(path, set(), today=date(2026, 7, 20))
+    assert [(p.time_point, p.due_on, p.status) for p in points] == [
+        ("T0", date(2025, 10, 6), "overdue"), ("T1", date(2026, 7, 6), "overdue"), ("T2", date(2027, 4, 6), "scheduled")]
+    assert time_points(path, {"T0"}, today=date(2026, 6, 20))[1].status == "due"
+    assert add_months(date(2025, 5, 31), 9) == date(2026, 2, 28)
+
+
+def test_team_and_family_rate_separately_and_the_comparison_shows_change(in_intervention, personas):
+    actor = personas["case_manager"].user
+    path = in_intervention
+    child = path.family.members.get(kind="child")
+    framework = services.current_framework()
+    services.save_assessment(actor=actor, path=path, child=child, time_point="T0", rater="team",
+                             values=_values(framework, 2), child_says="Mi piace disegnare")
+    services.save_assessment(actor=actor, path=path, child=child, time_point="T0", rater="family",
+                             values=_values(framework, 4))
+    t2 = _values(framework, 5)
+    first = next(iter(t2))
+    t2[first] = None  # not assessable
+    services.save_assessment(actor=actor, path=path, child=child, time_point="T2", rater="team", values=t2)
+    assert done_time_points(path, [child]) == {"T0", "T2"}
+    data = comparison(path, child, framework)
+    bambino = data["sides"][0]
+    assert bambino["rows"][1]["change"] == 3 and bambino["rows"][0]["change"] is None
+    columns = data["columns"]
+    assert bambino["means"][columns.index(("T0", "team"))] == 2.0
+    assert bambino["means"][columns.index(("T0", "family"))] == 4.0
+    assert bambino["means"][columns.index(("T2", "team"))] == 5.0
+    assert AuditEvent.objects.filter(action="cases.assessment.saved").count() == 3
+
+
+def test_ratings_outside_the_scale_are_refused(in_intervention, personas):
+    from django.core.exceptions import ValidationError
+
+    path = in_intervention
+    child = path.family.members.get(kind="child")
+    with pytest.raises(ValidationError):
+        services.save_assessment(actor=personas["case_manager"].user, path=path, child=child, time_point="T0",
+                                 rater="team", values=_values(services.current_framework(), 9))
+    assert not Assessment.objects.exists()
+
+
+def test_stale_assessment_save_is_a_conflict(in_intervention, personas):
+    actor = personas["case_manager"].user
+    path = in_intervention
+    child = path.family.members.get(kind="child")
+    framework = services.current_framework()
+    saved = services.save_assessment(actor=actor, path=path, child=child, time_point="T1", rater="team",
+                                     values=_values(framework, 3))
+    services.save_assessment(actor=actor, path=path, child=child, time_point="T1", rater="team",
+                             values=_values(framework, 4), version=saved.version)
+    with pytest.raises(ConflictError):
+        services.save_assessment(actor=actor, path=path, child=child, time_point="T1", rater="team",
+                                 values=_values(framework, 1), version=saved.version)
+    assert set(Assessment.objects.get().ratings.values_list("value", flat=True)) == {4}
+
+
+def _form_data(framework, value, version=0):
+    data = {f"sub_{sub.pk}": value for sub in SubDimension.objects.filter(side__framework=framework)}
+    return {**data, "version": version, "child_says": "", "family_says": "Siamo più sereni"}
+
+
+def test_assessment_page_saves_and_unanswered_keeps_input(in_intervention, login):
+    path = in_intervention
+    child = path.family.members.get(kind="child")
+    framework = services.current_framework()
+    url = reverse("cases:assessment_edit", kwargs={"pk": path.pk, "child_pk": child.pk, "time_point": "T0",
+                                                   "rater": "family"})
+    client = login("health_professional")
+    incomplete = _form_data(framework, "3")
+    incomplete.pop(next(k for k in incomplete if k.startswith("sub_")))
+    response = client.post(url, incomplete)
+    assert response.status_code == 200 and response.context["form"].errors
+    assert "Siamo più sereni" in response.content.decode()
+    assert not Assessment.objects.exists()
+    assert client.post(url, _form_data(framework, "na")).status_code == 302
+    assert set(Assessment.objects.get().ratings.values_list("value", flat=True)) == {None}
+    comparison_page = client.get(reverse("cases:comparison", kwargs={"pk": path.pk, "child_pk": child.pk}))
+    assert comparison_page.status_code == 200 and b"mdb-chart-data" in comparison_page.content
+
+
+def test_school_member_sees_no_assessment(in_intervention, login):
+    path = in_intervention
+    child = path.family.members.get(kind="child")
+    client = login("school_referent")
+    assert client.get(reverse("cases:comparison", kwargs={"pk": path.pk, "child_pk": child.pk})).status_code == 403
+    body = client.get(reverse("cases:path_detail", kwargs={"pk": path.pk})).content.decode()
+    assert "Il Mondo del Bambino" not in body
+
+
+def test_prepost_factors_per_side(in_intervention, login):
+    path = in_intervention
+    framework = services.current_framework()
+    sides = list(framework.sides.all())
+    data = {}
+    for side in sides:
+        data.update({f"risk_{side.pk}": f"rischio {side.code}", f"protective_{side.pk}": f"protezione {side.code}",
+                     f"version_{side.pk}": ""})
+    client = login("case_manager")
+    url = reverse("cases:prepost_edit", kwargs={"pk": path.pk, "time_point": "T0"})
+    assert client.post(url, data).status_code == 302
+    assert path.prepost.filter(time_point="T0").count() == 3
+    assert client.post(url, data).status_code == 409  # the versions posted are stale (none → now 1)
+    assert client.get(reverse("cases:prepost_edit", kwargs={"pk": path.pk, "time_point": "T1"})).status_code == 404
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_comparison_query_count(count, in_intervention, personas, django_assert_num_queries):
+    actor = personas["case_manager"].user
+    path = in_intervention
+    child = path.family.members.get(kind="child")
+    framework = services.current_framework()
+    for time_point in ["T0", "T1", "T2"][:count]:
+        services.save_assessment(actor=actor, path=path, child=child, time_point=time_point, rater="team",
+                                 values=_values(framework, 3))
+    client = Client()
+    client.force_login(actor)
+    with django_assert_num_queries(19):
+        assert client.get(reverse("cases:comparison", kwargs={"pk": path.pk, "child_pk": child.pk})).status_code == 200

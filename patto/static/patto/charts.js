@@ -1,0 +1,18 @@
+// Draws the "Il Mondo del Bambino" radar chart from the JSON data block; the table carries the same data.
+(function () {
+  var canvas = document.getElementById("mdb-chart");
+  var source = document.getElementById("mdb-chart-data");
+  if (!canvas || !source || typeof Chart === "undefined") { return; }
+  var data = JSON.parse(source.textContent);
+  var colours = ["#0066cc", "#b35a00", "#008055", "#8a2be2", "#c0392b", "#5c6f82"];
+  data.datasets.forEach(function (dataset, index) {
+    dataset.borderColor = colours[index % colours.length];
+    dataset.backgroundColor = "transparent";
+    dataset.spanGaps = true;
+  });
+  new Chart(canvas, {
+    type: "radar",
+    data: data,
+    options: {animation: false, scales: {r: {min: 0, max: 6, ticks: {stepSize: 1}}}}
+  });
+})();
