@@ -81,6 +81,22 @@ def test_case_manager_walks_the_path_and_each_member_sees_their_part(visit, dist
         _submit(cm)
     assert Path.objects.get().state == Path.State.INTERVENTION
 
+    for rater, value in (("team", "2"), ("family", "4")):
+        cm.page.click(f"main a[href$='/T0/{rater}/']")
+        cm.check()
+        for select in cm.page.locator("select[name^=sub_]").all():
+            select.select_option(value)
+        cm.page.fill("#id_family_says", "Vogliamo che Tommaso vada a scuola sereno.")
+        _submit(cm)
+        assert "Il mondo di Tommaso nel tempo" in cm.page.inner_text("h1")
+        cm.page.goto(path_url)
+    cm.page.click("main >> text=Confronta le valutazioni di Tommaso")
+    cm.check()
+    table = cm.page.inner_text("table")
+    assert "Bambino: media" in table and "2,0" in table  # Italian decimal comma
+    assert cm.page.locator("canvas#mdb-chart").count() == 1
+    cm.page.goto(path_url)
+
     school = visit()
     school.sign_in("docente", PASSWORD)
     school.open(path_url.removeprefix(school.base_url))
