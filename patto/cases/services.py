@@ -131,14 +131,15 @@ def _transition(actor, path, version, to_state, **fields):
 
 
 @transaction.atomic
-def advance_path(*, actor, path, version):
-    """Move to the next state. The agreement and the closure have their own services."""
+def advance_path(*, actor, path, version, started_on=None):
+    """Move to the next state. The agreement and the closure have their own services. Entering the
+    intervention records its start (``started_on``, today by default): the time points follow it."""
     target = NEXT_STATE.get(path.state)
     if target is None or target == Path.State.AGREEMENT:
         raise TransitionError(path.state)
     fields = {}
     if target == Path.State.INTERVENTION:
-        fields["intervention_started_on"] = timezone.localdate()
+        fields["intervention_started_on"] = started_on or timezone.localdate()
     return _transition(actor, path, version, target, **fields)
 
 

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from .models import Note, Path, Person, TeamMember
+from .models import Assessment, Note, Path, Person, TeamMember
 
 
 def _label(choices, value):
@@ -29,6 +29,12 @@ def describe(event):
     if event.kind == "team.ended":
         return _("%(name)s left the team (%(role)s)") % {
             "name": p.get("name", ""), "role": _label(TeamMember.TeamRole.choices, p.get("role"))}
-    if event.kind == "note.added":
-        return _("A note was written (%(audience)s)") % {"audience": _label(Note.Audience.choices, p.get("audience"))}
+    if event.kind == "note.added":  # the event has the note's audience, so the same people see both
+        return _("A note was written (%(audience)s)") % {"audience": _label(Note.Audience.choices, event.audience)}
+    if event.kind == "assessment.saved":
+        return _("%(time_point)s assessment of %(child)s saved (%(rater)s)") % {
+            "time_point": p.get("time_point", ""), "child": p.get("child", ""),
+            "rater": _label(Assessment.Rater.choices, p.get("rater"))}
+    if event.kind == "prepost.saved":
+        return _("Risk and protective factors at %(time_point)s saved") % {"time_point": p.get("time_point", "")}
     return event.kind

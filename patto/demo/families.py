@@ -8,7 +8,7 @@ from faker import Faker
 
 from patto.accounts.models import Institution, User
 from patto.cases import services
-from patto.cases.models import ClosureOutcome, Cohort, Family, Path, Person, TeamMember
+from patto.cases.models import ClosureOutcome, Cohort, Family, Path, Person, SubDimension, TeamMember
 
 COHORTS = [("PIPPI 11 — Rimini", date(2023, 1, 16)), ("PIPPI 12 — Rimini", date(2024, 3, 4)),
            ("PIPPI 13 — Rimini", date(2025, 9, 15))]
@@ -89,7 +89,9 @@ def build_family(fake, rng, cohort, stage, index, cm, people, schools, comune, o
     for target in ("assessment", "intervention"):
         if stage == "agreement" or (stage == "assessment" and target == "intervention"):
             return
-        services.advance_path(actor=cm, path=path, version=path.version)
+        started = cohort.start_date + timedelta(days=rng.randint(20, 60))
+        services.advance_path(actor=cm, path=path, version=path.version, started_on=started)
+    _ratings(rng, cm, path, stage)
     if stage == "closed":
         services.close_path(actor=cm, path=path, version=path.version, outcome=outcomes[index % len(outcomes)],
                             reason="Obiettivi della micro-progettazione raggiunti in gran parte; verifica a T2.")
@@ -105,3 +107,29 @@ def _team(path, cm, people, index):
         user = people[username]
         services.add_team_member(actor=cm, path=path, user=user, institution=user.current_memberships[0].institution,
                                  team_role=role, valid_from=path.cohort.start_date)
+
+
+# Mean rating at T0 and gain by T2 per side: Famiglia is the weakest at T0 and improves most (national reports).
+SIDE_PROFILE = {"bambino": (3.0, 1.3), "famiglia": (2.2, 2.0), "ambiente": (3.0, 1.0)}
+
+
+def _ratings(rng, cm, path, stage):
+    """T0 for every path in intervention, T1 after nine months, T2 for the closed ones; mostly improving."""
+    framework = services.current_framework()
+    subs = list(SubDimension.objects.filter(side__framework=framework).select_related("side"))
+    today = timezone.localdate()
+    points = ["T0"]
+    if path.intervention_started_on and (today - path.intervention_started_on).days > 270:
+        points.append("T1")
+    if stage == "closed":
+        points.append("T2")
+    for child in path.family.members.filter(kind="child"):
+        for step, time_point in enumerate(points):
+            for rater, bias in (("team", 0.0), ("family", 0.6)):
+                values = {}
+                for sub in subs:
+                    start, gain = SIDE_PROFILE[sub.side.code]
+                    value = start + bias + gain * step / 2 + rng.uniform(-1.0, 1.0)
+                    values[sub.pk] = None if rng.random() < 0.03 else max(1, min(6, round(value)))
+                services.save_assessment(actor=cm, path=path, child=child, time_point=time_point, rater=rater,
+                                         values=values, family_says="Ci sentiamo più ascoltati." if step else "")

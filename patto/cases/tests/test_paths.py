@@ -261,3 +261,11 @@ def test_path_detail_query_count(count, family_path, personas, django_assert_num
     client.force_login(actor)
     with django_assert_num_queries(19):
         assert client.get(reverse("cases:path_detail", kwargs={"pk": family_path.pk})).status_code == 200
+
+
+def test_every_timeline_entry_has_words(family_path, personas, notes):
+    from patto.cases.timeline import describe
+
+    for event in family_path.events.all():
+        assert describe(event) != event.kind
+        assert "None" not in describe(event)
