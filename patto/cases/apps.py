@@ -11,3 +11,4 @@ class CasesConfig(AppConfig):
         from . import panels
 
         register_panel(5, panels.paths_panel)
+        register_panel(6, panels.time_points_panel)

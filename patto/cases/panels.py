@@ -1,9 +1,10 @@
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .models import Path
-from .queries import paths_visible_to
+from .queries import paths_visible_to, time_points_needing_attention
 
 
 def paths_panel(request):
@@ -19,3 +20,18 @@ def paths_panel(request):
     text = ngettext("You are in the team of %(count)d open path.", "You are in the team of %(count)d open paths.",
                     open_paths) % {"count": open_paths}
     return {"template": "accounts/panels/_card.html", "title": _("Families"), "text": text, "links": links}
+
+
+def time_points_panel(request):
+    """The case manager's time points overdue or due within 30 days."""
+    items = time_points_needing_attention(request.user)
+    if not items:
+        return None
+    links = [(_("%(family)s: %(time_point)s %(status)s (%(date)s)") % {
+        "family": path.family.reference, "time_point": due.time_point, "status": due.status_label,
+        "date": date_format(due.due_on, "SHORT_DATE_FORMAT")}, reverse("cases:path_detail", kwargs={"pk": path.pk}))
+        for path, due in items[:8]]
+    text = ngettext("%(count)d time point of Il Mondo del Bambino needs your attention.",
+                    "%(count)d time points of Il Mondo del Bambino need your attention.", len(items)) % {
+        "count": len(items)}
+    return {"template": "accounts/panels/_card.html", "title": _("Time points due"), "text": text, "links": links}

@@ -117,3 +117,29 @@ def comparison(path, child, framework):
         means = [_mean([values.get(column, {}).get(sub.pk) for sub in side.subdimensions.all()]) for column in columns]
         sides.append({"side": side, "rows": rows, "means": means})
     return {"columns": columns, "sides": sides, "present": sorted(values)}
+
+
+def time_points_needing_attention(user, today=None):
+    """(path, Due) for the time points overdue or due soon in the paths the user manages as case
+    manager. Three queries whatever the number of paths."""
+    from .models import Assessment, Person
+    from .schedule import time_points
+
+    managed = current_team_members().filter(path=OuterRef("pk"), user=user, team_role=TeamMember.TeamRole.CASE_MANAGER)
+    paths = list(paths_visible_to(user).filter(Exists(managed), state__in=[Path.State.ASSESSMENT,
+                                                                            Path.State.INTERVENTION])
+                 .select_related("family", "cohort"))
+    children = {}
+    for family_id, child_id in Person.objects.filter(family__in=[p.family_id for p in paths],
+                                                     kind=Person.Kind.CHILD).values_list("family_id", "pk"):
+        children.setdefault(family_id, set()).add(child_id)
+    rated = {}
+    for path_id, child_id, time_point in Assessment.objects.filter(path__in=paths, rater="team").values_list(
+            "path_id", "child_id", "time_point"):
+        rated.setdefault((path_id, time_point), set()).add(child_id)
+    result = []
+    for path in paths:
+        wanted = children.get(path.family_id, set())
+        done = {tp for (path_id, tp), ids in rated.items() if path_id == path.pk and wanted and wanted <= ids}
+        result += [(path, due) for due in time_points(path, done, today) if due.status in ("overdue", "due")]
+    return sorted(result, key=lambda item: item[1].due_on)

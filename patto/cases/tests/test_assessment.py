@@ -180,3 +180,31 @@ def test_comparison_query_count(count, in_intervention, personas, django_assert_
     client.force_login(actor)
     with django_assert_num_queries(19):
         assert client.get(reverse("cases:comparison", kwargs={"pk": path.pk, "child_pk": child.pk})).status_code == 200
+
+
+def test_home_page_lists_overdue_time_points_for_the_case_manager(in_intervention, login, personas):
+    from patto.cases.queries import time_points_needing_attention
+
+    items = time_points_needing_attention(personas["case_manager"].user, today=date(2026, 7, 20))
+    assert [(path.pk, due.time_point, due.status) for path, due in items] == [
+        (in_intervention.pk, "T0", "overdue"), (in_intervention.pk, "T1", "overdue")]
+    assert time_points_needing_attention(personas["health_professional"].user) == []  # not their case
+    body = login("case_manager").get("/").content.decode()
+    assert in_intervention.family.reference in body and "T0" in body
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_time_points_query_count(count, in_intervention, personas, django_assert_num_queries):
+    from patto.cases.queries import time_points_needing_attention
+
+    actor = personas["case_manager"].user
+    for index in range(count - 1):
+        path = services.open_path(actor=actor, cohort=in_intervention.cohort, signal_source=in_intervention.signal_source,
+                                  signal_date=date(2025, 9, 1), signal_summary="s", legal_basis="public_interest",
+                                  child={"first_name": f"Bimbo{index}", "last_name": "Prova", "sex": "M",
+                                         "birth_date": date(2018, 1, 1), "fiscal_code": "", "town": "",
+                                         "school": None, "school_site": None})
+        Path.objects.filter(pk=path.pk).update(state="intervention", intervention_started_on=date(2025, 10, 1))
+    actor = type(actor).objects.get(pk=actor.pk)
+    with django_assert_num_queries(4):  # memberships, paths, children, ratings
+        assert len(time_points_needing_attention(actor, today=date(2026, 7, 20))) == 2 * count
