@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from patto.accounts.models import Institution, User
 from patto.core.forms import DateInput, StyledFormMixin
 
-from .models import Agreement, ClosureOutcome, Cohort, Note, Path, Person, TeamMember
+from .models import (Agreement, CheckResult, ClosureOutcome, Cohort, Note, Path, Person, PlanAction, SubDimension,
+                     TeamMember)
 
 
 class VersionedForm(StyledFormMixin, forms.Form):
@@ -184,3 +185,53 @@ class PrePostForm(StyledFormMixin, forms.Form):
 
     def versions(self):
         return {side.pk: self.cleaned_data[f"version_{side.pk}"] for side in self.sides}
+
+
+class GoalForm(StyledFormMixin, forms.Form):
+    subdimension = forms.ModelChoiceField(label=_("Sub-dimension to work on"), queryset=SubDimension.objects.none())
+    expected_result = forms.CharField(label=_("Expected result, in plain words"), max_length=2000,
+                                      widget=forms.Textarea(attrs={"rows": 2}),
+                                      help_text=_("As the family would say it, e.g. “Luca gets to school on time”."))
+
+    def __init__(self, *args, framework, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subdimension"].queryset = (SubDimension.objects.filter(side__framework=framework)
+                                                .select_related("side"))
+        self.fields["subdimension"].label_from_instance = lambda sub: f"{sub.side.name} · {sub.name}"
+
+
+class GoalEditForm(VersionedForm):
+    expected_result = forms.CharField(label=_("Expected result, in plain words"), max_length=2000,
+                                      widget=forms.Textarea(attrs={"rows": 2}))
+    check_t1 = forms.ChoiceField(label=_("Check at T1"), choices=[("", "—")] + CheckResult.choices, required=False)
+    check_t1_note = forms.CharField(label=_("Note on the T1 check"), required=False, max_length=2000,
+                                    widget=forms.Textarea(attrs={"rows": 2}))
+    check_t2 = forms.ChoiceField(label=_("Check at T2"), choices=[("", "—")] + CheckResult.choices, required=False)
+    check_t2_note = forms.CharField(label=_("Note on the T2 check"), required=False, max_length=2000,
+                                    widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ActionForm(StyledFormMixin, forms.Form):
+    description = forms.CharField(label=_("What will be done"), max_length=2000,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+    area = forms.ChoiceField(label=_("Area"), choices=PlanAction.Area.choices)
+    person = forms.ModelChoiceField(label=_("Family member who does it"), queryset=Person.objects.none(),
+                                    required=False)
+    professional = forms.ModelChoiceField(label=_("Professional who does it"), queryset=User.objects.none(),
+                                          required=False)
+    institution = forms.ModelChoiceField(label=_("Or an institution as a whole"), queryset=Institution.objects.none(),
+                                         required=False, help_text=_("For example the school, for what it does in class."))
+    deadline = forms.DateField(label=_("By"), widget=DateInput)
+
+    def __init__(self, *args, path, team_users, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = path.family.members.all()
+        self.fields["professional"].queryset = team_users
+        self.fields["professional"].label_from_instance = lambda u: u.get_full_name()
+        self.fields["institution"].queryset = Institution.objects.filter(district=path.family.district, is_active=True)
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("person") or data.get("professional") or data.get("institution")):
+            raise forms.ValidationError(_("Say who does it: a family member, a professional or an institution."))
+        return data

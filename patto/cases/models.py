@@ -398,3 +398,67 @@ class PrePostAssessment(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["path", "time_point", "side"], name="prepost_unique")]
+
+
+# --- Micro-progettazione: the family's plan -------------------------------------------------------
+
+class CheckResult(models.TextChoices):
+    ACHIEVED = "achieved", _("Achieved")
+    PARTLY = "partly", _("Partly achieved")
+    NOT_ACHIEVED = "not_achieved", _("Not achieved")
+
+
+class PlanGoal(models.Model):
+    """One micro-project: a sub-dimension the team and the family chose to work on, with the expected
+    result in plain words and its checks at T1 and T2."""
+
+    path = models.ForeignKey(Path, on_delete=models.PROTECT, related_name="goals")
+    subdimension = models.ForeignKey(SubDimension, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("sub-dimension"))
+    expected_result = models.TextField(_("expected result, in plain words"), max_length=2000)
+    check_t1 = models.CharField(_("check at T1"), max_length=20, choices=CheckResult.choices, blank=True)
+    check_t1_note = models.TextField(_("note on the T1 check"), blank=True)
+    check_t2 = models.CharField(_("check at T2"), max_length=20, choices=CheckResult.choices, blank=True)
+    check_t2_note = models.TextField(_("note on the T2 check"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("micro-project")
+        verbose_name_plural = _("micro-projects")
+        ordering = ["subdimension__side__order", "subdimension__order", "created_at"]
+
+
+class PlanAction(models.Model):
+    """Who does what by when: a parent, the child, or a professional of an institution."""
+
+    class Area(models.TextChoices):
+        PSYCHOLOGICAL = "psychological", _("Psychological")
+        EDUCATIONAL = "educational", _("Educational")
+        SOCIAL = "social", _("Social")
+        OTHER = "other", _("Other")
+
+    goal = models.ForeignKey(PlanGoal, on_delete=models.CASCADE, related_name="actions")
+    description = models.TextField(_("what will be done"), max_length=2000)
+    area = models.CharField(_("area"), max_length=20, choices=Area.choices)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                               verbose_name=_("family member who does it"))
+    professional = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("professional who does it"))
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name=_("institution"))
+    deadline = models.DateField(_("by"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+        ordering = ["deadline", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(person__isnull=False) | Q(institution__isnull=False),
+                                   name="action_has_someone"),
+        ]
+
+    @property
+    def for_school(self):
+        return self.institution is not None and self.institution.kind == Institution.Kind.SCHOOL

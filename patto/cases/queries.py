@@ -143,3 +143,33 @@ def time_points_needing_attention(user, today=None):
         done = {tp for (path_id, tp), ids in rated.items() if path_id == path.pk and wanted and wanted <= ids}
         result += [(path, due) for due in time_points(path, done, today) if due.status in ("overdue", "due")]
     return sorted(result, key=lambda item: item[1].due_on)
+
+
+# --- The plan -------------------------------------------------------------------------------------
+
+REQUIRED_AREAS = ("psychological", "educational", "social")
+
+
+def plan_of(path):
+    """The goals with their actions and who does them, in a fixed number of queries."""
+    from django.db.models import Prefetch
+
+    from .models import PlanAction, PlanGoal
+
+    actions = PlanAction.objects.select_related("person", "professional", "institution")
+    return list(PlanGoal.objects.filter(path=path).select_related("subdimension__side")
+                .prefetch_related(Prefetch("actions", queryset=actions)))
+
+
+def missing_areas(goals):
+    """Each family's plan has at least one psychological, one educational and one social action."""
+    present = {action.area for goal in goals for action in goal.actions.all()}
+    return [area for area in REQUIRED_AREAS if area not in present]
+
+
+def actions_for_institution(path, institution):
+    """The actions assigned to an institution (what a school member sees of the plan)."""
+    from .models import PlanAction
+
+    return (PlanAction.objects.filter(goal__path=path, institution=institution)
+            .select_related("goal__subdimension", "person", "professional").order_by("deadline"))

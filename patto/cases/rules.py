@@ -58,3 +58,6 @@ rules.add_perm("cases.add_note", is_team_member & path_is_open)
 # Ratings are the équipe's evaluative work: the team but not the school, while the path is open.
 rules.add_perm("cases.view_assessments", is_team_member & ~is_school_role)
 rules.add_perm("cases.assess", is_team_member & ~is_school_role & path_is_open)
+# The family's plan: the équipe works on it; the school sees the actions assigned to it.
+rules.add_perm("cases.view_plan", is_team_member & ~is_school_role)
+rules.add_perm("cases.change_plan", is_team_member & ~is_school_role & path_is_open)

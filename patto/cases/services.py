@@ -13,7 +13,8 @@ from patto.core.versioning import update_versioned
 
 from .fiscal_code import normalise
 from .models import (NEXT_STATE, Agreement, Assessment, Family, Framework, Note, Path, PathEvent, Person,
-                     PrePostAssessment, Rating, SubDimension, TeamMember)
+                     PlanAction, PlanGoal, PrePostAssessment, Rating, SubDimension, TeamMember)
+from .queries import current_team_members
 
 PERSON_FIELDS = ("kind", "first_name", "last_name", "birth_date", "sex", "fiscal_code", "town", "school", "school_site")
 
@@ -283,3 +284,60 @@ def save_prepost(*, actor, path, time_point, factors, versions):
     _event(path, actor, "prepost.saved", time_point=time_point)
     record_event(actor=actor, action="cases.prepost.saved", obj=path, subjects=list(path.family.members.all()),
                  changes={"time_point": [None, time_point]})
+
+
+# --- Micro-progettazione ----------------------------------------------------------------------------
+
+@transaction.atomic
+def add_goal(*, actor, path, subdimension, expected_result):
+    if subdimension.side.framework_id != current_framework().pk:
+        raise ValidationError({"subdimension": _("Choose a sub-dimension of the framework in use.")})
+    goal = PlanGoal.objects.create(path=path, subdimension=subdimension, expected_result=expected_result)
+    _event(path, actor, "plan.goal_added", subdimension=subdimension.name)
+    record_event(actor=actor, action="cases.plan.goal_added", obj=goal, subjects=list(path.family.members.all()))
+    return goal
+
+
+@transaction.atomic
+def update_goal(*, actor, goal, version, expected_result, check_t1="", check_t1_note="", check_t2="",
+                check_t2_note=""):
+    """Edit the expected result and record the checks at T1 and T2 (optimistic lock)."""
+    changes = update_versioned(goal, version, {
+        "expected_result": expected_result, "check_t1": check_t1, "check_t1_note": check_t1_note,
+        "check_t2": check_t2, "check_t2_note": check_t2_note})
+    if changes:
+        _event(goal.path, actor, "plan.goal_changed", subdimension=goal.subdimension.name)
+    record_event(actor=actor, action="cases.plan.goal_changed", obj=goal, changes=changes)
+    return goal
+
+
+@transaction.atomic
+def add_action(*, actor, goal, description, area, deadline, person=None, professional=None, institution=None):
+    """Who does what by when. A family member, or a professional of the team (with their institution),
+    or an institution as a whole (e.g. the school)."""
+    path = goal.path
+    if person is not None and person.family_id != path.family_id:
+        raise ValidationError({"person": _("Choose a member of this family.")})
+    if professional is not None:
+        member = current_team_members().filter(path=path, user=professional).first()
+        if member is None:
+            raise ValidationError({"professional": _("Choose a professional of this path's team.")})
+        institution = institution or member.institution
+    if person is None and institution is None:
+        raise ValidationError(_("Say who does it: a family member, a professional or an institution."))
+    action = PlanAction.objects.create(goal=goal, description=description, area=area, deadline=deadline,
+                                       person=person, professional=professional, institution=institution)
+    audience = Note.Audience.SCHOOL if action.for_school else Note.Audience.TEAM
+    _event(path, actor, "plan.action_added", audience=audience, area=area)
+    record_event(actor=actor, action="cases.plan.action_added", obj=action,
+                 subjects=[person] if person else [], changes={"area": [None, area]})
+    return action
+
+
+@transaction.atomic
+def remove_action(*, actor, action):
+    path = action.goal.path
+    record_event(actor=actor, action="cases.plan.action_removed", obj=action,
+                 changes={"description": [action.description, None]})
+    action.delete()
+    _event(path, actor, "plan.action_removed")

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from .models import Assessment, Note, Path, Person, TeamMember
+from .models import Assessment, Note, Path, Person, PlanAction, TeamMember
 
 
 def _label(choices, value):
@@ -35,6 +35,14 @@ def describe(event):
         return _("%(time_point)s assessment of %(child)s saved (%(rater)s)") % {
             "time_point": p.get("time_point", ""), "child": p.get("child", ""),
             "rater": _label(Assessment.Rater.choices, p.get("rater"))}
+    if event.kind == "plan.goal_added":
+        return _("Micro-project added: %(subdimension)s") % {"subdimension": p.get("subdimension", "")}
+    if event.kind == "plan.goal_changed":
+        return _("Micro-project updated: %(subdimension)s") % {"subdimension": p.get("subdimension", "")}
+    if event.kind == "plan.action_added":
+        return _("Action added to the plan (%(area)s)") % {"area": _label(PlanAction.Area.choices, p.get("area"))}
+    if event.kind == "plan.action_removed":
+        return _("Action removed from the plan")
     if event.kind == "prepost.saved":
         return _("Risk and protective factors at %(time_point)s saved") % {"time_point": p.get("time_point", "")}
     return event.kind

@@ -20,5 +20,12 @@ urlpatterns = [
          name="assessment_edit"),
     path("percorsi/<uuid:pk>/valutazioni/<uuid:child_pk>/confronto/", views.comparison, name="comparison"),
     path("percorsi/<uuid:pk>/pre-post/<str:time_point>/", views.prepost_edit, name="prepost_edit"),
+    path("percorsi/<uuid:pk>/progetto/", views.plan, name="plan"),
+    path("percorsi/<uuid:pk>/progetto/obiettivi/nuovo/", views.goal_add, name="goal_add"),
+    path("percorsi/<uuid:pk>/progetto/obiettivi/<int:goal_pk>/", views.goal_edit, name="goal_edit"),
+    path("percorsi/<uuid:pk>/progetto/obiettivi/<int:goal_pk>/azioni/nuova/", views.action_add, name="action_add"),
+    path("percorsi/<uuid:pk>/progetto/azioni/<int:action_pk>/elimina/", views.action_remove, name="action_remove"),
+    path("percorsi/<uuid:pk>/progetto/stampa/", views.plan_print, name="plan_print"),
+    path("percorsi/<uuid:pk>/progetto/pdf/", views.plan_pdf, name="plan_pdf"),
     path("famiglie/cerca/", views.person_search, name="person_search"),
 ]

@@ -1,24 +1,30 @@
+import weasyprint
 from django.conf import settings
-from django.db.models import Prefetch, Q
 from django.contrib import messages
+from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.db import transaction
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from patto.accounts.models import User
 from patto.accounts.roles import HEALTH_ROLES
-from patto.audit.services import render_with_access
+from patto.audit.services import record_access, render_with_access
 from patto.core.exceptions import ConflictError, TransitionError
 from patto.core.forms import add_service_errors, rebase_after_conflict
 from patto.core.shortcuts import get_object_for
 
 from . import forms, services
-from .models import NEXT_STATE, Assessment, TeamMember, TimePoint
+from .models import NEXT_STATE, Assessment, Person, PlanAction, TeamMember, TimePoint
 from .queries import comparison as comparison_data
-from .queries import done_time_points, my_paths, notes_visible_to, paths_visible_to, people_visible_to, \
-    team_completeness, timeline_visible_to
+from .queries import (actions_for_institution, current_team_members, done_time_points, missing_areas, my_paths, notes_visible_to,
+                      paths_visible_to, people_visible_to, plan_of, team_completeness, timeline_visible_to)
 from .schedule import time_points
 from .timeline import describe
 
@@ -74,6 +80,9 @@ def path_detail(request, pk):
         "note_form": forms.NoteForm(allow_clinical=user.acting_role in HEALTH_ROLES),
         "can_view_assessments": user.has_perm("cases.view_assessments", path),
         "can_assess": user.has_perm("cases.assess", path),
+        "can_view_plan": user.has_perm("cases.view_plan", path),
+        "school_actions": (list(actions_for_institution(path, user.acting_institution))
+                           if not user.has_perm("cases.view_plan", path) else None),
     }
     children = [person for person in members if person.kind == "child"]
     context["children"] = children
@@ -303,3 +312,112 @@ def prepost_edit(request, pk, time_point):
                               {"path": path, "form": form, "time_point": TimePoint(time_point), "conflict": conflict},
                               action="cases.prepost.viewed", obj=path, subjects=list(path.family.members.all()),
                               status=409 if conflict else 200)
+
+
+# --- Micro-progettazione: the family's plan -------------------------------------------------------
+
+def plan(request, pk):
+    path = _path_for(request, pk, "cases.view_plan")
+    goals = plan_of(path)
+    can_change = request.user.has_perm("cases.change_plan", path)
+    context = {"path": path, "goals": goals, "missing": [PlanAction.Area(a).label for a in missing_areas(goals)],
+               "can_change": can_change,
+               "goal_form": forms.GoalForm(framework=services.current_framework()) if can_change else None}
+    return render_with_access(request, "cases/plan.html", context, action="cases.plan.viewed", obj=path,
+                              subjects=list(path.family.members.all()))
+
+
+@require_POST
+def goal_add(request, pk):
+    path = _path_for(request, pk, "cases.change_plan")
+    form = forms.GoalForm(request.POST, framework=services.current_framework())
+    if form.is_valid():
+        try:
+            services.add_goal(actor=request.user, path=path, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Micro-project added: now say who does what."))
+            return redirect("cases:plan", pk=path.pk)
+    return render(request, "cases/goal_form.html", {"path": path, "form": form})
+
+
+def _goal_for(request, pk, goal_pk, perm="cases.change_plan"):
+    path = _path_for(request, pk, perm)
+    goal = path.goals.select_related("subdimension").filter(pk=goal_pk).first()
+    if goal is None:
+        raise Http404
+    return path, goal
+
+
+def goal_edit(request, pk, goal_pk):
+    path, goal = _goal_for(request, pk, goal_pk)
+    initial = {name: getattr(goal, name) for name in ("expected_result", "check_t1", "check_t1_note", "check_t2",
+                                                      "check_t2_note", "version")}
+    form = forms.GoalEditForm(request.POST or None, initial=initial)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_goal(actor=request.user, goal=goal, **form.cleaned_data)
+        except ConflictError as error:
+            conflict = rebase_after_conflict(form, error.current)
+        else:
+            messages.success(request, _("Micro-project saved."))
+            return redirect("cases:plan", pk=path.pk)
+    return render(request, "cases/goal_form.html", {"path": path, "goal": goal, "form": form, "conflict": conflict},
+                  status=409 if conflict else 200)
+
+
+def action_add(request, pk, goal_pk):
+    path, goal = _goal_for(request, pk, goal_pk)
+    team_users = User.objects.filter(pk__in=current_team_members().filter(path=path).values("user"))
+    form = forms.ActionForm(request.POST or None, path=path, team_users=team_users)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_action(actor=request.user, goal=goal, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Action added."))
+            return redirect("cases:plan", pk=path.pk)
+    return render(request, "cases/action_form.html", {"path": path, "goal": goal, "form": form})
+
+
+@require_POST
+def action_remove(request, pk, action_pk):
+    path = _path_for(request, pk, "cases.change_plan")
+    action = PlanAction.objects.filter(goal__path=path, pk=action_pk).first()
+    if action is None:
+        raise Http404
+    services.remove_action(actor=request.user, action=action)
+    messages.success(request, _("Action removed."))
+    return redirect("cases:plan", pk=path.pk)
+
+
+def _family_plan_context(request, path):
+    team = [m for m in path.team.select_related("user", "institution") if m.is_current]
+    parents = [p for p in path.family.members.all() if p.kind != Person.Kind.CHILD]
+    return {"path": path, "goals": plan_of(path), "team": team, "parents": parents,
+            "children": [p for p in path.family.members.all() if p.kind == Person.Kind.CHILD],
+            "today": timezone.localdate()}
+
+
+def plan_print(request, pk):
+    """The plan as the family sees it: plain words, who does what, signature lines. No notes."""
+    path = _path_for(request, pk, "cases.view_plan")
+    context = _family_plan_context(request, path)
+    return render_with_access(request, "cases/plan_family.html", context, action="cases.plan.printed", obj=path,
+                              subjects=list(path.family.members.all()))
+
+
+def plan_pdf(request, pk):
+    path = _path_for(request, pk, "cases.view_plan")
+    context = _family_plan_context(request, path)
+    with transaction.atomic():
+        record_access(actor=request.user, action="cases.plan.pdf", obj=path, subjects=list(path.family.members.all()))
+        html = render_to_string("cases/plan_family.html", {**context, "pdf": True}, request=request)
+        document = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/"))
+        pdf = document.write_pdf(stylesheets=[weasyprint.CSS(filename=finders.find("patto/plan.css"))])
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="progetto-{path.family.reference}.pdf"'
+    return response

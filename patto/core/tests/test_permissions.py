@@ -29,7 +29,8 @@ def all_url_names():
 
 
 PATH_URLS = {"cases:path_detail", "cases:path_advance", "cases:path_agreement", "cases:path_close",
-             "cases:path_reopen", "cases:person_add", "cases:team_add", "cases:note_add"}
+             "cases:path_reopen", "cases:person_add", "cases:team_add", "cases:note_add", "cases:plan",
+             "cases:goal_add", "cases:plan_print", "cases:plan_pdf"}
 
 
 def sample_url(name, objects):
@@ -47,6 +48,9 @@ def sample_url(name, objects):
                                   "rater": "team"},
         "cases:comparison": {"pk": objects["path"], "child_pk": objects["child"]},
         "cases:prepost_edit": {"pk": objects["path"], "time_point": "T0"},
+        "cases:goal_edit": {"pk": objects["path"], "goal_pk": objects["goal"]},
+        "cases:action_add": {"pk": objects["path"], "goal_pk": objects["goal"]},
+        "cases:action_remove": {"pk": objects["path"], "action_pk": objects["action"]},
     }.get(name, {"pk": objects["path"]} if name in PATH_URLS else {})
     return reverse(name, kwargs=kwargs)
 
@@ -55,11 +59,18 @@ def sample_url(name, objects):
 def objects(personas, world, family_path):
     """The objects the matrix is about: the Comune di Rimini, the case manager's membership, and the
     family path whose team is the case manager, the psychologist, the teacher and the educator."""
+    from patto.cases import services
+    from patto.cases.models import SubDimension
+
     membership = personas["case_manager"]
     educator = family_path.team.get(user=personas["team_member"].user)
+    goal = services.add_goal(actor=membership.user, path=family_path, expected_result="Arrivare a scuola in orario",
+                             subdimension=SubDimension.objects.filter(side__framework__is_current=True).first())
+    action = services.add_action(actor=membership.user, goal=goal, description="Sveglia alle 7", area="educational",
+                                 deadline="2026-03-01", person=family_path.family.members.get(kind="child"))
     return {"institution": world.comune.pk, "membership": membership.pk, "person": membership.user_id,
             "path": family_path.pk, "team_member": educator.pk,
-            "child": family_path.family.members.get(kind="child").pk}
+            "child": family_path.family.members.get(kind="child").pk, "goal": goal.pk, "action": action.pk}
 
 
 def test_every_url_is_public_by_choice_or_needs_sign_in(client, objects):
@@ -143,6 +154,13 @@ MATRIX = {
     "cases:assessment_edit": expect(404, **TEAM_NOT_SCHOOL),
     "cases:comparison": expect(404, **TEAM_NOT_SCHOOL),
     "cases:prepost_edit": expect(404, **TEAM_NOT_SCHOOL),
+    "cases:plan": expect(404, **TEAM_NOT_SCHOOL),
+    "cases:goal_add": expect(405),
+    "cases:goal_edit": expect(404, **TEAM_NOT_SCHOOL),
+    "cases:action_add": expect(404, **TEAM_NOT_SCHOOL),
+    "cases:action_remove": expect(405),
+    "cases:plan_print": expect(404, **TEAM_NOT_SCHOOL),
+    "cases:plan_pdf": expect(404, **TEAM_NOT_SCHOOL),
 }
 
 

@@ -1,0 +1,121 @@
+import io
+from datetime import date
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from pypdf import PdfReader
+
+from patto.audit.models import AuditEvent
+from patto.cases import services
+from patto.cases.models import Note, PlanAction, SubDimension
+from patto.core.exceptions import ConflictError
+
+
+@pytest.fixture
+def goal(family_path, personas):
+    sub = SubDimension.objects.get(side__framework__is_current=True, code="cura")
+    return services.add_goal(actor=personas["case_manager"].user, path=family_path, subdimension=sub,
+                             expected_result="Aurora fa colazione prima di andare a scuola")
+
+
+def test_who_does_what_by_when(goal, family_path, personas, world):
+    cm = personas["case_manager"].user
+    mother = family_path.family.members.get(kind="parent")
+    services.add_action(actor=cm, goal=goal, description="Preparare la colazione la sera prima", area="educational",
+                        deadline=date(2026, 1, 31), person=mother)
+    services.add_action(actor=cm, goal=goal, description="Colloqui di sostegno alla genitorialità",
+                        area="psychological", deadline=date(2026, 2, 28), professional=personas["health_professional"].user)
+    services.add_action(actor=cm, goal=goal, description="Merenda a scuola e diario", area="social",
+                        deadline=date(2026, 2, 1), institution=world.school)
+    actions = list(goal.actions.order_by("pk"))
+    assert actions[1].institution == personas["health_professional"].institution  # from the team membership
+    assert actions[2].for_school
+    from patto.cases.queries import missing_areas, plan_of
+
+    assert missing_areas(plan_of(family_path)) == []
+
+
+def test_actions_only_by_family_members_or_team_professionals(goal, personas):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        services.add_action(actor=personas["case_manager"].user, goal=goal, description="x", area="social",
+                            deadline=date(2026, 1, 1), professional=personas["outsider"].user)
+    with pytest.raises(ValidationError):
+        services.add_action(actor=personas["case_manager"].user, goal=goal, description="x", area="social",
+                            deadline=date(2026, 1, 1))
+    assert not PlanAction.objects.exists()
+
+
+def test_plan_page_warns_about_missing_areas_and_form_keeps_input(goal, family_path, login):
+    client = login("team_member")
+    page = client.get(reverse("cases:plan", kwargs={"pk": family_path.pk}))
+    assert "Psicologica" in page.content.decode() or "Psychological" in page.content.decode()
+    url = reverse("cases:action_add", kwargs={"pk": family_path.pk, "goal_pk": goal.pk})
+    response = client.post(url, {"description": "Accompagnare Aurora", "area": "educational", "deadline": ""})
+    assert response.status_code == 200 and response.context["form"].errors
+    assert "Accompagnare Aurora" in response.content.decode()
+    ok = client.post(url, {"description": "Accompagnare Aurora", "area": "educational", "deadline": "2026-02-01",
+                           "professional": family_path.team.get(team_role="educator").user_id})
+    assert ok.status_code == 302 and goal.actions.count() == 1
+
+
+def test_checks_at_t1_and_t2_with_optimistic_locking(goal, personas, login, family_path):
+    client = login("case_manager")
+    url = reverse("cases:goal_edit", kwargs={"pk": family_path.pk, "goal_pk": goal.pk})
+    data = {"version": goal.version, "expected_result": goal.expected_result, "check_t1": "partly",
+            "check_t1_note": "Tre giorni su cinque", "check_t2": "", "check_t2_note": ""}
+    assert client.post(url, data).status_code == 302
+    stale = client.post(url, {**data, "check_t1": "achieved"})
+    assert stale.status_code == 409
+    goal.refresh_from_db()
+    assert goal.check_t1 == "partly"
+    with pytest.raises(ConflictError):
+        services.update_goal(actor=personas["case_manager"].user, goal=goal, version=1, expected_result="x")
+
+
+def test_school_member_sees_only_the_actions_assigned_to_the_school(goal, family_path, personas, world, login):
+    cm = personas["case_manager"].user
+    services.add_action(actor=cm, goal=goal, description="AZIONE-SCUOLA merenda in classe", area="social",
+                        deadline=date(2026, 2, 1), institution=world.school)
+    services.add_action(actor=cm, goal=goal, description="AZIONE-CASA colazione", area="educational",
+                        deadline=date(2026, 2, 1), person=family_path.family.members.get(kind="parent"))
+    client = login("school_referent")
+    body = client.get(reverse("cases:path_detail", kwargs={"pk": family_path.pk})).content.decode()
+    assert "AZIONE-SCUOLA" in body and "AZIONE-CASA" not in body
+    assert client.get(reverse("cases:plan", kwargs={"pk": family_path.pk})).status_code == 403
+    event = family_path.events.filter(kind="plan.action_added").order_by("id").first()
+    assert event.audience == Note.Audience.SCHOOL
+
+
+def test_family_plan_pdf_in_plain_italian_without_notes(goal, family_path, personas, login):
+    cm = personas["case_manager"].user
+    services.add_action(actor=cm, goal=goal, description="Preparare la colazione la sera prima", area="educational",
+                        deadline=date(2026, 1, 31), person=family_path.family.members.get(kind="parent"))
+    services.add_note(actor=personas["health_professional"].user, path=family_path, audience="clinical",
+                      text="NOTA-CLINICA-RISERVATA")
+    services.add_note(actor=cm, path=family_path, audience="team", text="NOTA-DI-EQUIPE")
+    client = login("case_manager")
+    html = client.get(reverse("cases:plan_print", kwargs={"pk": family_path.pk})).content.decode()
+    assert "Il nostro progetto" in html and "NOTA-" not in html
+    response = client.get(reverse("cases:plan_pdf", kwargs={"pk": family_path.pk}))
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Il nostro progetto" in text and "colazione" in text and "Firme" in text
+    assert "Elena Canestrari" in text  # a signature line for the parent
+    assert "NOTA-" not in text
+    assert AuditEvent.objects.filter(action="cases.plan.pdf").count() == 1
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_plan_query_count(count, goal, family_path, personas, django_assert_num_queries):
+    cm = personas["case_manager"].user
+    for index in range(count):
+        services.add_action(actor=cm, goal=goal, description=f"azione {index}", area="social",
+                            deadline=date(2026, 2, 1), professional=personas["team_member"].user)
+    client = Client()
+    client.force_login(cm)
+    with django_assert_num_queries(18):
+        assert client.get(reverse("cases:plan", kwargs={"pk": family_path.pk})).status_code == 200
