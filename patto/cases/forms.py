@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from patto.accounts.models import Institution, User
 from patto.core.forms import DateInput, StyledFormMixin
 
-from .models import (Agreement, CheckResult, ClosureOutcome, Cohort, Note, Path, Person, PlanAction, SubDimension,
-                     TeamMember)
+from .models import (Agreement, CheckResult, ClosureOutcome, Cohort, DeviceType, Note, Path, Person, PlanAction,
+                     SubDimension, TeamMember, Volunteer)
 
 
 class VersionedForm(StyledFormMixin, forms.Form):
@@ -234,4 +234,68 @@ class ActionForm(StyledFormMixin, forms.Form):
         data = super().clean()
         if not (data.get("person") or data.get("professional") or data.get("institution")):
             raise forms.ValidationError(_("Say who does it: a family member, a professional or an institution."))
+        return data
+
+
+class DeviceForm(StyledFormMixin, forms.Form):
+    device_type = forms.ModelChoiceField(label=_("Dispositivo"), queryset=DeviceType.objects.filter(is_active=True))
+    provider = forms.ModelChoiceField(label=_("Provider"), queryset=Institution.objects.none())
+    responsible = forms.ModelChoiceField(label=_("Responsible person"), queryset=User.objects.none(), required=False)
+    starts_on = forms.DateField(label=_("Start"), widget=DateInput, initial=timezone.localdate)
+    ends_on = forms.DateField(label=_("End"), widget=DateInput, required=False)
+    hours_per_week = forms.DecimalField(label=_("Hours per week (home education)"), max_digits=4, decimal_places=1,
+                                        min_value=0.5, max_value=40, required=False)
+    sessions_planned = forms.IntegerField(label=_("Sessions planned (groups)"), min_value=1, max_value=100,
+                                          required=False)
+    school = forms.ModelChoiceField(label=_("School (partnership)"), queryset=Institution.objects.none(), required=False)
+    volunteer = forms.ModelChoiceField(label=_("Matched volunteer (vicinanza solidale)"), queryset=Volunteer.objects.none(),
+                                       required=False)
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+
+    def __init__(self, *args, path, **kwargs):
+        super().__init__(*args, **kwargs)
+        district = path.family.district
+        self.fields["provider"].queryset = Institution.objects.filter(district=district, is_active=True)
+        self.fields["school"].queryset = Institution.objects.filter(district=district, kind=Institution.Kind.SCHOOL)
+        self.fields["responsible"].queryset = User.objects.filter(
+            memberships__institution__district=district, is_active=True).distinct().order_by("last_name")
+        self.fields["responsible"].label_from_instance = lambda u: f"{u.last_name} {u.first_name}"
+        self.fields["volunteer"].queryset = Volunteer.objects.filter(district=district,
+                                                                     screening=Volunteer.Screening.APPROVED)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", _("The end date cannot be before the start date."))
+        return data
+
+
+class DeviceEditForm(VersionedForm):
+    ends_on = forms.DateField(label=_("End"), widget=DateInput, required=False)
+    hours_per_week = forms.DecimalField(label=_("Hours per week (home education)"), max_digits=4, decimal_places=1,
+                                        min_value=0.5, max_value=40, required=False)
+    sessions_planned = forms.IntegerField(label=_("Sessions planned (groups)"), min_value=1, max_value=100,
+                                          required=False)
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+
+
+class DeviceSessionForm(StyledFormMixin, forms.Form):
+    held_on = forms.DateField(label=_("Date"), widget=DateInput, initial=timezone.localdate)
+    attended = forms.BooleanField(label=_("The family attended"), required=False, initial=True)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class VolunteerForm(StyledFormMixin, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Volunteer
+        fields = ["first_name", "last_name", "town", "phone", "predisposition", "screening", "screened_on"]
+        widgets = {"screened_on": DateInput, "predisposition": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("screening") in (Volunteer.Screening.INTERVIEWED, Volunteer.Screening.APPROVED) \
+                and not data.get("screened_on"):
+            self.add_error("screened_on", _("Give the date of the screening interview."))
         return data

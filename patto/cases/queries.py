@@ -173,3 +173,32 @@ def actions_for_institution(path, institution):
 
     return (PlanAction.objects.filter(goal__path=path, institution=institution)
             .select_related("goal__subdimension", "person", "professional").order_by("deadline"))
+
+
+# --- Dispositivi and volunteers ----------------------------------------------------------------------
+
+def devices_of(path, user):
+    """The devices activated for the family; a school member sees the partnership with their school."""
+    from django.db.models import Count
+
+    from .models import DeviceActivation
+
+    devices = (DeviceActivation.objects.filter(path=path)
+               .select_related("device_type", "provider", "responsible", "school", "volunteer")
+               .annotate(sessions_held=Count("sessions"), sessions_attended=Count("sessions", filter=Q(sessions__attended=True)))
+               .order_by("starts_on"))
+    if user.acting_role in SCHOOL_ROLES:
+        devices = devices.filter(school=user.acting_institution)
+    return devices
+
+
+def volunteers_visible_to(user):
+    """The register of volunteers: the district's social workers and the pact coordinator."""
+    from patto.accounts.roles import Role
+
+    from .models import Volunteer
+
+    membership = user.acting_membership if user.is_authenticated else None
+    if membership is None or membership.role not in (Role.SOCIAL_WORKER, Role.PACT_COORDINATOR):
+        return Volunteer.objects.none()
+    return Volunteer.objects.filter(district_id=membership.institution.district_id)

@@ -61,3 +61,14 @@ rules.add_perm("cases.assess", is_team_member & ~is_school_role & path_is_open)
 # The family's plan: the équipe works on it; the school sees the actions assigned to it.
 rules.add_perm("cases.view_plan", is_team_member & ~is_school_role)
 rules.add_perm("cases.change_plan", is_team_member & ~is_school_role & path_is_open)
+rules.add_perm("cases.activate_device", is_case_manager & path_is_open)
+rules.add_perm("cases.record_session", is_team_member & ~is_school_role & path_is_open)
+
+
+@rules.predicate
+def manages_volunteers(user):
+    return user.is_authenticated and user.acting_role in (Role.SOCIAL_WORKER, Role.PACT_COORDINATOR)
+
+
+rules.add_perm("cases.view_volunteers", manages_volunteers)
+rules.add_perm("cases.change_volunteer", manages_volunteers)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_devices
 
 app_name = "cases"
 
@@ -27,5 +27,12 @@ urlpatterns = [
     path("percorsi/<uuid:pk>/progetto/azioni/<int:action_pk>/elimina/", views.action_remove, name="action_remove"),
     path("percorsi/<uuid:pk>/progetto/stampa/", views.plan_print, name="plan_print"),
     path("percorsi/<uuid:pk>/progetto/pdf/", views.plan_pdf, name="plan_pdf"),
+    path("percorsi/<uuid:pk>/dispositivi/nuovo/", views_devices.device_add, name="device_add"),
+    path("percorsi/<uuid:pk>/dispositivi/<int:activation_pk>/", views_devices.device_edit, name="device_edit"),
+    path("percorsi/<uuid:pk>/dispositivi/<int:activation_pk>/incontri/", views_devices.session_add,
+         name="session_add"),
+    path("volontari/", views_devices.volunteer_list, name="volunteer_list"),
+    path("volontari/nuovo/", views_devices.volunteer_add, name="volunteer_add"),
+    path("volontari/<uuid:volunteer_pk>/", views_devices.volunteer_edit, name="volunteer_edit"),
     path("famiglie/cerca/", views.person_search, name="person_search"),
 ]

@@ -178,7 +178,7 @@ def test_comparison_query_count(count, in_intervention, personas, django_assert_
                                  values=_values(framework, 3))
     client = Client()
     client.force_login(actor)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(17):
         assert client.get(reverse("cases:comparison", kwargs={"pk": path.pk, "child_pk": child.pk})).status_code == 200
 
 

@@ -248,7 +248,7 @@ def test_path_list_query_count(count, family_path, personas, django_assert_num_q
                                   "sex": "M", "fiscal_code": "", "town": "", "school": None, "school_site": None})
     client = Client()
     client.force_login(actor)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(12):
         assert client.get(reverse("cases:path_list")).status_code == 200
 
 
@@ -259,7 +259,7 @@ def test_path_detail_query_count(count, family_path, personas, django_assert_num
         services.add_note(actor=actor, path=family_path, audience="team", text=f"nota {index}")
     client = Client()
     client.force_login(actor)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(18):
         assert client.get(reverse("cases:path_detail", kwargs={"pk": family_path.pk})).status_code == 200
 
 

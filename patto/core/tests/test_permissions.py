@@ -30,7 +30,7 @@ def all_url_names():
 
 PATH_URLS = {"cases:path_detail", "cases:path_advance", "cases:path_agreement", "cases:path_close",
              "cases:path_reopen", "cases:person_add", "cases:team_add", "cases:note_add", "cases:plan",
-             "cases:goal_add", "cases:plan_print", "cases:plan_pdf"}
+             "cases:goal_add", "cases:plan_print", "cases:plan_pdf", "cases:device_add"}
 
 
 def sample_url(name, objects):
@@ -51,6 +51,9 @@ def sample_url(name, objects):
         "cases:goal_edit": {"pk": objects["path"], "goal_pk": objects["goal"]},
         "cases:action_add": {"pk": objects["path"], "goal_pk": objects["goal"]},
         "cases:action_remove": {"pk": objects["path"], "action_pk": objects["action"]},
+        "cases:device_edit": {"pk": objects["path"], "activation_pk": objects["device"]},
+        "cases:session_add": {"pk": objects["path"], "activation_pk": objects["device"]},
+        "cases:volunteer_edit": {"volunteer_pk": objects["volunteer"]},
     }.get(name, {"pk": objects["path"]} if name in PATH_URLS else {})
     return reverse(name, kwargs=kwargs)
 
@@ -60,7 +63,7 @@ def objects(personas, world, family_path):
     """The objects the matrix is about: the Comune di Rimini, the case manager's membership, and the
     family path whose team is the case manager, the psychologist, the teacher and the educator."""
     from patto.cases import services
-    from patto.cases.models import SubDimension
+    from patto.cases.models import DeviceType, SubDimension
 
     membership = personas["case_manager"]
     educator = family_path.team.get(user=personas["team_member"].user)
@@ -70,7 +73,12 @@ def objects(personas, world, family_path):
                                  deadline="2026-03-01", person=family_path.family.members.get(kind="child"))
     return {"institution": world.comune.pk, "membership": membership.pk, "person": membership.user_id,
             "path": family_path.pk, "team_member": educator.pk,
-            "child": family_path.family.members.get(kind="child").pk, "goal": goal.pk, "action": action.pk}
+            "child": family_path.family.members.get(kind="child").pk, "goal": goal.pk, "action": action.pk,
+            "device": services.activate_device(
+                actor=membership.user, path=family_path, device_type=DeviceType.objects.get(code="educativa-domiciliare"),
+                provider=world.coop, starts_on="2025-10-01", hours_per_week=4).pk,
+            "volunteer": services.add_volunteer(actor=membership.user, district=world.district, first_name="Rita",
+                                                last_name="Semprini", town="Rimini", screening="applied").pk}
 
 
 def test_every_url_is_public_by_choice_or_needs_sign_in(client, objects):
@@ -104,6 +112,7 @@ def expect(default, **overrides):
 
 TEAM_OK = {"case_manager": 200, "health_professional": 200, "school_referent": 200, "team_member": 200}
 TEAM_NOT_SCHOOL = {"case_manager": 200, "health_professional": 200, "school_referent": 403, "team_member": 200}
+VOLUNTEER_MANAGERS = {"case_manager": 200, "coordinator": 200, "outsider": 200}
 CASE_MANAGER_ONLY = {"case_manager": 200, "health_professional": 403, "school_referent": 403, "team_member": 403}
 
 # GET status per URL and persona. The objects are the Comune di Rimini (institution), the case
@@ -161,6 +170,13 @@ MATRIX = {
     "cases:action_remove": expect(405),
     "cases:plan_print": expect(404, **TEAM_NOT_SCHOOL),
     "cases:plan_pdf": expect(404, **TEAM_NOT_SCHOOL),
+    "cases:device_add": expect(404, **CASE_MANAGER_ONLY),
+    "cases:device_edit": expect(404, **CASE_MANAGER_ONLY),
+    "cases:session_add": expect(405),
+    # The register of volunteers: the district's social workers and the pact coordinator.
+    "cases:volunteer_list": expect(403, **VOLUNTEER_MANAGERS),
+    "cases:volunteer_add": expect(403, **VOLUNTEER_MANAGERS),
+    "cases:volunteer_edit": expect(404, **VOLUNTEER_MANAGERS),
 }
 
 

@@ -1,0 +1,123 @@
+"""Dispositivi activated for a family, their sessions, and the register of volunteers."""
+
+import copy
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from patto.audit.services import render_with_access
+from patto.core.exceptions import ConflictError
+from patto.core.forms import add_service_errors, rebase_after_conflict
+from patto.core.shortcuts import get_object_for
+
+from . import forms, services
+from .queries import volunteers_visible_to
+from .views import _path_for
+
+
+def device_add(request, pk):
+    path = _path_for(request, pk, "cases.activate_device")
+    form = forms.DeviceForm(request.POST or None, path=path)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activate_device(actor=request.user, path=path, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Dispositivo activated."))
+            return redirect("cases:path_detail", pk=path.pk)
+    return render(request, "cases/device_form.html", {"path": path, "form": form})
+
+
+def _activation(path, activation_pk):
+    activation = path.devices.select_related("device_type").filter(pk=activation_pk).first()
+    if activation is None:
+        raise Http404
+    return activation
+
+
+def device_edit(request, pk, activation_pk):
+    path = _path_for(request, pk, "cases.activate_device")
+    activation = _activation(path, activation_pk)
+    initial = {name: getattr(activation, name) for name in ("ends_on", "hours_per_week", "sessions_planned", "notes",
+                                                            "version")}
+    form = forms.DeviceEditForm(request.POST or None, initial=initial)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_device(actor=request.user, activation=activation, **form.cleaned_data)
+        except ConflictError as error:
+            conflict = rebase_after_conflict(form, error.current)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Dispositivo saved."))
+            return redirect("cases:path_detail", pk=path.pk)
+    return render(request, "cases/device_form.html", {"path": path, "form": form, "activation": activation,
+                                                      "conflict": conflict}, status=409 if conflict else 200)
+
+
+@require_POST
+def session_add(request, pk, activation_pk):
+    path = _path_for(request, pk, "cases.record_session")
+    activation = _activation(path, activation_pk)
+    form = forms.DeviceSessionForm(request.POST)
+    if form.is_valid():
+        services.record_device_session(actor=request.user, activation=activation, **form.cleaned_data)
+        messages.success(request, _("Session recorded."))
+        return redirect("cases:path_detail", pk=path.pk)
+    return render(request, "cases/session_form.html", {"path": path, "activation": activation, "form": form})
+
+
+def volunteer_list(request):
+    if not request.user.has_perm("cases.view_volunteers"):
+        raise PermissionDenied
+    volunteers = volunteers_visible_to(request.user).order_by("screening", "last_name", "first_name")
+    page = Paginator(volunteers, settings.PATTO_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render_with_access(request, "cases/volunteer_list.html", {"page": page}, action="cases.volunteer.listed",
+                              subjects=list(page))
+
+
+def volunteer_add(request):
+    if not request.user.has_perm("cases.change_volunteer"):
+        raise PermissionDenied
+    form = forms.VolunteerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in services.VOLUNTEER_FIELDS}
+        services.add_volunteer(actor=request.user, district=request.user.acting_institution.district, **fields)
+        messages.success(request, _("Volunteer added to the register."))
+        return redirect("cases:volunteer_list")
+    return render(request, "cases/volunteer_form.html", {"form": form})
+
+
+def volunteer_edit(request, volunteer_pk):
+    volunteer = get_object_for(request.user, "cases.change_volunteer", volunteers_visible_to(request.user),
+                               pk=volunteer_pk)
+    initial = {"version": volunteer.version}
+    form = forms.VolunteerForm(request.POST or None, instance=_copy(volunteer), initial=initial)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in services.VOLUNTEER_FIELDS}
+        try:
+            services.update_volunteer(actor=request.user, volunteer=volunteer,
+                                      version=form.cleaned_data["version"] or 0, **fields)
+        except ConflictError as error:
+            conflict = rebase_after_conflict(form, error.current)
+        else:
+            messages.success(request, _("Volunteer saved."))
+            return redirect("cases:volunteer_list")
+    return render_with_access(request, "cases/volunteer_form.html", {"form": form, "volunteer": volunteer,
+                                                                     "conflict": conflict},
+                              action="cases.volunteer.viewed", obj=volunteer, subjects=[volunteer],
+                              status=409 if conflict else 200)
+
+
+def _copy(instance):
+    """Model forms write into their instance while validating; the service compares with the original."""
+    return copy.copy(instance)
