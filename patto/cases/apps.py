@@ -12,3 +12,4 @@ class CasesConfig(AppConfig):
 
         register_panel(5, panels.paths_panel)
         register_panel(6, panels.time_points_panel)
+        register_panel(7, panels.tasks_panel)

@@ -299,3 +299,66 @@ class VolunteerForm(StyledFormMixin, forms.ModelForm):
                 and not data.get("screened_on"):
             self.add_error("screened_on", _("Give the date of the screening interview."))
         return data
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+class MeetingForm(StyledFormMixin, forms.Form):
+    held_at = forms.DateTimeField(label=_("Date and time"), widget=DateTimeInput,
+                                  input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    place = forms.CharField(label=_("Place or link"), max_length=200, required=False)
+    with_family = forms.BooleanField(label=_("With the family"), required=False, initial=True)
+    agenda = forms.CharField(label=_("Agenda"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    participants = forms.ModelMultipleChoiceField(label=_("Professionals"), queryset=User.objects.none(),
+                                                  widget=forms.CheckboxSelectMultiple)
+    family_participants = forms.ModelMultipleChoiceField(label=_("Family members"), queryset=Person.objects.none(),
+                                                         widget=forms.CheckboxSelectMultiple, required=False)
+
+    def __init__(self, *args, path, team_users, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participants"].queryset = team_users
+        self.fields["participants"].label_from_instance = lambda u: u.get_full_name()
+        self.fields["family_participants"].queryset = path.family.members.all()
+
+
+NEXT_STEP_ROWS = 3
+
+
+class MinutesForm(VersionedForm):
+    minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 5}), max_length=8000)
+    decisions = forms.CharField(label=_("Decisions"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                                max_length=4000)
+
+    def __init__(self, *args, team_users, **kwargs):
+        super().__init__(*args, **kwargs)
+        for row in range(1, NEXT_STEP_ROWS + 1):
+            self.fields[f"step_{row}_description"] = forms.CharField(
+                label=_("Next step %(row)s: what") % {"row": row}, max_length=300, required=False)
+            self.fields[f"step_{row}_assignee"] = forms.ModelChoiceField(
+                label=_("Next step %(row)s: who") % {"row": row}, queryset=team_users, required=False)
+            self.fields[f"step_{row}_assignee"].label_from_instance = lambda u: u.get_full_name()
+            self.fields[f"step_{row}_due_on"] = forms.DateField(
+                label=_("Next step %(row)s: by") % {"row": row}, widget=DateInput, required=False)
+
+    def clean(self):
+        data = super().clean()
+        for row in range(1, NEXT_STEP_ROWS + 1):
+            values = [data.get(f"step_{row}_{part}") for part in ("description", "assignee", "due_on")]
+            if any(values) and not all(values):
+                self.add_error(f"step_{row}_description", _("A next step needs what, who and by when."))
+        return data
+
+    def next_steps(self):
+        data = self.cleaned_data
+        return [{"description": data[f"step_{row}_description"], "assignee": data[f"step_{row}_assignee"],
+                 "due_on": data[f"step_{row}_due_on"]}
+                for row in range(1, NEXT_STEP_ROWS + 1) if data.get(f"step_{row}_description")]
+
+    def steps(self):
+        return [[self[f"step_{row}_{part}"] for part in ("description", "assignee", "due_on")]
+                for row in range(1, NEXT_STEP_ROWS + 1)]

@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .models import Path
-from .queries import paths_visible_to, time_points_needing_attention
+from .queries import open_tasks_of, paths_visible_to, time_points_needing_attention
 
 
 def paths_panel(request):
@@ -35,3 +35,16 @@ def time_points_panel(request):
                     "%(count)d time points of Il Mondo del Bambino need your attention.", len(items)) % {
         "count": len(items)}
     return {"template": "accounts/panels/_card.html", "title": _("Time points due"), "text": text, "links": links}
+
+
+def tasks_panel(request):
+    """The user's open tasks from team meetings, soonest first."""
+    tasks = list(open_tasks_of(request.user)[:8])
+    if not tasks:
+        return None
+    links = [(_("%(family)s: %(task)s (by %(date)s)") % {
+        "family": task.path.family.reference, "task": task.description,
+        "date": date_format(task.due_on, "SHORT_DATE_FORMAT")}, reverse("cases:path_detail", kwargs={"pk": task.path_id}))
+        for task in tasks]
+    return {"template": "accounts/panels/_card.html", "title": _("My tasks"),
+            "text": _("Next steps assigned to you in team meetings."), "links": links}

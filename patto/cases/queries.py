@@ -202,3 +202,23 @@ def volunteers_visible_to(user):
     if membership is None or membership.role not in (Role.SOCIAL_WORKER, Role.PACT_COORDINATOR):
         return Volunteer.objects.none()
     return Volunteer.objects.filter(district_id=membership.institution.district_id)
+
+
+# --- Meetings and tasks ----------------------------------------------------------------------------
+
+def meetings_of(path, user):
+    """The path's meetings; a school member sees only those they attend."""
+    from .models import Meeting
+
+    meetings = Meeting.objects.filter(path=path).prefetch_related("participants", "family_participants")
+    if user.acting_role in SCHOOL_ROLES:
+        meetings = meetings.filter(participants=user)
+    return meetings.order_by("-held_at")
+
+
+def open_tasks_of(user):
+    """The user's open tasks in paths they may still see, soonest first."""
+    from .models import Task
+
+    return (Task.objects.filter(assignee=user, done_on__isnull=True, path__in=paths_visible_to(user))
+            .select_related("path__family").order_by("due_on"))

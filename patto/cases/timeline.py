@@ -43,6 +43,12 @@ def describe(event):
         return _("Action added to the plan (%(area)s)") % {"area": _label(PlanAction.Area.choices, p.get("area"))}
     if event.kind == "plan.action_removed":
         return _("Action removed from the plan")
+    if event.kind == "meeting.scheduled":
+        return _("Team meeting scheduled")
+    if event.kind == "meeting.minutes":
+        return _("Minutes of a team meeting written (%(tasks)s next steps)") % {"tasks": p.get("tasks", 0)}
+    if event.kind == "device.activated":
+        return _("Dispositivo activated: %(device)s") % {"device": p.get("device", "")}
     if event.kind == "prepost.saved":
         return _("Risk and protective factors at %(time_point)s saved") % {"time_point": p.get("time_point", "")}
     return event.kind

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_devices
+from . import views, views_devices, views_meetings
 
 app_name = "cases"
 
@@ -31,6 +31,9 @@ urlpatterns = [
     path("percorsi/<uuid:pk>/dispositivi/<int:activation_pk>/", views_devices.device_edit, name="device_edit"),
     path("percorsi/<uuid:pk>/dispositivi/<int:activation_pk>/incontri/", views_devices.session_add,
          name="session_add"),
+    path("percorsi/<uuid:pk>/incontri/nuovo/", views_meetings.meeting_add, name="meeting_add"),
+    path("percorsi/<uuid:pk>/incontri/<int:meeting_pk>/", views_meetings.meeting_detail, name="meeting_detail"),
+    path("percorsi/<uuid:pk>/compiti/<int:task_pk>/fatto/", views_meetings.task_done, name="task_done"),
     path("volontari/", views_devices.volunteer_list, name="volunteer_list"),
     path("volontari/nuovo/", views_devices.volunteer_add, name="volunteer_add"),
     path("volontari/<uuid:volunteer_pk>/", views_devices.volunteer_edit, name="volunteer_edit"),

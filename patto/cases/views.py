@@ -23,7 +23,7 @@ from patto.core.shortcuts import get_object_for
 from . import forms, services
 from .models import NEXT_STATE, Assessment, Person, PlanAction, TeamMember, TimePoint
 from .queries import comparison as comparison_data
-from .queries import (actions_for_institution, current_team_members, devices_of, done_time_points, missing_areas, my_paths, notes_visible_to,
+from .queries import (actions_for_institution, current_team_members, devices_of, meetings_of, done_time_points, missing_areas, my_paths, notes_visible_to,
                       paths_visible_to, people_visible_to, plan_of, team_completeness, timeline_visible_to)
 from .schedule import time_points
 from .timeline import describe
@@ -82,6 +82,9 @@ def path_detail(request, pk):
         "can_assess": user.has_perm("cases.assess", path),
         "can_view_plan": user.has_perm("cases.view_plan", path),
         "devices": list(devices_of(path, user)),
+        "meetings": list(meetings_of(path, user)[:20]),
+        "open_tasks": list(path.tasks.filter(done_on__isnull=True).select_related("assignee")),
+        "can_add_meeting": user.has_perm("cases.add_meeting", path),
         "can_activate_device": user.has_perm("cases.activate_device", path),
         "can_record_session": user.has_perm("cases.record_session", path),
         "school_actions": (list(actions_for_institution(path, user.acting_institution))

@@ -259,7 +259,7 @@ def test_path_detail_query_count(count, family_path, personas, django_assert_num
         services.add_note(actor=actor, path=family_path, audience="team", text=f"nota {index}")
     client = Client()
     client.force_login(actor)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(20):
         assert client.get(reverse("cases:path_detail", kwargs={"pk": family_path.pk})).status_code == 200
 
 

@@ -6,6 +6,7 @@ import re
 import uuid
 
 import pytest
+from django.utils import timezone
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 # Reachable without signing in. Everything else must redirect anonymous users to sign-in.
@@ -30,7 +31,8 @@ def all_url_names():
 
 PATH_URLS = {"cases:path_detail", "cases:path_advance", "cases:path_agreement", "cases:path_close",
              "cases:path_reopen", "cases:person_add", "cases:team_add", "cases:note_add", "cases:plan",
-             "cases:goal_add", "cases:plan_print", "cases:plan_pdf", "cases:device_add"}
+             "cases:goal_add", "cases:plan_print", "cases:plan_pdf", "cases:device_add",
+             "cases:meeting_add"}
 
 
 def sample_url(name, objects):
@@ -54,6 +56,8 @@ def sample_url(name, objects):
         "cases:device_edit": {"pk": objects["path"], "activation_pk": objects["device"]},
         "cases:session_add": {"pk": objects["path"], "activation_pk": objects["device"]},
         "cases:volunteer_edit": {"volunteer_pk": objects["volunteer"]},
+        "cases:meeting_detail": {"pk": objects["path"], "meeting_pk": objects["meeting"]},
+        "cases:task_done": {"pk": objects["path"], "task_pk": objects["meeting"]},
     }.get(name, {"pk": objects["path"]} if name in PATH_URLS else {})
     return reverse(name, kwargs=kwargs)
 
@@ -77,6 +81,9 @@ def objects(personas, world, family_path):
             "device": services.activate_device(
                 actor=membership.user, path=family_path, device_type=DeviceType.objects.get(code="educativa-domiciliare"),
                 provider=world.coop, starts_on="2025-10-01", hours_per_week=4).pk,
+            "meeting": services.schedule_meeting(
+                actor=membership.user, path=family_path, held_at=timezone.now(), agenda="Avvio",
+                participants=[membership.user, personas["school_referent"].user]).pk,
             "volunteer": services.add_volunteer(actor=membership.user, district=world.district, first_name="Rita",
                                                 last_name="Semprini", town="Rimini", screening="applied").pk}
 
@@ -177,6 +184,10 @@ MATRIX = {
     "cases:volunteer_list": expect(403, **VOLUNTEER_MANAGERS),
     "cases:volunteer_add": expect(403, **VOLUNTEER_MANAGERS),
     "cases:volunteer_edit": expect(404, **VOLUNTEER_MANAGERS),
+    "cases:meeting_add": expect(404, **TEAM_NOT_SCHOOL),
+    # The school referent attends this meeting, so sees it (and its minutes) but cannot write them.
+    "cases:meeting_detail": expect(404, **TEAM_OK),
+    "cases:task_done": expect(405),
 }
 
 

@@ -1,0 +1,80 @@
+"""Team meetings (with the family or not), their minutes, and the tasks they produce."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from patto.accounts.models import User
+from patto.audit.services import render_with_access
+from patto.core.exceptions import ConflictError
+from patto.core.forms import add_service_errors, rebase_after_conflict
+
+from . import forms, services
+from .models import Task
+from .queries import current_team_members, meetings_of
+from .views import _path_for
+
+
+def _team_users(path):
+    return User.objects.filter(pk__in=current_team_members().filter(path=path).values("user")).order_by("last_name")
+
+
+def meeting_add(request, pk):
+    path = _path_for(request, pk, "cases.add_meeting")
+    form = forms.MeetingForm(request.POST or None, path=path, team_users=_team_users(path))
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.schedule_meeting(actor=request.user, path=path, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Meeting scheduled."))
+            return redirect("cases:meeting_detail", pk=path.pk, meeting_pk=meeting.pk)
+    return render(request, "cases/meeting_form.html", {"path": path, "form": form})
+
+
+def meeting_detail(request, pk, meeting_pk):
+    """The meeting and its minutes; team members (not the school) write the minutes and next steps."""
+    path = _path_for(request, pk)
+    meeting = meetings_of(path, request.user).filter(pk=meeting_pk).first()
+    if meeting is None:
+        raise Http404
+    can_edit = request.user.has_perm("cases.add_meeting", path)
+    form = None
+    conflict = None
+    if can_edit:
+        initial = {"version": meeting.version, "minutes": meeting.minutes, "decisions": meeting.decisions}
+        form = forms.MinutesForm(request.POST or None, initial=initial, team_users=_team_users(path))
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.record_minutes(actor=request.user, meeting=meeting, version=form.cleaned_data["version"],
+                                        minutes=form.cleaned_data["minutes"],
+                                        decisions=form.cleaned_data["decisions"], next_steps=form.next_steps())
+            except ConflictError as error:
+                conflict = rebase_after_conflict(form, error.current)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Minutes saved."))
+                return redirect("cases:meeting_detail", pk=path.pk, meeting_pk=meeting.pk)
+    elif request.method == "POST":
+        raise PermissionDenied
+    context = {"path": path, "meeting": meeting, "form": form, "conflict": conflict,
+               "tasks": meeting.tasks.select_related("assignee")}
+    return render_with_access(request, "cases/meeting_detail.html", context, action="cases.meeting.viewed",
+                              obj=meeting, subjects=list(meeting.family_participants.all()),
+                              status=409 if conflict else 200)
+
+
+@require_POST
+def task_done(request, pk, task_pk):
+    path = _path_for(request, pk)
+    task = Task.objects.filter(path=path, pk=task_pk, assignee=request.user).first()
+    if task is None:
+        raise Http404
+    services.complete_task(actor=request.user, task=task)
+    messages.success(request, _("Task marked as done."))
+    return redirect("cases:path_detail", pk=path.pk)
