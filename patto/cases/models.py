@@ -231,7 +231,8 @@ class TeamMember(models.Model):
         verbose_name = _("team member")
         verbose_name_plural = _("team members")
         ordering = ["team_role", "valid_from"]
-        indexes = [models.Index(fields=["user", "path"])]
+        # (user, institution, path): the visibility query starts from the user's own team memberships.
+        indexes = [models.Index(fields=["user", "institution", "path"], name="team_member_user_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
                                    name="team_member_valid_period"),

@@ -22,8 +22,10 @@ def paths_visible_to(user):
     if membership is None:
         return Path.objects.none()
     institutions = [m.institution_id for m in user.current_memberships]
-    mine = current_team_members().filter(path=OuterRef("pk"), user=user, institution_id__in=institutions)
-    return Path.objects.filter(Exists(mine))
+    # Start from the user's team memberships (index on user, path): the cost follows the paths the user is
+    # in, not the number of paths in the district.
+    mine = current_team_members().filter(user=user, institution_id__in=institutions).values("path_id")
+    return Path.objects.filter(pk__in=mine)
 
 
 def people_visible_to(user):
