@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from patto.accounts.models import Institution, User
-from patto.core.forms import DateInput, StyledFormMixin
+from patto.core.forms import CheckboxList, DateInput, StyledFormMixin
 
 from .models import (Agreement, CheckResult, ClosureOutcome, Cohort, DeviceType, Note, Path, Person, PlanAction,
                      SubDimension, TeamMember, Volunteer)
@@ -315,9 +315,9 @@ class MeetingForm(StyledFormMixin, forms.Form):
     with_family = forms.BooleanField(label=_("With the family"), required=False, initial=True)
     agenda = forms.CharField(label=_("Agenda"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
     participants = forms.ModelMultipleChoiceField(label=_("Professionals"), queryset=User.objects.none(),
-                                                  widget=forms.CheckboxSelectMultiple)
+                                                  widget=CheckboxList)
     family_participants = forms.ModelMultipleChoiceField(label=_("Family members"), queryset=Person.objects.none(),
-                                                         widget=forms.CheckboxSelectMultiple, required=False)
+                                                         widget=CheckboxList, required=False)
 
     def __init__(self, *args, path, team_users, **kwargs):
         super().__init__(*args, **kwargs)

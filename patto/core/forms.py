@@ -26,6 +26,13 @@ class StyledFormMixin:
                 widget.attrs.setdefault("class", "form-check-input")
 
 
+class CheckboxList(forms.CheckboxSelectMultiple):
+    """Checkboxes in Bootstrap Italia's markup (input, then its label), shown in a fieldset."""
+
+    template_name = "forms/widgets/checkbox_list.html"
+    option_template_name = "forms/widgets/checkbox_option.html"
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 

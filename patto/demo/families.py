@@ -1,14 +1,15 @@
 """Thirty fictional families over PIPPI 11, 12 and 13, at the stages a real district would have them."""
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 from faker import Faker
 
 from patto.accounts.models import Institution, User
 from patto.cases import services
-from patto.cases.models import ClosureOutcome, Cohort, Family, Path, Person, SubDimension, TeamMember
+from patto.cases.models import (ClosureOutcome, Cohort, DeviceType, Family, Path, Person, SubDimension, TeamMember,
+                                Volunteer)
 
 COHORTS = [("PIPPI 11 — Rimini", date(2023, 1, 16)), ("PIPPI 12 — Rimini", date(2024, 3, 4)),
            ("PIPPI 13 — Rimini", date(2025, 9, 15))]
@@ -46,6 +47,7 @@ def build_families(district):
     schools = list(Institution.objects.filter(district=district, kind=Institution.Kind.SCHOOL).prefetch_related("sites"))
     comune = Institution.objects.get(district=district, name="Comune di Rimini")
     outcomes = list(ClosureOutcome.objects.all())
+    _volunteers(fake, rng, district, cm)
     for name, start in COHORTS:
         cohort, _ = Cohort.objects.get_or_create(district=district, name=name, defaults={"start_date": start})
         for index, stage in enumerate(STAGES[name]):
@@ -92,6 +94,9 @@ def build_family(fake, rng, cohort, stage, index, cm, people, schools, comune, o
         started = cohort.start_date + timedelta(days=rng.randint(20, 60))
         services.advance_path(actor=cm, path=path, version=path.version, started_on=started)
     _ratings(rng, cm, path, stage)
+    _plan(rng, cm, path, people, index)
+    _devices(rng, cm, path, index, comune, people)
+    _meetings(rng, cm, path, people)
     if stage == "closed":
         services.close_path(actor=cm, path=path, version=path.version, outcome=outcomes[index % len(outcomes)],
                             reason="Obiettivi della micro-progettazione raggiunti in gran parte; verifica a T2.")
@@ -133,3 +138,86 @@ def _ratings(rng, cm, path, stage):
                     values[sub.pk] = None if rng.random() < 0.03 else max(1, min(6, round(value)))
                 services.save_assessment(actor=cm, path=path, child=child, time_point=time_point, rater=rater,
                                          values=values, family_says="Ci sentiamo più ascoltati." if step else "")
+
+
+GOALS = [
+    ("cura", "La mattina {child} fa colazione e arriva a scuola in orario",
+     [("educational", "Preparare insieme lo zaino e la colazione la sera prima", "parent"),
+      ("educational", "Visite domiciliari per organizzare la routine del mattino", "demo.educatore")]),
+    ("guida", "In casa ci sono poche regole chiare, condivise da entrambi i genitori",
+     [("psychological", "Colloqui di sostegno alla genitorialità", "demo.psicologa"),
+      ("social", "Accompagnare la famiglia al Centro per le famiglie", "demo.assistente")]),
+    ("apprendimento", "{child} fa i compiti con regolarità e chiede aiuto quando serve",
+     [("educational", "Diario dei compiti condiviso tra scuola e famiglia", "school"),
+      ("social", "Iscrizione al doposcuola del quartiere", "demo.assistente")]),
+]
+VOLUNTEERS = [("approved", 0), ("approved", 1), ("interviewed", 2), ("applied", 3), ("not_suitable", 4),
+              ("withdrawn", 5)]
+
+
+def _volunteers(fake, rng, district, cm):
+    for screening, offset in VOLUNTEERS:
+        services.add_volunteer(actor=cm, district=district, first_name=fake.first_name(), last_name=fake.last_name(),
+                               town=rng.choice(["Rimini", "Santarcangelo di Romagna", "Bellaria-Igea Marina"]),
+                               predisposition="Disponibile due pomeriggi a settimana; accompagnamenti e compiti.",
+                               screening=screening,
+                               screened_on=None if screening == "applied" else date(2025, 6, 1) + timedelta(days=offset * 9))
+
+
+def _plan(rng, cm, path, people, index):
+    framework = services.current_framework()
+    child = path.family.members.filter(kind="child").first()
+    parent = path.family.members.filter(kind="parent").first()
+    school_member = path.team.filter(team_role="teacher").first()
+    for code, result, actions in GOALS[: 2 + index % 2]:
+        goal = services.add_goal(actor=cm, path=path, subdimension=framework.sides.get(
+            subdimensions__code=code).subdimensions.get(code=code), expected_result=result.format(child=child.first_name))
+        for area, text, who in actions:
+            deadline = (path.intervention_started_on or path.cohort.start_date) + timedelta(days=rng.randint(60, 240))
+            if who == "parent":
+                services.add_action(actor=cm, goal=goal, description=text, area=area, deadline=deadline, person=parent)
+            elif who == "school":
+                if school_member is None:
+                    continue
+                services.add_action(actor=cm, goal=goal, description=text, area=area, deadline=deadline,
+                                    institution=school_member.institution)
+            elif path.team.filter(user=people[who]).exists():
+                services.add_action(actor=cm, goal=goal, description=text, area=area, deadline=deadline,
+                                    professional=people[who])
+
+
+def _devices(rng, cm, path, index, comune, people):
+    start = path.intervention_started_on or path.cohort.start_date
+    coop = people["demo.educatore"].current_memberships[0].institution
+    services.activate_device(actor=cm, path=path, device_type=DeviceType.objects.get(code="educativa-domiciliare"),
+                             provider=coop, responsible=people["demo.educatore"], starts_on=start,
+                             hours_per_week=rng.choice([3, 4, 6]))
+    if index % 2 == 0:
+        groups = services.activate_device(actor=cm, path=path, device_type=DeviceType.objects.get(code="gruppi"),
+                                          provider=comune, starts_on=start + timedelta(days=14), sessions_planned=8)
+        for week in range(rng.randint(2, 6)):
+            services.record_device_session(actor=cm, activation=groups, held_on=groups.starts_on + timedelta(weeks=week * 2),
+                                           attended=rng.random() > 0.25)
+    teacher = path.team.filter(team_role="teacher").select_related("institution").first()
+    if teacher is not None:
+        services.activate_device(actor=cm, path=path, device_type=DeviceType.objects.get(code="partenariato-scuola"),
+                                 provider=comune, starts_on=start, school=teacher.institution)
+    if index % 4 == 3:
+        volunteer = Volunteer.objects.filter(district=path.family.district, screening="approved").first()
+        services.activate_device(actor=cm, path=path, device_type=DeviceType.objects.get(code="vicinanza-solidale"),
+                                 provider=comune, starts_on=start + timedelta(days=30), volunteer=volunteer)
+
+
+def _meetings(rng, cm, path, people):
+    start = path.intervention_started_on or path.cohort.start_date
+    team = [m.user for m in path.team.select_related("user")]
+    family = list(path.family.members.filter(kind="parent"))
+    for number, agenda in enumerate(["Avvio del progetto con la famiglia", "Verifica intermedia del progetto"]):
+        held = timezone.make_aware(datetime.combine(start + timedelta(days=7 + number * 120), time(15, 0)))
+        meeting = services.schedule_meeting(actor=cm, path=path, held_at=held, agenda=agenda, participants=team,
+                                            family_participants=family, place="Servizi sociali, via Ducale 7")
+        steps = [{"description": "Visita domiciliare e aggiornamento della routine", "assignee": people["demo.educatore"],
+                  "due_on": held.date() + timedelta(days=14)}] if people["demo.educatore"] in team else []
+        services.record_minutes(actor=cm, meeting=meeting, version=meeting.version,
+                                minutes="La famiglia racconta le ultime settimane; l'équipe condivide le osservazioni.",
+                                decisions="Si prosegue con le azioni del progetto.", next_steps=steps)

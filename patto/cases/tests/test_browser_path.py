@@ -71,10 +71,12 @@ def test_case_manager_walks_the_path_and_each_member_sees_their_part(visit, dist
 
     cm.page.select_option("#id_audience", "school")
     cm.page.fill("#id_text", "NOTA-PER-LA-SCUOLA: concordato il diario dei compiti.")
-    _submit(cm)
+    cm.page.click("main form[action$='/note/'] button[type=submit]")
+    cm.check()
     cm.page.select_option("#id_audience", "team")
     cm.page.fill("#id_text", "NOTA-DI-EQUIPE: madre molto stanca.")
-    _submit(cm)
+    cm.page.click("main form[action$='/note/'] button[type=submit]")
+    cm.check()
     for _step in ("assessment", "intervention"):
         cm.page.click("main >> text=Fase successiva")
         cm.check()
@@ -90,10 +92,62 @@ def test_case_manager_walks_the_path_and_each_member_sees_their_part(visit, dist
         _submit(cm)
         assert "Il mondo di Tommaso nel tempo" in cm.page.inner_text("h1")
         cm.page.goto(path_url)
+    # Micro-progettazione: a micro-project with who does what.
+    cm.page.click("main >> text=Il progetto della famiglia (micro-progettazione)")
+    cm.check()
+    cm.page.select_option("#id_subdimension", label="Famiglia · Cura di base, sicurezza e protezione")
+    cm.page.fill("#id_expected_result", "Tommaso arriva a scuola in orario")
+    _submit(cm)
+    cm.page.click("main >> text=Aggiungi un'azione")
+    cm.check()
+    cm.page.fill("#id_description", "Merenda e diario controllati in classe")
+    cm.page.select_option("#id_area", "educational")
+    cm.page.select_option("#id_institution", label="IC Rimini Marina")
+    cm.page.fill("#id_deadline", "2026-01-31")
+    _submit(cm)
+    assert "Merenda e diario" in cm.page.inner_text("main")
+    cm.open("/percorsi/" + path_url.rstrip("/").rsplit("/", 1)[1] + "/progetto/stampa/")
+    assert "Il nostro progetto" in cm.page.inner_text("h1")
+    cm.page.goto(path_url)
+
+    # A dispositivo: home education by hours per week.
+    cm.page.click("main >> text=Attiva un dispositivo")
+    cm.check()
+    cm.page.select_option("#id_device_type", label="Educativa domiciliare e territoriale")
+    cm.page.select_option("#id_provider", label="Comune di Rimini")
+    cm.page.fill("#id_hours_per_week", "4")
+    _submit(cm)
+    assert "4 ore a settimana" in cm.page.inner_text("main") or "4,0 ore a settimana" in cm.page.inner_text("main")
+
+    # A team meeting with the family, minutes and a next step.
+    cm.page.click("main >> text=Programma un incontro d'équipe")
+    cm.check()
+    cm.page.fill("#id_held_at", "2025-11-10T15:00")
+    cm.page.fill("#id_agenda", "Avvio del progetto con la famiglia")
+    for box in cm.page.locator("input[name=participants]").all():
+        cm.page.click(f"label[for={box.get_attribute('id')}]")
+    _submit(cm)
+    cm.page.fill("#id_minutes", "La famiglia è d'accordo con il progetto.")
+    cm.page.fill("#id_step_1_description", "Chiamare la scuola")
+    cm.page.select_option("#id_step_1_assignee", index=1)
+    cm.page.fill("#id_step_1_due_on", "2025-11-20")
+    _submit(cm)
+    assert "Chiamare la scuola" in cm.page.inner_text("main")
+    cm.page.goto(path_url)
+
+    # T1 and T2 by the team, then the comparison across the three time points.
+    for time_point, value in (("T1", "3"), ("T2", "5")):
+        cm.page.click(f"main a[href$='/{time_point}/team/']")
+        cm.check()
+        for select in cm.page.locator("select[name^=sub_]").all():
+            select.select_option(value)
+        _submit(cm)
+        cm.page.goto(path_url)
     cm.page.click("main >> text=Confronta le valutazioni di Tommaso")
     cm.check()
     table = cm.page.inner_text("table")
-    assert "Bambino: media" in table and "2,0" in table  # Italian decimal comma
+    assert "Bambino: media" in table and "2,0" in table and "5,0" in table  # Italian decimal comma
+    assert "▲ +3" in table  # from 2 at T0 to 5 at T2
     assert cm.page.locator("canvas#mdb-chart").count() == 1
     cm.page.goto(path_url)
 
@@ -109,7 +163,8 @@ def test_case_manager_walks_the_path_and_each_member_sees_their_part(visit, dist
     psychologist.open(path_url.removeprefix(psychologist.base_url))
     psychologist.page.select_option("#id_audience", "clinical")
     psychologist.page.fill("#id_text", "NOTA-CLINICA: avviata valutazione.")
-    _submit(psychologist)
+    psychologist.page.click("main form[action$='/note/'] button[type=submit]")
+    psychologist.check()
     assert "NOTA-CLINICA" in psychologist.page.inner_text("main")
     school.open(path_url.removeprefix(school.base_url))
     assert "NOTA-CLINICA" not in school.page.inner_text("main")
