@@ -121,3 +121,11 @@ def family_path(personas, world):
                                  institution=membership.institution, team_role=role, valid_from=date(2025, 9, 15))
     path.refresh_from_db()
     return path
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Transactional tests start from an emptied database: put back what the data migrations load."""
+    from patto.cases.reference_data import ensure_reference_data
+
+    ensure_reference_data()

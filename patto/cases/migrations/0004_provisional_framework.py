@@ -1,10 +1,10 @@
 from django.db import migrations
 
-from patto.cases.framework_loader import SHIPPED, load_framework, read
+from patto.cases.reference_data import load_shipped_framework
 
 
 def load(apps, schema_editor):
-    load_framework(read(SHIPPED), apps)
+    load_shipped_framework(apps)
 
 
 class Migration(migrations.Migration):

@@ -179,3 +179,49 @@ def test_case_manager_walks_the_path_and_each_member_sees_their_part(visit, dist
     assert Path.objects.get().state == Path.State.CLOSED
     cm.open("/percorsi/")
     assert "Concluso" in cm.page.inner_text("main")
+
+
+def test_school_member_and_psychologist_see_their_part(visit, district):
+    """The path is built through the services; the school and the psychologist open it in the browser."""
+    from datetime import date
+
+    from patto.accounts.models import User
+    from patto.cases import services
+    from patto.cases.models import SubDimension
+
+    cm = User.objects.get(username="assistente")
+    teacher, psychologist = User.objects.get(username="docente"), User.objects.get(username="psicologa")
+    path = services.open_path(
+        actor=cm, cohort=Cohort.objects.get(), signal_source=district["school"], signal_date=date(2025, 9, 1),
+        signal_summary="SEGNALAZIONE-RISERVATA", legal_basis="public_interest",
+        child={"first_name": "Nina", "last_name": "Sarti", "birth_date": date(2017, 3, 3), "sex": "F",
+               "fiscal_code": "", "town": "Rimini", "school": district["school"], "school_site": None})
+    for user, institution, role in ((teacher, district["school"], "teacher"),
+                                    (psychologist, district["ausl"], "psychologist")):
+        services.add_team_member(actor=cm, path=path, user=user, institution=institution, team_role=role,
+                                 valid_from=date(2025, 9, 1))
+    services.add_note(actor=cm, path=path, audience="school", text="NOTA-SCUOLA")
+    services.add_note(actor=cm, path=path, audience="team", text="NOTA-EQUIPE")
+    services.add_note(actor=psychologist, path=path, audience="clinical", text="NOTA-CLINICA")
+    goal = services.add_goal(actor=cm, path=path, expected_result="OBIETTIVO",
+                             subdimension=SubDimension.objects.filter(side__framework__is_current=True).first())
+    services.add_action(actor=cm, goal=goal, description="AZIONE-SCUOLA", area="educational",
+                        deadline=date(2026, 1, 1), institution=district["school"])
+
+    school = visit()
+    school.sign_in("docente", PASSWORD)
+    school.open(f"/percorsi/{path.pk}/")
+    text = school.page.inner_text("main")
+    assert "NOTA-SCUOLA" in text and "AZIONE-SCUOLA" in text
+    for hidden in ("NOTA-EQUIPE", "NOTA-CLINICA", "SEGNALAZIONE-RISERVATA", "Il Mondo del Bambino", "OBIETTIVO"):
+        assert hidden not in text, hidden
+    assert school.open(f"/percorsi/{path.pk}/progetto/").status == 403
+
+    psy = visit()
+    psy.sign_in("psicologa", PASSWORD)
+    psy.open(f"/percorsi/{path.pk}/")
+    text = psy.page.inner_text("main")
+    for shown in ("NOTA-SCUOLA", "NOTA-EQUIPE", "NOTA-CLINICA", "SEGNALAZIONE-RISERVATA", "Il Mondo del Bambino"):
+        assert shown in text, shown
+    assert psy.open(f"/percorsi/{path.pk}/progetto/").status == 200
+    assert psy.open(f"/percorsi/{path.pk}/avanza/").status == 403  # only the case manager moves the path

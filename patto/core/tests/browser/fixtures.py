@@ -59,7 +59,7 @@ class Visitor:
 
 
 @pytest.fixture
-def visit(browser, live_server, transactional_db):
+def visit(browser, live_server, transactional_db, reference_data):
     contexts = []
 
     def _visit():
