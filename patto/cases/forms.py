@@ -362,3 +362,15 @@ class MinutesForm(VersionedForm):
     def steps(self):
         return [[self[f"step_{row}_{part}"] for part in ("description", "assignee", "due_on")]
                 for row in range(1, NEXT_STEP_ROWS + 1)]
+
+
+class CohortForm(StyledFormMixin, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Cohort
+        fields = ["name", "start_date", "t1_months", "t2_months", "is_active"]
+        widgets = {"start_date": DateInput}
+
+    def validate_unique(self):
+        """The service checks uniqueness within the district (the form has no district field)."""

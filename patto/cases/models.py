@@ -23,7 +23,9 @@ class Cohort(models.Model):
     start_date = models.DateField(_("start date"))
     t1_months = models.PositiveSmallIntegerField(_("T1 after (months)"), default=9)
     t2_months = models.PositiveSmallIntegerField(_("T2 after (months)"), default=18)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(_("active"), default=True,
+                                    help_text=_("New paths can be opened only in active cohorts."))
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("cohort")
@@ -33,6 +35,10 @@ class Cohort(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if self.t1_months is not None and self.t2_months is not None and not 0 < self.t1_months < self.t2_months:
+            raise ValidationError({"t2_months": _("T1 comes after the start and before T2.")})
 
 
 class Family(models.Model):

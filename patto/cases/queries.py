@@ -224,3 +224,16 @@ def open_tasks_of(user):
 
     return (Task.objects.filter(assignee=user, done_on__isnull=True, path__in=paths_visible_to(user))
             .select_related("path__family").order_by("due_on"))
+
+
+def cohorts_visible_to(user):
+    """The district's cohorts, with the number of paths in each (no personal data)."""
+    from django.db.models import Count
+
+    from .models import Cohort
+
+    membership = user.acting_membership if user.is_authenticated else None
+    if membership is None:
+        return Cohort.objects.none()
+    return (Cohort.objects.filter(district_id=membership.institution.district_id)
+            .annotate(path_count=Count("paths")).order_by("-start_date"))

@@ -73,3 +73,12 @@ def manages_volunteers(user):
 
 rules.add_perm("cases.view_volunteers", manages_volunteers)
 rules.add_perm("cases.change_volunteer", manages_volunteers)
+
+
+@rules.predicate
+def is_pact_coordinator(user):
+    return user.is_authenticated and user.acting_role == Role.PACT_COORDINATOR
+
+
+rules.add_perm("cases.view_cohorts", is_pact_coordinator | is_social_worker)
+rules.add_perm("cases.change_cohort", is_pact_coordinator)

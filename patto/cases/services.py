@@ -12,7 +12,7 @@ from patto.core.exceptions import ConflictError, TransitionError
 from patto.core.versioning import update_versioned
 
 from .fiscal_code import normalise
-from .models import (NEXT_STATE, Agreement, Assessment, DeviceActivation, DeviceSession, DeviceType, Family,
+from .models import (NEXT_STATE, Agreement, Assessment, Cohort, DeviceActivation, DeviceSession, DeviceType, Family,
                      Framework, Meeting, Note, Path, PathEvent, Person, PlanAction, PlanGoal, PrePostAssessment,
                      Rating, SubDimension, Task, TeamMember, Volunteer)
 from .queries import current_team_members
@@ -461,3 +461,28 @@ def complete_task(*, actor, task):
     task.save(update_fields=["done_on"])
     record_event(actor=actor, action="cases.task.done", obj=task)
     return task
+
+
+# --- Cohorts (implementations of PIPPI in the district) ----------------------------------------------
+
+COHORT_FIELDS = ("name", "start_date", "t1_months", "t2_months", "is_active")
+
+
+@transaction.atomic
+def create_cohort(*, actor, district, **fields):
+    cohort = Cohort(district=district, **fields)
+    cohort.full_clean()
+    cohort.save()
+    record_event(actor=actor, action="cases.cohort.created", obj=cohort,
+                 changes={name: [None, getattr(cohort, name)] for name in fields})
+    return cohort
+
+
+@transaction.atomic
+def update_cohort(*, actor, cohort, version, **fields):
+    candidate = Cohort(pk=cohort.pk, district_id=cohort.district_id, **fields)
+    candidate._state.adding = False
+    candidate.full_clean(exclude=["district"])
+    changes = update_versioned(cohort, version, fields)
+    record_event(actor=actor, action="cases.cohort.changed", obj=cohort, changes=changes)
+    return cohort

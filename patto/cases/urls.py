@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_devices, views_meetings
+from . import views, views_cohorts, views_devices, views_meetings
 
 app_name = "cases"
 
@@ -34,6 +34,9 @@ urlpatterns = [
     path("percorsi/<uuid:pk>/incontri/nuovo/", views_meetings.meeting_add, name="meeting_add"),
     path("percorsi/<uuid:pk>/incontri/<int:meeting_pk>/", views_meetings.meeting_detail, name="meeting_detail"),
     path("percorsi/<uuid:pk>/compiti/<int:task_pk>/fatto/", views_meetings.task_done, name="task_done"),
+    path("coorti/", views_cohorts.cohort_list, name="cohort_list"),
+    path("coorti/nuova/", views_cohorts.cohort_add, name="cohort_add"),
+    path("coorti/<int:cohort_pk>/", views_cohorts.cohort_edit, name="cohort_edit"),
     path("volontari/", views_devices.volunteer_list, name="volunteer_list"),
     path("volontari/nuovo/", views_devices.volunteer_add, name="volunteer_add"),
     path("volontari/<uuid:volunteer_pk>/", views_devices.volunteer_edit, name="volunteer_edit"),

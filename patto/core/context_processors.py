@@ -21,6 +21,7 @@ def _navigation(request, user, acting):
 
     entries = [(_("Home"), reverse("core:home"), True)]
     entries.append((_("Families"), reverse("cases:path_list"), True))
+    entries.append((_("Cohorts"), reverse("cases:cohort_list"), user.has_perm("cases.view_cohorts")))
     entries.append((_("Volunteers"), reverse("cases:volunteer_list"), user.has_perm("cases.view_volunteers")))
     entries.append((_("Institutions"), reverse("accounts:institution_list"), user.has_perm("accounts.view_directory")))
     entries.append((_("People of my institution"),

@@ -57,6 +57,7 @@ def sample_url(name, objects):
         "cases:session_add": {"pk": objects["path"], "activation_pk": objects["device"]},
         "cases:volunteer_edit": {"volunteer_pk": objects["volunteer"]},
         "cases:meeting_detail": {"pk": objects["path"], "meeting_pk": objects["meeting"]},
+        "cases:cohort_edit": {"cohort_pk": objects["cohort"]},
         "cases:task_done": {"pk": objects["path"], "task_pk": objects["meeting"]},
     }.get(name, {"pk": objects["path"]} if name in PATH_URLS else {})
     return reverse(name, kwargs=kwargs)
@@ -78,6 +79,7 @@ def objects(personas, world, family_path):
     return {"institution": world.comune.pk, "membership": membership.pk, "person": membership.user_id,
             "path": family_path.pk, "team_member": educator.pk,
             "child": family_path.family.members.get(kind="child").pk, "goal": goal.pk, "action": action.pk,
+            "cohort": family_path.cohort_id,
             "device": services.activate_device(
                 actor=membership.user, path=family_path, device_type=DeviceType.objects.get(code="educativa-domiciliare"),
                 provider=world.coop, starts_on="2025-10-01", hours_per_week=4).pk,
@@ -188,6 +190,10 @@ MATRIX = {
     # The school referent attends this meeting, so sees it (and its minutes) but cannot write them.
     "cases:meeting_detail": expect(404, **TEAM_OK),
     "cases:task_done": expect(405),
+    # Cohorts: the coordinator manages them; social workers read them; no personal data in them.
+    "cases:cohort_list": expect(403, coordinator=200, case_manager=200, outsider=200),
+    "cases:cohort_add": expect(403, coordinator=200),
+    "cases:cohort_edit": expect(403, coordinator=200, foreigner=404, stranger=404),
 }
 
 
