@@ -374,3 +374,19 @@ class CohortForm(StyledFormMixin, forms.ModelForm):
 
     def validate_unique(self):
         """The service checks uniqueness within the district (the form has no district field)."""
+
+
+class OutcomeForm(StyledFormMixin, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = ClosureOutcome
+        fields = ["code", "label", "order", "is_active"]
+
+
+class DeviceTypeForm(StyledFormMixin, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = DeviceType
+        fields = ["code", "name", "measure", "pippi_core", "order", "is_active"]

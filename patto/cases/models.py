@@ -178,6 +178,7 @@ class ClosureOutcome(models.Model):
     label = models.CharField(_("label"), max_length=120)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("closure outcome")
@@ -488,8 +489,9 @@ class DeviceType(models.Model):
     name = models.CharField(_("name"), max_length=120)
     measure = models.CharField(_("what it measures"), max_length=30, choices=Measure.choices)
     pippi_core = models.BooleanField(_("one of PIPPI's four devices"), default=False)
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("device type")

@@ -82,3 +82,4 @@ def is_pact_coordinator(user):
 
 rules.add_perm("cases.view_cohorts", is_pact_coordinator | is_social_worker)
 rules.add_perm("cases.change_cohort", is_pact_coordinator)
+rules.add_perm("cases.change_catalogue", is_pact_coordinator)

@@ -12,7 +12,7 @@ from patto.core.exceptions import ConflictError, TransitionError
 from patto.core.versioning import update_versioned
 
 from .fiscal_code import normalise
-from .models import (NEXT_STATE, Agreement, Assessment, Cohort, DeviceActivation, DeviceSession, DeviceType, Family,
+from .models import (NEXT_STATE, Agreement, Assessment, ClosureOutcome, Cohort, DeviceActivation, DeviceSession, DeviceType, Family,
                      Framework, Meeting, Note, Path, PathEvent, Person, PlanAction, PlanGoal, PrePostAssessment,
                      Rating, SubDimension, Task, TeamMember, Volunteer)
 from .queries import current_team_members
@@ -486,3 +486,28 @@ def update_cohort(*, actor, cohort, version, **fields):
     changes = update_versioned(cohort, version, fields)
     record_event(actor=actor, action="cases.cohort.changed", obj=cohort, changes=changes)
     return cohort
+
+
+# --- Catalogues: closure outcomes and dispositivi -------------------------------------------------------
+
+CATALOGUES = {"outcome": (ClosureOutcome, ("code", "label", "order", "is_active")),
+              "device": (DeviceType, ("code", "name", "measure", "pippi_core", "order", "is_active"))}
+
+
+@transaction.atomic
+def save_catalogue_entry(*, actor, kind, entry=None, version=None, **fields):
+    """Add or change an entry of a configurable catalogue. Entries in use are deactivated, never deleted."""
+    model, _names = CATALOGUES[kind]
+    if entry is None:
+        entry = model(**fields)
+        entry.full_clean()
+        entry.save()
+        record_event(actor=actor, action=f"cases.catalogue.{kind}_added", obj=entry,
+                     changes={name: [None, value] for name, value in fields.items()})
+        return entry
+    candidate = model(pk=entry.pk, **fields)
+    candidate._state.adding = False
+    candidate.full_clean()
+    changes = update_versioned(entry, version or 0, fields)
+    record_event(actor=actor, action=f"cases.catalogue.{kind}_changed", obj=entry, changes=changes)
+    return entry

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_cohorts, views_devices, views_meetings
+from . import views, views_catalogues, views_cohorts, views_devices, views_meetings
 
 app_name = "cases"
 
@@ -37,6 +37,9 @@ urlpatterns = [
     path("coorti/", views_cohorts.cohort_list, name="cohort_list"),
     path("coorti/nuova/", views_cohorts.cohort_add, name="cohort_add"),
     path("coorti/<int:cohort_pk>/", views_cohorts.cohort_edit, name="cohort_edit"),
+    path("cataloghi/", views_catalogues.catalogues, name="catalogues"),
+    path("cataloghi/<str:kind>/nuovo/", views_catalogues.catalogue_entry, name="catalogue_add"),
+    path("cataloghi/<str:kind>/<int:entry_pk>/", views_catalogues.catalogue_entry, name="catalogue_edit"),
     path("volontari/", views_devices.volunteer_list, name="volunteer_list"),
     path("volontari/nuovo/", views_devices.volunteer_add, name="volunteer_add"),
     path("volontari/<uuid:volunteer_pk>/", views_devices.volunteer_edit, name="volunteer_edit"),

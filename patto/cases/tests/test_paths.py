@@ -269,3 +269,35 @@ def test_every_timeline_entry_has_words(family_path, personas, notes):
     for event in family_path.events.all():
         assert describe(event) != event.kind
         assert "None" not in describe(event)
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_person_search_query_count(count, family_path, personas, django_assert_num_queries):
+    actor = personas["case_manager"].user
+    for index in range(count):
+        services.add_person(actor=actor, path=family_path, kind="household", first_name=f"Zia{index}",
+                            last_name="Canestrari", birth_date=date(1970, 1, 1 + index), sex="F", fiscal_code="")
+    client = Client()
+    client.force_login(actor)
+    with django_assert_num_queries(11):
+        response = client.post(reverse("cases:person_search"), {"query": "canestrari"})
+    assert len(response.context["results"]) == 2 + count
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_path_detail_with_devices_and_meetings_query_count(count, family_path, personas, world,
+                                                           django_assert_num_queries):
+    from datetime import datetime
+
+    from patto.cases.models import DeviceType
+
+    actor = personas["case_manager"].user
+    for index in range(count):
+        services.activate_device(actor=actor, path=family_path, device_type=DeviceType.objects.get(code="gruppi"),
+                                 provider=world.comune, starts_on=date(2025, 10, 1), sessions_planned=4)
+        services.schedule_meeting(actor=actor, path=family_path, agenda=f"incontro {index}", participants=[actor],
+                                  held_at=timezone.make_aware(datetime(2025, 10, 10 + index, 15, 0)))
+    client = Client()
+    client.force_login(actor)
+    with django_assert_num_queries(22):
+        assert client.get(reverse("cases:path_detail", kwargs={"pk": family_path.pk})).status_code == 200

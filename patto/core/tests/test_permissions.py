@@ -58,6 +58,8 @@ def sample_url(name, objects):
         "cases:volunteer_edit": {"volunteer_pk": objects["volunteer"]},
         "cases:meeting_detail": {"pk": objects["path"], "meeting_pk": objects["meeting"]},
         "cases:cohort_edit": {"cohort_pk": objects["cohort"]},
+        "cases:catalogue_add": {"kind": "outcome"},
+        "cases:catalogue_edit": {"kind": "device", "entry_pk": objects["device_type"]},
         "cases:task_done": {"pk": objects["path"], "task_pk": objects["meeting"]},
     }.get(name, {"pk": objects["path"]} if name in PATH_URLS else {})
     return reverse(name, kwargs=kwargs)
@@ -79,7 +81,7 @@ def objects(personas, world, family_path):
     return {"institution": world.comune.pk, "membership": membership.pk, "person": membership.user_id,
             "path": family_path.pk, "team_member": educator.pk,
             "child": family_path.family.members.get(kind="child").pk, "goal": goal.pk, "action": action.pk,
-            "cohort": family_path.cohort_id,
+            "cohort": family_path.cohort_id, "device_type": DeviceType.objects.get(code="gruppi").pk,
             "device": services.activate_device(
                 actor=membership.user, path=family_path, device_type=DeviceType.objects.get(code="educativa-domiciliare"),
                 provider=world.coop, starts_on="2025-10-01", hours_per_week=4).pk,
@@ -194,6 +196,9 @@ MATRIX = {
     "cases:cohort_list": expect(403, coordinator=200, case_manager=200, outsider=200),
     "cases:cohort_add": expect(403, coordinator=200),
     "cases:cohort_edit": expect(403, coordinator=200, foreigner=404, stranger=404),
+    "cases:catalogues": expect(403, coordinator=200, case_manager=200, outsider=200),
+    "cases:catalogue_add": expect(403, coordinator=200),
+    "cases:catalogue_edit": expect(403, coordinator=200),
 }
 
 
