@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from django.db import OperationalError, close_old_connections
+from django.db import OperationalError, close_old_connections, connection
 
 from patto.cases import services
 from patto.cases.models import PlanGoal, SubDimension
@@ -27,7 +27,7 @@ def _save(user_id, goal_id, version, text, results, barrier):
     except OperationalError:  # SQLite: the other writer holds the lock; nothing was written
         results.append(("locked", text))
     finally:
-        close_old_connections()
+        connection.close()  # each thread has its own connection: close it, or the test database cannot be dropped
 
 
 @pytest.mark.django_db(transaction=True)
