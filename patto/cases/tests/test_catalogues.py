@@ -1,3 +1,4 @@
+import pytest
 from django.urls import reverse
 
 from patto.audit.models import AuditEvent
@@ -37,3 +38,15 @@ def test_inactive_outcome_is_not_offered_at_closure(login, family_path):
 
 def test_unknown_catalogue_is_404(login, personas):
     assert login("coordinator").get(reverse("cases:catalogue_add", kwargs={"kind": "nope"})).status_code == 404
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_catalogues_query_count(count, personas, django_assert_num_queries):
+    from django.test import Client
+
+    for index in range(count):
+        ClosureOutcome.objects.create(code=f"extra-{index}", label=f"Esito {index}", order=90 + index)
+    client = Client()
+    client.force_login(personas["coordinator"].user)
+    with django_assert_num_queries(5):
+        assert client.get(reverse("cases:catalogues")).status_code == 200
