@@ -129,3 +129,32 @@ def reference_data(transactional_db):
     from patto.cases.reference_data import ensure_reference_data
 
     ensure_reference_data()
+
+
+@pytest.fixture
+def pact(personas, world):
+    """The district's pact: version 1 in force with the Comune's commitments, a draft version 2, signed by
+    the Comune, the school, the AUSL and the cooperative (not the second comune, nor the district office),
+    and an open monitoring period."""
+    from datetime import date
+
+    from patto.governance import services
+    from patto.governance.models import Pact
+
+    coordinator = personas["coordinator"].user
+    pact = Pact.objects.create(district=world.district, title="Patto territoriale PIPPI", valid_from=date(2024, 3, 1))
+    first = services.draft_version(actor=coordinator, pact=pact, summary="Prima versione")
+    services.save_commitment(actor=coordinator, pact_version=first, institution=world.comune,
+                             text="Presidiare il sistema di governance integrata.")
+    services.save_commitment(actor=coordinator, pact_version=first, institution=world.school,
+                             text="Nominare un referente scolastico PIPPI.")
+    first.refresh_from_db()
+    services.approve_version(actor=coordinator, pact_version=first, version=first.version,
+                             approved_on=date(2024, 2, 13), approval_reference="Giunta", effective_from=date(2024, 3, 1))
+    for institution in (world.comune, world.school, world.ausl, world.coop):
+        services.record_adhesion(actor=coordinator, pact=pact, institution=institution, signer_name="Firmatario",
+                                 signer_role="Dirigente", signed_on=date(2024, 3, 1), method="digital")
+    services.draft_version(actor=coordinator, pact=pact, summary="Aggiornamento 2026")
+    services.open_period(actor=coordinator, pact=pact, name="Secondo semestre 2026", starts_on=date(2026, 7, 1),
+                         ends_on=date(2026, 12, 31))
+    return pact

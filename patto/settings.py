@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "patto.core",
     "patto.accounts",
     "patto.audit",
+    "patto.governance",
     "patto.cases",
     "patto.demo",
 ]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("patto.accounts.urls")),
     path("registro-accessi/", include("patto.audit.urls")),
     path("", include("patto.cases.urls")),
+    path("patto/", include("patto.governance.urls")),
     path("lingua/", mfa_exempt(login_not_required(set_language)), name="set_language"),
 ]
 

@@ -20,6 +20,7 @@ def _navigation(request, user, acting):
     from django.utils.translation import gettext as _
 
     entries = [(_("Home"), reverse("core:home"), True)]
+    entries.append((_("The Pact"), reverse("governance:pact"), True))
     entries.append((_("Families"), reverse("cases:path_list"), True))
     entries.append((_("Cohorts"), reverse("cases:cohort_list"), user.has_perm("cases.view_cohorts")))
     entries.append((_("Volunteers"), reverse("cases:volunteer_list"), user.has_perm("cases.view_volunteers")))

@@ -60,13 +60,22 @@ def sample_url(name, objects):
         "cases:cohort_edit": {"cohort_pk": objects["cohort"]},
         "cases:catalogue_add": {"kind": "outcome"},
         "cases:catalogue_edit": {"kind": "device", "entry_pk": objects["device_type"]},
+        "governance:version_detail": {"number": 1},
+        "governance:section_edit": {"number": 2, "key": "premesse"},
+        "governance:commitment_add": {"number": 2},
+        "governance:commitment_edit": {"number": 2, "commitment_pk": objects["draft_commitment"]},
+        "governance:version_approve": {"number": 2},
+        "governance:adhesion_withdraw": {"adhesion_pk": objects["adhesion"]},
+        "governance:commitment_status": {"commitment_pk": objects["commitment"]},
+        "governance:period_close": {"period_pk": objects["period"]},
+        "governance:period_report": {"period_pk": objects["period"]},
         "cases:task_done": {"pk": objects["path"], "task_pk": objects["meeting"]},
     }.get(name, {"pk": objects["path"]} if name in PATH_URLS else {})
     return reverse(name, kwargs=kwargs)
 
 
 @pytest.fixture
-def objects(personas, world, family_path):
+def objects(personas, world, family_path, pact):
     """The objects the matrix is about: the Comune di Rimini, the case manager's membership, and the
     family path whose team is the case manager, the psychologist, the teacher and the educator."""
     from patto.cases import services
@@ -81,7 +90,10 @@ def objects(personas, world, family_path):
     return {"institution": world.comune.pk, "membership": membership.pk, "person": membership.user_id,
             "path": family_path.pk, "team_member": educator.pk,
             "child": family_path.family.members.get(kind="child").pk, "goal": goal.pk, "action": action.pk,
-            "cohort": family_path.cohort_id, "device_type": DeviceType.objects.get(code="gruppi").pk,
+            "cohort": family_path.cohort_id,
+            "commitment": pact.version_in_force().commitments.get(institution=world.comune).pk,
+            "draft_commitment": pact.versions.get(number=2).commitments.first().pk,
+            "adhesion": pact.adhesions.get(institution=world.coop).pk, "period": pact.periods.get().pk, "device_type": DeviceType.objects.get(code="gruppi").pk,
             "device": services.activate_device(
                 actor=membership.user, path=family_path, device_type=DeviceType.objects.get(code="educativa-domiciliare"),
                 provider=world.coop, starts_on="2025-10-01", hours_per_week=4).pk,
@@ -123,6 +135,10 @@ def expect(default, **overrides):
 
 TEAM_OK = {"case_manager": 200, "health_professional": 200, "school_referent": 200, "team_member": 200}
 TEAM_NOT_SCHOOL = {"case_manager": 200, "health_professional": 200, "school_referent": 403, "team_member": 200}
+SIGNATORY_USERS = dict.fromkeys(("case_manager", "coordinator", "institution_admin", "other_admin", "school_referent",
+                                  "health_professional", "team_member"), 200)
+GOVERNANCE = {**dict.fromkeys(SIGNATORY_USERS, 403), "coordinator": 200, "institution_admin": 200, "other_admin": 200}
+COORDINATOR_EDITS = {**dict.fromkeys(SIGNATORY_USERS, 403), "coordinator": 200}
 VOLUNTEER_MANAGERS = {"case_manager": 200, "coordinator": 200, "outsider": 200}
 CASE_MANAGER_ONLY = {"case_manager": 200, "health_professional": 403, "school_referent": 403, "team_member": 403}
 
@@ -199,6 +215,28 @@ MATRIX = {
     "cases:catalogues": expect(403, coordinator=200, case_manager=200, outsider=200),
     "cases:catalogue_add": expect(403, coordinator=200),
     "cases:catalogue_edit": expect(403, coordinator=200),
+    # The Pact: the text in force for every user of a signatory (Comune, school, AUSL, cooperative);
+    # governance content for their governance roles; the coordinator edits; nobody else knows it.
+    "governance:pact": expect(404, **SIGNATORY_USERS),
+    "governance:signatories": expect(404, **SIGNATORY_USERS),
+    "governance:versions": expect(404, **GOVERNANCE),
+    "governance:version_detail": expect(404, **GOVERNANCE),
+    "governance:version_compare": expect(404, **GOVERNANCE),
+    "governance:commitments": expect(404, **GOVERNANCE),
+    "governance:periods": expect(404, **GOVERNANCE),
+    "governance:period_report": expect(404, **GOVERNANCE),
+    "governance:version_draft": expect(405),
+    "governance:period_open": expect(405),
+    "governance:period_close": expect(405),
+    "governance:section_edit": expect(404, **COORDINATOR_EDITS),
+    "governance:commitment_add": expect(404, **COORDINATOR_EDITS),
+    "governance:commitment_edit": expect(404, **COORDINATOR_EDITS),
+    "governance:version_approve": expect(404, **COORDINATOR_EDITS),
+    "governance:adhesion_add": expect(404, **COORDINATOR_EDITS),
+    "governance:adhesion_withdraw": expect(404, **COORDINATOR_EDITS),
+    # The Comune's commitment: its governance members and the coordinator update it; the school's head
+    # reads it but cannot.
+    "governance:commitment_status": expect(404, **{**GOVERNANCE, "other_admin": 403}),
 }
 
 

@@ -14,6 +14,7 @@ from patto.accounts.models import District, Institution, Membership, SchoolSite,
 from patto.accounts.roles import Role
 
 from patto.demo.families import build_families
+from patto.demo.pact import build_pact
 
 DEMO_PASSWORD = "patto-demo-2026"
 K = Institution.Kind
@@ -90,6 +91,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             district = self.build_institutions()
             accounts = self.build_accounts(district)
+            build_pact(district)
             build_families(district)
         if options["json"]:
             self.stdout.write(json.dumps(accounts, ensure_ascii=False, indent=2))

@@ -1,0 +1,97 @@
+"""The demo pact of the district of Rimini: the Comune's eight commitments from the press release of
+February 2024 (shared/seed), plausible ones for the other parties, adhesions and monitoring periods."""
+
+from datetime import date
+
+from django.utils import timezone
+
+from patto.accounts.models import Institution, User
+from patto.governance import services
+from patto.governance.models import CommitmentUpdate, Pact
+
+COMUNE_COMMITMENTS = [  # from the press release (shared/seed/patto-rimini-2024-02.txt)
+    "Presidiare il sistema di governance integrata del Patto.",
+    "Collaborare con i partner per garantire un monitoraggio costante e un aggiornamento del Patto.",
+    "Condurre un'analisi dei bisogni del territorio.",
+    "Favorire la condivisione tra gli attori coinvolti.",
+    "Creare le condizioni organizzative per l'operatività del Patto.",
+    "Cooperare nelle attività di progettazione dei servizi.",
+    "Proporre accordi di partnership per l'accesso a fondi pubblici.",
+    "Rendersi disponibile per un supporto giuridico-amministrativo alle scuole.",
+]
+OTHER_COMMITMENTS = {
+    Institution.Kind.AUSL: ["Garantire la partecipazione di psicologi e neuropsichiatri infantili alle équipe multidisciplinari.",
+                            "Condividere con i servizi sociali, nei limiti di legge, le informazioni necessarie al progetto."],
+    Institution.Kind.SCHOOL: ["Nominare un referente scolastico PIPPI per l'istituto.",
+                              "Partecipare alle équipe multidisciplinari e al partenariato scuola–famiglia–servizi."],
+    Institution.Kind.EDUCATIONAL_SERVICE: ["Segnalare precocemente ai servizi le situazioni di fatica delle famiglie.",
+                                           "Accogliere i bambini dei percorsi PIPPI con attenzione alla continuità educativa."],
+    Institution.Kind.THIRD_SECTOR: ["Garantire l'educativa domiciliare con personale formato al metodo PIPPI."],
+}
+SECTIONS = {
+    "premesse": "Visti la L. 328/2000, la L. 149/2001, le Linee di indirizzo nazionali sull'intervento con bambini e "
+                "famiglie in situazione di vulnerabilità (2017) e l'investimento PNRR M5C2 1.1.1, le parti "
+                "riconoscono il valore della collaborazione interistituzionale per i bambini e le famiglie.",
+    "oggetto": "Il Patto definisce buone pratiche e procedure stabili di collaborazione per lavorare in modo "
+               "integrato a favore dei minori e delle famiglie in difficoltà e a rischio di emarginazione sociale.",
+    "impegni": "Ciascuna parte assume gli impegni elencati di seguito.",
+    "governance": "Il Gruppo Territoriale, coordinato dal Referente territoriale del Comune di Rimini, si riunisce "
+                  "almeno ogni tre mesi e verifica l'attuazione del Patto.",
+    "durata": "Il Patto ha durata triennale e può essere aggiornato con l'approvazione del Gruppo Territoriale.",
+    "dati": "Le parti trattano i dati personali per compiti di interesse pubblico (art. 6.1.e e 9.2.g GDPR; "
+            "art. 2-sexies Codice privacy), nel rispetto del principio di stretta necessità.",
+    "norme-finali": "Il Patto è sottoscritto con firma digitale ai sensi dell'art. 15 della L. 241/1990.",
+}
+
+
+def build_pact(district):
+    if Pact.objects.filter(district=district).exists():
+        return
+    coordinator = User.objects.get(username="demo.coordinatore")
+    coordinator.act_as(None)
+    pact = Pact.objects.create(district=district, title="Patto territoriale interistituzionale PIPPI — Distretto di Rimini",
+                               legal_references="Delibera di Giunta comunale, febbraio 2024; PNRR M5C2 1.1.1.",
+                               purpose=SECTIONS["oggetto"], valid_from=date(2024, 3, 1), valid_to=date(2027, 2, 28))
+    draft = services.draft_version(actor=coordinator, pact=pact, summary="Testo approvato dalla Giunta")
+    for section in draft.sections.all():
+        services.update_section(actor=coordinator, section=section, version=section.version,
+                                text=SECTIONS[section.key])
+    institutions = list(Institution.objects.filter(district=district, is_signatory=True))
+    comune = next(i for i in institutions if i.name == "Comune di Rimini")
+    for order, text in enumerate(COMUNE_COMMITMENTS):
+        services.save_commitment(actor=coordinator, pact_version=draft, institution=comune, text=text, order=order)
+    for institution in institutions:
+        for order, text in enumerate(OTHER_COMMITMENTS.get(institution.kind, [])):
+            services.save_commitment(actor=coordinator, pact_version=draft, institution=institution, text=text,
+                                     order=order)
+    draft.refresh_from_db()
+    services.approve_version(actor=coordinator, pact_version=draft, version=draft.version, approved_on=date(2024, 2, 13),
+                             approval_reference="Delibera di Giunta del 13/02/2024", effective_from=date(2024, 3, 1))
+    for institution in institutions:
+        services.record_adhesion(actor=coordinator, pact=pact, institution=institution,
+                                 signer_name="Legale rappresentante (demo)",
+                                 signer_role="Dirigente" if institution.kind == "school" else "Responsabile",
+                                 signed_on=date(2024, 3, 1) if institution.kind != "school" or "Rimini" in institution.name
+                                 else date(2025, 9, 1), method="digital", document_reference="Prot. demo")
+    _monitoring(pact, draft, coordinator)
+
+
+def _monitoring(pact, version, coordinator):
+    first = services.open_period(actor=coordinator, pact=pact, name="Primo semestre 2026", starts_on=date(2026, 1, 1),
+                                 ends_on=date(2026, 6, 30))
+    commitments = list(version.commitments.select_related("institution"))
+    statuses = [CommitmentUpdate.Status.ON_TRACK, CommitmentUpdate.Status.DONE, CommitmentUpdate.Status.AT_RISK,
+                CommitmentUpdate.Status.ON_TRACK, CommitmentUpdate.Status.LATE]
+    for index, commitment in enumerate(commitments[:12]):
+        services.update_commitment_status(actor=coordinator, commitment=commitment, period=first,
+                                          status=statuses[index % len(statuses)],
+                                          evidence="Verbale del Gruppo Territoriale e documentazione agli atti.")
+    services.close_period(actor=coordinator, period=first)
+    second = services.open_period(actor=coordinator, pact=pact, name="Secondo semestre 2026",
+                                  starts_on=date(2026, 7, 1), ends_on=date(2026, 12, 31))
+    for commitment in commitments[:4]:
+        services.update_commitment_status(actor=coordinator, commitment=commitment, period=second,
+                                          status=CommitmentUpdate.Status.ON_TRACK,
+                                          evidence=f"Aggiornamento del {timezone.localdate():%d/%m/%Y}.")
+
+

@@ -1,0 +1,176 @@
+"""The Pact: its versions with structured sections, the signatories, each party's commitments, and the
+monitoring periods with the status updates of each commitment."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from patto.accounts.models import District, Institution
+
+
+class Pact(models.Model):
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="pacts", verbose_name=_("district"))
+    title = models.CharField(_("title"), max_length=250)
+    legal_references = models.TextField(_("legal references"), blank=True)
+    purpose = models.TextField(_("purpose"), blank=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pact")
+        verbose_name_plural = _("pacts")
+
+    def __str__(self):
+        return self.title
+
+    def version_in_force(self, on=None):
+        """The approved version whose effective date is the latest one not after ``on`` (today)."""
+        day = on or timezone.localdate()
+        return (self.versions.filter(status=PactVersion.Status.APPROVED, effective_from__lte=day)
+                .order_by("-effective_from", "-number").first())
+
+
+class PactVersion(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        APPROVED = "approved", _("Approved")
+
+    pact = models.ForeignKey(Pact, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("number"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    summary = models.TextField(_("what this version changes"), blank=True)
+    approved_on = models.DateField(_("approved on"), null=True, blank=True)
+    approval_reference = models.CharField(_("approval decision"), max_length=300, blank=True,
+                                          help_text=_("E.g. the Gruppo Territoriale meeting and decision number."))
+    effective_from = models.DateField(_("in force from"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("pact version")
+        verbose_name_plural = _("pact versions")
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["pact", "number"], name="pact_version_unique_number")]
+
+    def __str__(self):
+        return _("Version %(number)s") % {"number": self.number}
+
+
+class Section(models.Model):
+    class Key(models.TextChoices):
+        PREMISES = "premesse", _("Premesse")
+        PURPOSE = "oggetto", _("Oggetto e finalità")
+        COMMITMENTS = "impegni", _("Impegni delle parti")
+        GOVERNANCE = "governance", _("Governance")
+        DURATION = "durata", _("Durata")
+        DATA = "dati", _("Trattamento dei dati")
+        FINAL = "norme-finali", _("Norme finali")
+
+    pact_version = models.ForeignKey(PactVersion, on_delete=models.CASCADE, related_name="sections")
+    key = models.CharField(max_length=20, choices=Key.choices)
+    text = models.TextField(_("text"), blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [models.UniqueConstraint(fields=["pact_version", "key"], name="section_unique_key")]
+
+
+class Commitment(models.Model):
+    """One party's impegno in one version; ``lineage`` follows the same commitment across versions."""
+
+    pact_version = models.ForeignKey(PactVersion, on_delete=models.CASCADE, related_name="commitments")
+    lineage = models.UUIDField(default=uuid.uuid4, editable=False)
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="commitments",
+                                    verbose_name=_("party"))
+    text = models.TextField(_("commitment"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        ordering = ["institution__name", "order"]
+        constraints = [models.UniqueConstraint(fields=["pact_version", "lineage"], name="commitment_unique_lineage")]
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class Adhesion(models.Model):
+    """An institution's signature of the pact; institutions can join later or withdraw."""
+
+    class Method(models.TextChoices):
+        DIGITAL = "digital", _("Firma digitale")
+        HANDWRITTEN = "handwritten", _("Firma olografa")
+
+    pact = models.ForeignKey(Pact, on_delete=models.PROTECT, related_name="adhesions")
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="adhesions",
+                                    verbose_name=_("institution"))
+    signer_name = models.CharField(_("signed by"), max_length=150)
+    signer_role = models.CharField(_("signer's role"), max_length=150)
+    signed_on = models.DateField(_("signed on"))
+    method = models.CharField(_("how it was signed"), max_length=20, choices=Method.choices)
+    document_reference = models.CharField(_("signed document"), max_length=150, blank=True,
+                                          help_text=_("Protocol number of the signed document."))
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    withdrawal_reason = models.CharField(_("reason for withdrawing"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("adhesion")
+        verbose_name_plural = _("adhesions")
+        ordering = ["signed_on", "institution__name"]
+        constraints = [models.UniqueConstraint(fields=["pact", "institution"], condition=Q(withdrawn_on__isnull=True),
+                                               name="adhesion_one_active_per_institution")]
+
+
+class MonitoringPeriod(models.Model):
+    """A period of monitoring (e.g. a semester): opened by the coordinator, updated by each party, closed."""
+
+    pact = models.ForeignKey(Pact, on_delete=models.PROTECT, related_name="periods")
+    name = models.CharField(_("name"), max_length=100)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to"))
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("monitoring period")
+        verbose_name_plural = _("monitoring periods")
+        ordering = ["-starts_on"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_open(self):
+        return self.opened_at is not None and self.closed_at is None
+
+
+class CommitmentUpdate(models.Model):
+    """The status of a commitment in a period, with its evidence. Append-only: the history is kept."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        ON_TRACK = "on_track", _("On track")
+        AT_RISK = "at_risk", _("At risk")
+        LATE = "late", _("Late")
+        DONE = "done", _("Done")
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="updates")
+    period = models.ForeignKey(MonitoringPeriod, on_delete=models.PROTECT, related_name="updates")
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    evidence = models.TextField(_("evidence"), max_length=4000)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author_institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["period", "commitment", "created_at"])]

@@ -1,0 +1,16 @@
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .queries import pacts_visible_to, sees_governance
+
+
+def pact_panel(request):
+    pact = pacts_visible_to(request.user).first()
+    if pact is None:
+        return None
+    links = [(_("The pact in force"), reverse("governance:pact"))]
+    if sees_governance(request.user):
+        links += [(_("Commitments and their status"), reverse("governance:commitments")),
+                  (_("Versions of the pact"), reverse("governance:versions")),
+                  (_("Monitoring"), reverse("governance:periods"))]
+    return {"template": "accounts/panels/_card.html", "title": _("The Pact"), "text": pact.title, "links": links}

@@ -1,0 +1,142 @@
+"""Every change to the pact, its versions, signatories, commitments and monitoring: atomic and audited."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from patto.audit.services import record_event
+from patto.core.exceptions import TransitionError
+from patto.core.versioning import update_versioned
+
+from .models import Adhesion, Commitment, CommitmentUpdate, MonitoringPeriod, PactVersion, Section
+
+
+@transaction.atomic
+def draft_version(*, actor, pact, summary=""):
+    """A new draft copied from the version in force (sections and commitments, same lineages)."""
+    if pact.versions.filter(status=PactVersion.Status.DRAFT).exists():
+        raise ValidationError(_("There is already a draft: finish it or approve it first."))
+    base = pact.version_in_force() or pact.versions.order_by("-number").first()
+    number = (pact.versions.aggregate(top=Max("number"))["top"] or 0) + 1
+    draft = PactVersion.objects.create(pact=pact, number=number, summary=summary, created_by=actor)
+    if base is not None:
+        Section.objects.bulk_create([Section(pact_version=draft, key=s.key, text=s.text, order=s.order)
+                                     for s in base.sections.all()])
+        Commitment.objects.bulk_create([Commitment(pact_version=draft, lineage=c.lineage, institution=c.institution,
+                                                   text=c.text, order=c.order) for c in base.commitments.all()])
+    else:
+        Section.objects.bulk_create([Section(pact_version=draft, key=key, order=order)
+                                     for order, key in enumerate(Section.Key.values)])
+    record_event(actor=actor, action="governance.version.drafted", obj=draft,
+                 changes={"number": [None, number], "from": [None, base.number if base else None]})
+    return draft
+
+
+def _require_draft(pact_version):
+    if pact_version.status != PactVersion.Status.DRAFT:
+        raise TransitionError(pact_version.status)
+
+
+@transaction.atomic
+def update_section(*, actor, section, version, text):
+    _require_draft(section.pact_version)
+    changes = update_versioned(section, version, {"text": text})
+    record_event(actor=actor, action="governance.section.changed", obj=section.pact_version,
+                 changes={f"section_{section.key}": ["…", "…"]} if changes else {}, purpose=section.key)
+    return section
+
+
+@transaction.atomic
+def save_commitment(*, actor, pact_version, institution, text, order=0, commitment=None, version=None):
+    """Add a commitment to a draft, or change one (optimistic lock)."""
+    _require_draft(pact_version)
+    if commitment is None:
+        commitment = Commitment.objects.create(pact_version=pact_version, institution=institution, text=text,
+                                               order=order)
+        record_event(actor=actor, action="governance.commitment.added", obj=commitment,
+                     changes={"institution": [None, str(institution)], "text": [None, text]})
+        return commitment
+    changes = update_versioned(commitment, version or 0, {"institution": institution, "text": text, "order": order})
+    record_event(actor=actor, action="governance.commitment.changed", obj=commitment, changes=changes)
+    return commitment
+
+
+@transaction.atomic
+def approve_version(*, actor, pact_version, version, approved_on, approval_reference, effective_from):
+    """The Gruppo Territoriale approved the draft: it takes effect on ``effective_from``."""
+    _require_draft(pact_version)
+    if effective_from < approved_on:
+        raise ValidationError({"effective_from": _("A version cannot take effect before it is approved.")})
+    changes = update_versioned(pact_version, version, {
+        "status": PactVersion.Status.APPROVED, "approved_on": approved_on,
+        "approval_reference": approval_reference, "effective_from": effective_from})
+    record_event(actor=actor, action="governance.version.approved", obj=pact_version, changes=changes,
+                 purpose=approval_reference)
+    return pact_version
+
+
+# --- Signatories --------------------------------------------------------------------------------------
+
+@transaction.atomic
+def record_adhesion(*, actor, pact, institution, signer_name, signer_role, signed_on, method, document_reference=""):
+    if institution.district_id != pact.district_id:
+        raise ValidationError({"institution": _("Only institutions of the district sign its pact.")})
+    if Adhesion.objects.filter(pact=pact, institution=institution, withdrawn_on__isnull=True).exists():
+        raise ValidationError({"institution": _("This institution has already signed the pact.")})
+    adhesion = Adhesion.objects.create(pact=pact, institution=institution, signer_name=signer_name,
+                                       signer_role=signer_role, signed_on=signed_on, method=method,
+                                       document_reference=document_reference)
+    record_event(actor=actor, action="governance.adhesion.recorded", obj=adhesion,
+                 changes={"institution": [None, str(institution)], "signed_on": [None, signed_on]})
+    return adhesion
+
+
+@transaction.atomic
+def withdraw_adhesion(*, actor, adhesion, withdrawn_on, reason):
+    if adhesion.withdrawn_on is not None:
+        raise TransitionError("withdrawn")
+    if withdrawn_on < adhesion.signed_on:
+        raise ValidationError({"withdrawn_on": _("The withdrawal cannot precede the signature.")})
+    adhesion.withdrawn_on = withdrawn_on
+    adhesion.withdrawal_reason = reason
+    adhesion.save(update_fields=["withdrawn_on", "withdrawal_reason"])
+    record_event(actor=actor, action="governance.adhesion.withdrawn", obj=adhesion, purpose=reason)
+    return adhesion
+
+
+# --- Monitoring ------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def open_period(*, actor, pact, name, starts_on, ends_on):
+    if ends_on <= starts_on:
+        raise ValidationError({"ends_on": _("The period must end after it starts.")})
+    if pact.periods.filter(opened_at__isnull=False, closed_at__isnull=True).exists():
+        raise ValidationError(_("Close the open monitoring period before opening another."))
+    period = MonitoringPeriod.objects.create(pact=pact, name=name, starts_on=starts_on, ends_on=ends_on,
+                                             opened_at=timezone.now())
+    record_event(actor=actor, action="governance.period.opened", obj=period)
+    return period
+
+
+@transaction.atomic
+def close_period(*, actor, period):
+    if not period.is_open:
+        raise TransitionError("not open")
+    period.closed_at = timezone.now()
+    period.save(update_fields=["closed_at"])
+    record_event(actor=actor, action="governance.period.closed", obj=period)
+    return period
+
+
+@transaction.atomic
+def update_commitment_status(*, actor, commitment, period, status, evidence):
+    """The party records where its commitment stands in the open period; earlier updates are kept."""
+    if not period.is_open:
+        raise ValidationError(_("The monitoring period is not open."))
+    update = CommitmentUpdate.objects.create(commitment=commitment, period=period, status=status, evidence=evidence,
+                                             author=actor, author_institution=actor.acting_institution)
+    record_event(actor=actor, action="governance.commitment.status_updated", obj=commitment,
+                 changes={"status": [None, status]})
+    return update

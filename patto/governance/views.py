@@ -1,0 +1,305 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from patto.accounts.models import Institution
+from patto.core.exceptions import ConflictError, TransitionError
+from patto.core.forms import add_service_errors, rebase_after_conflict
+
+from . import forms, services
+from .diff import compare
+from .models import CommitmentUpdate, PactVersion
+from .queries import active_adhesions, commitments_with_status, pacts_visible_to, signatories
+
+
+def _pact(request, perm=None):
+    """The district's pact, if the user's institution signed it (404 otherwise); ``perm`` → 403."""
+    pact = pacts_visible_to(request.user).first()
+    if pact is None:
+        raise Http404
+    if perm and not request.user.has_perm(perm):
+        raise PermissionDenied
+    return pact
+
+
+def _version(pact, number):
+    version = pact.versions.filter(number=number).first()
+    if version is None:
+        raise Http404
+    return version
+
+
+def _institutions(pact):
+    return Institution.objects.filter(district_id=pact.district_id, is_active=True).order_by("name")
+
+
+def pact(request):
+    pact = _pact(request, "governance.view_pact")
+    in_force = pact.version_in_force()
+    return render(request, "governance/pact.html", {
+        "pact": pact, "in_force": in_force,
+        "sections": in_force.sections.all() if in_force else [],
+        "commitments": in_force.commitments.select_related("institution") if in_force else [],
+        "signatory_count": active_adhesions(pact).count(),
+        "governance": request.user.has_perm("governance.view_governance")})
+
+
+def versions(request):
+    pact = _pact(request, "governance.view_governance")
+    in_force = pact.version_in_force()
+    return render(request, "governance/versions.html", {
+        "pact": pact, "versions": pact.versions.all(), "in_force": in_force,
+        "can_change": request.user.has_perm("governance.change_pact"), "draft_form": forms.DraftForm()})
+
+
+@require_POST
+def version_draft(request):
+    pact = _pact(request, "governance.change_pact")
+    form = forms.DraftForm(request.POST)
+    if form.is_valid():
+        try:
+            draft = services.draft_version(actor=request.user, pact=pact, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, _("Draft created from the version in force."))
+            return redirect("governance:version_detail", number=draft.number)
+    return redirect("governance:versions")
+
+
+def version_detail(request, number):
+    pact = _pact(request, "governance.view_governance")
+    version = _version(pact, number)
+    return render(request, "governance/version_detail.html", {
+        "pact": pact, "pact_version": version, "sections": version.sections.all(),
+        "commitments": version.commitments.select_related("institution"),
+        "in_force": pact.version_in_force(),
+        "can_edit": request.user.has_perm("governance.change_pact") and version.status == PactVersion.Status.DRAFT})
+
+
+def _draft_for_edit(request, number):
+    pact = _pact(request, "governance.change_pact")
+    version = _version(pact, number)
+    if version.status != PactVersion.Status.DRAFT:
+        raise PermissionDenied
+    return pact, version
+
+
+def section_edit(request, number, key):
+    pact, version = _draft_for_edit(request, number)
+    section = version.sections.filter(key=key).first()
+    if section is None:
+        raise Http404
+    form = forms.SectionForm(request.POST or None, initial={"text": section.text, "version": section.version})
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_section(actor=request.user, section=section, **form.cleaned_data)
+        except ConflictError as error:
+            conflict = rebase_after_conflict(form, error.current)
+        else:
+            messages.success(request, _("Section saved."))
+            return redirect("governance:version_detail", number=number)
+    return render(request, "governance/section_form.html", {"pact_version": version, "section": section,
+                                                            "form": form, "conflict": conflict},
+                  status=409 if conflict else 200)
+
+
+def commitment_edit(request, number, commitment_pk=None):
+    pact, version = _draft_for_edit(request, number)
+    commitment = None
+    if commitment_pk is not None:
+        commitment = version.commitments.filter(pk=commitment_pk).first()
+        if commitment is None:
+            raise Http404
+    initial = ({"institution": commitment.institution_id, "text": commitment.text, "order": commitment.order,
+                "version": commitment.version} if commitment else {})
+    form = forms.CommitmentForm(request.POST or None, initial=initial, institutions=_institutions(pact))
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_commitment(actor=request.user, pact_version=version, commitment=commitment,
+                                     **form.cleaned_data)
+        except ConflictError as error:
+            conflict = rebase_after_conflict(form, error.current)
+        else:
+            messages.success(request, _("Commitment saved."))
+            return redirect("governance:version_detail", number=number)
+    return render(request, "governance/commitment_form.html", {"pact_version": version, "commitment": commitment,
+                                                               "form": form, "conflict": conflict},
+                  status=409 if conflict else 200)
+
+
+def version_approve(request, number):
+    pact, version = _draft_for_edit(request, number)
+    form = forms.ApproveForm(request.POST or None, initial={"version": version.version})
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.approve_version(actor=request.user, pact_version=version, **form.cleaned_data)
+        except ConflictError as error:
+            conflict = rebase_after_conflict(form, error.current)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Version approved."))
+            return redirect("governance:version_detail", number=number)
+    return render(request, "governance/version_approve.html", {"pact_version": version, "form": form,
+                                                               "conflict": conflict}, status=409 if conflict else 200)
+
+
+def version_compare(request):
+    pact = _pact(request, "governance.view_governance")
+    numbers = sorted(pact.versions.values_list("number", flat=True))
+    try:
+        old_number = int(request.GET.get("da", numbers[-2] if len(numbers) > 1 else numbers[0]))
+        new_number = int(request.GET.get("a", numbers[-1]))
+    except (ValueError, IndexError):
+        raise Http404 from None
+    old, new = _version(pact, old_number), _version(pact, new_number)
+    return render(request, "governance/compare.html", {"old": old, "new": new, "numbers": numbers,
+                                                       "diff": compare(old, new)})
+
+
+# --- Signatories ----------------------------------------------------------------------------------------
+
+def signatory_list(request):
+    pact = _pact(request, "governance.view_pact")
+    return render(request, "governance/signatories.html", {
+        "pact": pact, "adhesions": signatories(pact), "can_change": request.user.has_perm("governance.change_pact")})
+
+
+def adhesion_add(request):
+    pact = _pact(request, "governance.change_pact")
+    form = forms.AdhesionForm(request.POST or None, institutions=_institutions(pact))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_adhesion(actor=request.user, pact=pact, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Adhesion recorded."))
+            return redirect("governance:signatories")
+    return render(request, "governance/adhesion_form.html", {"form": form})
+
+
+def adhesion_withdraw(request, adhesion_pk):
+    pact = _pact(request, "governance.change_pact")
+    adhesion = pact.adhesions.select_related("institution").filter(pk=adhesion_pk).first()
+    if adhesion is None:
+        raise Http404
+    form = forms.WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.withdraw_adhesion(actor=request.user, adhesion=adhesion, **form.cleaned_data)
+        except TransitionError:
+            messages.error(request, _("This institution has already withdrawn."))
+            return redirect("governance:signatories")
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Withdrawal recorded."))
+            return redirect("governance:signatories")
+    return render(request, "governance/withdraw_form.html", {"form": form, "adhesion": adhesion})
+
+
+# --- Commitments and monitoring ----------------------------------------------------------------------------
+
+def _open_period(pact):
+    return pact.periods.filter(opened_at__isnull=False, closed_at__isnull=True).first()
+
+
+def commitment_list(request):
+    pact = _pact(request, "governance.view_governance")
+    in_force = pact.version_in_force()
+    period = _open_period(pact) or pact.periods.first()
+    commitments = commitments_with_status(in_force, period) if in_force else []
+    for commitment in commitments:
+        commitment.can_update = request.user.has_perm("governance.update_commitment_status", commitment)
+    return render(request, "governance/commitments.html", {"pact": pact, "in_force": in_force, "period": period,
+                                                           "commitments": commitments})
+
+
+def commitment_status(request, commitment_pk):
+    pact = _pact(request, "governance.view_governance")
+    in_force = pact.version_in_force()
+    commitment = in_force.commitments.select_related("institution").filter(pk=commitment_pk).first() if in_force else None
+    if commitment is None:
+        raise Http404
+    if not request.user.has_perm("governance.update_commitment_status", commitment):
+        raise PermissionDenied
+    period = _open_period(pact)
+    form = forms.StatusForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if period is None:
+            form.add_error(None, _("No monitoring period is open: ask the pact coordinator to open one."))
+        else:
+            services.update_commitment_status(actor=request.user, commitment=commitment, period=period,
+                                              **form.cleaned_data)
+            messages.success(request, _("Status updated."))
+            return redirect("governance:commitments")
+    history = commitment.updates.select_related("period", "author", "author_institution")
+    return render(request, "governance/commitment_status.html", {"commitment": commitment, "period": period,
+                                                                 "form": form, "history": history})
+
+
+def period_list(request):
+    pact = _pact(request, "governance.view_governance")
+    return render(request, "governance/periods.html", {
+        "pact": pact, "periods": pact.periods.all(), "open_period": _open_period(pact),
+        "can_change": request.user.has_perm("governance.change_pact"), "form": forms.PeriodForm()})
+
+
+@require_POST
+def period_open(request):
+    pact = _pact(request, "governance.change_pact")
+    form = forms.PeriodForm(request.POST)
+    if form.is_valid():
+        try:
+            services.open_period(actor=request.user, pact=pact, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Monitoring period opened: each party can now update its commitments."))
+            return redirect("governance:periods")
+    return render(request, "governance/periods.html", {
+        "pact": pact, "periods": pact.periods.all(), "open_period": _open_period(pact), "can_change": True,
+        "form": form})
+
+
+@require_POST
+def period_close(request, period_pk):
+    pact = _pact(request, "governance.change_pact")
+    period = pact.periods.filter(pk=period_pk).first()
+    if period is None:
+        raise Http404
+    try:
+        services.close_period(actor=request.user, period=period)
+    except TransitionError:
+        messages.error(request, _("This period is not open."))
+    else:
+        messages.success(request, _("Monitoring period closed."))
+    return redirect("governance:periods")
+
+
+def period_report(request, period_pk):
+    """The monitoring report: every commitment with its status and evidence, and what changed since the
+    previous period."""
+    pact = _pact(request, "governance.view_governance")
+    period = pact.periods.filter(pk=period_pk).first()
+    if period is None:
+        raise Http404
+    in_force = pact.version_in_force(on=period.ends_on) or pact.version_in_force()
+    previous = pact.periods.filter(starts_on__lt=period.starts_on).order_by("-starts_on").first()
+    commitments = commitments_with_status(in_force, period) if in_force else []
+    before = {c.pk: c.latest for c in commitments_with_status(in_force, previous)} if previous and in_force else {}
+    counts = {value: 0 for value in CommitmentUpdate.Status.values}
+    for commitment in commitments:
+        commitment.previous = before.get(commitment.pk)
+        counts[commitment.latest.status if commitment.latest else "not_started"] += 1
+    return render(request, "governance/report.html", {
+        "pact": pact, "period": period, "previous": previous, "commitments": commitments,
+        "counts": [(CommitmentUpdate.Status(value).label, count) for value, count in counts.items()]})
