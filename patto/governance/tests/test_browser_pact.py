@@ -1,0 +1,84 @@
+"""The coordinator amends a commitment in version 2, the GT approves it, the diff shows the change; a
+school head updates its commitment with evidence; the monitoring report shows both."""
+
+from datetime import date
+
+import pytest
+
+from patto.accounts.models import Institution
+from patto.accounts.roles import Role
+from patto.accounts.tests.factories import DistrictFactory, InstitutionFactory, MembershipFactory, UserFactory
+from patto.governance import services
+from patto.governance.models import Pact
+
+PASSWORD = "una-password-lunga-di-prova"
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def district_pact():
+    district = DistrictFactory(name="Distretto di Rimini")
+    comune = InstitutionFactory(district=district, name="Comune di Rimini", istat_code="099014")
+    school = InstitutionFactory(district=district, kind=Institution.Kind.SCHOOL, name="IC Rimini Marina",
+                                istat_code="", codice_meccanografico="RNIC80901A")
+    coordinator = MembershipFactory(user=UserFactory(username="coordinatrice"), institution=comune,
+                                    role=Role.PACT_COORDINATOR).user
+    MembershipFactory(user=UserFactory(username="dirigente"), institution=school, role=Role.SCHOOL_HEAD)
+    pact = Pact.objects.create(district=district, title="Patto territoriale PIPPI", valid_from=date(2024, 3, 1))
+    first = services.draft_version(actor=coordinator, pact=pact, summary="Prima versione")
+    services.save_commitment(actor=coordinator, pact_version=first, institution=comune,
+                             text="Presidiare il sistema di governance integrata.")
+    services.save_commitment(actor=coordinator, pact_version=first, institution=school,
+                             text="Nominare un referente scolastico PIPPI.")
+    first.refresh_from_db()
+    services.approve_version(actor=coordinator, pact_version=first, version=first.version,
+                             approved_on=date(2024, 2, 13), approval_reference="Giunta", effective_from=date(2024, 3, 1))
+    for institution in (comune, school):
+        services.record_adhesion(actor=coordinator, pact=pact, institution=institution, signer_name="Firmatario",
+                                 signer_role="Dirigente", signed_on=date(2024, 3, 1), method="digital")
+    services.open_period(actor=coordinator, pact=pact, name="Secondo semestre 2026", starts_on=date(2026, 7, 1),
+                         ends_on=date(2026, 12, 31))
+    return pact
+
+
+def _submit(tab):
+    tab.page.click("main form button[type=submit]")
+    tab.check()
+
+
+def test_amend_approve_compare_update_and_report(visit, district_pact):
+    coordinator = visit()
+    coordinator.sign_in("coordinatrice", PASSWORD)
+    coordinator.open("/patto/")
+    assert "Presidiare il sistema di governance integrata." in coordinator.page.inner_text("main")
+    coordinator.open("/patto/versioni/")
+    coordinator.page.fill("#id_summary", "Aggiornamento degli impegni del Comune")
+    coordinator.page.click("main form[action$='/nuova/'] button[type=submit]")
+    coordinator.check()
+    coordinator.page.click("main li:has-text('Presidiare') a")
+    coordinator.check()
+    coordinator.page.fill("#id_text", "Presidiare e coordinare il sistema di governance integrata.")
+    _submit(coordinator)
+    coordinator.page.click("main >> text=Registra l'approvazione")
+    coordinator.check()
+    coordinator.page.fill("#id_approved_on", "2026-03-12")
+    coordinator.page.fill("#id_approval_reference", "GT del 12/03/2026, decisione n. 4")
+    coordinator.page.fill("#id_effective_from", "2026-04-01")
+    _submit(coordinator)
+    coordinator.open("/patto/versioni/confronto/?da=1&a=2")
+    assert coordinator.page.locator("main ins", has_text="e coordinare").count() == 1
+
+    head = visit()
+    head.sign_in("dirigente", PASSWORD)
+    head.open("/patto/impegni/")
+    head.page.click("main a:has-text('Aggiorna')")
+    head.check()
+    head.page.select_option("#id_status", "done")
+    head.page.fill("#id_evidence", "Referente nominato con delibera del collegio docenti")
+    _submit(head)
+
+    coordinator.open("/patto/monitoraggio/")
+    coordinator.page.click("main a:has-text('Secondo semestre 2026')")
+    coordinator.check()
+    report = coordinator.page.inner_text("main")
+    assert "Referente nominato con delibera" in report and "Presidiare e coordinare" in report
