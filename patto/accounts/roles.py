@@ -23,7 +23,10 @@ class Role(models.TextChoices):
 HEALTH_ROLES = frozenset({Role.PSYCHOLOGIST, Role.CHILD_NEUROPSYCHIATRIST, Role.HEALTH_PROFESSIONAL})
 SCHOOL_ROLES = frozenset({Role.SCHOOL_HEAD, Role.SCHOOL_REFERENT})
 EDUCATION_ROLES = frozenset({Role.EDUCATOR, Role.EDUCATIONAL_STAFF})
-GOVERNANCE_ROLES = frozenset({Role.PACT_COORDINATOR, Role.INSTITUTION_ADMIN, Role.SCHOOL_HEAD, Role.LEGAL_OFFICE})
+# Who takes part in the pact's governance for their institution; the school referent is the school's
+# named referent for PIPPI and updates the school's commitments.
+GOVERNANCE_ROLES = frozenset({Role.PACT_COORDINATOR, Role.INSTITUTION_ADMIN, Role.SCHOOL_HEAD, Role.SCHOOL_REFERENT,
+                              Role.LEGAL_OFFICE})
 
 PLATFORM_ROLES = frozenset({Role.TECHNICAL_ADMIN, Role.AUDITOR})
 

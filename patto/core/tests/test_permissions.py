@@ -137,7 +137,8 @@ TEAM_OK = {"case_manager": 200, "health_professional": 200, "school_referent": 2
 TEAM_NOT_SCHOOL = {"case_manager": 200, "health_professional": 200, "school_referent": 403, "team_member": 200}
 SIGNATORY_USERS = dict.fromkeys(("case_manager", "coordinator", "institution_admin", "other_admin", "school_referent",
                                   "health_professional", "team_member"), 200)
-GOVERNANCE = {**dict.fromkeys(SIGNATORY_USERS, 403), "coordinator": 200, "institution_admin": 200, "other_admin": 200}
+GOVERNANCE = {**dict.fromkeys(SIGNATORY_USERS, 403), "coordinator": 200, "institution_admin": 200, "other_admin": 200,
+              "school_referent": 200}
 COORDINATOR_EDITS = {**dict.fromkeys(SIGNATORY_USERS, 403), "coordinator": 200}
 VOLUNTEER_MANAGERS = {"case_manager": 200, "coordinator": 200, "outsider": 200}
 CASE_MANAGER_ONLY = {"case_manager": 200, "health_professional": 403, "school_referent": 403, "team_member": 403}
@@ -236,7 +237,7 @@ MATRIX = {
     "governance:adhesion_withdraw": expect(404, **COORDINATOR_EDITS),
     # The Comune's commitment: its governance members and the coordinator update it; the school's head
     # reads it but cannot.
-    "governance:commitment_status": expect(404, **{**GOVERNANCE, "other_admin": 403}),
+    "governance:commitment_status": expect(404, **{**GOVERNANCE, "other_admin": 403, "school_referent": 403}),
 }
 
 

@@ -113,7 +113,7 @@ def test_a_school_joins_later_and_an_institution_withdraws(pact, personas, login
 
 
 def test_pact_page_shows_the_version_in_force_to_every_signatory_user(pact, login):
-    body = login("school_referent").get(reverse("governance:pact")).content.decode()
+    body = login("health_professional").get(reverse("governance:pact")).content.decode()
     assert "Presidiare il sistema di governance integrata." in body
     assert "Versioni del patto" not in body and "Versions of the pact" not in body  # not a governance role
 
@@ -134,3 +134,11 @@ def test_commitments_page_query_count(count, pact, personas, world, django_asser
 
 def test_version_status_labels(pact):
     assert pact.versions.get(number=2).status == PactVersion.Status.DRAFT
+
+
+def test_the_school_referent_updates_the_schools_commitment(pact, login, world):
+    commitment = pact.version_in_force().commitments.get(institution=world.school)
+    response = login("school_referent").post(reverse("governance:commitment_status",
+                                                     kwargs={"commitment_pk": commitment.pk}),
+                                             {"status": "on_track", "evidence": "Referente nominato"})
+    assert response.status_code == 302 and commitment.updates.get().author.username == "school_referent"
