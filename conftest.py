@@ -136,7 +136,9 @@ def pact(personas, world):
     """The district's pact: version 1 in force with the Comune's commitments, a draft version 2, signed by
     the Comune, the school, the AUSL and the cooperative (not the second comune, nor the district office),
     and an open monitoring period."""
-    from datetime import date
+    from datetime import date, datetime
+
+    from django.utils import timezone
 
     from patto.governance import services
     from patto.governance.models import Pact
@@ -157,4 +159,11 @@ def pact(personas, world):
     services.draft_version(actor=coordinator, pact=pact, summary="Aggiornamento 2026")
     services.open_period(actor=coordinator, pact=pact, name="Secondo semestre 2026", starts_on=date(2026, 7, 1),
                          ends_on=date(2026, 12, 31))
+    gt = services.create_body(actor=coordinator, pact=pact, kind="gt", name="Gruppo Territoriale")
+    services.add_body_member(actor=coordinator, body=gt, user=coordinator, institution=world.comune,
+                             role_in_body="Coordinatrice", valid_from=date(2024, 3, 1))
+    services.add_body_member(actor=coordinator, body=gt, user=personas["other_admin"].user, institution=world.school,
+                             valid_from=date(2024, 3, 1))
+    services.schedule_body_meeting(actor=coordinator, body=gt, starts_at=timezone.make_aware(datetime(2026, 3, 12, 15)),
+                                   duration_minutes=120, place="Sala Giunta", agenda="1. Avvio")
     return pact

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from patto.accounts.models import Institution, User
-from patto.core.forms import CheckboxList, DateInput, StyledFormMixin
+from patto.core.forms import CheckboxList, DateInput, DateTimeInput, StyledFormMixin
 
 from .models import (Agreement, CheckResult, ClosureOutcome, Cohort, DeviceType, Note, Path, Person, PlanAction,
                      SubDimension, TeamMember, Volunteer)
@@ -299,13 +299,6 @@ class VolunteerForm(StyledFormMixin, forms.ModelForm):
                 and not data.get("screened_on"):
             self.add_error("screened_on", _("Give the date of the screening interview."))
         return data
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
 
 
 class MeetingForm(StyledFormMixin, forms.Form):

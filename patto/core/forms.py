@@ -40,6 +40,13 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
 def add_service_errors(form, error):
     """Show a service's ValidationError on the form: on its field when the form has it."""
     if hasattr(error, "error_dict"):

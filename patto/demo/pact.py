@@ -74,6 +74,7 @@ def build_pact(district):
                                  signed_on=date(2024, 3, 1) if institution.kind != "school" or "Rimini" in institution.name
                                  else date(2025, 9, 1), method="digital", document_reference="Prot. demo")
     _monitoring(pact, draft, coordinator)
+    _bodies(pact, coordinator, institutions)
 
 
 def _monitoring(pact, version, coordinator):
@@ -95,3 +96,40 @@ def _monitoring(pact, version, coordinator):
                                           evidence=f"Aggiornamento del {timezone.localdate():%d/%m/%Y}.")
 
 
+
+
+def _bodies(pact, coordinator, institutions):
+    from datetime import datetime, timedelta
+
+    from patto.accounts.models import Membership
+    from patto.accounts.roles import GOVERNANCE_ROLES
+
+    gt = services.create_body(actor=coordinator, pact=pact, kind="gt", name="Gruppo Territoriale PIPPI",
+                              description="La cabina di regia del Patto: un referente per ogni ente firmatario.")
+    services.create_body(actor=coordinator, pact=pact, kind="coaches", name="Coach PIPPI del distretto")
+    members = {}
+    for membership in (Membership.objects.current().filter(institution__in=institutions, role__in=GOVERNANCE_ROLES)
+                       .select_related("user", "institution")):
+        if membership.user_id not in members:
+            members[membership.user_id] = services.add_body_member(
+                actor=coordinator, body=gt, user=membership.user, institution=membership.institution,
+                role_in_body="Coordinatrice" if membership.user == coordinator else "Referente",
+                valid_from=date(2024, 3, 1))
+    previous = None
+    for number, day in enumerate([date(2026, 3, 12), date(2026, 6, 11), date(2026, 9, 17)]):
+        meeting = services.schedule_body_meeting(
+            actor=coordinator, body=gt, starts_at=timezone.make_aware(datetime.combine(day, datetime.min.time()) +
+                                                                      timedelta(hours=15)),
+            duration_minutes=120, place="Residenza comunale, sala del Giunta", agenda="1. Approvazione del verbale\n"
+            "2. Stato degli impegni\n3. Varie ed eventuali")
+        attendance = {member.pk: ("present" if (member.pk + number) % 4 else "apologies") for member in members.values()}
+        services.record_body_minutes(
+            actor=coordinator, meeting=meeting, version=meeting.version,
+            minutes="Il Gruppo Territoriale esamina lo stato degli impegni e le segnalazioni delle scuole.",
+            decisions="Si conferma il calendario del monitoraggio.", attendance=attendance,
+            action_items=[{"description": "Aggiornare l'elenco dei referenti scolastici", "owner": coordinator,
+                           "institution": coordinator.current_memberships[0].institution,
+                           "due_on": day + timedelta(days=45)}])
+        if previous is not None:
+            services.approve_minutes(actor=coordinator, meeting=previous, in_meeting=meeting)
+        previous = meeting

@@ -2,10 +2,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from patto.accounts.models import Institution
-from patto.core.forms import DateInput, StyledFormMixin
+from patto.accounts.models import Institution, User
+from patto.core.forms import DateInput, DateTimeInput, StyledFormMixin
 
-from .models import Adhesion, CommitmentUpdate
+from .models import Adhesion, Attendance, Body, CommitmentUpdate
 
 
 class VersionedForm(StyledFormMixin, forms.Form):
@@ -69,3 +69,82 @@ class StatusForm(StyledFormMixin, forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=CommitmentUpdate.Status.choices)
     evidence = forms.CharField(label=_("Evidence"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000,
                                help_text=_("What was done, with references to documents or meetings."))
+
+
+class BodyForm(StyledFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Body.Kind.choices)
+    name = forms.CharField(label=_("Name"), max_length=150, help_text=_("The district's own name, e.g. “Cabina di regia”."))
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class BodyMemberForm(StyledFormMixin, forms.Form):
+    user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none())
+    institution = forms.ModelChoiceField(label=_("Institution"), queryset=Institution.objects.none())
+    role_in_body = forms.CharField(label=_("Role in the body"), max_length=100, required=False)
+    valid_from = forms.DateField(label=_("From"), widget=DateInput, initial=timezone.localdate)
+
+    def __init__(self, *args, district, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = Institution.objects.filter(district=district, is_active=True)
+        self.fields["user"].queryset = User.objects.filter(memberships__institution__district=district,
+                                                           is_active=True).distinct().order_by("last_name")
+        self.fields["user"].label_from_instance = lambda u: f"{u.last_name} {u.first_name}"
+
+
+class BodyMeetingForm(StyledFormMixin, forms.Form):
+    starts_at = forms.DateTimeField(label=_("Date and time"), widget=DateTimeInput,
+                                    input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=15, max_value=600, initial=120)
+    place = forms.CharField(label=_("Place or link"), max_length=300)
+    agenda = forms.CharField(label=_("Agenda"), widget=forms.Textarea(attrs={"rows": 8}), max_length=8000)
+
+
+ACTION_ROWS = 3
+
+
+class BodyMinutesForm(StyledFormMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 6}), max_length=20000)
+    decisions = forms.CharField(label=_("Decisions"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                                max_length=8000)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = members
+        choices = [("", "—")] + Attendance.Status.choices
+        for member in members:
+            self.fields[f"attendance_{member.pk}"] = forms.ChoiceField(
+                label=f"{member.user.get_full_name()} ({member.institution})", choices=choices, required=False)
+        users = User.objects.filter(pk__in=[m.user_id for m in members])
+        for row in range(1, ACTION_ROWS + 1):
+            self.fields[f"action_{row}_description"] = forms.CharField(
+                label=_("Action %(row)s: what") % {"row": row}, max_length=300, required=False)
+            self.fields[f"action_{row}_owner"] = forms.ModelChoiceField(
+                label=_("Action %(row)s: who") % {"row": row}, queryset=users, required=False)
+            self.fields[f"action_{row}_due_on"] = forms.DateField(
+                label=_("Action %(row)s: by") % {"row": row}, widget=DateInput, required=False)
+
+    def clean(self):
+        data = super().clean()
+        for row in range(1, ACTION_ROWS + 1):
+            values = [data.get(f"action_{row}_{part}") for part in ("description", "owner", "due_on")]
+            if any(values) and not all(values):
+                self.add_error(f"action_{row}_description", _("An action needs what, who and by when."))
+        return data
+
+    def attendance(self):
+        return {member.pk: self.cleaned_data.get(f"attendance_{member.pk}") for member in self.members}
+
+    def action_items(self):
+        institution_of = {member.user_id: member.institution for member in self.members}
+        data = self.cleaned_data
+        return [{"description": data[f"action_{row}_description"], "owner": data[f"action_{row}_owner"],
+                 "institution": institution_of[data[f"action_{row}_owner"].pk], "due_on": data[f"action_{row}_due_on"]}
+                for row in range(1, ACTION_ROWS + 1) if data.get(f"action_{row}_description")]
+
+    def attendance_fields(self):
+        return [self[f"attendance_{member.pk}"] for member in self.members]
+
+    def action_rows(self):
+        return [[self[f"action_{row}_{part}"] for part in ("description", "owner", "due_on")]
+                for row in range(1, ACTION_ROWS + 1)]

@@ -174,3 +174,98 @@ class CommitmentUpdate(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["period", "commitment", "created_at"])]
+
+
+# --- Governance bodies and their meetings -------------------------------------------------------------
+
+class Body(models.Model):
+    """A governance body of the pact: the Gruppo Territoriale (or cabina di regia), the referente
+    territoriale, the coaches, working groups. The name is the district's own."""
+
+    class Kind(models.TextChoices):
+        GT = "gt", _("Gruppo Territoriale / cabina di regia")
+        RT = "rt", _("Referente territoriale")
+        COACHES = "coaches", _("Coaches")
+        WORKING_GROUP = "working_group", _("Working group")
+
+    pact = models.ForeignKey(Pact, on_delete=models.PROTECT, related_name="bodies")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=150)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("governance body")
+        verbose_name_plural = _("governance bodies")
+        ordering = ["kind", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class BodyMember(models.Model):
+    body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("person"))
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("institution"))
+    role_in_body = models.CharField(_("role in the body"), max_length=100, blank=True)
+    valid_from = models.DateField(_("from"))
+    valid_to = models.DateField(_("to"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["institution__name", "user__last_name"]
+
+
+class BodyMeeting(models.Model):
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="meetings")
+    starts_at = models.DateTimeField(_("date and time"))
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=120)
+    place = models.CharField(_("place or link"), max_length=300)
+    agenda = models.TextField(_("agenda"))
+    minutes = models.TextField(_("minutes"), blank=True)
+    decisions = models.TextField(_("decisions"), blank=True)
+    minutes_approved_in = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                            related_name="approved_minutes", verbose_name=_("minutes approved in"))
+    uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("meeting of a body")
+        verbose_name_plural = _("meetings of bodies")
+        ordering = ["-starts_at"]
+
+    def __str__(self):
+        return f"{self.body} — {timezone.localtime(self.starts_at):%d/%m/%Y}"
+
+
+class Attendance(models.Model):
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Present")
+        APOLOGIES = "apologies", _("Apologies")
+        ABSENT = "absent", _("Absent")
+
+    meeting = models.ForeignKey(BodyMeeting, on_delete=models.CASCADE, related_name="attendance")
+    member = models.ForeignKey(BodyMember, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="attendance_unique")]
+
+
+class ActionItem(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    meeting = models.ForeignKey(BodyMeeting, on_delete=models.PROTECT, related_name="action_items")
+    description = models.CharField(_("action"), max_length=300)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("owner"))
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("institution"))
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+
+    class Meta:
+        ordering = ["due_on"]

@@ -51,3 +51,41 @@ def signatories(pact):
 
 def current_adhesion(pact, institution):
     return Adhesion.objects.filter(pact=pact, institution=institution, withdrawn_on__isnull=True).first()
+
+
+def needs_attention(pact, today=None):
+    """What the next meeting should look at: overdue action items, commitments at risk or late in the
+    open period, versions awaiting approval."""
+    from .models import ActionItem, CommitmentUpdate, MonitoringPeriod, PactVersion
+
+    day = today or timezone.localdate()
+    overdue = list(ActionItem.objects.filter(meeting__body__pact=pact, status=ActionItem.Status.OPEN, due_on__lt=day)
+                   .select_related("owner", "institution").order_by("due_on"))
+    period = MonitoringPeriod.objects.filter(pact=pact, opened_at__isnull=False, closed_at__isnull=True).first()
+    in_force = pact.version_in_force(day)
+    troubled = []
+    if period and in_force:
+        troubled = [c for c in commitments_with_status(in_force, period)
+                    if c.latest and c.latest.status in (CommitmentUpdate.Status.AT_RISK, CommitmentUpdate.Status.LATE)]
+    drafts = list(pact.versions.filter(status=PactVersion.Status.DRAFT))
+    return {"overdue": overdue, "troubled": troubled, "drafts": drafts}
+
+
+def agenda_from(attention):
+    """A starting agenda, in Italian as the meeting's minutes will be."""
+    lines = ["1. Approvazione del verbale della riunione precedente"]
+    number = 2
+    for draft in attention["drafts"]:
+        lines.append(f"{number}. Approvazione della versione {draft.number} del Patto: {draft.summary}")
+        number += 1
+    if attention["troubled"]:
+        lines.append(f"{number}. Impegni a rischio o in ritardo:")
+        lines += [f"   - {c.institution}: {c.text} ({c.latest.get_status_display()})" for c in attention["troubled"]]
+        number += 1
+    if attention["overdue"]:
+        lines.append(f"{number}. Azioni scadute:")
+        lines += [f"   - {item.description} ({item.institution}, entro il {item.due_on:%d/%m/%Y})"
+                  for item in attention["overdue"]]
+        number += 1
+    lines.append(f"{number}. Varie ed eventuali")
+    return "\n".join(lines)

@@ -10,7 +10,10 @@ from patto.audit.services import record_event
 from patto.core.exceptions import TransitionError
 from patto.core.versioning import update_versioned
 
-from .models import Adhesion, Commitment, CommitmentUpdate, MonitoringPeriod, PactVersion, Section
+from patto.accounts.models import Membership
+
+from .models import (ActionItem, Adhesion, Attendance, Body, BodyMeeting, BodyMember, Commitment, CommitmentUpdate,
+                     MonitoringPeriod, PactVersion, Section)
 
 
 @transaction.atomic
@@ -140,3 +143,64 @@ def update_commitment_status(*, actor, commitment, period, status, evidence):
     record_event(actor=actor, action="governance.commitment.status_updated", obj=commitment,
                  changes={"status": [None, status]})
     return update
+
+
+# --- Governance bodies and meetings ------------------------------------------------------------------------
+
+@transaction.atomic
+def create_body(*, actor, pact, kind, name, description=""):
+    body = Body.objects.create(pact=pact, kind=kind, name=name, description=description)
+    record_event(actor=actor, action="governance.body.created", obj=body)
+    return body
+
+
+@transaction.atomic
+def add_body_member(*, actor, body, user, institution, role_in_body="", valid_from, valid_to=None):
+    if not Membership.objects.current().filter(user=user, institution=institution).exists():
+        raise ValidationError({"user": _("This person has no valid role in that institution.")})
+    member = BodyMember.objects.create(body=body, user=user, institution=institution, role_in_body=role_in_body,
+                                       valid_from=valid_from, valid_to=valid_to)
+    record_event(actor=actor, action="governance.body.member_added", obj=member, subjects=[user])
+    return member
+
+
+@transaction.atomic
+def schedule_body_meeting(*, actor, body, starts_at, duration_minutes, place, agenda):
+    meeting = BodyMeeting.objects.create(body=body, starts_at=starts_at, duration_minutes=duration_minutes,
+                                         place=place, agenda=agenda)
+    record_event(actor=actor, action="governance.meeting.scheduled", obj=meeting)
+    return meeting
+
+
+@transaction.atomic
+def record_body_minutes(*, actor, meeting, version, minutes, decisions, attendance, action_items=()):
+    """Minutes, decisions, who attended or sent apologies, and the new action items."""
+    changes = update_versioned(meeting, version, {"minutes": minutes, "decisions": decisions})
+    Attendance.objects.filter(meeting=meeting).delete()
+    Attendance.objects.bulk_create([Attendance(meeting=meeting, member_id=member_id, status=status)
+                                    for member_id, status in attendance.items() if status])
+    items = ActionItem.objects.bulk_create([ActionItem(meeting=meeting, **item) for item in action_items])
+    record_event(actor=actor, action="governance.meeting.minutes_recorded", obj=meeting, changes=changes)
+    return items
+
+
+@transaction.atomic
+def approve_minutes(*, actor, meeting, in_meeting):
+    """The minutes of ``meeting`` are approved at a later meeting of the same body."""
+    if meeting.body_id != in_meeting.body_id or in_meeting.starts_at <= meeting.starts_at:
+        raise ValidationError(_("Minutes are approved at a later meeting of the same body."))
+    if not meeting.minutes or meeting.minutes_approved_in_id:
+        raise TransitionError("minutes")
+    meeting.minutes_approved_in = in_meeting
+    meeting.save(update_fields=["minutes_approved_in"])
+    record_event(actor=actor, action="governance.meeting.minutes_approved", obj=meeting)
+    return meeting
+
+
+@transaction.atomic
+def set_action_item_status(*, actor, item, status):
+    old = item.status
+    item.status = status
+    item.save(update_fields=["status"])
+    record_event(actor=actor, action="governance.action_item.changed", obj=item, changes={"status": [old, status]})
+    return item

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_bodies
 
 app_name = "governance"
 
@@ -23,4 +23,14 @@ urlpatterns = [
     path("monitoraggio/apri/", views.period_open, name="period_open"),
     path("monitoraggio/<int:period_pk>/chiudi/", views.period_close, name="period_close"),
     path("monitoraggio/<int:period_pk>/", views.period_report, name="period_report"),
+    path("organismi/", views_bodies.body_list, name="bodies"),
+    path("organismi/nuovo/", views_bodies.body_add, name="body_add"),
+    path("organismi/<int:body_pk>/", views_bodies.body_detail, name="body_detail"),
+    path("organismi/<int:body_pk>/riunioni/nuova/", views_bodies.body_meeting_add, name="body_meeting_add"),
+    path("riunioni/<int:meeting_pk>/", views_bodies.body_meeting, name="body_meeting"),
+    path("riunioni/<int:meeting_pk>/approva-verbale/<int:previous_pk>/", views_bodies.minutes_approve,
+         name="minutes_approve"),
+    path("riunioni/<int:meeting_pk>/calendario.ics", views_bodies.meeting_ics, name="meeting_ics"),
+    path("riunioni/<int:meeting_pk>/verbale.pdf", views_bodies.minutes_pdf, name="minutes_pdf"),
+    path("azioni/<int:item_pk>/stato/", views_bodies.action_item_status, name="action_item_status"),
 ]

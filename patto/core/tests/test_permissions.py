@@ -69,6 +69,13 @@ def sample_url(name, objects):
         "governance:commitment_status": {"commitment_pk": objects["commitment"]},
         "governance:period_close": {"period_pk": objects["period"]},
         "governance:period_report": {"period_pk": objects["period"]},
+        "governance:body_detail": {"body_pk": objects["body"]},
+        "governance:body_meeting_add": {"body_pk": objects["body"]},
+        "governance:body_meeting": {"meeting_pk": objects["body_meeting"]},
+        "governance:minutes_approve": {"meeting_pk": objects["body_meeting"], "previous_pk": objects["body_meeting"]},
+        "governance:meeting_ics": {"meeting_pk": objects["body_meeting"]},
+        "governance:minutes_pdf": {"meeting_pk": objects["body_meeting"]},
+        "governance:action_item_status": {"item_pk": objects["body_meeting"]},
         "cases:task_done": {"pk": objects["path"], "task_pk": objects["meeting"]},
     }.get(name, {"pk": objects["path"]} if name in PATH_URLS else {})
     return reverse(name, kwargs=kwargs)
@@ -93,7 +100,8 @@ def objects(personas, world, family_path, pact):
             "cohort": family_path.cohort_id,
             "commitment": pact.version_in_force().commitments.get(institution=world.comune).pk,
             "draft_commitment": pact.versions.get(number=2).commitments.first().pk,
-            "adhesion": pact.adhesions.get(institution=world.coop).pk, "period": pact.periods.get().pk, "device_type": DeviceType.objects.get(code="gruppi").pk,
+            "adhesion": pact.adhesions.get(institution=world.coop).pk, "period": pact.periods.get().pk,
+            "body": pact.bodies.get().pk, "body_meeting": pact.bodies.get().meetings.get().pk, "device_type": DeviceType.objects.get(code="gruppi").pk,
             "device": services.activate_device(
                 actor=membership.user, path=family_path, device_type=DeviceType.objects.get(code="educativa-domiciliare"),
                 provider=world.coop, starts_on="2025-10-01", hours_per_week=4).pk,
@@ -238,6 +246,15 @@ MATRIX = {
     # The Comune's commitment: its governance members and the coordinator update it; the school's head
     # reads it but cannot.
     "governance:commitment_status": expect(404, **{**GOVERNANCE, "other_admin": 403, "school_referent": 403}),
+    "governance:bodies": expect(404, **GOVERNANCE),
+    "governance:body_add": expect(405),
+    "governance:body_detail": expect(404, **GOVERNANCE),
+    "governance:body_meeting_add": expect(404, **COORDINATOR_EDITS),
+    "governance:body_meeting": expect(404, **GOVERNANCE),
+    "governance:minutes_approve": expect(405),
+    "governance:meeting_ics": expect(404, **GOVERNANCE),
+    "governance:minutes_pdf": expect(404, **GOVERNANCE),
+    "governance:action_item_status": expect(405),
 }
 
 

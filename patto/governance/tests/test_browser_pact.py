@@ -82,3 +82,16 @@ def test_amend_approve_compare_update_and_report(visit, district_pact):
     coordinator.check()
     report = coordinator.page.inner_text("main")
     assert "Referente nominato con delibera" in report and "Presidiare e coordinare" in report
+
+    # A meeting of the Gruppo Territoriale, its agenda started from what needs attention.
+    coordinator.open("/patto/organismi/")
+    coordinator.page.fill("#id_name", "Cabina di regia")
+    coordinator.page.click("main form[action$='/nuovo/'] button[type=submit]")
+    coordinator.check()
+    coordinator.page.click("main >> text=Programma una riunione")
+    coordinator.check()
+    assert "Varie ed eventuali" in coordinator.page.input_value("#id_agenda")
+    coordinator.page.fill("#id_starts_at", "2026-12-10T15:00")
+    coordinator.page.fill("#id_place", "Sala Giunta")
+    _submit(coordinator)
+    assert "Aggiungi al calendario" in coordinator.page.inner_text("main")

@@ -1,0 +1,188 @@
+"""Governance bodies, their members and meetings: agenda, attendance, minutes, decisions, action items,
+the meeting as an iCalendar file and the minutes as PDF."""
+
+from datetime import timedelta
+
+import icalendar
+import weasyprint
+from django.contrib import messages
+from django.contrib.staticfiles import finders
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from patto.audit.services import record_access
+from patto.core.exceptions import ConflictError, TransitionError
+from patto.core.forms import add_service_errors, rebase_after_conflict
+
+from . import forms, services
+from .models import ActionItem, BodyMeeting
+from .queries import agenda_from, needs_attention
+from .views import _pact
+
+
+def _body(pact, body_pk):
+    body = pact.bodies.filter(pk=body_pk).first()
+    if body is None:
+        raise Http404
+    return body
+
+
+def _meeting(pact, meeting_pk):
+    meeting = BodyMeeting.objects.filter(body__pact=pact, pk=meeting_pk).select_related("body").first()
+    if meeting is None:
+        raise Http404
+    return meeting
+
+
+def body_list(request):
+    pact = _pact(request, "governance.view_governance")
+    can_change = request.user.has_perm("governance.change_pact")
+    return render(request, "governance/bodies.html", {
+        "pact": pact, "bodies": pact.bodies.prefetch_related("members"), "can_change": can_change,
+        "form": forms.BodyForm() if can_change else None})
+
+
+@require_POST
+def body_add(request):
+    pact = _pact(request, "governance.change_pact")
+    form = forms.BodyForm(request.POST)
+    if form.is_valid():
+        body = services.create_body(actor=request.user, pact=pact, **form.cleaned_data)
+        messages.success(request, _("Body created."))
+        return redirect("governance:body_detail", body_pk=body.pk)
+    return render(request, "governance/bodies.html", {"pact": pact, "bodies": pact.bodies.all(), "can_change": True,
+                                                      "form": form})
+
+
+def body_detail(request, body_pk):
+    pact = _pact(request, "governance.view_governance")
+    body = _body(pact, body_pk)
+    can_change = request.user.has_perm("governance.change_pact")
+    form = forms.BodyMemberForm(request.POST or None, district=pact.district) if can_change else None
+    if request.method == "POST":
+        if not can_change:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.add_body_member(actor=request.user, body=body, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Member added."))
+                return redirect("governance:body_detail", body_pk=body.pk)
+    return render(request, "governance/body_detail.html", {
+        "body": body, "members": body.members.select_related("user", "institution"),
+        "meetings": body.meetings.all(), "can_change": can_change, "form": form})
+
+
+def body_meeting_add(request, body_pk):
+    pact = _pact(request, "governance.change_pact")
+    body = _body(pact, body_pk)
+    attention = needs_attention(pact)
+    form = forms.BodyMeetingForm(request.POST or None, initial={"agenda": agenda_from(attention)})
+    if request.method == "POST" and form.is_valid():
+        meeting = services.schedule_body_meeting(actor=request.user, body=body, **form.cleaned_data)
+        messages.success(request, _("Meeting scheduled."))
+        return redirect("governance:body_meeting", meeting_pk=meeting.pk)
+    return render(request, "governance/body_meeting_form.html", {"body": body, "form": form, "attention": attention})
+
+
+def body_meeting(request, meeting_pk):
+    pact = _pact(request, "governance.view_governance")
+    meeting = _meeting(pact, meeting_pk)
+    members = list(meeting.body.members.select_related("user", "institution"))
+    can_change = request.user.has_perm("governance.change_pact")
+    form = None
+    conflict = None
+    if can_change:
+        initial = {"version": meeting.version, "minutes": meeting.minutes, "decisions": meeting.decisions,
+                   **{f"attendance_{a.member_id}": a.status for a in meeting.attendance.all()}}
+        form = forms.BodyMinutesForm(request.POST or None, initial=initial, members=members)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.record_body_minutes(actor=request.user, meeting=meeting, version=form.cleaned_data["version"],
+                                             minutes=form.cleaned_data["minutes"],
+                                             decisions=form.cleaned_data["decisions"],
+                                             attendance=form.attendance(), action_items=form.action_items())
+            except ConflictError as error:
+                conflict = rebase_after_conflict(form, error.current)
+            else:
+                messages.success(request, _("Minutes saved."))
+                return redirect("governance:body_meeting", meeting_pk=meeting.pk)
+    elif request.method == "POST":
+        raise Http404
+    previous = (meeting.body.meetings.filter(starts_at__lt=meeting.starts_at, minutes_approved_in__isnull=True)
+                .exclude(minutes="").first())
+    return render(request, "governance/body_meeting.html", {
+        "meeting": meeting, "form": form, "conflict": conflict, "previous_to_approve": previous if can_change else None,
+        "attendance": meeting.attendance.select_related("member__user", "member__institution"),
+        "action_items": meeting.action_items.select_related("owner", "institution"), "can_change": can_change},
+        status=409 if conflict else 200)
+
+
+@require_POST
+def minutes_approve(request, meeting_pk, previous_pk):
+    pact = _pact(request, "governance.change_pact")
+    meeting, previous = _meeting(pact, meeting_pk), _meeting(pact, previous_pk)
+    try:
+        services.approve_minutes(actor=request.user, meeting=previous, in_meeting=meeting)
+    except (ValidationError, TransitionError):
+        messages.error(request, _("Those minutes cannot be approved in this meeting."))
+    else:
+        messages.success(request, _("Minutes of the previous meeting approved."))
+    return redirect("governance:body_meeting", meeting_pk=meeting.pk)
+
+
+@require_POST
+def action_item_status(request, item_pk):
+    pact = _pact(request, "governance.view_governance")
+    item = ActionItem.objects.filter(meeting__body__pact=pact, pk=item_pk).first()
+    if item is None:
+        raise Http404
+    status = request.POST.get("status")
+    if status not in ActionItem.Status.values or not (item.owner_id == request.user.pk
+                                                      or request.user.has_perm("governance.change_pact")):
+        raise Http404
+    services.set_action_item_status(actor=request.user, item=item, status=status)
+    return redirect("governance:body_meeting", meeting_pk=item.meeting_id)
+
+
+def meeting_ics(request, meeting_pk):
+    """The meeting as an iCalendar file: body, time, place and agenda; no data about families."""
+    pact = _pact(request, "governance.view_governance")
+    meeting = _meeting(pact, meeting_pk)
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Patto//Governance//IT")
+    calendar.add("version", "2.0")
+    event = icalendar.Event()
+    event.add("uid", f"{meeting.uid}@patto")
+    event.add("dtstamp", meeting.starts_at)
+    event.add("dtstart", meeting.starts_at)
+    event.add("dtend", meeting.starts_at + timedelta(minutes=meeting.duration_minutes))
+    event.add("summary", str(meeting.body))
+    event.add("location", meeting.place)
+    event.add("description", meeting.agenda)
+    calendar.add_component(event)
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="riunione-{meeting.pk}.ics"'
+    return response
+
+
+def minutes_pdf(request, meeting_pk):
+    pact = _pact(request, "governance.view_governance")
+    meeting = _meeting(pact, meeting_pk)
+    context = {"meeting": meeting, "pact": pact, "pdf": True,
+               "attendance": meeting.attendance.select_related("member__user", "member__institution"),
+               "action_items": meeting.action_items.select_related("owner", "institution")}
+    with transaction.atomic():
+        record_access(actor=request.user, action="governance.minutes.pdf", obj=meeting)
+        html = render_to_string("governance/minutes_document.html", context, request=request)
+        pdf = weasyprint.HTML(string=html).write_pdf(stylesheets=[weasyprint.CSS(filename=finders.find("patto/plan.css"))])
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="verbale-{meeting.pk}.pdf"'
+    return response
