@@ -1,14 +1,11 @@
-import weasyprint
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,6 +14,7 @@ from patto.accounts.models import User
 from patto.accounts.roles import HEALTH_ROLES
 from patto.audit.services import record_access, render_with_access
 from patto.core.exceptions import ConflictError, TransitionError
+from patto.core.exports import pdf_response
 from patto.core.forms import add_service_errors, rebase_after_conflict
 from patto.core.shortcuts import get_object_for
 
@@ -421,9 +419,4 @@ def plan_pdf(request, pk):
     context = _family_plan_context(request, path)
     with transaction.atomic():
         record_access(actor=request.user, action="cases.plan.pdf", obj=path, subjects=list(path.family.members.all()))
-        html = render_to_string("cases/plan_family.html", {**context, "pdf": True}, request=request)
-        document = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/"))
-        pdf = document.write_pdf(stylesheets=[weasyprint.CSS(filename=finders.find("patto/plan.css"))])
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="progetto-{path.family.reference}.pdf"'
-    return response
+        return pdf_response(request, "cases/plan_family.html", context, f"progetto-{path.family.reference}.pdf")

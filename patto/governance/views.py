@@ -1,12 +1,16 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.db import transaction
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patto.accounts.models import Institution
+from patto.audit.services import record_access
 from patto.core.exceptions import ConflictError, TransitionError
+from patto.core.exports import pdf_response, xlsx_response
 from patto.core.forms import add_service_errors, rebase_after_conflict
 
 from . import forms, services
@@ -285,13 +289,7 @@ def period_close(request, period_pk):
     return redirect("governance:periods")
 
 
-def period_report(request, period_pk):
-    """The monitoring report: every commitment with its status and evidence, and what changed since the
-    previous period."""
-    pact = _pact(request, "governance.view_governance")
-    period = pact.periods.filter(pk=period_pk).first()
-    if period is None:
-        raise Http404
+def _report_context(pact, period):
     in_force = pact.version_in_force(on=period.ends_on) or pact.version_in_force()
     previous = pact.periods.filter(starts_on__lt=period.starts_on).order_by("-starts_on").first()
     commitments = commitments_with_status(in_force, period) if in_force else []
@@ -300,6 +298,55 @@ def period_report(request, period_pk):
     for commitment in commitments:
         commitment.previous = before.get(commitment.pk)
         counts[commitment.latest.status if commitment.latest else "not_started"] += 1
-    return render(request, "governance/report.html", {
-        "pact": pact, "period": period, "previous": previous, "commitments": commitments,
-        "counts": [(CommitmentUpdate.Status(value).label, count) for value, count in counts.items()]})
+    return {"pact": pact, "period": period, "previous": previous, "commitments": commitments,
+            "counts": [(CommitmentUpdate.Status(value).label, count) for value, count in counts.items()]}
+
+
+def _period(request, period_pk):
+    pact = _pact(request, "governance.view_governance")
+    period = pact.periods.filter(pk=period_pk).first()
+    if period is None:
+        raise Http404
+    return pact, period
+
+
+def period_report(request, period_pk):
+    """The monitoring report: every commitment with its status and evidence, and what changed since the
+    previous period. Also as PDF and XLSX, for the cabina di regia and the Giunta."""
+    pact, period = _period(request, period_pk)
+    return render(request, "governance/report.html", _report_context(pact, period))
+
+
+def period_report_pdf(request, period_pk):
+    pact, period = _period(request, period_pk)
+    with transaction.atomic():
+        record_access(actor=request.user, action="governance.report.pdf", obj=period)
+        return pdf_response(request, "governance/report_document.html", _report_context(pact, period),
+                            f"monitoraggio-{period.pk}.pdf")
+
+
+def period_report_xlsx(request, period_pk):
+    pact, period = _period(request, period_pk)
+    context = _report_context(pact, period)
+    header = [_("Party"), _("Commitment"), _("Status"), _("Previous period"), _("Evidence"), _("Updated by"),
+              _("Updated on")]
+    rows = [[str(c.institution), c.text,
+             str(c.latest.get_status_display()) if c.latest else str(CommitmentUpdate.Status.NOT_STARTED.label),
+             str(c.previous.get_status_display()) if c.previous else "", c.latest.evidence if c.latest else "",
+             str(c.latest.author_institution) if c.latest else "",
+             timezone.localtime(c.latest.created_at).strftime("%d/%m/%Y") if c.latest else ""]
+            for c in context["commitments"]]
+    with transaction.atomic():
+        record_access(actor=request.user, action="governance.report.xlsx", obj=period)
+        return xlsx_response(period.name, header, rows, f"monitoraggio-{period.pk}.xlsx")
+
+
+def pact_pdf(request):
+    pact = _pact(request, "governance.view_pact")
+    in_force = pact.version_in_force()
+    if in_force is None:
+        raise Http404
+    context = {"pact": pact, "in_force": in_force, "sections": in_force.sections.all(),
+               "commitments": in_force.commitments.select_related("institution"), "signatories": active_adhesions(pact)
+               .select_related("institution")}
+    return pdf_response(request, "governance/pact_document.html", context, f"patto-versione-{in_force.number}.pdf")

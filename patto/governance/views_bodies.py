@@ -4,19 +4,17 @@ the meeting as an iCalendar file and the minutes as PDF."""
 from datetime import timedelta
 
 import icalendar
-import weasyprint
 from django.contrib import messages
-from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patto.audit.services import record_access
 from patto.core.exceptions import ConflictError, TransitionError
+from patto.core.exports import pdf_response
 from patto.core.forms import add_service_errors, rebase_after_conflict
 
 from . import forms, services
@@ -181,8 +179,4 @@ def minutes_pdf(request, meeting_pk):
                "action_items": meeting.action_items.select_related("owner", "institution")}
     with transaction.atomic():
         record_access(actor=request.user, action="governance.minutes.pdf", obj=meeting)
-        html = render_to_string("governance/minutes_document.html", context, request=request)
-        pdf = weasyprint.HTML(string=html).write_pdf(stylesheets=[weasyprint.CSS(filename=finders.find("patto/plan.css"))])
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="verbale-{meeting.pk}.pdf"'
-    return response
+        return pdf_response(request, "governance/minutes_document.html", context, f"verbale-{meeting.pk}.pdf")

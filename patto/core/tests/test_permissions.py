@@ -69,6 +69,8 @@ def sample_url(name, objects):
         "governance:commitment_status": {"commitment_pk": objects["commitment"]},
         "governance:period_close": {"period_pk": objects["period"]},
         "governance:period_report": {"period_pk": objects["period"]},
+        "governance:period_report_pdf": {"period_pk": objects["period"]},
+        "governance:period_report_xlsx": {"period_pk": objects["period"]},
         "governance:body_detail": {"body_pk": objects["body"]},
         "governance:body_meeting_add": {"body_pk": objects["body"]},
         "governance:body_meeting": {"meeting_pk": objects["body_meeting"]},
@@ -247,6 +249,9 @@ MATRIX = {
     # reads it but cannot.
     "governance:commitment_status": expect(404, **{**GOVERNANCE, "other_admin": 403, "school_referent": 403}),
     "governance:bodies": expect(404, **GOVERNANCE),
+    "governance:period_report_pdf": expect(404, **GOVERNANCE),
+    "governance:period_report_xlsx": expect(404, **GOVERNANCE),
+    "governance:pact_pdf": expect(404, **SIGNATORY_USERS),
     "governance:body_add": expect(405),
     "governance:body_detail": expect(404, **GOVERNANCE),
     "governance:body_meeting_add": expect(404, **COORDINATOR_EDITS),
