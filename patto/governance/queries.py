@@ -89,3 +89,34 @@ def agenda_from(attention):
         number += 1
     lines.append(f"{number}. Varie ed eventuali")
     return "\n".join(lines)
+
+
+def dashboard(pact, today=None):
+    """The coordinator's view of the pact: late and at-risk commitments, action items overdue or due this
+    month, the next meeting, and each signatory's participation. A fixed number of queries."""
+    import calendar
+    from datetime import date
+
+    from django.db.models import Count
+
+    from .models import ActionItem, Attendance, BodyMeeting, CommitmentUpdate
+
+    day = today or timezone.localdate()
+    month_end = date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+    attention = needs_attention(pact, day)
+    due_this_month = list(ActionItem.objects.filter(meeting__body__pact=pact, status=ActionItem.Status.OPEN,
+                                                    due_on__gte=day, due_on__lte=month_end)
+                          .select_related("owner", "institution").order_by("due_on"))
+    next_meeting = (BodyMeeting.objects.filter(body__pact=pact, starts_at__gte=timezone.now())
+                    .select_related("body").order_by("starts_at").first())
+    attended = dict(Attendance.objects.filter(meeting__body__pact=pact, status=Attendance.Status.PRESENT)
+                    .values("member__institution").annotate(n=Count("id")).values_list("member__institution", "n"))
+    updates = dict(CommitmentUpdate.objects.filter(period__pact=pact).values("commitment__institution")
+                   .annotate(n=Count("id")).values_list("commitment__institution", "n"))
+    participation = [{"institution": adhesion.institution, "meetings_attended": attended.get(adhesion.institution_id, 0),
+                      "updates_given": updates.get(adhesion.institution_id, 0)}
+                     for adhesion in active_adhesions(pact, day).select_related("institution")
+                     .order_by("institution__name")]
+    return {**attention, "due_this_month": due_this_month, "next_meeting": next_meeting,
+            "participation": participation, "late": [c for c in attention["troubled"] if c.latest.status == "late"],
+            "at_risk": [c for c in attention["troubled"] if c.latest.status == "at_risk"]}

@@ -16,7 +16,7 @@ from patto.core.forms import add_service_errors, rebase_after_conflict
 from . import forms, services
 from .diff import compare
 from .models import CommitmentUpdate, PactVersion
-from .queries import active_adhesions, commitments_with_status, pacts_visible_to, signatories
+from .queries import active_adhesions, commitments_with_status, dashboard, pacts_visible_to, signatories
 
 
 def _pact(request, perm=None):
@@ -49,6 +49,12 @@ def pact(request):
         "commitments": in_force.commitments.select_related("institution") if in_force else [],
         "signatory_count": active_adhesions(pact).count(),
         "governance": request.user.has_perm("governance.view_governance")})
+
+
+def governance_dashboard(request):
+    """The coordinator's home for the pact (readable by every governance role)."""
+    pact = _pact(request, "governance.view_governance")
+    return render(request, "governance/dashboard.html", {"pact": pact, **dashboard(pact)})
 
 
 def versions(request):

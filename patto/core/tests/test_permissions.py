@@ -249,6 +249,7 @@ MATRIX = {
     # reads it but cannot.
     "governance:commitment_status": expect(404, **{**GOVERNANCE, "other_admin": 403, "school_referent": 403}),
     "governance:bodies": expect(404, **GOVERNANCE),
+    "governance:dashboard": expect(404, **GOVERNANCE),
     "governance:period_report_pdf": expect(404, **GOVERNANCE),
     "governance:period_report_xlsx": expect(404, **GOVERNANCE),
     "governance:pact_pdf": expect(404, **SIGNATORY_USERS),

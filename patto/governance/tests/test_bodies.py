@@ -2,6 +2,7 @@ import io
 from datetime import date, datetime
 
 import icalendar
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -75,3 +76,34 @@ def test_only_the_owner_or_the_coordinator_closes_an_action_item(pact, personas,
     assert login("other_admin").post(url, {"status": "done"}).status_code == 302
     item.refresh_from_db()
     assert item.status == "done"
+
+
+def test_dashboard_shows_what_is_late_due_next_and_participation(pact, personas, login, world):
+    from django.test import Client
+
+    coordinator = personas["coordinator"].user
+    commitment = pact.version_in_force().commitments.get(institution=world.school)
+    services.update_commitment_status(actor=personas["other_admin"].user, commitment=commitment,
+                                      period=pact.periods.get(), status="late", evidence="In ritardo")
+    response = login("coordinator").get(reverse("governance:dashboard"))
+    assert [c.pk for c in response.context["late"]] == [commitment.pk]
+    participation = {row["institution"].pk: row for row in response.context["participation"]}
+    assert participation[world.school.pk]["updates_given"] == 1
+    assert response.context["drafts"] and response.context["next_meeting"] is None  # the fixture meeting is past
+    client = Client()
+    client.force_login(coordinator)
+    assert client.get(reverse("governance:dashboard")).status_code == 200
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_dashboard_query_count(count, pact, personas, world, django_assert_num_queries):
+    from django.test import Client
+
+    meeting = pact.bodies.get().meetings.get()
+    for index in range(count):
+        ActionItem.objects.create(meeting=meeting, description=f"azione {index}", owner=personas["coordinator"].user,
+                                  institution=world.comune, due_on=date(2026, 1, 1 + index))
+    client = Client()
+    client.force_login(personas["coordinator"].user)
+    with django_assert_num_queries(15):
+        assert client.get(reverse("governance:dashboard")).status_code == 200
