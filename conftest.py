@@ -166,4 +166,7 @@ def pact(personas, world):
                              valid_from=date(2024, 3, 1))
     services.schedule_body_meeting(actor=coordinator, body=gt, starts_at=timezone.make_aware(datetime(2026, 3, 12, 15)),
                                    duration_minutes=120, place="Sala Giunta", agenda="1. Avvio")
+    services.create_procedure(actor=coordinator, pact=pact, title="Segnalazione dalla scuola al servizio sociale",
+                              owner=world.comune, text="La scuola compila il modulo e lo invia al servizio sociale.",
+                              response_working_days=5, approved_on=date(2024, 3, 1), review_on=date(2025, 3, 1))
     return pact

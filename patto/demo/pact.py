@@ -75,6 +75,7 @@ def build_pact(district):
                                  else date(2025, 9, 1), method="digital", document_reference="Prot. demo")
     _monitoring(pact, draft, coordinator)
     _bodies(pact, coordinator, institutions)
+    _procedures(pact, coordinator, comune, institutions)
 
 
 def _monitoring(pact, version, coordinator):
@@ -133,3 +134,26 @@ def _bodies(pact, coordinator, institutions):
         if previous is not None:
             services.approve_minutes(actor=coordinator, meeting=previous, in_meeting=meeting)
         previous = meeting
+
+
+PROCEDURES = [
+    ("Come la scuola segnala una preoccupazione al servizio sociale", "comune", 5,
+     "1. Il docente ne parla con il referente scolastico PIPPI e con il dirigente.\n"
+     "2. Il referente compila la scheda di segnalazione e la invia via PEC al servizio sociale del Comune di residenza.\n"
+     "3. Il servizio sociale risponde entro 5 giorni lavorativi e concorda un primo incontro con la scuola."),
+    ("Come si attiva l'educativa domiciliare", "comune", 10,
+     "1. L'équipe multidisciplinare propone il dispositivo nella micro-progettazione.\n"
+     "2. Il case manager invia la richiesta alla cooperativa con gli obiettivi e le ore settimanali.\n"
+     "3. La cooperativa indica l'educatore entro 10 giorni lavorativi."),
+    ("Come la scuola entra nell'équipe multidisciplinare", "school", None,
+     "1. Con l'adesione della famiglia, il case manager invita il referente scolastico PIPPI.\n"
+     "2. Il docente partecipa agli incontri di équipe e vede in Patto solo ciò che riguarda la scuola."),
+]
+
+
+def _procedures(pact, coordinator, comune, institutions):
+    school = next(i for i in institutions if i.kind == Institution.Kind.SCHOOL)
+    for index, (title, owner, days, text) in enumerate(PROCEDURES):
+        services.create_procedure(actor=coordinator, pact=pact, title=title, owner=comune if owner == "comune" else school,
+                                  text=text, response_working_days=days, approved_on=date(2024, 4, 15),
+                                  review_on=date(2025, 4, 15) if index == 2 else date(2027, 4, 15))

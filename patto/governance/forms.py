@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from patto.accounts.models import Institution, User
 from patto.core.forms import DateInput, DateTimeInput, StyledFormMixin
 
-from .models import Adhesion, Attendance, Body, CommitmentUpdate
+from .models import Adhesion, Attendance, Body, CommitmentUpdate, Procedure
 
 
 class VersionedForm(StyledFormMixin, forms.Form):
@@ -148,3 +148,16 @@ class BodyMinutesForm(StyledFormMixin, forms.Form):
     def action_rows(self):
         return [[self[f"action_{row}_{part}"] for part in ("description", "owner", "due_on")]
                 for row in range(1, ACTION_ROWS + 1)]
+
+
+class ProcedureForm(StyledFormMixin, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Procedure
+        fields = ["title", "owner", "text", "response_working_days", "approved_on", "review_on"]
+        widgets = {"approved_on": DateInput, "review_on": DateInput, "text": forms.Textarea(attrs={"rows": 8})}
+
+    def __init__(self, *args, institutions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = institutions

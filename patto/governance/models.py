@@ -269,3 +269,47 @@ class ActionItem(models.Model):
 
     class Meta:
         ordering = ["due_on"]
+
+
+# --- Procedures and good practices -------------------------------------------------------------------------
+
+class Procedure(models.Model):
+    """A stable collaboration procedure the pact calls for (e.g. how a school signals a concern)."""
+
+    pact = models.ForeignKey(Pact, on_delete=models.PROTECT, related_name="procedures")
+    title = models.CharField(_("title"), max_length=200)
+    owner = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner"))
+    text = models.TextField(_("text"))
+    response_working_days = models.PositiveSmallIntegerField(
+        _("response time (working days)"), null=True, blank=True,
+        help_text=_("Used later by Patto to follow signals and requests (e.g. 5 working days)."))
+    approved_on = models.DateField(_("approved on"))
+    review_on = models.DateField(_("review by"))
+    revision = models.PositiveSmallIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("procedure")
+        verbose_name_plural = _("procedures")
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def review_overdue(self):
+        return self.review_on < timezone.localdate()
+
+
+class ProcedureRevision(models.Model):
+    """An earlier text of a procedure, kept when it is revised."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="revisions")
+    revision = models.PositiveSmallIntegerField()
+    text = models.TextField()
+    approved_on = models.DateField()
+    replaced_at = models.DateTimeField(auto_now_add=True)
+    replaced_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-revision"]

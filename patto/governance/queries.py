@@ -117,6 +117,8 @@ def dashboard(pact, today=None):
                       "updates_given": updates.get(adhesion.institution_id, 0)}
                      for adhesion in active_adhesions(pact, day).select_related("institution")
                      .order_by("institution__name")]
+    procedures_to_review = list(pact.procedures.filter(review_on__lt=day).select_related("owner"))
     return {**attention, "due_this_month": due_this_month, "next_meeting": next_meeting,
+            "procedures_to_review": procedures_to_review,
             "participation": participation, "late": [c for c in attention["troubled"] if c.latest.status == "late"],
             "at_risk": [c for c in attention["troubled"] if c.latest.status == "at_risk"]}

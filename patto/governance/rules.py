@@ -26,3 +26,12 @@ rules.add_perm("governance.view_pact", rules.is_authenticated)
 rules.add_perm("governance.view_governance", has_governance_role)
 rules.add_perm("governance.change_pact", is_pact_coordinator)
 rules.add_perm("governance.update_commitment_status", owns_commitment | is_pact_coordinator)
+
+
+@rules.predicate
+def owns_procedure(user, procedure):
+    return (procedure is not None and user.is_authenticated and user.acting_role in GOVERNANCE_ROLES
+            and user.acting_membership.institution_id == procedure.owner_id)
+
+
+rules.add_perm("governance.change_procedure", owns_procedure | is_pact_coordinator)

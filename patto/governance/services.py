@@ -13,7 +13,7 @@ from patto.core.versioning import update_versioned
 from patto.accounts.models import Membership
 
 from .models import (ActionItem, Adhesion, Attendance, Body, BodyMeeting, BodyMember, Commitment, CommitmentUpdate,
-                     MonitoringPeriod, PactVersion, Section)
+                     MonitoringPeriod, PactVersion, Procedure, ProcedureRevision, Section)
 
 
 @transaction.atomic
@@ -204,3 +204,38 @@ def set_action_item_status(*, actor, item, status):
     item.save(update_fields=["status"])
     record_event(actor=actor, action="governance.action_item.changed", obj=item, changes={"status": [old, status]})
     return item
+
+
+# --- Procedures --------------------------------------------------------------------------------------------
+
+PROCEDURE_FIELDS = ("title", "owner", "text", "response_working_days", "approved_on", "review_on")
+
+
+def _check_procedure_dates(approved_on, review_on):
+    if review_on <= approved_on:
+        raise ValidationError({"review_on": _("The review date comes after the approval.")})
+
+
+@transaction.atomic
+def create_procedure(*, actor, pact, **fields):
+    _check_procedure_dates(fields["approved_on"], fields["review_on"])
+    procedure = Procedure.objects.create(pact=pact, **fields)
+    record_event(actor=actor, action="governance.procedure.created", obj=procedure)
+    return procedure
+
+
+@transaction.atomic
+def revise_procedure(*, actor, procedure, version, **fields):
+    """A new revision: the previous text is kept in the history when the text changes."""
+    _check_procedure_dates(fields["approved_on"], fields["review_on"])
+    previous_text, previous_approved, previous_revision = procedure.text, procedure.approved_on, procedure.revision
+    text_changed = fields["text"] != previous_text
+    if text_changed:
+        fields["revision"] = previous_revision + 1
+    changes = update_versioned(procedure, version, fields)
+    if text_changed:
+        ProcedureRevision.objects.create(procedure=procedure, revision=previous_revision, text=previous_text,
+                                         approved_on=previous_approved, replaced_by=actor)
+    record_event(actor=actor, action="governance.procedure.revised", obj=procedure,
+                 changes={k: v for k, v in changes.items() if k != "text"})
+    return procedure

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_bodies
+from . import views, views_bodies, views_procedures
 
 app_name = "governance"
 
@@ -27,6 +27,9 @@ urlpatterns = [
     path("monitoraggio/<int:period_pk>/report.pdf", views.period_report_pdf, name="period_report_pdf"),
     path("monitoraggio/<int:period_pk>/report.xlsx", views.period_report_xlsx, name="period_report_xlsx"),
     path("patto.pdf", views.pact_pdf, name="pact_pdf"),
+    path("procedure/", views_procedures.procedure_list, name="procedures"),
+    path("procedure/nuova/", views_procedures.procedure_add, name="procedure_add"),
+    path("procedure/<int:procedure_pk>/", views_procedures.procedure, name="procedure"),
     path("organismi/", views_bodies.body_list, name="bodies"),
     path("organismi/nuovo/", views_bodies.body_add, name="body_add"),
     path("organismi/<int:body_pk>/", views_bodies.body_detail, name="body_detail"),
