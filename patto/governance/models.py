@@ -313,3 +313,12 @@ class ProcedureRevision(models.Model):
 
     class Meta:
         ordering = ["-revision"]
+
+
+class CalendarFeed(models.Model):
+    """A user's secret, revocable calendar link. Only a hash of the token is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)

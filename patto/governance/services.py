@@ -1,5 +1,8 @@
 """Every change to the pact, its versions, signatories, commitments and monitoring: atomic and audited."""
 
+import hashlib
+import secrets
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -12,8 +15,8 @@ from patto.core.versioning import update_versioned
 
 from patto.accounts.models import Membership
 
-from .models import (ActionItem, Adhesion, Attendance, Body, BodyMeeting, BodyMember, Commitment, CommitmentUpdate,
-                     MonitoringPeriod, PactVersion, Procedure, ProcedureRevision, Section)
+from .models import (ActionItem, Adhesion, Attendance, Body, BodyMeeting, BodyMember, CalendarFeed, Commitment,
+                     CommitmentUpdate, MonitoringPeriod, PactVersion, Procedure, ProcedureRevision, Section)
 
 
 @transaction.atomic
@@ -239,3 +242,25 @@ def revise_procedure(*, actor, procedure, version, **fields):
     record_event(actor=actor, action="governance.procedure.revised", obj=procedure,
                  changes={k: v for k, v in changes.items() if k != "text"})
     return procedure
+
+
+# --- The personal calendar feed ------------------------------------------------------------------------------
+
+def feed_hash(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_calendar_feed(*, actor):
+    """A new secret link (any earlier one stops working). Returns the token, shown once."""
+    CalendarFeed.objects.filter(user=actor, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    token = secrets.token_urlsafe(32)
+    feed = CalendarFeed.objects.create(user=actor, token_hash=feed_hash(token))
+    record_event(actor=actor, action="governance.calendar_feed.created", obj=feed)
+    return token
+
+
+@transaction.atomic
+def revoke_calendar_feed(*, actor):
+    count = CalendarFeed.objects.filter(user=actor, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    record_event(actor=actor, action="governance.calendar_feed.revoked", changes={"revoked": [None, count]})

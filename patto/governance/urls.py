@@ -40,4 +40,6 @@ urlpatterns = [
     path("riunioni/<int:meeting_pk>/calendario.ics", views_bodies.meeting_ics, name="meeting_ics"),
     path("riunioni/<int:meeting_pk>/verbale.pdf", views_bodies.minutes_pdf, name="minutes_pdf"),
     path("azioni/<int:item_pk>/stato/", views_bodies.action_item_status, name="action_item_status"),
+    path("calendario/", views_bodies.calendar_settings, name="calendar_settings"),
+    path("calendario/<str:token>.ics", views_bodies.calendar_feed, name="calendar_feed"),
 ]

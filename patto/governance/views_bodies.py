@@ -8,17 +8,22 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
+from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from patto.accounts.middleware import mfa_exempt
+from patto.accounts.roles import GOVERNANCE_ROLES
 from patto.audit.services import record_access
 from patto.core.exceptions import ConflictError, TransitionError
 from patto.core.exports import pdf_response
 from patto.core.forms import add_service_errors, rebase_after_conflict
 
 from . import forms, services
-from .models import ActionItem, BodyMeeting
+from .models import ActionItem, BodyMeeting, CalendarFeed
 from .queries import agenda_from, needs_attention
 from .views import _pact
 
@@ -154,19 +159,7 @@ def meeting_ics(request, meeting_pk):
     """The meeting as an iCalendar file: body, time, place and agenda; no data about families."""
     pact = _pact(request, "governance.view_governance")
     meeting = _meeting(pact, meeting_pk)
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", "-//Patto//Governance//IT")
-    calendar.add("version", "2.0")
-    event = icalendar.Event()
-    event.add("uid", f"{meeting.uid}@patto")
-    event.add("dtstamp", meeting.starts_at)
-    event.add("dtstart", meeting.starts_at)
-    event.add("dtend", meeting.starts_at + timedelta(minutes=meeting.duration_minutes))
-    event.add("summary", str(meeting.body))
-    event.add("location", meeting.place)
-    event.add("description", meeting.agenda)
-    calendar.add_component(event)
-    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(_calendar([meeting]), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="riunione-{meeting.pk}.ics"'
     return response
 
@@ -180,3 +173,57 @@ def minutes_pdf(request, meeting_pk):
     with transaction.atomic():
         record_access(actor=request.user, action="governance.minutes.pdf", obj=meeting)
         return pdf_response(request, "governance/minutes_document.html", context, f"verbale-{meeting.pk}.pdf")
+
+
+def _calendar(meetings):
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Patto//Governance//IT")
+    calendar.add("version", "2.0")
+    for meeting in meetings:
+        event = icalendar.Event()
+        event.add("uid", f"{meeting.uid}@patto")
+        event.add("dtstamp", meeting.starts_at)
+        event.add("dtstart", meeting.starts_at)
+        event.add("dtend", meeting.starts_at + timedelta(minutes=meeting.duration_minutes))
+        event.add("summary", str(meeting.body))
+        event.add("location", meeting.place)
+        event.add("description", meeting.agenda)
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def calendar_settings(request):
+    """The user's secret calendar link for the meetings of the bodies they belong to."""
+    _pact(request, "governance.view_governance")
+    active = CalendarFeed.objects.filter(user=request.user, revoked_at__isnull=True).exists()
+    token = None
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            services.revoke_calendar_feed(actor=request.user)
+            messages.success(request, _("The calendar link no longer works."))
+            return redirect("governance:calendar_settings")
+        token = services.create_calendar_feed(actor=request.user)
+        active = True
+    link = request.build_absolute_uri(reverse("governance:calendar_feed", kwargs={"token": token})) if token else None
+    return render(request, "governance/calendar_settings.html", {"active": active, "link": link})
+
+
+@login_not_required
+@mfa_exempt
+def calendar_feed(request, token):
+    """Read by calendar apps, which cannot sign in: the secret token is the key. The feed holds only the
+    meetings of the user's bodies (time, place, agenda), never data about families; it stops working when
+    revoked or when the user no longer holds a governance role."""
+    feed = CalendarFeed.objects.filter(token_hash=services.feed_hash(token), revoked_at__isnull=True) \
+        .select_related("user").first()
+    if feed is None or not feed.user.is_active:
+        raise Http404
+    user = feed.user
+    if not any(m.role in GOVERNANCE_ROLES for m in user.current_memberships):
+        raise Http404
+    since = timezone.now() - timedelta(days=90)
+    meetings = (BodyMeeting.objects.filter(body__members__user=user, starts_at__gte=since).select_related("body")
+                .distinct().order_by("starts_at"))
+    response = HttpResponse(_calendar(meetings), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    return response

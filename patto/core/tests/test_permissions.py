@@ -13,6 +13,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 PUBLIC = {
     "accounts:login", "accounts:password_reset", "accounts:password_reset_done",
     "accounts:password_reset_confirm", "accounts:password_reset_complete", "core:health", "set_language",
+    # Calendar apps cannot sign in: the secret, revocable token is the key (see governance.views_bodies).
+    "governance:calendar_feed",
 }
 
 
@@ -73,6 +75,7 @@ def sample_url(name, objects):
         "governance:period_report_xlsx": {"period_pk": objects["period"]},
         "governance:body_detail": {"body_pk": objects["body"]},
         "governance:procedure": {"procedure_pk": objects["procedure"]},
+        "governance:calendar_feed": {"token": "not-a-valid-token"},
         "governance:body_meeting_add": {"body_pk": objects["body"]},
         "governance:body_meeting": {"meeting_pk": objects["body_meeting"]},
         "governance:minutes_approve": {"meeting_pk": objects["body_meeting"], "previous_pk": objects["body_meeting"]},
@@ -125,7 +128,7 @@ def test_every_url_is_public_by_choice_or_needs_sign_in(client, objects):
                 continue
             assert response.status_code == 302, (name, method, response.status_code)
             assert response["Location"].startswith(reverse("accounts:login")), (name, method)
-    assert len(PUBLIC) <= 7
+    assert len(PUBLIC) <= 8
 
 
 def test_anonymous_responses_carry_no_personal_data(client, objects, personas):
@@ -255,6 +258,8 @@ MATRIX = {
     "governance:procedures": expect(404, **SIGNATORY_USERS),
     "governance:procedure": expect(404, **SIGNATORY_USERS),
     "governance:procedure_add": expect(404, **COORDINATOR_EDITS),
+    "governance:calendar_settings": expect(404, **GOVERNANCE),
+    "governance:calendar_feed": expect(404),
     "governance:period_report_pdf": expect(404, **GOVERNANCE),
     "governance:period_report_xlsx": expect(404, **GOVERNANCE),
     "governance:pact_pdf": expect(404, **SIGNATORY_USERS),
