@@ -166,6 +166,9 @@ def pact(personas, world):
                              valid_from=date(2024, 3, 1))
     services.schedule_body_meeting(actor=coordinator, body=gt, starts_at=timezone.make_aware(datetime(2026, 3, 12, 15)),
                                    duration_minutes=120, place="Sala Giunta", agenda="1. Avvio")
+    comune_commitment = pact.version_in_force().commitments.get(institution=world.comune)
+    services.add_indicator(actor=coordinator, commitment=comune_commitment, name="Riunioni del GT con verbale",
+                           unit="n.", target=4, source="manual")
     services.create_procedure(actor=coordinator, pact=pact, title="Segnalazione dalla scuola al servizio sociale",
                               owner=world.comune, text="La scuola compila il modulo e lo invia al servizio sociale.",
                               response_working_days=5, approved_on=date(2024, 3, 1), review_on=date(2025, 3, 1))

@@ -13,3 +13,9 @@ class CasesConfig(AppConfig):
         register_panel(5, panels.paths_panel)
         register_panel(6, panels.time_points_panel)
         register_panel(7, panels.tasks_panel)
+
+        from patto.governance.indicators import register
+
+        from .queries import families_in_path
+
+        register("families_in_path", families_in_path)

@@ -237,3 +237,14 @@ def cohorts_visible_to(user):
         return Cohort.objects.none()
     return (Cohort.objects.filter(district_id=membership.institution.district_id)
             .annotate(path_count=Count("paths")).order_by("-start_date"))
+
+
+def families_in_path(pact, period):
+    """Families with a path open at some point in the period, in the pact's district: an aggregate shown
+    outside the case team, so small counts are suppressed (None = "< 5")."""
+    from patto.core.stats import suppress_small
+
+    count = (Path.objects.filter(family__district_id=pact.district_id, created_at__date__lte=period.ends_on)
+             .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=period.starts_on))
+             .values("family").distinct().count())
+    return suppress_small(count)

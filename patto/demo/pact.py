@@ -73,9 +73,26 @@ def build_pact(district):
                                  signer_role="Dirigente" if institution.kind == "school" else "Responsabile",
                                  signed_on=date(2024, 3, 1) if institution.kind != "school" or "Rimini" in institution.name
                                  else date(2025, 9, 1), method="digital", document_reference="Prot. demo")
+    _indicators(draft, coordinator, comune)
     _monitoring(pact, draft, coordinator)
     _bodies(pact, coordinator, institutions)
     _procedures(pact, coordinator, comune, institutions)
+
+
+def _indicators(version, coordinator, comune):
+    for commitment in version.commitments.select_related("institution"):
+        if commitment.institution.kind == "school" and commitment.order == 0:
+            services.add_indicator(actor=coordinator, commitment=commitment, name="Scuole con un referente PIPPI",
+                                   unit="scuole", target=7, source="school_referents")
+        elif commitment.institution == comune and commitment.order == 0:
+            services.add_indicator(actor=coordinator, commitment=commitment, name="Riunioni del Gruppo Territoriale",
+                                   unit="riunioni", target=2, source="meetings_held")
+        elif commitment.institution == comune and commitment.order == 4:
+            services.add_indicator(actor=coordinator, commitment=commitment, name="Famiglie in un percorso PIPPI",
+                                   unit="famiglie", target=30, source="families_in_path")
+        elif commitment.institution == comune and commitment.order == 2:
+            services.add_indicator(actor=coordinator, commitment=commitment, name="Report di analisi dei bisogni",
+                                   unit="report", target=1, source="manual")
 
 
 def _monitoring(pact, version, coordinator):

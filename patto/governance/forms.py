@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from patto.accounts.models import Institution, User
 from patto.core.forms import DateInput, DateTimeInput, StyledFormMixin
 
-from .models import Adhesion, Attendance, Body, CommitmentUpdate, Procedure
+from .models import Adhesion, Attendance, Body, CommitmentUpdate, Indicator, Procedure
 
 
 class VersionedForm(StyledFormMixin, forms.Form):
@@ -161,3 +161,14 @@ class ProcedureForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args, institutions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = institutions
+
+
+class IndicatorForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Indicator
+        fields = ["name", "unit", "target", "source"]
+
+
+class IndicatorValueForm(StyledFormMixin, forms.Form):
+    value = forms.DecimalField(label=_("Value"), max_digits=10, decimal_places=2, min_value=0)
+    evidence = forms.CharField(label=_("Evidence"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)

@@ -322,3 +322,37 @@ class CalendarFeed(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+
+class Indicator(models.Model):
+    """How a commitment is measured: a target in a unit, valued in each monitoring period either from
+    Patto's own data (computed) or by the party with evidence."""
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", _("Entered by the party, with evidence")
+        SCHOOL_REFERENTS = "school_referents", _("Schools with a named PIPPI referent (computed)")
+        MEETINGS_HELD = "meetings_held", _("Meetings of the governance bodies held in the period (computed)")
+        FAMILIES_IN_PATH = "families_in_path", _("Families in a PIPPI path (computed)")
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="indicators")
+    name = models.CharField(_("indicator"), max_length=200)
+    unit = models.CharField(_("unit"), max_length=40, default="n.")
+    target = models.DecimalField(_("target"), max_digits=10, decimal_places=2)
+    source = models.CharField(_("value from"), max_length=30, choices=Source.choices, default=Source.MANUAL)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["pk"]
+
+
+class IndicatorValue(models.Model):
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
+    period = models.ForeignKey(MonitoringPeriod, on_delete=models.PROTECT, related_name="+")
+    value = models.DecimalField(_("value"), max_digits=10, decimal_places=2)
+    evidence = models.TextField(_("evidence"), max_length=4000)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

@@ -39,7 +39,8 @@ def commitments_with_status(pact_version, period):
     updates = CommitmentUpdate.objects.filter(period=period).select_related("author", "author_institution") \
         if period else CommitmentUpdate.objects.none()
     commitments = list(Commitment.objects.filter(pact_version=pact_version).select_related("institution")
-                       .prefetch_related(Prefetch("updates", queryset=updates, to_attr="period_updates")))
+                       .prefetch_related(Prefetch("updates", queryset=updates, to_attr="period_updates"),
+                                         "indicators"))
     for commitment in commitments:
         commitment.latest = commitment.period_updates[0] if commitment.period_updates else None
     return commitments

@@ -16,7 +16,8 @@ from patto.core.versioning import update_versioned
 from patto.accounts.models import Membership
 
 from .models import (ActionItem, Adhesion, Attendance, Body, BodyMeeting, BodyMember, CalendarFeed, Commitment,
-                     CommitmentUpdate, MonitoringPeriod, PactVersion, Procedure, ProcedureRevision, Section)
+                     CommitmentUpdate, Indicator, IndicatorValue, MonitoringPeriod, PactVersion, Procedure,
+                     ProcedureRevision, Section)
 
 
 @transaction.atomic
@@ -30,8 +31,14 @@ def draft_version(*, actor, pact, summary=""):
     if base is not None:
         Section.objects.bulk_create([Section(pact_version=draft, key=s.key, text=s.text, order=s.order)
                                      for s in base.sections.all()])
-        Commitment.objects.bulk_create([Commitment(pact_version=draft, lineage=c.lineage, institution=c.institution,
-                                                   text=c.text, order=c.order) for c in base.commitments.all()])
+        copies = Commitment.objects.bulk_create([
+            Commitment(pact_version=draft, lineage=c.lineage, institution=c.institution, text=c.text, order=c.order)
+            for c in base.commitments.all()])
+        by_lineage = {c.lineage: c for c in copies}
+        Indicator.objects.bulk_create([
+            Indicator(commitment=by_lineage[i.commitment.lineage], name=i.name, unit=i.unit, target=i.target,
+                      source=i.source) for i in Indicator.objects.filter(commitment__pact_version=base)
+            .select_related("commitment")])
     else:
         Section.objects.bulk_create([Section(pact_version=draft, key=key, order=order)
                                      for order, key in enumerate(Section.Key.values)])
@@ -264,3 +271,25 @@ def create_calendar_feed(*, actor):
 def revoke_calendar_feed(*, actor):
     count = CalendarFeed.objects.filter(user=actor, revoked_at__isnull=True).update(revoked_at=timezone.now())
     record_event(actor=actor, action="governance.calendar_feed.revoked", changes={"revoked": [None, count]})
+
+
+# --- Indicators --------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def add_indicator(*, actor, commitment, name, unit, target, source):
+    indicator = Indicator.objects.create(commitment=commitment, name=name, unit=unit, target=target, source=source)
+    record_event(actor=actor, action="governance.indicator.added", obj=indicator,
+                 changes={"name": [None, name], "target": [None, str(target)], "source": [None, source]})
+    return indicator
+
+
+@transaction.atomic
+def record_indicator_value(*, actor, indicator, period, value, evidence):
+    if indicator.source != Indicator.Source.MANUAL:
+        raise ValidationError(_("This indicator is computed by Patto."))
+    if not period.is_open:
+        raise ValidationError(_("The monitoring period is not open."))
+    entry = IndicatorValue.objects.create(indicator=indicator, period=period, value=value, evidence=evidence,
+                                          author=actor)
+    record_event(actor=actor, action="governance.indicator.valued", obj=indicator, changes={"value": [None, str(value)]})
+    return entry

@@ -15,7 +15,8 @@ from patto.core.forms import add_service_errors, rebase_after_conflict
 
 from . import forms, services
 from .diff import compare
-from .models import CommitmentUpdate, PactVersion
+from .indicators import values_for
+from .models import CommitmentUpdate, Indicator, PactVersion
 from .queries import active_adhesions, commitments_with_status, dashboard, pacts_visible_to, signatories
 
 
@@ -222,11 +223,20 @@ def _open_period(pact):
     return pact.periods.filter(opened_at__isnull=False, closed_at__isnull=True).first()
 
 
+def _attach_indicators(commitments, period):
+    """Each commitment's indicators with their value in the period (computed sources once each)."""
+    indicators = [i for c in commitments for i in c.indicators.all()]
+    values = values_for(indicators, period)
+    for commitment in commitments:
+        commitment.measures = [(i, values.get(i.pk, {})) for i in commitment.indicators.all()]
+
+
 def commitment_list(request):
     pact = _pact(request, "governance.view_governance")
     in_force = pact.version_in_force()
     period = _open_period(pact) or pact.periods.first()
     commitments = commitments_with_status(in_force, period) if in_force else []
+    _attach_indicators(commitments, period)
     for commitment in commitments:
         commitment.can_update = request.user.has_perm("governance.update_commitment_status", commitment)
     return render(request, "governance/commitments.html", {"pact": pact, "in_force": in_force, "period": period,
@@ -300,6 +310,7 @@ def _report_context(pact, period):
     previous = pact.periods.filter(starts_on__lt=period.starts_on).order_by("-starts_on").first()
     commitments = commitments_with_status(in_force, period) if in_force else []
     before = {c.pk: c.latest for c in commitments_with_status(in_force, previous)} if previous and in_force else {}
+    _attach_indicators(commitments, period)
     counts = {value: 0 for value in CommitmentUpdate.Status.values}
     for commitment in commitments:
         commitment.previous = before.get(commitment.pk)
@@ -356,3 +367,48 @@ def pact_pdf(request):
                "commitments": in_force.commitments.select_related("institution"), "signatories": active_adhesions(pact)
                .select_related("institution")}
     return pdf_response(request, "governance/pact_document.html", context, f"patto-versione-{in_force.number}.pdf")
+
+
+def _commitment_in_force(request, commitment_pk, perm):
+    pact = _pact(request, "governance.view_governance")
+    in_force = pact.version_in_force()
+    commitment = in_force.commitments.select_related("institution").filter(pk=commitment_pk).first() if in_force else None
+    if commitment is None:
+        raise Http404
+    if not request.user.has_perm(perm, commitment):
+        raise PermissionDenied
+    return pact, commitment
+
+
+def indicator_add(request, commitment_pk):
+    pact, commitment = _commitment_in_force(request, commitment_pk, "governance.change_pact")
+    form = forms.IndicatorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.add_indicator(actor=request.user, commitment=commitment, **form.cleaned_data)
+        messages.success(request, _("Indicator added."))
+        return redirect("governance:commitments")
+    return render(request, "governance/indicator_form.html", {"commitment": commitment, "form": form})
+
+
+def indicator_value(request, indicator_pk):
+    pact = _pact(request, "governance.view_governance")
+    in_force = pact.version_in_force()
+    indicator = (Indicator.objects.filter(pk=indicator_pk, commitment__pact_version=in_force)
+                 .select_related("commitment__institution").first() if in_force else None)
+    if indicator is None:
+        raise Http404
+    if not request.user.has_perm("governance.update_commitment_status", indicator.commitment):
+        raise PermissionDenied
+    period = _open_period(pact)
+    form = forms.IndicatorValueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if period is None:
+                raise ValidationError(_("No monitoring period is open: ask the pact coordinator to open one."))
+            services.record_indicator_value(actor=request.user, indicator=indicator, period=period, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Value recorded."))
+            return redirect("governance:commitments")
+    return render(request, "governance/indicator_value.html", {"indicator": indicator, "period": period, "form": form})

@@ -128,7 +128,7 @@ def test_commitments_page_query_count(count, pact, personas, world, django_asser
                                           status="on_track", evidence="ok")
     client = Client()
     client.force_login(coordinator)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):
         assert client.get(reverse("governance:commitments")).status_code == 200
 
 
