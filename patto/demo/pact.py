@@ -150,6 +150,8 @@ def _bodies(pact, coordinator, institutions):
                            "due_on": day + timedelta(days=45)}])
         if previous is not None:
             services.approve_minutes(actor=coordinator, meeting=previous, in_meeting=meeting)
+            for item in previous.action_items.all():  # done by the next meeting, as a real district would have it
+                services.set_action_item_status(actor=coordinator, item=item, status="done")
         previous = meeting
 
 
