@@ -19,8 +19,7 @@ from django_otp import match_token
 from django_otp.util import random_hex
 
 from patto.audit.services import record_event, render_with_access
-from patto.core.exceptions import ConflictError
-from patto.core.forms import add_service_errors, rebase_after_conflict
+from patto.core.forms import run_service, add_service_errors
 from patto.core.shortcuts import get_object_for
 
 from . import forms, services
@@ -201,14 +200,9 @@ def institution_edit(request, pk):
     conflict = None
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in services.INSTITUTION_FIELDS}
-        try:
-            services.update_institution(actor=request.user, institution=institution,
-                                        version=form.cleaned_data["version"] or 0, **fields)
-        except ConflictError as error:
-            conflict = rebase_after_conflict(form, error.current)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+        saved, conflict = run_service(form, lambda: services.update_institution(
+            actor=request.user, institution=institution, version=form.cleaned_data["version"] or 0, **fields))
+        if saved:
             messages.success(request, _("Institution saved."))
             return redirect("accounts:institution_detail", pk=institution.pk)
     return render(request, "accounts/institution_form.html",
@@ -254,13 +248,9 @@ def membership_edit(request, pk):
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        try:
-            services.change_membership(actor=request.user, membership=membership, **data)
-        except ConflictError as error:
-            conflict = rebase_after_conflict(form, error.current)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+        saved, conflict = run_service(form, lambda: services.change_membership(
+            actor=request.user, membership=membership, **data))
+        if saved:
             messages.success(request, _("Membership saved."))
             return redirect("accounts:institution_people", pk=membership.institution_id)
     return render_with_access(request, "accounts/membership_edit.html",
@@ -275,11 +265,9 @@ def membership_end(request, pk):
     form = forms.MembershipEndForm(request.POST or None, initial={"version": membership.version})
     conflict = None
     if request.method == "POST" and form.is_valid():
-        try:
-            services.end_membership(actor=request.user, membership=membership, **form.cleaned_data)
-        except ConflictError as error:
-            conflict = rebase_after_conflict(form, error.current)
-        else:
+        saved, conflict = run_service(form, lambda: services.end_membership(
+            actor=request.user, membership=membership, **form.cleaned_data))
+        if saved:
             messages.success(request, _("The membership has ended. It grants no access from now on."))
             return redirect("accounts:institution_people", pk=membership.institution_id)
     return render_with_access(request, "accounts/membership_end.html",

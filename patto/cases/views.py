@@ -15,14 +15,15 @@ from patto.accounts.roles import HEALTH_ROLES
 from patto.audit.services import record_access, render_with_access
 from patto.core.exceptions import ConflictError, TransitionError
 from patto.core.exports import pdf_response
-from patto.core.forms import add_service_errors, rebase_after_conflict
+from patto.core.forms import run_service, add_service_errors, rebase_after_conflict
 from patto.core.shortcuts import get_object_for
 
 from . import forms, services
 from .models import NEXT_STATE, Assessment, Person, PlanAction, TeamMember, TimePoint
 from .queries import comparison as comparison_data
-from .queries import (actions_for_institution, current_team_members, devices_of, meetings_of, done_time_points, missing_areas, my_paths, notes_visible_to,
-                      paths_visible_to, people_visible_to, plan_of, team_completeness, timeline_visible_to)
+from .queries import (actions_for_institution, current_team_members, devices_of, done_time_points, meetings_of,
+                      missing_areas, my_paths, notes_visible_to, paths_visible_to, people_visible_to, plan_of,
+                      team_completeness, timeline_visible_to)
 from .schedule import time_points
 from .timeline import describe
 
@@ -175,11 +176,9 @@ def team_end(request, pk, member_pk):
     form = forms.EndTeamMemberForm(request.POST or None, initial={"version": member.version})
     conflict = None
     if request.method == "POST" and form.is_valid():
-        try:
-            services.end_team_member(actor=request.user, member=member, **form.cleaned_data)
-        except ConflictError as error:
-            conflict = rebase_after_conflict(form, error.current)
-        else:
+        saved, conflict = run_service(form, lambda: services.end_team_member(
+            actor=request.user, member=member, **form.cleaned_data))
+        if saved:
             messages.success(request, _("Removed from the team. From now on they cannot open the path."))
             return redirect("cases:path_detail", pk=path.pk)
     return render(request, "cases/team_end.html", {"path": path, "member": member, "form": form,
@@ -361,11 +360,9 @@ def goal_edit(request, pk, goal_pk):
     form = forms.GoalEditForm(request.POST or None, initial=initial)
     conflict = None
     if request.method == "POST" and form.is_valid():
-        try:
-            services.update_goal(actor=request.user, goal=goal, **form.cleaned_data)
-        except ConflictError as error:
-            conflict = rebase_after_conflict(form, error.current)
-        else:
+        saved, conflict = run_service(form, lambda: services.update_goal(
+            actor=request.user, goal=goal, **form.cleaned_data))
+        if saved:
             messages.success(request, _("Micro-project saved."))
             return redirect("cases:plan", pk=path.pk)
     return render(request, "cases/goal_form.html", {"path": path, "goal": goal, "form": form, "conflict": conflict},

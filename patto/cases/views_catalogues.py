@@ -3,13 +3,12 @@
 import copy
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from patto.core.exceptions import ConflictError
-from patto.core.forms import add_service_errors, rebase_after_conflict
+from patto.core.forms import run_service
 
 from . import forms, services
 from .models import ClosureOutcome, DeviceType
@@ -41,14 +40,9 @@ def catalogue_entry(request, kind, entry_pk=None):
     conflict = None
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in names}
-        try:
-            services.save_catalogue_entry(actor=request.user, kind=kind, entry=entry,
-                                          version=form.cleaned_data["version"], **fields)
-        except ConflictError as error:
-            conflict = rebase_after_conflict(form, error.current)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+        saved, conflict = run_service(form, lambda: services.save_catalogue_entry(
+            actor=request.user, kind=kind, entry=entry, version=form.cleaned_data["version"], **fields))
+        if saved:
             messages.success(request, _("Catalogue saved."))
             return redirect("cases:catalogues")
     return render(request, "cases/catalogue_form.html", {"form": form, "entry": entry, "kind": kind,

@@ -9,8 +9,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from patto.core.exceptions import ConflictError
-from patto.core.forms import add_service_errors, rebase_after_conflict
+from patto.core.forms import run_service, add_service_errors
 from patto.core.shortcuts import get_object_for
 
 from . import forms, services
@@ -47,14 +46,9 @@ def cohort_edit(request, cohort_pk):
     conflict = None
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in services.COHORT_FIELDS}
-        try:
-            services.update_cohort(actor=request.user, cohort=cohort, version=form.cleaned_data["version"] or 0,
-                                   **fields)
-        except ConflictError as error:
-            conflict = rebase_after_conflict(form, error.current)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+        saved, conflict = run_service(form, lambda: services.update_cohort(
+            actor=request.user, cohort=cohort, version=form.cleaned_data["version"] or 0, **fields))
+        if saved:
             messages.success(request, _("Cohort saved."))
             return redirect("cases:cohort_list")
     return render(request, "cases/cohort_form.html", {"form": form, "cohort": cohort, "conflict": conflict},

@@ -12,8 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patto.audit.services import render_with_access
-from patto.core.exceptions import ConflictError
-from patto.core.forms import add_service_errors, rebase_after_conflict
+from patto.core.forms import run_service, add_service_errors
 from patto.core.shortcuts import get_object_for
 
 from . import forms, services
@@ -50,13 +49,9 @@ def device_edit(request, pk, activation_pk):
     form = forms.DeviceEditForm(request.POST or None, initial=initial)
     conflict = None
     if request.method == "POST" and form.is_valid():
-        try:
-            services.update_device(actor=request.user, activation=activation, **form.cleaned_data)
-        except ConflictError as error:
-            conflict = rebase_after_conflict(form, error.current)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+        saved, conflict = run_service(form, lambda: services.update_device(
+            actor=request.user, activation=activation, **form.cleaned_data))
+        if saved:
             messages.success(request, _("Dispositivo saved."))
             return redirect("cases:path_detail", pk=path.pk)
     return render(request, "cases/device_form.html", {"path": path, "form": form, "activation": activation,
@@ -104,12 +99,9 @@ def volunteer_edit(request, volunteer_pk):
     conflict = None
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in services.VOLUNTEER_FIELDS}
-        try:
-            services.update_volunteer(actor=request.user, volunteer=volunteer,
-                                      version=form.cleaned_data["version"] or 0, **fields)
-        except ConflictError as error:
-            conflict = rebase_after_conflict(form, error.current)
-        else:
+        saved, conflict = run_service(form, lambda: services.update_volunteer(
+            actor=request.user, volunteer=volunteer, version=form.cleaned_data["version"] or 0, **fields))
+        if saved:
             messages.success(request, _("Volunteer saved."))
             return redirect("cases:volunteer_list")
     return render_with_access(request, "cases/volunteer_form.html", {"form": form, "volunteer": volunteer,

@@ -9,8 +9,7 @@ from django.views.decorators.http import require_POST
 
 from patto.accounts.models import User
 from patto.audit.services import render_with_access
-from patto.core.exceptions import ConflictError
-from patto.core.forms import add_service_errors, rebase_after_conflict
+from patto.core.forms import run_service, add_service_errors
 
 from . import forms, services
 from .models import Task
@@ -49,15 +48,11 @@ def meeting_detail(request, pk, meeting_pk):
         initial = {"version": meeting.version, "minutes": meeting.minutes, "decisions": meeting.decisions}
         form = forms.MinutesForm(request.POST or None, initial=initial, team_users=_team_users(path))
         if request.method == "POST" and form.is_valid():
-            try:
-                services.record_minutes(actor=request.user, meeting=meeting, version=form.cleaned_data["version"],
-                                        minutes=form.cleaned_data["minutes"],
-                                        decisions=form.cleaned_data["decisions"], next_steps=form.next_steps())
-            except ConflictError as error:
-                conflict = rebase_after_conflict(form, error.current)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
+            saved, conflict = run_service(form, lambda: services.record_minutes(
+                actor=request.user, meeting=meeting, version=form.cleaned_data["version"],
+                minutes=form.cleaned_data["minutes"], decisions=form.cleaned_data["decisions"],
+                next_steps=form.next_steps()))
+            if saved:
                 messages.success(request, _("Minutes saved."))
                 return redirect("cases:meeting_detail", pk=path.pk, meeting_pk=meeting.pk)
     elif request.method == "POST":

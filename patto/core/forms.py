@@ -62,3 +62,21 @@ def rebase_after_conflict(form, current):
     form.data = form.data.copy()
     form.data["version"] = current.version
     return current
+
+
+def run_service(form, call):
+    """Run a service for a valid form. Returns (saved, conflict): on a stale version the form keeps what the
+    user typed and carries the saved version (conflict is the saved record); on a ValidationError the
+    form shows it; nothing is saved in either case."""
+    from django.core.exceptions import ValidationError
+
+    from .exceptions import ConflictError
+
+    try:
+        call()
+    except ConflictError as error:
+        return False, rebase_after_conflict(form, error.current)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return False, None
+    return True, None

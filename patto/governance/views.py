@@ -9,9 +9,9 @@ from django.views.decorators.http import require_POST
 
 from patto.accounts.models import Institution
 from patto.audit.services import record_access
-from patto.core.exceptions import ConflictError, TransitionError
+from patto.core.exceptions import TransitionError
 from patto.core.exports import pdf_response, xlsx_response
-from patto.core.forms import add_service_errors, rebase_after_conflict
+from patto.core.forms import run_service, add_service_errors
 
 from . import forms, services
 from .diff import compare
@@ -107,11 +107,9 @@ def section_edit(request, number, key):
     form = forms.SectionForm(request.POST or None, initial={"text": section.text, "version": section.version})
     conflict = None
     if request.method == "POST" and form.is_valid():
-        try:
-            services.update_section(actor=request.user, section=section, **form.cleaned_data)
-        except ConflictError as error:
-            conflict = rebase_after_conflict(form, error.current)
-        else:
+        saved, conflict = run_service(form, lambda: services.update_section(
+            actor=request.user, section=section, **form.cleaned_data))
+        if saved:
             messages.success(request, _("Section saved."))
             return redirect("governance:version_detail", number=number)
     return render(request, "governance/section_form.html", {"pact_version": version, "section": section,
@@ -131,12 +129,9 @@ def commitment_edit(request, number, commitment_pk=None):
     form = forms.CommitmentForm(request.POST or None, initial=initial, institutions=_institutions(pact))
     conflict = None
     if request.method == "POST" and form.is_valid():
-        try:
-            services.save_commitment(actor=request.user, pact_version=version, commitment=commitment,
-                                     **form.cleaned_data)
-        except ConflictError as error:
-            conflict = rebase_after_conflict(form, error.current)
-        else:
+        saved, conflict = run_service(form, lambda: services.save_commitment(
+            actor=request.user, pact_version=version, commitment=commitment, **form.cleaned_data))
+        if saved:
             messages.success(request, _("Commitment saved."))
             return redirect("governance:version_detail", number=number)
     return render(request, "governance/commitment_form.html", {"pact_version": version, "commitment": commitment,
@@ -149,13 +144,9 @@ def version_approve(request, number):
     form = forms.ApproveForm(request.POST or None, initial={"version": version.version})
     conflict = None
     if request.method == "POST" and form.is_valid():
-        try:
-            services.approve_version(actor=request.user, pact_version=version, **form.cleaned_data)
-        except ConflictError as error:
-            conflict = rebase_after_conflict(form, error.current)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+        saved, conflict = run_service(form, lambda: services.approve_version(
+            actor=request.user, pact_version=version, **form.cleaned_data))
+        if saved:
             messages.success(request, _("Version approved."))
             return redirect("governance:version_detail", number=number)
     return render(request, "governance/version_approve.html", {"pact_version": version, "form": form,

@@ -18,9 +18,9 @@ from django.views.decorators.http import require_POST
 from patto.accounts.middleware import mfa_exempt
 from patto.accounts.roles import GOVERNANCE_ROLES
 from patto.audit.services import record_access
-from patto.core.exceptions import ConflictError, TransitionError
+from patto.core.exceptions import TransitionError
 from patto.core.exports import pdf_response
-from patto.core.forms import add_service_errors, rebase_after_conflict
+from patto.core.forms import run_service, add_service_errors
 
 from . import forms, services
 from .models import ActionItem, BodyMeeting, CalendarFeed
@@ -107,14 +107,11 @@ def body_meeting(request, meeting_pk):
                    **{f"attendance_{a.member_id}": a.status for a in meeting.attendance.all()}}
         form = forms.BodyMinutesForm(request.POST or None, initial=initial, members=members)
         if request.method == "POST" and form.is_valid():
-            try:
-                services.record_body_minutes(actor=request.user, meeting=meeting, version=form.cleaned_data["version"],
-                                             minutes=form.cleaned_data["minutes"],
-                                             decisions=form.cleaned_data["decisions"],
-                                             attendance=form.attendance(), action_items=form.action_items())
-            except ConflictError as error:
-                conflict = rebase_after_conflict(form, error.current)
-            else:
+            saved, conflict = run_service(form, lambda: services.record_body_minutes(
+                actor=request.user, meeting=meeting, version=form.cleaned_data["version"],
+                minutes=form.cleaned_data["minutes"], decisions=form.cleaned_data["decisions"],
+                attendance=form.attendance(), action_items=form.action_items()))
+            if saved:
                 messages.success(request, _("Minutes saved."))
                 return redirect("governance:body_meeting", meeting_pk=meeting.pk)
     elif request.method == "POST":

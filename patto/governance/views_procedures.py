@@ -8,8 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from patto.core.exceptions import ConflictError
-from patto.core.forms import add_service_errors, rebase_after_conflict
+from patto.core.forms import run_service, add_service_errors
 
 from . import forms, services
 from .views import _institutions, _pact
@@ -51,14 +50,9 @@ def procedure(request, procedure_pk):
                                    initial={"version": procedure.version}, institutions=_institutions(pact))
         if request.method == "POST" and form.is_valid():
             fields = {name: form.cleaned_data[name] for name in services.PROCEDURE_FIELDS}
-            try:
-                services.revise_procedure(actor=request.user, procedure=procedure,
-                                          version=form.cleaned_data["version"] or 0, **fields)
-            except ConflictError as error:
-                conflict = rebase_after_conflict(form, error.current)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
+            saved, conflict = run_service(form, lambda: services.revise_procedure(
+                actor=request.user, procedure=procedure, version=form.cleaned_data["version"] or 0, **fields))
+            if saved:
                 messages.success(request, _("Procedure saved."))
                 return redirect("governance:procedure", procedure_pk=procedure.pk)
     elif request.method == "POST":
