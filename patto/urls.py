@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from patto.accounts.middleware import mfa_exempt
+from patto.governance.views import public_pact
 
 urlpatterns = [
     path("", include("patto.core.urls")),
@@ -10,6 +11,7 @@ urlpatterns = [
     path("registro-accessi/", include("patto.audit.urls")),
     path("", include("patto.cases.urls")),
     path("patto/", include("patto.governance.urls")),
+    path("pubblico/patto/<uuid:public_id>/", public_pact, name="public_pact"),
     path("lingua/", mfa_exempt(login_not_required(set_language)), name="set_language"),
 ]
 

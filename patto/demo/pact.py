@@ -77,6 +77,7 @@ def build_pact(district):
     _monitoring(pact, draft, coordinator)
     _bodies(pact, coordinator, institutions)
     _procedures(pact, coordinator, comune, institutions)
+    services.set_publication(actor=coordinator, pact=pact, is_public=True)
 
 
 def _indicators(version, coordinator, comune):

@@ -34,10 +34,16 @@ class CommitmentForm(StyledFormMixin, forms.Form):
 
 
 class ApproveForm(VersionedForm):
+    approved_in = forms.ModelChoiceField(label=_("Approved in the meeting"), queryset=None, required=False,
+                                         help_text=_("The meeting of the Gruppo Territoriale, if it is recorded in Patto."))
     approved_on = forms.DateField(label=_("Approved on"), widget=DateInput, initial=timezone.localdate)
     approval_reference = forms.CharField(label=_("Approval decision"), max_length=300, help_text=_(
         "The Gruppo Territoriale meeting that approved it, e.g. “GT del 12/03/2026, decisione n. 4”."))
     effective_from = forms.DateField(label=_("In force from"), widget=DateInput, initial=timezone.localdate)
+
+    def __init__(self, *args, meetings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["approved_in"].queryset = meetings
 
 
 class AdhesionForm(StyledFormMixin, forms.ModelForm):

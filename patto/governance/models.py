@@ -19,6 +19,9 @@ class Pact(models.Model):
     purpose = models.TextField(_("purpose"), blank=True)
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    public_id = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    is_public = models.BooleanField(_("published"), default=False,
+                                    help_text=_("The text in force and the signatories can be read without signing in."))
 
     class Meta:
         verbose_name = _("pact")
@@ -46,6 +49,8 @@ class PactVersion(models.Model):
     approved_on = models.DateField(_("approved on"), null=True, blank=True)
     approval_reference = models.CharField(_("approval decision"), max_length=300, blank=True,
                                           help_text=_("E.g. the Gruppo Territoriale meeting and decision number."))
+    approved_in = models.ForeignKey("BodyMeeting", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="approved_versions", verbose_name=_("approved in the meeting"))
     effective_from = models.DateField(_("in force from"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -77,17 +77,32 @@ def save_commitment(*, actor, pact_version, institution, text, order=0, commitme
 
 
 @transaction.atomic
-def approve_version(*, actor, pact_version, version, approved_on, approval_reference, effective_from):
-    """The Gruppo Territoriale approved the draft: it takes effect on ``effective_from``."""
+def approve_version(*, actor, pact_version, version, approved_on, approval_reference, effective_from,
+                    approved_in=None):
+    """The Gruppo Territoriale approved the draft (in ``approved_in``, a recorded meeting, when given):
+    it takes effect on ``effective_from``."""
     _require_draft(pact_version)
     if effective_from < approved_on:
         raise ValidationError({"effective_from": _("A version cannot take effect before it is approved.")})
+    if approved_in is not None and (approved_in.body.pact_id != pact_version.pact_id
+                                    or timezone.localtime(approved_in.starts_at).date() != approved_on):
+        raise ValidationError({"approved_in": _("Choose a meeting of this pact's bodies held on the approval date.")})
     changes = update_versioned(pact_version, version, {
-        "status": PactVersion.Status.APPROVED, "approved_on": approved_on,
+        "status": PactVersion.Status.APPROVED, "approved_on": approved_on, "approved_in": approved_in,
         "approval_reference": approval_reference, "effective_from": effective_from})
     record_event(actor=actor, action="governance.version.approved", obj=pact_version, changes=changes,
                  purpose=approval_reference)
     return pact_version
+
+
+@transaction.atomic
+def set_publication(*, actor, pact, is_public):
+    """Publish (or withdraw) the public page: the text in force and the signatories, nothing else."""
+    old = pact.is_public
+    pact.is_public = is_public
+    pact.save(update_fields=["is_public"])
+    record_event(actor=actor, action="governance.pact.publication", obj=pact, changes={"is_public": [old, is_public]})
+    return pact
 
 
 # --- Signatories --------------------------------------------------------------------------------------

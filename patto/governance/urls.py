@@ -7,6 +7,7 @@ app_name = "governance"
 urlpatterns = [
     path("", views.pact, name="pact"),
     path("cruscotto/", views.governance_dashboard, name="dashboard"),
+    path("pubblicazione/", views.publication, name="publication"),
     path("versioni/", views.versions, name="versions"),
     path("versioni/nuova/", views.version_draft, name="version_draft"),
     path("versioni/confronto/", views.version_compare, name="version_compare"),

@@ -1,12 +1,15 @@
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from patto.accounts.middleware import mfa_exempt
 from patto.accounts.models import Institution
 from patto.audit.services import record_access
 from patto.core.exceptions import TransitionError
@@ -16,7 +19,7 @@ from patto.core.forms import run_service, add_service_errors
 from . import forms, services
 from .diff import compare
 from .indicators import values_for
-from .models import CommitmentUpdate, Indicator, PactVersion
+from .models import BodyMeeting, CommitmentUpdate, Indicator, Pact, PactVersion
 from .queries import active_adhesions, commitments_with_status, dashboard, pacts_visible_to, signatories
 
 
@@ -49,7 +52,9 @@ def pact(request):
         "sections": in_force.sections.all() if in_force else [],
         "commitments": in_force.commitments.select_related("institution") if in_force else [],
         "signatory_count": active_adhesions(pact).count(),
-        "governance": request.user.has_perm("governance.view_governance")})
+        "governance": request.user.has_perm("governance.view_governance"),
+        "can_publish": request.user.has_perm("governance.change_pact"),
+        "public_url": request.build_absolute_uri(reverse("public_pact", kwargs={"public_id": pact.public_id}))})
 
 
 def governance_dashboard(request):
@@ -58,11 +63,34 @@ def governance_dashboard(request):
     return render(request, "governance/dashboard.html", {"pact": pact, **dashboard(pact)})
 
 
+@require_POST
+def publication(request):
+    pact = _pact(request, "governance.change_pact")
+    services.set_publication(actor=request.user, pact=pact, is_public=request.POST.get("publish") == "1")
+    messages.success(request, _("The public page is online.") if pact.is_public else _("The public page is offline."))
+    return redirect("governance:pact")
+
+
+@login_not_required
+@mfa_exempt
+def public_pact(request, public_id):
+    """The pact as a signatory can share it: the text in force and the signatories, readable without
+    signing in once the coordinator publishes it. No personal data about families is part of the pact."""
+    pact = Pact.objects.filter(public_id=public_id, is_public=True).first()
+    in_force = pact.version_in_force() if pact else None
+    if in_force is None:
+        raise Http404
+    return render(request, "governance/public_pact.html", {
+        "pact": pact, "in_force": in_force, "sections": in_force.sections.all(),
+        "commitments": in_force.commitments.select_related("institution"),
+        "signatories": active_adhesions(pact).select_related("institution").order_by("institution__name")})
+
+
 def versions(request):
     pact = _pact(request, "governance.view_governance")
     in_force = pact.version_in_force()
     return render(request, "governance/versions.html", {
-        "pact": pact, "versions": pact.versions.all(), "in_force": in_force,
+        "pact": pact, "versions": pact.versions.select_related("approved_in__body"), "in_force": in_force,
         "can_change": request.user.has_perm("governance.change_pact"), "draft_form": forms.DraftForm()})
 
 
@@ -141,7 +169,8 @@ def commitment_edit(request, number, commitment_pk=None):
 
 def version_approve(request, number):
     pact, version = _draft_for_edit(request, number)
-    form = forms.ApproveForm(request.POST or None, initial={"version": version.version})
+    meetings = BodyMeeting.objects.filter(body__pact=pact).select_related("body").order_by("-starts_at")
+    form = forms.ApproveForm(request.POST or None, initial={"version": version.version}, meetings=meetings)
     conflict = None
     if request.method == "POST" and form.is_valid():
         saved, conflict = run_service(form, lambda: services.approve_version(

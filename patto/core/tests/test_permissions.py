@@ -15,6 +15,8 @@ PUBLIC = {
     "accounts:password_reset_confirm", "accounts:password_reset_complete", "core:health", "set_language",
     # Calendar apps cannot sign in: the secret, revocable token is the key (see governance.views_bodies).
     "governance:calendar_feed",
+    # The pact's public page, once the coordinator publishes it: the text in force and the signatories.
+    "public_pact",
 }
 
 
@@ -76,6 +78,7 @@ def sample_url(name, objects):
         "governance:body_detail": {"body_pk": objects["body"]},
         "governance:procedure": {"procedure_pk": objects["procedure"]},
         "governance:calendar_feed": {"token": "not-a-valid-token"},
+        "public_pact": {"public_id": objects["public_id"]},
         "governance:indicator_add": {"commitment_pk": objects["commitment"]},
         "governance:indicator_value": {"indicator_pk": objects["indicator"]},
         "governance:body_meeting_add": {"body_pk": objects["body"]},
@@ -110,7 +113,7 @@ def objects(personas, world, family_path, pact):
             "draft_commitment": pact.versions.get(number=2).commitments.first().pk,
             "adhesion": pact.adhesions.get(institution=world.coop).pk, "period": pact.periods.get().pk,
             "body": pact.bodies.get().pk, "body_meeting": pact.bodies.get().meetings.get().pk,
-            "procedure": pact.procedures.get().pk,
+            "procedure": pact.procedures.get().pk, "public_id": pact.public_id,
             "indicator": pact.version_in_force().commitments.get(institution=world.comune).indicators.get().pk, "device_type": DeviceType.objects.get(code="gruppi").pk,
             "device": services.activate_device(
                 actor=membership.user, path=family_path, device_type=DeviceType.objects.get(code="educativa-domiciliare"),
@@ -131,7 +134,7 @@ def test_every_url_is_public_by_choice_or_needs_sign_in(client, objects):
                 continue
             assert response.status_code == 302, (name, method, response.status_code)
             assert response["Location"].startswith(reverse("accounts:login")), (name, method)
-    assert len(PUBLIC) <= 8
+    assert len(PUBLIC) <= 9
 
 
 def test_anonymous_responses_carry_no_personal_data(client, objects, personas):
@@ -263,6 +266,8 @@ MATRIX = {
     "governance:procedure_add": expect(404, **COORDINATOR_EDITS),
     "governance:calendar_settings": expect(404, **GOVERNANCE),
     "governance:calendar_feed": expect(404),
+    "governance:publication": expect(405),
+    "public_pact": expect(404),  # not published in the fixture
     "governance:indicator_add": expect(404, **COORDINATOR_EDITS),
     "governance:indicator_value": expect(404, **{**GOVERNANCE, "other_admin": 403, "school_referent": 403}),
     "governance:period_report_pdf": expect(404, **GOVERNANCE),

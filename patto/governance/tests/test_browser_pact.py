@@ -95,3 +95,13 @@ def test_amend_approve_compare_update_and_report(visit, district_pact):
     coordinator.page.fill("#id_place", "Sala Giunta")
     _submit(coordinator)
     assert "Aggiungi al calendario" in coordinator.page.inner_text("main")
+
+
+def test_public_page_is_accessible_without_signing_in(visit, district_pact):
+    from patto.accounts.models import User
+
+    services.set_publication(actor=User.objects.get(username="coordinatrice"), pact=district_pact, is_public=True)
+    tab = visit()
+    response = tab.open(f"/pubblico/patto/{district_pact.public_id}/")
+    assert response.status == 200
+    assert "Nominare un referente scolastico PIPPI." in tab.page.inner_text("main")
