@@ -3,7 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, Set
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from patto.core.forms import DateInput, StyledFormMixin
+from patto.core.forms import DateInput, StyledFormMixin, VersionedForm
 
 from .models import Institution
 from .roles import grantable_roles
@@ -26,10 +26,6 @@ class StyledPasswordResetForm(StyledFormMixin, PasswordResetForm):
 
 class StyledSetPasswordForm(StyledFormMixin, SetPasswordForm):
     pass
-
-
-class VersionedForm(StyledFormMixin, forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class MembershipPeriodMixin:

@@ -3,14 +3,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from patto.accounts.models import Institution, User
-from patto.core.forms import CheckboxList, DateInput, DateTimeInput, StyledFormMixin
+from patto.core.forms import CheckboxList, DateInput, DateTimeInput, StyledFormMixin, VersionedForm
 
 from .models import (Agreement, CheckResult, ClosureOutcome, Cohort, DeviceType, Note, Path, Person, PlanAction,
                      SubDimension, TeamMember, Volunteer)
-
-
-class VersionedForm(StyledFormMixin, forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class PersonForm(StyledFormMixin, forms.ModelForm):

@@ -14,6 +14,13 @@ def current_team_members(on=None):
                                      ended_at__isnull=True)
 
 
+def team_users(path):
+    """The users in the path's team now (for "who does it" choices)."""
+    from patto.accounts.models import User
+
+    return User.objects.filter(pk__in=current_team_members().filter(path=path).values("user")).order_by("last_name")
+
+
 def paths_visible_to(user):
     """Paths whose équipe the user belongs to now, through an institution where they hold a valid role.
 
@@ -43,25 +50,24 @@ def viewer_audiences(user):
     return audiences
 
 
-def _audience_filter(user):
+def _audience_filter(user, institution_field):
+    """Notes and timeline entries share the audience rules; ``institution_field`` names the institution
+    an "institution" audience refers to."""
     audiences = viewer_audiences(user)
     visible = Q(audience__in=audiences - {Note.Audience.INSTITUTION})
     if Note.Audience.INSTITUTION in audiences:
-        visible |= Q(audience=Note.Audience.INSTITUTION, author_institution=user.acting_institution)
+        visible |= Q(audience=Note.Audience.INSTITUTION, **{institution_field: user.acting_institution})
     return visible
 
 
 def notes_visible_to(user, path):
-    return (path.notes.filter(_audience_filter(user)).select_related("author", "author_institution")
+    return (path.notes.filter(_audience_filter(user, "author_institution")).select_related("author", "author_institution")
             .order_by("-created_at"))
 
 
 def timeline_visible_to(user, path):
-    audiences = viewer_audiences(user)
-    visible = Q(audience__in=audiences - {Note.Audience.INSTITUTION})
-    if Note.Audience.INSTITUTION in audiences:
-        visible |= Q(audience=Note.Audience.INSTITUTION, institution=user.acting_institution)
-    return PathEvent.objects.filter(path=path).filter(visible).select_related("actor").order_by("-occurred_at", "-id")
+    return (PathEvent.objects.filter(path=path).filter(_audience_filter(user, "institution"))
+            .select_related("actor").order_by("-occurred_at", "-id"))
 
 
 def team_completeness(members):
@@ -124,7 +130,7 @@ def comparison(path, child, framework):
 def time_points_needing_attention(user, today=None):
     """(path, Due) for the time points overdue or due soon in the paths the user manages as case
     manager. Three queries whatever the number of paths."""
-    from .models import Assessment, Person
+    from .models import Assessment, Person, TimePoint
     from .schedule import time_points
 
     managed = current_team_members().filter(path=OuterRef("pk"), user=user, team_role=TeamMember.TeamRole.CASE_MANAGER)
@@ -142,7 +148,7 @@ def time_points_needing_attention(user, today=None):
     result = []
     for path in paths:
         wanted = children.get(path.family_id, set())
-        done = {tp for (path_id, tp), ids in rated.items() if path_id == path.pk and wanted and wanted <= ids}
+        done = {tp for tp in TimePoint.values if wanted and wanted <= rated.get((path.pk, tp), set())}
         result += [(path, due) for due in time_points(path, done, today) if due.status in ("overdue", "due")]
     return sorted(result, key=lambda item: item[1].due_on)
 

@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from patto.accounts.models import User
 from patto.accounts.roles import HEALTH_ROLES
 from patto.audit.services import record_access, render_with_access
 from patto.core.exceptions import ConflictError, TransitionError
@@ -21,9 +20,9 @@ from patto.core.shortcuts import get_object_for
 from . import forms, services
 from .models import NEXT_STATE, Assessment, Person, PlanAction, TeamMember, TimePoint
 from .queries import comparison as comparison_data
-from .queries import (actions_for_institution, current_team_members, devices_of, done_time_points, meetings_of,
+from .queries import (actions_for_institution, devices_of, done_time_points, meetings_of,
                       missing_areas, my_paths, notes_visible_to, paths_visible_to, people_visible_to, plan_of,
-                      team_completeness, timeline_visible_to)
+                      team_completeness, team_users, timeline_visible_to)
 from .schedule import time_points
 from .timeline import describe
 
@@ -371,8 +370,7 @@ def goal_edit(request, pk, goal_pk):
 
 def action_add(request, pk, goal_pk):
     path, goal = _goal_for(request, pk, goal_pk)
-    team_users = User.objects.filter(pk__in=current_team_members().filter(path=path).values("user"))
-    form = forms.ActionForm(request.POST or None, path=path, team_users=team_users)
+    form = forms.ActionForm(request.POST or None, path=path, team_users=team_users(path))
     if request.method == "POST" and form.is_valid():
         try:
             services.add_action(actor=request.user, goal=goal, **form.cleaned_data)

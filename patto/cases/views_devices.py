@@ -95,7 +95,7 @@ def volunteer_edit(request, volunteer_pk):
     volunteer = get_object_for(request.user, "cases.change_volunteer", volunteers_visible_to(request.user),
                                pk=volunteer_pk)
     initial = {"version": volunteer.version}
-    form = forms.VolunteerForm(request.POST or None, instance=_copy(volunteer), initial=initial)
+    form = forms.VolunteerForm(request.POST or None, instance=copy.copy(volunteer), initial=initial)
     conflict = None
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in services.VOLUNTEER_FIELDS}
@@ -108,8 +108,3 @@ def volunteer_edit(request, volunteer_pk):
                                                                      "conflict": conflict},
                               action="cases.volunteer.viewed", obj=volunteer, subjects=[volunteer],
                               status=409 if conflict else 200)
-
-
-def _copy(instance):
-    """Model forms write into their instance while validating; the service compares with the original."""
-    return copy.copy(instance)

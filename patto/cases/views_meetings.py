@@ -7,23 +7,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from patto.accounts.models import User
 from patto.audit.services import render_with_access
 from patto.core.forms import run_service, add_service_errors
 
 from . import forms, services
 from .models import Task
-from .queries import current_team_members, meetings_of
+from .queries import meetings_of, team_users
 from .views import _path_for
-
-
-def _team_users(path):
-    return User.objects.filter(pk__in=current_team_members().filter(path=path).values("user")).order_by("last_name")
 
 
 def meeting_add(request, pk):
     path = _path_for(request, pk, "cases.add_meeting")
-    form = forms.MeetingForm(request.POST or None, path=path, team_users=_team_users(path))
+    form = forms.MeetingForm(request.POST or None, path=path, team_users=team_users(path))
     if request.method == "POST" and form.is_valid():
         try:
             meeting = services.schedule_meeting(actor=request.user, path=path, **form.cleaned_data)
@@ -46,7 +41,7 @@ def meeting_detail(request, pk, meeting_pk):
     conflict = None
     if can_edit:
         initial = {"version": meeting.version, "minutes": meeting.minutes, "decisions": meeting.decisions}
-        form = forms.MinutesForm(request.POST or None, initial=initial, team_users=_team_users(path))
+        form = forms.MinutesForm(request.POST or None, initial=initial, team_users=team_users(path))
         if request.method == "POST" and form.is_valid():
             saved, conflict = run_service(form, lambda: services.record_minutes(
                 actor=request.user, meeting=meeting, version=form.cleaned_data["version"],

@@ -26,6 +26,12 @@ class StyledFormMixin:
                 widget.attrs.setdefault("class", "form-check-input")
 
 
+class VersionedForm(StyledFormMixin, forms.Form):
+    """A form for an edit protected by optimistic locking: it carries the version that was loaded."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class CheckboxList(forms.CheckboxSelectMultiple):
     """Checkboxes in Bootstrap Italia's markup (input, then its label), shown in a fieldset."""
 

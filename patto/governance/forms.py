@@ -3,13 +3,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from patto.accounts.models import Institution, User
-from patto.core.forms import DateInput, DateTimeInput, StyledFormMixin
+from patto.core.forms import DateInput, DateTimeInput, StyledFormMixin, VersionedForm
 
 from .models import Adhesion, Attendance, Body, CommitmentUpdate, Indicator, Procedure
-
-
-class VersionedForm(StyledFormMixin, forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class DraftForm(StyledFormMixin, forms.Form):

@@ -15,11 +15,15 @@ def has_governance_role(user):
     return user.is_authenticated and user.acting_role in GOVERNANCE_ROLES
 
 
+def _governance_member_of(user, institution_id):
+    """A governance-role member of that institution (its referent for the pact)."""
+    return (user.is_authenticated and user.acting_role in GOVERNANCE_ROLES
+            and user.acting_membership.institution_id == institution_id)
+
+
 @rules.predicate
 def owns_commitment(user, commitment):
-    """A governance-role member of the party that made the commitment (its referent)."""
-    return (commitment is not None and user.is_authenticated and user.acting_role in GOVERNANCE_ROLES
-            and user.acting_membership.institution_id == commitment.institution_id)
+    return commitment is not None and _governance_member_of(user, commitment.institution_id)
 
 
 rules.add_perm("governance.view_pact", rules.is_authenticated)
@@ -30,8 +34,7 @@ rules.add_perm("governance.update_commitment_status", owns_commitment | is_pact_
 
 @rules.predicate
 def owns_procedure(user, procedure):
-    return (procedure is not None and user.is_authenticated and user.acting_role in GOVERNANCE_ROLES
-            and user.acting_membership.institution_id == procedure.owner_id)
+    return procedure is not None and _governance_member_of(user, procedure.owner_id)
 
 
 rules.add_perm("governance.change_procedure", owns_procedure | is_pact_coordinator)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from patto.accounts.middleware import mfa_exempt
 from patto.accounts.models import Institution
-from patto.audit.services import record_access
+from patto.audit.services import record_access, render_with_access
 from patto.core.exceptions import TransitionError
 from patto.core.exports import pdf_response, xlsx_response
 from patto.core.forms import run_service, add_service_errors
@@ -199,8 +199,10 @@ def version_compare(request):
 
 def signatory_list(request):
     pact = _pact(request, "governance.view_pact")
-    return render(request, "governance/signatories.html", {
-        "pact": pact, "adhesions": signatories(pact), "can_change": request.user.has_perm("governance.change_pact")})
+    # Signers' names are personal data (of officials): the read is recorded like any other.
+    return render_with_access(request, "governance/signatories.html", {
+        "pact": pact, "adhesions": signatories(pact), "can_change": request.user.has_perm("governance.change_pact")},
+        action="governance.signatories.viewed", obj=pact)
 
 
 def adhesion_add(request):

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from patto.accounts.middleware import mfa_exempt
 from patto.accounts.roles import GOVERNANCE_ROLES
-from patto.audit.services import record_access
+from patto.audit.services import record_access, render_with_access
 from patto.core.exceptions import TransitionError
 from patto.core.exports import pdf_response
 from patto.core.forms import run_service, add_service_errors
@@ -78,9 +78,10 @@ def body_detail(request, body_pk):
             else:
                 messages.success(request, _("Member added."))
                 return redirect("governance:body_detail", body_pk=body.pk)
-    return render(request, "governance/body_detail.html", {
-        "body": body, "members": body.members.select_related("user", "institution"),
-        "meetings": body.meetings.all(), "can_change": can_change, "form": form})
+    members = list(body.members.select_related("user", "institution"))
+    return render_with_access(request, "governance/body_detail.html", {
+        "body": body, "members": members, "meetings": body.meetings.all(), "can_change": can_change, "form": form},
+        action="governance.body.viewed", obj=body, subjects=[m.user for m in members])
 
 
 def body_meeting_add(request, body_pk):
@@ -118,10 +119,11 @@ def body_meeting(request, meeting_pk):
         raise Http404
     previous = (meeting.body.meetings.filter(starts_at__lt=meeting.starts_at, minutes_approved_in__isnull=True)
                 .exclude(minutes="").first())
-    return render(request, "governance/body_meeting.html", {
+    return render_with_access(request, "governance/body_meeting.html", {
         "meeting": meeting, "form": form, "conflict": conflict, "previous_to_approve": previous if can_change else None,
         "attendance": meeting.attendance.select_related("member__user", "member__institution"),
         "action_items": meeting.action_items.select_related("owner", "institution"), "can_change": can_change},
+        action="governance.meeting.viewed", obj=meeting, subjects=[m.user for m in members],
         status=409 if conflict else 200)
 
 

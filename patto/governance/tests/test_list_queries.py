@@ -47,11 +47,11 @@ def _grow(kind, pact, personas, world, count):
 
 LISTS = {  # url name, kwargs, queries
     "versions": ("governance:versions", {}, 6),
-    "signatories": ("governance:signatories", {}, 5),
+    "signatories": ("governance:signatories", {}, 10),
     "periods": ("governance:periods", {}, 6),
     "bodies": ("governance:bodies", {}, 6),
     "procedures": ("governance:procedures", {}, 5),
-    "meetings": ("governance:body_detail", None, 10),
+    "meetings": ("governance:body_detail", None, 16),
 }
 
 
