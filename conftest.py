@@ -10,7 +10,10 @@ from patto.accounts.models import Institution
 from patto.accounts.roles import Role
 from patto.accounts.tests.factories import DistrictFactory, InstitutionFactory, MembershipFactory, UserFactory
 
-pytest_plugins = ["patto.core.tests.browser.fixtures"]  # browser, visit: Playwright + axe-core
+pytest_plugins = [
+    "patto.core.tests.browser.fixtures",  # browser, visit: Playwright + axe-core
+    "patto.documents.tests.clamd",  # clamd_socket, antivirus: a real ClamAV daemon; uploads in a temporary folder
+]
 
 PASSWORD = "una-password-lunga-di-prova"
 

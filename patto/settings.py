@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "patto.core",
     "patto.accounts",
     "patto.audit",
+    "patto.documents",
     "patto.governance",
     "patto.cases",
     "patto.demo",
@@ -258,6 +259,26 @@ DEFAULT_FROM_EMAIL = env("PATTO_EMAIL_FROM", "patto@localhost")
 # --- Patto --------------------------------------------------------------------------------------
 PATTO_DEFAULT_DISTRICT_NAME = env("PATTO_DISTRICT_NAME", "Patto territoriale PIPPI")
 PATTO_PAGE_SIZE = 25
+
+# --- Uploads (security checklist E7) --------------------------------------------------------------
+# Stored outside the web root under random names, never served directly; checked by content; scanned by
+# ClamAV's clamd. Set the reverse proxy's body limit a little above PATTO_UPLOAD_MAX_MB.
+PATTO_UPLOAD_ROOT = env("PATTO_UPLOAD_ROOT", str(BASE_DIR / "var" / "uploads"))
+PATTO_UPLOAD_MAX_MB = int(env("PATTO_UPLOAD_MAX_MB", "20"))
+PATTO_UPLOAD_QUOTA_MB = int(env("PATTO_UPLOAD_QUOTA_MB", "500"))  # per pact, per family's path
+PATTO_CLAMD_SOCKET = env("PATTO_CLAMD_SOCKET")    # e.g. /run/clamav/clamd.ctl
+PATTO_CLAMD_ADDRESS = env("PATTO_CLAMD_ADDRESS")  # or host:port
+PATTO_CLAMD_TIMEOUT = float(env("PATTO_CLAMD_TIMEOUT", "60"))
+if PRODUCTION and not (PATTO_CLAMD_SOCKET or PATTO_CLAMD_ADDRESS):
+    raise ImproperlyConfigured("Set PATTO_CLAMD_SOCKET or PATTO_CLAMD_ADDRESS: uploads must be scanned in production.")
+FILE_UPLOAD_HANDLERS = [
+    "patto.documents.uploadhandlers.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
 
 # --- Logging: one JSON object per line, with the request id; never personal data ---------------
 LOGGING = {

@@ -52,6 +52,7 @@ setup() {  # $1: the pip extras to install ("" or "[test]")
 
 run() {
   setup ""
+  apt_install file  # libmagic: uploads are typed by their content
   say "Migrating the database"
   "$VENV/bin/python" manage.py migrate --noinput >"$ROOT/var/migrate.log" 2>&1 || { tail -30 "$ROOT/var/migrate.log"; exit 1; }
   say "Seeding the demo district of Rimini (fictional people)"
@@ -62,7 +63,7 @@ run() {
 
 test() {
   setup "[test]"
-  apt_install chromium gettext
+  apt_install chromium gettext clamav-daemon file
   say "Running the test suite"
   local status=0
   "$VENV/bin/python" -m pytest "$@" || status=$?

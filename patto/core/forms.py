@@ -25,6 +25,16 @@ class StyledFormMixin:
             elif isinstance(widget, (forms.CheckboxInput,)):
                 widget.attrs.setdefault("class", "form-check-input")
 
+    @property
+    def file_notice(self):
+        """Browsers cannot refill a file input: when a form with a chosen file fails, ask for it again."""
+        from django.utils.translation import gettext as _
+
+        if self.is_bound and self.errors and any(isinstance(field, forms.FileField) and self.files.get(name)
+                                                 for name, field in self.fields.items()):
+            return _("The file you chose has not been saved: choose it again before saving.")
+        return ""
+
 
 class VersionedForm(StyledFormMixin, forms.Form):
     """A form for an edit protected by optimistic locking: it carries the version that was loaded."""

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from patto.accounts.models import Institution, User
 from patto.core.forms import DateInput, DateTimeInput, StyledFormMixin, VersionedForm
+from patto.documents.forms import AttachmentField
 
 from .models import Adhesion, Attendance, Body, CommitmentUpdate, Indicator, Procedure
 
@@ -43,6 +44,8 @@ class ApproveForm(VersionedForm):
 
 
 class AdhesionForm(StyledFormMixin, forms.ModelForm):
+    signed_document = AttachmentField(label=_("Signed document"), required=False)
+
     class Meta:
         model = Adhesion
         fields = ["institution", "signer_name", "signer_role", "signed_on", "method", "document_reference"]
@@ -54,6 +57,10 @@ class AdhesionForm(StyledFormMixin, forms.ModelForm):
 
     def validate_unique(self):
         """The service refuses a second active adhesion with a clear message."""
+
+
+class SignedDocumentForm(StyledFormMixin, forms.Form):
+    signed_document = AttachmentField(label=_("Signed document"))
 
 
 class WithdrawForm(StyledFormMixin, forms.Form):
@@ -71,6 +78,7 @@ class StatusForm(StyledFormMixin, forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=CommitmentUpdate.Status.choices)
     evidence = forms.CharField(label=_("Evidence"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000,
                                help_text=_("What was done, with references to documents or meetings."))
+    evidence_file = AttachmentField(label=_("Evidence document"), required=False)
 
 
 class BodyForm(StyledFormMixin, forms.Form):
@@ -174,3 +182,4 @@ class IndicatorForm(StyledFormMixin, forms.ModelForm):
 class IndicatorValueForm(StyledFormMixin, forms.Form):
     value = forms.DecimalField(label=_("Value"), max_digits=10, decimal_places=2, min_value=0)
     evidence = forms.CharField(label=_("Evidence"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    evidence_file = AttachmentField(label=_("Evidence document"), required=False)

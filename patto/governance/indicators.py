@@ -49,13 +49,16 @@ def values_for(indicators, period):
     computed = {source: _computed[source](period.pact, period) for source in sources if source in _computed}
     manual_ids = [i.pk for i in indicators if i.source == "manual"]
     latest = {}
-    for entry in IndicatorValue.objects.filter(indicator_id__in=manual_ids, period=period).order_by("created_at"):
+    entries = (IndicatorValue.objects.filter(indicator_id__in=manual_ids, period=period)
+               .select_related("evidence_file").order_by("created_at"))
+    for entry in entries:
         latest[entry.indicator_id] = entry
     result = {}
     for indicator in indicators:
         if indicator.source == "manual":
             entry = latest.get(indicator.pk)
-            result[indicator.pk] = {"value": entry.value if entry else None, "evidence": entry.evidence if entry else ""}
+            result[indicator.pk] = {"value": entry.value if entry else None, "evidence": entry.evidence if entry else "",
+                                    "file": entry.evidence_file if entry else None}
         else:
             result[indicator.pk] = {"value": computed.get(indicator.source), "evidence": "", "computed": True}
     return result

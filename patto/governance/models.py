@@ -122,8 +122,10 @@ class Adhesion(models.Model):
     signer_role = models.CharField(_("signer's role"), max_length=150)
     signed_on = models.DateField(_("signed on"))
     method = models.CharField(_("how it was signed"), max_length=20, choices=Method.choices)
-    document_reference = models.CharField(_("signed document"), max_length=150, blank=True,
+    document_reference = models.CharField(_("protocol number"), max_length=150, blank=True,
                                           help_text=_("Protocol number of the signed document."))
+    signed_document = models.ForeignKey("documents.Attachment", on_delete=models.PROTECT, null=True, blank=True,
+                                        related_name="+", verbose_name=_("signed document (file)"))
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
     withdrawal_reason = models.CharField(_("reason for withdrawing"), max_length=300, blank=True)
 
@@ -172,6 +174,8 @@ class CommitmentUpdate(models.Model):
     period = models.ForeignKey(MonitoringPeriod, on_delete=models.PROTECT, related_name="updates")
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
     evidence = models.TextField(_("evidence"), max_length=4000)
+    evidence_file = models.ForeignKey("documents.Attachment", on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="+", verbose_name=_("evidence attached"))
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     author_institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -356,6 +360,8 @@ class IndicatorValue(models.Model):
     period = models.ForeignKey(MonitoringPeriod, on_delete=models.PROTECT, related_name="+")
     value = models.DecimalField(_("value"), max_digits=10, decimal_places=2)
     evidence = models.TextField(_("evidence"), max_length=4000)
+    evidence_file = models.ForeignKey("documents.Attachment", on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="+", verbose_name=_("evidence attached"))
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

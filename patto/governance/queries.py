@@ -36,7 +36,8 @@ def sees_governance(user):
 
 def commitments_with_status(pact_version, period):
     """The commitments of a version with the latest update in the period, in a fixed number of queries."""
-    updates = CommitmentUpdate.objects.filter(period=period).select_related("author", "author_institution") \
+    updates = CommitmentUpdate.objects.filter(period=period).select_related("author", "author_institution",
+                                                                             "evidence_file") \
         if period else CommitmentUpdate.objects.none()
     commitments = list(Commitment.objects.filter(pact_version=pact_version).select_related("institution")
                        .prefetch_related(Prefetch("updates", queryset=updates, to_attr="period_updates"),
@@ -47,7 +48,26 @@ def commitments_with_status(pact_version, period):
 
 
 def signatories(pact):
-    return pact.adhesions.select_related("institution").order_by("withdrawn_on", "signed_on", "institution__name")
+    return pact.adhesions.select_related("institution", "signed_document").order_by("withdrawn_on", "signed_on", "institution__name")
+
+
+def document_owner(pact, attachment_id):
+    """(attachment, the record it belongs to, the download's name) for a document of this pact, or None.
+    Only files attached to the pact's own records are reachable from here."""
+    from .models import IndicatorValue
+
+    owners = [
+        (Adhesion.objects.filter(pact=pact, signed_document_id=attachment_id), "signed_document", "adesione-{pk}"),
+        (CommitmentUpdate.objects.filter(period__pact=pact, evidence_file_id=attachment_id), "evidence_file",
+         "evidenza-impegno-{pk}"),
+        (IndicatorValue.objects.filter(period__pact=pact, evidence_file_id=attachment_id), "evidence_file",
+         "evidenza-indicatore-{pk}"),
+    ]
+    for queryset, field, name in owners:
+        owner = queryset.select_related(field).first()
+        if owner is not None:
+            return getattr(owner, field), owner, name.format(pk=owner.pk)
+    return None
 
 
 def current_adhesion(pact, institution):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from patto.audit.services import record_event
 from patto.core.exceptions import TransitionError
 from patto.core.versioning import update_versioned
+from patto.documents.services import store_attachment
 
 from patto.accounts.models import Membership
 
@@ -108,7 +109,9 @@ def set_publication(*, actor, pact, is_public):
 # --- Signatories --------------------------------------------------------------------------------------
 
 @transaction.atomic
-def record_adhesion(*, actor, pact, institution, signer_name, signer_role, signed_on, method, document_reference=""):
+def record_adhesion(*, actor, pact, institution, signer_name, signer_role, signed_on, method, document_reference="",
+                    signed_document=None):
+    """An institution signs the pact; ``signed_document`` (an upload) is the signed adhesion, if at hand."""
     if institution.district_id != pact.district_id:
         raise ValidationError({"institution": _("Only institutions of the district sign its pact.")})
     if Adhesion.objects.filter(pact=pact, institution=institution, withdrawn_on__isnull=True).exists():
@@ -118,6 +121,24 @@ def record_adhesion(*, actor, pact, institution, signer_name, signer_role, signe
                                        document_reference=document_reference)
     record_event(actor=actor, action="governance.adhesion.recorded", obj=adhesion,
                  changes={"institution": [None, str(institution)], "signed_on": [None, signed_on]})
+    if signed_document is not None:
+        attach_signed_document(actor=actor, adhesion=adhesion, upload=signed_document)
+    return adhesion
+
+
+def pact_scope(pact):
+    """The upload quota is counted per pact."""
+    return f"governance.pact:{pact.pk}"
+
+
+@transaction.atomic
+def attach_signed_document(*, actor, adhesion, upload):
+    """Attaches (or replaces) the signed adhesion document. A replaced file stays stored and audited."""
+    previous = adhesion.signed_document_id
+    adhesion.signed_document = store_attachment(actor=actor, upload=upload, scope=pact_scope(adhesion.pact))
+    adhesion.save(update_fields=["signed_document"])
+    record_event(actor=actor, action="governance.adhesion.document_attached", obj=adhesion,
+                 changes={"signed_document": [str(previous) if previous else None, str(adhesion.signed_document_id)]})
     return adhesion
 
 
@@ -159,12 +180,16 @@ def close_period(*, actor, period):
 
 
 @transaction.atomic
-def update_commitment_status(*, actor, commitment, period, status, evidence):
-    """The party records where its commitment stands in the open period; earlier updates are kept."""
+def update_commitment_status(*, actor, commitment, period, status, evidence, evidence_file=None):
+    """The party records where its commitment stands in the open period, with its evidence (a note and
+    optionally a file); earlier updates are kept."""
     if not period.is_open:
         raise ValidationError(_("The monitoring period is not open."))
+    attachment = (store_attachment(actor=actor, upload=evidence_file, scope=pact_scope(period.pact))
+                  if evidence_file is not None else None)
     update = CommitmentUpdate.objects.create(commitment=commitment, period=period, status=status, evidence=evidence,
-                                             author=actor, author_institution=actor.acting_institution)
+                                             evidence_file=attachment, author=actor,
+                                             author_institution=actor.acting_institution)
     record_event(actor=actor, action="governance.commitment.status_updated", obj=commitment,
                  changes={"status": [None, status]})
     return update
@@ -299,12 +324,14 @@ def add_indicator(*, actor, commitment, name, unit, target, source):
 
 
 @transaction.atomic
-def record_indicator_value(*, actor, indicator, period, value, evidence):
+def record_indicator_value(*, actor, indicator, period, value, evidence, evidence_file=None):
     if indicator.source != Indicator.Source.MANUAL:
         raise ValidationError(_("This indicator is computed by Patto."))
     if not period.is_open:
         raise ValidationError(_("The monitoring period is not open."))
+    attachment = (store_attachment(actor=actor, upload=evidence_file, scope=pact_scope(period.pact))
+                  if evidence_file is not None else None)
     entry = IndicatorValue.objects.create(indicator=indicator, period=period, value=value, evidence=evidence,
-                                          author=actor)
+                                          evidence_file=attachment, author=actor)
     record_event(actor=actor, action="governance.indicator.valued", obj=indicator, changes={"value": [None, str(value)]})
     return entry

@@ -15,12 +15,14 @@ from patto.audit.services import record_access, render_with_access
 from patto.core.exceptions import TransitionError
 from patto.core.exports import pdf_response, xlsx_response
 from patto.core.forms import run_service, add_service_errors
+from patto.documents.responses import attachment_response
 
 from . import forms, services
 from .diff import compare
 from .indicators import values_for
 from .models import BodyMeeting, CommitmentUpdate, Indicator, Pact, PactVersion
-from .queries import active_adhesions, commitments_with_status, dashboard, pacts_visible_to, signatories
+from .queries import (active_adhesions, commitments_with_status, dashboard, document_owner, pacts_visible_to,
+                      signatories)
 
 
 def _pact(request, perm=None):
@@ -201,13 +203,14 @@ def signatory_list(request):
     pact = _pact(request, "governance.view_pact")
     # Signers' names are personal data (of officials): the read is recorded like any other.
     return render_with_access(request, "governance/signatories.html", {
-        "pact": pact, "adhesions": signatories(pact), "can_change": request.user.has_perm("governance.change_pact")},
+        "pact": pact, "adhesions": signatories(pact), "can_change": request.user.has_perm("governance.change_pact"),
+        "can_see_documents": request.user.has_perm("governance.view_governance")},
         action="governance.signatories.viewed", obj=pact)
 
 
 def adhesion_add(request):
     pact = _pact(request, "governance.change_pact")
-    form = forms.AdhesionForm(request.POST or None, institutions=_institutions(pact))
+    form = forms.AdhesionForm(request.POST or None, request.FILES or None, institutions=_institutions(pact))
     if request.method == "POST" and form.is_valid():
         try:
             services.record_adhesion(actor=request.user, pact=pact, **form.cleaned_data)
@@ -219,11 +222,44 @@ def adhesion_add(request):
     return render(request, "governance/adhesion_form.html", {"form": form})
 
 
-def adhesion_withdraw(request, adhesion_pk):
-    pact = _pact(request, "governance.change_pact")
+def _adhesion(pact, adhesion_pk):
     adhesion = pact.adhesions.select_related("institution").filter(pk=adhesion_pk).first()
     if adhesion is None:
         raise Http404
+    return adhesion
+
+
+def adhesion_attach(request, adhesion_pk):
+    """The coordinator attaches the signed adhesion when it arrives (or replaces a wrong file)."""
+    pact = _pact(request, "governance.change_pact")
+    adhesion = _adhesion(pact, adhesion_pk)
+    form = forms.SignedDocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.attach_signed_document(actor=request.user, adhesion=adhesion, upload=form.cleaned_data["signed_document"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Signed document attached."))
+            return redirect("governance:signatories")
+    return render(request, "governance/adhesion_attach.html", {"form": form, "adhesion": adhesion})
+
+
+def document(request, attachment_id):
+    """A document of the pact (a signed adhesion, the evidence of an update or of an indicator's value),
+    for the members with a governance role; served as a download with a name made by the server."""
+    pact = _pact(request, "governance.view_governance")
+    found = document_owner(pact, attachment_id)
+    if found is None:
+        raise Http404
+    attachment, owner, filename = found
+    return attachment_response(request, attachment, filename=filename, action="governance.document.downloaded",
+                               obj=owner)
+
+
+def adhesion_withdraw(request, adhesion_pk):
+    pact = _pact(request, "governance.change_pact")
+    adhesion = _adhesion(pact, adhesion_pk)
     form = forms.WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -274,16 +310,19 @@ def commitment_status(request, commitment_pk):
     if not request.user.has_perm("governance.update_commitment_status", commitment):
         raise PermissionDenied
     period = _open_period(pact)
-    form = forms.StatusForm(request.POST or None)
+    form = forms.StatusForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        if period is None:
-            form.add_error(None, _("No monitoring period is open: ask the pact coordinator to open one."))
-        else:
+        try:
+            if period is None:
+                raise ValidationError(_("No monitoring period is open: ask the pact coordinator to open one."))
             services.update_commitment_status(actor=request.user, commitment=commitment, period=period,
                                               **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
             messages.success(request, _("Status updated."))
             return redirect("governance:commitments")
-    history = commitment.updates.select_related("period", "author", "author_institution")
+    history = commitment.updates.select_related("period", "author", "author_institution", "evidence_file")
     return render(request, "governance/commitment_status.html", {"commitment": commitment, "period": period,
                                                                  "form": form, "history": history})
 
@@ -367,11 +406,12 @@ def period_report_pdf(request, period_pk):
 def period_report_xlsx(request, period_pk):
     pact, period = _period(request, period_pk)
     context = _report_context(pact, period)
-    header = [_("Party"), _("Commitment"), _("Status"), _("Previous period"), _("Evidence"), _("Updated by"),
-              _("Updated on")]
+    header = [_("Party"), _("Commitment"), _("Status"), _("Previous period"), _("Evidence"), _("Attached document"),
+              _("Updated by"), _("Updated on")]
     rows = [[str(c.institution), c.text,
              str(c.latest.get_status_display()) if c.latest else str(CommitmentUpdate.Status.NOT_STARTED.label),
              str(c.previous.get_status_display()) if c.previous else "", c.latest.evidence if c.latest else "",
+             c.latest.evidence_file.original_name if c.latest and c.latest.evidence_file else "",
              str(c.latest.author_institution) if c.latest else "",
              timezone.localtime(c.latest.created_at).strftime("%d/%m/%Y") if c.latest else ""]
             for c in context["commitments"]]
@@ -422,7 +462,7 @@ def indicator_value(request, indicator_pk):
     if not request.user.has_perm("governance.update_commitment_status", indicator.commitment):
         raise PermissionDenied
     period = _open_period(pact)
-    form = forms.IndicatorValueForm(request.POST or None)
+    form = forms.IndicatorValueForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             if period is None:

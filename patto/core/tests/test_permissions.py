@@ -70,6 +70,8 @@ def sample_url(name, objects):
         "governance:commitment_edit": {"number": 2, "commitment_pk": objects["draft_commitment"]},
         "governance:version_approve": {"number": 2},
         "governance:adhesion_withdraw": {"adhesion_pk": objects["adhesion"]},
+        "governance:adhesion_attach": {"adhesion_pk": objects["adhesion"]},
+        "governance:document": {"attachment_id": objects["document"]},
         "governance:commitment_status": {"commitment_pk": objects["commitment"]},
         "governance:period_close": {"period_pk": objects["period"]},
         "governance:period_report": {"period_pk": objects["period"]},
@@ -92,6 +94,17 @@ def sample_url(name, objects):
     return reverse(name, kwargs=kwargs)
 
 
+def _signed_document(pact, world, personas):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from patto.documents.tests import samples
+    from patto.governance.services import attach_signed_document
+
+    adhesion = attach_signed_document(actor=personas["coordinator"].user, upload=SimpleUploadedFile(
+        "adesione.pdf", samples.pdf()), adhesion=pact.adhesions.get(institution=world.coop))
+    return adhesion.signed_document_id
+
+
 @pytest.fixture
 def objects(personas, world, family_path, pact):
     """The objects the matrix is about: the Comune di Rimini, the case manager's membership, and the
@@ -112,6 +125,7 @@ def objects(personas, world, family_path, pact):
             "commitment": pact.version_in_force().commitments.get(institution=world.comune).pk,
             "draft_commitment": pact.versions.get(number=2).commitments.first().pk,
             "adhesion": pact.adhesions.get(institution=world.coop).pk, "period": pact.periods.get().pk,
+            "document": _signed_document(pact, world, personas),
             "body": pact.bodies.get().pk, "body_meeting": pact.bodies.get().meetings.get().pk,
             "procedure": pact.procedures.get().pk, "public_id": pact.public_id,
             "indicator": pact.version_in_force().commitments.get(institution=world.comune).indicators.get().pk, "device_type": DeviceType.objects.get(code="gruppi").pk,
@@ -256,6 +270,9 @@ MATRIX = {
     "governance:version_approve": expect(404, **COORDINATOR_EDITS),
     "governance:adhesion_add": expect(404, **COORDINATOR_EDITS),
     "governance:adhesion_withdraw": expect(404, **COORDINATOR_EDITS),
+    "governance:adhesion_attach": expect(404, **COORDINATOR_EDITS),
+    # A signed adhesion (or evidence): the governance roles of the signatories download it.
+    "governance:document": expect(404, **GOVERNANCE),
     # The Comune's commitment: its governance members and the coordinator update it; the school's head
     # reads it but cannot.
     "governance:commitment_status": expect(404, **{**GOVERNANCE, "other_admin": 403, "school_referent": 403}),

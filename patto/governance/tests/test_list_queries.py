@@ -3,10 +3,12 @@
 from datetime import date, datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from patto.documents.tests import samples
 from patto.governance import services
 from patto.governance.models import MonitoringPeriod, PactVersion
 
@@ -28,7 +30,8 @@ def _grow(kind, pact, personas, world, count):
                                      world.office if index == 1 else world.foreign.__class__.objects.create(
                                          district=world.district, kind="comune", name=f"Comune {index}",
                                          istat_code=f"0990{index:02d}"),
-                                     signer_name="x", signer_role="x", signed_on=date(2024, 3, 1), method="digital")
+                                     signer_name="x", signer_role="x", signed_on=date(2024, 3, 1), method="digital",
+                                     signed_document=SimpleUploadedFile("adesione.pdf", samples.pdf()))
         elif kind == "periods":
             MonitoringPeriod.objects.create(pact=pact, name=f"P{index}", starts_on=date(2020 + index, 1, 1),
                                             ends_on=date(2020 + index, 6, 30))

@@ -1,10 +1,12 @@
 from datetime import date
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
 from patto.audit.models import AuditEvent
+from patto.documents.tests import samples
 from patto.governance import services
 from patto.governance.diff import word_diff
 from patto.governance.models import CommitmentUpdate, PactVersion
@@ -125,7 +127,8 @@ def test_commitments_page_query_count(count, pact, personas, world, django_asser
     for index in range(count):
         commitment = version.commitments.create(institution=world.ausl, text=f"Impegno {index}", order=index)
         services.update_commitment_status(actor=coordinator, commitment=commitment, period=pact.periods.get(),
-                                          status="on_track", evidence="ok")
+                                          status="on_track", evidence="ok",
+                                          evidence_file=SimpleUploadedFile("verbale.pdf", samples.pdf()))
     client = Client()
     client.force_login(coordinator)
     with django_assert_num_queries(10):

@@ -1,0 +1,151 @@
+import io
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+
+from patto.audit.models import AuditEvent
+from patto.documents import antivirus as clamav
+from patto.documents.inspection import clean_name, inspect_upload
+from patto.documents.models import Attachment
+from patto.documents.services import check_upload, store_attachment
+
+from . import samples
+
+CORPUS = samples.malicious_corpus()
+# Why each is refused: the check that must catch it (a later check catching it would hide a hole).
+EXPECTED = {
+    "html with script": "type", "html named as pdf": "type", "svg with script": "type", "svg named as png": "type",
+    "polyglot pdf/html": "active_content", "pdf with javascript": "active_content",
+    "pdf with hex-escaped javascript": "active_content", "pdf launching a program": "active_content",
+    "double extension, html inside": "type", "double extension, pdf inside": "extension",
+    "double extension, image inside": "extension", "no extension": "extension", "pdf named as image": "extension",
+    "truncated pdf": "damaged", "damaged image": "damaged", "pixel bomb": "image_pixels", "zip bomb": "zip_bomb",
+    "too many entries": "zip_bomb", "word macros": "macros", "plain zip named docx": "type", "executable": "type",
+    "eicar as text": "type", "eicar inside a pdf": "infected", "eicar inside a docx": "infected", "empty": "empty",
+}
+
+
+@pytest.mark.parametrize("case,name,content", CORPUS, ids=[case for case, _n, _c in CORPUS])
+def test_the_malicious_corpus_is_refused_and_nothing_is_stored(antivirus, personas, settings, case, name, content):
+    with pytest.raises(ValidationError) as refused:
+        store_attachment(actor=personas["coordinator"].user, upload=SimpleUploadedFile(name, content), scope="test:1")
+    assert refused.value.code == EXPECTED[case]
+    assert refused.value.messages and all(refused.value.messages)
+    assert not Attachment.objects.exists()
+    assert not Path(settings.PATTO_UPLOAD_ROOT).exists() or not any(Path(settings.PATTO_UPLOAD_ROOT).rglob("*.*"))
+
+
+def test_the_corpus_covers_the_checklist():
+    cases = {case for case, _n, _c in CORPUS}
+    for needed in ("svg with script", "html with script", "polyglot pdf/html", "double extension, html inside",
+                   "zip bomb", "eicar inside a docx", "eicar as text"):
+        assert needed in cases
+
+
+def test_a_sparse_file_of_one_gigabyte_is_refused_without_being_read(tmp_path):
+    path = tmp_path / "enorme.pdf"
+    with open(path, "wb") as handle:
+        handle.write(b"%PDF-1.4\n")
+        handle.truncate(1024 ** 3)
+    assert os.stat(path).st_blocks * 512 < 1024 * 1024  # really sparse: nothing to read
+    with open(path, "rb") as handle:
+        with pytest.raises(ValidationError) as refused:
+            inspect_upload(handle, name="enorme.pdf")
+        assert handle.tell() == 0
+    assert refused.value.code == "too_large"
+
+
+@pytest.mark.parametrize("name,content", samples.good_files())
+def test_good_files_of_every_accepted_type_are_stored_outside_the_web_root(antivirus, personas, settings, name,
+                                                                           content):
+    coordinator = personas["coordinator"].user
+    attachment = store_attachment(actor=coordinator, upload=SimpleUploadedFile(name, content), scope="test:1")
+    stored = Path(settings.PATTO_UPLOAD_ROOT) / attachment.storage_name
+    assert stored.read_bytes() == content
+    assert stored.suffix == "" and attachment.storage_name.endswith(attachment.id.hex)  # no user-chosen name
+    assert oct(stored.stat().st_mode & 0o777) == "0o600"
+    assert attachment.original_name == name and attachment.size == len(content)
+    assert attachment.scanned_by.startswith("ClamAV")
+    assert AuditEvent.objects.filter(action="documents.attachment.stored", object_id=str(attachment.pk),
+                                     actor=coordinator).exists()
+
+
+def test_the_upload_folder_is_not_under_any_static_folder():
+    upload_root = Path(django_settings.PATTO_UPLOAD_ROOT).resolve()
+    for folder in [django_settings.STATIC_ROOT, *django_settings.STATICFILES_DIRS]:
+        assert not upload_root.is_relative_to(Path(folder).resolve())
+
+
+def test_no_url_serves_stored_files_directly(antivirus, personas, client, login):
+    attachment = store_attachment(actor=personas["coordinator"].user, upload=SimpleUploadedFile("a.pdf", samples.pdf()),
+                                  scope="test:1")
+    name = attachment.storage_name
+    for url in (f"/media/{name}", f"/uploads/{name}", f"/var/uploads/{name}", f"/static/{name}",
+                f"/static/../var/uploads/{name}"):
+        assert client.get(url).status_code == 404
+        assert login("coordinator").get(url).status_code == 404
+
+
+def test_the_quota_of_a_scope_is_enforced(antivirus, personas, settings):
+    settings.PATTO_UPLOAD_QUOTA_MB = 1
+    big = samples.pdf(body=b"<< /Filler (" + b"x" * 700_000 + b") >>")
+    store_attachment(actor=personas["coordinator"].user, upload=SimpleUploadedFile("a.pdf", big), scope="pact:1")
+    with pytest.raises(ValidationError) as refused:
+        store_attachment(actor=personas["coordinator"].user, upload=SimpleUploadedFile("b.pdf", big), scope="pact:1")
+    assert refused.value.code == "quota"
+    store_attachment(actor=personas["coordinator"].user, upload=SimpleUploadedFile("c.pdf", big), scope="pact:2")
+    assert Attachment.objects.count() == 2
+
+
+def test_uploads_are_refused_when_the_antivirus_does_not_answer(settings, personas, tmp_path):
+    settings.PATTO_CLAMD_SOCKET = str(tmp_path / "nobody-listens.sock")
+    with pytest.raises(ValidationError) as refused:
+        store_attachment(actor=personas["coordinator"].user, upload=SimpleUploadedFile("a.pdf", samples.pdf()),
+                         scope="test:1")
+    assert refused.value.code == "antivirus_unavailable"
+    assert not Attachment.objects.exists()
+
+
+def test_without_an_antivirus_in_development_files_are_marked_unscanned(personas):
+    attachment = store_attachment(actor=personas["coordinator"].user, upload=SimpleUploadedFile("a.pdf", samples.pdf()),
+                                  scope="test:1")
+    assert attachment.scanned_by == ""
+
+
+def test_clamd_names_the_signature_it_found(antivirus):
+    verdict = clamav.scan(samples.docx(extra=[("x/eicar.com", samples.EICAR)]))
+    assert not verdict.clean and "EICAR" in verdict.signature
+    assert clamav.scan(samples.pdf()).clean
+
+
+def test_a_form_can_pass_a_checked_file_to_the_service_without_scanning_twice(antivirus, personas, monkeypatch):
+    checked = check_upload(SimpleUploadedFile("a.pdf", samples.pdf()))
+    monkeypatch.setattr(clamav, "scan", lambda data: pytest.fail("scanned twice"))
+    attachment = store_attachment(actor=personas["coordinator"].user, upload=checked, scope="test:1")
+    assert attachment.kind == "pdf"
+
+
+@pytest.mark.parametrize("raw,shown", [("C:\\Users\\mario\\relazione.pdf", "relazione.pdf"),
+                                       ("../../etc/passwd.pdf", "passwd.pdf"), ("a\x00b\u202ec.pdf", "abc.pdf"),
+                                       ("x" * 300 + ".pdf", "x" * 140 + ".pdf"), ("...", "documento")])
+def test_uploaded_names_are_kept_for_display_only_and_cleaned(raw, shown):
+    assert clean_name(raw) == shown
+
+
+def test_orphan_files_are_purged_and_attached_ones_kept(antivirus, personas, settings):
+    kept = store_attachment(actor=personas["coordinator"].user, upload=SimpleUploadedFile("a.pdf", samples.pdf()),
+                            scope="test:1")
+    orphan = Path(settings.PATTO_UPLOAD_ROOT) / "ab" / ("ab" + "0" * 30)
+    orphan.parent.mkdir(parents=True, exist_ok=True)
+    orphan.write_bytes(b"left over")
+    os.utime(orphan, (1, 1))
+    out = io.StringIO()
+    call_command("purge_orphan_uploads", stdout=out)
+    assert not orphan.exists()
+    assert (Path(settings.PATTO_UPLOAD_ROOT) / kept.storage_name).exists()
+    assert out.getvalue().startswith("1 orphan file(s) removed")
