@@ -3,7 +3,9 @@ February 2024 (shared/seed), plausible ones for the other parties, adhesions and
 
 from datetime import date
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from django.utils.html import escape
 
 from patto.accounts.models import Institution, User
 from patto.governance import services
@@ -67,17 +69,33 @@ def build_pact(district):
     draft.refresh_from_db()
     services.approve_version(actor=coordinator, pact_version=draft, version=draft.version, approved_on=date(2024, 2, 13),
                              approval_reference="Delibera di Giunta del 13/02/2024", effective_from=date(2024, 3, 1))
-    for institution in institutions:
+    for index, institution in enumerate(institutions):
+        signed_on = date(2024, 3, 1) if institution.kind != "school" or "Rimini" in institution.name else date(2025, 9, 1)
+        # Most signed adhesions are on file; the last ones are still to be attached (as in real life).
+        document = _document(f"adesione-{index + 1}.pdf", "Atto di adesione al Patto territoriale PIPPI", [
+            f"{institution.name} aderisce al Patto territoriale interistituzionale PIPPI del Distretto di Rimini "
+            "e ne sottoscrive gli impegni.", f"Sottoscritto con firma digitale il {signed_on:%d/%m/%Y}."]) \
+            if index < len(institutions) - 2 else None
         services.record_adhesion(actor=coordinator, pact=pact, institution=institution,
                                  signer_name="Legale rappresentante (demo)",
                                  signer_role="Dirigente" if institution.kind == "school" else "Responsabile",
-                                 signed_on=date(2024, 3, 1) if institution.kind != "school" or "Rimini" in institution.name
-                                 else date(2025, 9, 1), method="digital", document_reference="Prot. demo")
+                                 signed_on=signed_on, method="digital", document_reference=f"Prot. demo {index + 1}",
+                                 signed_document=document)
     _indicators(draft, coordinator, comune)
     _monitoring(pact, draft, coordinator)
     _bodies(pact, coordinator, institutions)
     _procedures(pact, coordinator, comune, institutions)
     services.set_publication(actor=coordinator, pact=pact, is_public=True)
+
+
+def _document(name, title, paragraphs):
+    """A small PDF standing for a document of the demo (fictional, and says so)."""
+    import weasyprint
+
+    body = "".join(f"<p>{escape(text)}</p>" for text in paragraphs)
+    html = (f"<html lang='it'><body><h1>{escape(title)}</h1>{body}<p><em>Documento dimostrativo, "
+            "dati fittizi.</em></p></body></html>")
+    return SimpleUploadedFile(name, weasyprint.HTML(string=html).write_pdf(), content_type="application/pdf")
 
 
 def _indicators(version, coordinator, comune):
@@ -103,9 +121,13 @@ def _monitoring(pact, version, coordinator):
     statuses = [CommitmentUpdate.Status.ON_TRACK, CommitmentUpdate.Status.DONE, CommitmentUpdate.Status.AT_RISK,
                 CommitmentUpdate.Status.ON_TRACK, CommitmentUpdate.Status.LATE]
     for index, commitment in enumerate(commitments[:12]):
+        evidence = _document(f"verbale-gt-{index + 1}.pdf", "Verbale del Gruppo Territoriale", [
+            f"Impegno: {commitment.text}", "Il Gruppo Territoriale ha esaminato lo stato di avanzamento."]) \
+            if index < 3 else None
         services.update_commitment_status(actor=coordinator, commitment=commitment, period=first,
                                           status=statuses[index % len(statuses)],
-                                          evidence="Verbale del Gruppo Territoriale e documentazione agli atti.")
+                                          evidence="Verbale del Gruppo Territoriale e documentazione agli atti.",
+                                          evidence_file=evidence)
     services.close_period(actor=coordinator, period=first)
     second = services.open_period(actor=coordinator, pact=pact, name="Secondo semestre 2026",
                                   starts_on=date(2026, 7, 1), ends_on=date(2026, 12, 31))

@@ -1,13 +1,16 @@
 """The coordinator amends a commitment in version 2, the GT approves it, the diff shows the change; a
-school head updates its commitment with evidence; the monitoring report shows both."""
+school head updates its commitment with evidence (a note and a file); the monitoring report shows both;
+the coordinator attaches a signed adhesion and downloads it."""
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from patto.accounts.models import Institution
 from patto.accounts.roles import Role
 from patto.accounts.tests.factories import DistrictFactory, InstitutionFactory, MembershipFactory, UserFactory
+from patto.documents.tests import samples
 from patto.governance import services
 from patto.governance.models import Pact
 
@@ -46,7 +49,7 @@ def _submit(tab):
     tab.check()
 
 
-def test_amend_approve_compare_update_and_report(visit, district_pact):
+def test_amend_approve_compare_update_and_report(visit, district_pact, antivirus, tmp_path):
     coordinator = visit()
     coordinator.sign_in("coordinatrice", PASSWORD)
     coordinator.open("/patto/")
@@ -75,6 +78,15 @@ def test_amend_approve_compare_update_and_report(visit, district_pact):
     head.check()
     head.page.select_option("#id_status", "done")
     head.page.fill("#id_evidence", "Referente nominato con delibera del collegio docenti")
+    page_with_script = tmp_path / "delibera.pdf"
+    page_with_script.write_bytes(samples.HTML)
+    head.page.set_input_files("#id_evidence_file", str(page_with_script))
+    _submit(head)  # refused: the form says why and keeps the note
+    assert "Questo tipo di file non è accettato" in head.page.inner_text("main")
+    assert head.page.input_value("#id_evidence") == "Referente nominato con delibera del collegio docenti"
+    resolution = tmp_path / "delibera collegio docenti.pdf"
+    resolution.write_bytes(samples.pdf(text=b"Delibera n. 12"))
+    head.page.set_input_files("#id_evidence_file", str(resolution))
     _submit(head)
 
     coordinator.open("/patto/monitoraggio/")
@@ -82,6 +94,20 @@ def test_amend_approve_compare_update_and_report(visit, district_pact):
     coordinator.check()
     report = coordinator.page.inner_text("main")
     assert "Referente nominato con delibera" in report and "Presidiare e coordinare" in report
+    with coordinator.page.expect_download() as evidence:
+        coordinator.page.click("main a:has-text('delibera collegio docenti.pdf')")
+    assert evidence.value.suggested_filename.startswith("evidenza-impegno-")
+    assert Path(evidence.value.path()).read_bytes() == resolution.read_bytes()
+
+    # The school's signed adhesion arrives: the coordinator attaches it to the signatory.
+    coordinator.open("/patto/firmatari/")
+    coordinator.page.click("main a:has-text('Allega il documento firmato'):has-text('IC Rimini Marina')")
+    coordinator.check()
+    signed = tmp_path / "adesione IC Rimini Marina.pdf"
+    signed.write_bytes(samples.pdf(text=b"Adesione"))
+    coordinator.page.set_input_files("#id_signed_document", str(signed))
+    _submit(coordinator)
+    assert "adesione IC Rimini Marina.pdf" in coordinator.page.inner_text("main")
 
     # A meeting of the Gruppo Territoriale, its agenda started from what needs attention.
     coordinator.open("/patto/organismi/")
