@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from patto.accounts.models import Institution, User
 from patto.core.forms import CheckboxList, DateInput, DateTimeInput, StyledFormMixin, VersionedForm
+from patto.documents.forms import AttachmentField
 
 from .models import (Agreement, CheckResult, ClosureOutcome, Cohort, DeviceType, Note, Path, Person, PlanAction,
                      SubDimension, TeamMember, Volunteer)
@@ -62,6 +63,9 @@ class SignalForm(StyledFormMixin, forms.Form):
 
 class AgreementForm(StyledFormMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
+    signed_document = AttachmentField(label=_("Signed agreement"), required=False,
+                                      help_text=_("The scan or the digitally signed file, if at hand (it can be "
+                                                  "attached later)."))
 
     class Meta:
         model = Agreement
@@ -73,6 +77,10 @@ class AgreementForm(StyledFormMixin, forms.ModelForm):
         if data.get("shares_with_school") and not data.get("school_sharing_scope"):
             self.add_error("school_sharing_scope", _("Say which information the family agrees to share."))
         return data
+
+
+class AgreementDocumentForm(StyledFormMixin, forms.Form):
+    signed_document = AttachmentField(label=_("Signed agreement"))
 
 
 class CloseForm(VersionedForm):

@@ -197,6 +197,8 @@ class Agreement(models.Model):
     signed_by = models.CharField(_("signed by"), max_length=200, help_text=_("The parents or guardians who signed."))
     document_reference = models.CharField(_("document reference"), max_length=100, blank=True,
                                           help_text=_("Protocol number or where the signed document is filed."))
+    signed_document = models.ForeignKey("documents.Attachment", on_delete=models.PROTECT, null=True, blank=True,
+                                        related_name="+", verbose_name=_("signed agreement (file)"))
     shares_with_school = models.BooleanField(_("the family agrees to share information with the school"),
                                              default=False)
     school_sharing_scope = models.TextField(_("what may be shared with the school"), blank=True)

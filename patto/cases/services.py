@@ -10,6 +10,7 @@ from patto.accounts.roles import HEALTH_ROLES
 from patto.audit.services import record_event
 from patto.core.exceptions import ConflictError, TransitionError
 from patto.core.versioning import update_versioned
+from patto.documents.services import store_attachment
 
 from .fiscal_code import normalise
 from .models import (NEXT_STATE, Agreement, Assessment, ClosureOutcome, Cohort, DeviceActivation, DeviceSession, DeviceType, Family,
@@ -147,8 +148,9 @@ def advance_path(*, actor, path, version, started_on=None):
 
 @transaction.atomic
 def record_agreement(*, actor, path, version, signed_on, signed_by, document_reference="", shares_with_school=False,
-                     school_sharing_scope=""):
-    """The family agrees to take part: pre-assessment → agreement. Kept apart from the legal basis."""
+                     school_sharing_scope="", signed_document=None):
+    """The family agrees to take part: pre-assessment → agreement. Kept apart from the legal basis.
+    ``signed_document`` (an upload) is the signed agreement, if at hand."""
     if path.state != Path.State.PRE_ASSESSMENT:
         raise TransitionError(path.state)
     agreement = Agreement(path=path, signed_on=signed_on, signed_by=signed_by, document_reference=document_reference,
@@ -158,6 +160,21 @@ def record_agreement(*, actor, path, version, signed_on, signed_by, document_ref
     _transition(actor, path, version, Path.State.AGREEMENT)
     _event(path, actor, "agreement.recorded", audience=Note.Audience.SCHOOL if shares_with_school else Note.Audience.TEAM,
            shares_with_school=shares_with_school)
+    if signed_document is not None:
+        attach_agreement_document(actor=actor, agreement=agreement, upload=signed_document)
+    return agreement
+
+
+@transaction.atomic
+def attach_agreement_document(*, actor, agreement, upload):
+    """Attaches (or replaces) the signed agreement. The upload quota is counted per path; a replaced file
+    stays stored, for the record."""
+    previous = agreement.signed_document_id
+    agreement.signed_document = store_attachment(actor=actor, upload=upload, scope=f"cases.path:{agreement.path_id}")
+    agreement.save(update_fields=["signed_document"])
+    record_event(actor=actor, action="cases.agreement.document_attached", obj=agreement.path,
+                 subjects=list(agreement.path.family.members.all()),
+                 changes={"signed_document": [str(previous) if previous else None, str(agreement.signed_document_id)]})
     return agreement
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("percorsi/<uuid:pk>/", views.path_detail, name="path_detail"),
     path("percorsi/<uuid:pk>/avanza/", views.path_advance, name="path_advance"),
     path("percorsi/<uuid:pk>/adesione/", views.path_agreement, name="path_agreement"),
+    path("percorsi/<uuid:pk>/adesione/documento/", views.agreement_document, name="agreement_document"),
     path("percorsi/<uuid:pk>/chiudi/", views.path_close, name="path_close"),
     path("percorsi/<uuid:pk>/riapri/", views.path_reopen, name="path_reopen"),
     path("percorsi/<uuid:pk>/persone/aggiungi/", views.person_add, name="person_add"),

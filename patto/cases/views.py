@@ -16,9 +16,10 @@ from patto.core.exceptions import ConflictError, TransitionError
 from patto.core.exports import pdf_response
 from patto.core.forms import run_service, add_service_errors, rebase_after_conflict
 from patto.core.shortcuts import get_object_for
+from patto.documents.responses import attachment_response
 
 from . import forms, services
-from .models import NEXT_STATE, Assessment, Person, PlanAction, TeamMember, TimePoint
+from .models import NEXT_STATE, Agreement, Assessment, Person, PlanAction, TeamMember, TimePoint
 from .queries import comparison as comparison_data
 from .queries import (actions_for_institution, devices_of, done_time_points, meetings_of,
                       missing_areas, my_paths, notes_visible_to, paths_visible_to, people_visible_to, plan_of,
@@ -75,6 +76,7 @@ def path_detail(request, pk):
         "can_add_person": user.has_perm("cases.add_person", path),
         "can_add_note": user.has_perm("cases.add_note", path),
         "next_state": NEXT_STATE.get(path.state), "agreement": getattr(path, "agreement", None),
+        "agreement_form": forms.AgreementDocumentForm(auto_id="agreement_%s"),
         "note_form": forms.NoteForm(allow_clinical=user.acting_role in HEALTH_ROLES),
         "can_view_assessments": user.has_perm("cases.view_assessments", path),
         "can_assess": user.has_perm("cases.assess", path),
@@ -99,7 +101,7 @@ def path_detail(request, pk):
 def _state_change(request, pk, form_class, template, call, **form_kwargs):
     """The shared shape of the state-changing pages: confirm, validate, call the service, respond."""
     path = _path_for(request, pk, "cases.change_path")
-    form = form_class(request.POST or None, initial={"version": path.version}, **form_kwargs)
+    form = form_class(request.POST or None, request.FILES or None, initial={"version": path.version}, **form_kwargs)
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -117,6 +119,31 @@ def _state_change(request, pk, form_class, template, call, **form_kwargs):
             return redirect("cases:path_detail", pk=path.pk)
     return render(request, template, {"path": path, "form": form, "conflict": conflict,
                                       "next_state": NEXT_STATE.get(path.state)}, status=409 if conflict else 200)
+
+
+def agreement_document(request, pk):
+    """The signed agreement: the team (not the school) downloads it; the case manager attaches it."""
+    path = _path_for(request, pk, "cases.change_path" if request.method == "POST" else "cases.view_path_details")
+    agreement = Agreement.objects.filter(path=path).select_related("signed_document").first()
+    if agreement is None:
+        raise Http404
+    if request.method != "POST":
+        if agreement.signed_document is None:
+            raise Http404
+        return attachment_response(request, agreement.signed_document, filename=f"adesione-famiglia-{path.pk.hex[:8]}",
+                                   action="cases.agreement.downloaded", obj=path,
+                                   subjects=list(path.family.members.all()))
+    form = forms.AgreementDocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.attach_agreement_document(actor=request.user, agreement=agreement,
+                                               upload=form.cleaned_data["signed_document"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Signed agreement attached."))
+            return redirect("cases:path_detail", pk=path.pk)
+    return render(request, "cases/agreement_document.html", {"path": path, "form": form}, status=400)
 
 
 def path_advance(request, pk):

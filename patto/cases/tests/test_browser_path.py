@@ -1,11 +1,14 @@
 """The case manager walks a family's path in the browser; the school and the psychologist see their part."""
 
+from pathlib import Path as Path_
+
 import pytest
 
 from patto.accounts.models import Institution
 from patto.accounts.roles import Role
 from patto.accounts.tests.factories import DistrictFactory, InstitutionFactory, MembershipFactory, UserFactory
 from patto.cases.models import Cohort, Path
+from patto.documents.tests import samples
 
 PASSWORD = "una-password-lunga-di-prova"
 pytestmark = pytest.mark.browser
@@ -32,7 +35,7 @@ def _submit(tab):
     tab.check()
 
 
-def test_case_manager_walks_the_path_and_each_member_sees_their_part(visit, district):
+def test_case_manager_walks_the_path_and_each_member_sees_their_part(visit, district, antivirus, tmp_path):
     cm = visit()
     cm.sign_in("assistente", PASSWORD)
     cm.open("/percorsi/nuovo/")
@@ -59,6 +62,16 @@ def test_case_manager_walks_the_path_and_each_member_sees_their_part(visit, dist
     cm.page.click("label[for=id_shares_with_school]")
     cm.page.fill("#id_school_sharing_scope", "Frequenza e compiti")
     _submit(cm)
+    # The signed agreement comes back from the family: the case manager attaches the scan.
+    scan = tmp_path / "accordo firmato.pdf"
+    scan.write_bytes(samples.pdf(text=b"Accordo di partecipazione"))
+    cm.page.set_input_files("#agreement_signed_document", str(scan))
+    cm.page.click("main form[action$='/adesione/documento/'] button[type=submit]")
+    cm.check()
+    assert "Accordo firmato allegato." in cm.page.inner_text("body")
+    with cm.page.expect_download() as download:
+        cm.page.click("main a:has-text('Accordo firmato')")
+    assert Path_(download.value.path()).read_bytes() == scan.read_bytes()
 
     for username, role in (("Valli Sara", "teacher"), ("Bianchi Anna", "psychologist")):
         cm.page.click("main >> text=Aggiungi all'équipe")

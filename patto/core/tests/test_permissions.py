@@ -36,7 +36,7 @@ def all_url_names():
 PATH_URLS = {"cases:path_detail", "cases:path_advance", "cases:path_agreement", "cases:path_close",
              "cases:path_reopen", "cases:person_add", "cases:team_add", "cases:note_add", "cases:plan",
              "cases:goal_add", "cases:plan_print", "cases:plan_pdf", "cases:device_add",
-             "cases:meeting_add"}
+             "cases:meeting_add", "cases:agreement_document"}
 
 
 def sample_url(name, objects):
@@ -217,6 +217,8 @@ MATRIX = {
     "cases:path_detail": expect(404, **TEAM_OK),
     "cases:path_advance": expect(404, **CASE_MANAGER_ONLY),
     "cases:path_agreement": expect(404, **CASE_MANAGER_ONLY),
+    # The signed agreement (none yet in the fixture, hence 404 once allowed): the team but not the school.
+    "cases:agreement_document": expect(404, school_referent=403),
     "cases:path_close": expect(404, **CASE_MANAGER_ONLY),
     "cases:path_reopen": expect(404, **CASE_MANAGER_ONLY),
     "cases:person_add": expect(404, **CASE_MANAGER_ONLY),
