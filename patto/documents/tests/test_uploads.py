@@ -149,3 +149,22 @@ def test_orphan_files_are_purged_and_attached_ones_kept(antivirus, personas, set
     assert not orphan.exists()
     assert (Path(settings.PATTO_UPLOAD_ROOT) / kept.storage_name).exists()
     assert out.getvalue().startswith("1 orphan file(s) removed")
+
+
+def test_the_upload_handler_stops_keeping_a_file_past_the_limit(settings):
+    from patto.documents.uploadhandlers import SizeLimitUploadHandler
+
+    settings.PATTO_UPLOAD_MAX_MB = 1
+    handler = SizeLimitUploadHandler()
+    handler.new_file("evidence_file", "grande.pdf", "application/pdf", None)
+    chunk = b"x" * (256 * 1024)
+    passed_on = [handler.receive_data_chunk(chunk, n * len(chunk)) for n in range(6)]
+    assert passed_on[:4] == [chunk] * 4 and passed_on[4:] == [None, None]  # past 1 MB nothing is kept
+    marker = handler.file_complete(6 * len(chunk))
+    assert marker.oversized and marker.size == 6 * len(chunk) and marker.read() == b""
+    with pytest.raises(ValidationError) as refused:
+        inspect_upload(marker)
+    assert refused.value.code == "too_large"
+    small = SizeLimitUploadHandler()
+    small.new_file("evidence_file", "piccolo.pdf", "application/pdf", None)
+    assert small.receive_data_chunk(chunk, 0) == chunk and small.file_complete(len(chunk)) is None
