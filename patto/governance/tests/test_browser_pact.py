@@ -1,5 +1,5 @@
 """The coordinator amends a commitment in version 2, the GT approves it, the diff shows the change; a
-school head updates its commitment with evidence (a note and a file); the monitoring report shows both;
+school referent updates the school's commitment with evidence (a note and a file); the monitoring report shows both;
 the coordinator attaches a signed adhesion and downloads it."""
 
 from datetime import date
@@ -27,6 +27,7 @@ def district_pact():
     coordinator = MembershipFactory(user=UserFactory(username="coordinatrice"), institution=comune,
                                     role=Role.PACT_COORDINATOR).user
     MembershipFactory(user=UserFactory(username="dirigente"), institution=school, role=Role.SCHOOL_HEAD)
+    MembershipFactory(user=UserFactory(username="referente"), institution=school, role=Role.SCHOOL_REFERENT)
     pact = Pact.objects.create(district=district, title="Patto territoriale PIPPI", valid_from=date(2024, 3, 1))
     first = services.draft_version(actor=coordinator, pact=pact, summary="Prima versione")
     services.save_commitment(actor=coordinator, pact_version=first, institution=comune,
@@ -71,8 +72,8 @@ def test_amend_approve_compare_update_and_report(visit, district_pact, antivirus
     coordinator.open("/patto/versioni/confronto/?da=1&a=2")
     assert coordinator.page.locator("main ins", has_text="e coordinare").count() == 1
 
-    head = visit()
-    head.sign_in("dirigente", PASSWORD)
+    head = visit()  # the school's referent for the pact
+    head.sign_in("referente", PASSWORD)
     head.open("/patto/impegni/")
     head.page.click("main a:has-text('Aggiorna')")
     head.check()
