@@ -36,8 +36,8 @@ ACCEPT = ",".join(sorted(f".{ext}" for _kind, exts in ALLOWED.values() for ext i
 ZIP_TYPES = {"application/zip", "application/octet-stream", DOCX, ODT}
 
 # Markers of a document a browser would run: a file carrying them is a polyglot, whatever its type.
-ACTIVE_MARKERS = re.compile(rb"<\s*(script|html|!doctype\s+html|svg|iframe|object|embed|body)[\s>/]|javascript:",
-                            re.IGNORECASE)
+# Searched in a lower-cased copy: a pattern starting with a literal is many times faster than IGNORECASE.
+ACTIVE_MARKERS = re.compile(rb"<\s*(?:script|html|!doctype\s+html|svg|iframe|object|embed|body)[\s>/]")
 # PDF actions that run code or programs. Names may be hex-escaped (/J#61vaScript), so they are unescaped first.
 PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|RichMedia|XFA)(?![A-Za-z0-9])")
 PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
@@ -203,7 +203,8 @@ def inspect_upload(upload, name=None):
     original_name = clean_name(name or getattr(upload, "name", ""))
     data = _read(upload)
     kind, content_type = _detect(data, _extension(original_name))
-    if ACTIVE_MARKERS.search(data):
+    lowered = data.lower()
+    if ACTIVE_MARKERS.search(lowered) or b"javascript:" in lowered:
         reject(_("The file contains web page code (HTML or script) and cannot be accepted."), "active_content")
     if kind == Attachment.Kind.PDF:
         _check_pdf(data)

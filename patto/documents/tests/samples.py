@@ -99,6 +99,8 @@ def malicious_corpus():
         ("svg with script", "logo.svg", SVG),
         ("svg named as png", "logo.png", SVG),
         ("polyglot pdf/html", "relazione.pdf", pdf(body=b"<< >>\n<html><script>alert(1)</script></html>")),
+        ("polyglot png/html in capitals", "foto.png", image() + b"<HTML><BODY ONLOAD=x><SCRIPT>alert(1)</SCRIPT>"),
+        ("pdf with a javascript: link", "modulo.pdf", pdf(body=b"<< /S /URI /URI (JavaScript:alert(1)) >>")),
         ("pdf with javascript", "modulo.pdf", pdf(body=b"<< /Type /Action /S /JavaScript /JS (app.alert(1)) >>")),
         ("pdf with hex-escaped javascript", "modulo.pdf", pdf(body=b"<< /S /J#61vaScript /JS (app.alert(1)) >>")),
         ("pdf launching a program", "modulo.pdf", pdf(body=b"<< /S /Launch /F (cmd.exe) >>")),

@@ -20,7 +20,8 @@ CORPUS = samples.malicious_corpus()
 # Why each is refused: the check that must catch it (a later check catching it would hide a hole).
 EXPECTED = {
     "html with script": "type", "html named as pdf": "type", "svg with script": "type", "svg named as png": "type",
-    "polyglot pdf/html": "active_content", "pdf with javascript": "active_content",
+    "polyglot pdf/html": "active_content", "polyglot png/html in capitals": "active_content",
+    "pdf with a javascript: link": "active_content", "pdf with javascript": "active_content",
     "pdf with hex-escaped javascript": "active_content", "pdf launching a program": "active_content",
     "double extension, html inside": "type", "double extension, pdf inside": "extension",
     "double extension, image inside": "extension", "no extension": "extension", "pdf named as image": "extension",
