@@ -183,7 +183,8 @@ def _office_kind(data):
 def _detect(data, extension):
     content_type = magic.from_buffer(data[:1024 * 1024], mime=True)
     if content_type in ZIP_TYPES and data[:4] == b"PK\x03\x04" and extension in {"docx", "odt"}:
-        content_type = _office_kind(data) or content_type
+        # Only a well-formed document counts as one, whatever its first bytes made libmagic think.
+        content_type = _office_kind(data) or "application/zip"
     if content_type not in ALLOWED:
         reject(_("This type of file is not accepted: upload a PDF, a JPEG or PNG image, or a DOCX or ODT "
                  "document."), "type")

@@ -116,6 +116,8 @@ def malicious_corpus():
         ("too many entries", "verbale.docx", many_entries()),
         ("word macros", "verbale.docx", docx(extra=[("word/vbaProject.bin", b"\xd0\xcf\x11\xe0macro")])),
         ("plain zip named docx", "verbale.docx", office([("a.txt", b"hello")])),
+        ("docx without its document", "verbale.docx", office([("[Content_Types].xml", DOCX_TYPES),
+                                                               ("word/styles.xml", b"<w:styles/>")])),
         ("executable", "programma.exe", b"MZ\x90\x00" + b"\0" * 200),
         ("eicar as text", "eicar.pdf", EICAR),
         ("eicar inside a pdf", "relazione.pdf", pdf() + EICAR + b"\n%%EOF\n"),

@@ -26,7 +26,8 @@ EXPECTED = {
     "double extension, html inside": "type", "double extension, pdf inside": "extension",
     "double extension, image inside": "extension", "no extension": "extension", "pdf named as image": "extension",
     "truncated pdf": "damaged", "damaged image": "damaged", "pixel bomb": "image_pixels", "zip bomb": "zip_bomb",
-    "too many entries": "zip_bomb", "word macros": "macros", "plain zip named docx": "type", "executable": "type",
+    "too many entries": "zip_bomb", "word macros": "macros", "plain zip named docx": "type", "docx without its document": "type",
+    "executable": "type",
     "eicar as text": "type", "eicar inside a pdf": "infected", "eicar inside a docx": "infected", "empty": "empty",
 }
 
