@@ -323,8 +323,10 @@ def commitment_status(request, commitment_pk):
             messages.success(request, _("Status updated."))
             return redirect("governance:commitments")
     history = commitment.updates.select_related("period", "author", "author_institution", "evidence_file")
-    return render(request, "governance/commitment_status.html", {"commitment": commitment, "period": period,
-                                                                 "form": form, "history": history})
+    # The history names the staff who gave each update: the read is recorded like the other such pages.
+    return render_with_access(request, "governance/commitment_status.html", {
+        "commitment": commitment, "period": period, "form": form, "history": history},
+        action="governance.commitment.history_viewed", obj=commitment)
 
 
 def period_list(request):

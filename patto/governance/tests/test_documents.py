@@ -175,3 +175,12 @@ def test_withdrawn_adhesions_keep_their_signed_document(pact, world, personas):
     services.withdraw_adhesion(actor=personas["coordinator"].user, adhesion=adhesion, withdrawn_on=date(2026, 1, 1),
                                reason="Fine")
     assert Adhesion.objects.get(pk=adhesion.pk).signed_document.original_name == "a.pdf"
+
+
+def test_reading_an_updates_history_is_recorded(pact, world, login, personas):
+    commitment = pact.version_in_force().commitments.get(institution=world.school)
+    response = login("school_referent").get(reverse("governance:commitment_status",
+                                                    kwargs={"commitment_pk": commitment.pk}))
+    assert response.status_code == 200
+    assert AuditEvent.objects.filter(action="governance.commitment.history_viewed", object_id=str(commitment.pk),
+                                     actor=personas["school_referent"].user).count() == 1
