@@ -62,6 +62,7 @@ rules.add_perm("cases.assess", is_team_member & ~is_school_role & path_is_open)
 rules.add_perm("cases.view_plan", is_team_member & ~is_school_role)
 rules.add_perm("cases.change_plan", is_team_member & ~is_school_role & path_is_open)
 rules.add_perm("cases.activate_device", is_case_manager & path_is_open)
+rules.add_perm("cases.attach_agreement_document", is_case_manager & path_is_open)
 rules.add_perm("cases.add_meeting", is_team_member & ~is_school_role & path_is_open)
 rules.add_perm("cases.record_session", is_team_member & ~is_school_role & path_is_open)
 

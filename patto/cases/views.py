@@ -87,6 +87,7 @@ def path_detail(request, pk):
         "can_add_meeting": user.has_perm("cases.add_meeting", path),
         "can_activate_device": user.has_perm("cases.activate_device", path),
         "can_record_session": user.has_perm("cases.record_session", path),
+        "can_attach_agreement": user.has_perm("cases.attach_agreement_document", path),
         "school_actions": (list(actions_for_institution(path, user.acting_institution))
                            if not user.has_perm("cases.view_plan", path) else None),
     }
@@ -123,7 +124,8 @@ def _state_change(request, pk, form_class, template, call, **form_kwargs):
 
 def agreement_document(request, pk):
     """The signed agreement: the team (not the school) downloads it; the case manager attaches it."""
-    path = _path_for(request, pk, "cases.change_path" if request.method == "POST" else "cases.view_path_details")
+    path = _path_for(request, pk, "cases.attach_agreement_document" if request.method == "POST"
+                     else "cases.view_path_details")
     agreement = Agreement.objects.filter(path=path).select_related("signed_document").first()
     if agreement is None:
         raise Http404
@@ -143,7 +145,7 @@ def agreement_document(request, pk):
         else:
             messages.success(request, _("Signed agreement attached."))
             return redirect("cases:path_detail", pk=path.pk)
-    return render(request, "cases/agreement_document.html", {"path": path, "form": form}, status=400)
+    return render(request, "cases/agreement_document.html", {"path": path, "form": form})
 
 
 def path_advance(request, pk):

@@ -1,5 +1,6 @@
 from django import forms
 from django.forms.renderers import TemplatesSetting
+from django.utils.translation import gettext as _
 
 
 class PattoFormRenderer(TemplatesSetting):
@@ -28,8 +29,6 @@ class StyledFormMixin:
     @property
     def file_notice(self):
         """Browsers cannot refill a file input: when a form with a chosen file fails, ask for it again."""
-        from django.utils.translation import gettext as _
-
         if self.is_bound and self.errors and any(isinstance(field, forms.FileField) and self.files.get(name)
                                                  for name, field in self.fields.items()):
             return _("The file you chose has not been saved: choose it again before saving.")

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from patto.accounts.roles import GOVERNANCE_ROLES
 
-from .models import Adhesion, Commitment, CommitmentUpdate, Pact
+from .models import Adhesion, Commitment, CommitmentUpdate, IndicatorValue, Pact
 
 
 def _acting(user):
@@ -54,8 +54,6 @@ def signatories(pact):
 def document_owner(pact, attachment_id):
     """(attachment, the record it belongs to, the download's name) for a document of this pact, or None.
     Only files attached to the pact's own records are reachable from here."""
-    from .models import IndicatorValue
-
     owners = [
         (Adhesion.objects.filter(pact=pact, signed_document_id=attachment_id), "signed_document", "adesione-{pk}"),
         (CommitmentUpdate.objects.filter(period__pact=pact, evidence_file_id=attachment_id), "evidence_file",

@@ -236,7 +236,8 @@ def adhesion_attach(request, adhesion_pk):
     form = forms.SignedDocumentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.attach_signed_document(actor=request.user, adhesion=adhesion, upload=form.cleaned_data["signed_document"])
+            services.attach_signed_document(actor=request.user, adhesion=adhesion,
+                                            upload=form.cleaned_data["signed_document"])
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -5,9 +5,7 @@ import io
 import uuid
 from datetime import date
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -150,22 +148,6 @@ def test_the_signed_document_can_be_attached_later_and_replaced(antivirus, pact,
     assert AuditEvent.objects.filter(action="governance.adhesion.document_attached").count() == 2
     assert login("school_referent").post(url, {"signed_document": SimpleUploadedFile(
         "x.pdf", samples.pdf())}).status_code == 403
-
-
-@pytest.mark.parametrize("count", [1, 3])
-def test_report_query_count_with_evidence_files(count, pact, personas, world, django_assert_num_queries):
-    coordinator = personas["coordinator"].user
-    version = pact.version_in_force()
-    for index in range(count):
-        commitment = version.commitments.create(institution=world.ausl, text=f"Impegno {index}", order=index)
-        services.update_commitment_status(actor=coordinator, commitment=commitment, period=pact.periods.get(),
-                                          status="on_track", evidence="ok",
-                                          evidence_file=SimpleUploadedFile("verbale.pdf", samples.pdf()))
-    client = Client()
-    client.force_login(coordinator)
-    with django_assert_num_queries(12):
-        assert client.get(reverse("governance:period_report",
-                                  kwargs={"period_pk": pact.periods.get().pk})).status_code == 200
 
 
 def test_withdrawn_adhesions_keep_their_signed_document(pact, world, personas):

@@ -121,7 +121,9 @@ def test_pact_page_shows_the_version_in_force_to_every_signatory_user(pact, logi
 
 
 @pytest.mark.parametrize("count", [1, 3])
-def test_commitments_page_query_count(count, pact, personas, world, django_assert_num_queries):
+@pytest.mark.parametrize("page,queries", [("governance:commitments", 10), ("governance:period_report", 11)])
+def test_commitments_and_report_query_count(page, queries, count, pact, personas, world, django_assert_num_queries):
+    """Both list every commitment with its latest update and its evidence file."""
     coordinator = personas["coordinator"].user
     version = pact.version_in_force()
     for index in range(count):
@@ -131,8 +133,9 @@ def test_commitments_page_query_count(count, pact, personas, world, django_asser
                                           evidence_file=SimpleUploadedFile("verbale.pdf", samples.pdf()))
     client = Client()
     client.force_login(coordinator)
-    with django_assert_num_queries(10):
-        assert client.get(reverse("governance:commitments")).status_code == 200
+    kwargs = {"period_pk": pact.periods.get().pk} if page == "governance:period_report" else {}
+    with django_assert_num_queries(queries):
+        assert client.get(reverse(page, kwargs=kwargs)).status_code == 200
 
 
 def test_version_status_labels(pact):
