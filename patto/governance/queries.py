@@ -1,8 +1,10 @@
 """Who may read the pact and its governance. The pact text in force: every user of a signatory.
 Governance content (drafts, commitments' status, monitoring): signatories' members with a governance role."""
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
+
+from patto.accounts.models import Institution
 
 from patto.accounts.roles import GOVERNANCE_ROLES
 
@@ -13,20 +15,36 @@ def _acting(user):
     return user.acting_membership if user.is_authenticated else None
 
 
-def active_adhesions(pact, on=None):
+def adhesions_in_force(on=None):
+    """Adhesions signed by ``on`` (today) and not withdrawn by then: a withdrawal counts from its date."""
     day = on or timezone.localdate()
-    return pact.adhesions.filter(signed_on__lte=day, withdrawn_on__isnull=True)
+    return Adhesion.objects.filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day), signed_on__lte=day)
+
+
+def institutions_in_standing(on=None):
+    """Standing: the one source of truth for whether an institution's people may see anything about
+    families or the pact's governance. An institution is in standing while it is active and its adhesion
+    to its own district's pact is in force. Withdrawn, inactive or never signed: no access, from the next
+    request (every visibility query asks this, nothing is cached)."""
+    adhesion = adhesions_in_force(on).filter(institution=OuterRef("pk"), pact__district=OuterRef("district"))
+    return Institution.objects.filter(Exists(adhesion), is_active=True)
+
+
+def in_standing(institution, on=None):
+    return institution is not None and institutions_in_standing(on).filter(pk=institution.pk).exists()
+
+
+def active_adhesions(pact, on=None):
+    return adhesions_in_force(on).filter(pact=pact)
 
 
 def pacts_visible_to(user):
-    """Pacts of the user's district that the acting institution has signed (and not withdrawn from)."""
+    """The pact of the user's district, while the acting institution is in standing (active, adhesion in
+    force)."""
     membership = _acting(user)
-    if membership is None:
+    if membership is None or not in_standing(membership.institution):
         return Pact.objects.none()
-    return Pact.objects.filter(district_id=membership.institution.district_id,
-                               adhesions__institution_id=membership.institution_id,
-                               adhesions__withdrawn_on__isnull=True,
-                               adhesions__signed_on__lte=timezone.localdate()).distinct()
+    return Pact.objects.filter(district_id=membership.institution.district_id)
 
 
 def sees_governance(user):
