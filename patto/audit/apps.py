@@ -9,5 +9,6 @@ class AuditConfig(AppConfig):
         from patto.core.home import register_panel
 
         from . import panels, receivers  # noqa: F401  (receivers: policy refusals → audit trail)
+        from . import checks  # noqa: F401  (deploy check: the runtime database role cannot change the trail)
 
         register_panel(20, panels.auditor_panel)
