@@ -112,6 +112,9 @@ FORM_RENDERER = "patto.core.forms.PattoFormRenderer"
 # --- Database -----------------------------------------------------------------------------------
 # DATABASE_URL wins; otherwise PGDATABASE (with the other PG* variables, read by libpq) selects
 # PostgreSQL; otherwise the embedded SQLite file under var/.
+# In production the web app connects as a runtime role that owns nothing (it cannot change the audit trail);
+# `migrate` and `grant_runtime_role` run with the owner role's credentials in their own environment
+# (README, "Production"; patto/audit/dbroles.py).
 if env("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=60, conn_health_checks=True)}
 elif env("PGDATABASE"):
