@@ -32,6 +32,17 @@ def world(db):
                                 istat_code="")
     foreign_district = DistrictFactory(name="Distretto di Forlì")
     foreign = InstitutionFactory(district=foreign_district, name="Comune di Forlì", istat_code="040012")
+    # Standing: the district's pact, signed by the Comune, the school, the AUSL and the cooperative (not the
+    # second comune, nor the district office); Forlì's own pact, signed by its comune.
+    from datetime import date
+
+    from patto.governance.models import Adhesion, Pact
+
+    for pact_district, signatories in ((district, (comune, school, ausl, coop)), (foreign_district, (foreign,))):
+        pact = Pact.objects.create(district=pact_district, title="Patto territoriale PIPPI", valid_from=date(2024, 3, 1))
+        for institution in signatories:
+            Adhesion.objects.create(pact=pact, institution=institution, signer_name="Firmatario",
+                                    signer_role="Dirigente", signed_on=date(2024, 3, 1), method="digital")
     return SimpleNamespace(district=district, comune=comune, comune_b=comune_b, school=school, ausl=ausl,
                            coop=coop, office=office, foreign_district=foreign_district, foreign=foreign)
 
@@ -116,6 +127,9 @@ def family_path(personas, world):
                "fiscal_code": "", "town": "Rimini", "school": world.school, "school_site": None})
     services.add_person(actor=case_manager, path=path, kind=Person.Kind.PARENT, first_name="Elena",
                         last_name="Canestrari", birth_date=date(1988, 2, 3), sex="F", fiscal_code="", town="Rimini")
+    # The family agrees to share with the child's school (a consent item), so the teacher can join.
+    services.give_consent(actor=case_manager, path=path, institution=world.school, scope="Frequenza e compiti",
+                          given_on=date(2025, 9, 10), given_by="Elena Canestrari")
     for persona, role in (("health_professional", TeamMember.TeamRole.PSYCHOLOGIST),
                           ("school_referent", TeamMember.TeamRole.TEACHER),
                           ("team_member", TeamMember.TeamRole.EDUCATOR)):
@@ -147,7 +161,7 @@ def pact(personas, world):
     from patto.governance.models import Pact
 
     coordinator = personas["coordinator"].user
-    pact = Pact.objects.create(district=world.district, title="Patto territoriale PIPPI", valid_from=date(2024, 3, 1))
+    pact = Pact.objects.get(district=world.district)  # created, with its adhesions, by the world fixture
     first = services.draft_version(actor=coordinator, pact=pact, summary="Prima versione")
     services.save_commitment(actor=coordinator, pact_version=first, institution=world.comune,
                              text="Presidiare il sistema di governance integrata.")
@@ -156,9 +170,6 @@ def pact(personas, world):
     first.refresh_from_db()
     services.approve_version(actor=coordinator, pact_version=first, version=first.version,
                              approved_on=date(2024, 2, 13), approval_reference="Giunta", effective_from=date(2024, 3, 1))
-    for institution in (world.comune, world.school, world.ausl, world.coop):
-        services.record_adhesion(actor=coordinator, pact=pact, institution=institution, signer_name="Firmatario",
-                                 signer_role="Dirigente", signed_on=date(2024, 3, 1), method="digital")
     services.draft_version(actor=coordinator, pact=pact, summary="Aggiornamento 2026")
     services.open_period(actor=coordinator, pact=pact, name="Secondo semestre 2026", starts_on=date(2026, 7, 1),
                          ends_on=date(2026, 12, 31))

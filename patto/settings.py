@@ -103,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "patto.core.context_processors.patto",
+                "patto.accounts.context_processors.identity",
             ],
         },
     }
@@ -165,11 +166,17 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lockout: 5 failures per username + IP address, 30 minutes cool-off. The message never says
-# whether the account exists.
+# The client's address behind the reverse proxies in front of Patto (how many: 0 = none, REMOTE_ADDR is
+# the client). Counted from the right of X-Forwarded-For, never its left-most entry, which the client
+# writes. Used by the audit trail and the lockout (patto.core.context.client_ip).
+PATTO_TRUSTED_PROXIES = int(env("PATTO_TRUSTED_PROXIES", "0"))
+
+# Lockout: 5 failures per username + IP address (together: failures from elsewhere never lock the owner
+# out from their usual address), 30 minutes cool-off. The message never says whether the account exists.
 AXES_FAILURE_LIMIT = int(env("PATTO_LOCKOUT_FAILURES", "5"))
 AXES_COOLOFF_TIME = float(env("PATTO_LOCKOUT_MINUTES", "30")) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "patto.core.context.client_ip"
 AXES_LOCKOUT_CALLABLE = "patto.accounts.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # our audit trail records sign-ins; axes keeps only the failure counters
@@ -177,6 +184,9 @@ AXES_VERBOSE = False
 
 # Two-factor authentication: required for every account when on (production default).
 PATTO_REQUIRE_MFA = env_bool("PATTO_REQUIRE_MFA", PRODUCTION)
+# Step-up: changing the second factor (and exporting personal data) needs the password typed again within
+# this many minutes (patto.accounts.stepup).
+PATTO_STEP_UP_MINUTES = int(env("PATTO_STEP_UP_MINUTES", "10"))
 OTP_TOTP_ISSUER = env("PATTO_OTP_ISSUER", "Patto")
 
 # --- Sessions and cookies -----------------------------------------------------------------------
@@ -262,6 +272,10 @@ DEFAULT_FROM_EMAIL = env("PATTO_EMAIL_FROM", "patto@localhost")
 # --- Patto --------------------------------------------------------------------------------------
 PATTO_DEFAULT_DISTRICT_NAME = env("PATTO_DISTRICT_NAME", "Patto territoriale PIPPI")
 PATTO_PAGE_SIZE = 25
+# Closure ends the team's seats (all but the case manager's) after this many days; later reads of a
+# closed path are reasoned archive accesses, each valid this many hours.
+PATTO_CLOSURE_GRACE_DAYS = int(env("PATTO_CLOSURE_GRACE_DAYS", "30"))
+PATTO_ARCHIVE_ACCESS_HOURS = int(env("PATTO_ARCHIVE_ACCESS_HOURS", "8"))
 
 # --- Uploads (security checklist E7) --------------------------------------------------------------
 # Stored outside the web root under random names, never served directly; checked by content; scanned by

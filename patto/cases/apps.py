@@ -9,6 +9,7 @@ class CasesConfig(AppConfig):
         from patto.core.home import register_panel
 
         from . import panels
+        from . import audit_subjects  # noqa: F401  (registers the DPO's "who read this family?" finder)
 
         register_panel(5, panels.paths_panel)
         register_panel(6, panels.time_points_panel)

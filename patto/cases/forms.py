@@ -6,8 +6,12 @@ from patto.accounts.models import Institution, User
 from patto.core.forms import CheckboxList, DateInput, DateTimeInput, StyledFormMixin, VersionedForm
 from patto.documents.forms import AttachmentField
 
-from .models import (Agreement, CheckResult, ClosureOutcome, Cohort, DeviceType, Note, Path, Person, PlanAction,
-                     SubDimension, TeamMember, Volunteer)
+from .models import (SCHOOL_KINDS, Agreement, CheckResult, ClosureOutcome, Cohort, ConsentItem, DeviceType, Note,
+                     Path, Person, PlanAction, SubDimension, TeamMember, Volunteer)
+
+
+def schools_of(district):
+    return Institution.objects.filter(district=district, kind__in=SCHOOL_KINDS, is_active=True).order_by("name")
 
 
 class PersonForm(StyledFormMixin, forms.ModelForm):
@@ -67,17 +71,56 @@ class AgreementForm(StyledFormMixin, forms.ModelForm):
                                       help_text=_("The scan or the digitally signed file, if at hand (it can be "
                                                   "attached later)."))
 
+    schools = forms.ModelMultipleChoiceField(
+        label=_("The family agrees to share information with"), queryset=Institution.objects.none(), required=False,
+        widget=CheckboxList,
+        help_text=_("Only the schools and educational services ticked here can take part in the team and read "
+                    "what is shared with them. Leave all unticked if the family does not agree."))
+    school_sharing_scope = forms.CharField(label=_("What may be shared with them"), required=False, max_length=2000,
+                                           widget=forms.Textarea(attrs={"rows": 3}))
+
     class Meta:
         model = Agreement
-        fields = ["signed_on", "signed_by", "document_reference", "shares_with_school", "school_sharing_scope"]
-        widgets = {"signed_on": DateInput, "school_sharing_scope": forms.Textarea(attrs={"rows": 3})}
+        fields = ["signed_on", "signed_by", "document_reference"]
+        widgets = {"signed_on": DateInput}
+
+    def __init__(self, *args, path, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["schools"].queryset = schools_of(path.family.district)
 
     def clean(self):
         data = super().clean()
-        if data.get("shares_with_school") and not data.get("school_sharing_scope"):
+        if data.get("schools") and not data.get("school_sharing_scope"):
             self.add_error("school_sharing_scope", _("Say which information the family agrees to share."))
         return data
 
+
+class ConsentForm(StyledFormMixin, forms.ModelForm):
+    """A new consent item: the family agrees to share with one more school or educational service."""
+
+    class Meta:
+        model = ConsentItem
+        fields = ["institution", "scope", "given_on", "given_by"]
+        widgets = {"given_on": DateInput, "scope": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, path, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = schools_of(path.family.district)
+
+    def validate_unique(self):
+        """One open item per institution is the service's check (it says why)."""
+
+
+class ConsentWithdrawForm(VersionedForm):
+    withdrawn_on = forms.DateField(label=_("Withdrawn on"), widget=DateInput, initial=timezone.localdate)
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class ArchiveAccessForm(StyledFormMixin, forms.Form):
+    reference = forms.CharField(label=_("Family reference"), max_length=20, help_text=_("For example RN-2025-0012."))
+    reason = forms.CharField(label=_("Why you need to read the closed path"), max_length=500,
+                             widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("Recorded with your access and shown to the data protection officer."))
 
 class AgreementDocumentForm(StyledFormMixin, forms.Form):
     signed_document = AttachmentField(label=_("Signed agreement"))
@@ -119,13 +162,28 @@ class EndTeamMemberForm(VersionedForm):
 
 
 class NoteForm(StyledFormMixin, forms.Form):
+    """The audiences offered are those the writer's seat allows; the service checks them again."""
+
     audience = forms.ChoiceField(label=_("Who may read it"), choices=Note.Audience.choices)
+    school = forms.ModelChoiceField(label=_("Shared with (school)"), queryset=Institution.objects.none(),
+                                    required=False, help_text=_("Only for notes shared with the school: the schools "
+                                                                "the family agreed to share with."))
     text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 4}), max_length=8000)
 
-    def __init__(self, *args, allow_clinical, **kwargs):
+    def __init__(self, *args, audiences, schools, **kwargs):
         super().__init__(*args, **kwargs)
-        if not allow_clinical:
-            self.fields["audience"].choices = [c for c in Note.Audience.choices if c[0] != Note.Audience.CLINICAL]
+        self.fields["audience"].choices = [c for c in Note.Audience.choices if c[0] in audiences]
+        self.fields["school"].queryset = schools
+        if Note.Audience.SCHOOL not in audiences:
+            del self.fields["school"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("audience") == Note.Audience.SCHOOL and not data.get("school"):
+            self.add_error("school", _("Choose the school the note is shared with."))
+        if data.get("audience") != Note.Audience.SCHOOL:
+            data["school"] = None
+        return data
 
 
 class PersonSearchForm(StyledFormMixin, forms.Form):

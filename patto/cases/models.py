@@ -71,6 +71,9 @@ class Person(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="members", verbose_name=_("family"))
+    # The family's district, copied so that "never entered twice" is a constraint within the district:
+    # whether a person is known to another district's services is not this district's business.
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+", editable=False)
     kind = models.CharField(_("role in the family"), max_length=20, choices=Kind.choices)
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
@@ -89,7 +92,8 @@ class Person(models.Model):
         verbose_name_plural = _("people")
         ordering = ["kind", "birth_date"]
         constraints = [
-            models.UniqueConstraint(fields=["fiscal_code"], condition=~Q(fiscal_code=""), name="person_unique_fiscal_code"),
+            models.UniqueConstraint(fields=["district", "fiscal_code"], condition=~Q(fiscal_code=""),
+                                    name="person_unique_fiscal_code_in_district"),
         ]
         indexes = [models.Index(fields=["last_name", "first_name", "birth_date"])]
 
@@ -199,14 +203,62 @@ class Agreement(models.Model):
                                           help_text=_("Protocol number or where the signed document is filed."))
     signed_document = models.ForeignKey("documents.Attachment", on_delete=models.PROTECT, null=True, blank=True,
                                         related_name="+", verbose_name=_("signed agreement (file)"))
-    shares_with_school = models.BooleanField(_("the family agrees to share information with the school"),
-                                             default=False)
-    school_sharing_scope = models.TextField(_("what may be shared with the school"), blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("family's agreement")
         verbose_name_plural = _("families' agreements")
+
+
+# Where a seat is "on the school's side": it sees only what the family agreed to share with that institution.
+SCHOOL_KINDS = (Institution.Kind.SCHOOL, Institution.Kind.EDUCATIONAL_SERVICE)
+
+
+class ConsentItemQuerySet(models.QuerySet):
+    def in_force(self, on=None):
+        """Given by ``on`` (today) and not withdrawn by then: a withdrawal counts from its date."""
+        day = on or timezone.localdate()
+        return self.filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day), given_on__lte=day)
+
+
+class ConsentItem(models.Model):
+    """One thing the family agreed to share, with one institution: given and withdrawn as data, read by
+    the visibility queries. Separate from the legal basis of the processing (domain.md §5)."""
+
+    class Kind(models.TextChoices):
+        SCHOOL_SHARING = "school_sharing", _("Sharing with the school or educational service")
+
+    path = models.ForeignKey(Path, on_delete=models.PROTECT, related_name="consents", verbose_name=_("path"))
+    kind = models.CharField(_("what"), max_length=30, choices=Kind.choices, default=Kind.SCHOOL_SHARING)
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("school or educational service"),
+                                    limit_choices_to={"kind__in": SCHOOL_KINDS})
+    scope = models.TextField(_("what may be shared"), max_length=2000)
+    given_on = models.DateField(_("given on"))
+    given_by = models.CharField(_("given by"), max_length=200, help_text=_("The parents or guardians."))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    withdrawal_reason = models.CharField(_("reason for withdrawing"), max_length=300, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = ConsentItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("consent item")
+        verbose_name_plural = _("consent items")
+        ordering = ["given_on", "pk"]
+        constraints = [models.UniqueConstraint(fields=["path", "kind", "institution"],
+                                               condition=Q(withdrawn_on__isnull=True),
+                                               name="consent_one_open_per_institution")]
+        indexes = [models.Index(fields=["path", "institution"], name="consent_path_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.institution}"
+
+    @property
+    def in_force(self):
+        today = timezone.localdate()
+        return self.given_on <= today and (self.withdrawn_on is None or self.withdrawn_on > today)
 
 
 class TeamMember(models.Model):
@@ -234,6 +286,9 @@ class TeamMember(models.Model):
     valid_from = models.DateField(_("from"), default=timezone.localdate)
     valid_to = models.DateField(_("to (last day)"), null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set when the path's closure shortened the seat to the grace period; a reopening gives it back.
+    ended_by_closure = models.BooleanField(default=False, editable=False)
+    valid_to_before_closure = models.DateField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
@@ -267,6 +322,9 @@ class Note(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     author_institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
     audience = models.CharField(_("who may read it"), max_length=20, choices=Audience.choices, default=Audience.TEAM)
+    # For a note shared with the school: which one (the family agrees to share with a named institution).
+    school = models.ForeignKey(Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                               verbose_name=_("shared with"))
     text = models.TextField(_("note"), max_length=8000)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
@@ -274,6 +332,21 @@ class Note(models.Model):
         verbose_name = _("note")
         verbose_name_plural = _("notes")
         ordering = ["-created_at"]
+
+
+class ArchiveAccess(models.Model):
+    """A reasoned read of a closed path by the Comune's social service, after the team's seats ended.
+    Valid for a few hours; every grant is audited with its reason and shown to the DPO."""
+
+    path = models.ForeignKey(Path, on_delete=models.PROTECT, related_name="archive_accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=500)
+    granted_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "expires_at"], name="archive_access_user_idx")]
 
 
 class PathEvent(models.Model):

@@ -1,11 +1,29 @@
-"""Who may see which family paths, notes and timeline entries. Every cases view starts here."""
+"""Who may see which family paths, and what of each. Every cases view starts here.
+
+The seat decides: what a person sees of a path comes from the seats (``TeamMember`` rows) they hold in
+that path's team, never from the role they chose in the header. A seat grants access while
+- its dates cover today and it was not ended (a closure shortens the seats to a grace period);
+- its institution is in standing (active, adhesion to the pact in force: ``governance``);
+- the person still holds a current membership at that institution;
+- for a seat at a school or educational service, the family's consent to share with that institution is
+  in force.
+A seat at a school sees only what is shared with that school; clinical content needs a health seat at a
+health institution, held by a health professional of that institution."""
+
+from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from patto.accounts.roles import HEALTH_ROLES, SCHOOL_ROLES
+from patto.accounts.models import Institution, Membership
+from patto.accounts.roles import HEALTH_ROLES, Role
+from patto.governance.queries import institutions_in_standing
 
-from .models import Note, Path, PathEvent, Person, TeamMember
+from .models import SCHOOL_KINDS, ArchiveAccess, ConsentItem, Note, Path, PathEvent, Person, TeamMember
+
+# Team roles that read clinical notes, when held at a health institution by a health professional of it.
+CLINICAL_TEAM_ROLES = frozenset({TeamMember.TeamRole.PSYCHOLOGIST, TeamMember.TeamRole.CHILD_NEUROPSYCHIATRIST,
+                                 TeamMember.TeamRole.PEDIATRICIAN})
 
 
 def current_team_members(on=None):
@@ -14,60 +32,158 @@ def current_team_members(on=None):
                                      ended_at__isnull=True)
 
 
+def seats_in_force(on=None):
+    """The seats that grant access today (see the module's docstring)."""
+    day = on or timezone.localdate()
+    membership = Membership.objects.current(day).filter(user=OuterRef("user"), institution=OuterRef("institution"))
+    consent = ConsentItem.objects.in_force(day).filter(path=OuterRef("path"), institution=OuterRef("institution"))
+    return (current_team_members(day)
+            .filter(Exists(membership), institution__in=institutions_in_standing(day))
+            .filter(~Q(institution__kind__in=SCHOOL_KINDS) | Exists(consent)))
+
+
 def team_users(path):
     """The users in the path's team now (for "who does it" choices)."""
     from patto.accounts.models import User
 
-    return User.objects.filter(pk__in=current_team_members().filter(path=path).values("user")).order_by("last_name")
+    return User.objects.filter(pk__in=seats_in_force().filter(path=path).values("user")).order_by("last_name")
+
+
+def archive_accesses_in_force(user):
+    return ArchiveAccess.objects.filter(user=user, expires_at__gt=timezone.now(), path__state=Path.State.CLOSED,
+                                        institution__in=institutions_in_standing())
 
 
 def paths_visible_to(user):
-    """Paths whose équipe the user belongs to now, through an institution where they hold a valid role.
+    """Paths where the user holds a seat in force, or a reasoned archive access to a closed path.
 
-    Added to a team → visible from the next request; removed, expired or role ended → 404."""
-    membership = user.acting_membership if user.is_authenticated else None
-    if membership is None:
+    Added to a team → visible from the next request; removed, expired, closed past the grace period,
+    membership ended, institution out of standing, consent withdrawn → 404."""
+    if not user.is_authenticated:
         return Path.objects.none()
-    institutions = [m.institution_id for m in user.current_memberships]
-    # Start from the user's team memberships (index on user, path): the cost follows the paths the user is
-    # in, not the number of paths in the district.
-    mine = current_team_members().filter(user=user, institution_id__in=institutions).values("path_id")
-    return Path.objects.filter(pk__in=mine)
+    # Start from the user's own seats (index on user, institution, path): the cost follows the paths the
+    # user is in, not the number of paths in the district.
+    mine = seats_in_force().filter(user=user).values("path_id")
+    archived = archive_accesses_in_force(user).values("path_id")
+    return Path.objects.filter(Q(pk__in=mine) | Q(pk__in=archived))
 
 
 def people_visible_to(user):
-    return Person.objects.filter(family__paths__in=paths_visible_to(user)).distinct()
+    """The people of the families the user may see in full (a school seat does not list the family)."""
+    full = seats_in_force().filter(user=user).exclude(institution__kind__in=SCHOOL_KINDS).values("path__family_id")
+    archived = archive_accesses_in_force(user).values("path__family_id")
+    return Person.objects.filter(Q(family_id__in=full) | Q(family_id__in=archived))
 
 
-def viewer_audiences(user):
-    """The note audiences the user's acting role may read (the institution audience is checked apart)."""
-    role = user.acting_role
-    if role in SCHOOL_ROLES:
-        return {Note.Audience.SCHOOL}
-    audiences = {Note.Audience.TEAM, Note.Audience.SCHOOL, Note.Audience.INSTITUTION}
-    if role in HEALTH_ROLES:
-        audiences.add(Note.Audience.CLINICAL)
-    return audiences
+@dataclass
+class Access:
+    """What one user may see of one path: the union of what their seats in force allow."""
+
+    seats: list = field(default_factory=list)
+    archive: bool = False  # a reasoned archive access: reads only
+    clinical: bool = False
+
+    @property
+    def any(self):
+        return bool(self.seats) or self.archive
+
+    @property
+    def full_seats(self):
+        return [seat for seat in self.seats if seat.institution.kind not in SCHOOL_KINDS]
+
+    @property
+    def team_view(self):
+        """The équipe's view of the path (not only what is shared with a school)."""
+        return bool(self.full_seats) or self.archive
+
+    @property
+    def is_case_manager(self):
+        return any(seat.team_role == TeamMember.TeamRole.CASE_MANAGER for seat in self.seats)
+
+    @property
+    def schools(self):
+        """The schools whose seat this is (consent in force, checked by seats_in_force)."""
+        return {seat.institution_id for seat in self.seats if seat.institution.kind in SCHOOL_KINDS}
+
+    @property
+    def institutions(self):
+        """The institutions of the full seats, for notes meant for "my institution's members of the team"."""
+        return {seat.institution_id for seat in self.full_seats}
+
+    @property
+    def writing_seat(self):
+        """The seat a note or an event is written from: the case manager's first, a full seat before a
+        school's."""
+        ordered = sorted(self.seats, key=lambda s: (s.team_role != TeamMember.TeamRole.CASE_MANAGER,
+                                                    s.institution.kind in SCHOOL_KINDS))
+        return ordered[0] if ordered else None
+
+    def audiences(self):
+        """The note audiences this access may read (school and institution notes are narrowed apart)."""
+        if not self.team_view:
+            return {Note.Audience.SCHOOL} if self.seats else set()
+        audiences = {Note.Audience.TEAM, Note.Audience.SCHOOL, Note.Audience.INSTITUTION}
+        if self.clinical:
+            audiences.add(Note.Audience.CLINICAL)
+        return audiences
+
+    def writable_audiences(self):
+        if not self.seats:
+            return set()
+        if not self.team_view:
+            return {Note.Audience.SCHOOL}
+        return self.audiences()
 
 
-def _audience_filter(user, institution_field):
-    """Notes and timeline entries share the audience rules; ``institution_field`` names the institution
-    an "institution" audience refers to."""
-    audiences = viewer_audiences(user)
-    visible = Q(audience__in=audiences - {Note.Audience.INSTITUTION})
+def access_to(user, path):
+    """The user's Access to the path, computed once per path object (a request's lifetime)."""
+    cache = path.__dict__.setdefault("_access_by_user", {})
+    if user.pk not in cache:
+        cache[user.pk] = _compute_access(user, path)
+    return cache[user.pk]
+
+
+def _compute_access(user, path):
+    if not user.is_authenticated:
+        return Access()
+    seats = list(seats_in_force().filter(user=user, path=path).select_related("institution"))
+    health = {m.institution_id for m in user.current_memberships if m.role in HEALTH_ROLES}
+    clinical = any(seat.team_role in CLINICAL_TEAM_ROLES and seat.institution.kind == Institution.Kind.AUSL
+                   and seat.institution_id in health for seat in seats)
+    archive = not seats and not path.is_open and archive_accesses_in_force(user).filter(path=path).exists()
+    return Access(seats=seats, archive=archive, clinical=clinical)
+
+
+def _audience_filter(access, institution_field, school_field):
+    """Notes and timeline entries share the audience rules. ``institution_field`` names the institution an
+    "institution" audience refers to, ``school_field`` the school a "school" audience is shared with."""
+    audiences = access.audiences()
+    visible = Q(audience__in=audiences - {Note.Audience.INSTITUTION, Note.Audience.SCHOOL})
     if Note.Audience.INSTITUTION in audiences:
-        visible |= Q(audience=Note.Audience.INSTITUTION, **{institution_field: user.acting_institution})
+        visible |= Q(audience=Note.Audience.INSTITUTION, **{f"{institution_field}__in": access.institutions})
+    if Note.Audience.SCHOOL in audiences:
+        school = Q(audience=Note.Audience.SCHOOL)
+        if not access.team_view:
+            school &= Q(**{f"{school_field}__in": access.schools})
+        visible |= school
     return visible
 
 
 def notes_visible_to(user, path):
-    return (path.notes.filter(_audience_filter(user, "author_institution")).select_related("author", "author_institution")
-            .order_by("-created_at"))
+    access = access_to(user, path)
+    return (path.notes.filter(_audience_filter(access, "author_institution", "school"))
+            .select_related("author", "author_institution", "school").order_by("-created_at"))
 
 
 def timeline_visible_to(user, path):
-    return (PathEvent.objects.filter(path=path).filter(_audience_filter(user, "institution"))
+    access = access_to(user, path)
+    return (PathEvent.objects.filter(path=path).filter(_audience_filter(access, "institution", "institution"))
             .select_related("actor").order_by("-occurred_at", "-id"))
+
+
+def school_consents(path):
+    """The schools the family agrees to share with, now."""
+    return Institution.objects.filter(pk__in=ConsentItem.objects.in_force().filter(path=path).values("institution"))
 
 
 def team_completeness(members):
@@ -175,18 +291,18 @@ def missing_areas(goals):
     return [area for area in REQUIRED_AREAS if area not in present]
 
 
-def actions_for_institution(path, institution):
-    """The actions assigned to an institution (what a school member sees of the plan)."""
+def actions_for_schools(path, schools):
+    """The actions assigned to the given schools (what a school seat sees of the plan)."""
     from .models import PlanAction
 
-    return (PlanAction.objects.filter(goal__path=path, institution=institution)
+    return (PlanAction.objects.filter(goal__path=path, institution__in=schools)
             .select_related("goal__subdimension", "person", "professional").order_by("deadline"))
 
 
 # --- Dispositivi and volunteers ----------------------------------------------------------------------
 
 def devices_of(path, user):
-    """The devices activated for the family; a school member sees the partnership with their school."""
+    """The devices activated for the family; a school seat sees the partnership with its school."""
     from django.db.models import Count
 
     from .models import DeviceActivation
@@ -195,19 +311,31 @@ def devices_of(path, user):
                .select_related("device_type", "provider", "responsible", "school", "volunteer")
                .annotate(sessions_held=Count("sessions"), sessions_attended=Count("sessions", filter=Q(sessions__attended=True)))
                .order_by("starts_on"))
-    if user.acting_role in SCHOOL_ROLES:
-        devices = devices.filter(school=user.acting_institution)
+    access = access_to(user, path)
+    if not access.team_view:
+        devices = devices.filter(school__in=access.schools)
     return devices
 
 
-def volunteers_visible_to(user):
-    """The register of volunteers: the district's social workers and the pact coordinator."""
-    from patto.accounts.roles import Role
+def acting_in_standing(user, roles):
+    """The acting membership if its role is one of ``roles`` and its institution is in standing: for the
+    district-wide screens that are not about one path (registers, cohorts, opening a path)."""
+    membership = user.acting_membership if user.is_authenticated else None
+    if membership is None or membership.role not in roles:
+        return None
+    # Asked by several predicates in one request: remembered on the request's user object only.
+    cache = user.__dict__.setdefault("_standing_by_institution", {})
+    if membership.institution_id not in cache:
+        cache[membership.institution_id] = institutions_in_standing().filter(pk=membership.institution_id).exists()
+    return membership if cache[membership.institution_id] else None
 
+
+def volunteers_visible_to(user):
+    """The register of volunteers: the district's social workers and the pact coordinator, in standing."""
     from .models import Volunteer
 
-    membership = user.acting_membership if user.is_authenticated else None
-    if membership is None or membership.role not in (Role.SOCIAL_WORKER, Role.PACT_COORDINATOR):
+    membership = acting_in_standing(user, (Role.SOCIAL_WORKER, Role.PACT_COORDINATOR))
+    if membership is None:
         return Volunteer.objects.none()
     return Volunteer.objects.filter(district_id=membership.institution.district_id)
 
@@ -215,11 +343,11 @@ def volunteers_visible_to(user):
 # --- Meetings and tasks ----------------------------------------------------------------------------
 
 def meetings_of(path, user):
-    """The path's meetings; a school member sees only those they attend."""
+    """The path's meetings; a school seat sees only those its holder attends."""
     from .models import Meeting
 
     meetings = Meeting.objects.filter(path=path).prefetch_related("participants", "family_participants")
-    if user.acting_role in SCHOOL_ROLES:
+    if not access_to(user, path).team_view:
         meetings = meetings.filter(participants=user)
     return meetings.order_by("-held_at")
 
@@ -238,7 +366,7 @@ def cohorts_visible_to(user):
 
     from .models import Cohort
 
-    membership = user.acting_membership if user.is_authenticated else None
+    membership = acting_in_standing(user, (Role.SOCIAL_WORKER, Role.PACT_COORDINATOR))
     if membership is None:
         return Cohort.objects.none()
     return (Cohort.objects.filter(district_id=membership.institution.district_id)
@@ -254,3 +382,22 @@ def families_in_path(pact, period):
              .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=period.starts_on))
              .values("family").distinct().count())
     return suppress_small(count)
+
+
+# --- Fetching a path for a request: authorise, then log the read ----------------------------------------
+
+def fetch_path(user, pk, perm="cases.view_path", *, action="cases.path.viewed", purpose=""):
+    """The one way a view, an export or the API gets a path: from ``paths_visible_to`` (not visible →
+    404, as if missing), then ``perm`` (→ 403), both refusals audited; then the read is logged with the
+    family's members as the people concerned, before any of the path's data is returned (fail closed:
+    if the row cannot be written, AuditUnavailable stops the request)."""
+    from patto.audit.services import record_access
+    from patto.core.shortcuts import get_object_for
+
+    queryset = paths_visible_to(user).select_related("family", "cohort", "signal_source", "outcome")
+    path = get_object_for(user, perm, queryset, pk=pk)
+    access = access_to(user, path)
+    if access.archive and not purpose:
+        purpose = "archive"
+    record_access(actor=user, action=action, obj=path, subjects=list(path.family.members.all()), purpose=purpose)
+    return path

@@ -1,44 +1,49 @@
-"""Actions on a family's path. Visibility (team membership) is checked first by paths_visible_to."""
+"""Actions on a family's path. Visibility (a seat in force, or an archive access) is checked first by
+paths_visible_to; these predicates read the same seats (``queries.access_to``), never the role the user
+chose in the header. District-wide screens (opening a path, registers, cohorts) read the acting
+membership, which must be in standing."""
 
 import rules
 
-from patto.accounts.roles import HEALTH_ROLES, SCHOOL_ROLES, Role
+from patto.accounts.models import Institution
+from patto.accounts.roles import Role
 
-from .models import TeamMember
-from .queries import current_team_members
+from .queries import access_to, acting_in_standing
 
-
-def _current_team_roles(user, path):
-    """The user's roles in this path's team now, read once per path object (a request's lifetime)."""
-    cache = path.__dict__.setdefault("_team_roles_by_user", {})
-    if user.pk not in cache:
-        cache[user.pk] = set(current_team_members().filter(path=path, user=user).values_list("team_role", flat=True))
-    return cache[user.pk]
+# Who opens a path (and becomes its case manager): the social service of a comune or of the Ambito.
+CASE_MANAGER_KINDS = (Institution.Kind.COMUNE, Institution.Kind.DISTRICT_OFFICE)
 
 
 @rules.predicate
-def is_social_worker(user):
-    return user.is_authenticated and user.acting_role == Role.SOCIAL_WORKER
+def can_open_paths(user):
+    membership = acting_in_standing(user, (Role.SOCIAL_WORKER,))
+    return membership is not None and membership.institution.kind in CASE_MANAGER_KINDS
 
 
 @rules.predicate
-def is_team_member(user, path):
-    return path is not None and bool(_current_team_roles(user, path))
+def has_seat(user, path):
+    return path is not None and bool(access_to(user, path).seats)
+
+
+@rules.predicate
+def has_any_access(user, path):
+    return path is not None and access_to(user, path).any
+
+
+@rules.predicate
+def has_team_view(user, path):
+    """A seat outside a school (or an archive access): the équipe's view, not only what is shared."""
+    return path is not None and access_to(user, path).team_view
+
+
+@rules.predicate
+def has_full_seat(user, path):
+    return path is not None and bool(access_to(user, path).full_seats)
 
 
 @rules.predicate
 def is_case_manager(user, path):
-    return path is not None and TeamMember.TeamRole.CASE_MANAGER in _current_team_roles(user, path)
-
-
-@rules.predicate
-def is_school_role(user):
-    return user.is_authenticated and user.acting_role in SCHOOL_ROLES
-
-
-@rules.predicate
-def is_health_role(user):
-    return user.is_authenticated and user.acting_role in HEALTH_ROLES
+    return path is not None and access_to(user, path).is_case_manager
 
 
 @rules.predicate
@@ -46,30 +51,31 @@ def path_is_open(user, path):
     return path is not None and path.is_open
 
 
-rules.add_perm("cases.add_path", is_social_worker)
-rules.add_perm("cases.view_path", is_team_member)
+rules.add_perm("cases.add_path", can_open_paths)
+rules.add_perm("cases.view_path", has_any_access)
 # Family composition, the signal, the agreement and the full timeline: the team but not the school,
-# which sees only what is shared with it (notes, and later actions and meetings).
-rules.add_perm("cases.view_path_details", is_team_member & ~is_school_role)
+# which sees only what is shared with it (notes, actions, devices and meetings).
+rules.add_perm("cases.view_path_details", has_team_view)
 rules.add_perm("cases.change_path", is_case_manager)
 rules.add_perm("cases.manage_team", is_case_manager & path_is_open)
+rules.add_perm("cases.manage_consent", is_case_manager & path_is_open)
 rules.add_perm("cases.add_person", is_case_manager & path_is_open)
-rules.add_perm("cases.add_note", is_team_member & path_is_open)
+rules.add_perm("cases.add_note", has_seat & path_is_open)
 # Ratings are the équipe's evaluative work: the team but not the school, while the path is open.
-rules.add_perm("cases.view_assessments", is_team_member & ~is_school_role)
-rules.add_perm("cases.assess", is_team_member & ~is_school_role & path_is_open)
+rules.add_perm("cases.view_assessments", has_team_view)
+rules.add_perm("cases.assess", has_full_seat & path_is_open)
 # The family's plan: the équipe works on it; the school sees the actions assigned to it.
-rules.add_perm("cases.view_plan", is_team_member & ~is_school_role)
-rules.add_perm("cases.change_plan", is_team_member & ~is_school_role & path_is_open)
+rules.add_perm("cases.view_plan", has_team_view)
+rules.add_perm("cases.change_plan", has_full_seat & path_is_open)
 rules.add_perm("cases.activate_device", is_case_manager & path_is_open)
 rules.add_perm("cases.attach_agreement_document", is_case_manager & path_is_open)
-rules.add_perm("cases.add_meeting", is_team_member & ~is_school_role & path_is_open)
-rules.add_perm("cases.record_session", is_team_member & ~is_school_role & path_is_open)
+rules.add_perm("cases.add_meeting", has_full_seat & path_is_open)
+rules.add_perm("cases.record_session", has_full_seat & path_is_open)
 
 
 @rules.predicate
 def manages_volunteers(user):
-    return user.is_authenticated and user.acting_role in (Role.SOCIAL_WORKER, Role.PACT_COORDINATOR)
+    return acting_in_standing(user, (Role.SOCIAL_WORKER, Role.PACT_COORDINATOR)) is not None
 
 
 rules.add_perm("cases.view_volunteers", manages_volunteers)
@@ -78,9 +84,21 @@ rules.add_perm("cases.change_volunteer", manages_volunteers)
 
 @rules.predicate
 def is_pact_coordinator(user):
-    return user.is_authenticated and user.acting_role == Role.PACT_COORDINATOR
+    return acting_in_standing(user, (Role.PACT_COORDINATOR,)) is not None
+
+
+@rules.predicate
+def is_social_worker(user):
+    return acting_in_standing(user, (Role.SOCIAL_WORKER,)) is not None
+
+
+@rules.predicate
+def can_open_archive(user):
+    """The Comune's (or the Ambito's) social service reads closed paths, with a reason."""
+    return can_open_paths(user)
 
 
 rules.add_perm("cases.view_cohorts", is_pact_coordinator | is_social_worker)
 rules.add_perm("cases.change_cohort", is_pact_coordinator)
 rules.add_perm("cases.change_catalogue", is_pact_coordinator)
+rules.add_perm("cases.open_archive", can_open_archive)

@@ -1,74 +1,94 @@
 """Every change to a family's path: keyword-only, atomic, audited, and entered in the path's timeline."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from patto.accounts.models import Membership
-from patto.accounts.roles import HEALTH_ROLES
-from patto.audit.services import record_event
+from patto.accounts.models import Institution, Membership
+from patto.accounts.roles import Role
+from patto.audit.services import record_access, record_event
+from patto.governance.queries import in_standing
 from patto.core.exceptions import ConflictError, TransitionError
 from patto.core.versioning import update_versioned
 from patto.documents.services import store_attachment
 
 from .fiscal_code import normalise
-from .models import (NEXT_STATE, Agreement, Assessment, ClosureOutcome, Cohort, DeviceActivation, DeviceSession, DeviceType, Family,
-                     Framework, Meeting, Note, Path, PathEvent, Person, PlanAction, PlanGoal, PrePostAssessment,
-                     Rating, SubDimension, Task, TeamMember, Volunteer)
-from .queries import current_team_members
+from .models import (NEXT_STATE, SCHOOL_KINDS, Agreement, ArchiveAccess, Assessment, ClosureOutcome, Cohort,
+                     ConsentItem, DeviceActivation, DeviceSession, DeviceType, Family, Framework, Meeting, Note, Path,
+                     PathEvent, Person, PlanAction, PlanGoal, PrePostAssessment, Rating, SubDimension, Task,
+                     TeamMember, Volunteer)
+from .queries import access_to, acting_in_standing, paths_visible_to, seats_in_force
 
 PERSON_FIELDS = ("kind", "first_name", "last_name", "birth_date", "sex", "fiscal_code", "town", "school", "school_site")
 
 
 class DuplicatePerson(ValidationError):
-    """The person is already in Patto: never entered twice."""
+    """The person is already known in the district: never entered twice. Only someone who may see the
+    existing family is told which one it is; anyone else is told to ask the pact's coordinator."""
 
-    def __init__(self, existing):
-        super().__init__(_("This person is already registered in Patto, in family %(reference)s. "
-                           "Ask the case manager of that family before going on.") % {
-            "reference": existing.family.reference}, code="duplicate_person")
+    def __init__(self, existing, *, disclose):
+        if disclose:
+            message = _("This person is already registered in Patto, in family %(reference)s. "
+                        "Ask the case manager of that family before going on.") % {"reference": existing.family.reference}
+        else:
+            message = _("This person may already be known to the district's services. Do not register them again: "
+                        "contact the pact's coordinator (referente territoriale), who will put you in touch "
+                        "with the right team.")
+        super().__init__(message, code="duplicate_person")
         self.existing = existing
 
 
-def find_existing_person(*, first_name, last_name, birth_date, fiscal_code=""):
-    """The same codice fiscale, or the same name and date of birth (case-insensitive)."""
+def find_existing_person(*, district, first_name, last_name, birth_date, fiscal_code=""):
+    """In the district: the same codice fiscale, or the same name and date of birth (case-insensitive).
+    Another district's people are never looked at."""
+    people = Person.objects.filter(district=district).select_related("family")
     code = normalise(fiscal_code)
     if code:
-        match = Person.objects.filter(fiscal_code=code).select_related("family").first()
+        match = people.filter(fiscal_code=code).first()
         if match:
             return match
-    return (Person.objects.filter(first_name__iexact=first_name.strip(), last_name__iexact=last_name.strip(),
-                                  birth_date=birth_date).select_related("family").first())
+    return people.filter(first_name__iexact=first_name.strip(), last_name__iexact=last_name.strip(),
+                         birth_date=birth_date).first()
 
 
-def ensure_new_person(*, actor, data):
-    """Refuse a person already in Patto, recording that the lookup disclosed an existing family.
+def ensure_new_person(*, actor, district, data):
+    """Refuse a person already known in the district, recording the lookup in the district's trail.
 
     Called before the writing transaction opens, so the record survives the refusal."""
-    existing = find_existing_person(first_name=data["first_name"], last_name=data["last_name"],
+    existing = find_existing_person(district=district, first_name=data["first_name"], last_name=data["last_name"],
                                     birth_date=data["birth_date"], fiscal_code=data.get("fiscal_code", ""))
     if existing is not None:
-        record_event(actor=actor, action="cases.person.duplicate_found", obj=existing, subjects=[existing])
-        raise DuplicatePerson(existing)
+        disclose = paths_visible_to(actor).filter(family_id=existing.family_id).exists()
+        record_event(actor=actor, action="cases.person.duplicate_found", obj=existing, subjects=[existing],
+                     changes={"disclosed": [None, disclose]})
+        raise DuplicatePerson(existing, disclose=disclose)
 
 
 def _new_person(actor, family, data):
     data = {**data, "fiscal_code": normalise(data.get("fiscal_code"))}
-    existing = find_existing_person(first_name=data["first_name"], last_name=data["last_name"],
-                                    birth_date=data["birth_date"], fiscal_code=data["fiscal_code"])
+    existing = find_existing_person(district=family.district, first_name=data["first_name"],
+                                    last_name=data["last_name"], birth_date=data["birth_date"],
+                                    fiscal_code=data["fiscal_code"])
     if existing is not None:  # entered meanwhile by someone else
-        raise DuplicatePerson(existing)
-    person = Person(family=family, **data)
+        raise DuplicatePerson(existing, disclose=False)
+    person = Person(family=family, district_id=family.district_id, **data)
     person.full_clean()
     person.save()
     return person
 
 
-def _event(path, actor, kind, audience=Note.Audience.TEAM, **params):
-    membership = actor.acting_membership if actor is not None else None
+def _event(path, actor, kind, audience=Note.Audience.TEAM, institution=None, **params):
+    """A timeline entry. ``institution``: for a school audience, the school it is shared with; otherwise
+    the institution of the seat the actor wrote from."""
+    if institution is None and actor is not None:
+        seat = access_to(actor, path).writing_seat
+        institution = seat.institution if seat else None
     PathEvent.objects.create(path=path, actor=actor, kind=kind, params=params, audience=audience,
-                             institution=membership.institution if membership else None)
+                             institution=institution)
 
 
 def _family_reference(district):
@@ -77,9 +97,23 @@ def _family_reference(district):
     return f"RN-{year}-{count + 1:04d}"
 
 
+def _case_manager_membership(actor):
+    """The membership a new path's case manager acts from: a social worker of a comune or of the Ambito,
+    in standing."""
+    membership = acting_in_standing(actor, (Role.SOCIAL_WORKER,))
+    if membership is None or membership.institution.kind not in (Institution.Kind.COMUNE,
+                                                                 Institution.Kind.DISTRICT_OFFICE):
+        raise ValidationError(_("Only a social worker of a comune or of the Ambito, whose institution has signed "
+                                "the pact, opens a path."))
+    return membership
+
+
 def open_path(*, actor, child, **signal):
     """A new family from a signal: the family, its first child, the path, and the actor as case manager."""
-    ensure_new_person(actor=actor, data=child)
+    membership = _case_manager_membership(actor)
+    if signal["cohort"].district_id != membership.institution.district_id:
+        raise ValidationError({"cohort": _("Choose a cohort of your district.")})
+    ensure_new_person(actor=actor, district=signal["cohort"].district, data=child)
     return _open_path(actor=actor, child=child, **signal)
 
 
@@ -101,7 +135,7 @@ def _open_path(*, actor, cohort, signal_source, signal_date, signal_summary, leg
                 signal_summary=signal_summary, legal_basis=legal_basis, legal_basis_note=legal_basis_note)
     path.full_clean()
     path.save()
-    membership = actor.acting_membership
+    membership = _case_manager_membership(actor)
     TeamMember.objects.create(path=path, user=actor, institution=membership.institution,
                               team_role=TeamMember.TeamRole.CASE_MANAGER)
     _event(path, actor, "path.opened", source=str(signal_source))
@@ -112,7 +146,7 @@ def _open_path(*, actor, cohort, signal_source, signal_date, signal_summary, leg
 
 def add_person(*, actor, path, **data):
     data = {name: data.get(name) for name in PERSON_FIELDS if name in data}
-    ensure_new_person(actor=actor, data=data)
+    ensure_new_person(actor=actor, district=path.family.district, data=data)
     return _add_person(actor=actor, path=path, data=data)
 
 
@@ -147,22 +181,69 @@ def advance_path(*, actor, path, version, started_on=None):
 
 
 @transaction.atomic
-def record_agreement(*, actor, path, version, signed_on, signed_by, document_reference="", shares_with_school=False,
+def record_agreement(*, actor, path, version, signed_on, signed_by, document_reference="", schools=(),
                      school_sharing_scope="", signed_document=None):
     """The family agrees to take part: pre-assessment → agreement. Kept apart from the legal basis.
-    ``signed_document`` (an upload) is the signed agreement, if at hand."""
+    ``schools``: the schools or educational services the family agrees to share with (one consent item
+    each, ``school_sharing_scope`` saying what). ``signed_document`` (an upload) is the signed agreement."""
     if path.state != Path.State.PRE_ASSESSMENT:
         raise TransitionError(path.state)
-    agreement = Agreement(path=path, signed_on=signed_on, signed_by=signed_by, document_reference=document_reference,
-                          shares_with_school=shares_with_school, school_sharing_scope=school_sharing_scope)
+    agreement = Agreement(path=path, signed_on=signed_on, signed_by=signed_by, document_reference=document_reference)
     agreement.full_clean()
     agreement.save()
     _transition(actor, path, version, Path.State.AGREEMENT)
-    _event(path, actor, "agreement.recorded", audience=Note.Audience.SCHOOL if shares_with_school else Note.Audience.TEAM,
-           shares_with_school=shares_with_school)
+    _event(path, actor, "agreement.recorded", shares_with_school=bool(schools))
+    already = set(ConsentItem.objects.filter(path=path, withdrawn_on__isnull=True).values_list("institution_id", flat=True))
+    for school in (school for school in schools if school.pk not in already):
+        give_consent(actor=actor, path=path, institution=school, scope=school_sharing_scope, given_on=signed_on,
+                     given_by=signed_by)
     if signed_document is not None:
         attach_agreement_document(actor=actor, agreement=agreement, upload=signed_document)
     return agreement
+
+
+@transaction.atomic
+def give_consent(*, actor, path, institution, scope, given_on, given_by):
+    """The family agrees to share with one school or educational service (what: ``scope``)."""
+    if institution.kind not in SCHOOL_KINDS or institution.district_id != path.family.district_id:
+        raise ValidationError({"institution": _("Choose a school or educational service of the district.")})
+    if given_on > timezone.localdate():
+        raise ValidationError({"given_on": _("The date cannot be in the future.")})
+    if ConsentItem.objects.filter(path=path, institution=institution, withdrawn_on__isnull=True).exists():
+        raise ValidationError({"institution": _("The family already agrees to share with this institution.")})
+    item = ConsentItem(path=path, institution=institution, scope=scope, given_on=given_on, given_by=given_by,
+                       recorded_by=actor)
+    item.full_clean()
+    item.save()
+    _event(path, actor, "consent.given", institution=institution, audience=Note.Audience.SCHOOL,
+           school=str(institution))
+    record_event(actor=actor, action="cases.consent.given", obj=item, subjects=list(path.family.members.all()),
+                 changes={"institution": [None, str(institution)], "scope": [None, scope]})
+    return item
+
+
+@transaction.atomic
+def withdraw_consent(*, actor, item, version, withdrawn_on, reason):
+    """The family withdraws an agreement to share: from ``withdrawn_on`` (today at the latest) that
+    institution's seats see nothing of the path, and nothing new can be shared with it."""
+    if item.withdrawn_on is not None:
+        raise ValidationError(_("This agreement was already withdrawn."))
+    if withdrawn_on > timezone.localdate() or withdrawn_on < item.given_on:
+        raise ValidationError({"withdrawn_on": _("The date is between the day it was given and today.")})
+    changes = update_versioned(item, version, {"withdrawn_on": withdrawn_on, "withdrawal_reason": reason})
+    _event(item.path, actor, "consent.withdrawn", school=str(item.institution))
+    record_event(actor=actor, action="cases.consent.withdrawn", obj=item, changes=changes, purpose=reason,
+                 subjects=list(item.path.family.members.all()))
+    return item
+
+
+def _check_consent(path, institution, field):
+    """Nothing goes to a school or educational service the family has not agreed to share with."""
+    if institution is not None and institution.kind in SCHOOL_KINDS and not (
+            ConsentItem.objects.in_force().filter(path=path, institution=institution).exists()):
+        raise ValidationError({field: _("The family has not agreed to share information with %(school)s (or has "
+                                        "withdrawn the agreement): record the family's consent first.") % {
+            "school": institution}})
 
 
 @transaction.atomic
@@ -180,18 +261,37 @@ def attach_agreement_document(*, actor, agreement, upload):
 
 @transaction.atomic
 def close_path(*, actor, path, version, outcome, reason):
+    """Closure with an outcome. Every seat but the case manager's ends after the grace period
+    (``PATTO_CLOSURE_GRACE_DAYS``): later reads are archive accesses."""
     if not path.is_open:
         raise TransitionError(path.state)
-    return _transition(actor, path, version, Path.State.CLOSED, state_before_closure=path.state, outcome=outcome,
-                       outcome_reason=reason, closed_on=timezone.localdate())
+    today = timezone.localdate()
+    _transition(actor, path, version, Path.State.CLOSED, state_before_closure=path.state, outcome=outcome,
+                outcome_reason=reason, closed_on=today)
+    last_day = today + timedelta(days=settings.PATTO_CLOSURE_GRACE_DAYS)
+    seats = (TeamMember.objects.filter(path=path, ended_at__isnull=True)
+             .exclude(team_role=TeamMember.TeamRole.CASE_MANAGER)
+             .exclude(valid_to__isnull=False, valid_to__lte=last_day))
+    ended = [str(pk) for pk in seats.values_list("pk", flat=True)]
+    for seat in seats:
+        seat.valid_to_before_closure, seat.ended_by_closure = seat.valid_to, True
+        seat.valid_to = max(last_day, seat.valid_from)
+        seat.save(update_fields=["valid_to", "valid_to_before_closure", "ended_by_closure"])
+    record_event(actor=actor, action="cases.team.closure_grace", obj=path,
+                 changes={"seats": [None, ended], "last_day": [None, last_day.isoformat()]})
+    return path
 
 
 @transaction.atomic
 def reopen_path(*, actor, path, version, reason):
+    """Reopening gives back the seats the closure had shortened (not those ended by hand)."""
     if path.is_open:
         raise TransitionError(path.state)
     _transition(actor, path, version, path.state_before_closure or Path.State.INTERVENTION, closed_on=None,
                 outcome=None, outcome_reason="")
+    for seat in TeamMember.objects.filter(path=path, ended_by_closure=True, ended_at__isnull=True):
+        seat.valid_to, seat.valid_to_before_closure, seat.ended_by_closure = seat.valid_to_before_closure, None, False
+        seat.save(update_fields=["valid_to", "valid_to_before_closure", "ended_by_closure"])
     _event(path, actor, "path.reopened", reason=reason)
     record_event(actor=actor, action="cases.path.reopened", obj=path, purpose=reason)
     return path
@@ -199,11 +299,44 @@ def reopen_path(*, actor, path, version, reason):
 
 # --- The équipe ---------------------------------------------------------------------------------
 
+R = TeamMember.TeamRole
+# Which memberships may hold which seat: the seat's team role must fit the person's role at the
+# institution (a teacher's seat only for school staff, a psychologist's only for an AUSL psychologist).
+TEAM_ROLE_FIT = {
+    R.CASE_MANAGER: {Role.SOCIAL_WORKER},
+    R.SOCIAL_WORKER: {Role.SOCIAL_WORKER},
+    R.PSYCHOLOGIST: {Role.PSYCHOLOGIST},
+    R.CHILD_NEUROPSYCHIATRIST: {Role.CHILD_NEUROPSYCHIATRIST},
+    R.PEDIATRICIAN: {Role.HEALTH_PROFESSIONAL},
+    R.EDUCATOR: {Role.EDUCATOR},
+    R.TEACHER: {Role.SCHOOL_HEAD, Role.SCHOOL_REFERENT},
+    R.EDUCATIONAL_STAFF: {Role.EDUCATIONAL_STAFF, Role.EDUCATOR},
+    R.COACH: {Role.SOCIAL_WORKER, Role.EDUCATOR, Role.PSYCHOLOGIST, Role.PACT_COORDINATOR},
+    R.OTHER: {Role.SOCIAL_WORKER, Role.EDUCATOR, Role.PSYCHOLOGIST, Role.CHILD_NEUROPSYCHIATRIST,
+              Role.HEALTH_PROFESSIONAL, Role.LEGAL_OFFICE, Role.EDUCATIONAL_STAFF},
+}
+
+
+def _check_seat(path, user, institution, team_role):
+    if team_role == R.CASE_MANAGER:
+        raise ValidationError({"team_role": _("The path has its case manager: add a social worker instead.")})
+    if institution.district_id != path.family.district_id or not in_standing(institution):
+        raise ValidationError({"institution": _("This institution has no adhesion to the pact in force: its "
+                                                "people cannot join a family's team.")})
+    roles = set(Membership.objects.current().filter(user=user, institution=institution).values_list("role", flat=True))
+    if not roles:
+        raise ValidationError({"user": _("This person has no valid role in that institution.")})
+    if not roles & TEAM_ROLE_FIT[team_role]:
+        raise ValidationError({"team_role": _("This role in the team does not fit the person's role in that "
+                                              "institution.")})
+    _check_consent(path, institution, "institution")
+
+
 @transaction.atomic
 def add_team_member(*, actor, path, user, institution, team_role, valid_from, valid_to=None):
-    """Add a professional to the team: they see the path from their next request."""
-    if not Membership.objects.current().filter(user=user, institution=institution).exists():
-        raise ValidationError({"user": _("This person has no valid role in that institution.")})
+    """Add a professional to the team: they see the path from their next request (a seat at a school only
+    with the family's consent to share with that school)."""
+    _check_seat(path, user, institution, team_role)
     already = TeamMember.objects.filter(path=path, user=user, ended_at__isnull=True, team_role=team_role).exists()
     if already:
         raise ValidationError({"user": _("This person is already in the team with this role.")})
@@ -233,13 +366,27 @@ def end_team_member(*, actor, member, version, reason):
 # --- Notes --------------------------------------------------------------------------------------
 
 @transaction.atomic
-def add_note(*, actor, path, audience, text):
-    membership = actor.acting_membership
-    if audience == Note.Audience.CLINICAL and membership.role not in HEALTH_ROLES:
-        raise ValidationError({"audience": _("Only health professionals write clinical notes.")})
-    note = Note.objects.create(path=path, author=actor, author_institution=membership.institution,
-                               audience=audience, text=text)
-    _event(path, actor, "note.added", audience=audience)
+def add_note(*, actor, path, audience, text, school=None):
+    """A note from the author's seat: clinical only from a health seat; a school seat writes only to its
+    school; a note shared with a school names the school, which the family must have agreed to."""
+    access = access_to(actor, path)
+    if audience not in access.writable_audiences():
+        raise ValidationError({"audience": _("Your seat in this team cannot write notes for this audience "
+                                             "(clinical notes: health professionals only).")})
+    if audience == Note.Audience.SCHOOL:
+        if school is None:  # the only school it can be: the seat's own, or the one the family agreed to
+            candidates = access.schools if not access.team_view else set(
+                ConsentItem.objects.in_force().filter(path=path).values_list("institution_id", flat=True))
+            school = Institution.objects.get(pk=next(iter(candidates))) if len(candidates) == 1 else None
+        if school is None or (not access.team_view and school.pk not in access.schools):
+            raise ValidationError({"school": _("Choose the school the note is shared with.")})
+        _check_consent(path, school, "school")
+    else:
+        school = None
+    seat = access.writing_seat
+    note = Note.objects.create(path=path, author=actor, author_institution=seat.institution, audience=audience,
+                               school=school, text=text)
+    _event(path, actor, "note.added", audience=audience, institution=school)
     record_event(actor=actor, action="cases.note.added", obj=note, subjects=list(path.family.members.all()),
                  changes={"audience": [None, audience]})
     return note
@@ -337,16 +484,18 @@ def add_action(*, actor, goal, description, area, deadline, person=None, profess
     if person is not None and person.family_id != path.family_id:
         raise ValidationError({"person": _("Choose a member of this family.")})
     if professional is not None:
-        member = current_team_members().filter(path=path, user=professional).first()
+        member = seats_in_force().filter(path=path, user=professional).first()
         if member is None:
             raise ValidationError({"professional": _("Choose a professional of this path's team.")})
         institution = institution or member.institution
     if person is None and institution is None:
         raise ValidationError(_("Say who does it: a family member, a professional or an institution."))
+    _check_consent(path, institution, "institution")
     action = PlanAction.objects.create(goal=goal, description=description, area=area, deadline=deadline,
                                        person=person, professional=professional, institution=institution)
-    audience = Note.Audience.SCHOOL if action.for_school else Note.Audience.TEAM
-    _event(path, actor, "plan.action_added", audience=audience, area=area)
+    for_school = institution is not None and institution.kind in SCHOOL_KINDS
+    _event(path, actor, "plan.action_added", audience=Note.Audience.SCHOOL if for_school else Note.Audience.TEAM,
+           institution=institution if for_school else None, area=area)
     record_event(actor=actor, action="cases.plan.action_added", obj=action,
                  subjects=[person] if person else [], changes={"area": [None, area]})
     return action
@@ -382,13 +531,14 @@ def _check_device(device_type, hours_per_week, sessions_planned, school, volunte
 def activate_device(*, actor, path, device_type, provider, starts_on, ends_on=None, responsible=None,
                     hours_per_week=None, sessions_planned=None, school=None, volunteer=None, notes=""):
     _check_device(device_type, hours_per_week, sessions_planned, school, volunteer, path.family.district)
+    _check_consent(path, school, "school")
     activation = DeviceActivation(path=path, device_type=device_type, provider=provider, responsible=responsible,
                                   starts_on=starts_on, ends_on=ends_on, hours_per_week=hours_per_week,
                                   sessions_planned=sessions_planned, school=school, volunteer=volunteer, notes=notes)
     activation.full_clean()
     activation.save()
     audience = Note.Audience.SCHOOL if school is not None else Note.Audience.TEAM
-    _event(path, actor, "device.activated", audience=audience, device=device_type.name)
+    _event(path, actor, "device.activated", audience=audience, institution=school, device=device_type.name)
     record_event(actor=actor, action="cases.device.activated", obj=activation,
                  changes={"device": [None, device_type.code], "provider": [None, str(provider)]})
     return activation
@@ -436,7 +586,7 @@ def update_volunteer(*, actor, volunteer, version, **fields):
 # --- Meetings and tasks ----------------------------------------------------------------------------------
 
 def _check_participants(path, participants, family_participants):
-    team = set(current_team_members().filter(path=path).values_list("user_id", flat=True))
+    team = set(seats_in_force().filter(path=path).values_list("user_id", flat=True))
     if any(user.pk not in team for user in participants):
         raise ValidationError({"participants": _("Only members of the team take part as professionals.")})
     if any(person.family_id != path.family_id for person in family_participants):
@@ -459,7 +609,7 @@ def schedule_meeting(*, actor, path, held_at, agenda, participants, family_parti
 @transaction.atomic
 def record_minutes(*, actor, meeting, version, minutes, decisions, next_steps=()):
     """Minutes and decisions of a meeting; each next step becomes a task with a person and a due date."""
-    team = set(current_team_members().filter(path=meeting.path).values_list("user_id", flat=True))
+    team = set(seats_in_force().filter(path=meeting.path).values_list("user_id", flat=True))
     if any(step["assignee"].pk not in team for step in next_steps):
         raise ValidationError(_("Next steps go to members of the team."))
     changes = update_versioned(meeting, version, {"minutes": minutes, "decisions": decisions})
@@ -528,3 +678,23 @@ def save_catalogue_entry(*, actor, kind, entry=None, version=None, **fields):
     changes = update_versioned(entry, version or 0, fields)
     record_event(actor=actor, action=f"cases.catalogue.{kind}_changed", obj=entry, changes=changes)
     return entry
+
+
+# --- Archive access: reading a closed path after the team's seats ended ---------------------------------
+
+def open_archive(*, actor, reference, reason):
+    """A social worker of the district's social service reads a closed path, giving a reason: an
+    ArchiveAccess valid ``PATTO_ARCHIVE_ACCESS_HOURS``, audited with the reason (the DPO sees it).
+    Returns the path, or raises ValidationError without saying whether an open path has that reference."""
+    membership = _case_manager_membership(actor)
+    path = (Path.objects.filter(family__reference=reference.strip().upper(), state=Path.State.CLOSED,
+                                family__district_id=membership.institution.district_id)
+            .order_by("-closed_on").first())
+    if path is None:
+        raise ValidationError({"reference": _("No closed path of the district has this reference.")})
+    with transaction.atomic():
+        ArchiveAccess.objects.create(path=path, user=actor, institution=membership.institution, reason=reason,
+                                     expires_at=timezone.now() + timedelta(hours=settings.PATTO_ARCHIVE_ACCESS_HOURS))
+        record_access(actor=actor, action="cases.path.archive_opened", obj=path, purpose=reason,
+                      subjects=list(path.family.members.all()))
+    return path

@@ -21,6 +21,11 @@ def describe(event):
     if event.kind == "agreement.recorded":
         return (_("The family's agreement was recorded; the family agrees to share information with the school")
                 if p.get("shares_with_school") else _("The family's agreement was recorded"))
+    if event.kind == "consent.given":
+        return _("The family agreed to share information with %(school)s") % {"school": p.get("school", "")}
+    if event.kind == "consent.withdrawn":
+        return _("The family withdrew its consent to share information with %(school)s") % {
+            "school": p.get("school", "")}
     if event.kind == "person.added":
         return _("A family member was added (%(kind)s)") % {"kind": _label(Person.Kind.choices, p.get("member_kind"))}
     if event.kind == "team.added":

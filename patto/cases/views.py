@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -10,8 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from patto.accounts.roles import HEALTH_ROLES
-from patto.audit.services import record_access, render_with_access
+from patto.audit.services import render_with_access
 from patto.core.exceptions import ConflictError, TransitionError
 from patto.core.exports import pdf_response
 from patto.core.forms import run_service, add_service_errors, rebase_after_conflict
@@ -21,9 +19,9 @@ from patto.documents.responses import attachment_response
 from . import forms, services
 from .models import NEXT_STATE, Agreement, Assessment, Person, PlanAction, TeamMember, TimePoint
 from .queries import comparison as comparison_data
-from .queries import (actions_for_institution, devices_of, done_time_points, meetings_of,
+from .queries import (access_to, actions_for_schools, devices_of, done_time_points, fetch_path, meetings_of,
                       missing_areas, my_paths, notes_visible_to, paths_visible_to, people_visible_to, plan_of,
-                      team_completeness, team_users, timeline_visible_to)
+                      school_consents, seats_in_force, team_completeness, team_users, timeline_visible_to)
 from .schedule import time_points
 from .timeline import describe
 
@@ -55,13 +53,14 @@ def path_create(request):
     return render(request, "cases/path_create.html", {"signal": signal, "child": child})
 
 
-def _path_for(request, pk, perm="cases.view_path"):
-    queryset = paths_visible_to(request.user).select_related("family", "cohort", "signal_source", "outcome")
-    return get_object_for(request.user, perm, queryset, pk=pk)
+def _path_for(request, pk, perm="cases.view_path", action="cases.path.viewed"):
+    """Fetch, authorise and log the read (``queries.fetch_path``): every page of a path goes through here."""
+    return fetch_path(request.user, pk, perm, action=action)
 
 
 def path_detail(request, pk):
     path = _path_for(request, pk)
+    access = access_to(request.user, path)
     user = request.user
     team = list(path.team.select_related("user", "institution").order_by("ended_at", "team_role"))
     members = list(path.family.members.select_related("school", "school_site"))
@@ -77,7 +76,10 @@ def path_detail(request, pk):
         "can_add_note": user.has_perm("cases.add_note", path),
         "next_state": NEXT_STATE.get(path.state), "agreement": getattr(path, "agreement", None),
         "agreement_form": forms.AgreementDocumentForm(auto_id="agreement_%s"),
-        "note_form": forms.NoteForm(allow_clinical=user.acting_role in HEALTH_ROLES),
+        "consents": list(path.consents.select_related("institution").order_by("withdrawn_on", "given_on")),
+        "can_manage_consent": user.has_perm("cases.manage_consent", path),
+        "archive": access.archive,
+        "note_form": _note_form(access, path),
         "can_view_assessments": user.has_perm("cases.view_assessments", path),
         "can_assess": user.has_perm("cases.assess", path),
         "can_view_plan": user.has_perm("cases.view_plan", path),
@@ -88,20 +90,28 @@ def path_detail(request, pk):
         "can_activate_device": user.has_perm("cases.activate_device", path),
         "can_record_session": user.has_perm("cases.record_session", path),
         "can_attach_agreement": user.has_perm("cases.attach_agreement_document", path),
-        "school_actions": (list(actions_for_institution(path, user.acting_institution))
-                           if not user.has_perm("cases.view_plan", path) else None),
+        "school_actions": (list(actions_for_schools(path, access.schools))
+                           if not access.team_view else None),
     }
     children = [person for person in members if person.kind == "child"]
     context["children"] = children
     if context["can_view_assessments"]:
         context["schedule"] = time_points(path, done_time_points(path, children))
-    return render_with_access(request, "cases/path_detail.html", context, action="cases.path.viewed", obj=path,
-                              subjects=members)
+    return render(request, "cases/path_detail.html", context)
+
+
+def _note_form(access, path, data=None):
+    schools = school_consents(path)
+    if not access.team_view:
+        schools = schools.filter(pk__in=access.schools)
+    return forms.NoteForm(data, audiences=access.writable_audiences(), schools=schools)
 
 
 def _state_change(request, pk, form_class, template, call, **form_kwargs):
     """The shared shape of the state-changing pages: confirm, validate, call the service, respond."""
     path = _path_for(request, pk, "cases.change_path")
+    if form_class is forms.AgreementForm:
+        form_kwargs["path"] = path
     form = form_class(request.POST or None, request.FILES or None, initial={"version": path.version}, **form_kwargs)
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -216,7 +226,7 @@ def team_end(request, pk, member_pk):
 @require_POST
 def note_add(request, pk):
     path = _path_for(request, pk, "cases.add_note")
-    form = forms.NoteForm(request.POST, allow_clinical=request.user.acting_role in HEALTH_ROLES)
+    form = _note_form(access_to(request.user, path), path, request.POST)
     if form.is_valid():
         try:
             services.add_note(actor=request.user, path=path, **form.cleaned_data)
@@ -260,7 +270,7 @@ def _child_of(path, child_pk):
 
 
 def assessment_edit(request, pk, child_pk, time_point, rater):
-    path = _path_for(request, pk, "cases.assess")
+    path = _path_for(request, pk, "cases.assess", action="cases.assessment.viewed")
     child = _child_of(path, child_pk)
     if time_point not in TimePoint.values or rater not in Assessment.Rater.values:
         raise Http404
@@ -291,8 +301,7 @@ def assessment_edit(request, pk, child_pk, time_point, rater):
     context = {"path": path, "child": child, "form": form, "framework": framework, "conflict": conflict,
                "time_point": TimePoint(time_point), "rater": Assessment.Rater(rater),
                "conflict_values": _assessment_summary(conflict) if conflict else None}
-    return render_with_access(request, "cases/assessment_edit.html", context, action="cases.assessment.viewed",
-                              obj=path, subjects=[child], status=409 if conflict else 200)
+    return render(request, "cases/assessment_edit.html", context, status=409 if conflict else 200)
 
 
 def _assessment_summary(assessment):
@@ -300,7 +309,7 @@ def _assessment_summary(assessment):
 
 
 def comparison(request, pk, child_pk):
-    path = _path_for(request, pk, "cases.view_assessments")
+    path = _path_for(request, pk, "cases.view_assessments", action="cases.assessment.compared")
     child = _child_of(path, child_pk)
     framework = (Assessment.objects.filter(path=path, child=child).values_list("framework", flat=True).first()
                  or services.current_framework().pk)
@@ -311,12 +320,11 @@ def comparison(request, pk, child_pk):
                           for index, (tp, rater) in enumerate(data["columns"]) if (tp, rater) in data["present"]]}
     context = {"path": path, "child": child, "data": data, "chart": chart,
                "can_assess": request.user.has_perm("cases.assess", path)}
-    return render_with_access(request, "cases/comparison.html", context, action="cases.assessment.compared",
-                              obj=path, subjects=[child])
+    return render(request, "cases/comparison.html", context)
 
 
 def prepost_edit(request, pk, time_point):
-    path = _path_for(request, pk, "cases.assess")
+    path = _path_for(request, pk, "cases.assess", action="cases.prepost.viewed")
     if time_point not in (TimePoint.T0, TimePoint.T2):
         raise Http404
     framework = services.current_framework()
@@ -339,23 +347,21 @@ def prepost_edit(request, pk, time_point):
         else:
             messages.success(request, _("Risk and protective factors saved."))
             return redirect("cases:path_detail", pk=path.pk)
-    return render_with_access(request, "cases/prepost_edit.html",
-                              {"path": path, "form": form, "time_point": TimePoint(time_point), "conflict": conflict},
-                              action="cases.prepost.viewed", obj=path, subjects=list(path.family.members.all()),
-                              status=409 if conflict else 200)
+    return render(request, "cases/prepost_edit.html",
+                  {"path": path, "form": form, "time_point": TimePoint(time_point), "conflict": conflict},
+                  status=409 if conflict else 200)
 
 
 # --- Micro-progettazione: the family's plan -------------------------------------------------------
 
 def plan(request, pk):
-    path = _path_for(request, pk, "cases.view_plan")
+    path = _path_for(request, pk, "cases.view_plan", action="cases.plan.viewed")
     goals = plan_of(path)
     can_change = request.user.has_perm("cases.change_plan", path)
     context = {"path": path, "goals": goals, "missing": [PlanAction.Area(a).label for a in missing_areas(goals)],
                "can_change": can_change,
                "goal_form": forms.GoalForm(framework=services.current_framework()) if can_change else None}
-    return render_with_access(request, "cases/plan.html", context, action="cases.plan.viewed", obj=path,
-                              subjects=list(path.family.members.all()))
+    return render(request, "cases/plan.html", context)
 
 
 @require_POST
@@ -423,7 +429,7 @@ def action_remove(request, pk, action_pk):
 
 
 def _family_plan_context(request, path):
-    team = [m for m in path.team.select_related("user", "institution") if m.is_current]
+    team = list(seats_in_force().filter(path=path).select_related("user", "institution"))
     parents = [p for p in path.family.members.all() if p.kind != Person.Kind.CHILD]
     return {"path": path, "goals": plan_of(path), "team": team, "parents": parents,
             "children": [p for p in path.family.members.all() if p.kind == Person.Kind.CHILD],
@@ -432,15 +438,65 @@ def _family_plan_context(request, path):
 
 def plan_print(request, pk):
     """The plan as the family sees it: plain words, who does what, signature lines. No notes."""
-    path = _path_for(request, pk, "cases.view_plan")
-    context = _family_plan_context(request, path)
-    return render_with_access(request, "cases/plan_family.html", context, action="cases.plan.printed", obj=path,
-                              subjects=list(path.family.members.all()))
+    path = _path_for(request, pk, "cases.view_plan", action="cases.plan.printed")
+    return render(request, "cases/plan_family.html", _family_plan_context(request, path))
 
 
 def plan_pdf(request, pk):
-    path = _path_for(request, pk, "cases.view_plan")
-    context = _family_plan_context(request, path)
-    with transaction.atomic():
-        record_access(actor=request.user, action="cases.plan.pdf", obj=path, subjects=list(path.family.members.all()))
-        return pdf_response(request, "cases/plan_family.html", context, f"progetto-{path.family.reference}.pdf")
+    path = _path_for(request, pk, "cases.view_plan", action="cases.plan.pdf")
+    return pdf_response(request, "cases/plan_family.html", _family_plan_context(request, path),
+                        f"progetto-{path.family.reference}.pdf")
+
+
+# --- Consent items: what the family agrees to share, with which school ---------------------------------
+
+def consent_add(request, pk):
+    path = _path_for(request, pk, "cases.manage_consent")
+    form = forms.ConsentForm(request.POST or None, path=path)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.give_consent(actor=request.user, path=path, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The family's consent is recorded: the school can now take part."))
+            return redirect("cases:path_detail", pk=path.pk)
+    return render(request, "cases/consent_form.html", {"path": path, "form": form})
+
+
+def consent_withdraw(request, pk, consent_pk):
+    path = _path_for(request, pk, "cases.manage_consent")
+    item = get_object_for(request.user, None, path.consents.filter(withdrawn_on__isnull=True)
+                          .select_related("institution"), pk=consent_pk)
+    form = forms.ConsentWithdrawForm(request.POST or None, initial={"version": item.version})
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        saved, conflict = run_service(form, lambda: services.withdraw_consent(
+            actor=request.user, item=item, version=form.cleaned_data["version"],
+            withdrawn_on=form.cleaned_data["withdrawn_on"], reason=form.cleaned_data["reason"]))
+        if saved:
+            messages.success(request, _("Consent withdrawn: %(school)s no longer sees the path.") % {
+                "school": item.institution})
+            return redirect("cases:path_detail", pk=path.pk)
+    return render(request, "cases/consent_withdraw.html", {"path": path, "item": item, "form": form,
+                                                           "conflict": conflict}, status=409 if conflict else 200)
+
+
+# --- Archive access: closed paths, read with a reason ---------------------------------------------------
+
+def archive_open(request):
+    """The social service reads a closed path after the team's seats ended: by POST (the reference never
+    travels in a URL), with a reason that is recorded and shown to the DPO."""
+    if not request.user.has_perm("cases.open_archive"):
+        raise PermissionDenied
+    form = forms.ArchiveAccessForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            path = services.open_archive(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.info(request, _("Archive access recorded with your reason. It lasts %(hours)s hours.") % {
+                "hours": settings.PATTO_ARCHIVE_ACCESS_HOURS})
+            return redirect("cases:path_detail", pk=path.pk)
+    return render(request, "cases/archive_open.html", {"form": form})

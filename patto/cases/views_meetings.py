@@ -7,7 +7,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from patto.audit.services import render_with_access
 from patto.core.forms import run_service, add_service_errors
 
 from . import forms, services
@@ -32,7 +31,7 @@ def meeting_add(request, pk):
 
 def meeting_detail(request, pk, meeting_pk):
     """The meeting and its minutes; team members (not the school) write the minutes and next steps."""
-    path = _path_for(request, pk)
+    path = _path_for(request, pk, action="cases.meeting.viewed")
     meeting = meetings_of(path, request.user).filter(pk=meeting_pk).first()
     if meeting is None:
         raise Http404
@@ -54,9 +53,7 @@ def meeting_detail(request, pk, meeting_pk):
         raise PermissionDenied
     context = {"path": path, "meeting": meeting, "form": form, "conflict": conflict,
                "tasks": meeting.tasks.select_related("assignee")}
-    return render_with_access(request, "cases/meeting_detail.html", context, action="cases.meeting.viewed",
-                              obj=meeting, subjects=list(meeting.family_participants.all()),
-                              status=409 if conflict else 200)
+    return render(request, "cases/meeting_detail.html", context, status=409 if conflict else 200)
 
 
 @require_POST

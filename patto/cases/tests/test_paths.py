@@ -76,7 +76,7 @@ def test_invalid_fiscal_code_keeps_input_and_creates_nothing(login, family_path,
     assert Path.objects.count() == 1
 
 
-def test_states_only_in_order(family_path, personas):
+def test_states_only_in_order(family_path, personas, world):
     actor = personas["case_manager"].user
     path = family_path
     services.advance_path(actor=actor, path=path, version=path.version)
@@ -84,7 +84,7 @@ def test_states_only_in_order(family_path, personas):
     with pytest.raises(TransitionError):  # the agreement has its own step
         services.advance_path(actor=actor, path=path, version=path.version)
     services.record_agreement(actor=actor, path=path, version=path.version, signed_on=date(2025, 10, 2),
-                              signed_by="Elena Canestrari", shares_with_school=True, school_sharing_scope="Frequenza")
+                              signed_by="Elena Canestrari", schools=[world.school], school_sharing_scope="Frequenza")
     services.advance_path(actor=actor, path=path, version=path.version)
     services.advance_path(actor=actor, path=path, version=path.version)
     assert path.state == Path.State.INTERVENTION and path.intervention_started_on == timezone.localdate()
@@ -100,20 +100,25 @@ def test_states_only_in_order(family_path, personas):
     assert "cases.path.closed" in actions and "cases.path.reopened" in actions
 
 
-def test_agreement_is_separate_from_the_legal_basis(login, family_path, personas):
+def test_agreement_is_separate_from_the_legal_basis(login, family_path, personas, world):
     client = login("case_manager")
     services.advance_path(actor=personas["case_manager"].user, path=family_path, version=family_path.version)
     url = reverse("cases:path_agreement", kwargs={"pk": family_path.pk})
     bad = client.post(url, {"version": family_path.version, "signed_on": "2025-10-02", "signed_by": "Elena",
-                            "shares_with_school": "on", "school_sharing_scope": ""})
+                            "schools": [world.school.pk], "school_sharing_scope": ""})
     assert bad.status_code == 200 and "school_sharing_scope" in bad.context["form"].errors
+    not_a_school = client.post(url, {"version": family_path.version, "signed_on": "2025-10-02", "signed_by": "Elena",
+                                     "schools": [world.coop.pk], "school_sharing_scope": "Frequenza"})
+    assert "schools" in not_a_school.context["form"].errors
     ok = client.post(url, {"version": family_path.version, "signed_on": "2025-10-02", "signed_by": "Elena",
-                           "shares_with_school": "on", "school_sharing_scope": "Frequenza e compiti"})
+                           "schools": [world.school.pk], "school_sharing_scope": "Frequenza e compiti"})
     assert ok.status_code == 302
     family_path.refresh_from_db()
     assert family_path.state == Path.State.AGREEMENT
     assert family_path.legal_basis == Path.LegalBasis.PUBLIC_INTEREST
-    assert family_path.agreement.shares_with_school
+    assert family_path.agreement.signed_by == "Elena"
+    consent = family_path.consents.get(scope="Frequenza e compiti")
+    assert consent.institution == world.school and consent.in_force
 
 
 def test_wrong_step_through_the_page_changes_nothing(login, family_path):
@@ -139,7 +144,11 @@ def test_concurrent_closures_do_not_overwrite(login, family_path):
     assert family_path.state == Path.State.PRE_ASSESSMENT
 
 
-def test_team_membership_opens_and_closes_access_at_the_next_request(family_path, personas, login):
+def test_team_membership_opens_and_closes_access_at_the_next_request(family_path, personas, login, world):
+    from patto.governance.models import Adhesion, Pact
+
+    Adhesion.objects.create(pact=Pact.objects.get(district=world.district), institution=world.comune_b,
+                            signer_name="Sindaco", signer_role="Sindaco", signed_on=date(2025, 1, 1), method="digital")
     outsider = Client()
     outsider.force_login(personas["outsider"].user)
     url = reverse("cases:path_detail", kwargs={"pk": family_path.pk})
