@@ -2,6 +2,7 @@ import io
 import os
 from pathlib import Path
 
+import pikepdf
 import pytest
 from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
@@ -9,8 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from patto.audit.models import AuditEvent
+from patto.core.exports import render_pdf
 from patto.documents import antivirus as clamav
-from patto.documents.inspection import clean_name, inspect_upload
+from patto.documents.inspection import PDF_ACTIVE, PDF_STREAM, clean_name, inspect_upload
 from patto.documents.models import Attachment
 from patto.documents.services import check_upload, store_attachment
 
@@ -27,6 +29,20 @@ EXPECTED = {
     "double extension, image inside": "extension", "no extension": "extension", "pdf named as image": "extension",
     "truncated pdf": "damaged", "damaged image": "damaged", "pixel bomb": "image_pixels", "zip bomb": "zip_bomb",
     "too many entries": "zip_bomb", "word macros": "macros", "plain zip named docx": "type", "docx without its document": "type",
+    "pdf open action javascript in an object stream": "active_content",
+    "pdf document javascript in an object stream": "active_content", "pdf launch link in an object stream": "active_content",
+    "pdf javascript: link in an object stream": "active_content",
+    "pdf link to a file on a network share": "active_content", "pdf page opening a web page by itself": "active_content",
+    "pdf printing itself on opening": "active_content", "pdf with an embedded file": "attached_files",
+    "pdf with a file attachment annotation": "attached_files", "pdf protected by a password": "encrypted",
+    "pdf that cannot be parsed": "damaged",
+    "docx with an external template": "external_content", "docx with an external ole object": "external_content",
+    "docx with an image on a network share": "external_content", "docx with a frame from the web": "external_content",
+    "docx with a sub-document outside": "external_content",
+    "docx with an internal part pointing outside": "external_content",
+    "docx with a link to a program": "external_content", "docx with entity expansion": "damaged",
+    "odt with an image from the web": "external_content", "odt with an object on a network share": "external_content",
+    "odt with a section from outside": "external_content", "odt with a script on an event": "macros",
     "executable": "type",
     "eicar as text": "type", "eicar inside a pdf": "infected", "eicar inside a docx": "infected", "empty": "empty",
 }
@@ -40,6 +56,54 @@ def test_the_malicious_corpus_is_refused_and_nothing_is_stored(antivirus, person
     assert refused.value.messages and all(refused.value.messages)
     assert not Attachment.objects.exists()
     assert not Path(settings.PATTO_UPLOAD_ROOT).exists() or not any(Path(settings.PATTO_UPLOAD_ROOT).rglob("*.*"))
+
+
+def test_pdf_active_content_in_compressed_object_streams_is_refused():
+    """Issue 8, finding 12: scripts, Launch, automatic actions and attached files that sit inside compressed
+    object streams are invisible to any search of the file's bytes; the parsed document refuses them."""
+    hidden = [(case, content) for case, _name, content in CORPUS
+              if case.startswith("pdf ") and EXPECTED[case] in ("active_content", "attached_files")
+              and b"/ObjStm" in content]
+    assert len(hidden) == 9
+    for case, content in hidden:
+        lowered = content.lower()
+        for name in (b"javascript", b"launch", b"/aa", b"openaction", b"fileattachment", b"gotor", b"/names"):
+            assert name not in lowered, case
+        assert not PDF_ACTIVE.search(PDF_STREAM.sub(b"", content)), case  # the whole of the check before
+        with pytest.raises(ValidationError) as refused:
+            inspect_upload(io.BytesIO(content), name="modulo.pdf")
+        assert refused.value.code == EXPECTED[case], case
+
+
+@pytest.mark.parametrize("name,content", [("weasyprint.pdf", samples.weasyprint_pdf()),
+                                          ("compresso.pdf", samples.repacked()),
+                                          ("navigazione.pdf", samples.repacked(samples._open_action_goto)),
+                                          ("limitato.pdf", samples.repacked(encryption=pikepdf.Encryption(
+                                              owner="proprietario", user=""))),
+                                          ("piano.pdf", None)])
+def test_ordinary_pdfs_pass_the_parsed_check(name, content):
+    """Issue 8, finding 12: the parsed check still lets through what ordinary producers write (WeasyPrint's
+    links and bookmarks, object streams, an OpenAction or page action that only goes to a page, an owner
+    password without a user password) and the PDFs Patto itself renders."""
+    if content is None:
+        content = render_pdf('<html lang="it"><body><h1 id="a">Progetto</h1><table><tr><th>Obiettivo</th></tr>'
+                             '<tr><td><a href="#a">Scuola</a></td></tr></table></body></html>')
+    checked = inspect_upload(io.BytesIO(content), name=name)
+    assert checked.kind == "pdf"
+
+
+def test_office_documents_that_load_outside_content_are_refused_but_links_are_not():
+    """Issue 8, finding 12: a DOCX relationship with TargetMode="External" is refused unless it is a
+    hyperlink to a web or e-mail address; an ODT may not load images, objects or sections from outside."""
+    for case in ("docx with an external template", "docx with an external ole object", "docx with a frame from the web",
+                 "odt with an image from the web", "odt with a section from outside"):
+        content = next(content for c, _n, content in CORPUS if c == case)
+        with pytest.raises(ValidationError) as refused:
+            inspect_upload(io.BytesIO(content), name="verbale." + ("docx" if case.startswith("docx") else "odt"))
+        assert refused.value.code == "external_content", case
+    good = dict(samples.good_files())
+    assert inspect_upload(io.BytesIO(good["collegamenti.docx"]), name="collegamenti.docx").kind == "docx"
+    assert inspect_upload(io.BytesIO(good["collegamenti.odt"]), name="collegamenti.odt").kind == "odt"
 
 
 def test_the_corpus_covers_the_checklist():
