@@ -25,3 +25,8 @@ class TrailFilterForm(StyledFormMixin, forms.Form):
         if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
             self.add_error("date_to", _("The end of the period cannot be before its start."))
         return data
+
+
+class AccessSearchForm(StyledFormMixin, forms.Form):
+    query = forms.CharField(label=_("Family reference, name or codice fiscale"), min_length=2, max_length=100,
+                            help_text=_("For example RN-2026-0015, or a child's or parent's name and surname."))

@@ -1,20 +1,32 @@
-"""Who may read the audit trail, and the subject-access view of it."""
+"""Who may read the audit trail, and the accesses to one family or one person."""
 
+from dataclasses import dataclass
+
+from django.apps import apps
 from django.db.models import Prefetch, Q
+from django.utils import timezone
 
 from patto.accounts.models import User
 from patto.accounts.roles import Role
 
+from .actions import action_label
 from .models import AuditEvent, AuditSubject
 
 
 def events_visible_to(user):
-    """Auditors see the events of their district (and sign-in events with no institution)."""
+    """A district's auditor sees the events of the people acting for an institution of that district.
+
+    Events with no institution (failed sign-ins with the usernames typed, actions of accounts without a
+    role) belong to the platform, not to a district: only the technical administrator sees them, and
+    only them (finding 13 of issue 8)."""
     membership = user.acting_membership if user.is_authenticated else None
-    if membership is None or membership.role != Role.AUDITOR:
+    if membership is None:
         return AuditEvent.objects.none()
-    return AuditEvent.objects.filter(
-        Q(actor_institution__district_id=membership.institution.district_id) | Q(actor_institution__isnull=True))
+    if membership.role == Role.AUDITOR:
+        return AuditEvent.objects.filter(actor_institution__district_id=membership.institution.district_id)
+    if membership.role == Role.TECHNICAL_ADMIN:
+        return AuditEvent.objects.filter(actor_institution__isnull=True)
+    return AuditEvent.objects.none()
 
 
 def filter_events(events, *, person=None, actor=None, institution=None, action="", date_from=None, date_to=None):
@@ -43,3 +55,76 @@ def subject_names(events):
     """{user id: name} for the people concerned by these events (one query)."""
     ids = {s.subject_id for event in events for s in event.subjects.all() if s.kind == "user"}
     return {str(u.pk): u.get_full_name() or u.username for u in User.objects.filter(pk__in=ids)}
+
+
+# --- "Who read this family's data?" -------------------------------------------------------------------
+
+def events_about(events, subject):
+    """The events concerning a subject (``audit.subjects.Subject``): one of its people is among the
+    people concerned, or the event is about one of its records. Newest first."""
+    by_kind = {}
+    for kind, subject_id in subject.people:
+        by_kind.setdefault(kind, []).append(subject_id)
+    concerned = Q(pk__in=[])
+    if by_kind:
+        people = Q()
+        for kind, ids in by_kind.items():
+            people |= Q(kind=kind, subject_id__in=ids)
+        concerned |= Q(pk__in=AuditSubject.objects.filter(people).values("event_id"))
+    for object_type, ids in subject.objects.items():
+        concerned |= Q(object_type=object_type, object_id__in=[str(pk) for pk in ids])
+    return events.filter(concerned).order_by("-occurred_at", "-id")
+
+
+def with_access_details(events):
+    """The events with who acted and whom they concerned, in a fixed number of queries."""
+    return events.select_related("actor", "actor_institution").prefetch_related(
+        Prefetch("subjects", queryset=AuditSubject.objects.order_by("id")))
+
+
+@dataclass(frozen=True)
+class AccessRow:
+    """One access as the auditor and the data subject read it: no codes, no internal ids."""
+
+    occurred_at: object
+    who: str
+    institution: str
+    role: str
+    action: str
+    record: str
+    family: str
+    people: str
+    purpose: str
+
+    def cells(self):
+        """The row for a spreadsheet: the time as local text, every other value as shown on screen."""
+        when = timezone.localtime(self.occurred_at).strftime("%d/%m/%Y %H:%M:%S")
+        return [when, self.who, self.institution, self.role, self.action, self.record, self.family, self.people,
+                self.purpose]
+
+
+def record_label(object_type):
+    """The kind of record an event is about, in words (``cases.note`` → "note"), or "" if unknown."""
+    if not object_type:
+        return ""
+    try:
+        return str(apps.get_model(object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return object_type
+
+
+def access_rows(events, subject):
+    """``AccessRow`` for each event about ``subject``: the people concerned named from the subject only
+    (another family's members in a list event are not its business)."""
+    rows = []
+    for event in events:
+        actor = event.actor
+        who = (actor.get_full_name() or actor.username) if actor is not None else event.actor_label
+        people = [subject.people[(s.kind, s.subject_id)] for s in event.subjects.all()
+                  if (s.kind, s.subject_id) in subject.people]
+        rows.append(AccessRow(occurred_at=event.occurred_at, who=who,
+                              institution=str(event.actor_institution) if event.actor_institution else "",
+                              role=str(event.get_actor_role_display()) if event.actor_role else "",
+                              action=action_label(event.action), record=record_label(event.object_type),
+                              family=subject.family, people=", ".join(people), purpose=event.purpose))
+    return rows

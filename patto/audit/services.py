@@ -29,7 +29,10 @@ def _plain(value):
 
 
 def subject_ref(obj):
-    """(kind, id) for a person concerned: 'user' for accounts, the model name otherwise."""
+    """(kind, id) for a person concerned: 'user' for accounts, the model name otherwise. A (kind, id)
+    pair is taken as it is (the audit app knows families' people only by their reference)."""
+    if isinstance(obj, tuple):
+        return obj
     return (obj._meta.model_name, str(obj.pk))
 
 

@@ -39,7 +39,8 @@ def family_subject(family):
     objects = {"cases.family": [str(family.pk)]}
     for name, lookup in FAMILY_RECORDS:
         model = apps.get_model("cases", name)
-        ids = [str(pk) for pk in model._base_manager.filter(**{lookup: family}).values_list("pk", flat=True)]
+        records = model._base_manager.filter(**{lookup: family}).order_by()
+        ids = [str(pk) for pk in records.values_list("pk", flat=True)]
         if ids:
             objects[model._meta.label_lower] = ids
     return Subject(kind="family", key=str(family.pk), label=family.reference, family=family.reference,
@@ -51,7 +52,8 @@ def family_subject(family):
 def _people_matching(district_id, text):
     people = Person.objects.filter(family__district_id=district_id)
     for term in text.split():
-        people = people.filter(Q(first_name__icontains=term) | Q(last_name__icontains=term) | Q(fiscal_code=term.upper()))
+        people = people.filter(Q(first_name__icontains=term) | Q(last_name__icontains=term)
+                               | Q(fiscal_code=term.upper()))
     return people.select_related("family").order_by("last_name", "first_name", "birth_date")[:MAX_MATCHES]
 
 
