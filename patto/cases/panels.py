@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .models import Path
-from .queries import open_tasks_of, paths_visible_to, time_points_needing_attention
+from .queries import paths_visible_to, read_open_tasks, read_time_points_due
 
 
 def paths_panel(request):
@@ -24,7 +24,7 @@ def paths_panel(request):
 
 def time_points_panel(request):
     """The case manager's time points overdue or due within 30 days."""
-    items = time_points_needing_attention(request.user)
+    items = read_time_points_due(request.user)
     if not items:
         return None
     links = [(_("%(family)s: %(time_point)s %(status)s (%(date)s)") % {
@@ -39,7 +39,7 @@ def time_points_panel(request):
 
 def tasks_panel(request):
     """The user's open tasks from team meetings, soonest first."""
-    tasks = list(open_tasks_of(request.user)[:8])
+    tasks = read_open_tasks(request.user)
     if not tasks:
         return None
     links = [(_("%(family)s: %(task)s (by %(date)s)") % {

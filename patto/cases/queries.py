@@ -401,3 +401,27 @@ def fetch_path(user, pk, perm="cases.view_path", *, action="cases.path.viewed", 
         purpose = "archive"
     record_access(actor=user, action=action, obj=path, subjects=list(path.family.members.all()), purpose=purpose)
     return path
+
+
+def log_read(user, action, paths):
+    """Log the read of what a list shows about these paths (references, tasks, names): one access row, the
+    families' members as the people concerned. Nothing is logged for an empty list."""
+    from patto.audit.services import record_access
+
+    family_ids = {path.family_id for path in paths}
+    if family_ids:
+        record_access(actor=user, action=action, subjects=list(Person.objects.filter(family_id__in=family_ids)))
+
+
+def read_open_tasks(user, limit=8):
+    """The user's open tasks for the home page, the read logged."""
+    tasks = list(open_tasks_of(user)[:limit])
+    log_read(user, "cases.tasks.listed", [task.path for task in tasks])
+    return tasks
+
+
+def read_time_points_due(user):
+    """The case manager's time points needing attention, the read logged."""
+    items = time_points_needing_attention(user)
+    log_read(user, "cases.time_points.listed", [path for path, _due in items])
+    return items

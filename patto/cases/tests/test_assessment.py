@@ -206,5 +206,5 @@ def test_time_points_query_count(count, in_intervention, personas, django_assert
                                          "school": None, "school_site": None})
         Path.objects.filter(pk=path.pk).update(state="intervention", intervention_started_on=date(2025, 10, 1))
     actor = type(actor).objects.get(pk=actor.pk)
-    with django_assert_num_queries(4):  # memberships, paths, children, ratings
+    with django_assert_num_queries(3):  # paths, children, ratings
         assert len(time_points_needing_attention(actor, today=date(2026, 7, 20))) == 2 * count

@@ -257,7 +257,7 @@ def test_path_list_query_count(count, family_path, personas, django_assert_num_q
                                   "sex": "M", "fiscal_code": "", "town": "", "school": None, "school_site": None})
     client = Client()
     client.force_login(actor)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         assert client.get(reverse("cases:path_list")).status_code == 200
 
 
@@ -268,7 +268,7 @@ def test_path_detail_query_count(count, family_path, personas, django_assert_num
         services.add_note(actor=actor, path=family_path, audience="team", text=f"nota {index}")
     client = Client()
     client.force_login(actor)
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(22):
         assert client.get(reverse("cases:path_detail", kwargs={"pk": family_path.pk})).status_code == 200
 
 
@@ -288,7 +288,7 @@ def test_person_search_query_count(count, family_path, personas, django_assert_n
                             last_name="Canestrari", birth_date=date(1970, 1, 1 + index), sex="F", fiscal_code="")
     client = Client()
     client.force_login(actor)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.post(reverse("cases:person_search"), {"query": "canestrari"})
     assert len(response.context["results"]) == 2 + count
 
@@ -308,5 +308,5 @@ def test_path_detail_with_devices_and_meetings_query_count(count, family_path, p
                                   held_at=timezone.make_aware(datetime(2025, 10, 10 + index, 15, 0)))
     client = Client()
     client.force_login(actor)
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(24):
         assert client.get(reverse("cases:path_detail", kwargs={"pk": family_path.pk})).status_code == 200

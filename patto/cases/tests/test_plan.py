@@ -117,5 +117,5 @@ def test_plan_query_count(count, goal, family_path, personas, django_assert_num_
                             deadline=date(2026, 2, 1), professional=personas["team_member"].user)
     client = Client()
     client.force_login(cm)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         assert client.get(reverse("cases:plan", kwargs={"pk": family_path.pk})).status_code == 200

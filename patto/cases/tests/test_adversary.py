@@ -1,0 +1,297 @@
+"""The generated adversary (issue 8): Hypothesis draws worlds of districts, institutions in and out of
+standing, people with several memberships, paths with seats, consent items, closures and notes of every
+audience; for every user × every path page (GET) Patto must answer what the independent oracle
+(``oracle.py``, written from the policy's words) says: the status, and on the path page which notes.
+
+A "case" is one generated world; each world makes many (user, acting role, page) comparisons, counted
+and printed at the end (``pytest -s``). ``PATTO_ADVERSARY_EXAMPLES`` sets the number of worlds (500 by
+default); with ``CI=true`` the run is derandomised, so a CI failure replays exactly."""
+
+import os
+import time
+from collections import Counter
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import time_machine
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from patto.accounts import models as accounts
+from patto.cases import models as cases
+from patto.cases.services import close_path
+from patto.governance.models import Adhesion, Pact
+
+from . import oracle
+from .oracle import PLAN_PAGES
+
+NOW = datetime(2026, 6, 15, 12, 0, tzinfo=ZoneInfo("Europe/Rome"))
+TODAY = NOW.date()
+EXAMPLES = int(os.environ.get("PATTO_ADVERSARY_EXAMPLES", "500"))
+IN_CI = os.environ.get("CI") == "true"
+
+# Roles drawn only where they exist (accounts/roles.py), so that a world is one Patto could hold.
+ROLES_AT = {
+    "comune": ("social_worker", "social_worker", "institution_admin", "pact_coordinator"),
+    "ausl": ("psychologist", "child_neuropsychiatrist", "health_professional", "institution_admin"),
+    "school": ("school_referent", "school_head", "institution_admin"),
+    "educational_service": ("educational_staff", "institution_admin"),
+    "third_sector": ("educator", "institution_admin"),
+    "district_office": ("institution_admin", "social_worker", "technical_admin", "auditor"),
+}
+KINDS = tuple(ROLES_AT)
+TEAM_ROLES = tuple(cases.TeamMember.TeamRole.values)
+OPEN_STATES = tuple(s for s in cases.Path.State.values if s != "closed")
+AUDIENCES = tuple(cases.Note.Audience.values)
+# Days around the edges that matter: today, yesterday, tomorrow, the 30 days of grace.
+DAYS = (-400, -60, -31, -30, -1, 0, 1, 30, 60)
+PAST_DAYS = (-400, -400, -60, -31, -30, -1, 0)
+
+
+# --- The worlds -----------------------------------------------------------------------------------------
+
+@st.composite
+def periods(draw, starts=PAST_DAYS + (1, 30)):
+    """(valid_from, valid_to, ended): mostly in force, sometimes expired, future, ending today, ended."""
+    valid_from = draw(st.sampled_from(starts))
+    valid_to = draw(st.sampled_from((None, None, None) + DAYS))
+    if valid_to is not None and valid_to < valid_from:
+        valid_to = None if draw(st.booleans()) else valid_from
+    ended = draw(st.sampled_from((False, False, False, False, True)))
+    return valid_from, valid_to, ended
+
+
+@st.composite
+def institutions(draw, district, districts):
+    kind = draw(st.sampled_from(KINDS))
+    active = draw(st.sampled_from((True, True, True, True, False)))
+    other = 1 - district if districts == 2 else district
+    standing = draw(st.sampled_from(("signed", "signed", "signed", "never", "withdrawn", "future", "resigned",
+                                     "other_pact")))
+    signed = draw(st.sampled_from((-400, -30, -1, 0)))
+    adhesions = {
+        "signed": (oracle.Adhesion(district, signed),),
+        "never": (),
+        "withdrawn": (oracle.Adhesion(district, signed, draw(st.sampled_from((-1, 0, 1, 30)))),),
+        "future": (oracle.Adhesion(district, draw(st.sampled_from((1, 30)))),),
+        "resigned": (oracle.Adhesion(district, -400, -100), oracle.Adhesion(district, signed)),
+        "other_pact": (oracle.Adhesion(other, signed),),
+    }[standing]
+    return oracle.Institution(district=district, kind=kind, active=active, adhesions=adhesions)
+
+
+@st.composite
+def users(draw, world_institutions):
+    count = draw(st.integers(1, 3))
+    memberships = []
+    for _ in range(count):
+        i = draw(st.integers(0, len(world_institutions) - 1))
+        role = draw(st.sampled_from(ROLES_AT[world_institutions[i].kind]))
+        memberships.append(oracle.Membership(i, role, *draw(periods())))
+    active = draw(st.sampled_from((True, True, True, True, True, False)))
+    return oracle.User(memberships=tuple(memberships), active=active)
+
+
+@st.composite
+def seats(draw, world_institutions, world_users):
+    u = draw(st.integers(0, len(world_users) - 1))
+    own = sorted({m.institution for m in world_users[u].memberships})
+    # Mostly where the person has (or had) a membership; sometimes a mismatched institution.
+    if draw(st.sampled_from((True, True, True, False))):
+        i = draw(st.sampled_from(own))
+    else:
+        i = draw(st.integers(0, len(world_institutions) - 1))
+    return oracle.Seat(u, i, draw(st.sampled_from(TEAM_ROLES)), *draw(periods()))
+
+
+@st.composite
+def paths(draw, world):
+    districts, world_institutions, world_users = world
+    district = draw(st.sampled_from((0, 0, 0, 1))) if districts == 2 else 0
+    path_seats = tuple(draw(st.lists(seats(world_institutions, world_users), max_size=5)))
+    schools = sorted(i for i, inst in enumerate(world_institutions) if inst.kind in oracle.SCHOOL_SIDE)
+    seated_schools = sorted({s.institution for s in path_seats if s.institution in schools})
+    consents = []
+    if schools:
+        for _ in range(draw(st.integers(0, 2))):
+            i = draw(st.sampled_from(seated_schools or schools)) if draw(st.booleans()) else draw(st.sampled_from(schools))
+            given = draw(st.sampled_from((-400, -30, -1, 0, 1)))
+            withdrawn = draw(st.sampled_from((None, None, -1, 0, 1, 30)))
+            if withdrawn is not None and withdrawn < given:
+                withdrawn = given
+            if withdrawn is None and any(c.institution == i and c.withdrawn is None for c in consents):
+                continue  # one open consent per institution (a constraint)
+            consents.append(oracle.Consent(i, given, withdrawn))
+    notes = []
+    for _ in range(draw(st.integers(0, 6))):
+        audience = draw(st.sampled_from(AUDIENCES))
+        school = None
+        if audience == "school" and schools:
+            school = draw(st.sampled_from(seated_schools or schools)) if draw(st.booleans()) else draw(
+                st.sampled_from(schools + [None]))
+        notes.append(oracle.Note(audience, draw(st.integers(0, len(world_users) - 1)),
+                                 draw(st.integers(0, len(world_institutions) - 1)), school))
+    return oracle.Path(district=district, state=draw(st.sampled_from(OPEN_STATES)),
+                       family_size=draw(st.integers(1, 2)), seats=path_seats, consents=tuple(consents),
+                       notes=tuple(notes),
+                       closed_days_ago=draw(st.sampled_from((None, None, None, 0, 29, 30, 31, 45, 200))))
+
+
+@st.composite
+def worlds(draw):
+    districts = draw(st.integers(1, 2))
+    # Every district has at least one institution (it sends the signals); then up to five more anywhere.
+    first = [draw(institutions(d, districts)) for d in range(districts)]
+    more = draw(st.lists(st.integers(0, districts - 1).flatmap(lambda d: institutions(d, districts)), min_size=1,
+                         max_size=5))
+    world_institutions = tuple(first + more)
+    world_users = tuple(draw(st.lists(users(world_institutions), min_size=1, max_size=4)))
+    world_paths = tuple(draw(st.lists(paths((districts, world_institutions, world_users)), min_size=1, max_size=2)))
+    return oracle.World(districts, world_institutions, world_users, world_paths)
+
+
+# --- Writing a world as rows ------------------------------------------------------------------------------
+
+def day(offset):
+    return None if offset is None else TODAY + timedelta(days=offset)
+
+
+def build(world):
+    """Rows for ``world`` (direct creates, for speed); closures through ``close_path``, so that the test
+    also checks that closure shortens the seats. Returns the objects the comparisons need."""
+    districts = [accounts.District.objects.create(name=f"Distretto {d}") for d in range(world.districts)]
+    pacts = [Pact.objects.create(district=d, title="Patto PIPPI", valid_from=day(-800)) for d in districts]
+    insts = []
+    for n, spec in enumerate(world.institutions):
+        inst = accounts.Institution.objects.create(
+            district=districts[spec.district], kind=spec.kind, name=f"{spec.kind} {n}", is_active=spec.active,
+            codice_meccanografico=f"RNIC{n:05d}X" if spec.kind == "school" else "",
+            istat_code=f"{99000 + n:06d}" if spec.kind == "comune" else "",
+            service_type="nido" if spec.kind == "educational_service" else "")
+        for a in spec.adhesions:
+            Adhesion.objects.create(pact=pacts[a.pact_district], institution=inst, signer_name="Firmatario",
+                                    signer_role="Dirigente", signed_on=day(a.signed), withdrawn_on=day(a.withdrawn),
+                                    method="digital")
+        insts.append(inst)
+    users, memberships = [], []
+    for u, spec in enumerate(world.users):
+        user = accounts.User.objects.create(username=f"u{u}", first_name="Utente", last_name=str(u),
+                                            is_active=spec.active)
+        users.append(user)
+        memberships.append([accounts.Membership.objects.create(
+            user=user, institution=insts[m.institution], role=m.role, valid_from=day(m.valid_from),
+            valid_to=day(m.valid_to), ended_at=NOW - timedelta(days=2) if m.ended else None)
+            for m in spec.memberships])
+    cohorts = [cases.Cohort.objects.create(district=d, name="PIPPI", start_date=day(-300)) for d in districts]
+    built_paths = []
+    for p, spec in enumerate(world.paths):
+        district = districts[spec.district]
+        family = cases.Family.objects.create(district=district, reference=f"RN-T-{p:04d}")
+        child = cases.Person.objects.create(family=family, district=district, kind="child", first_name="Bimbo",
+                                            last_name=f"P{p}", birth_date=day(-3000), sex="F")
+        if spec.family_size > 1:
+            cases.Person.objects.create(family=family, district=district, kind="parent", first_name="Genitore",
+                                        last_name=f"P{p}", birth_date=day(-12000), sex="M")
+        signal_source = next(insts[i] for i, inst in enumerate(world.institutions) if inst.district == spec.district)
+        path = cases.Path.objects.create(family=family, cohort=cohorts[spec.district], state=spec.state,
+                                         signal_source=signal_source, signal_date=day(-200),
+                                         signal_summary="Segnalazione")
+        for s in spec.seats:
+            cases.TeamMember.objects.create(path=path, user=users[s.user], institution=insts[s.institution],
+                                            team_role=s.team_role, valid_from=day(s.valid_from),
+                                            valid_to=day(s.valid_to),
+                                            ended_at=NOW - timedelta(days=2) if s.ended else None)
+        for c in spec.consents:
+            cases.ConsentItem.objects.create(path=path, institution=insts[c.institution], scope="Frequenza",
+                                             given_on=day(c.given), given_by="Genitore", recorded_by=users[0],
+                                             withdrawn_on=day(c.withdrawn))
+        for n, note in enumerate(spec.notes):
+            cases.Note.objects.create(path=path, author=users[note.author],
+                                      author_institution=insts[note.author_institution], audience=note.audience,
+                                      school=insts[note.school] if note.school is not None else None,
+                                      text=note_token(p, n))
+        if spec.closed_days_ago is not None:
+            with time_machine.travel(NOW - timedelta(days=spec.closed_days_ago), tick=False):
+                close_path(actor=accounts.User.objects.get(pk=users[0].pk), path=path, version=path.version,
+                           outcome=cases.ClosureOutcome.objects.first(), reason="Chiusura")
+        built_paths.append((path, child))
+    return users, memberships, built_paths
+
+
+def note_token(p, n):
+    return f"ZQNOTA{p}X{n}QZ"
+
+
+# --- Comparing -----------------------------------------------------------------------------------------
+
+def page_url(page, path, child):
+    if page == "comparison":
+        return reverse("cases:comparison", kwargs={"pk": path.pk, "child_pk": child.pk})
+    return reverse(f"cases:{page}", kwargs={"pk": path.pk})
+
+
+def acting_choices(memberships):
+    """The session without a chosen role (the default), then each of the person's memberships."""
+    return [None] + [m.pk for m in memberships]
+
+
+def compare(world, tally):
+    users, memberships, built_paths = build(world)
+    disagreements = []
+    for u, user in enumerate(users):
+        for acting in acting_choices(memberships[u]):
+            client = Client()
+            client.force_login(user)
+            if acting is not None:
+                session = client.session
+                session["acting_membership_id"] = acting
+                session.save()
+            for p, (path, child) in enumerate(built_paths):
+                for page in ("path_detail",) + PLAN_PAGES:
+                    started = time.perf_counter()
+                    response = client.get(page_url(page, path, child))
+                    tally["comparisons"] += 1
+                    expected = oracle.expected_status(world, u, p, page)
+                    tally[f"{page} {expected}"] += 1
+                    tally[f"time {page} {expected}"] += time.perf_counter() - started
+                    where = f"U{u} acting as {acting_label(world, u, memberships[u], acting)} on P{p} {page}"
+                    if response.status_code != expected:
+                        disagreements.append(f"{where}: Patto {response.status_code}, oracle {expected}")
+                    elif page == "path_detail" and expected == 200:
+                        body = response.content.decode()
+                        shown = {n for n in range(len(world.paths[p].notes)) if note_token(p, n) in body}
+                        wanted = oracle.readable_notes(world, u, p)
+                        if shown != wanted:
+                            disagreements.append(f"{where}: notes shown {sorted(shown)}, oracle {sorted(wanted)}")
+    if disagreements:
+        raise AssertionError("Patto disagrees with the oracle:\n" + "\n".join(disagreements)
+                             + "\n\nThe world:\n" + oracle.describe(world))
+
+
+def acting_label(world, u, memberships, acting):
+    if acting is None:
+        return "default"
+    m = world.users[u].memberships[[x.pk for x in memberships].index(acting)]
+    return f"{m.role}@I{m.institution}"
+
+
+def test_patto_answers_what_the_oracle_says(db):
+    """Issue 8, the generated adversary: 0 disagreements over every generated world."""
+    tally = Counter()
+
+    @settings(max_examples=EXAMPLES, deadline=None, derandomize=IN_CI, database=None if IN_CI else settings().database,
+              print_blob=True, suppress_health_check=[HealthCheck.too_slow])
+    @given(worlds())
+    def check(world):
+        # Each world starts from the migrated database (reference data included) and is rolled back.
+        with time_machine.travel(NOW, tick=False), transaction.atomic():
+            tally["worlds"] += 1
+            compare(world, tally)
+            transaction.set_rollback(True)
+
+    check()
+    print(sorted(tally.items()))
+    print(f"\nadversary: {tally['worlds']} worlds, {tally['comparisons']} (user, acting role, page) comparisons")
