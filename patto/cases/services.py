@@ -260,15 +260,19 @@ def attach_agreement_document(*, actor, agreement, upload):
 
 
 @transaction.atomic
-def close_path(*, actor, path, version, outcome, reason):
-    """Closure with an outcome. Every seat but the case manager's ends after the grace period
-    (``PATTO_CLOSURE_GRACE_DAYS``): later reads are archive accesses."""
+def close_path(*, actor, path, version, outcome, reason, closed_on=None):
+    """Closure with an outcome, on ``closed_on`` (today by default; an earlier day when the closure is
+    recorded after the closing meeting). Every seat but the case manager's ends after the grace period
+    (``PATTO_CLOSURE_GRACE_DAYS``) from that day: later reads are archive accesses."""
     if not path.is_open:
         raise TransitionError(path.state)
     today = timezone.localdate()
+    closed_on = closed_on or today
+    if closed_on > today or closed_on < (path.intervention_started_on or path.signal_date):
+        raise ValidationError({"closed_on": _("The closing date is between the start of the path and today.")})
     _transition(actor, path, version, Path.State.CLOSED, state_before_closure=path.state, outcome=outcome,
-                outcome_reason=reason, closed_on=today)
-    last_day = today + timedelta(days=settings.PATTO_CLOSURE_GRACE_DAYS)
+                outcome_reason=reason, closed_on=closed_on)
+    last_day = closed_on + timedelta(days=settings.PATTO_CLOSURE_GRACE_DAYS)
     seats = (TeamMember.objects.filter(path=path, ended_at__isnull=True)
              .exclude(team_role=TeamMember.TeamRole.CASE_MANAGER)
              .exclude(valid_to__isnull=False, valid_to__lte=last_day))

@@ -45,6 +45,8 @@ def build_families(district):
     cm = people["demo.assistente"]
     cm.act_as(None)
     schools = list(Institution.objects.filter(district=district, kind=Institution.Kind.SCHOOL).prefetch_related("sites"))
+    referent_school = people["demo.referente"].current_memberships[0].institution_id
+    schools.sort(key=lambda school: school.pk != referent_school)
     comune = Institution.objects.get(district=district, name="Comune di Rimini")
     outcomes = list(ClosureOutcome.objects.all())
     _volunteers(fake, rng, district, cm)
@@ -54,8 +56,10 @@ def build_families(district):
             build_family(fake, rng, cohort, stage, index, cm, people, schools, comune, outcomes)
 
 
-def _child(fake, rng, schools):
-    school = rng.choice(schools)
+def _child(fake, rng, schools, index):
+    # Half the children attend the school of the demo's school referent (the first school), so that the
+    # families who agree to share with the school have a teacher in the team.
+    school = schools[0] if index % 2 == 0 else rng.choice(schools)
     site = rng.choice(list(school.sites.all())) if school.sites.all() else None
     age_days = rng.randint(2 * 365, 14 * 365)
     sex = rng.choice("FM")
@@ -66,7 +70,7 @@ def _child(fake, rng, schools):
 
 
 def build_family(fake, rng, cohort, stage, index, cm, people, schools, comune, outcomes):
-    child = _child(fake, rng, schools)
+    child = _child(fake, rng, schools, index)
     path = services.open_path(actor=cm, cohort=cohort, signal_source=child["school"] if index % 2 else comune,
                               signal_date=cohort.start_date - timedelta(days=rng.randint(10, 60)),
                               signal_summary=rng.choice(SIGNALS), legal_basis=Path.LegalBasis.PUBLIC_INTEREST,
@@ -83,10 +87,13 @@ def build_family(fake, rng, cohort, stage, index, cm, people, schools, comune, o
         return
     services.record_agreement(actor=cm, path=path, version=path.version, signed_on=cohort.start_date,
                               signed_by=f"I genitori di {child['first_name']}", document_reference=f"Prot. {1200 + index}",
-                              shares_with_school=index % 3 != 0,
+                              schools=[child["school"]] if index % 3 != 0 else [],
                               school_sharing_scope="Frequenza, organizzazione dei compiti, incontri scuola-famiglia")
     _team(path, cm, people, index)
+    shares = path.consents.exists()
     for audience, text in NOTES[: 1 + index % 3]:
+        if audience == "school" and not shares:
+            continue  # nothing goes to a school the family did not agree to share with
         services.add_note(actor=cm, path=path, audience=audience, text=text)
     for target in ("assessment", "intervention"):
         if stage == "agreement" or (stage == "assessment" and target == "intervention"):
@@ -97,14 +104,18 @@ def build_family(fake, rng, cohort, stage, index, cm, people, schools, comune, o
     _plan(rng, cm, path, people, index)
     _devices(rng, cm, path, index, comune, people)
     _meetings(rng, cm, path, people)
-    if stage == "closed":
+    if stage == "closed":  # about eighteen months after the start, or six weeks ago
+        closed_on = min(path.intervention_started_on + timedelta(days=540), timezone.localdate() - timedelta(days=45))
         services.close_path(actor=cm, path=path, version=path.version, outcome=outcomes[index % len(outcomes)],
-                            reason="Obiettivi della micro-progettazione raggiunti in gran parte; verifica a T2.")
+                            reason="Obiettivi della micro-progettazione raggiunti in gran parte; verifica a T2.",
+                            closed_on=closed_on)
 
 
 def _team(path, cm, people, index):
     members = [("demo.psicologa", TeamMember.TeamRole.PSYCHOLOGIST), ("demo.educatore", TeamMember.TeamRole.EDUCATOR)]
-    if index % 2 == 0:
+    referent = people["demo.referente"]
+    school = referent.current_memberships[0].institution
+    if index % 2 == 0 and path.consents.filter(institution=school).exists():  # the family agreed to share
         members.append(("demo.referente", TeamMember.TeamRole.TEACHER))
     if index % 4 == 1:
         members.append(("demo.npi", TeamMember.TeamRole.CHILD_NEUROPSYCHIATRIST))

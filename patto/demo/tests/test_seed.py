@@ -20,3 +20,38 @@ def test_the_demo_district_seeds_with_its_documents_and_twice_changes_nothing(se
     counts = (User.objects.count(), Attachment.objects.count())
     call_command("seed_demo", stdout=io.StringIO())
     assert (User.objects.count(), Attachment.objects.count()) == counts
+    _the_demo_tells_the_truth()
+
+
+def _the_demo_tells_the_truth():
+    """Issue 8: families that refused school sharing have no school seat, no school note, partnership or
+    school action; closed paths past the grace period have no open seat but the case manager's; and every
+    seat is held by someone whose institution is in standing."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from patto.cases.models import (SCHOOL_KINDS, ConsentItem, DeviceActivation, Note, Path, PlanAction,
+                                    TeamMember)
+    from patto.cases.queries import seats_in_force
+
+    today = timezone.localdate()
+    for path in Path.objects.all():
+        consented = set(ConsentItem.objects.in_force().filter(path=path).values_list("institution_id", flat=True))
+        school_seats = TeamMember.objects.filter(path=path, institution__kind__in=SCHOOL_KINDS)
+        assert set(school_seats.values_list("institution_id", flat=True)) <= consented, path
+        assert set(Note.objects.filter(path=path, audience="school").values_list("school_id", flat=True)) <= consented
+        assert set(DeviceActivation.objects.filter(path=path, school__isnull=False)
+                   .values_list("school_id", flat=True)) <= consented
+        assert set(PlanAction.objects.filter(goal__path=path, institution__kind__in=SCHOOL_KINDS)
+                   .values_list("institution_id", flat=True)) <= consented
+    refused = Path.objects.exclude(agreement=None).exclude(consents__isnull=False)
+    assert refused.exists() and not TeamMember.objects.filter(path__in=refused, institution__kind__in=SCHOOL_KINDS).exists()
+    grace = timedelta(days=settings.PATTO_CLOSURE_GRACE_DAYS)
+    past_grace = Path.objects.filter(state="closed", closed_on__lt=today - grace)
+    assert past_grace.exists()
+    open_seats = seats_in_force().filter(path__in=past_grace).exclude(team_role="case_manager")
+    assert not open_seats.exists()
+    assert TeamMember.objects.count() == seats_in_force().count() + TeamMember.objects.filter(
+        path__in=past_grace).exclude(team_role="case_manager").count()
