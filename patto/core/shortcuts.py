@@ -14,9 +14,12 @@ def get_object_for(user, perm, queryset, **lookup):
         obj = queryset.get(**lookup)
     except queryset.model.DoesNotExist:
         model = queryset.model
-        if model._base_manager.filter(**lookup).exists():
+        # The row names the object refused by its primary key, whatever the lookup (a pact is looked up
+        # by its district, a version by its number).
+        existing = model._base_manager.filter(**lookup).values_list("pk", flat=True).first()
+        if existing is not None:
             access_denied.send(sender=model, user=user, perm=perm, object_type=model._meta.label_lower,
-                               object_id=str(next(iter(lookup.values()))), reason="not_visible")
+                               object_id=str(existing), reason="not_visible")
         raise Http404 from None
     if perm and not user.has_perm(perm, obj):
         access_denied.send(sender=type(obj), user=user, perm=perm, object_type=obj._meta.label_lower,

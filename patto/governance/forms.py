@@ -6,7 +6,7 @@ from patto.accounts.models import Institution, User
 from patto.core.forms import DateInput, DateTimeInput, StyledFormMixin, VersionedForm
 from patto.documents.forms import AttachmentField
 
-from .models import Adhesion, Attendance, Body, CommitmentUpdate, Indicator, Procedure
+from .models import ActionItem, Adhesion, Attendance, Body, CommitmentUpdate, Indicator, Procedure
 
 
 class DraftForm(StyledFormMixin, forms.Form):
@@ -161,6 +161,9 @@ class BodyMinutesForm(StyledFormMixin, forms.Form):
 
 
 class ProcedureForm(StyledFormMixin, forms.ModelForm):
+    """Offers only the fields the acting user may set (``rules.procedure_fields``): the owner of a
+    procedure edits its content; the coordinator also its owner, approval and review dates."""
+
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -168,9 +171,25 @@ class ProcedureForm(StyledFormMixin, forms.ModelForm):
         fields = ["title", "owner", "text", "response_working_days", "approved_on", "review_on"]
         widgets = {"approved_on": DateInput, "review_on": DateInput, "text": forms.Textarea(attrs={"rows": 8})}
 
-    def __init__(self, *args, institutions, **kwargs):
+    def __init__(self, *args, institutions, allowed, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = institutions
+        for name in set(self._meta.fields) - set(allowed):
+            del self.fields[name]
+        if "owner" in self.fields:
+            self.fields["owner"].queryset = institutions
+
+    def changes(self):
+        """The procedure's fields as submitted (the lock's ``version`` apart)."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
+
+class ActionItemStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=ActionItem.Status.choices)
+
+    def __init__(self, *args, allowed, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [(value, label) for value, label in ActionItem.Status.choices
+                                         if value in allowed]
 
 
 class IndicatorForm(StyledFormMixin, forms.ModelForm):

@@ -1,14 +1,24 @@
-"""Who may read the pact and its governance. The pact text in force: every user of a signatory.
-Governance content (drafts, commitments' status, monitoring): signatories' members with a governance role."""
+"""Who may read the pact and its governance. The pact text in force: every user of an institution in
+standing. Governance content (drafts, commitments' status, monitoring): their members with a governance role.
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+Every record of the pact is fetched from ``visible_to(user, Model)`` (its pact's visibility); the reads that
+return staff names write their access row here, where the data are fetched, so that a page and its PDF or
+spreadsheet log alike."""
+
+import calendar
+from datetime import date
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
-from patto.accounts.models import Institution
-
+from patto.accounts.models import Institution, Membership
 from patto.accounts.roles import GOVERNANCE_ROLES
+from patto.audit.services import record_access
+from patto.documents.models import Attachment
 
-from .models import Adhesion, Commitment, CommitmentUpdate, IndicatorValue, Pact
+from .indicators import values_for
+from .models import (ActionItem, Adhesion, Attendance, Body, BodyMeeting, BodyMember, Commitment, CommitmentUpdate,
+                     Indicator, IndicatorValue, MonitoringPeriod, Pact, PactVersion, Procedure, Section)
 
 
 def _acting(user):
@@ -38,13 +48,81 @@ def active_adhesions(pact, on=None):
     return adhesions_in_force(on).filter(pact=pact)
 
 
+def acting_district_id(user):
+    """The district the user acts in (None without a current membership): the pact is looked up by it, so
+    that a refusal names the pact even when the user's institution has no standing."""
+    membership = _acting(user)
+    return membership.institution.district_id if membership else None
+
+
 def pacts_visible_to(user):
     """The pact of the user's district, while the acting institution is in standing (active, adhesion in
-    force)."""
+    force). A district has one pact. Lazy: one query when evaluated."""
     membership = _acting(user)
-    if membership is None or not in_standing(membership.institution):
+    if membership is None:
         return Pact.objects.none()
-    return Pact.objects.filter(district_id=membership.institution.district_id)
+    standing = institutions_in_standing().filter(pk=membership.institution_id)
+    return Pact.objects.filter(Exists(standing), district_id=membership.institution.district_id)
+
+
+# How each record of the pact reaches its pact: a record is visible exactly when its pact is.
+PACT_OF = {PactVersion: "pact", Section: "pact_version__pact", Commitment: "pact_version__pact", Adhesion: "pact",
+           MonitoringPeriod: "pact", Body: "pact", BodyMeeting: "body__pact", ActionItem: "meeting__body__pact",
+           Procedure: "pact", Indicator: "commitment__pact_version__pact"}
+
+
+def visible_to(user, model):
+    """The records of ``model`` (a record of the pact: see PACT_OF) that ``user`` may know exist."""
+    return model.objects.filter(**{f"{PACT_OF[model]}__in": pacts_visible_to(user)})
+
+
+def _version_in_force(pact_ref, on=None):
+    day = on or timezone.localdate()
+    return (PactVersion.objects.filter(pact=OuterRef(pact_ref), status=PactVersion.Status.APPROVED,
+                                       effective_from__lte=day)
+            .order_by("-effective_from", "-number").values("pk")[:1])
+
+
+def commitments_in_force_visible_to(user):
+    """The commitments of the version in force of the pact visible to ``user`` (the ones a party updates)."""
+    return visible_to(user, Commitment).filter(pact_version=Subquery(_version_in_force("pact_version__pact")))
+
+
+def indicators_in_force_visible_to(user):
+    return Indicator.objects.filter(commitment__in=commitments_in_force_visible_to(user))
+
+
+def documents_visible_to(user):
+    """The files attached to the records of the pact visible to ``user``: signed adhesions, the evidence of
+    commitment updates and of indicator values. Nothing else is reachable through the pact."""
+    pacts = pacts_visible_to(user)
+    return Attachment.objects.filter(
+        Q(pk__in=Adhesion.objects.filter(pact__in=pacts).values("signed_document"))
+        | Q(pk__in=CommitmentUpdate.objects.filter(period__pact__in=pacts).values("evidence_file"))
+        | Q(pk__in=IndicatorValue.objects.filter(period__pact__in=pacts).values("evidence_file")))
+
+
+def governs_in_standing(user, on=None):
+    """The user (active) holds a current governance role at an institution in standing."""
+    return user.is_active and Membership.objects.current(on).filter(
+        user=user, role__in=GOVERNANCE_ROLES, institution__in=institutions_in_standing(on)).exists()
+
+
+def feed_meetings(user, since, on=None):
+    """The meetings a personal calendar feed serves: those of the bodies where ``user`` (active) holds a
+    body membership in force, through an institution in standing where they still hold a current governance
+    role. When any of these ends, the body's meetings leave the feed at the next read."""
+    day = on or timezone.localdate()
+    if not user.is_active:
+        return BodyMeeting.objects.none()
+    role = Membership.objects.current(day).filter(user=user, role__in=GOVERNANCE_ROLES,
+                                                  institution=OuterRef("institution"))
+    seats = (BodyMember.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day), valid_from__lte=day, user=user,
+                                       institution__in=institutions_in_standing(day),
+                                       body__pact__district=F("institution__district"))
+             .filter(Exists(role)))
+    return (BodyMeeting.objects.filter(body__in=seats.values("body"), starts_at__gte=since).select_related("body")
+            .order_by("starts_at"))
 
 
 def sees_governance(user):
@@ -69,20 +147,17 @@ def signatories(pact):
     return pact.adhesions.select_related("institution", "signed_document").order_by("withdrawn_on", "signed_on", "institution__name")
 
 
-def document_owner(pact, attachment_id):
-    """(attachment, the record it belongs to, the download's name) for a document of this pact, or None.
-    Only files attached to the pact's own records are reachable from here."""
+def document_owner(attachment, pacts):
+    """(the record of one of ``pacts`` the attachment belongs to, the download's name), or None."""
     owners = [
-        (Adhesion.objects.filter(pact=pact, signed_document_id=attachment_id), "signed_document", "adesione-{pk}"),
-        (CommitmentUpdate.objects.filter(period__pact=pact, evidence_file_id=attachment_id), "evidence_file",
-         "evidenza-impegno-{pk}"),
-        (IndicatorValue.objects.filter(period__pact=pact, evidence_file_id=attachment_id), "evidence_file",
-         "evidenza-indicatore-{pk}"),
+        (Adhesion.objects.filter(pact__in=pacts, signed_document=attachment), "adesione-{pk}"),
+        (CommitmentUpdate.objects.filter(period__pact__in=pacts, evidence_file=attachment), "evidenza-impegno-{pk}"),
+        (IndicatorValue.objects.filter(period__pact__in=pacts, evidence_file=attachment), "evidenza-indicatore-{pk}"),
     ]
-    for queryset, field, name in owners:
-        owner = queryset.select_related(field).first()
+    for queryset, name in owners:
+        owner = queryset.first()
         if owner is not None:
-            return getattr(owner, field), owner, name.format(pk=owner.pk)
+            return owner, name.format(pk=owner.pk)
     return None
 
 
@@ -90,11 +165,34 @@ def current_adhesion(pact, institution):
     return Adhesion.objects.filter(pact=pact, institution=institution, withdrawn_on__isnull=True).first()
 
 
+def attach_indicators(commitments, period):
+    """Each commitment's indicators with their value in the period (computed sources once each)."""
+    indicators = [i for c in commitments for i in c.indicators.all()]
+    values = values_for(indicators, period)
+    for commitment in commitments:
+        commitment.measures = [(i, values.get(i.pk, {})) for i in commitment.indicators.all()]
+
+
+def report(period):
+    """The monitoring report of a period: every commitment of the version then in force with its status, its
+    evidence and its indicators, and the status in the previous period."""
+    pact = period.pact
+    in_force = pact.version_in_force(on=period.ends_on) or pact.version_in_force()
+    previous = pact.periods.filter(starts_on__lt=period.starts_on).order_by("-starts_on").first()
+    commitments = commitments_with_status(in_force, period) if in_force else []
+    before = {c.pk: c.latest for c in commitments_with_status(in_force, previous)} if previous and in_force else {}
+    attach_indicators(commitments, period)
+    counts = {value: 0 for value in CommitmentUpdate.Status.values}
+    for commitment in commitments:
+        commitment.previous = before.get(commitment.pk)
+        counts[commitment.latest.status if commitment.latest else "not_started"] += 1
+    return {"pact": pact, "period": period, "previous": previous, "commitments": commitments,
+            "counts": [(CommitmentUpdate.Status(value).label, count) for value, count in counts.items()]}
+
+
 def needs_attention(pact, today=None):
     """What the next meeting should look at: overdue action items, commitments at risk or late in the
     open period, versions awaiting approval."""
-    from .models import ActionItem, CommitmentUpdate, MonitoringPeriod, PactVersion
-
     day = today or timezone.localdate()
     overdue = list(ActionItem.objects.filter(meeting__body__pact=pact, status=ActionItem.Status.OPEN, due_on__lt=day)
                    .select_related("owner", "institution").order_by("due_on"))
@@ -131,13 +229,6 @@ def agenda_from(attention):
 def dashboard(pact, today=None):
     """The coordinator's view of the pact: late and at-risk commitments, action items overdue or due this
     month, the next meeting, and each signatory's participation. A fixed number of queries."""
-    import calendar
-    from datetime import date
-
-    from django.db.models import Count
-
-    from .models import ActionItem, Attendance, BodyMeeting, CommitmentUpdate
-
     day = today or timezone.localdate()
     month_end = date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
     attention = needs_attention(pact, day)
@@ -159,3 +250,65 @@ def dashboard(pact, today=None):
             "procedures_to_review": procedures_to_review,
             "participation": participation, "late": [c for c in attention["troubled"] if c.latest.status == "late"],
             "at_risk": [c for c in attention["troubled"] if c.latest.status == "at_risk"]}
+
+
+# --- Reads that name staff: each writes its access row where the data are fetched ---------------------------
+# The caller renders inside the same transaction (fail closed: no row, no data).
+
+def read_dashboard(*, actor, pact, today=None):
+    """The dashboard (it names the owners of action items)."""
+    data = dashboard(pact, today)
+    owners = {item.owner for item in data["overdue"] + data["due_this_month"]}
+    record_access(actor=actor, action="governance.dashboard.viewed", obj=pact, subjects=sorted(owners, key=str))
+    return data
+
+
+def read_signatories(*, actor, pact, in_force_only=False, action="governance.signatories.viewed"):
+    """The signatories with their signers' names and roles (officials' personal data): every adhesion, or
+    only those in force (the pact's text as PDF lists these)."""
+    adhesions = (active_adhesions(pact).select_related("institution").order_by("institution__name")
+                 if in_force_only else signatories(pact))
+    adhesions = list(adhesions)
+    record_access(actor=actor, action=action, obj=pact)
+    return adhesions
+
+
+def read_pact_document(*, actor, pact):
+    """The version in force with its signatories, for the pact as PDF; None when no version is in force."""
+    in_force = pact.version_in_force()
+    if in_force is None:
+        return None
+    return {"pact": pact, "in_force": in_force, "sections": list(in_force.sections.all()),
+            "commitments": list(in_force.commitments.select_related("institution")),
+            "signatories": read_signatories(actor=actor, pact=pact, in_force_only=True, action="governance.pact.pdf")}
+
+
+def read_report(*, actor, period, action):
+    """The monitoring report, as a page, a PDF or a spreadsheet: each read is logged alike."""
+    data = report(period)
+    record_access(actor=actor, action=action, obj=period)
+    return data
+
+
+def read_commitment_history(*, actor, commitment):
+    """Every update of a commitment, with the staff who gave it."""
+    history = list(commitment.updates.select_related("period", "author", "author_institution", "evidence_file"))
+    record_access(actor=actor, action="governance.commitment.history_viewed", obj=commitment,
+                  subjects=sorted({update.author for update in history}, key=str))
+    return history
+
+
+def read_body_members(*, actor, body):
+    members = list(body.members.select_related("user", "institution"))
+    record_access(actor=actor, action="governance.body.viewed", obj=body, subjects=[m.user for m in members])
+    return members
+
+
+def read_meeting(*, actor, meeting, action="governance.meeting.viewed"):
+    """A meeting's members, attendance and action items (names of staff), for its page and its minutes."""
+    members = list(meeting.body.members.select_related("user", "institution"))
+    attendance = list(meeting.attendance.select_related("member__user", "member__institution"))
+    action_items = list(meeting.action_items.select_related("owner", "institution"))
+    people = {m.user for m in members} | {item.owner for item in action_items}
+    record_access(actor=actor, action=action, obj=meeting, subjects=sorted(people, key=str))
+    return {"members": members, "attendance": attendance, "action_items": action_items}

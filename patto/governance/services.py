@@ -3,7 +3,7 @@
 import hashlib
 import secrets
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -19,6 +19,20 @@ from patto.accounts.models import Membership
 from .models import (ActionItem, Adhesion, Attendance, Body, BodyMeeting, BodyMember, CalendarFeed, Commitment,
                      CommitmentUpdate, Indicator, IndicatorValue, MonitoringPeriod, PactVersion, Procedure,
                      ProcedureRevision, Section)
+from .queries import pacts_visible_to
+from .rules import action_item_statuses, procedure_fields
+
+
+def _authorise(actor, allowed, pact):
+    """The actions a party takes check the policy themselves, whatever their caller checked: the actor's
+    institution is in standing in the pact's district and the rule (``allowed``) holds."""
+    if not (allowed and pacts_visible_to(actor).filter(pk=pact.pk).exists()):
+        raise PermissionDenied
+
+
+def _same_district(institution, pact, field):
+    if institution.district_id != pact.district_id:
+        raise ValidationError({field: _("Choose an institution of the pact's district.")})
 
 
 @transaction.atomic
@@ -66,6 +80,7 @@ def update_section(*, actor, section, version, text):
 def save_commitment(*, actor, pact_version, institution, text, order=0, commitment=None, version=None):
     """Add a commitment to a draft, or change one (optimistic lock)."""
     _require_draft(pact_version)
+    _same_district(institution, pact_version.pact, "institution")
     if commitment is None:
         commitment = Commitment.objects.create(pact_version=pact_version, institution=institution, text=text,
                                                order=order)
@@ -183,6 +198,9 @@ def close_period(*, actor, period):
 def update_commitment_status(*, actor, commitment, period, status, evidence, evidence_file=None):
     """The party records where its commitment stands in the open period, with its evidence (a note and
     optionally a file); earlier updates are kept."""
+    pact = commitment.pact_version.pact
+    _authorise(actor, actor.has_perm("governance.update_commitment_status", commitment)
+               and period.pact_id == pact.pk, pact)
     if not period.is_open:
         raise ValidationError(_("The monitoring period is not open."))
     attachment = (store_attachment(actor=actor, upload=evidence_file, scope=pact_scope(period.pact))
@@ -206,6 +224,7 @@ def create_body(*, actor, pact, kind, name, description=""):
 
 @transaction.atomic
 def add_body_member(*, actor, body, user, institution, role_in_body="", valid_from, valid_to=None):
+    _same_district(institution, body.pact, "institution")
     if not Membership.objects.current().filter(user=user, institution=institution).exists():
         raise ValidationError({"user": _("This person has no valid role in that institution.")})
     member = BodyMember.objects.create(body=body, user=user, institution=institution, role_in_body=role_in_body,
@@ -224,7 +243,10 @@ def schedule_body_meeting(*, actor, body, starts_at, duration_minutes, place, ag
 
 @transaction.atomic
 def record_body_minutes(*, actor, meeting, version, minutes, decisions, attendance, action_items=()):
-    """Minutes, decisions, who attended or sent apologies, and the new action items."""
+    """Minutes, decisions, who attended or sent apologies, and the new action items (owned by members)."""
+    members = dict(meeting.body.members.values_list("pk", "user_id"))
+    if set(attendance) - set(members) or {item["owner"].pk for item in action_items} - set(members.values()):
+        raise ValidationError(_("Attendance and action items are for the members of the body."))
     changes = update_versioned(meeting, version, {"minutes": minutes, "decisions": decisions})
     Attendance.objects.filter(meeting=meeting).delete()
     Attendance.objects.bulk_create([Attendance(meeting=meeting, member_id=member_id, status=status)
@@ -249,6 +271,8 @@ def approve_minutes(*, actor, meeting, in_meeting):
 
 @transaction.atomic
 def set_action_item_status(*, actor, item, status):
+    """Its owner marks an action item done; the coordinator also reopens or cancels it."""
+    _authorise(actor, status in action_item_statuses(actor, item), item.meeting.body.pact)
     old = item.status
     item.status = status
     item.save(update_fields=["status"])
@@ -258,9 +282,6 @@ def set_action_item_status(*, actor, item, status):
 
 # --- Procedures --------------------------------------------------------------------------------------------
 
-PROCEDURE_FIELDS = ("title", "owner", "text", "response_working_days", "approved_on", "review_on")
-
-
 def _check_procedure_dates(approved_on, review_on):
     if review_on <= approved_on:
         raise ValidationError({"review_on": _("The review date comes after the approval.")})
@@ -268,6 +289,9 @@ def _check_procedure_dates(approved_on, review_on):
 
 @transaction.atomic
 def create_procedure(*, actor, pact, **fields):
+    allowed = procedure_fields(actor)
+    _authorise(actor, allowed and set(fields) <= set(allowed), pact)
+    _same_district(fields["owner"], pact, "owner")
     _check_procedure_dates(fields["approved_on"], fields["review_on"])
     procedure = Procedure.objects.create(pact=pact, **fields)
     record_event(actor=actor, action="governance.procedure.created", obj=procedure)
@@ -276,10 +300,17 @@ def create_procedure(*, actor, pact, **fields):
 
 @transaction.atomic
 def revise_procedure(*, actor, procedure, version, **fields):
-    """A new revision: the previous text is kept in the history when the text changes."""
-    _check_procedure_dates(fields["approved_on"], fields["review_on"])
+    """A new revision: the previous text is kept in the history when the text changes. The owner sets the
+    content only; a transfer to another owner, the approval and the review dates are the coordinator's
+    (``rules.procedure_fields``): any other field is refused, not ignored."""
+    allowed = procedure_fields(actor, procedure)
+    _authorise(actor, allowed and set(fields) <= set(allowed), procedure.pact)
+    if "owner" in fields:
+        _same_district(fields["owner"], procedure.pact, "owner")
+    _check_procedure_dates(fields.get("approved_on", procedure.approved_on),
+                           fields.get("review_on", procedure.review_on))
     previous_text, previous_approved, previous_revision = procedure.text, procedure.approved_on, procedure.revision
-    text_changed = fields["text"] != previous_text
+    text_changed = "text" in fields and fields["text"] != previous_text
     if text_changed:
         fields["revision"] = previous_revision + 1
     changes = update_versioned(procedure, version, fields)
@@ -325,6 +356,8 @@ def add_indicator(*, actor, commitment, name, unit, target, source):
 
 @transaction.atomic
 def record_indicator_value(*, actor, indicator, period, value, evidence, evidence_file=None):
+    pact = indicator.commitment.pact_version.pact
+    _authorise(actor, actor.has_perm("governance.value_indicator", indicator) and period.pact_id == pact.pk, pact)
     if indicator.source != Indicator.Source.MANUAL:
         raise ValidationError(_("This indicator is computed by Patto."))
     if not period.is_open:

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.db import transaction
 from django.shortcuts import redirect, render
@@ -11,35 +11,37 @@ from django.views.decorators.http import require_POST
 
 from patto.accounts.middleware import mfa_exempt
 from patto.accounts.models import Institution
-from patto.audit.services import record_access, render_with_access
 from patto.core.exceptions import TransitionError
 from patto.core.exports import pdf_response, xlsx_response
 from patto.core.forms import run_service, add_service_errors
+from patto.core.shortcuts import get_object_for
 from patto.documents.responses import attachment_response
 
-from . import forms, services
+from . import forms, queries, services
 from .diff import compare
-from .indicators import values_for
-from .models import BodyMeeting, CommitmentUpdate, Indicator, Pact, PactVersion
-from .queries import (active_adhesions, commitments_with_status, dashboard, document_owner, pacts_visible_to,
-                      signatories)
+from .models import (Adhesion, BodyMeeting, Commitment, CommitmentUpdate, MonitoringPeriod, Pact, PactVersion,
+                     Section)
+from .queries import (acting_district_id, active_adhesions, attach_indicators, commitments_with_status, document_owner,
+                      pacts_visible_to, visible_to)
 
 
-def _pact(request, perm=None):
-    """The district's pact, if the user's institution signed it (404 otherwise); ``perm`` → 403."""
-    pact = pacts_visible_to(request.user).first()
-    if pact is None:
-        raise Http404
-    if perm and not request.user.has_perm(perm):
-        raise PermissionDenied
-    return pact
+def _pact(request, perm="governance.view_pact"):
+    """The pact of the user's district, fetched and authorised like every record: no standing → 404, not
+    allowed → 403, each refusal audited (the pact is looked up by the district, so it is named even when
+    the user's institution has lost its standing)."""
+    return get_object_for(request.user, perm, pacts_visible_to(request.user),
+                          district_id=acting_district_id(request.user))
 
 
-def _version(pact, number):
-    version = pact.versions.filter(number=number).first()
-    if version is None:
-        raise Http404
-    return version
+def _fetch(request, perm, model, related=(), **lookup):
+    """A record of the pact visible to the user (404, audited when it exists), ``perm`` on it (403, audited)."""
+    return get_object_for(request.user, perm, visible_to(request.user, model).select_related(*related), **lookup)
+
+
+def _version(request, number, perm=None):
+    pact = _pact(request, "governance.view_governance")
+    return get_object_for(request.user, perm, visible_to(request.user, PactVersion).select_related("pact"),
+                          pact=pact, number=number)
 
 
 def _institutions(pact):
@@ -47,7 +49,7 @@ def _institutions(pact):
 
 
 def pact(request):
-    pact = _pact(request, "governance.view_pact")
+    pact = _pact(request)
     in_force = pact.version_in_force()
     return render(request, "governance/pact.html", {
         "pact": pact, "in_force": in_force,
@@ -62,7 +64,9 @@ def pact(request):
 def governance_dashboard(request):
     """The coordinator's home for the pact (readable by every governance role)."""
     pact = _pact(request, "governance.view_governance")
-    return render(request, "governance/dashboard.html", {"pact": pact, **dashboard(pact)})
+    with transaction.atomic():
+        data = queries.read_dashboard(actor=request.user, pact=pact)
+        return render(request, "governance/dashboard.html", {"pact": pact, **data})
 
 
 @require_POST
@@ -76,8 +80,8 @@ def publication(request):
 @login_not_required
 @mfa_exempt
 def public_pact(request, public_id):
-    """The pact as a signatory can share it: the text in force and the signatories, readable without
-    signing in once the coordinator publishes it. No personal data about families is part of the pact."""
+    """The pact as a signatory can share it: the text in force and the signatories (institutions and dates,
+    no signers' names), readable without signing in once the coordinator publishes it."""
     pact = Pact.objects.filter(public_id=public_id, is_public=True).first()
     in_force = pact.version_in_force() if pact else None
     if in_force is None:
@@ -112,28 +116,17 @@ def version_draft(request):
 
 
 def version_detail(request, number):
-    pact = _pact(request, "governance.view_governance")
-    version = _version(pact, number)
+    version = _version(request, number)
     return render(request, "governance/version_detail.html", {
-        "pact": pact, "pact_version": version, "sections": version.sections.all(),
+        "pact": version.pact, "pact_version": version, "sections": version.sections.all(),
         "commitments": version.commitments.select_related("institution"),
-        "in_force": pact.version_in_force(),
-        "can_edit": request.user.has_perm("governance.change_pact") and version.status == PactVersion.Status.DRAFT})
-
-
-def _draft_for_edit(request, number):
-    pact = _pact(request, "governance.change_pact")
-    version = _version(pact, number)
-    if version.status != PactVersion.Status.DRAFT:
-        raise PermissionDenied
-    return pact, version
+        "in_force": version.pact.version_in_force(),
+        "can_edit": request.user.has_perm("governance.change_version", version)})
 
 
 def section_edit(request, number, key):
-    pact, version = _draft_for_edit(request, number)
-    section = version.sections.filter(key=key).first()
-    if section is None:
-        raise Http404
+    version = _version(request, number, "governance.change_version")
+    section = get_object_for(request.user, None, Section.objects.all(), pact_version=version, key=key)
     form = forms.SectionForm(request.POST or None, initial={"text": section.text, "version": section.version})
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -148,15 +141,14 @@ def section_edit(request, number, key):
 
 
 def commitment_edit(request, number, commitment_pk=None):
-    pact, version = _draft_for_edit(request, number)
+    version = _version(request, number, "governance.change_version")
     commitment = None
     if commitment_pk is not None:
-        commitment = version.commitments.filter(pk=commitment_pk).first()
-        if commitment is None:
-            raise Http404
+        commitment = get_object_for(request.user, None, visible_to(request.user, Commitment).filter(pact_version=version),
+                                    pk=commitment_pk)
     initial = ({"institution": commitment.institution_id, "text": commitment.text, "order": commitment.order,
                 "version": commitment.version} if commitment else {})
-    form = forms.CommitmentForm(request.POST or None, initial=initial, institutions=_institutions(pact))
+    form = forms.CommitmentForm(request.POST or None, initial=initial, institutions=_institutions(version.pact))
     conflict = None
     if request.method == "POST" and form.is_valid():
         saved, conflict = run_service(form, lambda: services.save_commitment(
@@ -170,8 +162,8 @@ def commitment_edit(request, number, commitment_pk=None):
 
 
 def version_approve(request, number):
-    pact, version = _draft_for_edit(request, number)
-    meetings = BodyMeeting.objects.filter(body__pact=pact).select_related("body").order_by("-starts_at")
+    version = _version(request, number, "governance.change_version")
+    meetings = BodyMeeting.objects.filter(body__pact=version.pact).select_related("body").order_by("-starts_at")
     form = forms.ApproveForm(request.POST or None, initial={"version": version.version}, meetings=meetings)
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -192,7 +184,9 @@ def version_compare(request):
         new_number = int(request.GET.get("a", numbers[-1]))
     except (ValueError, IndexError):
         raise Http404 from None
-    old, new = _version(pact, old_number), _version(pact, new_number)
+    versions = visible_to(request.user, PactVersion)
+    old = get_object_for(request.user, None, versions, pact=pact, number=old_number)
+    new = get_object_for(request.user, None, versions, pact=pact, number=new_number)
     return render(request, "governance/compare.html", {"old": old, "new": new, "numbers": numbers,
                                                        "diff": compare(old, new)})
 
@@ -200,12 +194,12 @@ def version_compare(request):
 # --- Signatories ----------------------------------------------------------------------------------------
 
 def signatory_list(request):
-    pact = _pact(request, "governance.view_pact")
-    # Signers' names are personal data (of officials): the read is recorded like any other.
-    return render_with_access(request, "governance/signatories.html", {
-        "pact": pact, "adhesions": signatories(pact), "can_change": request.user.has_perm("governance.change_pact"),
-        "can_see_documents": request.user.has_perm("governance.view_governance")},
-        action="governance.signatories.viewed", obj=pact)
+    pact = _pact(request)
+    with transaction.atomic():
+        adhesions = queries.read_signatories(actor=request.user, pact=pact)
+        return render(request, "governance/signatories.html", {
+            "pact": pact, "adhesions": adhesions, "can_change": request.user.has_perm("governance.change_pact"),
+            "can_see_documents": request.user.has_perm("governance.view_governance")})
 
 
 def adhesion_add(request):
@@ -222,17 +216,14 @@ def adhesion_add(request):
     return render(request, "governance/adhesion_form.html", {"form": form})
 
 
-def _adhesion(pact, adhesion_pk):
-    adhesion = pact.adhesions.select_related("institution").filter(pk=adhesion_pk).first()
-    if adhesion is None:
-        raise Http404
-    return adhesion
+def _adhesion(request, adhesion_pk):
+    return get_object_for(request.user, "governance.change_pact",
+                          visible_to(request.user, Adhesion).select_related("institution", "pact"), pk=adhesion_pk)
 
 
 def adhesion_attach(request, adhesion_pk):
     """The coordinator attaches the signed adhesion when it arrives (or replaces a wrong file)."""
-    pact = _pact(request, "governance.change_pact")
-    adhesion = _adhesion(pact, adhesion_pk)
+    adhesion = _adhesion(request, adhesion_pk)
     form = forms.SignedDocumentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -249,18 +240,15 @@ def adhesion_attach(request, adhesion_pk):
 def document(request, attachment_id):
     """A document of the pact (a signed adhesion, the evidence of an update or of an indicator's value),
     for the members with a governance role; served as a download with a name made by the server."""
-    pact = _pact(request, "governance.view_governance")
-    found = document_owner(pact, attachment_id)
-    if found is None:
-        raise Http404
-    attachment, owner, filename = found
+    attachment = get_object_for(request.user, "governance.view_governance",
+                                queries.documents_visible_to(request.user), pk=attachment_id)
+    owner, filename = document_owner(attachment, pacts_visible_to(request.user))
     return attachment_response(request, attachment, filename=filename, action="governance.document.downloaded",
                                obj=owner)
 
 
 def adhesion_withdraw(request, adhesion_pk):
-    pact = _pact(request, "governance.change_pact")
-    adhesion = _adhesion(pact, adhesion_pk)
+    adhesion = _adhesion(request, adhesion_pk)
     form = forms.WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -282,35 +270,26 @@ def _open_period(pact):
     return pact.periods.filter(opened_at__isnull=False, closed_at__isnull=True).first()
 
 
-def _attach_indicators(commitments, period):
-    """Each commitment's indicators with their value in the period (computed sources once each)."""
-    indicators = [i for c in commitments for i in c.indicators.all()]
-    values = values_for(indicators, period)
-    for commitment in commitments:
-        commitment.measures = [(i, values.get(i.pk, {})) for i in commitment.indicators.all()]
-
-
 def commitment_list(request):
     pact = _pact(request, "governance.view_governance")
     in_force = pact.version_in_force()
     period = _open_period(pact) or pact.periods.first()
     commitments = commitments_with_status(in_force, period) if in_force else []
-    _attach_indicators(commitments, period)
+    attach_indicators(commitments, period)
     for commitment in commitments:
         commitment.can_update = request.user.has_perm("governance.update_commitment_status", commitment)
     return render(request, "governance/commitments.html", {"pact": pact, "in_force": in_force, "period": period,
                                                            "commitments": commitments})
 
 
+def _commitment_in_force(request, commitment_pk, perm):
+    return get_object_for(request.user, perm, queries.commitments_in_force_visible_to(request.user)
+                          .select_related("institution", "pact_version__pact"), pk=commitment_pk)
+
+
 def commitment_status(request, commitment_pk):
-    pact = _pact(request, "governance.view_governance")
-    in_force = pact.version_in_force()
-    commitment = in_force.commitments.select_related("institution").filter(pk=commitment_pk).first() if in_force else None
-    if commitment is None:
-        raise Http404
-    if not request.user.has_perm("governance.update_commitment_status", commitment):
-        raise PermissionDenied
-    period = _open_period(pact)
+    commitment = _commitment_in_force(request, commitment_pk, "governance.update_commitment_status")
+    period = _open_period(commitment.pact_version.pact)
     form = forms.StatusForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -323,11 +302,10 @@ def commitment_status(request, commitment_pk):
         else:
             messages.success(request, _("Status updated."))
             return redirect("governance:commitments")
-    history = commitment.updates.select_related("period", "author", "author_institution", "evidence_file")
-    # The history names the staff who gave each update: the read is recorded like the other such pages.
-    return render_with_access(request, "governance/commitment_status.html", {
-        "commitment": commitment, "period": period, "form": form, "history": history},
-        action="governance.commitment.history_viewed", obj=commitment)
+    with transaction.atomic():
+        history = queries.read_commitment_history(actor=request.user, commitment=commitment)
+        return render(request, "governance/commitment_status.html", {
+            "commitment": commitment, "period": period, "form": form, "history": history})
 
 
 def period_list(request):
@@ -356,10 +334,7 @@ def period_open(request):
 
 @require_POST
 def period_close(request, period_pk):
-    pact = _pact(request, "governance.change_pact")
-    period = pact.periods.filter(pk=period_pk).first()
-    if period is None:
-        raise Http404
+    period = _fetch(request, "governance.change_pact", MonitoringPeriod, pk=period_pk)
     try:
         services.close_period(actor=request.user, period=period)
     except TransitionError:
@@ -369,84 +344,56 @@ def period_close(request, period_pk):
     return redirect("governance:periods")
 
 
-def _report_context(pact, period):
-    in_force = pact.version_in_force(on=period.ends_on) or pact.version_in_force()
-    previous = pact.periods.filter(starts_on__lt=period.starts_on).order_by("-starts_on").first()
-    commitments = commitments_with_status(in_force, period) if in_force else []
-    before = {c.pk: c.latest for c in commitments_with_status(in_force, previous)} if previous and in_force else {}
-    _attach_indicators(commitments, period)
-    counts = {value: 0 for value in CommitmentUpdate.Status.values}
-    for commitment in commitments:
-        commitment.previous = before.get(commitment.pk)
-        counts[commitment.latest.status if commitment.latest else "not_started"] += 1
-    return {"pact": pact, "period": period, "previous": previous, "commitments": commitments,
-            "counts": [(CommitmentUpdate.Status(value).label, count) for value, count in counts.items()]}
-
-
 def _period(request, period_pk):
-    pact = _pact(request, "governance.view_governance")
-    period = pact.periods.filter(pk=period_pk).first()
-    if period is None:
-        raise Http404
-    return pact, period
+    return get_object_for(request.user, "governance.view_governance",
+                          visible_to(request.user, MonitoringPeriod).select_related("pact"), pk=period_pk)
 
 
 def period_report(request, period_pk):
     """The monitoring report: every commitment with its status and evidence, and what changed since the
-    previous period. Also as PDF and XLSX, for the cabina di regia and the Giunta."""
-    pact, period = _period(request, period_pk)
-    return render(request, "governance/report.html", _report_context(pact, period))
+    previous period. Also as PDF and XLSX, for the cabina di regia and the Giunta; each read is logged."""
+    period = _period(request, period_pk)
+    with transaction.atomic():
+        context = queries.read_report(actor=request.user, period=period, action="governance.report.viewed")
+        return render(request, "governance/report.html", context)
 
 
 def period_report_pdf(request, period_pk):
-    pact, period = _period(request, period_pk)
+    period = _period(request, period_pk)
     with transaction.atomic():
-        record_access(actor=request.user, action="governance.report.pdf", obj=period)
-        return pdf_response(request, "governance/report_document.html", _report_context(pact, period),
-                            f"monitoraggio-{period.pk}.pdf")
+        context = queries.read_report(actor=request.user, period=period, action="governance.report.pdf")
+        return pdf_response(request, "governance/report_document.html", context, f"monitoraggio-{period.pk}.pdf")
 
 
 def period_report_xlsx(request, period_pk):
-    pact, period = _period(request, period_pk)
-    context = _report_context(pact, period)
+    period = _period(request, period_pk)
     header = [_("Party"), _("Commitment"), _("Status"), _("Previous period"), _("Evidence"), _("Attached document"),
               _("Updated by"), _("Updated on")]
-    rows = [[str(c.institution), c.text,
-             str(c.latest.get_status_display()) if c.latest else str(CommitmentUpdate.Status.NOT_STARTED.label),
-             str(c.previous.get_status_display()) if c.previous else "", c.latest.evidence if c.latest else "",
-             c.latest.evidence_file.original_name if c.latest and c.latest.evidence_file else "",
-             str(c.latest.author_institution) if c.latest else "",
-             timezone.localtime(c.latest.created_at).strftime("%d/%m/%Y") if c.latest else ""]
-            for c in context["commitments"]]
     with transaction.atomic():
-        record_access(actor=request.user, action="governance.report.xlsx", obj=period)
+        context = queries.read_report(actor=request.user, period=period, action="governance.report.xlsx")
+        rows = [[str(c.institution), c.text,
+                 str(c.latest.get_status_display()) if c.latest else str(CommitmentUpdate.Status.NOT_STARTED.label),
+                 str(c.previous.get_status_display()) if c.previous else "", c.latest.evidence if c.latest else "",
+                 c.latest.evidence_file.original_name if c.latest and c.latest.evidence_file else "",
+                 str(c.latest.author_institution) if c.latest else "",
+                 timezone.localtime(c.latest.created_at).strftime("%d/%m/%Y") if c.latest else ""]
+                for c in context["commitments"]]
         return xlsx_response(period.name, header, rows, f"monitoraggio-{period.pk}.xlsx")
 
 
 def pact_pdf(request):
-    pact = _pact(request, "governance.view_pact")
-    in_force = pact.version_in_force()
-    if in_force is None:
-        raise Http404
-    context = {"pact": pact, "in_force": in_force, "sections": in_force.sections.all(),
-               "commitments": in_force.commitments.select_related("institution"), "signatories": active_adhesions(pact)
-               .select_related("institution")}
-    return pdf_response(request, "governance/pact_document.html", context, f"patto-versione-{in_force.number}.pdf")
-
-
-def _commitment_in_force(request, commitment_pk, perm):
-    pact = _pact(request, "governance.view_governance")
-    in_force = pact.version_in_force()
-    commitment = in_force.commitments.select_related("institution").filter(pk=commitment_pk).first() if in_force else None
-    if commitment is None:
-        raise Http404
-    if not request.user.has_perm(perm, commitment):
-        raise PermissionDenied
-    return pact, commitment
+    """The text in force with its signatories (their signers' names: the read is logged)."""
+    pact = _pact(request)
+    with transaction.atomic():
+        context = queries.read_pact_document(actor=request.user, pact=pact)
+        if context is None:
+            raise Http404
+        return pdf_response(request, "governance/pact_document.html", context,
+                            f"patto-versione-{context['in_force'].number}.pdf")
 
 
 def indicator_add(request, commitment_pk):
-    pact, commitment = _commitment_in_force(request, commitment_pk, "governance.change_pact")
+    commitment = _commitment_in_force(request, commitment_pk, "governance.change_pact")
     form = forms.IndicatorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.add_indicator(actor=request.user, commitment=commitment, **form.cleaned_data)
@@ -456,15 +403,9 @@ def indicator_add(request, commitment_pk):
 
 
 def indicator_value(request, indicator_pk):
-    pact = _pact(request, "governance.view_governance")
-    in_force = pact.version_in_force()
-    indicator = (Indicator.objects.filter(pk=indicator_pk, commitment__pact_version=in_force)
-                 .select_related("commitment__institution").first() if in_force else None)
-    if indicator is None:
-        raise Http404
-    if not request.user.has_perm("governance.update_commitment_status", indicator.commitment):
-        raise PermissionDenied
-    period = _open_period(pact)
+    indicator = get_object_for(request.user, "governance.value_indicator", queries.indicators_in_force_visible_to(
+        request.user).select_related("commitment__institution", "commitment__pact_version__pact"), pk=indicator_pk)
+    period = _open_period(indicator.commitment.pact_version.pact)
     form = forms.IndicatorValueForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

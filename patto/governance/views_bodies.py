@@ -16,30 +16,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patto.accounts.middleware import mfa_exempt
-from patto.accounts.roles import GOVERNANCE_ROLES
-from patto.audit.services import record_access, render_with_access
 from patto.core.exceptions import TransitionError
 from patto.core.exports import pdf_response
 from patto.core.forms import run_service, add_service_errors
 
-from . import forms, services
-from .models import ActionItem, BodyMeeting, CalendarFeed
+from . import forms, queries, services
+from .models import ActionItem, Body, BodyMeeting, CalendarFeed
 from .queries import agenda_from, needs_attention
-from .views import _pact
+from .rules import action_item_statuses
+from .views import _fetch, _pact
 
 
-def _body(pact, body_pk):
-    body = pact.bodies.filter(pk=body_pk).first()
-    if body is None:
-        raise Http404
-    return body
+def _body(request, body_pk, perm):
+    return _fetch(request, perm, Body, related=("pact__district",), pk=body_pk)
 
 
-def _meeting(pact, meeting_pk):
-    meeting = BodyMeeting.objects.filter(body__pact=pact, pk=meeting_pk).select_related("body").first()
-    if meeting is None:
-        raise Http404
-    return meeting
+def _meeting(request, meeting_pk, perm):
+    return _fetch(request, perm, BodyMeeting, related=("body__pact",), pk=meeting_pk)
 
 
 def body_list(request):
@@ -63,31 +56,28 @@ def body_add(request):
 
 
 def body_detail(request, body_pk):
-    pact = _pact(request, "governance.view_governance")
-    body = _body(pact, body_pk)
+    """A body with its members (named: the read is logged); the coordinator adds members here."""
+    body = _body(request, body_pk, "governance.change_pact" if request.method == "POST" else "governance.view_governance")
     can_change = request.user.has_perm("governance.change_pact")
-    form = forms.BodyMemberForm(request.POST or None, district=pact.district) if can_change else None
-    if request.method == "POST":
-        if not can_change:
-            raise Http404
-        if form.is_valid():
-            try:
-                services.add_body_member(actor=request.user, body=body, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("Member added."))
-                return redirect("governance:body_detail", body_pk=body.pk)
-    members = list(body.members.select_related("user", "institution"))
-    return render_with_access(request, "governance/body_detail.html", {
-        "body": body, "members": members, "meetings": body.meetings.all(), "can_change": can_change, "form": form},
-        action="governance.body.viewed", obj=body, subjects=[m.user for m in members])
+    form = forms.BodyMemberForm(request.POST or None, district=body.pact.district) if can_change else None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_body_member(actor=request.user, body=body, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Member added."))
+            return redirect("governance:body_detail", body_pk=body.pk)
+    with transaction.atomic():
+        members = queries.read_body_members(actor=request.user, body=body)
+        return render(request, "governance/body_detail.html", {
+            "body": body, "members": members, "meetings": body.meetings.all(), "can_change": can_change,
+            "form": form})
 
 
 def body_meeting_add(request, body_pk):
-    pact = _pact(request, "governance.change_pact")
-    body = _body(pact, body_pk)
-    attention = needs_attention(pact)
+    body = _body(request, body_pk, "governance.change_pact")
+    attention = needs_attention(body.pact)
     form = forms.BodyMeetingForm(request.POST or None, initial={"agenda": agenda_from(attention)})
     if request.method == "POST" and form.is_valid():
         meeting = services.schedule_body_meeting(actor=request.user, body=body, **form.cleaned_data)
@@ -97,40 +87,41 @@ def body_meeting_add(request, body_pk):
 
 
 def body_meeting(request, meeting_pk):
-    pact = _pact(request, "governance.view_governance")
-    meeting = _meeting(pact, meeting_pk)
-    members = list(meeting.body.members.select_related("user", "institution"))
+    """A meeting with its attendance and action items (named: the read is logged); the coordinator records
+    the minutes here."""
+    meeting = _meeting(request, meeting_pk,
+                       "governance.change_pact" if request.method == "POST" else "governance.view_governance")
     can_change = request.user.has_perm("governance.change_pact")
-    form = None
-    conflict = None
-    if can_change:
-        initial = {"version": meeting.version, "minutes": meeting.minutes, "decisions": meeting.decisions,
-                   **{f"attendance_{a.member_id}": a.status for a in meeting.attendance.all()}}
-        form = forms.BodyMinutesForm(request.POST or None, initial=initial, members=members)
-        if request.method == "POST" and form.is_valid():
-            saved, conflict = run_service(form, lambda: services.record_body_minutes(
-                actor=request.user, meeting=meeting, version=form.cleaned_data["version"],
-                minutes=form.cleaned_data["minutes"], decisions=form.cleaned_data["decisions"],
-                attendance=form.attendance(), action_items=form.action_items()))
-            if saved:
-                messages.success(request, _("Minutes saved."))
-                return redirect("governance:body_meeting", meeting_pk=meeting.pk)
-    elif request.method == "POST":
-        raise Http404
-    previous = (meeting.body.meetings.filter(starts_at__lt=meeting.starts_at, minutes_approved_in__isnull=True)
-                .exclude(minutes="").first())
-    return render_with_access(request, "governance/body_meeting.html", {
-        "meeting": meeting, "form": form, "conflict": conflict, "previous_to_approve": previous if can_change else None,
-        "attendance": meeting.attendance.select_related("member__user", "member__institution"),
-        "action_items": meeting.action_items.select_related("owner", "institution"), "can_change": can_change},
-        action="governance.meeting.viewed", obj=meeting, subjects=[m.user for m in members],
-        status=409 if conflict else 200)
+    with transaction.atomic():
+        data = queries.read_meeting(actor=request.user, meeting=meeting)
+        for item in data["action_items"]:
+            item.can_mark_done = ActionItem.Status.DONE in action_item_statuses(request.user, item)
+        form = None
+        conflict = None
+        if can_change:
+            initial = {"version": meeting.version, "minutes": meeting.minutes, "decisions": meeting.decisions,
+                       **{f"attendance_{a.member_id}": a.status for a in data["attendance"]}}
+            form = forms.BodyMinutesForm(request.POST or None, initial=initial, members=data["members"])
+            if request.method == "POST" and form.is_valid():
+                saved, conflict = run_service(form, lambda: services.record_body_minutes(
+                    actor=request.user, meeting=meeting, version=form.cleaned_data["version"],
+                    minutes=form.cleaned_data["minutes"], decisions=form.cleaned_data["decisions"],
+                    attendance=form.attendance(), action_items=form.action_items()))
+                if saved:
+                    messages.success(request, _("Minutes saved."))
+                    return redirect("governance:body_meeting", meeting_pk=meeting.pk)
+        previous = (meeting.body.meetings.filter(starts_at__lt=meeting.starts_at, minutes_approved_in__isnull=True)
+                    .exclude(minutes="").first()) if can_change else None
+        return render(request, "governance/body_meeting.html", {
+            "meeting": meeting, "form": form, "conflict": conflict, "previous_to_approve": previous,
+            "attendance": data["attendance"], "action_items": data["action_items"], "can_change": can_change},
+            status=409 if conflict else 200)
 
 
 @require_POST
 def minutes_approve(request, meeting_pk, previous_pk):
-    pact = _pact(request, "governance.change_pact")
-    meeting, previous = _meeting(pact, meeting_pk), _meeting(pact, previous_pk)
+    meeting = _meeting(request, meeting_pk, "governance.change_pact")
+    previous = _meeting(request, previous_pk, "governance.change_pact")
     try:
         services.approve_minutes(actor=request.user, meeting=previous, in_meeting=meeting)
     except (ValidationError, TransitionError):
@@ -142,35 +133,30 @@ def minutes_approve(request, meeting_pk, previous_pk):
 
 @require_POST
 def action_item_status(request, item_pk):
-    pact = _pact(request, "governance.view_governance")
-    item = ActionItem.objects.filter(meeting__body__pact=pact, pk=item_pk).first()
-    if item is None:
-        raise Http404
-    status = request.POST.get("status")
-    if status not in ActionItem.Status.values or not (item.owner_id == request.user.pk
-                                                      or request.user.has_perm("governance.change_pact")):
-        raise Http404
-    services.set_action_item_status(actor=request.user, item=item, status=status)
+    """Its owner marks an action item done; the coordinator also reopens or cancels it."""
+    item = _fetch(request, "governance.change_action_item", ActionItem, pk=item_pk)
+    form = forms.ActionItemStatusForm(request.POST, allowed=action_item_statuses(request.user, item))
+    if form.is_valid():
+        services.set_action_item_status(actor=request.user, item=item, status=form.cleaned_data["status"])
+    else:
+        messages.error(request, _("This action item cannot take that status."))
     return redirect("governance:body_meeting", meeting_pk=item.meeting_id)
 
 
 def meeting_ics(request, meeting_pk):
     """The meeting as an iCalendar file: body, time, place and agenda; no data about families."""
-    pact = _pact(request, "governance.view_governance")
-    meeting = _meeting(pact, meeting_pk)
+    meeting = _meeting(request, meeting_pk, "governance.view_governance")
     response = HttpResponse(_calendar([meeting]), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="riunione-{meeting.pk}.ics"'
     return response
 
 
 def minutes_pdf(request, meeting_pk):
-    pact = _pact(request, "governance.view_governance")
-    meeting = _meeting(pact, meeting_pk)
-    context = {"meeting": meeting, "pact": pact, "pdf": True,
-               "attendance": meeting.attendance.select_related("member__user", "member__institution"),
-               "action_items": meeting.action_items.select_related("owner", "institution")}
+    meeting = _meeting(request, meeting_pk, "governance.view_governance")
     with transaction.atomic():
-        record_access(actor=request.user, action="governance.minutes.pdf", obj=meeting)
+        data = queries.read_meeting(actor=request.user, meeting=meeting, action="governance.minutes.pdf")
+        context = {"meeting": meeting, "pact": meeting.body.pact, "pdf": True, "attendance": data["attendance"],
+                   "action_items": data["action_items"]}
         return pdf_response(request, "governance/minutes_document.html", context, f"verbale-{meeting.pk}.pdf")
 
 
@@ -211,18 +197,13 @@ def calendar_settings(request):
 @mfa_exempt
 def calendar_feed(request, token):
     """Read by calendar apps, which cannot sign in: the secret token is the key. The feed holds only the
-    meetings of the user's bodies (time, place, agenda), never data about families; it stops working when
-    revoked or when the user no longer holds a governance role."""
+    meetings of the bodies the user sits on now for an institution in standing where they still hold a
+    governance role (time, place, agenda), never data about families; it stops working when revoked."""
     feed = CalendarFeed.objects.filter(token_hash=services.feed_hash(token), revoked_at__isnull=True) \
         .select_related("user").first()
-    if feed is None or not feed.user.is_active:
+    if feed is None or not queries.governs_in_standing(feed.user):
         raise Http404
-    user = feed.user
-    if not any(m.role in GOVERNANCE_ROLES for m in user.current_memberships):
-        raise Http404
-    since = timezone.now() - timedelta(days=90)
-    meetings = (BodyMeeting.objects.filter(body__members__user=user, starts_at__gte=since).select_related("body")
-                .distinct().order_by("starts_at"))
+    meetings = queries.feed_meetings(feed.user, since=timezone.now() - timedelta(days=90))
     response = HttpResponse(_calendar(meetings), content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, no-store"
     return response

@@ -3,19 +3,20 @@
 import copy
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from patto.core.forms import run_service, add_service_errors
 
 from . import forms, services
-from .views import _institutions, _pact
+from .models import Procedure
+from .rules import procedure_fields
+from .views import _fetch, _institutions, _pact
 
 
 def procedure_list(request):
-    pact = _pact(request, "governance.view_pact")
+    pact = _pact(request)
     procedures = pact.procedures.select_related("owner")
     return render(request, "governance/procedures.html", {
         "procedures": procedures, "overdue": [p for p in procedures if p.review_overdue],
@@ -23,12 +24,12 @@ def procedure_list(request):
 
 
 def procedure_add(request):
-    pact = _pact(request, "governance.change_pact")
-    form = forms.ProcedureForm(request.POST or None, institutions=_institutions(pact))
+    pact = _pact(request, "governance.approve_procedure")
+    form = forms.ProcedureForm(request.POST or None, institutions=_institutions(pact),
+                               allowed=procedure_fields(request.user))
     if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in services.PROCEDURE_FIELDS}
         try:
-            procedure = services.create_procedure(actor=request.user, pact=pact, **fields)
+            procedure = services.create_procedure(actor=request.user, pact=pact, **form.changes())
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -38,25 +39,21 @@ def procedure_add(request):
 
 
 def procedure(request, procedure_pk):
-    pact = _pact(request, "governance.view_pact")
-    procedure = pact.procedures.select_related("owner").filter(pk=procedure_pk).first()
-    if procedure is None:
-        raise Http404
-    can_change = request.user.has_perm("governance.change_procedure", procedure)
+    """A procedure and its earlier revisions; its owner edits the content, the coordinator everything."""
+    procedure = _fetch(request, "governance.change_procedure" if request.method == "POST" else "governance.view_pact",
+                       Procedure, related=("owner", "pact"), pk=procedure_pk)
+    allowed = procedure_fields(request.user, procedure)
     form = None
     conflict = None
-    if can_change:
-        form = forms.ProcedureForm(request.POST or None, instance=copy.copy(procedure),
-                                   initial={"version": procedure.version}, institutions=_institutions(pact))
+    if allowed:
+        form = forms.ProcedureForm(request.POST or None, instance=copy.copy(procedure), allowed=allowed,
+                                   initial={"version": procedure.version}, institutions=_institutions(procedure.pact))
         if request.method == "POST" and form.is_valid():
-            fields = {name: form.cleaned_data[name] for name in services.PROCEDURE_FIELDS}
             saved, conflict = run_service(form, lambda: services.revise_procedure(
-                actor=request.user, procedure=procedure, version=form.cleaned_data["version"] or 0, **fields))
+                actor=request.user, procedure=procedure, version=form.cleaned_data["version"] or 0, **form.changes()))
             if saved:
                 messages.success(request, _("Procedure saved."))
                 return redirect("governance:procedure", procedure_pk=procedure.pk)
-    elif request.method == "POST":
-        raise PermissionDenied
     return render(request, "governance/procedure.html", {
-        "procedure": procedure, "revisions": procedure.revisions.select_related("replaced_by"), "form": form,
+        "procedure": procedure, "revisions": procedure.revisions.all(), "form": form,
         "conflict": conflict}, status=409 if conflict else 200)

@@ -66,6 +66,6 @@ def test_commitments_with_indicators_query_count(count, pact, personas, world, d
                                unit="n.", target=index + 1, source="meetings_held")
     client = Client()
     client.force_login(personas["coordinator"].user)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert client.get(reverse("governance:commitments")).status_code == 200
     assert date.today()

@@ -49,12 +49,12 @@ def _grow(kind, pact, personas, world, count):
 
 
 LISTS = {  # url name, kwargs, queries
-    "versions": ("governance:versions", {}, 6),
-    "signatories": ("governance:signatories", {}, 10),
-    "periods": ("governance:periods", {}, 6),
-    "bodies": ("governance:bodies", {}, 6),
-    "procedures": ("governance:procedures", {}, 5),
-    "meetings": ("governance:body_detail", None, 16),
+    "versions": ("governance:versions", {}, 7),
+    "signatories": ("governance:signatories", {}, 11),
+    "periods": ("governance:periods", {}, 7),
+    "bodies": ("governance:bodies", {}, 7),
+    "procedures": ("governance:procedures", {}, 6),
+    "meetings": ("governance:body_detail", None, 15),
 }
 
 
