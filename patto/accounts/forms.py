@@ -48,9 +48,9 @@ class MembershipAddForm(MembershipPeriodMixin, StyledFormMixin, forms.Form):
     valid_to = forms.DateField(label=_("Valid to (last day)"), widget=DateInput, required=False,
                                help_text=_("Leave empty if open-ended."))
 
-    def __init__(self, *args, actor_role, institution, **kwargs):
+    def __init__(self, *args, actor_membership, institution, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(r.value, r.label) for r in grantable_roles(actor_role, institution.kind)]
+        self.fields["role"].choices = [(r.value, r.label) for r in grantable_roles(actor_membership, institution)]
 
 
 class MembershipChangeForm(MembershipPeriodMixin, VersionedForm):
@@ -59,9 +59,9 @@ class MembershipChangeForm(MembershipPeriodMixin, VersionedForm):
     valid_to = forms.DateField(label=_("Valid to (last day)"), widget=DateInput, required=False,
                                help_text=_("Leave empty if open-ended."))
 
-    def __init__(self, *args, actor_role, institution, **kwargs):
+    def __init__(self, *args, actor_membership, institution, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(r.value, r.label) for r in grantable_roles(actor_role, institution.kind)]
+        self.fields["role"].choices = [(r.value, r.label) for r in grantable_roles(actor_membership, institution)]
 
 
 class MembershipEndForm(VersionedForm):
@@ -75,11 +75,16 @@ class InstitutionForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Institution
         fields = ["kind", "name", "short_name", "codice_meccanografico", "istat_code", "service_type", "tax_code",
-                  "address", "town", "email", "pec", "is_signatory", "is_active"]
+                  "address", "town", "email", "pec", "is_active"]
 
 
 class SwitchMembershipForm(forms.Form):
     membership = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class PasswordConfirmForm(StyledFormMixin, forms.Form):
+    password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput(
+        attrs={"autocomplete": "current-password"}))
 
 
 class OtpTokenForm(StyledFormMixin, forms.Form):

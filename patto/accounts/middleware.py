@@ -48,6 +48,14 @@ def mfa_exempt(view):
     return view
 
 
+def second_factor_pending(request):
+    """Signed in with the password, but not yet with the second factor the account has or must have."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or user.is_verified():
+        return False
+    return bool(request.session.get("has_mfa")) or settings.PATTO_REQUIRE_MFA
+
+
 class MfaRequiredMiddleware:
     """A signed-in user with a second factor must verify it; with PATTO_REQUIRE_MFA, must enrol one."""
 

@@ -64,7 +64,6 @@ class Institution(models.Model):
     town = models.CharField(_("town"), max_length=100, blank=True)
     email = models.EmailField(_("institutional email"), blank=True)
     pec = models.EmailField(_("PEC"), blank=True)
-    is_signatory = models.BooleanField(_("signatory of the pact"), default=True)
     is_active = models.BooleanField(_("active"), default=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 

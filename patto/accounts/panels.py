@@ -20,12 +20,12 @@ def institution_panel(request):
             "accounts:institution_people", kwargs={"pk": institution.pk})))
     if user.has_perm("accounts.add_membership", institution):
         links.append((_("Add a person"), reverse("accounts:membership_add", kwargs={"pk": institution.pk})))
-    links.append((_("Signatory institutions of the pact"), reverse("accounts:institution_list")))
+    links.append((_("Institutions of the district"), reverse("accounts:institution_list")))
     if user.has_perm("accounts.add_institution"):
         links.append((_("Add an institution"), reverse("accounts:institution_create")))
     text = (_("You manage who works in Patto for your institution: add people, change roles, end them.")
             if user.acting_role in (Role.INSTITUTION_ADMIN, Role.TECHNICAL_ADMIN)
-            else _("Who works in Patto for your institution, and the institutions that signed the pact."))
+            else _("Who works in Patto for your institution, and the institutions of the district."))
     return {"template": CARD, "title": _("People and institutions"), "text": text, "links": links}
 
 

@@ -5,7 +5,7 @@ expired or ended membership grants nothing from the next request on."""
 
 import rules
 
-from .roles import Role
+from .roles import PRIVILEGED_ROLES, Role
 
 
 def _role(user):
@@ -40,7 +40,15 @@ def is_admin_of(user, institution):
 
 @rules.predicate
 def is_admin_of_membership_institution(user, membership):
-    return membership is not None and is_admin_of(user, membership.institution)
+    # By id: the people list asks this for every row without loading each row's institution.
+    acting = user.acting_membership if user.is_authenticated else None
+    return (membership is not None and acting is not None and acting.role == Role.INSTITUTION_ADMIN
+            and acting.institution_id == membership.institution_id)
+
+
+@rules.predicate
+def is_privileged_membership(user, membership):
+    return membership is not None and membership.role in PRIVILEGED_ROLES
 
 
 @rules.predicate
@@ -60,7 +68,14 @@ rules.add_perm("accounts.change_institution", is_technical_admin)
 rules.add_perm("accounts.view_people", is_member_of | is_technical_admin)
 rules.add_perm("accounts.add_membership", is_admin_of | is_technical_admin)
 rules.add_perm("accounts.view_person", has_membership)
+# A pact coordinator's, technical administrator's or auditor's membership is changed only by the technical
+# administrator (who alone grants those roles); any administrator who sees a membership may end it.
 rules.add_perm(
     "accounts.change_membership",
+    ((is_admin_of_membership_institution & ~is_privileged_membership) | is_technical_admin)
+    & ~is_own_membership & is_open_membership,
+)
+rules.add_perm(
+    "accounts.end_membership",
     (is_admin_of_membership_institution | is_technical_admin) & ~is_own_membership & is_open_membership,
 )

@@ -19,10 +19,11 @@ from patto.audit.services import record_event
 from patto.core.versioning import update_versioned
 
 from .models import Institution, Membership, User
+from .roles import PRIVILEGED_ROLES, Role, grantable_roles
 
 RECOVERY_CODE_COUNT = 10
 INSTITUTION_FIELDS = ("kind", "name", "short_name", "codice_meccanografico", "istat_code", "service_type",
-                      "tax_code", "address", "town", "email", "pec", "is_signatory", "is_active")
+                      "tax_code", "address", "town", "email", "pec", "is_active")
 
 
 @transaction.atomic
@@ -45,13 +46,25 @@ def update_institution(*, actor, institution, version, **fields):
     return institution
 
 
-@transaction.atomic
 def add_member(*, actor, institution, email, first_name, last_name, role, valid_from, valid_to=None,
                request_base_url=""):
     """Give a person a role in an institution, creating (and inviting) the account if it is new.
 
-    An existing account is found by email (case-insensitive), so the same person is never entered twice."""
+    An existing account is found by email (case-insensitive), so the same person is never entered twice.
+    The actor must be allowed to grant the role there (``roles.grantable_roles``), never to themselves,
+    and an account working in another district is refused with a message that says nothing about it.
+    A refusal is audited (``accounts.membership.grant_refused``) and raises ValidationError.
+    ``actor=None`` is the system (the demo seed, management commands): only the role's kind is checked."""
     user = User.objects.filter(email__iexact=email).first()
+    _check_grant(actor=actor, institution=institution, role=role, grantee=user)
+    return _add_member(actor=actor, institution=institution, user=user, email=email, first_name=first_name,
+                       last_name=last_name, role=role, valid_from=valid_from, valid_to=valid_to,
+                       request_base_url=request_base_url)
+
+
+@transaction.atomic
+def _add_member(*, actor, institution, user, email, first_name, last_name, role, valid_from, valid_to,
+                request_base_url):
     created = user is None
     if created:
         user = User(username=email.lower(), email=email.lower(), first_name=first_name, last_name=last_name)
@@ -64,12 +77,54 @@ def add_member(*, actor, institution, email, first_name, last_name, role, valid_
     membership = Membership(user=user, institution=institution, role=role, valid_from=valid_from, valid_to=valid_to)
     membership.full_clean()
     membership.save()
-    record_event(actor=actor, action="accounts.membership.created", obj=membership, subjects=[user],
+    record_event(actor=actor, action=_grant_action(role), obj=membership, subjects=[user],
                  changes={"role": [None, role], "valid_from": [None, valid_from], "valid_to": [None, valid_to],
                           "account_created": [None, created]})
     if created:
         transaction.on_commit(lambda: send_invitation(user, institution, request_base_url))
     return membership
+
+
+def _grant_action(role, old_role=None):
+    """A privileged grant has an action of its own, so the DPO finds every one of them in the trail."""
+    if role in PRIVILEGED_ROLES and role != old_role:
+        return "accounts.membership.privileged_granted"
+    return "accounts.membership.created" if old_role is None else "accounts.membership.changed"
+
+
+def _check_grant(*, actor, institution, role, grantee, current_role=None):
+    """Refuse (audited, ValidationError) a grant the actor may not make. The checks run in an order that
+    reveals nothing: the role first, then the grantee; a foreign account gets the words a typing error would."""
+    if actor is None:
+        return
+    acting = actor.acting_membership
+    if role not in grantable_roles(acting, institution) or (
+            current_role in PRIVILEGED_ROLES and getattr(acting, "role", None) != Role.TECHNICAL_ADMIN):
+        _refuse(actor, institution, role, "role_not_grantable", {"role": _(
+            "You cannot grant this role at this institution. Pact coordinators, technical administrators and "
+            "auditors are appointed by the technical administrator.")})
+    if grantee is not None and grantee.pk == actor.pk:
+        _refuse(actor, institution, role, "own_account", _(
+            "Nobody can give a role to themselves: ask another administrator."))
+    if grantee is not None and _works_elsewhere(grantee, institution.district_id):
+        _refuse(actor, institution, role, "account_not_usable", {"email": _(
+            "This email cannot be used here. Check it, or ask the technical administrator of the district.")})
+
+
+def _works_elsewhere(user, district_id):
+    """True for an account whose memberships (the current ones; if none, all it ever had) are all in
+    another district. An account with no membership at all belongs to no district yet."""
+    memberships = Membership.objects.filter(user=user)
+    current = memberships.current()
+    considered = current if current.exists() else memberships
+    return considered.exists() and not considered.filter(institution__district_id=district_id).exists()
+
+
+def _refuse(actor, institution, role, reason, message):
+    # Written outside any transaction of the grant, so the refusal stays in the trail.
+    record_event(actor=actor, action="accounts.membership.grant_refused", obj=institution,
+                 changes={"role": [None, role], "reason": [None, reason]})
+    raise ValidationError(message)
 
 
 def send_invitation(user, institution, base_url):
@@ -82,20 +137,36 @@ def send_invitation(user, institution, base_url):
     send_mail(_("Your Patto account"), body, None, [user.email])
 
 
-@transaction.atomic
 def change_membership(*, actor, membership, version, role, valid_from, valid_to):
+    """Change a membership's role or dates, under the same rules as a grant (``add_member``); a membership
+    holding a privileged role is changed only by the technical administrator."""
+    _check_grant(actor=actor, institution=membership.institution, role=role, grantee=None,
+                 current_role=membership.role)
+    if actor is not None and membership.user_id == actor.pk:
+        _refuse(actor, membership.institution, role, "own_account", _(
+            "Nobody can change their own role: ask another administrator."))
+    return _change_membership(actor=actor, membership=membership, version=version, role=role,
+                              valid_from=valid_from, valid_to=valid_to)
+
+
+@transaction.atomic
+def _change_membership(*, actor, membership, version, role, valid_from, valid_to):
+    old_role = membership.role
     candidate = Membership(user_id=membership.user_id, institution_id=membership.institution_id, role=role,
                            valid_from=valid_from, valid_to=valid_to)
     candidate.full_clean(exclude=["user", "institution"])
     changes = update_versioned(membership, version, {"role": role, "valid_from": valid_from, "valid_to": valid_to})
-    record_event(actor=actor, action="accounts.membership.changed", obj=membership, subjects=[membership.user],
+    record_event(actor=actor, action=_grant_action(role, old_role), obj=membership, subjects=[membership.user],
                  changes=changes)
     return membership
 
 
 @transaction.atomic
 def end_membership(*, actor, membership, version, reason):
-    """End a membership now: it grants nothing from the next request on."""
+    """End a membership now: it grants nothing from the next request on. Ending is always allowed to the
+    administrators who may see it (revoking is never a risk), but never one's own."""
+    if actor is not None and membership.user_id == actor.pk:
+        raise ValidationError(_("Nobody can end their own role: ask another administrator."))
     now = timezone.now()
     today = timezone.localdate()
     fields = {"ended_at": now, "end_reason": reason,

@@ -9,6 +9,7 @@ from django.utils import timezone
 from patto.audit.services import record_event
 
 from .services import has_mfa
+from .stepup import mark_recent_password
 
 
 @receiver(user_logged_in)
@@ -17,6 +18,7 @@ def on_logged_in(sender, request, user, **kwargs):
     request.session["auth_time"] = now
     request.session["last_seen"] = now
     request.session["has_mfa"] = has_mfa(user)
+    mark_recent_password(request.session)  # just typed: a step-up in the next minutes needs no retyping
     record_event(actor=user, action="accounts.login.succeeded", subjects=[user])
 
 

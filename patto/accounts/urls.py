@@ -13,6 +13,7 @@ urlpatterns = [
     path("password/reimposta/completata/", views.password_reset_complete, name="password_reset_complete"),
     path("accesso/verifica/", views.mfa_verify, name="mfa_verify"),
     path("profilo/", views.profile, name="profile"),
+    path("profilo/conferma-password/", views.confirm_password, name="confirm_password"),
     path("profilo/due-fattori/attiva/", views.mfa_enrol, name="mfa_enrol"),
     path("profilo/due-fattori/codici/", views.mfa_recovery_codes, name="mfa_recovery_codes"),
     path("profilo/due-fattori/disattiva/", views.mfa_disable, name="mfa_disable"),

@@ -22,7 +22,7 @@ from patto.audit.services import record_event, render_with_access
 from patto.core.forms import run_service, add_service_errors
 from patto.core.shortcuts import get_object_for
 
-from . import forms, services
+from . import forms, services, stepup
 from .middleware import mfa_exempt
 from .queries import institutions_visible_to, memberships_visible_to, people_of, users_visible_to
 
@@ -82,10 +82,33 @@ def mfa_verify(request):
     return render(request, "accounts/mfa_verify.html", {"form": form})
 
 
+def confirm_password(request):
+    """Step-up: type the password again (see patto.accounts.stepup), then back to where the user was."""
+    next_url = stepup.safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    form = forms.PasswordConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        outcome = stepup.confirm_password(request=request, password=form.cleaned_data["password"])
+        if outcome == stepup.CONFIRMED:
+            return redirect(next_url)
+        if outcome == stepup.LOCKED:
+            auth_logout(request)  # a stolen session cannot go on guessing the password
+            return locked_out(request)
+        form.add_error("password", _("The password is not correct."))
+    return render(request, "accounts/confirm_password.html", {
+        "form": form, "next": next_url, "step_up_minutes": settings.PATTO_STEP_UP_MINUTES})
+
+
 @mfa_exempt
 def mfa_enrol(request):
     if request.session.get("has_mfa") and not request.user.is_verified():
         return redirect("accounts:mfa_verify")
+    if services.has_mfa(request.user):
+        # Replacing an authenticator: a stolen session alone must not be able to do it.
+        return _replace_totp(request)
+    return _enrol_totp(request)
+
+
+def _enrol_totp(request):
     # The new secret waits in the session (not in the database) until the first code confirms it.
     key = request.session.setdefault("totp_pending_key", random_hex(20))
     device = services.unsaved_totp_device(request.user, key)
@@ -103,6 +126,9 @@ def mfa_enrol(request):
         "form": form, "qr_svg": _qr_svg(device.config_url), "secret": _base32_secret(device)})
 
 
+_replace_totp = stepup.require_recent_password(_enrol_totp)
+
+
 def _qr_svg(url):
     return segno.make(url, error="m").svg_inline(scale=5, title=_("QR code to scan with the authenticator app"))
 
@@ -113,6 +139,7 @@ def _base32_secret(device):
 
 
 @require_POST
+@stepup.require_recent_password
 def mfa_recovery_codes(request):
     if not request.user.is_verified():
         raise PermissionDenied
@@ -121,6 +148,7 @@ def mfa_recovery_codes(request):
 
 
 @require_POST
+@stepup.require_recent_password
 def mfa_disable(request):
     try:
         services.disable_mfa(actor=request.user)
@@ -161,7 +189,7 @@ def switch_membership(request):
 def institution_list(request):
     if not request.user.has_perm("accounts.view_directory"):
         raise PermissionDenied
-    institutions = institutions_visible_to(request.user).filter(is_signatory=True).order_by("kind", "name")
+    institutions = institutions_visible_to(request.user).order_by("kind", "name")
     page = Paginator(institutions, settings.PATTO_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "accounts/institution_list.html", {"page": page})
 
@@ -216,7 +244,9 @@ def institution_people(request, pk):
     institution = get_object_for(request.user, "accounts.view_people", institutions_visible_to(request.user), pk=pk)
     page = Paginator(people_of(institution, request.user), settings.PATTO_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"institution": institution, "page": page,
-               "can_manage": request.user.has_perm("accounts.add_membership", institution)}
+               "can_manage": request.user.has_perm("accounts.add_membership", institution),
+               "changeable": {m.pk for m in page if request.user.has_perm("accounts.change_membership", m)},
+               "endable": {m.pk for m in page if request.user.has_perm("accounts.end_membership", m)}}
     return render_with_access(request, "accounts/institution_people.html", context,
                               action="accounts.people.listed", obj=institution,
                               subjects=[membership.user for membership in page])
@@ -224,7 +254,8 @@ def institution_people(request, pk):
 
 def membership_add(request, pk):
     institution = get_object_for(request.user, "accounts.add_membership", institutions_visible_to(request.user), pk=pk)
-    form = forms.MembershipAddForm(request.POST or None, actor_role=request.user.acting_role, institution=institution)
+    form = forms.MembershipAddForm(request.POST or None, actor_membership=request.user.acting_membership,
+                                   institution=institution)
     if request.method == "POST" and form.is_valid():
         try:
             membership = services.add_member(actor=request.user, institution=institution,
@@ -243,7 +274,8 @@ def membership_edit(request, pk):
                                 memberships_visible_to(request.user).select_related("user", "institution"), pk=pk)
     initial = {"role": membership.role, "valid_from": membership.valid_from, "valid_to": membership.valid_to,
                "version": membership.version}
-    form = forms.MembershipChangeForm(request.POST or None, initial=initial, actor_role=request.user.acting_role,
+    form = forms.MembershipChangeForm(request.POST or None, initial=initial,
+                                      actor_membership=request.user.acting_membership,
                                       institution=membership.institution)
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -260,7 +292,7 @@ def membership_edit(request, pk):
 
 
 def membership_end(request, pk):
-    membership = get_object_for(request.user, "accounts.change_membership",
+    membership = get_object_for(request.user, "accounts.end_membership",
                                 memberships_visible_to(request.user).select_related("user", "institution"), pk=pk)
     form = forms.MembershipEndForm(request.POST or None, initial={"version": membership.version})
     conflict = None

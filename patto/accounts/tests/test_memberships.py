@@ -150,11 +150,11 @@ def test_technical_admin_creates_and_edits_an_institution(login, personas, world
     response = client.post(reverse("accounts:institution_create"), data)
     assert response.status_code == 200 and "codice_meccanografico" in response.context["form"].errors
     response = client.post(reverse("accounts:institution_create"), {**data, "codice_meccanografico": "RNIC81200X",
-                                                                     "is_signatory": "on", "is_active": "on"})
+                                                                     "is_active": "on"})
     assert response.status_code == 302
     institution = world.district.institutions.get(name="IC Verucchio")
     edit = reverse("accounts:institution_edit", kwargs={"pk": institution.pk})
-    payload = {**data, "codice_meccanografico": "RNIC81200X", "is_signatory": "on", "is_active": "on",
+    payload = {**data, "codice_meccanografico": "RNIC81200X", "is_active": "on",
                "town": "Villa Verucchio", "version": 1}
     first = client.post(edit, payload)
     assert first.status_code == 302, first.context["form"].errors
