@@ -7,9 +7,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
 from patto.accounts.models import User
 from patto.accounts.queries import institutions_visible_to
+from patto.accounts.stepup import require_recent_password
 from patto.core.exports import pdf_response, xlsx_response
 from patto.core.shortcuts import is_htmx
 
@@ -20,6 +22,7 @@ from .services import record_event, render_with_access
 from .subjects import find_subjects, get_subject
 
 
+@require_safe
 def trail(request):
     """The read-only audit trail for auditors, filtered by person, user, institution, action, period."""
     if not request.user.has_perm("audit.view_trail"):
@@ -88,6 +91,7 @@ def _record(request, action, subject):
                  subjects=list(subject.people))
 
 
+@require_safe
 def subject_accesses(request, kind, key):
     """Every access to one family or one person, newest first: when, who (name, institution, role at
     the time), what (in words), the family, the people concerned, the purpose."""
@@ -103,9 +107,15 @@ ACCESS_HEADER = (_("When"), _("Who"), _("Institution"), _("Role"), _("What"), _(
                  _("People concerned"), _("Purpose"))
 
 
+@require_safe
 def subject_accesses_xlsx(request, kind, key):
-    """The same accesses as a spreadsheet (formulas neutralised); the export is itself in the trail."""
-    subject = _subject(request, kind, key)
+    """The same accesses as a spreadsheet (formulas neutralised); the export is itself in the trail.
+    Authorised first (403/404), then the password is asked again (step-up) before anything leaves."""
+    return _export_accesses(request, _subject(request, kind, key))
+
+
+@require_recent_password
+def _export_accesses(request, subject):
     rows = [row.cells() for row in access_rows(_accesses(request, subject).iterator(chunk_size=500), subject)]
     header = [str(label) for label in ACCESS_HEADER]
     with transaction.atomic():
@@ -121,7 +131,7 @@ def _report_context(request, subject):
     rows = access_rows(_accesses(request, subject), subject)
     return {"subject": subject, "rows": rows, "generated_at": timezone.now(), "generated_by": request.user,
             "first": rows[-1].occurred_at if rows else None,
-            "district": request.user.acting_membership.institution.district}
+            "district": request.user.acting_membership.institution.district, "language": translation.get_language()}
 
 
 def _report_language(request):
@@ -130,21 +140,23 @@ def _report_language(request):
     return language if language in dict(settings.LANGUAGES) else "it"
 
 
+@require_safe
 def subject_report(request, key):
     """The subject-access report for one person (GDPR art. 15; Garante, dossier sanitario 2015): who
     accessed their data, when, for which institution and in which role, and what they did. Printable."""
-    subject = _subject(request, "person", key)
     with translation.override(_report_language(request)):
-        context = {**_report_context(request, subject), "language": translation.get_language()}
+        subject = _subject(request, "person", key)
+        context = _report_context(request, subject)
         with transaction.atomic():
             _record(request, "audit.subject_report.printed", subject)
             return render(request, "audit/subject_report.html", context)
 
 
+@require_safe
 def subject_report_pdf(request, key):
-    subject = _subject(request, "person", key)
     with translation.override(_report_language(request)):
-        context = {**_report_context(request, subject), "language": translation.get_language()}
+        subject = _subject(request, "person", key)
+        context = _report_context(request, subject)
         with transaction.atomic():
             _record(request, "audit.subject_report.pdf", subject)
             return pdf_response(request, "audit/subject_report.html", context,

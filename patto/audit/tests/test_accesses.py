@@ -11,6 +11,8 @@ from django.utils import translation
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from patto.accounts import stepup
+from patto.accounts.stepup import mark_recent_password
 from patto.audit.actions import action_label
 from patto.audit.models import AuditEvent
 from patto.audit.services import record_event
@@ -85,7 +87,8 @@ def test_nothing_of_another_district_is_found_or_reachable(login, family_path, f
     assert client.get(reverse("audit:family_accesses", kwargs={"key": foreign_family.family.pk})).status_code == 404
     assert client.get(_person_url(foreign_family.child)).status_code == 404
     assert client.get(_person_url(foreign_family.child, "person_report")).status_code == 404
-    assert client.get(_person_url(foreign_family.child, "person_accesses_xlsx")).status_code == 404
+    export = _person_url(foreign_family.child, "person_accesses_xlsx")
+    assert _with_recent_password(client).get(export).status_code == 404
 
 
 @pytest.mark.parametrize("persona", ["case_manager", "coordinator", "admin", "institution_admin"])
@@ -95,6 +98,7 @@ def test_only_the_auditor_asks(login, family_path, persona):
     assert client.post(reverse("audit:access_search"), {"query": family_path.family.reference}).status_code == 403
     assert client.get(_family_url(family_path)).status_code == 403
     assert client.get(_person_url(_child(family_path), "person_report_pdf")).status_code == 403
+    assert client.get(_family_url(family_path, "family_accesses_xlsx")).status_code == 403  # not asked a password
 
 
 def test_a_family_includes_events_about_its_records_a_person_those_naming_them(login, family_path, personas):
@@ -151,11 +155,31 @@ def test_results_are_paginated(login, family_path, read_path, settings):
     assert len(second.context["rows"]) == 2  # 3 reads + the path's start + the auditor's first look
 
 
+def _with_recent_password(client):
+    session = client.session
+    mark_recent_password(session)
+    session.save()
+    return client
+
+
+def test_the_export_asks_for_the_password_again(login, family_path):
+    client = login("auditor")
+    session = client.session
+    session.pop(stepup.SESSION_KEY, None)  # signed in more than ten minutes ago
+    session.save()
+    url = _family_url(family_path, "family_accesses_xlsx")
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:confirm_password"))
+    assert not AuditEvent.objects.filter(action="audit.trail.exported").exists()
+    assert _with_recent_password(client).get(url).status_code == 200
+
+
 def test_export_as_xlsx_neutralises_formulas_and_is_itself_audited(login, family_path, personas):
     child = _child(family_path)
     record_event(actor=personas["case_manager"].user, action="cases.path.viewed", obj=family_path, subjects=[child],
                  purpose='=HYPERLINK("http://example.org","x")')
-    client = _english(login("auditor"))
+    client = _with_recent_password(_english(login("auditor")))
     response = client.get(_family_url(family_path, "family_accesses_xlsx"))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -201,6 +225,12 @@ def test_the_report_is_for_a_person_not_a_family(login, family_path):
 def test_the_auditors_home_panel_links_to_the_search(login, personas):
     response = login("auditor").get(reverse("core:home"))
     assert reverse("audit:access_search") in response.content.decode()
+
+
+def test_read_only_pages_refuse_a_post(login, family_path):
+    client = login("auditor")
+    assert client.post(_family_url(family_path)).status_code == 405
+    assert client.post(_person_url(_child(family_path), "person_report")).status_code == 405
 
 
 def test_no_name_in_any_url_of_the_results(login, family_path, read_path):

@@ -53,3 +53,9 @@ def test_the_trail_shows_actions_in_words(login, personas):
     client.cookies["django_language"] = "en"
     html = client.get(reverse("audit:trail")).content.decode()
     assert "Opened a staff member&#x27;s profile" in html
+
+
+def test_the_technical_admins_home_panel_opens_the_platform_events(login, personas):
+    response = login("admin").get(reverse("core:home"))
+    html = response.content.decode()
+    assert reverse("audit:trail") in html and reverse("audit:access_search") not in html
