@@ -36,7 +36,7 @@ def all_url_names():
 PATH_URLS = {"cases:path_detail", "cases:path_advance", "cases:path_agreement", "cases:path_close",
              "cases:path_reopen", "cases:person_add", "cases:team_add", "cases:note_add", "cases:plan",
              "cases:goal_add", "cases:plan_print", "cases:plan_pdf", "cases:device_add",
-             "cases:meeting_add", "cases:agreement_document"}
+             "cases:meeting_add", "cases:agreement_document", "cases:consent_add"}
 
 
 def sample_url(name, objects):
@@ -50,6 +50,7 @@ def sample_url(name, objects):
         "accounts:membership_end": {"pk": objects["membership"]},
         "accounts:person_detail": {"pk": objects["person"]},
         "cases:team_end": {"pk": objects["path"], "member_pk": objects["team_member"]},
+        "cases:consent_withdraw": {"pk": objects["path"], "consent_pk": objects["consent"]},
         "cases:assessment_edit": {"pk": objects["path"], "child_pk": objects["child"], "time_point": "T0",
                                   "rater": "team"},
         "cases:comparison": {"pk": objects["path"], "child_pk": objects["child"]},
@@ -119,7 +120,7 @@ def objects(personas, world, family_path, pact):
     action = services.add_action(actor=membership.user, goal=goal, description="Sveglia alle 7", area="educational",
                                  deadline="2026-03-01", person=family_path.family.members.get(kind="child"))
     return {"institution": world.comune.pk, "membership": membership.pk, "person": membership.user_id,
-            "path": family_path.pk, "team_member": educator.pk,
+            "path": family_path.pk, "team_member": educator.pk, "consent": family_path.consents.get().pk,
             "child": family_path.family.members.get(kind="child").pk, "goal": goal.pk, "action": action.pk,
             "cohort": family_path.cohort_id,
             "commitment": pact.version_in_force().commitments.get(institution=world.comune).pk,
@@ -175,7 +176,7 @@ SIGNATORY_USERS = dict.fromkeys(("case_manager", "coordinator", "institution_adm
 GOVERNANCE = {**dict.fromkeys(SIGNATORY_USERS, 403), "coordinator": 200, "institution_admin": 200, "other_admin": 200,
               "school_referent": 200}
 COORDINATOR_EDITS = {**dict.fromkeys(SIGNATORY_USERS, 403), "coordinator": 200}
-VOLUNTEER_MANAGERS = {"case_manager": 200, "coordinator": 200, "outsider": 200}
+VOLUNTEER_MANAGERS = {"case_manager": 200, "coordinator": 200}
 CASE_MANAGER_ONLY = {"case_manager": 200, "health_professional": 403, "school_referent": 403, "team_member": 403}
 
 # GET status per URL and persona. The objects are the Comune di Rimini (institution), the case
@@ -212,7 +213,10 @@ MATRIX = {
     "audit:trail": expect(403, auditor=200),
     # The family path: its team sees it; only the case manager acts on it; nobody else knows it exists.
     "cases:path_list": expect(200),
-    "cases:path_create": expect(403, case_manager=200, outsider=200),
+    # Only a social worker of an institution in standing opens a path (the second comune never signed).
+    "cases:path_create": expect(403, case_manager=200),
+    # Closed paths are read through a reasoned archive access by the social service.
+    "cases:archive_open": expect(403, case_manager=200),
     "cases:person_search": expect(200),
     "cases:path_detail": expect(404, **TEAM_OK),
     "cases:path_advance": expect(404, **CASE_MANAGER_ONLY),
@@ -224,6 +228,8 @@ MATRIX = {
     "cases:person_add": expect(404, **CASE_MANAGER_ONLY),
     "cases:team_add": expect(404, **CASE_MANAGER_ONLY),
     "cases:team_end": expect(404, **CASE_MANAGER_ONLY),
+    "cases:consent_add": expect(404, **CASE_MANAGER_ONLY),
+    "cases:consent_withdraw": expect(404, **CASE_MANAGER_ONLY),
     "cases:note_add": expect(405),
     "cases:assessment_edit": expect(404, **TEAM_NOT_SCHOOL),
     "cases:comparison": expect(404, **TEAM_NOT_SCHOOL),
@@ -247,10 +253,11 @@ MATRIX = {
     "cases:meeting_detail": expect(404, **TEAM_OK),
     "cases:task_done": expect(405),
     # Cohorts: the coordinator manages them; social workers read them; no personal data in them.
-    "cases:cohort_list": expect(403, coordinator=200, case_manager=200, outsider=200),
+    # The outsider's comune never signed the pact: no standing, no district-wide screens.
+    "cases:cohort_list": expect(403, coordinator=200, case_manager=200),
     "cases:cohort_add": expect(403, coordinator=200),
-    "cases:cohort_edit": expect(403, coordinator=200, foreigner=404, stranger=404),
-    "cases:catalogues": expect(403, coordinator=200, case_manager=200, outsider=200),
+    "cases:cohort_edit": expect(404, coordinator=200, case_manager=403),
+    "cases:catalogues": expect(403, coordinator=200, case_manager=200),
     "cases:catalogue_add": expect(403, coordinator=200),
     "cases:catalogue_edit": expect(403, coordinator=200),
     # The Pact: the text in force for every user of a signatory (Comune, school, AUSL, cooperative);
