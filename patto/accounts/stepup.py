@@ -102,4 +102,7 @@ def confirm_password(*, request, password):
     # Counted like a failed sign-in (same username + client IP), without Django's user_login_failed
     # signal: that would add an anonymous "sign-in failed" row for what is a signed-in user's failure.
     AxesProxyHandler.user_login_failed(sender=confirm_password, credentials=credentials, request=request)
-    return LOCKED if getattr(request, "axes_locked_out", False) else WRONG
+    if getattr(request, "axes_locked_out", False):
+        record_event(actor=user, action="accounts.stepup.locked_out", subjects=[user])
+        return LOCKED
+    return WRONG

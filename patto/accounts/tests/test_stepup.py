@@ -130,6 +130,7 @@ def test_wrong_passwords_count_toward_the_lockout_and_end_the_session(client, pe
     assert statuses == [200, 200, 200, 200, 429]
     assert "_auth_user_id" not in client.session
     assert AuditEvent.objects.filter(action="accounts.stepup.failed").count() == 5
+    assert AuditEvent.objects.filter(action="accounts.stepup.locked_out").count() == 1
     assert AuditEvent.objects.filter(action="accounts.login.locked_out").exists()
     assert not AuditEvent.objects.filter(action="accounts.login.failed").exists()  # no anonymous duplicate
     locked = client.post(reverse("accounts:login"), {"username": "case_manager", "password": PASSWORD})
