@@ -129,7 +129,7 @@ class AgreementDocumentForm(StyledFormMixin, forms.Form):
 class CloseForm(VersionedForm):
     outcome = forms.ModelChoiceField(label=_("Outcome"), queryset=ClosureOutcome.objects.filter(is_active=True))
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-    closed_on = forms.DateField(label=_("Closed on"), widget=DateInput, initial=timezone.localdate,
+    closed_on = forms.DateField(label=_("Closed on"), widget=DateInput, initial=timezone.localdate, required=False,
                                 help_text=_("The day of the closing meeting. The team's access ends 30 days later "
                                             "(except the case manager's)."))
 

@@ -262,16 +262,13 @@ def _search(user, query):
 
 # --- "Il Mondo del Bambino" -----------------------------------------------------------------------
 
-def _child_of(path, child_pk):
-    child = path.family.members.filter(kind="child", pk=child_pk).first()
-    if child is None:
-        raise Http404
-    return child
+def _child_of(request, path, child_pk):
+    return get_object_for(request.user, None, path.family.members.filter(kind="child"), pk=child_pk)
 
 
 def assessment_edit(request, pk, child_pk, time_point, rater):
     path = _path_for(request, pk, "cases.assess", action="cases.assessment.viewed")
-    child = _child_of(path, child_pk)
+    child = _child_of(request, path, child_pk)
     if time_point not in TimePoint.values or rater not in Assessment.Rater.values:
         raise Http404
     existing = (Assessment.objects.filter(path=path, child=child, time_point=time_point, rater=rater)
@@ -310,7 +307,7 @@ def _assessment_summary(assessment):
 
 def comparison(request, pk, child_pk):
     path = _path_for(request, pk, "cases.view_assessments", action="cases.assessment.compared")
-    child = _child_of(path, child_pk)
+    child = _child_of(request, path, child_pk)
     framework = (Assessment.objects.filter(path=path, child=child).values_list("framework", flat=True).first()
                  or services.current_framework().pk)
     data = comparison_data(path, child, framework)
@@ -381,10 +378,7 @@ def goal_add(request, pk):
 
 def _goal_for(request, pk, goal_pk, perm="cases.change_plan"):
     path = _path_for(request, pk, perm)
-    goal = path.goals.select_related("subdimension").filter(pk=goal_pk).first()
-    if goal is None:
-        raise Http404
-    return path, goal
+    return path, get_object_for(request.user, None, path.goals.select_related("subdimension"), pk=goal_pk)
 
 
 def goal_edit(request, pk, goal_pk):
@@ -420,9 +414,7 @@ def action_add(request, pk, goal_pk):
 @require_POST
 def action_remove(request, pk, action_pk):
     path = _path_for(request, pk, "cases.change_plan")
-    action = PlanAction.objects.filter(goal__path=path, pk=action_pk).first()
-    if action is None:
-        raise Http404
+    action = get_object_for(request.user, None, PlanAction.objects.filter(goal__path=path), pk=action_pk)
     services.remove_action(actor=request.user, action=action)
     messages.success(request, _("Action removed."))
     return redirect("cases:plan", pk=path.pk)

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -34,16 +33,13 @@ def device_add(request, pk):
     return render(request, "cases/device_form.html", {"path": path, "form": form})
 
 
-def _activation(path, activation_pk):
-    activation = path.devices.select_related("device_type").filter(pk=activation_pk).first()
-    if activation is None:
-        raise Http404
-    return activation
+def _activation(request, path, activation_pk):
+    return get_object_for(request.user, None, path.devices.select_related("device_type"), pk=activation_pk)
 
 
 def device_edit(request, pk, activation_pk):
     path = _path_for(request, pk, "cases.activate_device")
-    activation = _activation(path, activation_pk)
+    activation = _activation(request, path, activation_pk)
     initial = {name: getattr(activation, name) for name in ("ends_on", "hours_per_week", "sessions_planned", "notes",
                                                             "version")}
     form = forms.DeviceEditForm(request.POST or None, initial=initial)
@@ -61,7 +57,7 @@ def device_edit(request, pk, activation_pk):
 @require_POST
 def session_add(request, pk, activation_pk):
     path = _path_for(request, pk, "cases.record_session")
-    activation = _activation(path, activation_pk)
+    activation = _activation(request, path, activation_pk)
     form = forms.DeviceSessionForm(request.POST)
     if form.is_valid():
         services.record_device_session(actor=request.user, activation=activation, **form.cleaned_data)

@@ -2,12 +2,12 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patto.core.forms import run_service, add_service_errors
+from patto.core.shortcuts import get_object_for
 
 from . import forms, services
 from .models import Task
@@ -32,9 +32,7 @@ def meeting_add(request, pk):
 def meeting_detail(request, pk, meeting_pk):
     """The meeting and its minutes; team members (not the school) write the minutes and next steps."""
     path = _path_for(request, pk, action="cases.meeting.viewed")
-    meeting = meetings_of(path, request.user).filter(pk=meeting_pk).first()
-    if meeting is None:
-        raise Http404
+    meeting = get_object_for(request.user, None, meetings_of(path, request.user), pk=meeting_pk)
     can_edit = request.user.has_perm("cases.add_meeting", path)
     form = None
     conflict = None
@@ -59,9 +57,7 @@ def meeting_detail(request, pk, meeting_pk):
 @require_POST
 def task_done(request, pk, task_pk):
     path = _path_for(request, pk)
-    task = Task.objects.filter(path=path, pk=task_pk, assignee=request.user).first()
-    if task is None:
-        raise Http404
+    task = get_object_for(request.user, None, Task.objects.filter(path=path, assignee=request.user), pk=task_pk)
     services.complete_task(actor=request.user, task=task)
     messages.success(request, _("Task marked as done."))
     return redirect("cases:path_detail", pk=path.pk)
