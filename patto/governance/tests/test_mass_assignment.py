@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from patto.accounts.tests.factories import InstitutionFactory
 from patto.governance import services
-from patto.governance.models import ActionItem, Body, BodyMember, Pact
+from patto.governance.models import ActionItem, Body, BodyMember, MonitoringPeriod, Pact
 
 TODAY = datetime(2026, 10, 15, 10, 0, tzinfo=ZoneInfo("Europe/Rome"))
 
@@ -115,9 +115,9 @@ def test_the_service_refuses_an_update_by_another_party_or_for_another_pacts_per
     with pytest.raises(PermissionDenied):
         services.update_commitment_status(actor=personas["other_admin"].user, commitment=comune_commitment,
                                           period=pact.periods.get(), status="done", evidence="x")
-    other = Pact.objects.create(district=world.foreign_district, title="Altro patto", valid_from=date(2024, 1, 1))
-    foreign_period = services.open_period(actor=personas["coordinator"].user, pact=other, name="x",
-                                          starts_on=date(2026, 7, 1), ends_on=date(2026, 12, 31))
+    foreign_period = MonitoringPeriod.objects.create(pact=Pact.objects.get(district=world.foreign_district), name="x",
+                                                     starts_on=date(2026, 7, 1), ends_on=date(2026, 12, 31),
+                                                     opened_at=TODAY)
     with pytest.raises(PermissionDenied):
         services.update_commitment_status(actor=personas["coordinator"].user, commitment=comune_commitment,
                                           period=foreign_period, status="done", evidence="x")
