@@ -144,8 +144,8 @@ def commitment_edit(request, number, commitment_pk=None):
     version = _version(request, number, "governance.change_version")
     commitment = None
     if commitment_pk is not None:
-        commitment = get_object_for(request.user, None, visible_to(request.user, Commitment).filter(pact_version=version),
-                                    pk=commitment_pk)
+        commitment = get_object_for(request.user, None,
+                                    visible_to(request.user, Commitment).filter(pact_version=version), pk=commitment_pk)
     initial = ({"institution": commitment.institution_id, "text": commitment.text, "order": commitment.order,
                 "version": commitment.version} if commitment else {})
     form = forms.CommitmentForm(request.POST or None, initial=initial, institutions=_institutions(version.pact))
@@ -217,8 +217,7 @@ def adhesion_add(request):
 
 
 def _adhesion(request, adhesion_pk):
-    return get_object_for(request.user, "governance.change_pact",
-                          visible_to(request.user, Adhesion).select_related("institution", "pact"), pk=adhesion_pk)
+    return _fetch(request, "governance.change_pact", Adhesion, related=("institution", "pact"), pk=adhesion_pk)
 
 
 def adhesion_attach(request, adhesion_pk):
@@ -345,8 +344,7 @@ def period_close(request, period_pk):
 
 
 def _period(request, period_pk):
-    return get_object_for(request.user, "governance.view_governance",
-                          visible_to(request.user, MonitoringPeriod).select_related("pact"), pk=period_pk)
+    return _fetch(request, "governance.view_governance", MonitoringPeriod, related=("pact",), pk=period_pk)
 
 
 def period_report(request, period_pk):

@@ -57,7 +57,8 @@ def body_add(request):
 
 def body_detail(request, body_pk):
     """A body with its members (named: the read is logged); the coordinator adds members here."""
-    body = _body(request, body_pk, "governance.change_pact" if request.method == "POST" else "governance.view_governance")
+    perm = "governance.change_pact" if request.method == "POST" else "governance.view_governance"
+    body = _body(request, body_pk, perm)
     can_change = request.user.has_perm("governance.change_pact")
     form = forms.BodyMemberForm(request.POST or None, district=body.pact.district) if can_change else None
     if request.method == "POST" and form.is_valid():
