@@ -2,11 +2,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from patto.accounts.models import Institution, User
+from patto.accounts.models import Institution, Membership, User
 from patto.core.forms import DateInput, DateTimeInput, StyledFormMixin, VersionedForm
 from patto.documents.forms import AttachmentField
 
 from .models import ActionItem, Adhesion, Attendance, Body, CommitmentUpdate, Indicator, Procedure
+from .queries import institutions_in_standing
 
 
 class DraftForm(StyledFormMixin, forms.Form):
@@ -95,9 +96,12 @@ class BodyMemberForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, district, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["institution"].queryset = Institution.objects.filter(district=district, is_active=True)
-        self.fields["user"].queryset = User.objects.filter(memberships__institution__district=district,
-                                                           is_active=True).distinct().order_by("last_name")
+        # Only people holding a role now at an institution of the district in standing are offered (and named).
+        institutions = institutions_in_standing().filter(district=district)
+        self.fields["institution"].queryset = institutions
+        self.fields["user"].queryset = User.objects.filter(
+            memberships__in=Membership.objects.current().filter(institution__in=institutions)).distinct().order_by(
+            "last_name")
         self.fields["user"].label_from_instance = lambda u: f"{u.last_name} {u.first_name}"
 
 

@@ -19,7 +19,7 @@ from patto.accounts.models import Membership
 from .models import (ActionItem, Adhesion, Attendance, Body, BodyMeeting, BodyMember, CalendarFeed, Commitment,
                      CommitmentUpdate, Indicator, IndicatorValue, MonitoringPeriod, PactVersion, Procedure,
                      ProcedureRevision, Section)
-from .queries import pacts_visible_to
+from .queries import in_standing, pacts_visible_to
 from .rules import action_item_statuses, procedure_fields
 
 
@@ -224,7 +224,10 @@ def create_body(*, actor, pact, kind, name, description=""):
 
 @transaction.atomic
 def add_body_member(*, actor, body, user, institution, role_in_body="", valid_from, valid_to=None):
+    """A person sits on a body for an institution of the district in standing where they hold a role now."""
     _same_district(institution, body.pact, "institution")
+    if not in_standing(institution):
+        raise ValidationError({"institution": _("This institution has no adhesion in force to the pact.")})
     if not Membership.objects.current().filter(user=user, institution=institution).exists():
         raise ValidationError({"user": _("This person has no valid role in that institution.")})
     member = BodyMember.objects.create(body=body, user=user, institution=institution, role_in_body=role_in_body,

@@ -96,3 +96,18 @@ def test_the_cooperatives_educator_loses_the_pact_when_it_withdraws(pact, world,
     pact.adhesions.filter(institution=world.coop).update(withdrawn_on=date(2026, 10, 15))
     for name in ("governance:pact", "governance:pact_pdf", "governance:signatories", "governance:procedures"):
         assert client.get(reverse(name)).status_code == 404, name
+
+
+def test_bodies_seat_people_only_for_institutions_in_standing(pact, personas, world, login):
+    from django.core.exceptions import ValidationError
+
+    from patto.governance import services
+
+    form = login("coordinator").get(reverse("governance:body_detail", kwargs={"body_pk": pact.bodies.get().pk}))
+    offered = form.context["form"].fields
+    assert world.comune_b not in offered["institution"].queryset  # never signed
+    assert personas["outsider"].user not in offered["user"].queryset  # not named in the list either
+    pact.adhesions.filter(institution=world.coop).update(withdrawn_on=date(2026, 10, 1))
+    with pytest.raises(ValidationError):
+        services.add_body_member(actor=personas["coordinator"].user, body=pact.bodies.get(),
+                                 user=personas["team_member"].user, institution=world.coop, valid_from=date(2026, 10, 15))
