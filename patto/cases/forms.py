@@ -179,9 +179,14 @@ class NoteForm(StyledFormMixin, forms.Form):
         self.fields["school"].queryset = schools
         if Note.Audience.SCHOOL not in audiences:
             del self.fields["school"]
+        elif len(options := list(schools[:2])) == 1:
+            self.fields["school"].initial = options[0].pk
 
     def clean(self):
         data = super().clean()
+        if data.get("audience") == Note.Audience.SCHOOL and not data.get("school") and "school" in self.fields:
+            only = list(self.fields["school"].queryset[:2])
+            data["school"] = only[0] if len(only) == 1 else None
         if data.get("audience") == Note.Audience.SCHOOL and not data.get("school"):
             self.add_error("school", _("Choose the school the note is shared with."))
         if data.get("audience") != Note.Audience.SCHOOL:

@@ -59,9 +59,8 @@ def build_pact(district):
         services.update_section(actor=coordinator, section=section, version=section.version,
                                 text=SECTIONS[section.key])
     # Who signs is the demo's choice, recorded as adhesions (the one source of truth): every active institution
-    # except the district office, which hosts the platform's roles rather than being a party to the pact.
-    institutions = list(Institution.objects.filter(district=district, is_active=True)
-                        .exclude(kind=Institution.Kind.DISTRICT_OFFICE))
+    # of the district, the Ufficio di piano (the Ambito, which runs the programme) included.
+    institutions = list(Institution.objects.filter(district=district, is_active=True))
     comune = next(i for i in institutions if i.name == "Comune di Rimini")
     for order, text in enumerate(COMUNE_COMMITMENTS):
         services.save_commitment(actor=coordinator, pact_version=draft, institution=comune, text=text, order=order)

@@ -9,6 +9,7 @@ from patto.accounts.roles import Role
 from patto.accounts.tests.factories import DistrictFactory, InstitutionFactory, MembershipFactory, UserFactory
 from patto.cases.models import Cohort, Path
 from patto.documents.tests import samples
+from patto.governance.models import Adhesion, Pact
 
 PASSWORD = "una-password-lunga-di-prova"
 pytestmark = pytest.mark.browser
@@ -22,6 +23,10 @@ def district():
                                 istat_code="", codice_meccanografico="RNIC80901A")
     ausl = InstitutionFactory(district=district, kind=Institution.Kind.AUSL, name="AUSL Romagna", istat_code="")
     Cohort.objects.create(district=district, name="PIPPI 13 — Rimini", start_date="2025-09-15")
+    pact = Pact.objects.create(district=district, title="Patto territoriale PIPPI", valid_from="2024-03-01")
+    for institution in (comune, school, ausl):  # standing: the three institutions signed the pact
+        Adhesion.objects.create(pact=pact, institution=institution, signer_name="Firmatario", signer_role="Dirigente",
+                                signed_on="2024-03-01", method="digital")
     MembershipFactory(user=UserFactory(username="assistente"), institution=comune, role=Role.SOCIAL_WORKER)
     MembershipFactory(user=UserFactory(username="docente", first_name="Sara", last_name="Valli"),
                       institution=school, role=Role.SCHOOL_REFERENT)
@@ -59,7 +64,7 @@ def test_case_manager_walks_the_path_and_each_member_sees_their_part(visit, dist
     cm.check()
     cm.page.fill("#id_signed_on", "2025-10-02")
     cm.page.fill("#id_signed_by", "Laura Righetti")
-    cm.page.click("label[for=id_shares_with_school]")
+    cm.page.click("main .form-check label:has-text('IC Rimini Marina')")  # the family agrees to share with it
     cm.page.fill("#id_school_sharing_scope", "Frequenza e compiti")
     _submit(cm)
     # The signed agreement comes back from the family: the case manager attaches the scan.
@@ -209,6 +214,8 @@ def test_school_member_and_psychologist_see_their_part(visit, district):
         signal_summary="SEGNALAZIONE-RISERVATA", legal_basis="public_interest",
         child={"first_name": "Nina", "last_name": "Sarti", "birth_date": date(2017, 3, 3), "sex": "F",
                "fiscal_code": "", "town": "Rimini", "school": district["school"], "school_site": None})
+    services.give_consent(actor=cm, path=path, institution=district["school"], scope="Frequenza",
+                          given_on=date(2025, 9, 1), given_by="I genitori")
     for user, institution, role in ((teacher, district["school"], "teacher"),
                                     (psychologist, district["ausl"], "psychologist")):
         services.add_team_member(actor=cm, path=path, user=user, institution=institution, team_role=role,
