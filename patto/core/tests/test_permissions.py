@@ -51,6 +51,12 @@ def sample_url(name, objects):
         "accounts:person_detail": {"pk": objects["person"]},
         "cases:team_end": {"pk": objects["path"], "member_pk": objects["team_member"]},
         "cases:consent_withdraw": {"pk": objects["path"], "consent_pk": objects["consent"]},
+        "audit:family_accesses": {"key": objects["family"]},
+        "audit:family_accesses_xlsx": {"key": objects["family"]},
+        "audit:person_accesses": {"key": objects["child"]},
+        "audit:person_accesses_xlsx": {"key": objects["child"]},
+        "audit:person_report": {"key": objects["child"]},
+        "audit:person_report_pdf": {"key": objects["child"]},
         "cases:assessment_edit": {"pk": objects["path"], "child_pk": objects["child"], "time_point": "T0",
                                   "rater": "team"},
         "cases:comparison": {"pk": objects["path"], "child_pk": objects["child"]},
@@ -121,6 +127,7 @@ def objects(personas, world, family_path, pact):
                                  deadline="2026-03-01", person=family_path.family.members.get(kind="child"))
     return {"institution": world.comune.pk, "membership": membership.pk, "person": membership.user_id,
             "path": family_path.pk, "team_member": educator.pk, "consent": family_path.consents.get().pk,
+            "family": family_path.family_id,
             "child": family_path.family.members.get(kind="child").pk, "goal": goal.pk, "action": action.pk,
             "cohort": family_path.cohort_id,
             "commitment": pact.version_in_force().commitments.get(institution=world.comune).pk,
@@ -179,6 +186,8 @@ COORDINATOR_EDITS = {**dict.fromkeys(SIGNATORY_USERS, 403), "coordinator": 200}
 VOLUNTEER_MANAGERS = {"case_manager": 200, "coordinator": 200}
 CASE_MANAGER_ONLY = {"case_manager": 200, "health_professional": 403, "school_referent": 403, "team_member": 403}
 
+# The foreigner is an institution administrator in Forlì, whose comune signed Forlì's own pact: the
+# pact-level pages show Forlì's pact (200, or 403 for the coordinator's forms); Rimini's records stay 404.
 # GET status per URL and persona. The objects are the Comune di Rimini (institution), the case
 # manager's membership there and the case manager as a person. "foreigner" works in another district;
 # "stranger" has an account and no valid role.
@@ -210,7 +219,18 @@ MATRIX = {
     "accounts:membership_edit": expect(404, institution_admin=200, admin=200, case_manager=403, coordinator=403),
     "accounts:membership_end": expect(404, institution_admin=200, admin=200, case_manager=403, coordinator=403),
     "accounts:person_detail": expect(404, case_manager=200, coordinator=200, institution_admin=200, admin=200),
-    "audit:trail": expect(403, auditor=200),
+    # The trail: the district's auditor; the technical admin sees only platform events (no institution).
+    "audit:trail": expect(403, auditor=200, admin=200),
+    # The DPO's answers to the Garante's question: who accessed a family, a person; the subject-access report.
+    "audit:access_search": expect(403, auditor=200),
+    "audit:family_accesses": expect(403, auditor=200),
+    "audit:family_accesses_xlsx": expect(403, auditor=200),
+    "audit:person_accesses": expect(403, auditor=200),
+    "audit:person_accesses_xlsx": expect(403, auditor=200),
+    "audit:person_report": expect(403, auditor=200),
+    "audit:person_report_pdf": expect(403, auditor=200),
+    # Step-up: asking for the password again is open to every signed-in user.
+    "accounts:confirm_password": expect(200),
     # The family path: its team sees it; only the case manager acts on it; nobody else knows it exists.
     "cases:path_list": expect(200),
     # Only a social worker of an institution in standing opens a path (the second comune never signed).
@@ -262,13 +282,13 @@ MATRIX = {
     "cases:catalogue_edit": expect(403, coordinator=200),
     # The Pact: the text in force for every user of a signatory (Comune, school, AUSL, cooperative);
     # governance content for their governance roles; the coordinator edits; nobody else knows it.
-    "governance:pact": expect(404, **SIGNATORY_USERS),
-    "governance:signatories": expect(404, **SIGNATORY_USERS),
-    "governance:versions": expect(404, **GOVERNANCE),
+    "governance:pact": expect(404, **{**SIGNATORY_USERS, "foreigner": 200}),
+    "governance:signatories": expect(404, **{**SIGNATORY_USERS, "foreigner": 200}),
+    "governance:versions": expect(404, **{**GOVERNANCE, "foreigner": 200}),
     "governance:version_detail": expect(404, **GOVERNANCE),
     "governance:version_compare": expect(404, **GOVERNANCE),
-    "governance:commitments": expect(404, **GOVERNANCE),
-    "governance:periods": expect(404, **GOVERNANCE),
+    "governance:commitments": expect(404, **{**GOVERNANCE, "foreigner": 200}),
+    "governance:periods": expect(404, **{**GOVERNANCE, "foreigner": 200}),
     "governance:period_report": expect(404, **GOVERNANCE),
     "governance:version_draft": expect(405),
     "governance:period_open": expect(405),
@@ -277,7 +297,7 @@ MATRIX = {
     "governance:commitment_add": expect(404, **COORDINATOR_EDITS),
     "governance:commitment_edit": expect(404, **COORDINATOR_EDITS),
     "governance:version_approve": expect(404, **COORDINATOR_EDITS),
-    "governance:adhesion_add": expect(404, **COORDINATOR_EDITS),
+    "governance:adhesion_add": expect(404, **{**COORDINATOR_EDITS, "foreigner": 403}),
     "governance:adhesion_withdraw": expect(404, **COORDINATOR_EDITS),
     "governance:adhesion_attach": expect(404, **COORDINATOR_EDITS),
     # A signed adhesion (or evidence): the governance roles of the signatories download it.
@@ -285,12 +305,12 @@ MATRIX = {
     # The Comune's commitment: its governance members and the coordinator update it; the school's head
     # reads it but cannot.
     "governance:commitment_status": expect(404, **{**GOVERNANCE, "other_admin": 403, "school_referent": 403}),
-    "governance:bodies": expect(404, **GOVERNANCE),
-    "governance:dashboard": expect(404, **GOVERNANCE),
-    "governance:procedures": expect(404, **SIGNATORY_USERS),
+    "governance:bodies": expect(404, **{**GOVERNANCE, "foreigner": 200}),
+    "governance:dashboard": expect(404, **{**GOVERNANCE, "foreigner": 200}),
+    "governance:procedures": expect(404, **{**SIGNATORY_USERS, "foreigner": 200}),
     "governance:procedure": expect(404, **SIGNATORY_USERS),
-    "governance:procedure_add": expect(404, **COORDINATOR_EDITS),
-    "governance:calendar_settings": expect(404, **GOVERNANCE),
+    "governance:procedure_add": expect(404, **{**COORDINATOR_EDITS, "foreigner": 403}),
+    "governance:calendar_settings": expect(404, **{**GOVERNANCE, "foreigner": 200}),
     "governance:calendar_feed": expect(404),
     "governance:publication": expect(405),
     "public_pact": expect(404),  # not published in the fixture
