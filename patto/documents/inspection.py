@@ -9,21 +9,27 @@ Every refusal is a ValidationError with a message for the person who uploaded th
 
 import hashlib
 import io
+import logging
 import re
+import subprocess
+import sys
 import unicodedata
 import zipfile
 from dataclasses import dataclass, replace
 from xml.parsers import expat
 
 import magic
-import pikepdf
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from . import pdfcheck
 from .models import Attachment
+
+logger = logging.getLogger(__name__)
+PDFCHECK = pdfcheck.__file__
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ODT = "application/vnd.oasis.opendocument.text"
@@ -42,21 +48,6 @@ ZIP_TYPES = {"application/zip", "application/octet-stream", DOCX, ODT}
 # Markers of a document a browser would run: a file carrying them is a polyglot, whatever its type.
 # Searched in a lower-cased copy: a pattern starting with a literal is many times faster than IGNORECASE.
 ACTIVE_MARKERS = re.compile(rb"<\s*(?:script|html|!doctype\s+html|svg|iframe|object|embed|body)[\s>/]")
-# PDF actions that run code or programs. Names may be hex-escaped (/J#61vaScript), so they are unescaped first.
-PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|RichMedia|XFA)(?![A-Za-z0-9])")
-PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-PDF_STREAM = re.compile(rb"(?<!end)stream\r?\n.*?endstream", re.DOTALL)
-# Names refused wherever they stand in a parsed PDF, as a key or as a value: scripts and the actions that
-# start programs, submit or import data, open other files or rich media; the XFA forms that carry scripts.
-PDF_REFUSED = frozenset({"/JavaScript", "/JS", "/Launch", "/RichMedia", "/RichMediaExecute", "/XFA", "/SubmitForm",
-                         "/ImportData", "/GoToR", "/GoToE"})
-# Files carried inside the PDF: the document's attachments and file-attachment annotations.
-PDF_ATTACHED = frozenset({"/EmbeddedFiles", "/EmbeddedFile", "/EF", "/FileAttachment"})
-# Keys whose action runs without a click: it may only go to a place in the document.
-PDF_AUTOMATIC = frozenset({"/OpenAction", "/AA"})
-# Link schemes that run code or open local files (a browser ignores controls and spaces inside a scheme).
-PDF_URI_REFUSED = ("javascript:", "vbscript:", "data:", "file:")
-URI_IGNORED = re.compile(r"[\x00-\x20]")
 
 # Office documents. Links are accepted to web and e-mail addresses; anything else a document names outside
 # itself (a template, an OLE object, a frame, a sub-document, a linked image) is refused: the word processor
@@ -158,92 +149,39 @@ def _check_images(data, kind):
         reject(_("The image is damaged or is not what its type says."), "damaged")
 
 
-def _uri_refused(value):
-    return URI_IGNORED.sub("", value).lower().startswith(PDF_URI_REFUSED)
-
-
-def _navigation_only(action, depth=0):
-    """True when an action that runs by itself (OpenAction, AA) only goes to a place in this document:
-    a destination, or GoTo actions (with their /Next chain)."""
-    if depth > 32:
-        return False  # a /Next chain that loops
-    if not isinstance(action, pikepdf.Object) or action._type_code != pikepdf.ObjectType.dictionary:
-        return True  # a destination (an array or a name), or nothing
-    if action.get("/S") != pikepdf.Name.GoTo:
-        return False
-    following = action.get("/Next")
-    if isinstance(following, pikepdf.Object) and following._type_code == pikepdf.ObjectType.array:
-        return all(isinstance(a, pikepdf.Object) and a._type_code == pikepdf.ObjectType.dictionary
-                   and _navigation_only(a, depth + 1) for a in following)
-    return _navigation_only(following, depth + 1)
-
-
-def _pdf_problem(document):
-    """What is wrong with a parsed PDF: "active", "attached" or None. Every object in the cross-reference
-    table is read (qpdf unpacks compressed object streams and normalises escaped names and hex strings),
-    reachable or not, with the direct objects nested in it."""
-    dictionary, array, stream, name, string = (pikepdf.ObjectType.dictionary, pikepdf.ObjectType.array,
-                                               pikepdf.ObjectType.stream, pikepdf.ObjectType.name_,
-                                               pikepdf.ObjectType.string)
-    pending = [document.trailer, *document.objects]
-    while pending:
-        obj = pending.pop()
-        code = obj._type_code
-        if code == stream:
-            obj, code = obj.stream_dict, dictionary
-        if code == array:
-            pending.extend(item for item in obj if isinstance(item, pikepdf.Object) and not item.is_indirect
-                           and item._type_code in (dictionary, array))
-            continue
-        if code != dictionary:
-            continue
-        for key, value in obj.items():
-            if key in PDF_REFUSED:
-                return "active"
-            if key in PDF_ATTACHED:
-                return "attached"
-            if not isinstance(value, pikepdf.Object):
-                continue
-            kind = value._type_code
-            if kind == name:
-                value = str(value)
-                if value in PDF_REFUSED:
-                    return "active"
-                if value in PDF_ATTACHED:
-                    return "attached"
-            elif key == "/URI" and kind == string and _uri_refused(str(value)):
-                return "active"
-            if key == "/OpenAction" and not _navigation_only(value):
-                return "active"
-            if key == "/AA" and kind == dictionary and not all(_navigation_only(action) for action in value.values()):
-                return "active"
-            if kind in (dictionary, array) and not value.is_indirect:
-                pending.append(value)
-    return None
+def _pdf_verdict(data):
+    """``pdfcheck``'s verdict, from a child process with CPU and memory limits; a child that is stopped or
+    overruns the wall-clock limit means a PDF too complex to check."""
+    try:
+        child = subprocess.run([sys.executable, "-I", PDFCHECK], input=data, capture_output=True, check=False,
+                               timeout=pdfcheck.CPU_SECONDS * 2)
+    except subprocess.TimeoutExpired:
+        return "too_complex"
+    if child.returncode < 0:  # stopped by a signal: the CPU or memory limit
+        return "too_complex"
+    verdict = child.stdout.decode("ascii", "replace").strip()
+    if child.returncode or verdict not in pdfcheck.VERDICTS:
+        logger.error("The PDF check failed (exit %s): %s", child.returncode, child.stderr.decode(errors="replace")[-2000:])
+        return "damaged"
+    return verdict
 
 
 def _check_pdf(data):
     if b"%%EOF" not in data[-2048:]:
         reject(_("The PDF is damaged or incomplete."), "damaged")
-    # A cheap first pass over the PDF's own syntax, escaped names unescaped: it also sees objects that are
-    # in the file but not in its cross-reference table. Stream contents are compressed binary where any
-    # short name would turn up by chance, so they are left to the parser below (and to the antivirus).
-    syntax = PDF_STREAM.sub(b"stream endstream", data)
-    unescaped = PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), syntax)
-    if PDF_ACTIVE.search(unescaped):
-        reject(_("The PDF contains scripts or actions that start programs: save it again as plain PDF (PDF/A)."),
-               "active_content")
-    # The decision: the document parsed by qpdf, compressed object streams included.
-    try:
-        with pikepdf.open(io.BytesIO(data)) as document:
-            problem = _pdf_problem(document)
-    except pikepdf.PasswordError:
+    # The document parsed by qpdf, compressed object streams included. (A search of the bytes outside the
+    # streams, as before, missed those, and its stream pattern took quadratic time on crafted files.)
+    problem = _pdf_verdict(data)
+    if problem == "encrypted":
         reject(_("The PDF is protected by a password: save it again without protection."), "encrypted")
-    except (pikepdf.PdfError, ValueError, TypeError, RuntimeError, OverflowError):  # RecursionError included
+    if problem == "damaged":
         reject(_("The PDF is damaged and cannot be read: save it again or export it again as PDF."), "damaged")
     if problem == "active":
         reject(_("The PDF contains scripts or actions that start programs, open other files or run on their own: "
                  "save it again as plain PDF (PDF/A)."), "active_content")
+    if problem == "too_complex":
+        reject(_("The PDF is too complex to be checked (too many objects, or parts that expand to too much data): "
+                 "print it again as PDF or split it into smaller files."), "too_complex")
     if problem == "attached":
         reject(_("The PDF contains attached files: remove them from the PDF and upload each file on its own."),
                "attached_files")

@@ -3,6 +3,7 @@ of the security checklist (E7)."""
 
 import io
 import zipfile
+import zlib
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
@@ -50,6 +51,31 @@ def repacked(build=None, **save):
     return out.getvalue()
 
 
+def inflating_object_stream(megabytes):
+    """A PDF whose only object stream inflates to ``megabytes`` of spaces before the object it holds (a script
+    the catalog opens with): a few kilobytes on disk."""
+    holder = b"4 0 " + b" " * (megabytes * 1024 * 1024) + b"<< /S /JavaScript /JS (app.alert(1)) >>"
+    packed = zlib.compress(holder, 9)
+    objects = [b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << >> >>",
+               b"<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length %d >>\nstream\n" % len(packed) + packed
+               + b"\nendstream"]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.5\n")
+    offsets = []
+    for number, obj in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % (number if number < 4 else 5) + obj + b"\nendobj\n")
+    xref = out.tell()
+    rows = [b"\x00\x00\x00\x00\x00\xff\xff", *(b"\x01" + o.to_bytes(4, "big") + b"\x00\x00" for o in offsets[:3]),
+            b"\x02\x00\x00\x00\x05\x00\x00", b"\x01" + offsets[3].to_bytes(4, "big") + b"\x00\x00",
+            b"\x01" + xref.to_bytes(4, "big") + b"\x00\x00"]
+    table = b"".join(rows)
+    out.write(b"6 0 obj\n<< /Type /XRef /Size 7 /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n" % len(table) + table
+              + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref)
+    return out.getvalue()
+
+
 def _open_action_javascript(document):
     document.Root.OpenAction = document.make_indirect(Dictionary(S=Name.JavaScript, JS=String("app.alert(1)")))
 
@@ -70,6 +96,12 @@ def _launch_link(document):
 
 def _javascript_uri_link(document):
     _link(document, Dictionary(S=Name.URI, URI=String(" JaVa\tScRiPt:app.alert(1)")))
+
+
+def _javascript_uri_indirect(document):
+    """The address as a separate UTF-16 string object, with a NUL before the scheme."""
+    address = document.make_indirect(String(b"\xfe\xff" + "\x00javascript:app.alert(1)".encode("utf-16-be")))
+    _link(document, Dictionary(S=Name.URI, URI=address))
 
 
 def _remote_file_link(document):
@@ -232,11 +264,13 @@ def malicious_corpus():
         ("pdf document javascript in an object stream", "modulo.pdf", repacked(_javascript_name_tree)),
         ("pdf launch link in an object stream", "modulo.pdf", repacked(_launch_link)),
         ("pdf javascript: link in an object stream", "modulo.pdf", repacked(_javascript_uri_link)),
+        ("pdf javascript: link in a utf-16 string object", "modulo.pdf", repacked(_javascript_uri_indirect)),
         ("pdf link to a file on a network share", "modulo.pdf", repacked(_remote_file_link)),
         ("pdf page opening a web page by itself", "modulo.pdf", repacked(_page_additional_action)),
         ("pdf printing itself on opening", "modulo.pdf", repacked(_open_action_named)),
         ("pdf with an embedded file", "modulo.pdf", repacked(_embedded_file)),
         ("pdf with a file attachment annotation", "modulo.pdf", repacked(_file_attachment_annotation)),
+        ("pdf with a script in an object stream inflating to 80 mb", "modulo.pdf", inflating_object_stream(80)),
         ("pdf protected by a password", "modulo.pdf", repacked(encryption=pikepdf.Encryption(owner="o", user="u"))),
         ("pdf that cannot be parsed", "modulo.pdf", b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"),
         ("double extension, html inside", "relazione.pdf.html", HTML),
