@@ -6,6 +6,8 @@ import re
 import uuid
 
 import pytest
+from datetime import timedelta
+
 from django.utils import timezone
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -92,11 +94,11 @@ def sample_url(name, objects):
         "governance:indicator_value": {"indicator_pk": objects["indicator"]},
         "governance:body_meeting_add": {"body_pk": objects["body"]},
         "governance:body_meeting": {"meeting_pk": objects["body_meeting"]},
-        "governance:minutes_approve": {"meeting_pk": objects["body_meeting"], "previous_pk": objects["body_meeting"]},
+        "governance:minutes_approve": {"meeting_pk": objects["body_meeting"], "previous_pk": objects["previous_meeting"]},
         "governance:meeting_ics": {"meeting_pk": objects["body_meeting"]},
         "governance:minutes_pdf": {"meeting_pk": objects["body_meeting"]},
-        "governance:action_item_status": {"item_pk": objects["body_meeting"]},
-        "cases:task_done": {"pk": objects["path"], "task_pk": objects["meeting"]},
+        "governance:action_item_status": {"item_pk": objects["action_item"]},
+        "cases:task_done": {"pk": objects["path"], "task_pk": objects["task"]},
     }.get(name, {"pk": objects["path"]} if name in PATH_URLS else {})
     return reverse(name, kwargs=kwargs)
 
@@ -125,8 +127,19 @@ def objects(personas, world, family_path, pact):
                              subdimension=SubDimension.objects.filter(side__framework__is_current=True).first())
     action = services.add_action(actor=membership.user, goal=goal, description="Sveglia alle 7", area="educational",
                                  deadline="2026-03-01", person=family_path.family.members.get(kind="child"))
+    from patto.cases.models import Task
+    from patto.governance.models import ActionItem, BodyMeeting
+
+    body_meeting = pact.bodies.get().meetings.get()
+    previous = BodyMeeting.objects.create(body=body_meeting.body, starts_at=body_meeting.starts_at - timedelta(days=60),
+                                          place="Sala Giunta", agenda="1. Insediamento", minutes="Verbale")
+    action_item = ActionItem.objects.create(meeting=body_meeting, description="Inviare il modulo", due_on="2026-04-01",
+                                            owner=personas["coordinator"].user, institution=world.comune)
+    task = Task.objects.create(path=family_path, description="Chiamare la scuola", due_on="2026-03-30",
+                               assignee=membership.user)
     return {"institution": world.comune.pk, "membership": membership.pk, "person": membership.user_id,
             "path": family_path.pk, "team_member": educator.pk, "consent": family_path.consents.get().pk,
+            "task": task.pk, "action_item": action_item.pk, "previous_meeting": previous.pk,
             "family": family_path.family_id,
             "child": family_path.family.members.get(kind="child").pk, "goal": goal.pk, "action": action.pk,
             "cohort": family_path.cohort_id,
@@ -134,7 +147,7 @@ def objects(personas, world, family_path, pact):
             "draft_commitment": pact.versions.get(number=2).commitments.first().pk,
             "adhesion": pact.adhesions.get(institution=world.coop).pk, "period": pact.periods.get().pk,
             "document": _signed_document(pact, world, personas),
-            "body": pact.bodies.get().pk, "body_meeting": pact.bodies.get().meetings.get().pk,
+            "body": pact.bodies.get().pk, "body_meeting": body_meeting.pk,
             "procedure": pact.procedures.get().pk, "public_id": pact.public_id,
             "indicator": pact.version_in_force().commitments.get(institution=world.comune).indicators.get().pk, "device_type": DeviceType.objects.get(code="gruppi").pk,
             "device": services.activate_device(
@@ -385,3 +398,67 @@ def test_state_changes_need_a_csrf_token(personas, objects):
     for name in ("accounts:membership_end", "accounts:membership_edit", "accounts:membership_add",
                  "accounts:logout", "accounts:switch_membership", "accounts:mfa_disable"):
         assert client.post(sample_url(name, objects), {"reason": "x"}).status_code == 403, name
+
+
+# --- The POST matrix: every route × every persona, with real sample objects -------------------------------
+# An empty POST is enough to show who gets past fetch-and-authorise: 404 not visible, 403 not allowed,
+# otherwise the form answers (200 with its errors) or the action is done (302). Where a POST answers
+# differently from a GET, the row says so.
+POST_MATRIX = {
+    # Turning MFA off asks for the password again first (step-up).
+    "accounts:mfa_disable": expect(302),
+    "accounts:mfa_recovery_codes": expect(403),
+    "accounts:switch_membership": expect(403),
+    "audit:family_accesses": expect(405),
+    "audit:family_accesses_xlsx": expect(405),
+    "audit:person_accesses": expect(405),
+    "audit:person_accesses_xlsx": expect(405),
+    "audit:person_report": expect(405),
+    "audit:person_report_pdf": expect(405),
+    # Read-only pages refuse a POST.
+    "audit:trail": expect(405),
+    # The équipe removes an action (done: 302); the school may not; nobody else knows the path.
+    "cases:action_remove": expect(404, case_manager=302, school_referent=403, health_professional=302, team_member=302),
+    # Only the case manager attaches the signed agreement (none recorded in the fixture: 404).
+    "cases:agreement_document": expect(404, school_referent=403, health_professional=403, team_member=403),
+    "cases:goal_add": expect(404, case_manager=200, school_referent=403, health_professional=200, team_member=200),
+    "cases:meeting_detail": expect(404, case_manager=200, school_referent=403, health_professional=200, team_member=200),
+    "cases:note_add": expect(404, case_manager=200, school_referent=200, health_professional=200, team_member=200),
+    "cases:session_add": expect(404, case_manager=200, school_referent=403, health_professional=200, team_member=200),
+    # Only the task's assignee marks it done; to anyone else the task is not there.
+    "cases:task_done": expect(404, case_manager=302),
+    # The coordinator (the item's owner here) changes it; other governance members 403.
+    "governance:action_item_status": expect(403, coordinator=302, outsider=404, admin=404, auditor=404, foreigner=404, stranger=404),
+    "governance:body_add": expect(403, coordinator=200, outsider=404, admin=404, auditor=404, stranger=404),
+    "governance:body_detail": expect(403, coordinator=200, outsider=404, admin=404, auditor=404, foreigner=404, stranger=404),
+    "governance:body_meeting": expect(403, coordinator=200, outsider=404, admin=404, auditor=404, foreigner=404, stranger=404),
+    "governance:minutes_approve": expect(403, coordinator=302, outsider=404, admin=404, auditor=404, foreigner=404, stranger=404),
+    "governance:period_close": expect(403, coordinator=302, outsider=404, admin=404, auditor=404, foreigner=404, stranger=404),
+    "governance:period_open": expect(403, coordinator=200, outsider=404, admin=404, auditor=404, stranger=404),
+    # The owner institution's admin revises the text; the coordinator everything.
+    "governance:procedure": expect(403, coordinator=200, institution_admin=200, outsider=404, admin=404, auditor=404, foreigner=404, stranger=404),
+    "governance:publication": expect(403, coordinator=302, outsider=404, admin=404, auditor=404, stranger=404),
+    "governance:version_draft": expect(403, coordinator=302, outsider=404, admin=404, auditor=404, stranger=404),
+}
+
+
+def post_expectation(name):
+    return POST_MATRIX.get(name, MATRIX[name])
+
+
+@pytest.mark.parametrize("persona", ALL)
+def test_post_matrix(persona, objects, login):
+    import os
+
+    client = login(persona)
+    mismatches = {}
+    for name in sorted(MATRIX):
+        if name in PUBLIC or name in ("accounts:logout", "set_language"):
+            continue
+        status = client.post(sample_url(name, objects), {}).status_code
+        if os.environ.get("PATTO_DUMP_POST"):
+            print("POST", persona, name, status)
+        expected = post_expectation(name)[persona]
+        if status != expected:
+            mismatches[name] = (expected, status)
+    assert mismatches == {}
