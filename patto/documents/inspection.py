@@ -157,6 +157,9 @@ def _pdf_verdict(data):
                                timeout=pdfcheck.CPU_SECONDS * 2)
     except subprocess.TimeoutExpired:
         return "too_complex"
+    except OSError:
+        logger.exception("The PDF check could not start")
+        return "damaged"
     if child.returncode < 0:  # stopped by a signal: the CPU or memory limit
         return "too_complex"
     verdict = child.stdout.decode("ascii", "replace").strip()
@@ -236,7 +239,7 @@ def _xml_watcher(name):
         elif XLINK_HREF in attributes:
             target = attributes[XLINK_HREF]
             if tag in ODF_LINKS:
-                if not (target.strip().startswith("#") or _is_link(target)):
+                if target.strip()[:1] not in ("", "#") and not _is_link(target):  # empty, or inside the document
                     _refused_link()
             elif not _is_inside_package(target):
                 _external_content()
