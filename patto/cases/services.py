@@ -279,8 +279,11 @@ def close_path(*, actor, path, version, outcome, reason, closed_on=None):
     ended = [str(pk) for pk in seats.values_list("pk", flat=True)]
     for seat in seats:
         seat.valid_to_before_closure, seat.ended_by_closure = seat.valid_to, True
-        seat.valid_to = max(last_day, seat.valid_from)
-        seat.save(update_fields=["valid_to", "valid_to_before_closure", "ended_by_closure"])
+        if seat.valid_from > last_day:  # a seat that would only start after the grace period never starts
+            seat.ended_at = timezone.now()
+        else:
+            seat.valid_to = last_day
+        seat.save(update_fields=["valid_to", "valid_to_before_closure", "ended_by_closure", "ended_at"])
     record_event(actor=actor, action="cases.team.closure_grace", obj=path,
                  changes={"seats": [None, ended], "last_day": [None, last_day.isoformat()]})
     return path
@@ -293,9 +296,11 @@ def reopen_path(*, actor, path, version, reason):
         raise TransitionError(path.state)
     _transition(actor, path, version, path.state_before_closure or Path.State.INTERVENTION, closed_on=None,
                 outcome=None, outcome_reason="")
-    for seat in TeamMember.objects.filter(path=path, ended_by_closure=True, ended_at__isnull=True):
+    # Seats are ended by hand only on an open path, so those the closure marked are the closure's to give back.
+    for seat in TeamMember.objects.filter(path=path, ended_by_closure=True):
         seat.valid_to, seat.valid_to_before_closure, seat.ended_by_closure = seat.valid_to_before_closure, None, False
-        seat.save(update_fields=["valid_to", "valid_to_before_closure", "ended_by_closure"])
+        seat.ended_at = None
+        seat.save(update_fields=["valid_to", "valid_to_before_closure", "ended_by_closure", "ended_at"])
     _event(path, actor, "path.reopened", reason=reason)
     record_event(actor=actor, action="cases.path.reopened", obj=path, purpose=reason)
     return path

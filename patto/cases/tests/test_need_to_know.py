@@ -312,3 +312,20 @@ def test_home_tasks_panel_logs_the_read(family_path, personas):
     response = _client(cm).get("/")
     assert "Chiamare la scuola" in response.content.decode()
     assert AuditEvent.objects.filter(request_id=response["X-Request-ID"], action="cases.tasks.listed").exists()
+
+
+def test_a_seat_starting_after_the_grace_period_never_starts(family_path, personas, world):
+    """Found by the generated adversary: a seat due to start after the grace period outlived the closure."""
+    cm = personas["case_manager"].user
+    later = MembershipFactory(user=UserFactory(), institution=world.coop, role=Role.EDUCATOR)
+    seat = services.add_team_member(actor=cm, path=family_path, user=later.user, institution=world.coop,
+                                    team_role=TeamMember.TeamRole.EDUCATOR,
+                                    valid_from=date.today() + timedelta(days=90))
+    services.close_path(actor=cm, path=family_path, version=family_path.version,
+                        outcome=ClosureOutcome.objects.get(code="improved"), reason="Fine")
+    seat.refresh_from_db()
+    assert seat.ended_at is not None and seat.ended_by_closure
+    family_path.refresh_from_db()
+    services.reopen_path(actor=cm, path=family_path, version=family_path.version, reason="Di nuovo")
+    seat.refresh_from_db()
+    assert seat.ended_at is None and seat.valid_to is None

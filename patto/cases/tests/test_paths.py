@@ -268,7 +268,7 @@ def test_path_detail_query_count(count, family_path, personas, django_assert_num
         services.add_note(actor=actor, path=family_path, audience="team", text=f"nota {index}")
     client = Client()
     client.force_login(actor)
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(23):
         assert client.get(reverse("cases:path_detail", kwargs={"pk": family_path.pk})).status_code == 200
 
 
@@ -308,5 +308,5 @@ def test_path_detail_with_devices_and_meetings_query_count(count, family_path, p
                                   held_at=timezone.make_aware(datetime(2025, 10, 10 + index, 15, 0)))
     client = Client()
     client.force_login(actor)
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(25):
         assert client.get(reverse("cases:path_detail", kwargs={"pk": family_path.pk})).status_code == 200
