@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from patto.accounts.stepup import require_recent_password
 from patto.audit.services import render_with_access
 from patto.core.exceptions import ConflictError, TransitionError
 from patto.core.exports import pdf_response
@@ -435,6 +436,14 @@ def plan_print(request, pk):
 
 
 def plan_pdf(request, pk):
+    """The plan as a PDF: a file of the family's data leaves Patto, so after the permission check the
+    password is asked again (step-up) before the read is logged and the file made."""
+    get_object_for(request.user, "cases.view_plan", paths_visible_to(request.user), pk=pk)
+    return _plan_pdf(request, pk)
+
+
+@require_recent_password
+def _plan_pdf(request, pk):
     path = _path_for(request, pk, "cases.view_plan", action="cases.plan.pdf")
     return pdf_response(request, "cases/plan_family.html", _family_plan_context(request, path),
                         f"progetto-{path.family.reference}.pdf")

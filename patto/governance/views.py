@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from patto.accounts.middleware import mfa_exempt
 from patto.accounts.models import Institution
+from patto.accounts.stepup import require_recent_password
 from patto.core.exceptions import TransitionError
 from patto.core.exports import pdf_response, xlsx_response
 from patto.core.forms import run_service, add_service_errors
@@ -364,7 +365,12 @@ def period_report_pdf(request, period_pk):
 
 
 def period_report_xlsx(request, period_pk):
-    period = _period(request, period_pk)
+    """The report as a spreadsheet (staff names leave Patto): authorised first, then step-up."""
+    return _period_report_xlsx(request, _period(request, period_pk))
+
+
+@require_recent_password
+def _period_report_xlsx(request, period):
     header = [_("Party"), _("Commitment"), _("Status"), _("Previous period"), _("Evidence"), _("Attached document"),
               _("Updated by"), _("Updated on")]
     with transaction.atomic():

@@ -329,3 +329,19 @@ def test_a_seat_starting_after_the_grace_period_never_starts(family_path, person
     services.reopen_path(actor=cm, path=family_path, version=family_path.version, reason="Di nuovo")
     seat.refresh_from_db()
     assert seat.ended_at is None and seat.valid_to is None
+
+
+def test_exports_of_personal_data_ask_for_the_password_again(family_path, personas):
+    """Step-up (issue 8, "Smaller"): the family's plan as a file needs a password typed in the last minutes."""
+    client = _client(personas["case_manager"].user)
+    url = _url("cases:plan_pdf", family_path)
+    assert client.get(url).status_code == 200  # signing in counts as typing the password
+    session = client.session
+    session["reauth_at"] -= 11 * 60
+    session.save()
+    before = AuditEvent.objects.filter(action="cases.plan.pdf").count()
+    response = client.get(url)
+    assert response.status_code == 302 and reverse("accounts:confirm_password") in response["Location"]
+    assert AuditEvent.objects.filter(action="cases.plan.pdf").count() == before  # nothing left, nothing logged
+    # Someone who may not see the plan is refused before being asked for a password.
+    assert _client(personas["school_referent"].user).get(url).status_code == 403
