@@ -425,3 +425,22 @@ def read_time_points_due(user):
     items = time_points_needing_attention(user)
     log_read(user, "cases.time_points.listed", [path for path, _due in items])
     return items
+
+
+def search_people(user, query, limit=50):
+    """People the user may see whose name or codice fiscale matches every term, with the paths the user may
+    open; the read (names, dates of birth) logged with the people found as the people concerned."""
+    from django.db.models import Prefetch
+
+    from patto.audit.services import record_access
+
+    people = people_visible_to(user)
+    for term in query.split():
+        people = people.filter(Q(first_name__icontains=term) | Q(last_name__icontains=term) |
+                               Q(fiscal_code=term.upper()))
+    # Only the paths the user may open: a family can have an older path whose team they were not in.
+    visible_paths = Prefetch("family__paths", queryset=paths_visible_to(user).select_related("cohort"))
+    results = list(people.select_related("family").prefetch_related(visible_paths)
+                   .order_by("last_name", "first_name")[:limit])
+    record_access(actor=user, action="cases.person.searched", subjects=results)
+    return results

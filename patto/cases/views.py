@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -10,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patto.accounts.stepup import require_recent_password
-from patto.audit.services import render_with_access
+from patto.audit.services import record_access
 from patto.core.exceptions import ConflictError, TransitionError
 from patto.core.exports import pdf_response
 from patto.core.forms import run_service, add_service_errors, rebase_after_conflict
@@ -21,7 +20,7 @@ from . import forms, services
 from .models import NEXT_STATE, Agreement, Assessment, Person, PlanAction, TeamMember, TimePoint
 from .queries import comparison as comparison_data
 from .queries import (access_to, actions_for_schools, devices_of, done_time_points, fetch_path, meetings_of,
-                      missing_areas, my_paths, notes_visible_to, paths_visible_to, people_visible_to, plan_of,
+                      missing_areas, my_paths, notes_visible_to, paths_visible_to, plan_of, search_people,
                       school_consents, seats_in_force, team_completeness, team_users, timeline_visible_to)
 from .schedule import time_points
 from .timeline import describe
@@ -29,10 +28,9 @@ from .timeline import describe
 
 def path_list(request):
     page = Paginator(my_paths(request.user), settings.PATTO_PAGE_SIZE).get_page(request.GET.get("page"))
-    subjects = [person for path in page for person in path.family.members.all()]
-    return render_with_access(request, "cases/path_list.html",
-                              {"page": page, "can_add": request.user.has_perm("cases.add_path")},
-                              action="cases.path.listed", subjects=subjects)
+    record_access(actor=request.user, action="cases.path.listed",
+                  subjects=[person for path in page for person in path.family.members.all()])
+    return render(request, "cases/path_list.html", {"page": page, "can_add": request.user.has_perm("cases.add_path")})
 
 
 def path_create(request):
@@ -242,22 +240,10 @@ def note_add(request, pk):
 def person_search(request):
     """Search among the people the user may see. By POST: names never travel in a URL."""
     form = forms.PersonSearchForm(request.POST or None)
-    if not (request.method == "POST" and form.is_valid()):
-        return render(request, "cases/person_search.html", {"form": form, "results": None})
-    results = list(_search(request.user, form.cleaned_data["query"])[:50])
-    return render_with_access(request, "cases/person_search.html", {"form": form, "results": results},
-                              action="cases.person.searched", subjects=results)
-
-
-def _search(user, query):
-    terms = query.split()
-    people = people_visible_to(user)
-    for term in terms:
-        people = people.filter(Q(first_name__icontains=term) | Q(last_name__icontains=term) |
-                               Q(fiscal_code=term.upper()))
-    # Only the paths the user may open: a family can have an older path whose team they were not in.
-    visible_paths = Prefetch("family__paths", queryset=paths_visible_to(user).select_related("cohort"))
-    return people.select_related("family").prefetch_related(visible_paths).order_by("last_name", "first_name")
+    results = None
+    if request.method == "POST" and form.is_valid():
+        results = search_people(request.user, form.cleaned_data["query"])
+    return render(request, "cases/person_search.html", {"form": form, "results": results})
 
 
 

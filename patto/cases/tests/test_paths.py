@@ -257,7 +257,7 @@ def test_path_list_query_count(count, family_path, personas, django_assert_num_q
                                   "sex": "M", "fiscal_code": "", "town": "", "school": None, "school_site": None})
     client = Client()
     client.force_login(actor)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(11):
         assert client.get(reverse("cases:path_list")).status_code == 200
 
 
@@ -288,7 +288,7 @@ def test_person_search_query_count(count, family_path, personas, django_assert_n
                             last_name="Canestrari", birth_date=date(1970, 1, 1 + index), sex="F", fiscal_code="")
     client = Client()
     client.force_login(actor)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(10):
         response = client.post(reverse("cases:person_search"), {"query": "canestrari"})
     assert len(response.context["results"]) == 2 + count
 
