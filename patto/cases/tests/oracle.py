@@ -183,16 +183,22 @@ def can_sign_in(world, u):
     return world.users[u].active
 
 
-def expected_status(world, u, p, page):
-    """The status of ``page`` ("path_detail" or one of PLAN_PAGES) of path ``p`` for user ``u``."""
+def expected_status(world, u, p, page, *, recent_password=True):
+    """The status of ``page`` ("path_detail" or one of PLAN_PAGES) of path ``p`` for user ``u``.
+
+    The plan's PDF is an export of personal data: after the permission check (so 404 and 403 first, as for
+    every page) it asks for the password again unless it was typed in the last minutes (issue 8, step-up):
+    without ``recent_password`` an allowed request is sent to confirm it (302)."""
     if not can_sign_in(world, u):
         return 302
     seen = view(world, u, p)
     if seen is None:
         return 404
-    if page == "path_detail" or seen == "full":
-        return 200
-    return 403
+    if page != "path_detail" and seen != "full":
+        return 403
+    if page == "plan_pdf" and not recent_password:
+        return 302
+    return 200
 
 
 # --- A readable description for failures -------------------------------------------------------------
