@@ -159,6 +159,15 @@ class User(AbstractUser):
     def act_as(self, membership_id):
         self._acting_membership_id = membership_id
 
+    def audit_as(self, membership):
+        """The membership the audit trail records for what this request does from now on: the seat's, when
+        the request acts on a family's path (the seat decides, not the role chosen in the header)."""
+        self._audit_membership = membership
+
+    @property
+    def audit_membership(self):
+        return getattr(self, "_audit_membership", None) or self.acting_membership
+
     @property
     def acting_role(self):
         membership = self.acting_membership

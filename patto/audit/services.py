@@ -42,7 +42,7 @@ def record_event(*, actor, action, obj=None, subjects=(), changes=None, purpose=
 
     The object is given as an instance (``obj``) or, when only its reference is known, as
     ``object_type``/``object_id``."""
-    membership = actor.acting_membership if actor is not None and actor.is_authenticated else None
+    membership = actor.audit_membership if actor is not None and actor.is_authenticated else None
     request = context.current()
     try:
         with transaction.atomic():

@@ -145,19 +145,26 @@ def subject_report(request, key):
     """The subject-access report for one person (GDPR art. 15; Garante, dossier sanitario 2015): who
     accessed their data, when, for which institution and in which role, and what they did. Printable."""
     with translation.override(_report_language(request)):
-        subject = _subject(request, "person", key)
-        context = _report_context(request, subject)
-        with transaction.atomic():
-            _record(request, "audit.subject_report.printed", subject)
-            return render(request, "audit/subject_report.html", context)
+        return _subject_report(request, _subject(request, "person", key))
+
+
+@require_recent_password
+def _subject_report(request, subject):
+    context = _report_context(request, subject)
+    with transaction.atomic():
+        _record(request, "audit.subject_report.printed", subject)
+        return render(request, "audit/subject_report.html", context)
 
 
 @require_safe
 def subject_report_pdf(request, key):
     with translation.override(_report_language(request)):
-        subject = _subject(request, "person", key)
-        context = _report_context(request, subject)
-        with transaction.atomic():
-            _record(request, "audit.subject_report.pdf", subject)
-            return pdf_response(request, "audit/subject_report.html", context,
-                                f"rapporto-accessi-{_filename(subject)}.pdf")
+        return _subject_report_pdf(request, _subject(request, "person", key))
+
+
+@require_recent_password
+def _subject_report_pdf(request, subject):
+    context = _report_context(request, subject)
+    with transaction.atomic():
+        _record(request, "audit.subject_report.pdf", subject)
+        return pdf_response(request, "audit/subject_report.html", context, f"rapporto-accessi-{_filename(subject)}.pdf")

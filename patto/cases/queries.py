@@ -26,6 +26,34 @@ CLINICAL_TEAM_ROLES = frozenset({TeamMember.TeamRole.PSYCHOLOGIST, TeamMember.Te
                                  TeamMember.TeamRole.PEDIATRICIAN})
 
 
+R = TeamMember.TeamRole
+# Which memberships may hold which seat: the seat's team role must fit the person's role at the seat's
+# institution (a teacher's seat only for school staff, a psychologist's only for a psychologist). Checked
+# when the seat is given and again on every read: a seat whose holder's role changed grants nothing.
+TEAM_ROLE_FIT = {
+    R.CASE_MANAGER: {Role.SOCIAL_WORKER},
+    R.SOCIAL_WORKER: {Role.SOCIAL_WORKER},
+    R.PSYCHOLOGIST: {Role.PSYCHOLOGIST},
+    R.CHILD_NEUROPSYCHIATRIST: {Role.CHILD_NEUROPSYCHIATRIST},
+    R.PEDIATRICIAN: {Role.HEALTH_PROFESSIONAL},
+    R.EDUCATOR: {Role.EDUCATOR},
+    R.TEACHER: {Role.SCHOOL_HEAD, Role.SCHOOL_REFERENT},
+    R.EDUCATIONAL_STAFF: {Role.EDUCATIONAL_STAFF, Role.EDUCATOR},
+    R.COACH: {Role.SOCIAL_WORKER, Role.EDUCATOR, Role.PSYCHOLOGIST, Role.PACT_COORDINATOR},
+    R.OTHER: {Role.SOCIAL_WORKER, Role.EDUCATOR, Role.PSYCHOLOGIST, Role.CHILD_NEUROPSYCHIATRIST,
+              Role.HEALTH_PROFESSIONAL, Role.LEGAL_OFFICE, Role.EDUCATIONAL_STAFF},
+}
+
+
+def _fitting_membership(day):
+    """A current membership of the seat's holder at the seat's institution, in a role that fits the seat."""
+    membership = Membership.objects.current(day).filter(user=OuterRef("user"), institution=OuterRef("institution"))
+    fits = Q()
+    for team_role, roles in TEAM_ROLE_FIT.items():
+        fits |= Q(team_role=team_role) & Exists(membership.filter(role__in=roles))
+    return fits
+
+
 def current_team_members(on=None):
     day = on or timezone.localdate()
     return TeamMember.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day), valid_from__lte=day,
@@ -35,10 +63,9 @@ def current_team_members(on=None):
 def seats_in_force(on=None):
     """The seats that grant access today (see the module's docstring)."""
     day = on or timezone.localdate()
-    membership = Membership.objects.current(day).filter(user=OuterRef("user"), institution=OuterRef("institution"))
     consent = ConsentItem.objects.in_force(day).filter(path=OuterRef("path"), institution=OuterRef("institution"))
     return (current_team_members(day)
-            .filter(Exists(membership), institution__in=institutions_in_standing(day))
+            .filter(_fitting_membership(day), institution__in=institutions_in_standing(day))
             .filter(~Q(institution__kind__in=SCHOOL_KINDS) | Exists(consent)))
 
 
@@ -50,8 +77,12 @@ def team_users(path):
 
 
 def archive_accesses_in_force(user):
-    return ArchiveAccess.objects.filter(user=user, expires_at__gt=timezone.now(), path__state=Path.State.CLOSED,
-                                        institution__in=institutions_in_standing())
+    """Archive accesses not expired, to a path still closed, while the reader is still a social worker of
+    the institution they opened it from, in standing."""
+    social_worker = Membership.objects.current().filter(user=OuterRef("user"), institution=OuterRef("institution"),
+                                                        role=Role.SOCIAL_WORKER)
+    return ArchiveAccess.objects.filter(Exists(social_worker), user=user, expires_at__gt=timezone.now(),
+                                        path__state=Path.State.CLOSED, institution__in=institutions_in_standing())
 
 
 def paths_visible_to(user):
@@ -399,8 +430,27 @@ def fetch_path(user, pk, perm="cases.view_path", *, action="cases.path.viewed", 
     access = access_to(user, path)
     if access.archive and not purpose:
         purpose = "archive"
+    # What is done in this request on this path is done from the seat (not the role chosen in the header):
+    # the trail records that seat's institution and role, so the district's DPO finds it.
+    user.audit_as(seat_membership(user, path))
     record_access(actor=user, action=action, obj=path, subjects=list(path.family.members.all()), purpose=purpose)
     return path
+
+
+def seat_membership(user, path):
+    """The membership behind the user's access to the path: the one that fits their writing seat, or the
+    social worker's membership they opened an archive access from."""
+    access = access_to(user, path)
+    seat = access.writing_seat
+    if seat is not None:
+        roles = TEAM_ROLE_FIT[seat.team_role]
+        return next((m for m in user.current_memberships if m.institution_id == seat.institution_id
+                     and m.role in roles), None)
+    archive = archive_accesses_in_force(user).filter(path=path).order_by("-granted_at").first()
+    if archive is not None:
+        return next((m for m in user.current_memberships if m.institution_id == archive.institution_id
+                     and m.role == Role.SOCIAL_WORKER), None)
+    return None
 
 
 def log_read(user, action, paths):

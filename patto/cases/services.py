@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +22,7 @@ from .models import (NEXT_STATE, SCHOOL_KINDS, Agreement, ArchiveAccess, Assessm
                      ConsentItem, DeviceActivation, DeviceSession, DeviceType, Family, Framework, Meeting, Note, Path,
                      PathEvent, Person, PlanAction, PlanGoal, PrePostAssessment, Rating, SubDimension, Task,
                      TeamMember, Volunteer)
-from .queries import access_to, acting_in_standing, paths_visible_to, seats_in_force
+from .queries import TEAM_ROLE_FIT, access_to, acting_in_standing, paths_visible_to, seats_in_force
 
 PERSON_FIELDS = ("kind", "first_name", "last_name", "birth_date", "sex", "fiscal_code", "town", "school", "school_site")
 
@@ -296,6 +297,7 @@ def reopen_path(*, actor, path, version, reason):
         raise TransitionError(path.state)
     _transition(actor, path, version, path.state_before_closure or Path.State.INTERVENTION, closed_on=None,
                 outcome=None, outcome_reason="")
+    ArchiveAccess.objects.filter(path=path, expires_at__gt=timezone.now()).update(expires_at=timezone.now())
     # Seats are ended by hand only on an open path, so those the closure marked are the closure's to give back.
     for seat in TeamMember.objects.filter(path=path, ended_by_closure=True):
         seat.valid_to, seat.valid_to_before_closure, seat.ended_by_closure = seat.valid_to_before_closure, None, False
@@ -308,26 +310,8 @@ def reopen_path(*, actor, path, version, reason):
 
 # --- The équipe ---------------------------------------------------------------------------------
 
-R = TeamMember.TeamRole
-# Which memberships may hold which seat: the seat's team role must fit the person's role at the
-# institution (a teacher's seat only for school staff, a psychologist's only for an AUSL psychologist).
-TEAM_ROLE_FIT = {
-    R.CASE_MANAGER: {Role.SOCIAL_WORKER},
-    R.SOCIAL_WORKER: {Role.SOCIAL_WORKER},
-    R.PSYCHOLOGIST: {Role.PSYCHOLOGIST},
-    R.CHILD_NEUROPSYCHIATRIST: {Role.CHILD_NEUROPSYCHIATRIST},
-    R.PEDIATRICIAN: {Role.HEALTH_PROFESSIONAL},
-    R.EDUCATOR: {Role.EDUCATOR},
-    R.TEACHER: {Role.SCHOOL_HEAD, Role.SCHOOL_REFERENT},
-    R.EDUCATIONAL_STAFF: {Role.EDUCATIONAL_STAFF, Role.EDUCATOR},
-    R.COACH: {Role.SOCIAL_WORKER, Role.EDUCATOR, Role.PSYCHOLOGIST, Role.PACT_COORDINATOR},
-    R.OTHER: {Role.SOCIAL_WORKER, Role.EDUCATOR, Role.PSYCHOLOGIST, Role.CHILD_NEUROPSYCHIATRIST,
-              Role.HEALTH_PROFESSIONAL, Role.LEGAL_OFFICE, Role.EDUCATIONAL_STAFF},
-}
-
-
 def _check_seat(path, user, institution, team_role):
-    if team_role == R.CASE_MANAGER:
+    if team_role == TeamMember.TeamRole.CASE_MANAGER:
         raise ValidationError({"team_role": _("The path has its case manager: add a social worker instead.")})
     if institution.district_id != path.family.district_id or not in_standing(institution):
         raise ValidationError({"institution": _("This institution has no adhesion to the pact in force: its "
@@ -529,6 +513,10 @@ def _check_device(device_type, hours_per_week, sessions_planned, school, volunte
         raise ValidationError({"sessions_planned": _("Say how many group sessions are planned.")})
     if device_type.measure == M.SCHOOL_PARTNERSHIP and school is None:
         raise ValidationError({"school": _("Choose the school of the partnership.")})
+    if school is not None and device_type.measure != M.SCHOOL_PARTNERSHIP:
+        raise ValidationError({"school": _("Only the school partnership names a school.")})
+    if volunteer is not None and device_type.measure != M.SOLIDARITY:
+        raise ValidationError({"volunteer": _("Only vicinanza solidale has a matched volunteer.")})
     if device_type.measure == M.SOLIDARITY:
         if volunteer is None:
             raise ValidationError({"volunteer": _("Choose the matched volunteer.")})
@@ -696,11 +684,15 @@ def open_archive(*, actor, reference, reason):
     ArchiveAccess valid ``PATTO_ARCHIVE_ACCESS_HOURS``, audited with the reason (the DPO sees it).
     Returns the path, or raises ValidationError without saying whether an open path has that reference."""
     membership = _case_manager_membership(actor)
-    path = (Path.objects.filter(family__reference=reference.strip().upper(), state=Path.State.CLOSED,
-                                family__district_id=membership.institution.district_id)
-            .order_by("-closed_on").first())
+    # The social service that managed the case: the institutions its case managers held the seat from.
+    managed = TeamMember.objects.filter(path=OuterRef("pk"), team_role=TeamMember.TeamRole.CASE_MANAGER,
+                                        institution=membership.institution)
+    path = (Path.objects.filter(Exists(managed), family__reference=reference.strip().upper(),
+                                state=Path.State.CLOSED).order_by("-closed_on").first())
     if path is None:
-        raise ValidationError({"reference": _("No closed path of the district has this reference.")})
+        record_event(actor=actor, action="cases.path.archive_refused", object_type="cases.family",
+                     purpose=reason, changes={"reference": [None, reference.strip().upper()[:20]]})
+        raise ValidationError({"reference": _("No closed path managed by your institution has this reference.")})
     with transaction.atomic():
         ArchiveAccess.objects.create(path=path, user=actor, institution=membership.institution, reason=reason,
                                      expires_at=timezone.now() + timedelta(hours=settings.PATTO_ARCHIVE_ACCESS_HOURS))

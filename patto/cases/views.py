@@ -63,6 +63,9 @@ def path_detail(request, pk):
     user = request.user
     team = list(path.team.select_related("user", "institution").order_by("ended_at", "team_role"))
     members = list(path.family.members.select_related("school", "school_site"))
+    if not access.team_view:  # a school seat: its own pupils of the family, and whom to call in the team
+        members = [person for person in members if person.school_id in access.schools]
+        team = [member for member in team if member.team_role == TeamMember.TeamRole.CASE_MANAGER and member.is_current]
     events = list(timeline_visible_to(user, path)[:50])
     context = {
         "path": path, "members": members, "team": team, "completeness": team_completeness(team),
@@ -416,7 +419,14 @@ def _family_plan_context(request, path):
 
 
 def plan_print(request, pk):
-    """The plan as the family sees it: plain words, who does what, signature lines. No notes."""
+    """The plan as the family sees it, to print: plain words, who does what, signature lines. No notes. An
+    export like the PDF: after the permission check, the password again (step-up)."""
+    get_object_for(request.user, "cases.view_plan", paths_visible_to(request.user), pk=pk)
+    return _plan_print(request, pk)
+
+
+@require_recent_password
+def _plan_print(request, pk):
     path = _path_for(request, pk, "cases.view_plan", action="cases.plan.printed")
     return render(request, "cases/plan_family.html", _family_plan_context(request, path))
 

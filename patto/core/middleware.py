@@ -5,8 +5,11 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
+from django.core.exceptions import PermissionDenied
+
 from . import context
 from .exceptions import AuditUnavailable
+from .signals import access_denied
 
 logger = logging.getLogger("patto")
 
@@ -46,7 +49,9 @@ class SecurityHeadersMiddleware:
 
 
 class ServiceUnavailableMiddleware:
-    """Audit or database failures become a generic 503 page: no data, no stack trace."""
+    """Audit or database failures become a generic 503 page: no data, no stack trace. Every other refusal
+    (a 403 raised by a view's own permission check rather than by get_object_for) is reported through
+    ``access_denied``, so no refusal goes unaudited."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -55,6 +60,13 @@ class ServiceUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, PermissionDenied) and not getattr(exception, "audited", False):
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                match = getattr(request, "resolver_match", None)
+                access_denied.send(sender=None, user=user, perm="", object_type="view",
+                                   object_id=match.view_name if match else request.path[:100], reason="forbidden")
+            return None
         if isinstance(exception, (AuditUnavailable, DatabaseError)):
             logger.error("service unavailable: %s", type(exception).__name__)
             # Rendered without the request: the context processors would touch the database again.

@@ -24,8 +24,14 @@ def get_object_for(user, perm, queryset, **lookup):
     if perm and not user.has_perm(perm, obj):
         access_denied.send(sender=type(obj), user=user, perm=perm, object_type=obj._meta.label_lower,
                            object_id=str(obj.pk), reason="not_allowed")
-        raise PermissionDenied
+        raise audited(PermissionDenied())
     return obj
+
+
+def audited(exception):
+    """Mark a refusal already reported (so the middleware that reports the others does not twice)."""
+    exception.audited = True
+    return exception
 
 
 def is_htmx(request):

@@ -358,7 +358,12 @@ def period_report(request, period_pk):
 
 
 def period_report_pdf(request, period_pk):
-    period = _period(request, period_pk)
+    """The report as a PDF (staff names leave Patto): authorised first, then step-up."""
+    return _period_report_pdf(request, _period(request, period_pk))
+
+
+@require_recent_password
+def _period_report_pdf(request, period):
     with transaction.atomic():
         context = queries.read_report(actor=request.user, period=period, action="governance.report.pdf")
         return pdf_response(request, "governance/report_document.html", context, f"monitoraggio-{period.pk}.pdf")

@@ -190,7 +190,7 @@ def test_a_future_withdrawal_counts_from_its_date(family_path, personas, world):
 
 def test_a_non_signatory_cannot_join_a_team(family_path, personas, world):
     """Finding 4: an institution that never signed (the second comune) gives no seat."""
-    with pytest.raises(ValidationError, match="adhesion"):
+    with pytest.raises(ValidationError, match="adesione"):
         services.add_team_member(actor=personas["case_manager"].user, path=family_path,
                                  user=personas["outsider"].user, institution=world.comune_b,
                                  team_role=TeamMember.TeamRole.SOCIAL_WORKER, valid_from=date(2025, 9, 15))
@@ -284,7 +284,7 @@ def test_a_colleague_without_access_is_sent_to_the_coordinator(family_path, worl
                            signal_date=date(2025, 9, 1), signal_summary="Segnalazione", child=_child(),
                            legal_basis=Path.LegalBasis.PUBLIC_INTEREST)
     assert family_path.family.reference not in str(refused.value)
-    assert "coordinat" in str(refused.value)
+    assert "referente territoriale" in str(refused.value)
     event = AuditEvent.objects.get(action="cases.person.duplicate_found")
     assert event.actor_institution == world.comune
     with pytest.raises(services.DuplicatePerson) as told:
@@ -345,3 +345,95 @@ def test_exports_of_personal_data_ask_for_the_password_again(family_path, person
     assert AuditEvent.objects.filter(action="cases.plan.pdf").count() == before  # nothing left, nothing logged
     # Someone who may not see the plan is refused before being asked for a password.
     assert _client(personas["school_referent"].user).get(url).status_code == 403
+
+
+# --- Found by an independent attack on the seat model -------------------------------------------------------
+
+def test_a_read_is_recorded_as_the_seat_it_was_made_from(family_path, personas, world):
+    """A teacher of Rimini who also works in Forlì, acting as Forlì, read the path: the trail said Forlì,
+    so Rimini's DPO never saw the read."""
+    referent = personas["school_referent"]
+    forli = MembershipFactory(user=referent.user, institution=world.foreign, role=Role.SOCIAL_WORKER)
+    client = _client(referent.user)
+    _act_as(client, forli)
+    response = client.get(_url("cases:path_detail", family_path))
+    assert response.status_code == 200
+    row = AuditEvent.objects.get(request_id=response["X-Request-ID"], action="cases.path.viewed")
+    assert (row.actor_institution, row.actor_role) == (world.school, Role.SCHOOL_REFERENT)
+
+
+def test_a_seat_whose_holder_changed_role_grants_nothing(family_path, personas):
+    """The case manager's membership turned into an institution admin's: the seat kept the team's view."""
+    membership = personas["case_manager"]
+    membership.role = Role.INSTITUTION_ADMIN
+    membership.save(update_fields=["role"])
+    client = _client(membership.user)
+    assert client.get(_url("cases:path_detail", family_path)).status_code == 404
+    assert client.get(_url("cases:team_add", family_path)).status_code == 404
+
+
+def test_a_school_seat_sees_its_pupil_not_the_family_nor_the_team(family_path, personas):
+    body = _client(personas["school_referent"].user).get(_url("cases:path_detail", family_path)).content.decode()
+    assert "Aurora" in body  # the pupil of this school
+    assert "Elena" not in body and "1988" not in body  # not the parent
+    assert personas["health_professional"].user.last_name not in body  # nor who else is in the team
+    assert personas["case_manager"].user.last_name in body  # whom to call
+
+
+def _closed(family_path, personas):
+    services.close_path(actor=personas["case_manager"].user, path=family_path, version=family_path.version,
+                        outcome=ClosureOutcome.objects.get(code="improved"), reason="Fine")
+    family_path.refresh_from_db()
+    return family_path
+
+
+def test_an_archive_access_ends_with_the_readers_membership_and_at_reopening(family_path, personas, world):
+    colleague = MembershipFactory(user=UserFactory(), institution=world.comune, role=Role.SOCIAL_WORKER)
+    path = _closed(family_path, personas)
+    client = _client(colleague.user)
+    client.post(reverse("cases:archive_open"), {"reference": path.family.reference, "reason": "Tribunale"})
+    assert client.get(_url("cases:path_detail", path)).status_code == 200
+    colleague.ended_at = NOW
+    colleague.save(update_fields=["ended_at"])
+    assert client.get(_url("cases:path_detail", path)).status_code == 404
+    colleague.ended_at = None
+    colleague.save(update_fields=["ended_at"])
+    services.reopen_path(actor=personas["case_manager"].user, path=path, version=path.version, reason="Di nuovo")
+    path.refresh_from_db()
+    services.close_path(actor=personas["case_manager"].user, path=path, version=path.version,
+                        outcome=ClosureOutcome.objects.get(code="improved"), reason="Fine di nuovo")
+    assert client.get(_url("cases:path_detail", path)).status_code == 404  # a new reason is needed
+
+
+def test_only_the_social_service_that_managed_the_case_opens_its_archive(family_path, personas, world):
+    Adhesion.objects.create(pact=Pact.objects.get(district=world.district), institution=world.comune_b,
+                            signer_name="Sindaco", signer_role="Sindaco", signed_on=date(2025, 1, 1), method="digital")
+    path = _closed(family_path, personas)
+    response = _client(personas["outsider"].user).post(reverse("cases:archive_open"), {
+        "reference": path.family.reference, "reason": "Curiosità"})
+    assert response.status_code == 200 and not AuditEvent.objects.filter(action="cases.path.archive_opened").exists()
+    assert AuditEvent.objects.filter(action="cases.path.archive_refused", purpose="Curiosità").exists()
+
+
+def test_refusals_raised_by_a_view_are_audited(family_path, personas):
+    response = _client(personas["school_referent"].user).get(reverse("cases:path_create"))
+    assert response.status_code == 403
+    row = AuditEvent.objects.get(request_id=response["X-Request-ID"], action="security.access_denied")
+    assert row.object_id == "cases:path_create"
+
+
+def test_only_the_partnership_names_a_school(family_path, personas, world):
+    home = DeviceType.objects.get(measure=DeviceType.Measure.HOME_EDUCATION)
+    with pytest.raises(ValidationError) as refused:
+        services.activate_device(actor=personas["case_manager"].user, path=family_path, device_type=home,
+                                 provider=world.coop, starts_on=date(2025, 10, 1), hours_per_week=3,
+                                 school=world.school)
+    assert list(refused.value.message_dict) == ["school"]
+
+
+def test_the_print_view_is_an_export_too(family_path, personas):
+    client = _client(personas["case_manager"].user)
+    session = client.session
+    session["reauth_at"] -= 11 * 60
+    session.save()
+    assert client.get(_url("cases:plan_print", family_path)).status_code == 302
