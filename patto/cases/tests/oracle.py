@@ -13,6 +13,25 @@ HEALTH_MEMBERSHIP_ROLES = frozenset({"psychologist", "child_neuropsychiatrist", 
 HEALTH_TEAM_ROLES = frozenset({"psychologist", "child_neuropsychiatrist", "pediatrician"})
 GRACE_DAYS = 30  # PATTO_CLOSURE_GRACE_DAYS
 PLAN_PAGES = ("plan", "plan_print", "plan_pdf", "comparison")
+# Pages that hand the family's data out of Patto (a file, a page to print): the password is asked again.
+STEP_UP_PAGES = frozenset({"plan_print", "plan_pdf"})
+# Which roles held at the seat's institution may hold each team seat (issue 8, decided after the first
+# version of this oracle: "a seat needs a membership whose role fits it"): the social service manages the
+# case, each clinician sits as what they are, a teacher is school staff, a coach or "other" comes from the
+# services that take part in the team.
+SEAT_FITS = {
+    "case_manager": {"social_worker"},
+    "social_worker": {"social_worker"},
+    "psychologist": {"psychologist"},
+    "child_neuropsychiatrist": {"child_neuropsychiatrist"},
+    "pediatrician": {"health_professional"},
+    "educator": {"educator"},
+    "teacher": {"school_head", "school_referent"},
+    "educational_staff": {"educational_staff", "educator"},
+    "coach": {"social_worker", "educator", "psychologist", "pact_coordinator"},
+    "other": {"social_worker", "educator", "psychologist", "child_neuropsychiatrist", "health_professional",
+              "legal_office", "educational_staff"},
+}
 
 
 # --- The description of a world ---------------------------------------------------------------------
@@ -135,7 +154,8 @@ def seat_in_force(world, path, seat):
         return False
     if not in_standing(world, seat.institution):
         return False
-    if not any(m.institution == seat.institution for m in current_memberships(world, seat.user)):
+    if not any(m.institution == seat.institution and m.role in SEAT_FITS[seat.team_role]
+               for m in current_memberships(world, seat.user)):
         return False
     return not is_school_seat(world, seat) or consent_in_force(path, seat.institution)
 
@@ -186,9 +206,9 @@ def can_sign_in(world, u):
 def expected_status(world, u, p, page, *, recent_password=True):
     """The status of ``page`` ("path_detail" or one of PLAN_PAGES) of path ``p`` for user ``u``.
 
-    The plan's PDF is an export of personal data: after the permission check (so 404 and 403 first, as for
-    every page) it asks for the password again unless it was typed in the last minutes (issue 8, step-up):
-    without ``recent_password`` an allowed request is sent to confirm it (302)."""
+    The plan's PDF and print view hand the family's data out: after the permission check (so 404 and 403
+    first, as for every page) they ask for the password again unless it was typed in the last minutes
+    (issue 8, step-up): without ``recent_password`` an allowed request is sent to confirm it (302)."""
     if not can_sign_in(world, u):
         return 302
     seen = view(world, u, p)
@@ -196,7 +216,7 @@ def expected_status(world, u, p, page, *, recent_password=True):
         return 404
     if page != "path_detail" and seen != "full":
         return 403
-    if page == "plan_pdf" and not recent_password:
+    if page in STEP_UP_PAGES and not recent_password:
         return 302
     return 200
 

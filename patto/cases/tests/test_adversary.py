@@ -5,12 +5,13 @@ audience; for every user × every path page (GET) Patto must answer what the ind
 
 Every world is compared in full: each user, signed in without a chosen role and (with several
 memberships) acting under another one, GETs the path page, the plan, its print and PDF views and the
-comparison of every path (the PDF with a recent password, and without one when acting under the other
-role: then the step-up answers, after the permission check); a "case" is one such (world, user, acting role, page) comparison, and the run
-prints how many (``pytest -s``). ``PATTO_ADVERSARY_EXAMPLES`` sets the number of generated worlds: 100 by
-default (≈ 2,000 comparisons, under 3 minutes on SQLite on a 2-core machine), more for a longer hunt. The
-hand-written worlds of ``EDGES`` are always tried first. With ``CI=true`` the run is derandomised, so a CI
-failure replays exactly."""
+comparison of every path (the PDF and print view with a recent password, and without one when acting
+under the other role: then the step-up answers, after the permission check). A "case" is one such
+(world, user, acting role, page) comparison; the run prints how many (``pytest -s``).
+``PATTO_ADVERSARY_EXAMPLES`` sets the number of generated worlds: 150 by default (≈ 2,500 comparisons,
+2–3 minutes on SQLite on a 2-core machine), more for a longer hunt. The hand-written worlds of
+``EDGES`` are always tried first. With ``CI=true`` the run is derandomised, so a CI failure replays
+exactly."""
 
 import os
 import time
@@ -38,7 +39,7 @@ from .oracle import PLAN_PAGES
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=ZoneInfo("Europe/Rome"))
 TODAY = NOW.date()
-EXAMPLES = int(os.environ.get("PATTO_ADVERSARY_EXAMPLES", "100"))
+EXAMPLES = int(os.environ.get("PATTO_ADVERSARY_EXAMPLES", "150"))
 IN_CI = os.environ.get("CI") == "true"
 # Outside CI, failing worlds are kept (and replayed first) under var/, which git ignores.
 LOCAL_DATABASE = DirectoryBasedExampleDatabase(django_settings.BASE_DIR / "var" / "hypothesis")
@@ -278,7 +279,8 @@ def compare(world, acting, tally):
     for u, user in enumerate(users):
         for session_role in acting_choices(memberships[u], acting[u]):
             # Signed in with the password just typed (sign-in marks it); acting under another role, signed in
-            # long ago, so the PDF (slow to make) is answered by the step-up, after the permission check.
+            # long ago, so the PDF (slow to make) and the print view are answered by the step-up, after the
+            # permission check.
             recent_password = session_role is None
             client = Client()
             client.force_login(user)
@@ -357,7 +359,7 @@ EDGES = [
                 N("school", 0, 0, None), N("team", 0, 0), N("clinical", 0, 0))),)),
     # Clinical: a health seat at the AUSL with a health membership there reads them (pediatrician seat with a
     # health_professional membership too); a psychologist membership with an educator's seat elsewhere does
-    # not, nor a psychologist's seat held through an administrator's membership.
+    # not. A psychologist's seat held through an administrator's membership there is no seat at all.
     W(1, (I(0, "ausl", adhesions=(A(0, -400),)), I(0, "third_sector", adhesions=(A(0, -400),)),
           I(0, "ausl", adhesions=(A(0, -400),))),
       (U((M(0, "psychologist", -400),)), U((M(0, "health_professional", -400),)),
@@ -392,6 +394,7 @@ def test_patto_answers_what_the_oracle_says(db):
     started = time.perf_counter()
     check()
     print(f"\nadversary: {tally['worlds']} worlds, {tally['comparisons']} (user, acting role, page) comparisons "
-          f"(expected 200: {tally[200]}, 403: {tally[403]}, 404: {tally[404]}, 302 (sign-in or step-up): {tally[302]}; "
+          f"(expected 200: {tally[200]}, 403: {tally[403]}, 404: {tally[404]}, "
+          f"302 (sign-in or step-up): {tally[302]}; "
           f"notes checked on 200 pages: {tally['notes']}, of which readable: {tally['notes readable']}), "
           f"0 disagreements, {time.perf_counter() - started:.0f} s")
