@@ -44,6 +44,7 @@ LABELS = {
     "cases.path.listed": _("Listed families' paths"),
     "cases.path.reopened": _("Reopened the family's path"),
     "cases.path.archive_opened": _("Opened the archive of the family's closed path"),
+    "cases.path.archive_refused": _("Was refused the archive of a closed path (not managed by their institution)"),
     "cases.path.pre_assessment": _("Moved the path to pre-assessment"),
     "cases.path.agreement": _("Moved the path to the family's agreement"),
     "cases.path.assessment": _("Moved the path to assessment and planning"),
