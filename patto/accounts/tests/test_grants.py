@@ -58,6 +58,8 @@ def test_technical_admin_cannot_give_itself_a_health_role(login, personas, world
 def test_comune_admin_cannot_attach_a_role_to_another_districts_account(login, personas, world):
     """Finding 1, third exploit (demo.admin.comune): refused, and nothing about the account is shown."""
     foreigner = personas["foreigner"].user
+    foreigner.first_name, foreigner.last_name = "Zebulone", "Forestierini"  # names no page otherwise contains
+    foreigner.save(update_fields=["first_name", "last_name"])
     response = _add(login("institution_admin"), world.comune, email=foreigner.email)
     assert response.status_code == 200 and "email" in response.context["form"].errors
     body = response.content.decode()
