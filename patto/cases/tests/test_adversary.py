@@ -298,7 +298,7 @@ def compare(world, acting, tally):
                     response = client.get(page_url(page, path, child))
                     expected = oracle.expected_status(world, u, p, page, recent_password=recent_password)
                     tally["comparisons"] += 1
-                    tally[expected] += 1
+                    tally[expected if expected != 302 else "step-up" if world.users[u].active else "sign-in"] += 1
                     where = f"U{u} acting as {acting_label(world, u, memberships[u], session_role)} on P{p} {page}"
                     if response.status_code != expected:
                         disagreements.append(f"{where}: Patto {response.status_code}, oracle {expected}")
@@ -398,7 +398,7 @@ def test_patto_answers_what_the_oracle_says(db):
     started = time.perf_counter()
     check()
     print(f"\nadversary: {tally['worlds']} worlds, {tally['comparisons']} (user, acting role, page) comparisons "
-          f"(expected 200: {tally[200]}, 403: {tally[403]}, 404: {tally[404]}, "
-          f"302 (sign-in or step-up): {tally[302]}; "
+          f"(expected 200: {tally[200]}, 403: {tally[403]}, 404: {tally[404]}, 302 to the step-up: {tally['step-up']}, "
+          f"302 to sign in (inactive account): {tally['sign-in']}; "
           f"notes checked on 200 pages: {tally['notes']}, of which readable: {tally['notes readable']}), "
           f"0 disagreements, {time.perf_counter() - started:.0f} s")
