@@ -544,7 +544,8 @@ class PlanAction(models.Model):
 
     @property
     def for_school(self):
-        return self.institution is not None and self.institution.kind == Institution.Kind.SCHOOL
+        """Assigned to a school or educational service: shared with it (its consent is required)."""
+        return self.institution is not None and self.institution.kind in SCHOOL_KINDS
 
 
 # --- Dispositivi: the intervention devices ------------------------------------------------------------

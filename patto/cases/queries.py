@@ -280,7 +280,7 @@ def time_points_needing_attention(user, today=None):
     from .models import Assessment, Person, TimePoint
     from .schedule import time_points
 
-    managed = current_team_members().filter(path=OuterRef("pk"), user=user, team_role=TeamMember.TeamRole.CASE_MANAGER)
+    managed = seats_in_force().filter(path=OuterRef("pk"), user=user, team_role=TeamMember.TeamRole.CASE_MANAGER)
     paths = list(paths_visible_to(user).filter(Exists(managed), state__in=[Path.State.ASSESSMENT,
                                                                             Path.State.INTERVENTION])
                  .select_related("family", "cohort"))

@@ -486,9 +486,8 @@ def add_action(*, actor, goal, description, area, deadline, person=None, profess
     _check_consent(path, institution, "institution")
     action = PlanAction.objects.create(goal=goal, description=description, area=area, deadline=deadline,
                                        person=person, professional=professional, institution=institution)
-    for_school = institution is not None and institution.kind in SCHOOL_KINDS
-    _event(path, actor, "plan.action_added", audience=Note.Audience.SCHOOL if for_school else Note.Audience.TEAM,
-           institution=institution if for_school else None, area=area)
+    _event(path, actor, "plan.action_added", audience=Note.Audience.SCHOOL if action.for_school else Note.Audience.TEAM,
+           institution=institution if action.for_school else None, area=area)
     record_event(actor=actor, action="cases.plan.action_added", obj=action,
                  subjects=[person] if person else [], changes={"area": [None, area]})
     return action
