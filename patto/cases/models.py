@@ -444,6 +444,9 @@ class Assessment(models.Model):
     rater = models.CharField(_("rated by"), max_length=10, choices=Rater.choices)
     child_says = models.TextField(_("what the child says"), blank=True)
     family_says = models.TextField(_("what the family says"), blank=True)
+    # A draft (saved with sub-dimensions still to rate) is kept out of the comparison, the time points
+    # done and anything that adds ratings up, until it is completed.
+    is_complete = models.BooleanField(_("complete"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -512,8 +515,20 @@ class PlanGoal(models.Model):
         ordering = ["subdimension__side__order", "subdimension__order", "created_at"]
 
 
+class CurrentActionManager(models.Manager):
+    """The actions in the plan now: a removed action stays in the database, for the plan's history."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(removed_at__isnull=True)
+
+
 class PlanAction(models.Model):
-    """Who does what by when: a parent, the child, or a professional of an institution."""
+    """Who does what by when: a parent, the child, or a professional of an institution.
+
+    Removing an action from the plan keeps it (who removed it, when, why): ``objects`` and the goal's
+    ``actions`` are the current plan, ``with_removed`` the history. The default manager filters on
+    purpose, so every list, PDF and school view built on it leaves removed actions out; the audit's
+    finder uses the base manager and still finds them."""
 
     class Area(models.TextChoices):
         PSYCHOLOGICAL = "psychological", _("Psychological")
@@ -532,6 +547,13 @@ class PlanAction(models.Model):
                                     verbose_name=_("institution"))
     deadline = models.DateField(_("by"))
     created_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(_("removed on"), null=True, blank=True, editable=False)
+    removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", editable=False, verbose_name=_("removed by"))
+    removal_reason = models.CharField(_("why it was removed"), max_length=300, blank=True, editable=False)
+
+    objects = CurrentActionManager()
+    with_removed = models.Manager()
 
     class Meta:
         verbose_name = _("action")
