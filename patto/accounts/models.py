@@ -17,6 +17,8 @@ codice_meccanografico_validator = RegexValidator(
     _("A codice meccanografico has 10 characters: province, school type and code (e.g. RNIC80000X)."),
 )
 istat_code_validator = RegexValidator(r"^[0-9]{6}$", _("The ISTAT code of a comune has 6 digits (e.g. 099014)."))
+reference_prefix_validator = RegexValidator(
+    r"^[A-Z][A-Z0-9]{1,5}$", _("Two to six capital letters or digits, starting with a letter (e.g. RN)."))
 
 
 class District(models.Model):
@@ -25,6 +27,10 @@ class District(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     ats_code = models.CharField(_("ATS code"), max_length=20, blank=True)
     region = models.CharField(_("region"), max_length=100, default="Emilia-Romagna")
+    # Unique, so that family references (unique across the database) never collide between districts.
+    reference_prefix = models.CharField(
+        _("family reference prefix"), max_length=6, unique=True, validators=[reference_prefix_validator],
+        help_text=_("The letters that open the district's family references, e.g. RN for RN-2026-0001."))
 
     class Meta:
         verbose_name = _("district")

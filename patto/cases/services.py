@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -93,9 +94,13 @@ def _event(path, actor, kind, audience=Note.Audience.TEAM, institution=None, **p
 
 
 def _family_reference(district):
-    year = timezone.localdate().year
-    count = Family.objects.filter(reference__startswith=f"RN-{year}-").count()
-    return f"RN-{year}-{count + 1:04d}"
+    """The district's next reference this year: its prefix, the year, a counter per district and year
+    (RN-2026-0001). The counter follows the highest number given, so it never reuses one."""
+    start = f"{district.reference_prefix}-{timezone.localdate().year}-"
+    last = (Family.objects.filter(district=district, reference__startswith=start)
+            .order_by(Length("reference").desc(), "-reference").values_list("reference", flat=True).first())
+    number = int(last.removeprefix(start)) if last else 0
+    return f"{start}{number + 1:04d}"
 
 
 def _case_manager_membership(actor):

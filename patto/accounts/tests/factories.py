@@ -12,6 +12,10 @@ class DistrictFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("name",)
 
     name = "Distretto di Prova"
+    # The province's letters for the districts the personas use (their families read RN-2026-0001, as in the
+    # demo), a distinct made-up prefix for any other.
+    reference_prefix = factory.LazyAttributeSequence(
+        lambda d, n: {"Distretto di Rimini": "RN", "Distretto di Forlì": "FC"}.get(d.name, f"PR{n}"))
 
 
 class InstitutionFactory(factory.django.DjangoModelFactory):

@@ -200,7 +200,8 @@ def day(offset):
 def build(world):
     """Rows for ``world`` (direct creates, for speed); closures through ``close_path``, so that the test
     also checks that closure shortens the seats. Returns the objects the comparisons need."""
-    districts = [accounts.District.objects.create(name=f"Distretto {d}") for d in range(world.districts)]
+    districts = [accounts.District.objects.create(name=f"Distretto {d}", reference_prefix=f"D{d}")
+                 for d in range(world.districts)]
     pacts = [Pact.objects.create(district=d, title="Patto PIPPI", valid_from=day(-800)) for d in districts]
     insts = []
     for n, spec in enumerate(world.institutions):

@@ -83,7 +83,7 @@ def _world():
     from patto.accounts.roles import Role
     from patto.cases.models import Cohort
 
-    district = District.objects.create(name="Distretto di Prova (benchmark)")
+    district = District.objects.create(name="Distretto di Prova (benchmark)", reference_prefix="BP")
     comune = Institution.objects.create(district=district, kind="comune", name="Comune di Prova", istat_code="099999")
     coop = Institution.objects.create(district=district, kind="third_sector", name="Cooperativa di Prova")
     case_manager = User.objects.create(username="bench.cm", first_name="Bianca", last_name="Benchmark",

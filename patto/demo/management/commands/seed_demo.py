@@ -102,7 +102,8 @@ class Command(BaseCommand):
         self.stdout.write("")
 
     def build_institutions(self):
-        district, _ = District.objects.get_or_create(name="Distretto di Rimini", defaults={"ats_code": "ATS-RN01"})
+        district, _ = District.objects.get_or_create(name="Distretto di Rimini",
+                                                      defaults={"ats_code": "ATS-RN01", "reference_prefix": "RN"})
         for name, istat in COMUNI:
             self.institution(district, K.COMUNE, name, name.removeprefix("Comune di "), istat_code=istat,
                              short_name=name.removeprefix("Comune di "))
