@@ -238,6 +238,7 @@ LANGUAGE_CODE = "it"
 LANGUAGES = [("it", _("Italian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "patto" / "locale"]
 TIME_ZONE = "Europe/Rome"
+FORMAT_MODULE_PATH = ["patto.formats"]  # prose dates "1 dicembre 2026"; day-month order in English too
 USE_I18N = True
 USE_TZ = True
 
@@ -270,7 +271,9 @@ EMAIL_USE_TLS = env_bool("PATTO_EMAIL_TLS", True)
 DEFAULT_FROM_EMAIL = env("PATTO_EMAIL_FROM", "patto@localhost")
 
 # --- Patto --------------------------------------------------------------------------------------
-PATTO_DEFAULT_DISTRICT_NAME = env("PATTO_DISTRICT_NAME", "Patto territoriale PIPPI")
+# Shown after "Patto" before sign-in (e.g. "Distretto di Rimini"); none by default, so the title is not
+# "Patto · Patto territoriale PIPPI".
+PATTO_DEFAULT_DISTRICT_NAME = env("PATTO_DISTRICT_NAME", "")
 PATTO_PAGE_SIZE = 25
 # Closure ends the team's seats (all but the case manager's) after this many days; later reads of a
 # closed path are reasoned archive accesses, each valid this many hours.

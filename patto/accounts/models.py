@@ -84,7 +84,8 @@ class Institution(models.Model):
         ]
 
     def __str__(self):
-        return self.short_name or self.name
+        # Always the full name ("Comune di Rimini", never "Rimini" on one page and the full name on another).
+        return self.name
 
     def clean(self):
         errors = {}

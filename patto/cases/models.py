@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from patto.accounts.models import District, Institution, SchoolSite
 
@@ -606,7 +607,7 @@ class Volunteer(models.Model):
     class Screening(models.TextChoices):
         APPLIED = "applied", _("Applied")
         INTERVIEWED = "interviewed", _("Screening interview done")
-        APPROVED = "approved", _("Approved")
+        APPROVED = "approved", pgettext_lazy("volunteer screening", "Approved")  # "Idoneo", not a pact's "Approvata"
         NOT_SUITABLE = "not_suitable", _("Not suitable")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 

@@ -4,7 +4,8 @@ February 2024 (shared/seed), plausible ones for the other parties, adhesions and
 from datetime import date
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.html import escape
 
 from patto.accounts.models import Institution, User
@@ -70,13 +71,14 @@ def build_pact(district):
                                      order=order)
     draft.refresh_from_db()
     services.approve_version(actor=coordinator, pact_version=draft, version=draft.version, approved_on=date(2024, 2, 13),
-                             approval_reference="Delibera di Giunta del 13/02/2024", effective_from=date(2024, 3, 1))
+                             approval_reference="Delibera di Giunta n. 27 del 13 febbraio 2024",
+                             effective_from=date(2024, 3, 1))
     for index, institution in enumerate(institutions):
         signed_on = date(2024, 3, 1) if institution.kind != "school" or "Rimini" in institution.name else date(2025, 9, 1)
         # Most signed adhesions are on file; the last ones are still to be attached (as in real life).
         document = _document(f"adesione-{index + 1}.pdf", "Atto di adesione al Patto territoriale PIPPI", [
             f"{institution.name} aderisce al Patto territoriale interistituzionale PIPPI del Distretto di Rimini "
-            "e ne sottoscrive gli impegni.", f"Sottoscritto con firma digitale il {signed_on:%d/%m/%Y}."]) \
+            "e ne sottoscrive gli impegni.", f"Sottoscritto con firma digitale il {_in_italian(signed_on)}."]) \
             if index < len(institutions) - 2 else None
         services.record_adhesion(actor=coordinator, pact=pact, institution=institution,
                                  signer_name="Legale rappresentante (demo)",
@@ -88,6 +90,12 @@ def build_pact(district):
     _bodies(pact, coordinator, institutions)
     _procedures(pact, coordinator, comune, institutions)
     services.set_publication(actor=coordinator, pact=pact, is_public=True)
+
+
+def _in_italian(day):
+    """A date as Italian prose writes it in the demo's Italian texts ("1 marzo 2024"), whatever the language."""
+    with translation.override("it"):
+        return date_format(day, "DATE_FORMAT")
 
 
 def _document(name, title, paragraphs):
@@ -136,7 +144,7 @@ def _monitoring(pact, version, coordinator):
     for commitment in commitments[:4]:
         services.update_commitment_status(actor=coordinator, commitment=commitment, period=second,
                                           status=CommitmentUpdate.Status.ON_TRACK,
-                                          evidence=f"Aggiornamento del {timezone.localdate():%d/%m/%Y}.")
+                                          evidence=f"Aggiornamento del {_in_italian(timezone.localdate())}.")
 
 
 
