@@ -63,8 +63,9 @@ INSTALLED_APPS = [
     "patto.documents",
     "patto.governance",
     "patto.cases",
-    "patto.demo",
 ]
+if not PRODUCTION:  # the fictional demo district (seed_demo, published passwords) never exists in production
+    INSTALLED_APPS.append("patto.demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -279,6 +280,14 @@ PATTO_PAGE_SIZE = 25
 # closed path are reasoned archive accesses, each valid this many hours.
 PATTO_CLOSURE_GRACE_DAYS = int(env("PATTO_CLOSURE_GRACE_DAYS", "30"))
 PATTO_ARCHIVE_ACCESS_HOURS = int(env("PATTO_ARCHIVE_ACCESS_HOURS", "8"))
+
+# --- Audit retention (manage.py maintenance → archive_audit) ---------------------------------------
+# Events older than this many whole months are written to a gzip JSON-lines file under the archive folder
+# (its SHA-256 recorded), then removed. The Garante asks at least 24 months for access logs: fewer is refused.
+PATTO_AUDIT_RETENTION_MONTHS = int(env("PATTO_AUDIT_RETENTION_MONTHS", "24"))
+if PATTO_AUDIT_RETENTION_MONTHS < 24:
+    raise ImproperlyConfigured("PATTO_AUDIT_RETENTION_MONTHS must be at least 24 (access logs are kept 24 months).")
+PATTO_AUDIT_ARCHIVE_DIR = env("PATTO_AUDIT_ARCHIVE_DIR", str(BASE_DIR / "var" / "audit-archive"))
 
 # --- Uploads (security checklist E7) --------------------------------------------------------------
 # Stored outside the web root under random names, never served directly; checked by content; scanned by

@@ -18,9 +18,11 @@ COLUMN_PRIVILEGES = {"SELECT", "INSERT", "UPDATE", "REFERENCES"}  # can also be 
 
 
 def append_only_tables():
-    from .models import AuditEvent, AuditSubject
+    """The trail and the record of its archives: the web app may read and add, never change or remove (the
+    retention job runs as the owner)."""
+    from .models import AuditArchive, AuditEvent, AuditSubject
 
-    return {AuditEvent._meta.db_table, AuditSubject._meta.db_table}
+    return {AuditEvent._meta.db_table, AuditSubject._meta.db_table, AuditArchive._meta.db_table}
 
 
 def runtime_plan(connection):

@@ -81,3 +81,36 @@ class AuditSubject(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit subjects cannot be deleted")
+
+
+class AuditArchive(models.Model):
+    """One month of the trail past its retention, written to a compressed file before its rows were removed
+    (``manage.py archive_audit``). The checksum proves later that the file is the one written then; the row
+    is never changed, and its creation is itself an event of the trail."""
+
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    period_start = models.DateTimeField(_("from"))
+    period_end = models.DateTimeField(_("until (excluded)"))
+    event_count = models.PositiveIntegerField(_("events"))
+    subject_count = models.PositiveIntegerField(_("people concerned"))
+    file_name = models.CharField(_("file"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit archive")
+        verbose_name_plural = _("audit archives")
+        ordering = ["period_start"]
+
+    def __str__(self):
+        return self.file_name
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("audit archives cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("audit archives cannot be deleted")

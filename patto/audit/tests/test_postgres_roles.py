@@ -73,7 +73,7 @@ def grant(role):
 def runtime_role(world):
     assert connection.vendor == "postgresql"
     sql(f"CREATE ROLE {RUNTIME} NOLOGIN")
-    assert "SELECT, INSERT on 2 table(s)" in grant(RUNTIME)
+    assert "SELECT, INSERT on 3 table(s)" in grant(RUNTIME)  # the trail, its subjects, its archives
     return RUNTIME
 
 
@@ -113,7 +113,8 @@ def test_runtime_role_cannot_switch_the_triggers_off_or_grant_itself_more(runtim
         assert sql("SELECT has_table_privilege(current_user, 'audit_auditevent', 'UPDATE')") == [(False,)]
     triggers = sql("SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = ANY(%s::regclass[]) AND NOT tgisinternal",
                    [list(AUDIT_TABLES)])
-    assert sorted(triggers) == [("audit_auditevent_append_only", "O"), ("audit_auditsubject_append_only", "O")]
+    assert sorted(triggers) == [("audit_auditevent_append_only", "O"), ("audit_auditevent_retention_only", "O"),
+                                ("audit_auditsubject_append_only", "O"), ("audit_auditsubject_retention_only", "O")]
 
 
 def test_runtime_role_has_what_the_application_needs(runtime_role, personas, login):

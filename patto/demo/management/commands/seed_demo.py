@@ -1,20 +1,21 @@
 """Builds the fictional demo district of Rimini: institutions, one account per role, and 30 families
-over three PIPPI cohorts at realistic stages. Idempotent: running it again changes nothing."""
+over three PIPPI cohorts at realistic stages. Idempotent: running it again changes nothing.
+
+Never in production: every demo account has the password printed below (and in the README), so the
+command refuses to run when PATTO_ENV=production, even if someone adds the demo app there (the settings
+leave it out, and Faker, which it needs, is only in the ``demo`` extra)."""
 
 import json
 from datetime import date
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.text import slugify
-from faker import Faker
 
 from patto.accounts import services
 from patto.accounts.models import District, Institution, Membership, SchoolSite, User
 from patto.accounts.roles import Role
-
-from patto.demo.families import build_families
-from patto.demo.pact import build_pact
 
 DEMO_PASSWORD = "patto-demo-2026"
 K = Institution.Kind
@@ -88,6 +89,13 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print the accounts as JSON and nothing else.")
 
     def handle(self, *args, **options):
+        if settings.PATTO_ENV == "production":
+            raise CommandError("seed_demo never runs in production (PATTO_ENV=production): the demo accounts have a "
+                               "published password. Create real accounts instead (README, \"Production\").")
+        # Imported here, after the refusal: they need Faker, which a production install does not have.
+        from patto.demo.families import build_families
+        from patto.demo.pact import build_pact
+
         with transaction.atomic():
             district = self.build_institutions()
             accounts = self.build_accounts(district)
@@ -125,6 +133,8 @@ class Command(BaseCommand):
                                            email=f"info@{slug}.example.org", **extra)
 
     def build_accounts(self, district):
+        from faker import Faker
+
         fake = Faker("it_IT")
         Faker.seed(2024)
         institutions = {i.name: i for i in Institution.objects.filter(district=district)}
