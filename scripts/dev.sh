@@ -33,7 +33,7 @@ python_ok() {
   "$1" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null
 }
 
-setup() {  # $1: the pip extras to install ("" or "[test]")
+setup() {  # $1: the pip extras to install ("[demo]" or "[test,demo]")
   local extras="$1" python="${PYTHON:-python3}"
   python_ok "$python" || { echo "Patto needs Python 3.11 or newer ($python is older or missing)." >&2; exit 1; }
   if [ ! -x "$VENV/bin/python" ]; then
@@ -51,7 +51,7 @@ setup() {  # $1: the pip extras to install ("" or "[test]")
 }
 
 run() {
-  setup ""
+  setup "[demo]"
   apt_install file  # libmagic: uploads are typed by their content
   say "Migrating the database"
   "$VENV/bin/python" manage.py migrate --noinput >"$ROOT/var/migrate.log" 2>&1 || { tail -30 "$ROOT/var/migrate.log"; exit 1; }
@@ -62,7 +62,7 @@ run() {
 }
 
 test() {
-  setup "[test]"
+  setup "[test,demo]"
   apt_install chromium gettext clamav-daemon file
   say "Running the test suite"
   local status=0
