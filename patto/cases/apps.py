@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CasesConfig(AppConfig):
@@ -14,6 +15,14 @@ class CasesConfig(AppConfig):
         register_panel(5, panels.paths_panel)
         register_panel(6, panels.time_points_panel)
         register_panel(7, panels.tasks_panel)
+        register_panel(8, panels.actions_panel)
+        register_panel(9, panels.meetings_panel)
+
+        from patto.core.menu import register_entry
+
+        register_entry(20, _("Families"), "cases:path_list", shown=lambda request: request.user.acting_membership)
+        register_entry(30, _("Cohorts"), "cases:cohort_list", permission="cases.view_cohorts")
+        register_entry(40, _("Volunteers"), "cases:volunteer_list", permission="cases.view_volunteers")
 
         from patto.governance.indicators import register
 

@@ -274,6 +274,23 @@ def comparison(path, child, framework):
     return {"columns": columns, "sides": sides, "present": sorted(values)}
 
 
+def comparison_chart(data, framework):
+    """The figures of ``comparison`` for its radar chart (the table beside it shows the same): one dataset
+    per time point and rater with ratings, and the framework's scale (its lowest and highest values, so that
+    the chart and the page's words follow the framework's data). One query."""
+    from django.db.models import Max, Min
+
+    from .models import Assessment, ScaleLevel
+
+    scale = ScaleLevel.objects.filter(framework=framework).aggregate(min=Min("value"), max=Max("value"))
+    rows = [row for side in data["sides"] for row in side["rows"]]
+    return {"labels": [row["subdimension"].name for row in rows],
+            "datasets": [{"label": f"{tp} · {Assessment.Rater(rater).label}",
+                          "data": [row["cells"][index] for row in rows]}
+                         for index, (tp, rater) in enumerate(data["columns"]) if (tp, rater) in data["present"]],
+            "scale": scale}
+
+
 def time_points_needing_attention(user, today=None):
     """(path, Due) for the time points overdue or due soon in the paths the user manages as case
     manager. Three queries whatever the number of paths."""

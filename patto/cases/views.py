@@ -18,7 +18,7 @@ from patto.documents.responses import attachment_response
 
 from . import forms, services
 from .models import NEXT_STATE, Agreement, Assessment, Person, PlanAction, TeamMember, TimePoint
-from .queries import comparison as comparison_data
+from .queries import comparison as comparison_data, comparison_chart
 from .queries import (access_to, actions_for_schools, devices_of, done_time_points, fetch_path, meetings_of,
                       missing_areas, my_paths, notes_visible_to, paths_visible_to, plan_of, search_people,
                       school_consents, seats_in_force, team_completeness, team_users, timeline_visible_to)
@@ -301,10 +301,7 @@ def comparison(request, pk, child_pk):
     framework = (Assessment.objects.filter(path=path, child=child).values_list("framework", flat=True).first()
                  or services.current_framework().pk)
     data = comparison_data(path, child, framework)
-    chart = {"labels": [row["subdimension"].name for side in data["sides"] for row in side["rows"]],
-             "datasets": [{"label": f"{tp} · {Assessment.Rater(rater).label}",
-                           "data": [row["cells"][index] for side in data["sides"] for row in side["rows"]]}
-                          for index, (tp, rater) in enumerate(data["columns"]) if (tp, rater) in data["present"]]}
+    chart = comparison_chart(data, framework)
     context = {"path": path, "child": child, "data": data, "chart": chart,
                "can_assess": request.user.has_perm("cases.assess", path)}
     return render(request, "cases/comparison.html", context)

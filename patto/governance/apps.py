@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class GovernanceConfig(AppConfig):
@@ -7,7 +8,9 @@ class GovernanceConfig(AppConfig):
 
     def ready(self):
         from patto.core.home import register_panel
+        from patto.core.menu import register_entry
 
-        from . import panels
+        from . import menu, panels
 
         register_panel(3, panels.pact_panel)
+        register_entry(10, _("The Pact"), "governance:pact", shown=menu.sees_pact)

@@ -1,0 +1,17 @@
+"""The pact's entry in the main menu (``core.menu``)."""
+
+from .queries import in_standing
+
+
+def sees_pact(request):
+    """The pact's pages answer 404 unless the acting institution is in standing. Remembered on the request's
+    user object under the same key as ``cases.queries.acting_in_standing``, so whichever menu entry asks
+    first, standing costs one query per request."""
+    user = request.user
+    membership = user.acting_membership
+    if membership is None:
+        return False
+    cache = user.__dict__.setdefault("_standing_by_institution", {})
+    if membership.institution_id not in cache:
+        cache[membership.institution_id] = in_standing(membership.institution)
+    return cache[membership.institution_id]
