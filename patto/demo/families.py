@@ -11,6 +11,8 @@ from patto.cases import services
 from patto.cases.models import (ClosureOutcome, Cohort, DeviceType, Family, Path, Person, SubDimension, TeamMember,
                                 Volunteer)
 
+from .names import NameRegistry
+
 COHORTS = [("PIPPI 11 — Rimini", date(2023, 1, 16)), ("PIPPI 12 — Rimini", date(2024, 3, 4)),
            ("PIPPI 13 — Rimini", date(2025, 9, 15))]
 # Per cohort, the states of its ten families: the oldest cohort is mostly closed, the newest starting.
@@ -20,17 +22,28 @@ STAGES = {
     "PIPPI 13 — Rimini": ["signal", "pre_assessment", "pre_assessment", "agreement", "assessment", "assessment",
                           "intervention", "intervention", "intervention", "signal"],
 }
-SIGNALS = [
-    "La scuola segnala assenze frequenti e ritardi nell'ingresso; il bambino appare stanco e poco curato.",
-    "Il pediatra di libera scelta segnala difficoltà della madre nella gestione quotidiana dopo la separazione.",
-    "Il nido riferisce che i genitori faticano a rispettare orari e accordi; la bambina è spesso agitata.",
-    "Il servizio sociale conosce il nucleo per un sostegno economico; emergono fatiche nelle cure di base.",
-    "La scuola secondaria segnala isolamento del ragazzo e conflitti frequenti con il padre.",
-]
+# What each source says, so that a signal credited to a school reads as the school's, one credited to the
+# AUSL as the paediatrician's (the paediatricians of free choice work with the AUSL), one credited to the
+# Comune as its social service's. Keyed by the child's school level for a school; the words follow the
+# child's and the parent's sex: {child} "il bambino"/"la bambina", {tired} "stanco"/"stanca", and so on.
+SIGNALS = {
+    "infanzia": "La scuola dell'infanzia riferisce che i genitori faticano a rispettare orari e accordi; "
+                "{child} è spesso {restless}.",
+    "primaria": "La scuola segnala assenze frequenti e ritardi nell'ingresso; {child} appare {tired} e poco {cared}.",
+    "secondaria_1": "La scuola secondaria segnala isolamento {of_teen} e conflitti frequenti in famiglia.",
+    "ausl": "Il pediatra di libera scelta segnala difficoltà {of_parent} nella gestione quotidiana dopo la separazione.",
+    "comune": "Il servizio sociale conosce il nucleo per un sostegno economico; emergono fatiche nelle cure di base.",
+}
+WORDS = {
+    "F": {"child": "la bambina", "restless": "agitata", "tired": "stanca", "cared": "curata",
+          "of_teen": "della ragazza", "of_parent": "della madre", "parent": "la madre"},
+    "M": {"child": "il bambino", "restless": "agitato", "tired": "stanco", "cared": "curato",
+          "of_teen": "del ragazzo", "of_parent": "del padre", "parent": "il padre"},
+}
 NOTES = [
-    ("team", "Colloquio con la madre: disponibile a lavorare sugli orari del mattino. Concordata visita domiciliare."),
+    ("team", "Colloquio con {parent}: disponibilità a lavorare sugli orari del mattino. Concordata visita domiciliare."),
     ("school", "La famiglia ha dato il consenso a condividere con la scuola l'organizzazione dei compiti pomeridiani."),
-    ("team", "L'educatrice riferisce un buon avvio delle attività in casa; il padre partecipa agli incontri."),
+    ("team", "L'educativa domiciliare è partita bene: le attività in casa procedono e {parent} partecipa agli incontri."),
 ]
 SEED = 2024
 
@@ -41,6 +54,8 @@ def build_families(district):
     fake = Faker("it_IT")
     Faker.seed(SEED)
     rng = random.Random(SEED)
+    # The staff's names are taken already: nobody in a family or among the volunteers gets one of them.
+    names = NameRegistry(fake, taken=[user.get_full_name() for user in User.objects.all()])
     people = {u.username: u for u in User.objects.filter(username__startswith="demo.")}
     cm = people["demo.assistente"]
     cm.act_as(None)
@@ -48,37 +63,56 @@ def build_families(district):
     referent_school = people["demo.referente"].current_memberships[0].institution_id
     schools.sort(key=lambda school: school.pk != referent_school)
     comune = Institution.objects.get(district=district, name="Comune di Rimini")
+    ausl = Institution.objects.get(district=district, kind=Institution.Kind.AUSL)
     outcomes = list(ClosureOutcome.objects.all())
-    _volunteers(fake, rng, district, cm)
+    _volunteers(names, rng, district, cm)
     for name, start in COHORTS:
         cohort, _ = Cohort.objects.get_or_create(district=district, name=name, defaults={"start_date": start})
         for index, stage in enumerate(STAGES[name]):
-            build_family(fake, rng, cohort, stage, index, cm, people, schools, comune, outcomes)
+            build_family(names, rng, cohort, stage, index, cm, people, schools, {"comune": comune, "ausl": ausl},
+                         outcomes)
 
 
-def _child(fake, rng, schools, index):
-    # Half the children attend the school of the demo's school referent (the first school), so that the
-    # families who agree to share with the school have a teacher in the team.
-    school = schools[0] if index % 2 == 0 else rng.choice(schools)
-    site = rng.choice(list(school.sites.all())) if school.sites.all() else None
-    age_days = rng.randint(2 * 365, 14 * 365)
+def school_level(age_years):
+    """The school level a child of that age attends (the demo's children are 3 to 13)."""
+    return "infanzia" if age_years < 6 else "primaria" if age_years < 11 else "secondaria_1"
+
+
+def _child(names, rng, schools, index):
+    # Half the children attend the school of the demo's school referent (the first school, with every level
+    # up to the secondaria di primo grado), so that the families who agree to share with the school have a
+    # teacher in the team; the others a school in Rimini (where they live) with a site of their level.
+    age_days = rng.randint(3 * 365 + 1, 14 * 365 - 1)
+    level = school_level(age_days // 365)
+    school = schools[0] if index % 2 == 0 else rng.choice([
+        school for school in schools if school.town == "Rimini" and any(site.level == level for site in school.sites.all())])
+    site = rng.choice([site for site in school.sites.all() if site.level == level])
     sex = rng.choice("FM")
-    first = fake.first_name_female() if sex == "F" else fake.first_name_male()
-    return {"first_name": first, "last_name": fake.last_name(), "sex": sex, "fiscal_code": "",
+    first, last = names.full_name(sex=sex)
+    return {"first_name": first, "last_name": last, "sex": sex, "fiscal_code": "",
             "birth_date": timezone.localdate() - timedelta(days=age_days), "town": "Rimini",
             "school": school, "school_site": site}
 
 
-def build_family(fake, rng, cohort, stage, index, cm, people, schools, comune, outcomes):
-    child = _child(fake, rng, schools, index)
-    path = services.open_path(actor=cm, cohort=cohort, signal_source=child["school"] if index % 2 else comune,
-                              signal_date=cohort.start_date - timedelta(days=rng.randint(10, 60)),
-                              signal_summary=rng.choice(SIGNALS), legal_basis=Path.LegalBasis.PUBLIC_INTEREST,
-                              child=child)
+def signal_from(rng, index, child, parent_sex, sources):
+    """(source, text): the child's school for half the families, the Comune's social service or the
+    paediatrician (AUSL) for the others; the text is that source's, in the child's and parent's words."""
+    kind = child["school_site"].level if index % 2 else rng.choice(["comune", "ausl"])
+    source = child["school"] if index % 2 else sources[kind]
+    words = {**WORDS[child["sex"]], "of_parent": WORDS[parent_sex]["of_parent"]}
+    return source, SIGNALS[kind].format(**words)
+
+
+def build_family(names, rng, cohort, stage, index, cm, people, schools, sources, outcomes):
+    child = _child(names, rng, schools, index)
     parent_sex = rng.choice("FM")
+    source, summary = signal_from(rng, index, child, parent_sex, sources)
+    path = services.open_path(actor=cm, cohort=cohort, signal_source=source,
+                              signal_date=cohort.start_date - timedelta(days=rng.randint(10, 60)),
+                              signal_summary=summary, legal_basis=Path.LegalBasis.PUBLIC_INTEREST, child=child)
+    parent_first, parent_last = names.full_name(sex=parent_sex, last_name=child["last_name"])
     services.add_person(actor=cm, path=path, kind=Person.Kind.PARENT, sex=parent_sex, town="Rimini",
-                        first_name=fake.first_name_female() if parent_sex == "F" else fake.first_name_male(),
-                        last_name=child["last_name"], fiscal_code="",
+                        first_name=parent_first, last_name=parent_last, fiscal_code="",
                         birth_date=child["birth_date"] - timedelta(days=rng.randint(22 * 365, 40 * 365)))
     if stage == "signal":
         return
@@ -86,7 +120,7 @@ def build_family(fake, rng, cohort, stage, index, cm, people, schools, comune, o
     if stage == "pre_assessment":
         return
     services.record_agreement(actor=cm, path=path, version=path.version, signed_on=cohort.start_date,
-                              signed_by=f"I genitori di {child['first_name']}", document_reference=f"Prot. {1200 + index}",
+                              signed_by=f"{parent_first} {parent_last}", document_reference=f"Prot. {1200 + index}",
                               schools=[child["school"]] if index % 3 != 0 else [],
                               school_sharing_scope="Frequenza, organizzazione dei compiti, incontri scuola-famiglia")
     _team(path, cm, people, index)
@@ -94,7 +128,8 @@ def build_family(fake, rng, cohort, stage, index, cm, people, schools, comune, o
     for audience, text in NOTES[: 1 + index % 3]:
         if audience == "school" and not shares:
             continue  # nothing goes to a school the family did not agree to share with
-        services.add_note(actor=cm, path=path, audience=audience, text=text)
+        services.add_note(actor=cm, path=path, audience=audience,
+                          text=text.format(parent=WORDS[parent_sex]["parent"]))
     for target in ("assessment", "intervention"):
         if stage == "agreement" or (stage == "assessment" and target == "intervention"):
             return
@@ -102,7 +137,7 @@ def build_family(fake, rng, cohort, stage, index, cm, people, schools, comune, o
         services.advance_path(actor=cm, path=path, version=path.version, started_on=started)
     _ratings(rng, cm, path, stage)
     _plan(rng, cm, path, people, index)
-    _devices(rng, cm, path, index, comune, people)
+    _devices(rng, cm, path, index, sources["comune"], people)
     _meetings(rng, cm, path, people)
     if stage == "closed":  # about eighteen months after the start, or six weeks ago
         closed_on = min(path.intervention_started_on + timedelta(days=540), timezone.localdate() - timedelta(days=45))
@@ -166,9 +201,10 @@ VOLUNTEERS = [("approved", 0), ("approved", 1), ("interviewed", 2), ("applied", 
               ("withdrawn", 5)]
 
 
-def _volunteers(fake, rng, district, cm):
+def _volunteers(names, rng, district, cm):
     for screening, offset in VOLUNTEERS:
-        services.add_volunteer(actor=cm, district=district, first_name=fake.first_name(), last_name=fake.last_name(),
+        first_name, last_name = names.full_name()
+        services.add_volunteer(actor=cm, district=district, first_name=first_name, last_name=last_name,
                                town=rng.choice(["Rimini", "Santarcangelo di Romagna", "Bellaria-Igea Marina"]),
                                predisposition="Disponibile due pomeriggi a settimana; accompagnamenti e compiti.",
                                screening=screening,

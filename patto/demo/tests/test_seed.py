@@ -7,6 +7,8 @@ from patto.accounts.models import User
 from patto.documents.models import Attachment
 from patto.governance.models import Adhesion, CommitmentUpdate
 
+from .consistency import the_demo_is_consistent
+
 
 @pytest.mark.django_db
 def test_the_demo_district_seeds_with_its_documents_and_twice_changes_nothing(settings):
@@ -21,6 +23,7 @@ def test_the_demo_district_seeds_with_its_documents_and_twice_changes_nothing(se
     call_command("seed_demo", stdout=io.StringIO())
     assert (User.objects.count(), Attachment.objects.count()) == counts
     _the_demo_tells_the_truth()
+    the_demo_is_consistent()
 
 
 def _the_demo_tells_the_truth():
