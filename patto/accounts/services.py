@@ -15,7 +15,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from patto.audit.services import record_event
+from patto.core.audit import record_event
 from patto.core.versioning import update_versioned
 
 from .models import Institution, Membership, User

@@ -6,7 +6,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.utils import timezone
 
-from patto.audit.services import record_event
+from patto.core.audit import record_event
 
 from .services import has_mfa
 from .stepup import mark_recent_password

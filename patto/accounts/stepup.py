@@ -27,7 +27,7 @@ from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from patto.audit.services import record_event
+from patto.core.audit import record_event
 from patto.core.shortcuts import is_htmx
 
 SESSION_KEY = "reauth_at"
@@ -56,7 +56,7 @@ def require_recent_password(view):
     def wrapper(request, *args, **kwargs):
         if has_recent_password(request):
             return view(request, *args, **kwargs)
-        url = f"{reverse('accounts:confirm_password')}?{urlencode({'next': _return_to(request)})}"
+        url = f"{reverse('accounts:confirm_password')}?{urlencode({'next': return_to(request)})}"
         if is_htmx(request):
             response = HttpResponse(status=204)
             response["HX-Redirect"] = url
@@ -66,7 +66,8 @@ def require_recent_password(view):
     return wrapper
 
 
-def _return_to(request):
+def return_to(request):
+    """Where to come back to: the URL itself for a GET; for a POST, the page it was sent from."""
     if request.method in ("GET", "HEAD"):
         return request.get_full_path()
     referer = request.headers.get("Referer", "")

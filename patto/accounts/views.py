@@ -10,6 +10,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -18,12 +19,13 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.util import random_hex
 
-from patto.audit.services import record_event, render_with_access
+from patto.core.audit import record_event, render_with_access
 from patto.core.forms import run_service, add_service_errors
 from patto.core.shortcuts import get_object_for
 
 from . import forms, services, stepup
-from .middleware import mfa_exempt
+from .middleware import keep_alive as keep_alive_session
+from .middleware import mfa_exempt, session_remaining
 from .queries import institutions_visible_to, memberships_visible_to, people_of, users_visible_to
 
 # --- Sign-in, sign-out, password --------------------------------------------------------------
@@ -63,23 +65,33 @@ password_reset_complete = login_not_required(auth_views.PasswordResetCompleteVie
     template_name="accounts/password_reset_complete.html"))
 
 
+@require_POST
+def keep_alive(request):
+    """The session warning's "Stay signed in" (WCAG 2.2.1): counts as activity, the idle timeout starts
+    again; answers the seconds left before each limit (the absolute lifetime does not move)."""
+    keep_alive_session(request.session)
+    idle, absolute = session_remaining(request)
+    return JsonResponse({"idle": idle, "absolute": absolute})
+
+
 # --- Two-factor authentication -----------------------------------------------------------------
 
 
 @mfa_exempt
 def mfa_verify(request):
+    next_url = stepup.safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if request.user.is_verified():
-        return redirect("core:home")
+        return redirect(next_url)
     form = forms.OtpTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = match_token(request.user, form.cleaned_data["token"])
         if device is not None:
             otp_login(request, device)
             record_event(actor=request.user, action="accounts.mfa.verified", subjects=[request.user])
-            return redirect("core:home")
+            return redirect(next_url)
         record_event(actor=request.user, action="accounts.mfa.failed", subjects=[request.user])
         form.add_error("token", _("The code is not valid. Try again with a new code."))
-    return render(request, "accounts/mfa_verify.html", {"form": form})
+    return render(request, "accounts/mfa_verify.html", {"form": form, "next": next_url})
 
 
 def confirm_password(request):

@@ -99,13 +99,15 @@ def _in_italian(day):
 
 
 def _document(name, title, paragraphs):
-    """A small PDF standing for a document of the demo (fictional, and says so)."""
-    import weasyprint
+    """A small PDF standing for a document of the demo (fictional, and says so), made like every PDF of
+    Patto (tagged, PDF/A): the demo's documents are what the Comune would file."""
+    from patto.core.exports import render_pdf
 
     body = "".join(f"<p>{escape(text)}</p>" for text in paragraphs)
-    html = (f"<html lang='it'><body><h1>{escape(title)}</h1>{body}<p><em>Documento dimostrativo, "
-            "dati fittizi.</em></p></body></html>")
-    return SimpleUploadedFile(name, weasyprint.HTML(string=html).write_pdf(), content_type="application/pdf")
+    html = (f"<!doctype html><html lang='it'><head><meta charset='utf-8'><title>{escape(title)}</title></head>"
+            f"<body><main class='plan'><h1>{escape(title)}</h1>{body}<p><em>Documento dimostrativo, "
+            "dati fittizi.</em></p></main></body></html>")
+    return SimpleUploadedFile(name, render_pdf(html), content_type="application/pdf")
 
 
 def _indicators(version, coordinator, comune):

@@ -1,6 +1,5 @@
 """Every change to the pact, its versions, signatories, commitments and monitoring: atomic and audited."""
 
-import hashlib
 import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +18,7 @@ from patto.accounts.models import Membership
 from .models import (ActionItem, Adhesion, Attendance, Body, BodyMeeting, BodyMember, CalendarFeed, Commitment,
                      CommitmentUpdate, Indicator, IndicatorValue, MonitoringPeriod, PactVersion, Procedure,
                      ProcedureRevision, Section)
-from .queries import in_standing, pacts_visible_to
+from .queries import feed_hash, in_standing, pacts_visible_to
 from .rules import action_item_statuses, procedure_fields
 
 
@@ -326,10 +325,6 @@ def revise_procedure(*, actor, procedure, version, **fields):
 
 
 # --- The personal calendar feed ------------------------------------------------------------------------------
-
-def feed_hash(token):
-    return hashlib.sha256(token.encode()).hexdigest()
-
 
 @transaction.atomic
 def create_calendar_feed(*, actor):

@@ -71,6 +71,9 @@ def test_amend_approve_compare_update_and_report(visit, district_pact, antivirus
     _submit(coordinator)
     coordinator.open("/patto/versioni/confronto/?da=1&a=2")
     assert coordinator.page.locator("main ins", has_text="e coordinare").count() == 1
+    heading = coordinator.page.locator("main h1").bounding_box()
+    for label in coordinator.page.locator("main form label").all():  # drawn below the heading, not over it
+        assert label.bounding_box()["y"] >= heading["y"] + heading["height"]
 
     head = visit()  # the school's referent for the pact
     head.sign_in("referente", PASSWORD)
