@@ -1,4 +1,4 @@
-"""The PostgreSQL privileges of the role the web app runs as (security checklist D4).
+"""The PostgreSQL privileges of the role the web app runs as (so that the audit trail, kept at least 24 months, cannot be altered by the app itself).
 
 Two roles: the *owner* runs ``migrate`` and owns every table, trigger and function; the *runtime* role
 the web app connects as owns nothing and holds only what it needs. On the audit tables that is SELECT

@@ -1,5 +1,6 @@
 """Statistics shown outside the case team: small counts are suppressed (Sistan rules: the floor is 3;
-Patto uses 5, see shared/design/security.md F4)."""
+Patto uses 5, because counts of vulnerable families in a small comune can identify them: any count
+from 1 to 4 is shown as "<5")."""
 
 SMALL_CELL = 5
 

@@ -1,4 +1,4 @@
-"""Issue 8, "Smaller" (security checklist D4): on PostgreSQL the role the web app connects as cannot
+"""Issue 8, "Smaller" (the audit trail cannot be altered by the app): on PostgreSQL the role the web app connects as cannot
 change the audit trail. It does not own the tables, so it can neither UPDATE, DELETE nor TRUNCATE audit
 rows (no privilege) nor switch the append-only triggers off (only an owner can ALTER or DROP; only a
 superuser can set session_replication_role), and it still has everything the application needs.

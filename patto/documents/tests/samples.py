@@ -1,5 +1,5 @@
 """Files for the upload tests, made on the fly: good ones of each accepted type, and the malicious corpus
-of the security checklist (E7)."""
+that the upload pipeline must refuse (polyglots, scripts in PDFs, macros, zip bombs, viruses)."""
 
 import io
 import zipfile
