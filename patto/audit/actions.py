@@ -80,6 +80,11 @@ LABELS = {
     "cases.meeting.viewed": _("Opened a meeting of the family's team"),
     "cases.meeting.minutes_recorded": _("Recorded the minutes of a team meeting"),
     "cases.task.done": _("Marked a task as done"),
+    # The home page's cards and the full lists behind them (family references, what to do, when)
+    "cases.tasks.listed": _("Listed their open tasks"),
+    "cases.actions.listed": _("Listed the plan actions assigned to them"),
+    "cases.meetings.listed": _("Listed their next meetings"),
+    "cases.time_points.listed": _("Listed the time points due in their paths"),
     "cases.volunteer.added": _("Added a volunteer"),
     "cases.volunteer.changed": _("Changed a volunteer's details"),
     "cases.volunteer.listed": _("Listed the volunteers"),

@@ -229,10 +229,18 @@ def team_completeness(members):
     }
 
 
-def my_paths(user):
-    """The user's paths for the list, with what the list shows, in a fixed number of queries."""
-    return (paths_visible_to(user).select_related("family", "cohort")
-            .prefetch_related("family__members").order_by("state", "-updated_at"))
+def my_paths(user, **filters):
+    """The paths the user may see (``paths_visible_to``), narrowed by ``filters`` (``filter_paths``), in
+    the order a case manager works: open paths by PIPPI's phase, then by the next date due (an open task
+    or a plan action), then by the last change; closed paths last. A fixed number of queries."""
+    from django.db.models import Case, F, IntegerField, Value, When
+
+    phase = Case(*[When(state=state, then=Value(index)) for index, state in enumerate(PHASE_ORDER)],
+                 output_field=IntegerField())
+    return (filter_paths(user, paths_visible_to(user), **filters)
+            .annotate(phase=phase, next_due=_next_due())
+            .select_related("family", "cohort").prefetch_related("family__members")
+            .order_by("phase", F("next_due").asc(nulls_last=True), "-updated_at", "pk"))
 
 
 # --- Assessments --------------------------------------------------------------------------------
@@ -511,3 +519,122 @@ def search_people(user, query, limit=50):
                    .order_by("last_name", "first_name")[:limit])
     record_access(actor=user, action="cases.person.searched", subjects=results)
     return results
+
+
+# --- Lists: the path list and the home page's lists, each with the full page behind its card ---------------
+
+# PIPPI's phases in their order: the list shows a new signal first and closed paths last.
+PHASE_ORDER = (Path.State.SIGNAL, Path.State.PRE_ASSESSMENT, Path.State.AGREEMENT, Path.State.ASSESSMENT,
+               Path.State.INTERVENTION, Path.State.CLOSED)
+
+
+def _next_due():
+    """The path's next date: the team's first open task (overdue ones included) or the plan's next action
+    deadline from today, whichever comes first (NULL when there is neither)."""
+    from django.db.models import Subquery
+    from django.db.models.functions import Coalesce, Least
+
+    from .models import PlanAction, Task
+
+    task = Subquery(Task.objects.filter(path=OuterRef("pk"), done_on__isnull=True)
+                    .order_by("due_on").values("due_on")[:1])
+    action = Subquery(PlanAction.objects.filter(goal__path=OuterRef("pk"), deadline__gte=timezone.localdate())
+                      .order_by("deadline").values("deadline")[:1])
+    # LEAST ignores NULLs on PostgreSQL but not on SQLite: coalescing each side gives the same answer on both.
+    return Least(Coalesce(task, action), Coalesce(action, task))
+
+
+def filter_paths(user, paths, *, state="", cohort=None, status="", mine="", reference=""):
+    """Narrow ``paths`` (already what the user may see) by the list's filters: a phase, a cohort, open or
+    closed, the paths where the user is the case manager ("case_manager") or holds any seat ("team"), and
+    part of the family's reference."""
+    if state:
+        paths = paths.filter(state=state)
+    if cohort is not None:
+        paths = paths.filter(cohort=cohort)
+    if status == "open":
+        paths = paths.exclude(state=Path.State.CLOSED)
+    elif status == "closed":
+        paths = paths.filter(state=Path.State.CLOSED)
+    if mine:
+        seats = seats_in_force().filter(user=user)
+        if mine == "case_manager":
+            seats = seats.filter(team_role=TeamMember.TeamRole.CASE_MANAGER)
+        paths = paths.filter(pk__in=seats.values("path_id"))
+    if reference:
+        paths = paths.filter(family__reference__icontains=reference.strip())
+    return paths
+
+
+def cohorts_of_visible_paths(user):
+    """The cohorts the user's visible paths belong to: the path list's cohort filter offers these."""
+    from .models import Cohort
+
+    return Cohort.objects.filter(pk__in=paths_visible_to(user).values("cohort_id")).order_by("-start_date", "name")
+
+
+def read_path_page(user, page):
+    """Log the read of a page of the path list (references, children's names and ages) with the families'
+    members as the people concerned, and give each path its ``children`` for the list."""
+    from patto.audit.services import record_access
+
+    people = []
+    for path in page:
+        members = list(path.family.members.all())
+        path.children = [person for person in members if person.kind == Person.Kind.CHILD]
+        people += members
+    record_access(actor=user, action="cases.path.listed", subjects=people)
+    return page
+
+
+def count_open_tasks(user):
+    return open_tasks_of(user).count()
+
+
+def read_task_page(user, page):
+    """Log the read of a page of the user's open tasks (family references, what to do)."""
+    log_read(user, "cases.tasks.listed", [task.path for task in page])
+    return page
+
+
+def actions_assigned_to(user):
+    """The plan actions assigned to the user as the professional who does them, in the open paths where the
+    user may read them: a full seat sees the whole plan; a school seat only the actions assigned to its
+    school (what is shared with it). Soonest deadline first."""
+    from .models import PlanAction
+
+    full = (seats_in_force().filter(user=user, path=OuterRef("goal__path"))
+            .exclude(institution__kind__in=SCHOOL_KINDS))
+    school = seats_in_force().filter(user=user, path=OuterRef("goal__path"), institution=OuterRef("institution"),
+                                     institution__kind__in=SCHOOL_KINDS)
+    return (PlanAction.objects.filter(professional=user).exclude(goal__path__state=Path.State.CLOSED)
+            .annotate(team_view=Exists(full)).filter(Q(team_view=True) | Exists(school))
+            .select_related("goal__path__family", "institution").order_by("deadline", "pk"))
+
+
+def read_action_page(user, page):
+    """Log the read of a page of the user's plan actions (family references, what to do)."""
+    log_read(user, "cases.actions.listed", [action.goal.path for action in page])
+    return page
+
+
+def upcoming_meetings_of(user, since=None):
+    """The meetings the user attends from ``since`` (now), soonest first, as (when, kind, meeting): the
+    family's team meetings they take part in (paths they may see) and the meetings of the pact's bodies
+    they sit on (``governance.queries.feed_meetings``: the same rule as their calendar feed). Two queries."""
+    from patto.governance.queries import feed_meetings
+
+    from .models import Meeting
+
+    since = since or timezone.now()
+    team = (Meeting.objects.filter(participants=user, held_at__gte=since, path__in=paths_visible_to(user))
+            .select_related("path__family").order_by("held_at"))
+    items = [(meeting.held_at, "team", meeting) for meeting in team]
+    items += [(meeting.starts_at, "body", meeting) for meeting in feed_meetings(user, since)]
+    return sorted(items, key=lambda item: item[0])
+
+
+def read_meeting_page(user, page):
+    """Log the read of a page of the user's meetings when it names families (their references)."""
+    log_read(user, "cases.meetings.listed", [meeting.path for _when, kind, meeting in page if kind == "team"])
+    return page

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_catalogues, views_cohorts, views_devices, views_meetings
+from . import views, views_catalogues, views_cohorts, views_devices, views_lists, views_meetings
 
 app_name = "cases"
 
@@ -14,6 +14,10 @@ urlpatterns = [
     path("percorsi/<uuid:pk>/consensi/nuovo/", views.consent_add, name="consent_add"),
     path("percorsi/<uuid:pk>/consensi/<int:consent_pk>/revoca/", views.consent_withdraw, name="consent_withdraw"),
     path("percorsi/archivio/", views.archive_open, name="archive_open"),
+    path("percorsi/tempi/", views_lists.time_points_due, name="time_points_due"),
+    path("compiti/", views_lists.my_tasks, name="my_tasks"),
+    path("azioni/", views_lists.my_actions, name="my_actions"),
+    path("incontri/", views_lists.my_meetings, name="my_meetings"),
     path("percorsi/<uuid:pk>/chiudi/", views.path_close, name="path_close"),
     path("percorsi/<uuid:pk>/riapri/", views.path_reopen, name="path_reopen"),
     path("percorsi/<uuid:pk>/persone/aggiungi/", views.person_add, name="person_add"),

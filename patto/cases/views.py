@@ -27,10 +27,20 @@ from .timeline import describe
 
 
 def path_list(request):
-    page = Paginator(my_paths(request.user), settings.PATTO_PAGE_SIZE).get_page(request.GET.get("page"))
-    record_access(actor=request.user, action="cases.path.listed",
-                  subjects=[person for path in page for person in path.family.members.all()])
-    return render(request, "cases/path_list.html", {"page": page, "can_add": request.user.has_perm("cases.add_path")})
+    """The paths the user may see, filtered (GET: phases, cohorts, the family's reference), in working order."""
+    from django.db import transaction
+
+    from .filters import PathFilterForm
+    from .queries import cohorts_of_visible_paths, read_path_page
+
+    form = PathFilterForm(request.GET or None, cohorts=cohorts_of_visible_paths(request.user))
+    paths = my_paths(request.user, **form.filters())
+    page = Paginator(paths, settings.PATTO_PAGE_SIZE).get_page(request.GET.get("page"))
+    with transaction.atomic():  # the read is logged and the page rendered together (fail closed)
+        read_path_page(request.user, page)
+        return render(request, "cases/path_list.html", {
+            "page": page, "form": form, "filtered": bool(form.filters()),
+            "can_add": request.user.has_perm("cases.add_path")})
 
 
 def path_create(request):

@@ -227,8 +227,10 @@ def agenda_from(attention):
 
 
 def dashboard(pact, today=None):
-    """The coordinator's view of the pact: late and at-risk commitments, action items overdue or due this
-    month, the next meeting, and each signatory's participation. A fixed number of queries."""
+    """The coordinator's view of the pact: what is overdue (action items, procedures past their review
+    date, late commitments) kept apart from what falls due between today and the end of the month, then
+    commitments at risk and drafts awaiting approval, the next meeting, and each signatory's participation.
+    A fixed number of queries."""
     day = today or timezone.localdate()
     month_end = date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
     attention = needs_attention(pact, day)
@@ -245,9 +247,10 @@ def dashboard(pact, today=None):
                       "updates_given": updates.get(adhesion.institution_id, 0)}
                      for adhesion in active_adhesions(pact, day).select_related("institution")
                      .order_by("institution__name")]
-    procedures_to_review = list(pact.procedures.filter(review_on__lt=day).select_related("owner"))
+    procedures = list(pact.procedures.filter(review_on__lte=month_end).select_related("owner").order_by("review_on"))
     return {**attention, "due_this_month": due_this_month, "next_meeting": next_meeting,
-            "procedures_to_review": procedures_to_review,
+            "procedures_overdue": [p for p in procedures if p.review_on < day],
+            "procedures_due": [p for p in procedures if p.review_on >= day],
             "participation": participation, "late": [c for c in attention["troubled"] if c.latest.status == "late"],
             "at_risk": [c for c in attention["troubled"] if c.latest.status == "at_risk"]}
 

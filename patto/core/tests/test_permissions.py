@@ -251,6 +251,11 @@ MATRIX = {
     # Closed paths are read through a reasoned archive access by the social service.
     "cases:archive_open": expect(403, case_manager=200),
     "cases:person_search": expect(200),
+    # The full lists behind the home page's cards: each shows the user's own items, which may be none.
+    "cases:time_points_due": expect(200),
+    "cases:my_tasks": expect(200),
+    "cases:my_actions": expect(200),
+    "cases:my_meetings": expect(200),
     "cases:path_detail": expect(404, **TEAM_OK),
     "cases:path_advance": expect(404, **CASE_MANAGER_ONLY),
     "cases:path_agreement": expect(404, **CASE_MANAGER_ONLY),

@@ -1,0 +1,77 @@
+"""The governance dashboard keeps what is overdue apart from what falls due this month, each section with its
+own empty state, and links every item. The clock is fixed on the 15th of a month ahead (forward only: the
+personas' memberships start today), and every date is set from it."""
+
+import re
+from datetime import datetime, time, timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from patto.governance import services
+from patto.governance.models import ActionItem, Procedure
+from patto.governance.queries import dashboard
+
+
+@pytest.fixture
+def day():
+    ahead = timezone.localdate() + timedelta(days=40)
+    return ahead.replace(day=15)
+
+
+def _section(html, heading_id):
+    start = html.index(f'id="{heading_id}"')
+    return html[start:html.index("</section>", start)]
+
+
+def _item(pact, personas, world, description, due_on):
+    return ActionItem.objects.create(meeting=pact.bodies.get().meetings.get(), description=description, due_on=due_on,
+                                     owner=personas["coordinator"].user, institution=world.comune)
+
+
+def test_overdue_and_due_this_month_are_apart_and_every_item_links(pact, personas, world, login, day):
+    overdue = _item(pact, personas, world, "Inviare il modulo", day - timedelta(days=20))
+    due = _item(pact, personas, world, "Convocare le scuole", day + timedelta(days=5))
+    _item(pact, personas, world, "Preparare il bilancio", day + timedelta(days=40))  # next month: in neither
+    old_procedure = pact.procedures.get()  # its review date (1 March 2025) has long passed
+    this_month = services.create_procedure(
+        actor=personas["coordinator"].user, pact=pact, title="Passaggio al nido", owner=world.comune,
+        text="Testo.", response_working_days=5, approved_on=day - timedelta(days=300), review_on=day + timedelta(days=3))
+
+    data = dashboard(pact, today=day)
+    assert data["overdue"] == [overdue] and data["due_this_month"] == [due]
+    assert data["procedures_overdue"] == [old_procedure] and data["procedures_due"] == [this_month]
+
+    with time_machine.travel(timezone.make_aware(datetime.combine(day, time(10))), tick=False):
+        html = login("coordinator").get(reverse("governance:dashboard")).content.decode()
+    late, month = _section(html, "overdue-heading"), _section(html, "due-heading")
+    meeting_url = reverse("governance:body_meeting", kwargs={"meeting_pk": overdue.meeting_id})
+    assert f'<a href="{meeting_url}">Inviare il modulo</a>' in late
+    assert reverse("governance:procedure", kwargs={"procedure_pk": old_procedure.pk}) in late
+    assert "Convocare le scuole" not in late and "Passaggio al nido" not in late
+    assert f'<a href="{meeting_url}">Convocare le scuole</a>' in month
+    assert reverse("governance:procedure", kwargs={"procedure_pk": this_month.pk}) in month
+    assert "Inviare il modulo" not in month and old_procedure.title not in month and "bilancio" not in html
+    with translation.override("it"):
+        assert gettext("Nothing falls due this month.") not in month
+        assert gettext("Nothing is overdue.") not in late
+
+
+def test_each_section_has_its_own_empty_state(pact, personas, world, login, day):
+    Procedure.objects.filter(pact=pact).update(review_on=day + timedelta(days=60))  # reviewed, next due later
+    _item(pact, personas, world, "Convocare le scuole", day + timedelta(days=2))
+    with time_machine.travel(timezone.make_aware(datetime.combine(day, time(10))), tick=False):
+        html = login("coordinator").get(reverse("governance:dashboard")).content.decode()
+    late, month = _section(html, "overdue-heading"), _section(html, "due-heading")
+    with translation.override("it"):
+        assert gettext("Nothing is overdue.") in late and "<li" not in late
+        assert gettext("Nothing falls due this month.") not in month and "Convocare le scuole" in month
+    ActionItem.objects.filter(description="Convocare le scuole").update(status=ActionItem.Status.DONE)
+    with time_machine.travel(timezone.make_aware(datetime.combine(day, time(11))), tick=False):
+        html = login("coordinator").get(reverse("governance:dashboard")).content.decode()
+    month = _section(html, "due-heading")
+    with translation.override("it"):
+        assert gettext("Nothing falls due this month.") in month and not re.search(r"<li", month)
