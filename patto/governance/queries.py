@@ -6,7 +6,8 @@ return staff names write their access row here, where the data are fetched, so t
 spreadsheet log alike."""
 
 import calendar
-from datetime import date
+import hashlib
+from datetime import date, timedelta
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
@@ -17,8 +18,9 @@ from patto.audit.services import record_access
 from patto.documents.models import Attachment
 
 from .indicators import values_for
-from .models import (ActionItem, Adhesion, Attendance, Body, BodyMeeting, BodyMember, Commitment, CommitmentUpdate,
-                     Indicator, IndicatorValue, MonitoringPeriod, Pact, PactVersion, Procedure, Section)
+from .models import (ActionItem, Adhesion, Attendance, Body, BodyMeeting, BodyMember, CalendarFeed, Commitment,
+                     CommitmentUpdate, Indicator, IndicatorValue, MonitoringPeriod, Pact, PactVersion, Procedure,
+                     Section)
 
 
 def _acting(user):
@@ -108,6 +110,9 @@ def governs_in_standing(user, on=None):
         user=user, role__in=GOVERNANCE_ROLES, institution__in=institutions_in_standing(on)).exists()
 
 
+FEED_WINDOW = timedelta(days=90)  # a calendar link also serves the meetings of the last three months
+
+
 def feed_meetings(user, since, on=None):
     """The meetings a personal calendar feed serves: those of the bodies where ``user`` (active) holds a
     body membership in force, through an institution in standing where they still hold a current governance
@@ -123,6 +128,22 @@ def feed_meetings(user, since, on=None):
              .filter(Exists(role)))
     return (BodyMeeting.objects.filter(body__in=seats.values("body"), starts_at__gte=since).select_related("body")
             .order_by("starts_at"))
+
+
+def feed_hash(token):
+    """What is stored of a calendar link's secret token (never the token itself)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def calendar_feed_meetings(token, now=None):
+    """The meetings a personal calendar link serves (``feed_meetings``, from 90 days ago), or None when the
+    link is unknown or revoked, or its holder no longer holds a governance role at an institution in
+    standing."""
+    feed = CalendarFeed.objects.filter(token_hash=feed_hash(token), revoked_at__isnull=True) \
+        .select_related("user").first()
+    if feed is None or not governs_in_standing(feed.user):
+        return None
+    return feed_meetings(feed.user, since=(now or timezone.now()) - FEED_WINDOW)
 
 
 def sees_governance(user):
@@ -171,23 +192,6 @@ def attach_indicators(commitments, period):
     values = values_for(indicators, period)
     for commitment in commitments:
         commitment.measures = [(i, values.get(i.pk, {})) for i in commitment.indicators.all()]
-
-
-def report(period):
-    """The monitoring report of a period: every commitment of the version then in force with its status, its
-    evidence and its indicators, and the status in the previous period."""
-    pact = period.pact
-    in_force = pact.version_in_force(on=period.ends_on) or pact.version_in_force()
-    previous = pact.periods.filter(starts_on__lt=period.starts_on).order_by("-starts_on").first()
-    commitments = commitments_with_status(in_force, period) if in_force else []
-    before = {c.pk: c.latest for c in commitments_with_status(in_force, previous)} if previous and in_force else {}
-    attach_indicators(commitments, period)
-    counts = {value: 0 for value in CommitmentUpdate.Status.values}
-    for commitment in commitments:
-        commitment.previous = before.get(commitment.pk)
-        counts[commitment.latest.status if commitment.latest else "not_started"] += 1
-    return {"pact": pact, "period": period, "previous": previous, "commitments": commitments,
-            "counts": [(CommitmentUpdate.Status(value).label, count) for value, count in counts.items()]}
 
 
 def needs_attention(pact, today=None):
@@ -284,13 +288,6 @@ def read_pact_document(*, actor, pact):
     return {"pact": pact, "in_force": in_force, "sections": list(in_force.sections.all()),
             "commitments": list(in_force.commitments.select_related("institution")),
             "signatories": read_signatories(actor=actor, pact=pact, in_force_only=True, action="governance.pact.pdf")}
-
-
-def read_report(*, actor, period, action):
-    """The monitoring report, as a page, a PDF or a spreadsheet: each read is logged alike."""
-    data = report(period)
-    record_access(actor=actor, action=action, obj=period)
-    return data
 
 
 def read_commitment_history(*, actor, commitment):

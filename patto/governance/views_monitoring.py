@@ -5,18 +5,17 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patto.accounts.stepup import require_recent_password
 from patto.core.exceptions import TransitionError
-from patto.core.exports import pdf_response, xlsx_response
+from patto.core.exports import pdf_response, xlsx_download
 from patto.core.forms import add_service_errors
 from patto.core.shortcuts import get_object_for
 
-from . import forms, queries, services
-from .models import CommitmentUpdate, MonitoringPeriod
+from . import forms, queries, reports, services
+from .models import MonitoringPeriod
 from .queries import attach_indicators, commitments_with_status
 from .views import _fetch, _pact
 
@@ -108,7 +107,7 @@ def period_report(request, period_pk):
     previous period. Also as PDF and XLSX, for the cabina di regia and the Giunta; each read is logged."""
     period = _period(request, period_pk)
     with transaction.atomic():
-        context = queries.read_report(actor=request.user, period=period, action="governance.report.viewed")
+        context = reports.read_report(actor=request.user, period=period, action="governance.report.viewed")
         return render(request, "governance/report.html", context)
 
 
@@ -120,7 +119,7 @@ def period_report_pdf(request, period_pk):
 @require_recent_password
 def _period_report_pdf(request, period):
     with transaction.atomic():
-        context = queries.read_report(actor=request.user, period=period, action="governance.report.pdf")
+        context = reports.read_report(actor=request.user, period=period, action="governance.report.pdf")
         return pdf_response(request, "governance/report_document.html", context, f"monitoraggio-{period.pk}.pdf")
 
 
@@ -131,18 +130,9 @@ def period_report_xlsx(request, period_pk):
 
 @require_recent_password
 def _period_report_xlsx(request, period):
-    header = [_("Party"), _("Commitment"), _("Status"), _("Previous period"), _("Evidence"), _("Attached document"),
-              _("Updated by"), _("Updated on")]
     with transaction.atomic():
-        context = queries.read_report(actor=request.user, period=period, action="governance.report.xlsx")
-        rows = [[str(c.institution), c.text,
-                 str(c.latest.get_status_display()) if c.latest else str(CommitmentUpdate.Status.NOT_STARTED.label),
-                 str(c.previous.get_status_display()) if c.previous else "", c.latest.evidence if c.latest else "",
-                 c.latest.evidence_file.original_name if c.latest and c.latest.evidence_file else "",
-                 str(c.latest.author_institution) if c.latest else "",
-                 timezone.localtime(c.latest.created_at).strftime("%d/%m/%Y") if c.latest else ""]
-                for c in context["commitments"]]
-        return xlsx_response(period.name, header, rows, f"monitoraggio-{period.pk}.xlsx")
+        context = reports.read_report(actor=request.user, period=period, action="governance.report.xlsx")
+        return xlsx_download(reports.xlsx_sheets(context), f"monitoraggio-{period.pk}.xlsx")
 
 
 def indicator_add(request, commitment_pk):

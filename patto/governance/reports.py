@@ -1,0 +1,104 @@
+"""The monitoring report of a period, one content for its page, its PDF and its spreadsheet: every commitment
+of the version then in force with its state, evidence and indicators, and its state in the previous period.
+
+A commitment nobody updated in a period is *not reported*, a state of its own: it is not "not started" (a
+party that says it has not started has reported), and the report goes to the Giunta, which must not read
+silence as a statement."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _, gettext_lazy
+
+from patto.audit.services import record_access
+from patto.core.exports import Sheet
+
+from .models import CommitmentUpdate
+from .queries import attach_indicators, commitments_with_status
+
+NOT_REPORTED = "not_reported"
+NOT_REPORTED_LABEL = gettext_lazy("Not reported")
+STATES = [*CommitmentUpdate.Status.values, NOT_REPORTED]
+
+
+def state_label(state):
+    return NOT_REPORTED_LABEL if state == NOT_REPORTED else CommitmentUpdate.Status(state).label
+
+
+def _state(update):
+    return update.status if update else NOT_REPORTED
+
+
+def change_since(previous_state, state):
+    """The state then and now in plain words, or None without a previous period."""
+    if previous_state is None:
+        return None
+    if previous_state == state:
+        return _("Same as in the previous period")
+    return _("In the previous period: %(before)s; now: %(now)s") % {
+        "before": state_label(previous_state), "now": state_label(state)}
+
+
+def report(period):
+    """The report's content. Each commitment carries ``state`` and ``state_label`` (its latest update in the
+    period, or not reported), ``previous_state`` (None without a previous period), ``change`` (in words) and
+    ``measures`` (its indicators with their values); ``counts`` are (label, number) for every state."""
+    pact = period.pact
+    in_force = pact.version_in_force(on=period.ends_on) or pact.version_in_force()
+    previous = pact.periods.filter(starts_on__lt=period.starts_on).order_by("-starts_on").first()
+    commitments = commitments_with_status(in_force, period) if in_force else []
+    before = {c.pk: c.latest for c in commitments_with_status(in_force, previous)} if previous and in_force else {}
+    attach_indicators(commitments, period)
+    counts = dict.fromkeys(STATES, 0)
+    for commitment in commitments:
+        commitment.state = _state(commitment.latest)
+        commitment.state_label = state_label(commitment.state)
+        commitment.previous = before.get(commitment.pk)
+        commitment.previous_state = _state(commitment.previous) if previous else None
+        commitment.change = change_since(commitment.previous_state, commitment.state)
+        counts[commitment.state] += 1
+    return {"pact": pact, "period": period, "previous": previous, "commitments": commitments,
+            "counts": [(state_label(state), count) for state, count in counts.items()]}
+
+
+def read_report(*, actor, period, action):
+    """The monitoring report, as a page, a PDF or a spreadsheet: each read is logged alike (it names the
+    institutions that updated and their evidence)."""
+    data = report(period)
+    record_access(actor=actor, action=action, obj=period)
+    return data
+
+
+# --- The spreadsheet ---------------------------------------------------------------------------------------
+
+def _commitment_row(c):
+    latest = c.latest
+    return [str(c.institution), c.text, str(c.state_label),
+            str(state_label(c.previous_state)) if c.previous_state else "",
+            latest.evidence if latest else "",
+            latest.evidence_file.original_name if latest and latest.evidence_file else "",
+            str(latest.author_institution) if latest else "",
+            timezone.localtime(latest.created_at).date() if latest else None]
+
+
+def _indicator_rows(c):
+    for indicator, measure in c.measures:
+        value = measure.get("value")
+        if value is None and measure.get("computed"):
+            value = "< 5"  # a count about families under five is not shown (small-cell suppression)
+        yield [str(c.institution), c.text, indicator.name, value, indicator.target, indicator.unit,
+               str(indicator.get_source_display()), measure.get("evidence", ""),
+               measure["file"].original_name if measure.get("file") else ""]
+
+
+def xlsx_sheets(context):
+    """The report as two sheets: the commitments, then the indicators with their values in the period."""
+    commitments = context["commitments"]
+    return [
+        Sheet(context["period"].name,
+              [_("Party"), _("Commitment"), _("Status"), _("Status in the previous period"), _("Evidence"),
+               _("Attached document"), _("Updated by"), _("Updated on")],
+              [_commitment_row(c) for c in commitments]),
+        Sheet(_("Indicators"),
+              [_("Party"), _("Commitment"), _("Indicator"), _("Value"), _("Target"), _("Unit"), _("Value from"),
+               _("Evidence"), _("Attached document")],
+              [row for c in commitments for row in _indicator_rows(c)]),
+    ]
