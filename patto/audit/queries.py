@@ -4,7 +4,6 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.db.models import Prefetch, Q
-from django.utils import timezone
 
 from patto.accounts.models import User
 from patto.accounts.roles import Role
@@ -97,9 +96,9 @@ class AccessRow:
     purpose: str
 
     def cells(self):
-        """The row for a spreadsheet: the time as local text, every other value as shown on screen."""
-        when = timezone.localtime(self.occurred_at).strftime("%d/%m/%Y %H:%M:%S")
-        return [when, self.who, self.institution, self.role, self.action, self.record, self.family, self.people,
+        """The row for a spreadsheet: the time as a date-time (the spreadsheet helper shows it in local time and
+        the reader's format, and it sorts and filters as one), every other value as shown on screen."""
+        return [self.occurred_at, self.who, self.institution, self.role, self.action, self.record, self.family, self.people,
                 self.purpose]
 
 

@@ -3,6 +3,7 @@ answer the Garante's question")."""
 
 import io
 import re
+from datetime import datetime
 
 import pytest
 from django.urls import reverse
@@ -189,6 +190,7 @@ def test_export_as_xlsx_neutralises_formulas_and_is_itself_audited(login, family
     assert viewed[1:4] == (personas["case_manager"].user.get_full_name(), "Comune di Rimini",
                            "Social worker / case manager")
     assert viewed[6] == family_path.family.reference and viewed[8].startswith("'=HYPERLINK")
+    assert isinstance(viewed[0], datetime)  # a date-time the spreadsheet sorts and filters, not text
     event = AuditEvent.objects.get(action="audit.trail.exported")
     assert (event.object_type, event.object_id) == ("cases.family", str(family_path.family_id))
     assert {s.subject_id for s in event.subjects.all()} == {str(p.pk) for p in family_path.family.members.all()}
