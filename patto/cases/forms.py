@@ -213,7 +213,7 @@ class AssessmentForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, framework, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [("", _("— choose —"))] + [(str(level.value), f"{level.value} · {level.label}")
+        choices = [("", _("— choose —"))] + [(str(level.value), f"{level.value} · {level}")
                                               for level in framework.scale.all()]
         choices.append((NOT_ASSESSABLE, _("Not assessable")))
         self.sides = []
@@ -221,7 +221,7 @@ class AssessmentForm(StyledFormMixin, forms.Form):
             names = []
             for sub in side.subdimensions.all():
                 name = f"sub_{sub.pk}"
-                self.fields[name] = forms.ChoiceField(label=sub.name, choices=choices)
+                self.fields[name] = forms.ChoiceField(label=str(sub), choices=choices)
                 names.append(name)
             self.sides.append((side, names))
 
@@ -267,7 +267,7 @@ class GoalForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["subdimension"].queryset = (SubDimension.objects.filter(side__framework=framework)
                                                 .select_related("side"))
-        self.fields["subdimension"].label_from_instance = lambda sub: f"{sub.side.name} · {sub.name}"
+        self.fields["subdimension"].label_from_instance = lambda sub: f"{sub.side} · {sub}"
 
 
 class GoalEditForm(VersionedForm):
@@ -444,7 +444,7 @@ class OutcomeForm(StyledFormMixin, forms.ModelForm):
 
     class Meta:
         model = ClosureOutcome
-        fields = ["code", "label", "order", "is_active"]
+        fields = ["code", "label", "label_en", "order", "is_active"]
 
 
 class DeviceTypeForm(StyledFormMixin, forms.ModelForm):
@@ -452,4 +452,4 @@ class DeviceTypeForm(StyledFormMixin, forms.ModelForm):
 
     class Meta:
         model = DeviceType
-        fields = ["code", "name", "measure", "pippi_core", "order", "is_active"]
+        fields = ["code", "name", "name_en", "measure", "pippi_core", "order", "is_active"]

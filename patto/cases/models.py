@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -176,7 +176,26 @@ NEXT_STATE = {
 }
 
 
-class ClosureOutcome(models.Model):
+class Bilingual:
+    """Reference data (the framework, the catalogues) are named in Italian, the programme's words, and carry
+    an English label (``<field>_en``): the English interface shows it when there is one. ``language`` is the
+    language of the words shown, for a ``lang`` attribute."""
+
+    italian_field = "name"
+
+    def __str__(self):
+        return self._english() or getattr(self, self.italian_field)
+
+    @property
+    def language(self):
+        return "en" if self._english() else "it"
+
+    def _english(self):
+        english = getattr(self, f"{self.italian_field}_en")
+        return english if english and (translation.get_language() or "").startswith("en") else ""
+
+
+class ClosureOutcome(Bilingual, models.Model):
     """The closure categories, configurable per district (seeded with the national report's five)."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -185,13 +204,12 @@ class ClosureOutcome(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
+    label_en = models.CharField(_("label in English"), max_length=120, blank=True)
+    italian_field = "label"
     class Meta:
         verbose_name = _("closure outcome")
         verbose_name_plural = _("closure outcomes")
         ordering = ["order", "label"]
-
-    def __str__(self):
-        return self.label
 
 
 class Agreement(models.Model):
@@ -387,7 +405,7 @@ class Framework(models.Model):
         return f"{self.name} ({self.version})"
 
 
-class ScaleLevel(models.Model):
+class ScaleLevel(Bilingual, models.Model):
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="scale")
     value = models.PositiveSmallIntegerField()
     label = models.CharField(max_length=80)
@@ -395,9 +413,11 @@ class ScaleLevel(models.Model):
     class Meta:
         ordering = ["value"]
         constraints = [models.UniqueConstraint(fields=["framework", "value"], name="scale_unique_value")]
+    label_en = models.CharField(max_length=80, blank=True)
+    italian_field = "label"
 
 
-class Side(models.Model):
+class Side(Bilingual, models.Model):
     """A side of the triangle: Bambino, Famiglia, Ambiente."""
 
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="sides")
@@ -407,12 +427,10 @@ class Side(models.Model):
 
     class Meta:
         ordering = ["order"]
-
-    def __str__(self):
-        return self.name
+    name_en = models.CharField(max_length=80, blank=True)
 
 
-class SubDimension(models.Model):
+class SubDimension(Bilingual, models.Model):
     side = models.ForeignKey(Side, on_delete=models.CASCADE, related_name="subdimensions")
     code = models.SlugField(max_length=40)
     name = models.CharField(max_length=120)
@@ -420,9 +438,7 @@ class SubDimension(models.Model):
 
     class Meta:
         ordering = ["side__order", "order"]
-
-    def __str__(self):
-        return self.name
+    name_en = models.CharField(max_length=120, blank=True)
 
 
 class TimePoint(models.TextChoices):
@@ -573,7 +589,7 @@ class PlanAction(models.Model):
 
 # --- Dispositivi: the intervention devices ------------------------------------------------------------
 
-class DeviceType(models.Model):
+class DeviceType(Bilingual, models.Model):
     """The catalogue of dispositivi, configurable per district; seeded with the 2017 guidelines' seven,
     PIPPI's four among them."""
 
@@ -590,15 +606,13 @@ class DeviceType(models.Model):
     pippi_core = models.BooleanField(_("one of PIPPI's four devices"), default=False)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    name_en = models.CharField(_("name in English"), max_length=120, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("device type")
         verbose_name_plural = _("device types")
         ordering = ["order", "name"]
-
-    def __str__(self):
-        return self.name
 
 
 class Volunteer(models.Model):

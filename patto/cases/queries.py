@@ -292,7 +292,7 @@ def comparison_chart(data, framework):
 
     scale = ScaleLevel.objects.filter(framework=framework).aggregate(min=Min("value"), max=Max("value"))
     rows = [row for side in data["sides"] for row in side["rows"]]
-    return {"labels": [row["subdimension"].name for row in rows],
+    return {"labels": [str(row["subdimension"]) for row in rows],
             "datasets": [{"label": f"{tp} · {Assessment.Rater(rater).label}",
                           "data": [row["cells"][index] for row in rows]}
                          for index, (tp, rater) in enumerate(data["columns"]) if (tp, rater) in data["present"]],

@@ -1,7 +1,7 @@
 """The reference data every district starts with, loaded by data migrations (with the historical model
 registry) and reloaded by transactional tests after a flush. Idempotent."""
 
-from .framework_loader import SHIPPED, load_framework, read
+from .framework_loader import SHIPPED, add_english_labels, load_framework, read
 
 CLOSURE_OUTCOMES = [  # the closure categories observed in the national PIPPI reports
     ("improved", "Percorso concluso per miglioramento", 10),
@@ -19,6 +19,21 @@ DEVICES = [  # the 2017 national guidelines' seven; PIPPI's four are marked
     ("intervento-specialistico", "Intervento psicologico, neuropsichiatrico o specialistico", "none", False),
     ("sostegno-economico", "Sostegno economico", "none", False),
 ]
+# What the English interface shows for them (the Italian stays the name of record).
+ENGLISH = {
+    "improved": "Path closed: the family's situation improved",
+    "lighter": "Continues with lighter support",
+    "reinforced": "Continues with stronger support",
+    "transferred": "Transferred to another service or area",
+    "other": "Other outcome",
+    "educativa-domiciliare": "Home and community education",
+    "gruppi": "Groups with parents and with children",
+    "partenariato-scuola": "School–family–services partnership",
+    "vicinanza-solidale": "Family helpers (vicinanza solidale)",
+    "centro-diurno": "Day centre",
+    "intervento-specialistico": "Psychological, neuropsychiatric or specialist care",
+    "sostegno-economico": "Financial support",
+}
 
 
 def create_closure_outcomes(apps):
@@ -40,9 +55,20 @@ def load_shipped_framework(apps):
         load_framework(read(SHIPPED), apps)
 
 
+def add_english(apps):
+    """English labels for the shipped catalogues and framework, where a row has none (idempotent)."""
+    ClosureOutcome = apps.get_model("cases", "ClosureOutcome")
+    DeviceType = apps.get_model("cases", "DeviceType")
+    for code, english in ENGLISH.items():
+        ClosureOutcome.objects.filter(code=code, label_en="").update(label_en=english)
+        DeviceType.objects.filter(code=code, name_en="").update(name_en=english)
+    add_english_labels(read(SHIPPED), apps)
+
+
 def ensure_reference_data():
     from django.apps import apps
 
     create_closure_outcomes(apps)
     create_device_types(apps)
     load_shipped_framework(apps)
+    add_english(apps)

@@ -658,8 +658,8 @@ def update_cohort(*, actor, cohort, version, **fields):
 
 # --- Catalogues: closure outcomes and dispositivi -------------------------------------------------------
 
-CATALOGUES = {"outcome": (ClosureOutcome, ("code", "label", "order", "is_active")),
-              "device": (DeviceType, ("code", "name", "measure", "pippi_core", "order", "is_active"))}
+CATALOGUES = {"outcome": (ClosureOutcome, ("code", "label", "label_en", "order", "is_active")),
+              "device": (DeviceType, ("code", "name", "name_en", "measure", "pippi_core", "order", "is_active"))}
 
 
 @transaction.atomic

@@ -302,7 +302,7 @@ def assessment_edit(request, pk, child_pk, time_point, rater):
 
 
 def _assessment_summary(assessment):
-    return [(r.subdimension.name, r.value) for r in assessment.ratings.select_related("subdimension")]
+    return [(str(r.subdimension), r.value) for r in assessment.ratings.select_related("subdimension")]
 
 
 def comparison(request, pk, child_pk):
