@@ -110,3 +110,14 @@ def test_cells_are_typed_and_the_sheet_filtered_and_frozen(settings):
     assert (number.value, number.data_type, amount.value, amount.data_type) == (7, "n", 2.5, "n")
     assert sheet.column_dimensions["A"].width == 60 and sheet["A3"].alignment.wrap_text
     assert 10 <= sheet.column_dimensions["B"].width <= 14
+
+
+def test_only_the_export_helpers_write_pdfs_and_spreadsheets():
+    """A new PDF or spreadsheet goes through core/exports.py, so it is tagged and PDF/A, or typed and safe."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    writers = {str(path.relative_to(root)) for path in root.rglob("*.py")
+               if "tests" not in path.parts and any(marker in path.read_text(encoding="utf-8")
+                                                    for marker in ("write_pdf(", "Workbook(", "import weasyprint"))}
+    assert writers == {"core/exports.py"}
