@@ -137,11 +137,30 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env("PATTO_SQLITE_PATH", str(BASE_DIR / "var" / "patto.sqlite3")),
-            "OPTIONS": {"timeout": 20},
+            # Several people at once: write-ahead log (readers never wait for a writer), transactions that
+            # take the write lock when they start (a read that turns into a write cannot fail with "database
+            # is locked" half-way), and a busy timeout (s) to wait for that lock. Django 5.2's SQLite options.
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": int(env("PATTO_SQLITE_TIMEOUT", "20")),
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
         }
     }
+PATTO_DB_STATEMENT_TIMEOUT = float(env("PATTO_DB_STATEMENT_TIMEOUT", "30"))
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 2
+    # A database down or hung answers in seconds (patto.core.dbguard): connecting gives up after 2 s, a
+    # statement after PATTO_DB_STATEMENT_TIMEOUT s (0 = none; set 0 for `migrate` on big tables), and TCP
+    # keepalives find a peer that vanished from an idle connection. Connections are reused for a minute and
+    # checked before reuse.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "connect_timeout": 2,
+        "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3,
+    })
+    if PATTO_DB_STATEMENT_TIMEOUT:
+        DATABASES["default"]["OPTIONS"].setdefault("options", f"-c statement_timeout={int(PATTO_DB_STATEMENT_TIMEOUT * 1000)}")
+    DATABASES["default"]["CONN_MAX_AGE"] = 60
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if env("PGSSLMODE"):
         DATABASES["default"]["OPTIONS"]["sslmode"] = env("PGSSLMODE")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -154,7 +173,7 @@ AUTHENTICATION_BACKENDS = [
     "patto.accounts.backends.PasswordBackend",
 ]
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "patto.accounts.hashers.PattoArgon2PasswordHasher",  # Argon2id, parameters and their cost in that file
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
