@@ -182,6 +182,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 3600
+# A new account's invitation (the link to choose a password) lasts longer than a reset link; resending it
+# (the institution's administrator) makes the previous link useless.
+PATTO_INVITATION_HOURS = int(env("PATTO_INVITATION_HOURS", "72"))
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"

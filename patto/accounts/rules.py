@@ -79,3 +79,8 @@ rules.add_perm(
     "accounts.end_membership",
     (is_admin_of_membership_institution | is_technical_admin) & ~is_own_membership & is_open_membership,
 )
+# A new account's invitation is sent again by whoever may add people there (never to oneself).
+rules.add_perm(
+    "accounts.resend_invitation",
+    (is_admin_of_membership_institution | is_technical_admin) & ~is_own_membership & is_open_membership,
+)

@@ -1,7 +1,6 @@
 """Every change to institutions, people and memberships: keyword-only, atomic, audited."""
 
 from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -20,6 +19,7 @@ from patto.core.versioning import update_versioned
 
 from .models import Institution, Membership, User
 from .roles import PRIVILEGED_ROLES, Role, grantable_roles
+from .tokens import invitation_token_generator
 
 RECOVERY_CODE_COUNT = 10
 INSTITUTION_FIELDS = ("kind", "name", "short_name", "codice_meccanografico", "istat_code", "service_type",
@@ -128,13 +128,28 @@ def _refuse(actor, institution, role, reason, message):
 
 
 def send_invitation(user, institution, base_url):
-    """Email a new account a link to choose its password (Django's single-use reset token)."""
+    """Email a new account a link to choose its password, valid PATTO_INVITATION_HOURS (single use)."""
     path = reverse("accounts:password_reset_confirm", kwargs={
-        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)})
+        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": invitation_token_generator.make_token(user)})
     body = render_to_string("accounts/email/invitation.txt", {
         "user": user, "institution": institution, "link": base_url + path,
-        "hours": settings.PASSWORD_RESET_TIMEOUT // 3600})
+        "hours": settings.PATTO_INVITATION_HOURS})
     send_mail(_("Your Patto account"), body, None, [user.email])
+
+
+@transaction.atomic
+def resend_invitation(*, actor, membership, request_base_url=""):
+    """Send a new invitation to a person who has not chosen a password yet (the link expired or was lost).
+    The previous link stops working: the account gets a new unusable password, which the links sign."""
+    user = membership.user
+    if user.has_usable_password():
+        raise ValidationError(_("This person has already chosen a password. If they have forgotten it, they can "
+                                "reset it from the sign-in page."))
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    record_event(actor=actor, action="accounts.invitation.resent", obj=membership, subjects=[user])
+    transaction.on_commit(lambda: send_invitation(user, membership.institution, request_base_url))
+    return membership
 
 
 def change_membership(*, actor, membership, version, role, valid_from, valid_to):

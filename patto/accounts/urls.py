@@ -7,6 +7,7 @@ app_name = "accounts"
 urlpatterns = [
     path("accesso/", views.LoginView.as_view(), name="login"),
     path("uscita/", views.logout, name="logout"),
+    path("sessione/rinnova/", views.keep_alive, name="keep_alive"),
     path("password/reimposta/", views.password_reset, name="password_reset"),
     path("password/reimposta/inviata/", views.password_reset_done, name="password_reset_done"),
     path("password/reimposta/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),
@@ -26,5 +27,6 @@ urlpatterns = [
     path("enti/<int:pk>/persone/aggiungi/", views.membership_add, name="membership_add"),
     path("incarichi/<int:pk>/modifica/", views.membership_edit, name="membership_edit"),
     path("incarichi/<int:pk>/termina/", views.membership_end, name="membership_end"),
+    path("incarichi/<int:pk>/invito/", views.invitation_resend, name="invitation_resend"),
     path("persone/<uuid:pk>/", views.person_detail, name="person_detail"),
 ]

@@ -26,6 +26,7 @@ from patto.core.shortcuts import get_object_for
 from . import forms, services, stepup
 from .middleware import keep_alive as keep_alive_session
 from .middleware import mfa_exempt, session_remaining
+from .tokens import set_password_tokens
 from .queries import institutions_visible_to, memberships_visible_to, people_of, users_visible_to
 
 # --- Sign-in, sign-out, password --------------------------------------------------------------
@@ -59,6 +60,7 @@ password_reset = login_not_required(auth_views.PasswordResetView.as_view(
 password_reset_done = login_not_required(auth_views.PasswordResetDoneView.as_view(
     template_name="accounts/password_reset_done.html"))
 password_reset_confirm = login_not_required(auth_views.PasswordResetConfirmView.as_view(
+    token_generator=set_password_tokens,  # a reset link or a new account's invitation
     template_name="accounts/password_reset_confirm.html", form_class=forms.StyledSetPasswordForm,
     success_url=reverse_lazy("accounts:password_reset_complete")))
 password_reset_complete = login_not_required(auth_views.PasswordResetCompleteView.as_view(
@@ -258,7 +260,9 @@ def institution_people(request, pk):
     context = {"institution": institution, "page": page,
                "can_manage": request.user.has_perm("accounts.add_membership", institution),
                "changeable": {m.pk for m in page if request.user.has_perm("accounts.change_membership", m)},
-               "endable": {m.pk for m in page if request.user.has_perm("accounts.end_membership", m)}}
+               "endable": {m.pk for m in page if request.user.has_perm("accounts.end_membership", m)},
+               "resendable": {m.pk for m in page if not m.user.has_usable_password()
+                              and request.user.has_perm("accounts.resend_invitation", m)}}
     return render_with_access(request, "accounts/institution_people.html", context,
                               action="accounts.people.listed", obj=institution,
                               subjects=[membership.user for membership in page])
@@ -318,6 +322,21 @@ def membership_end(request, pk):
                               {"form": form, "membership": membership, "conflict": conflict},
                               action="accounts.membership.viewed", obj=membership, subjects=[membership.user],
                               status=409 if conflict else 200)
+
+
+@require_POST
+def invitation_resend(request, pk):
+    membership = get_object_for(request.user, "accounts.resend_invitation",
+                                memberships_visible_to(request.user).select_related("user", "institution"), pk=pk)
+    try:
+        services.resend_invitation(actor=request.user, membership=membership,
+                                   request_base_url=request.build_absolute_uri("/")[:-1])
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("A new invitation has been sent to %(name)s. The previous link no longer works.")
+                         % {"name": membership.user})
+    return redirect("accounts:institution_people", pk=membership.institution_id)
 
 
 def person_detail(request, pk):

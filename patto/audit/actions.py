@@ -28,6 +28,7 @@ LABELS = {
     "accounts.membership.ended": _("Ended a person's role"),
     "accounts.membership.viewed": _("Opened a person's role"),
     "accounts.membership.grant_refused": _("Was refused to give a role"),
+    "accounts.invitation.resent": _("Sent a new invitation to choose a password"),
     "accounts.people.listed": _("Listed the people of an institution"),
     "accounts.person.viewed": _("Opened a staff member's profile"),
     "accounts.profile.viewed": _("Opened their own profile"),

@@ -124,7 +124,7 @@ def test_mfa_required_forces_enrolment_then_verification(client, personas, setti
     client.post(reverse("accounts:logout"))
     _post_login(client, "case_manager", PASSWORD)
     response = client.get(reverse("accounts:profile"))
-    assert response["Location"] == reverse("accounts:mfa_verify")
+    assert response["Location"] == reverse("accounts:mfa_verify") + "?next=%2Fprofilo%2F"
     bad = client.post(reverse("accounts:mfa_verify"), {"token": "000000"})
     assert bad.status_code == 200 and bad.context["form"].errors
     ok = client.post(reverse("accounts:mfa_verify"), {"token": codes[0]})  # a recovery code, once

@@ -50,6 +50,7 @@ def sample_url(name, objects):
         "accounts:membership_add": {"pk": objects["institution"]},
         "accounts:membership_edit": {"pk": objects["membership"]},
         "accounts:membership_end": {"pk": objects["membership"]},
+        "accounts:invitation_resend": {"pk": objects["membership"]},
         "accounts:person_detail": {"pk": objects["person"]},
         "cases:team_end": {"pk": objects["path"], "member_pk": objects["team_member"]},
         "cases:consent_withdraw": {"pk": objects["path"], "consent_pk": objects["consent"]},
@@ -210,6 +211,8 @@ MATRIX = {
     "set_language": expect(302),
     "accounts:login": expect(302),
     "accounts:logout": expect(405),
+    # The session warning's "Stay signed in": POST only, for every signed-in user (the idle timeout restarts).
+    "accounts:keep_alive": expect(405),
     "accounts:password_reset": expect(200),
     "accounts:password_reset_done": expect(200),
     "accounts:password_reset_confirm": expect(200),
@@ -231,6 +234,8 @@ MATRIX = {
     # the case manager may never change their own.
     "accounts:membership_edit": expect(404, institution_admin=200, admin=200, case_manager=403, coordinator=403),
     "accounts:membership_end": expect(404, institution_admin=200, admin=200, case_manager=403, coordinator=403),
+    # A new invitation (POST only): the administrators who see the membership, never for oneself.
+    "accounts:invitation_resend": expect(405),
     "accounts:person_detail": expect(404, case_manager=200, coordinator=200, institution_admin=200, admin=200),
     # The trail: the district's auditor; the technical admin sees only platform events (no institution).
     "audit:trail": expect(403, auditor=200, admin=200),
@@ -412,6 +417,9 @@ def test_state_changes_need_a_csrf_token(personas, objects):
 POST_MATRIX = {
     # Turning MFA off asks for the password again first (step-up).
     "accounts:mfa_disable": expect(302),
+    "accounts:keep_alive": expect(200),
+    # The case manager has chosen a password: the administrators are told so (302 with a message).
+    "accounts:invitation_resend": expect(404, institution_admin=302, admin=302, case_manager=403, coordinator=403),
     "accounts:mfa_recovery_codes": expect(403),
     "accounts:switch_membership": expect(403),
     "audit:family_accesses": expect(405),

@@ -1,5 +1,3 @@
 // Small progressive enhancements; every page works without them.
-document.addEventListener("change", function (event) {
-  var select = event.target.closest("select[data-autosubmit]");
-  if (select && select.form) { select.form.requestSubmit(); }
-});
+// No list submits its form on change (WCAG 3.2.2 "On input": an arrow key in the language list reloaded the
+// page in the other language); every form, the language switch included, is sent with its button.

@@ -91,6 +91,8 @@ def test_english_and_two_factor_enrolment(visit, district):
     tab = visit()
     tab.sign_in("assistente", PASSWORD)
     tab.page.select_option("#language-select", "en")
+    assert "Good to see you" not in tab.page.inner_text("main")  # choosing changes nothing (WCAG 3.2.2)...
+    tab.page.click(".language-switch button")  # ...the button does
     tab.page.wait_for_selector("text=Good to see you")
     tab.check()
     tab.open("/profilo/due-fattori/attiva/")
