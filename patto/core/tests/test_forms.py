@@ -70,7 +70,7 @@ def test_a_note_with_an_error_comes_back_with_summary_title_and_shell(family_pat
     response = client.post(url, {"audience": "team", "text": ""})
     html = response.content.decode()
     assert response.status_code == 200 and not family_path.notes.exists()
-    assert re.search(r"<title>Error: Write a note", html)
+    assert re.search(rf"<title>Error: Write a note — {family_path.family.reference} · Patto", html)
     assert 'data-error-summary' in html and '<a href="#id_text">' in html
     # The form shell: the note's own URL, the submit button and the way back to the path.
     assert f'<form method="post" action="{url}" novalidate class="col-lg-8 px-0">' in html
@@ -98,3 +98,33 @@ def test_the_conflict_alert_says_what_is_saved_now(login, personas):
     with translation.override("en"):
         assert f"Saved now: {Role(Role.LEGAL_OFFICE).label}, " in text
     assert "open-ended" in text
+
+
+def test_page_titles_name_the_family_by_its_reference(family_path, personas, login):
+    """A title is what a screen reader reads first and what a tab shows: it names the record (the family's
+    reference, never a child's name), so two open tabs are not both "Il Mondo del Bambino"."""
+    from datetime import date
+
+    from patto.cases import services
+
+    actor = personas["case_manager"].user
+    services.advance_path(actor=actor, path=family_path, version=family_path.version)
+    services.record_agreement(actor=actor, path=family_path, version=family_path.version, signed_on=date(2025, 10, 1),
+                              signed_by="Elena Canestrari")
+    services.advance_path(actor=actor, path=family_path, version=family_path.version)
+    child = family_path.family.members.get(kind="child")
+    client = login("case_manager")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    reference = family_path.family.reference
+    pages = {
+        reverse("cases:plan", kwargs={"pk": family_path.pk}): f"The family's plan — {reference}",
+        reverse("cases:assessment_edit", kwargs={"pk": family_path.pk, "child_pk": child.pk, "time_point": "T0",
+                                                 "rater": "team"}): f"Il Mondo del Bambino — {reference}, T0, ",
+        reverse("cases:prepost_edit", kwargs={"pk": family_path.pk, "time_point": "T0"}): f"— {reference}, T0",
+        reverse("cases:device_add", kwargs={"pk": family_path.pk}): f"Activate a dispositivo — {reference}",
+    }
+    for url, expected in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        title = re.search(r"<title>(.*?)</title>", response.content.decode(), re.S).group(1)
+        assert expected in title and "Aurora" not in title, (url, title)
