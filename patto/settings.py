@@ -71,6 +71,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "patto.core.middleware.RequestContextMiddleware",
+    # Before anything that needs the database (the three above do not: HSTS, static files, request id):
+    # database down or hung → 503 in seconds.
+    "patto.core.middleware.DatabaseGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "patto.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

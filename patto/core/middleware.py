@@ -1,17 +1,42 @@
 import logging
 
-from django.db import DatabaseError
-from django.http import HttpResponse
-from django.template.loader import render_to_string
-from django.utils.cache import add_never_cache_headers, patch_vary_headers
-
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError, IntegrityError
+from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from . import context
+from .dbguard import DATABASE_ERRORS, check_database, guarded_queries, unavailable_response
 from .exceptions import AuditUnavailable
 from .signals import access_denied
 
 logger = logging.getLogger("patto")
+
+
+class DatabaseGuardMiddleware:
+    """First in MIDDLEWARE: no database, no page (a 503 in seconds). Static files and the health endpoint,
+    which reports each part itself, pass through."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.exempt = None
+
+    def __call__(self, request):
+        if self.exempt is None:
+            from django.conf import settings
+            from django.urls import reverse
+
+            self.exempt = (settings.STATIC_URL, reverse("core:health"))
+        if request.path_info.startswith(self.exempt):
+            return self.get_response(request)
+        try:
+            check_database()
+        except DATABASE_ERRORS:
+            logger.error("service unavailable: database unreachable")
+            return unavailable_response(request)
+        with guarded_queries():
+            return self.get_response(request)
 
 
 class RequestContextMiddleware:
@@ -49,7 +74,8 @@ class SecurityHeadersMiddleware:
 
 
 class ServiceUnavailableMiddleware:
-    """Audit or database failures become a generic 503 page: no data, no stack trace. Every other refusal
+    """Audit or database failures in a view become a generic 503 page: no data, no stack trace (a database
+    down before the view is DatabaseGuardMiddleware's); a uniqueness conflict becomes the 409 page. Every other refusal
     (a 403 raised by a view's own permission check rather than by get_object_for) is reported through
     ``access_denied``, so no refusal goes unaudited."""
 
@@ -67,12 +93,23 @@ class ServiceUnavailableMiddleware:
                 access_denied.send(sender=None, user=user, perm="", object_type="view",
                                    object_id=match.view_name if match else request.path[:100], reason="forbidden")
             return None
+        if isinstance(exception, IntegrityError):
+            # A uniqueness rule refused a second copy (a double click, two people at once): nothing was saved
+            # twice, and the user is told so, as in any other conflict.
+            logger.warning("conflict: %s", type(exception).__name__)  # never the message: it quotes values
+            return conflict_response(request)
         if isinstance(exception, (AuditUnavailable, DatabaseError)):
             logger.error("service unavailable: %s", type(exception).__name__)
-            # Rendered without the request: the context processors would touch the database again.
-            body = render_to_string("503.html", {"request_id": getattr(request, "request_id", "")})
-            return HttpResponse(body, status=503)
+            return unavailable_response(request, "audit" if isinstance(exception, AuditUnavailable) else "database")
         return None
+
+
+def conflict_response(request):
+    """409: what the user sent collides with what is saved now. A link back to the page they came from."""
+    back = request.META.get("HTTP_REFERER", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = ""
+    return render(request, "409.html", {"request_id": getattr(request, "request_id", ""), "back": back}, status=409)
 
 
 class LanguageMiddleware:

@@ -1,11 +1,15 @@
+import sys
+
 from django.contrib.auth.decorators import login_not_required
-from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .dbguard import DATABASE_ERRORS, unavailable_response
+from .exceptions import AuditUnavailable
+from .health import DOWN, run_checks
 from .home import panels_for
 
 
@@ -17,13 +21,11 @@ def home(request):
 @never_cache
 @require_GET
 def health(request):
-    """Liveness and database reachability, for the load balancer. No version, no details."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError:
-        return JsonResponse({"status": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok"})
+    """For the load balancer and the operator: 503 when a part Patto needs is down, and which part. No
+    version, no error text."""
+    checks = run_checks()
+    down = DOWN in checks.values()
+    return JsonResponse({"status": "unavailable" if down else "ok", "checks": checks}, status=503 if down else 200)
 
 
 def _error_page(template, status):
@@ -43,5 +45,10 @@ def bad_request(request, exception=None):
 
 
 def server_error(request):
+    # A database that failed in a middleware (the session, the session lifetime check...) arrives here as
+    # an unhandled error: it is a 503 like any other database failure, not a 500.
+    error = sys.exc_info()[1]
+    if isinstance(error, (*DATABASE_ERRORS, AuditUnavailable)):
+        return unavailable_response(request, "audit" if isinstance(error, AuditUnavailable) else "database")
     body = render_to_string("500.html", {"request_id": getattr(request, "request_id", "")})
     return HttpResponse(body, status=500)
