@@ -10,7 +10,8 @@ import hashlib
 from datetime import date, timedelta
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from patto.accounts.models import Institution, Membership
 from patto.accounts.roles import GOVERNANCE_ROLES
@@ -210,6 +211,12 @@ def needs_attention(pact, today=None):
     return {"overdue": overdue, "troubled": troubled, "drafts": drafts}
 
 
+def _italian_date(day):
+    """A date as the Italian minutes write it ("1 dicembre 2026"), whatever the reader's language."""
+    with translation.override("it"):
+        return date_format(day, "DATE_FORMAT")
+
+
 def agenda_from(attention):
     """A starting agenda, in Italian as the meeting's minutes will be."""
     lines = ["1. Approvazione del verbale della riunione precedente"]
@@ -223,7 +230,7 @@ def agenda_from(attention):
         number += 1
     if attention["overdue"]:
         lines.append(f"{number}. Azioni scadute:")
-        lines += [f"   - {item.description} ({item.institution}, entro il {item.due_on:%d/%m/%Y})"
+        lines += [f"   - {item.description} ({item.institution}, entro il {_italian_date(item.due_on)})"
                   for item in attention["overdue"]]
         number += 1
     lines.append(f"{number}. Varie ed eventuali")

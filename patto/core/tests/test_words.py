@@ -104,3 +104,14 @@ def test_the_title_before_sign_in_does_not_repeat_itself(client):
     html = client.get(reverse("accounts:login")).content.decode()
     title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
     assert " ".join(title.split()) == "Accedi · Patto"
+
+
+def test_the_agenda_writes_its_dates_in_italian_prose_in_any_language():
+    from types import SimpleNamespace
+
+    from patto.governance.queries import agenda_from
+
+    late = SimpleNamespace(description="Inviare il report", institution="Comune di Rimini", due_on=date(2026, 4, 1))
+    with translation.override("en"):
+        agenda = agenda_from({"drafts": [], "troubled": [], "overdue": [late]})
+    assert "(Comune di Rimini, entro il 1 aprile 2026)" in agenda
