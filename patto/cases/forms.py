@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.html import format_html
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -221,7 +222,9 @@ class AssessmentForm(StyledFormMixin, forms.Form):
             names = []
             for sub in side.subdimensions.all():
                 name = f"sub_{sub.pk}"
-                self.fields[name] = forms.ChoiceField(label=str(sub), choices=choices)
+                # WCAG 3.1.2: a sub-dimension without an English name stays Italian in the English interface.
+                self.fields[name] = forms.ChoiceField(label=format_html('<span lang="{}">{}</span>', sub.language, sub),
+                                                      choices=choices)
                 names.append(name)
             self.sides.append((side, names))
 
