@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patto.accounts.stepup import require_recent_password
-from patto.audit.services import record_access
 from patto.core.exceptions import ConflictError, TransitionError
 from patto.core.exports import pdf_response
 from patto.core.forms import run_service, add_service_errors, rebase_after_conflict
