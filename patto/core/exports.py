@@ -19,6 +19,7 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -135,10 +136,10 @@ MAX_WIDTH = 60
 WIDTH_SAMPLE = 200  # rows looked at to size the columns (the rest stream through)
 
 
-def sheet_title(name, default="Foglio"):
+def sheet_title(name):
     """A name any spreadsheet accepts as a sheet's title, from a name people typed (a period's, say)."""
     title = SHEET_TITLE_FORBIDDEN.sub("-", XML_ILLEGAL.sub("", str(name))).strip()[:31].strip("' ")
-    return title or default
+    return title or gettext("Sheet")
 
 
 def _typed(value):
