@@ -1,9 +1,12 @@
 """Named personas shared by every test. One district (two comuni, a school, the AUSL, a cooperative,
 the district office) and a second district whose people must never see the first one's."""
 
+from datetime import datetime
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import connection
 
 from patto.accounts.models import Institution
@@ -16,6 +19,21 @@ pytest_plugins = [
 ]
 
 PASSWORD = "una-password-lunga-di-prova"
+
+# The tests' clock: a Monday in the second half of 2026, the period the `pact` fixture monitors. Every
+# test but the browser tests starts there and the clock ticks on, so "today" in a fixture, a service and
+# an assertion is the same day whenever the suite runs (a test must not fail on 1 January). Browser
+# tests run on the real clock: Chromium judges cookie expiry by its own clock, not the server's.
+FIXED_NOW = datetime(2026, 11, 16, 9, 30, tzinfo=ZoneInfo("Europe/Rome"))
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(request):
+    if request.node.get_closest_marker("browser"):
+        yield None
+        return
+    with time_machine.travel(FIXED_NOW, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture
@@ -92,7 +110,7 @@ def login(client):
 def _flush_around_audit_triggers():
     import importlib
 
-    migration = importlib.import_module("patto.audit.migrations.0002_append_only_triggers")
+    migration = importlib.import_module("patto.audit.migrations.0004_retention")
     ops_class = type(connection.ops)
     original = ops_class.execute_sql_flush
 
