@@ -135,12 +135,15 @@ class Command(BaseCommand):
     def build_accounts(self, district):
         from faker import Faker
 
+        from patto.demo.names import NameRegistry
+
         fake = Faker("it_IT")
         Faker.seed(2024)
+        names = NameRegistry(fake)  # no two demo people share a full name (families and volunteers follow)
         institutions = {i.name: i for i in Institution.objects.filter(district=district)}
         accounts = []
         for username, roles in ACCOUNTS:
-            first_name, last_name = fake.first_name(), fake.last_name()
+            first_name, last_name = names.full_name()
             user = User.objects.filter(username=username).first()
             if user is None:
                 user = User(username=username, first_name=first_name, last_name=last_name,
