@@ -74,9 +74,9 @@ LABELS = {
     "cases.plan.goal_changed": _("Changed a goal of the family's plan"),
     "cases.plan.action_added": _("Added an action to the family's plan"),
     "cases.plan.action_removed": _("Removed an action from the family's plan"),
-    "cases.device.activated": _("Activated a dispositivo for the family"),
-    "cases.device.changed": _("Changed a dispositivo of the family"),
-    "cases.device.session_recorded": _("Recorded a dispositivo session"),
+    "cases.device.activated": _("Activated an intervention device for the family"),
+    "cases.device.changed": _("Changed an intervention device of the family"),
+    "cases.device.session_recorded": _("Recorded a session of an intervention device"),
     "cases.meeting.scheduled": _("Scheduled a meeting of the family's team"),
     "cases.meeting.viewed": _("Opened a meeting of the family's team"),
     "cases.meeting.minutes_recorded": _("Recorded the minutes of a team meeting"),
@@ -95,8 +95,8 @@ LABELS = {
     "cases.framework.loaded": _("Loaded an assessment framework"),
     "cases.catalogue.outcome_added": _("Added a closure outcome"),
     "cases.catalogue.outcome_changed": _("Changed a closure outcome"),
-    "cases.catalogue.device_added": _("Added a type of dispositivo"),
-    "cases.catalogue.device_changed": _("Changed a type of dispositivo"),
+    "cases.catalogue.device_added": _("Added a type of intervention device"),
+    "cases.catalogue.device_changed": _("Changed a type of intervention device"),
     # Files
     "documents.attachment.stored": _("Stored a file"),
     # The pact's governance

@@ -311,7 +311,7 @@ class ActionForm(StyledFormMixin, forms.Form):
 
 
 class DeviceForm(StyledFormMixin, forms.Form):
-    device_type = forms.ModelChoiceField(label=_("Dispositivo"), queryset=DeviceType.objects.filter(is_active=True))
+    device_type = forms.ModelChoiceField(label=_("Intervention device"), queryset=DeviceType.objects.filter(is_active=True))
     provider = forms.ModelChoiceField(label=_("Provider"), queryset=Institution.objects.none())
     responsible = forms.ModelChoiceField(label=_("Responsible person"), queryset=User.objects.none(), required=False)
     starts_on = forms.DateField(label=_("Start"), widget=DateInput, initial=timezone.localdate)

@@ -53,7 +53,7 @@ def describe(event):
     if event.kind == "meeting.minutes":
         return _("Minutes of a team meeting written (%(tasks)s next steps)") % {"tasks": p.get("tasks", 0)}
     if event.kind == "device.activated":
-        return _("Dispositivo activated: %(device)s") % {"device": p.get("device", "")}
+        return _("Intervention device activated: %(device)s") % {"device": p.get("device", "")}
     if event.kind == "prepost.saved":
         return _("Risk and protective factors at %(time_point)s saved") % {"time_point": p.get("time_point", "")}
     return event.kind

@@ -28,7 +28,7 @@ def device_add(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Dispositivo activated."))
+            messages.success(request, _("Intervention device activated."))
             return redirect("cases:path_detail", pk=path.pk)
     return render(request, "cases/device_form.html", {"path": path, "form": form})
 
@@ -48,7 +48,7 @@ def device_edit(request, pk, activation_pk):
         saved, conflict = run_service(form, lambda: services.update_device(
             actor=request.user, activation=activation, **form.cleaned_data))
         if saved:
-            messages.success(request, _("Dispositivo saved."))
+            messages.success(request, _("Intervention device saved."))
             return redirect("cases:path_detail", pk=path.pk)
     return render(request, "cases/device_form.html", {"path": path, "form": form, "activation": activation,
                                                       "conflict": conflict}, status=409 if conflict else 200)

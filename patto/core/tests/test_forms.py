@@ -121,7 +121,7 @@ def test_page_titles_name_the_family_by_its_reference(family_path, personas, log
         reverse("cases:assessment_edit", kwargs={"pk": family_path.pk, "child_pk": child.pk, "time_point": "T0",
                                                  "rater": "team"}): f"Il Mondo del Bambino — {reference}, T0, ",
         reverse("cases:prepost_edit", kwargs={"pk": family_path.pk, "time_point": "T0"}): f"— {reference}, T0",
-        reverse("cases:device_add", kwargs={"pk": family_path.pk}): f"Activate a dispositivo — {reference}",
+        reverse("cases:device_add", kwargs={"pk": family_path.pk}): f"Activate an intervention device — {reference}",
     }
     for url, expected in pages.items():
         response = client.get(url)
