@@ -11,26 +11,21 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
-from patto.accounts.models import Institution
 from patto.accounts.roles import Role
-from patto.accounts.tests.factories import DistrictFactory, InstitutionFactory, MembershipFactory, UserFactory
+from patto.accounts.tests.factories import MembershipFactory, UserFactory
 from patto.audit.actions import action_label
 from patto.cases import services
 from patto.cases.models import Cohort, Path
 from patto.governance import services as governance
 from patto.governance.models import Pact
 
-PASSWORD = "una-password-lunga-di-prova"
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def district_family():
+def district_family(rimini):
     """A district whose Comune signed the pact, a social worker who started a family's path, a DPO."""
-    district = DistrictFactory(name="Distretto di Rimini")
-    comune = InstitutionFactory(district=district, name="Comune di Rimini", istat_code="099014")
-    office = InstitutionFactory(district=district, kind=Institution.Kind.DISTRICT_OFFICE, name="Ufficio di piano",
-                                istat_code="")
+    district, comune, office = rimini.district, rimini.comune, rimini.office
     pact = Pact.objects.create(district=district, title="Patto territoriale PIPPI", valid_from=date(2024, 3, 1))
     for institution in (comune, office):
         governance.record_adhesion(actor=None, pact=pact, institution=institution, signer_name="Firmatario",
@@ -54,11 +49,11 @@ def test_the_dpo_finds_who_read_a_family_and_prints_the_childs_report(visit, dis
         opened = str(action_label("cases.path.viewed"))
 
     social_worker = visit()
-    social_worker.sign_in("assistente", PASSWORD)
+    social_worker.sign_in("assistente")
     assert social_worker.open(reverse("cases:path_detail", kwargs={"pk": path.pk})).status == 200
 
     dpo = visit()
-    dpo.sign_in("dpo", PASSWORD)
+    dpo.sign_in("dpo")
     dpo.page.click(f"main a[href='{reverse('audit:access_search')}']")  # the auditor's home panel
     dpo.check()
     dpo.page.fill("#id_query", reference)

@@ -4,24 +4,18 @@ from pathlib import Path as Path_
 
 import pytest
 
-from patto.accounts.models import Institution
 from patto.accounts.roles import Role
-from patto.accounts.tests.factories import DistrictFactory, InstitutionFactory, MembershipFactory, UserFactory
+from patto.accounts.tests.factories import MembershipFactory, UserFactory
 from patto.cases.models import Cohort, Path
 from patto.documents.tests import samples
 from patto.governance.models import Adhesion, Pact
 
-PASSWORD = "una-password-lunga-di-prova"
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def district():
-    district = DistrictFactory(name="Distretto di Rimini")
-    comune = InstitutionFactory(district=district, name="Comune di Rimini", istat_code="099014")
-    school = InstitutionFactory(district=district, kind=Institution.Kind.SCHOOL, name="IC Rimini Marina",
-                                istat_code="", codice_meccanografico="RNIC80901A")
-    ausl = InstitutionFactory(district=district, kind=Institution.Kind.AUSL, name="AUSL Romagna", istat_code="")
+def district(rimini):
+    district, comune, school, ausl = rimini.district, rimini.comune, rimini.school, rimini.ausl
     Cohort.objects.create(district=district, name="PIPPI 13 — Rimini", start_date="2025-09-15")
     pact = Pact.objects.create(district=district, title="Patto territoriale PIPPI", valid_from="2024-03-01")
     for institution in (comune, school, ausl):  # standing: the three institutions signed the pact
@@ -35,14 +29,10 @@ def district():
     return {"school": school, "ausl": ausl}
 
 
-def _submit(tab):
-    tab.page.click("main form button[type=submit]")
-    tab.check()
-
 
 def test_case_manager_walks_the_path_and_each_member_sees_their_part(visit, district, antivirus, tmp_path):
     cm = visit()
-    cm.sign_in("assistente", PASSWORD)
+    cm.sign_in("assistente")
     cm.open("/percorsi/nuovo/")
     cm.page.select_option("#id_signal-cohort", label="PIPPI 13 — Rimini")
     cm.page.select_option("#id_signal-signal_source", label="IC Rimini Marina")
@@ -52,13 +42,13 @@ def test_case_manager_walks_the_path_and_each_member_sees_their_part(visit, dist
     cm.page.fill("#id_child-birth_date", "2016-05-20")
     cm.page.select_option("#id_child-sex", "M")
     cm.page.select_option("#id_child-school", label="IC Rimini Marina")
-    _submit(cm)
+    cm.submit()
     assert "Ne sei il case manager" in cm.page.inner_text("main")
     path_url = cm.page.url
 
     cm.page.click("main >> text=Fase successiva")
     cm.check()
-    _submit(cm)
+    cm.submit()
     assert "Pre-valutazione" in cm.page.inner_text("main")
     cm.page.click("main >> text=Registra l'adesione della famiglia")
     cm.check()
@@ -66,7 +56,7 @@ def test_case_manager_walks_the_path_and_each_member_sees_their_part(visit, dist
     cm.page.fill("#id_signed_by", "Laura Righetti")
     cm.page.click("main .form-check label:has-text('IC Rimini Marina')")  # the family agrees to share with it
     cm.page.fill("#id_school_sharing_scope", "Frequenza e compiti")
-    _submit(cm)
+    cm.submit()
     # The signed agreement comes back from the family: the case manager attaches the scan.
     scan = tmp_path / "accordo firmato.pdf"
     scan.write_bytes(samples.pdf(text=b"Accordo di partecipazione"))
@@ -84,7 +74,7 @@ def test_case_manager_walks_the_path_and_each_member_sees_their_part(visit, dist
         cm.page.select_option("#id_user", label=username)
         cm.page.select_option("#id_institution", label="IC Rimini Marina" if role == "teacher" else "AUSL Romagna")
         cm.page.select_option("#id_team_role", role)
-        _submit(cm)
+        cm.submit()
     assert "Docente" in cm.page.inner_text("main") and "(manca)" in cm.page.inner_text("main")  # no educator yet
 
     cm.page.select_option("#id_audience", "school")
@@ -98,7 +88,7 @@ def test_case_manager_walks_the_path_and_each_member_sees_their_part(visit, dist
     for _step in ("assessment", "intervention"):
         cm.page.click("main >> text=Fase successiva")
         cm.check()
-        _submit(cm)
+        cm.submit()
     assert Path.objects.get().state == Path.State.INTERVENTION
 
     for rater, value in (("team", "2"), ("family", "4")):
@@ -107,7 +97,7 @@ def test_case_manager_walks_the_path_and_each_member_sees_their_part(visit, dist
         for select in cm.page.locator("select[name^=sub_]").all():
             select.select_option(value)
         cm.page.fill("#id_family_says", "Vogliamo che Tommaso vada a scuola sereno.")
-        _submit(cm)
+        cm.submit()
         assert "Il mondo di Tommaso nel tempo" in cm.page.inner_text("h1")
         cm.page.goto(path_url)
     # Micro-progettazione: a micro-project with who does what.
@@ -115,14 +105,14 @@ def test_case_manager_walks_the_path_and_each_member_sees_their_part(visit, dist
     cm.check()
     cm.page.select_option("#id_subdimension", label="Famiglia · Cura di base, sicurezza e protezione")
     cm.page.fill("#id_expected_result", "Tommaso arriva a scuola in orario")
-    _submit(cm)
+    cm.submit()
     cm.page.click("main >> text=Aggiungi un'azione")
     cm.check()
     cm.page.fill("#id_description", "Merenda e diario controllati in classe")
     cm.page.select_option("#id_area", "educational")
     cm.page.select_option("#id_institution", label="IC Rimini Marina")
     cm.page.fill("#id_deadline", "2026-01-31")
-    _submit(cm)
+    cm.submit()
     assert "Merenda e diario" in cm.page.inner_text("main")
     cm.open("/percorsi/" + path_url.rstrip("/").rsplit("/", 1)[1] + "/progetto/stampa/")
     assert "Il nostro progetto" in cm.page.inner_text("h1")
@@ -134,7 +124,7 @@ def test_case_manager_walks_the_path_and_each_member_sees_their_part(visit, dist
     cm.page.select_option("#id_device_type", label="Educativa domiciliare e territoriale")
     cm.page.select_option("#id_provider", label="Comune di Rimini")
     cm.page.fill("#id_hours_per_week", "4")
-    _submit(cm)
+    cm.submit()
     assert "4 ore a settimana" in cm.page.inner_text("main") or "4,0 ore a settimana" in cm.page.inner_text("main")
 
     # A team meeting with the family, minutes and a next step.
@@ -144,12 +134,12 @@ def test_case_manager_walks_the_path_and_each_member_sees_their_part(visit, dist
     cm.page.fill("#id_agenda", "Avvio del progetto con la famiglia")
     for box in cm.page.locator("input[name=participants]").all():
         cm.page.click(f"label[for={box.get_attribute('id')}]")
-    _submit(cm)
+    cm.submit()
     cm.page.fill("#id_minutes", "La famiglia è d'accordo con il progetto.")
     cm.page.fill("#id_step_1_description", "Chiamare la scuola")
     cm.page.select_option("#id_step_1_assignee", index=1)
     cm.page.fill("#id_step_1_due_on", "2025-11-20")
-    _submit(cm)
+    cm.submit()
     assert "Chiamare la scuola" in cm.page.inner_text("main")
     cm.page.goto(path_url)
 
@@ -159,7 +149,7 @@ def test_case_manager_walks_the_path_and_each_member_sees_their_part(visit, dist
         cm.check()
         for select in cm.page.locator("select[name^=sub_]").all():
             select.select_option(value)
-        _submit(cm)
+        cm.submit()
         cm.page.goto(path_url)
     cm.page.click("main >> text=Confronta le valutazioni di Tommaso")
     cm.check()
@@ -170,14 +160,14 @@ def test_case_manager_walks_the_path_and_each_member_sees_their_part(visit, dist
     cm.page.goto(path_url)
 
     school = visit()
-    school.sign_in("docente", PASSWORD)
+    school.sign_in("docente")
     school.open(path_url.removeprefix(school.base_url))
     text = school.page.inner_text("main")
     assert "NOTA-PER-LA-SCUOLA" in text
     assert "NOTA-DI-EQUIPE" not in text and "SEGNALAZIONE-RISERVATA" not in text
 
     psychologist = visit()
-    psychologist.sign_in("psicologa", PASSWORD)
+    psychologist.sign_in("psicologa")
     psychologist.open(path_url.removeprefix(psychologist.base_url))
     psychologist.page.select_option("#id_audience", "clinical")
     psychologist.page.fill("#id_text", "NOTA-CLINICA: avviata valutazione.")
@@ -193,7 +183,7 @@ def test_case_manager_walks_the_path_and_each_member_sees_their_part(visit, dist
     cm.check()
     cm.page.select_option("#id_outcome", label="Percorso concluso per miglioramento")
     cm.page.fill("#id_reason", "Obiettivi raggiunti.")
-    _submit(cm)
+    cm.submit()
     assert Path.objects.get().state == Path.State.CLOSED
     cm.open("/percorsi/")
     assert "Concluso" in cm.page.inner_text("main")
@@ -229,7 +219,7 @@ def test_school_member_and_psychologist_see_their_part(visit, district):
                         deadline=date(2026, 1, 1), institution=district["school"])
 
     school = visit()
-    school.sign_in("docente", PASSWORD)
+    school.sign_in("docente")
     school.open(f"/percorsi/{path.pk}/")
     text = school.page.inner_text("main")
     assert "NOTA-SCUOLA" in text and "AZIONE-SCUOLA" in text
@@ -238,7 +228,7 @@ def test_school_member_and_psychologist_see_their_part(visit, district):
     assert school.open(f"/percorsi/{path.pk}/progetto/").status == 403
 
     psy = visit()
-    psy.sign_in("psicologa", PASSWORD)
+    psy.sign_in("psicologa")
     psy.open(f"/percorsi/{path.pk}/")
     text = psy.page.inner_text("main")
     for shown in ("NOTA-SCUOLA", "NOTA-EQUIPE", "NOTA-CLINICA", "SEGNALAZIONE-RISERVATA", "Il Mondo del Bambino"):

@@ -7,23 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from patto.accounts.models import Institution
 from patto.accounts.roles import Role
-from patto.accounts.tests.factories import DistrictFactory, InstitutionFactory, MembershipFactory, UserFactory
+from patto.accounts.tests.factories import MembershipFactory, UserFactory
 from patto.documents.tests import samples
 from patto.governance import services
 from patto.governance.models import Pact
 
-PASSWORD = "una-password-lunga-di-prova"
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def district_pact():
-    district = DistrictFactory(name="Distretto di Rimini")
-    comune = InstitutionFactory(district=district, name="Comune di Rimini", istat_code="099014")
-    school = InstitutionFactory(district=district, kind=Institution.Kind.SCHOOL, name="IC Rimini Marina",
-                                istat_code="", codice_meccanografico="RNIC80901A")
+def district_pact(rimini):
+    district, comune, school = rimini.district, rimini.comune, rimini.school
     coordinator = MembershipFactory(user=UserFactory(username="coordinatrice"), institution=comune,
                                     role=Role.PACT_COORDINATOR).user
     MembershipFactory(user=UserFactory(username="dirigente"), institution=school, role=Role.SCHOOL_HEAD)
@@ -45,14 +40,10 @@ def district_pact():
     return pact
 
 
-def _submit(tab):
-    tab.page.click("main form button[type=submit]")
-    tab.check()
-
 
 def test_amend_approve_compare_update_and_report(visit, district_pact, antivirus, tmp_path):
     coordinator = visit()
-    coordinator.sign_in("coordinatrice", PASSWORD)
+    coordinator.sign_in("coordinatrice")
     coordinator.open("/patto/")
     assert "Presidiare il sistema di governance integrata." in coordinator.page.inner_text("main")
     coordinator.open("/patto/versioni/")
@@ -62,13 +53,13 @@ def test_amend_approve_compare_update_and_report(visit, district_pact, antivirus
     coordinator.page.click("main li:has-text('Presidiare') a")
     coordinator.check()
     coordinator.page.fill("#id_text", "Presidiare e coordinare il sistema di governance integrata.")
-    _submit(coordinator)
+    coordinator.submit()
     coordinator.page.click("main >> text=Registra l'approvazione")
     coordinator.check()
     coordinator.page.fill("#id_approved_on", "2026-03-12")
     coordinator.page.fill("#id_approval_reference", "GT del 12/03/2026, decisione n. 4")
     coordinator.page.fill("#id_effective_from", "2026-04-01")
-    _submit(coordinator)
+    coordinator.submit()
     coordinator.open("/patto/versioni/confronto/?da=1&a=2")
     assert coordinator.page.locator("main ins", has_text="e coordinare").count() == 1
     heading = coordinator.page.locator("main h1").bounding_box()
@@ -76,7 +67,7 @@ def test_amend_approve_compare_update_and_report(visit, district_pact, antivirus
         assert label.bounding_box()["y"] >= heading["y"] + heading["height"]
 
     head = visit()  # the school's referent for the pact
-    head.sign_in("referente", PASSWORD)
+    head.sign_in("referente")
     head.open("/patto/impegni/")
     head.page.click("main a:has-text('Aggiorna')")
     head.check()
@@ -85,13 +76,13 @@ def test_amend_approve_compare_update_and_report(visit, district_pact, antivirus
     page_with_script = tmp_path / "delibera.pdf"
     page_with_script.write_bytes(samples.HTML)
     head.page.set_input_files("#id_evidence_file", str(page_with_script))
-    _submit(head)  # refused: the form says why and keeps the note
+    head.submit()  # refused: the form says why and keeps the note
     assert "Questo tipo di file non è accettato" in head.page.inner_text("main")
     assert head.page.input_value("#id_evidence") == "Referente nominato con delibera del collegio docenti"
     resolution = tmp_path / "delibera collegio docenti.pdf"
     resolution.write_bytes(samples.pdf(text=b"Delibera n. 12"))
     head.page.set_input_files("#id_evidence_file", str(resolution))
-    _submit(head)
+    head.submit()
 
     coordinator.open("/patto/monitoraggio/")
     coordinator.page.click("main a:has-text('Secondo semestre 2026')")
@@ -110,7 +101,7 @@ def test_amend_approve_compare_update_and_report(visit, district_pact, antivirus
     signed = tmp_path / "adesione IC Rimini Marina.pdf"
     signed.write_bytes(samples.pdf(text=b"Adesione"))
     coordinator.page.set_input_files("#id_signed_document", str(signed))
-    _submit(coordinator)
+    coordinator.submit()
     assert "adesione IC Rimini Marina.pdf" in coordinator.page.inner_text("main")
 
     # A meeting of the Gruppo Territoriale, its agenda started from what needs attention.
@@ -123,7 +114,7 @@ def test_amend_approve_compare_update_and_report(visit, district_pact, antivirus
     assert "Varie ed eventuali" in coordinator.page.input_value("#id_agenda")
     coordinator.page.fill("#id_starts_at", "2026-12-10T15:00")
     coordinator.page.fill("#id_place", "Sala Giunta")
-    _submit(coordinator)
+    coordinator.submit()
     assert "Aggiungi al calendario" in coordinator.page.inner_text("main")
 
 

@@ -174,6 +174,27 @@ class Visitor:
 
 
 @pytest.fixture
+def rimini(transactional_db):
+    """The district the browser journeys take place in: its Comune, a school, the AUSL and the district office
+    (no people, no pact: each journey adds its own)."""
+    from types import SimpleNamespace
+
+    from patto.accounts.models import Institution
+    from patto.accounts.tests.factories import DistrictFactory, InstitutionFactory
+
+    district = DistrictFactory(name="Distretto di Rimini")
+    return SimpleNamespace(
+        district=district,
+        comune=InstitutionFactory(district=district, name="Comune di Rimini", istat_code="099014"),
+        school=InstitutionFactory(district=district, kind=Institution.Kind.SCHOOL, name="IC Rimini Marina",
+                                  istat_code="", codice_meccanografico="RNIC80901A"),
+        ausl=InstitutionFactory(district=district, kind=Institution.Kind.AUSL, name="AUSL Romagna", istat_code=""),
+        office=InstitutionFactory(district=district, kind=Institution.Kind.DISTRICT_OFFICE, name="Ufficio di piano",
+                                  istat_code=""),
+    )
+
+
+@pytest.fixture
 def visit(browser, live_server, transactional_db, reference_data):
     contexts = []
 

@@ -6,22 +6,15 @@ from base64 import b32decode
 import pytest
 from django_otp.oath import totp
 
-from patto.accounts.models import Institution
 from patto.accounts.roles import Role
-from patto.accounts.tests.factories import DistrictFactory, InstitutionFactory, MembershipFactory, UserFactory
+from patto.accounts.tests.factories import MembershipFactory, UserFactory
 
-PASSWORD = "una-password-lunga-di-prova"
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def district():
-    district = DistrictFactory(name="Distretto di Rimini")
-    comune = InstitutionFactory(district=district, name="Comune di Rimini", istat_code="099014")
-    school = InstitutionFactory(district=district, kind=Institution.Kind.SCHOOL, name="IC Rimini Marina",
-                                istat_code="", codice_meccanografico="RNIC80901A")
-    office = InstitutionFactory(district=district, kind=Institution.Kind.DISTRICT_OFFICE,
-                                name="Ufficio di piano", istat_code="")
+def district(rimini):
+    comune, school, office = rimini.comune, rimini.school, rimini.office
     people = {
         "assistente": MembershipFactory(user=UserFactory(username="assistente", first_name="Giulia",
                                                          last_name="Fabbri"), institution=comune, role=Role.SOCIAL_WORKER),
@@ -37,7 +30,7 @@ def district():
 def test_social_worker_sees_own_institution_and_not_the_audit_trail(visit, district):
     comune = district["comune"]
     tab = visit()
-    tab.sign_in("assistente", PASSWORD)
+    tab.sign_in("assistente")
     assert "Stai lavorando come Assistente sociale" in tab.page.content()
     tab.page.click("nav >> text=Persone del mio ente")
     tab.check()
@@ -52,7 +45,7 @@ def test_social_worker_sees_own_institution_and_not_the_audit_trail(visit, distr
 
 def test_school_referent_cannot_reach_the_comune_people(visit, district):
     tab = visit()
-    tab.sign_in("docente", PASSWORD)
+    tab.sign_in("docente")
     assert "Referente scolastico" in tab.page.content()
     assert tab.open(f"/enti/{district['comune'].pk}/persone/").status == 403
     person = district["people"]["assistente"].user_id
@@ -63,7 +56,7 @@ def test_school_referent_cannot_reach_the_comune_people(visit, district):
 
 def test_auditor_reads_the_trail_of_what_the_others_did(visit, district):
     admin = visit()
-    admin.sign_in("admin.comune", PASSWORD)
+    admin.sign_in("admin.comune")
     admin.open(f"/enti/{district['comune'].pk}/persone/aggiungi/")
     admin.page.fill("#id_first_name", "Marta")
     admin.page.fill("#id_last_name", "Gori")
@@ -74,7 +67,7 @@ def test_auditor_reads_the_trail_of_what_the_others_did(visit, district):
     assert "Gori Marta" in admin.page.inner_text("main")
 
     auditor = visit()
-    auditor.sign_in("dpo", PASSWORD)
+    auditor.sign_in("dpo")
     auditor.page.click("nav >> text=Registro degli accessi")
     auditor.check()
     table = auditor.page.inner_text("table")
@@ -89,7 +82,7 @@ def test_auditor_reads_the_trail_of_what_the_others_did(visit, district):
 
 def test_english_and_two_factor_enrolment(visit, district):
     tab = visit()
-    tab.sign_in("assistente", PASSWORD)
+    tab.sign_in("assistente")
     tab.page.select_option("#language-select", "en")
     assert "Good to see you" not in tab.page.inner_text("main")  # choosing changes nothing (WCAG 3.2.2)...
     tab.page.click(".language-switch button")  # ...the button does
