@@ -79,6 +79,7 @@ LABELS = {
     "cases.device.session_recorded": _("Recorded a session of an intervention device"),
     "cases.meeting.scheduled": _("Scheduled a meeting of the family's team"),
     "cases.meeting.viewed": _("Opened a meeting of the family's team"),
+    "cases.meeting.calendar": _("Downloaded a team meeting for their calendar (.ics)"),
     "cases.meeting.minutes_recorded": _("Recorded the minutes of a team meeting"),
     "cases.task.done": _("Marked a task as done"),
     # The home page's cards and the full lists behind them (family references, what to do, when)

@@ -1,18 +1,50 @@
 from django import forms
 from django.utils.html import format_html
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from patto.accounts.models import Institution, User
-from patto.core.forms import CheckboxList, DateInput, DateTimeInput, StyledFormMixin, VersionedForm
+from patto.accounts.models import Institution, Membership, SchoolSite, User
+from patto.core.forms import (CheckboxList, DateInput, DateTimeInput, StyledFormMixin, VersionedForm,
+                              add_service_errors)
 from patto.documents.forms import AttachmentField
+from patto.governance.queries import institutions_in_standing
 
-from .models import (SCHOOL_KINDS, Agreement, CheckResult, ClosureOutcome, Cohort, ConsentItem, DeviceType, Note,
-                     Path, Person, PlanAction, SubDimension, TeamMember, Volunteer)
+from .models import (DEVICE_RESPONSIBLE_ROLES, SCHOOL_KINDS, Agreement, CheckResult, ClosureOutcome, Cohort,
+                     ConsentItem, DeviceType, Note, Path, Person, PlanAction, SubDimension, TeamMember, Volunteer)
+from .queries import TEAM_ROLE_FIT
 
 
 def schools_of(district):
     return Institution.objects.filter(district=district, kind__in=SCHOOL_KINDS, is_active=True).order_by("name")
+
+
+def membership_label(membership):
+    """A person as a choice: name, institution and role, so that the choice says who and where."""
+    return f"{membership.user.last_name} {membership.user.first_name} — {membership.institution.name} " \
+           f"({membership.get_role_display()})"
+
+
+def _memberships(roles, **filters):
+    return (Membership.objects.current().filter(role__in=roles, **filters)
+            .select_related("user", "institution")
+            .order_by("user__last_name", "user__first_name", "institution__name", "role"))
+
+
+def _chosen(form, name):
+    """The value of ``name`` the form is about: what was sent, else the initial value (a pk, or None)."""
+    value = form.data.get(form.add_prefix(name)) if form.is_bound else form.initial.get(name)
+    value = getattr(value, "pk", value)
+    return str(value) if value not in (None, "") else None
+
+
+def options_htmx(field, url, target):
+    """Let ``field``'s select refresh the options of the ``target`` select (htmx GET to ``url``); without
+    JavaScript the form still works: the server checks that the two choices go together."""
+    field.widget.attrs.update({"hx-get": url, "hx-target": f"#{target}", "hx-trigger": "change",
+                               "hx-swap": "innerHTML"})
 
 
 class PersonForm(StyledFormMixin, forms.ModelForm):
@@ -26,11 +58,35 @@ class PersonForm(StyledFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = Institution.objects.filter(
             district=district, kind__in=[Institution.Kind.SCHOOL, Institution.Kind.EDUCATIONAL_SERVICE])
-        self.fields["school_site"].queryset = self.fields["school_site"].queryset.filter(institution__district=district)
+        # Every site of the district is a valid answer (clean() checks it belongs to the school); the list
+        # shows the chosen school's sites, or every site with its school's name when none is chosen yet.
+        sites = SchoolSite.objects.filter(institution__district=district).select_related("institution")
+        self.fields["school_site"].queryset = sites
+        school = _chosen(self, "school")
+        site_field = self.fields["school_site"]
+        self._sites_shown = sites.filter(institution_id=school) if school and school.isdigit() else sites
+        if not self.is_bound:
+            site_field.queryset = self._sites_shown
+        site_field.label_from_instance = (lambda site: site.name) if school else (
+            lambda site: f"{site.name} — {site.institution.name}")
+        site_field.help_text = _("The sites of the school chosen above.")
+        options_htmx(self.fields["school"], reverse("cases:school_sites"), self["school_site"].auto_id)
         self.fields["fiscal_code"].help_text = _("Optional. Checked against its control character; never shown in addresses.")
+
+    def full_clean(self):
+        super().full_clean()
+        self.fields["school_site"].queryset = self._sites_shown
 
     def clean_fiscal_code(self):
         return self.cleaned_data["fiscal_code"].replace(" ", "").upper()
+
+    def clean(self):
+        data = super().clean()
+        site, school = data.get("school_site"), data.get("school")
+        if site is not None and (school is None or site.institution_id != school.pk):
+            self.add_error("school_site", _("This school site (plesso) is not one of the chosen school's: choose "
+                                            "the school first, then one of its sites."))
+        return data
 
     def validate_unique(self):
         """Uniqueness is the service's job: it tells the user where the existing person is."""
@@ -140,25 +196,73 @@ class ReopenForm(VersionedForm):
                              max_length=2000)
 
 
+def team_candidates(path, team_role=None):
+    """The memberships that may take a seat in the path's team with ``team_role`` (any seat but the case
+    manager's when None): a role that fits it, at an institution of the district in standing; at a school
+    or educational service only with the family's consent to share with it."""
+    roles = TEAM_ROLE_FIT[team_role] if team_role in TEAM_ROLE_FIT else set().union(
+        *(roles for role, roles in TEAM_ROLE_FIT.items() if role != TeamMember.TeamRole.CASE_MANAGER))
+    consent = ConsentItem.objects.in_force().filter(path=path, institution=OuterRef("institution"))
+    return (_memberships(roles, institution__district_id=path.family.district_id,
+                         institution__in=institutions_in_standing())
+            .filter(~Q(institution__kind__in=SCHOOL_KINDS) | Exists(consent)))
+
+
 class TeamMemberForm(StyledFormMixin, forms.Form):
-    user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none())
-    institution = forms.ModelChoiceField(label=_("Institution"), queryset=Institution.objects.none())
+    """A seat for a person in one of their roles: the list names each person's institution and role, and
+    offers only those whose role fits the role in the team (narrowed as the role is chosen)."""
+
     team_role = forms.ChoiceField(label=_("Role in the team"), choices=TeamMember.TeamRole.choices)
+    membership = forms.ModelChoiceField(
+        label=_("Person"), queryset=Membership.objects.none(),
+        help_text=_("Each person with their institution and role. Only people whose role fits the role in the "
+                    "team, at institutions that have signed the pact, are listed."))
     valid_from = forms.DateField(label=_("From"), widget=DateInput, initial=timezone.localdate)
     valid_to = forms.DateField(label=_("To (last day)"), widget=DateInput, required=False)
 
-    def __init__(self, *args, district, **kwargs):
+    def __init__(self, *args, path, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["institution"].queryset = Institution.objects.filter(district=district, is_active=True)
-        self.fields["user"].queryset = (User.objects.filter(memberships__institution__district=district,
-                                                            is_active=True).distinct().order_by("last_name"))
-        self.fields["user"].label_from_instance = lambda u: f"{u.last_name} {u.first_name}"
+        field = self.fields["membership"]
+        field.label_from_instance = membership_label
+        # A person whose role does not fit is refused with a message saying so (clean), not "not a choice".
+        field.queryset = _memberships(set().union(*TEAM_ROLE_FIT.values()),
+                                      institution__district_id=path.family.district_id)
+        self._shown = team_candidates(path, _chosen(self, "team_role"))
+        if not self.is_bound:
+            field.queryset = self._shown
+        options_htmx(self.fields["team_role"], reverse("cases:team_add", kwargs={"pk": path.pk}),
+                     self["membership"].auto_id)
+
+    def full_clean(self):
+        super().full_clean()
+        self.fields["membership"].queryset = self._shown
 
     def clean(self):
         data = super().clean()
+        membership, team_role = data.get("membership"), data.get("team_role")
+        if membership is not None and team_role and membership.role not in TEAM_ROLE_FIT[team_role]:
+            self.add_error("membership", _("%(person)s is %(role)s at %(institution)s: this does not fit the role "
+                                           "in the team. Choose someone from the list.") % {
+                "person": membership.user.get_full_name(), "role": membership.get_role_display(),
+                "institution": membership.institution.name})
         if data.get("valid_from") and data.get("valid_to") and data["valid_to"] < data["valid_from"]:
             self.add_error("valid_to", _("The end date cannot be before the start date."))
         return data
+
+    def seat(self):
+        """The service's arguments."""
+        data = self.cleaned_data
+        return {"user": data["membership"].user, "institution": data["membership"].institution,
+                "team_role": data["team_role"], "valid_from": data["valid_from"], "valid_to": data["valid_to"]}
+
+    def add_service_errors(self, error):
+        """The service speaks of the person and the institution: both are the membership's choice here."""
+        if hasattr(error, "error_dict"):
+            renamed = {}
+            for name, errors in error.error_dict.items():
+                renamed.setdefault("membership" if name in ("user", "institution") else name, []).extend(errors)
+            error = ValidationError(renamed)
+        add_service_errors(self, error)
 
 
 class EndTeamMemberForm(VersionedForm):
@@ -202,9 +306,13 @@ class PersonSearchForm(StyledFormMixin, forms.Form):
 NOT_ASSESSABLE = "na"
 
 
+DRAFT = "draft"
+
+
 class AssessmentForm(StyledFormMixin, forms.Form):
-    """One select per sub-dimension, grouped by side; every sub-dimension needs an answer, which may be
-    "not assessable"."""
+    """One select per sub-dimension, grouped by side. Saved as a draft (the submit button named ``save``
+    with the value ``draft``), any may be left for later; to complete the assessment every sub-dimension
+    needs an answer, which may be "not assessable"."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     child_says = forms.CharField(label=_("What the child says"), widget=forms.Textarea(attrs={"rows": 3}),
@@ -224,16 +332,31 @@ class AssessmentForm(StyledFormMixin, forms.Form):
                 name = f"sub_{sub.pk}"
                 # WCAG 3.1.2: a sub-dimension without an English name stays Italian in the English interface.
                 self.fields[name] = forms.ChoiceField(label=format_html('<span lang="{}">{}</span>', sub.language, sub),
-                                                      choices=choices)
+                                                      choices=choices, required=False)
                 names.append(name)
             self.sides.append((side, names))
+
+    @property
+    def complete(self):
+        """Saved complete unless the user chose to save a draft."""
+        return self.data.get("save") != DRAFT
+
+    def clean(self):
+        data = super().clean()
+        if self.complete:
+            for _side, names in self.sides:
+                for name in names:
+                    if not data.get(name) and name not in self.errors:
+                        self.add_error(name, self.fields[name].error_messages["required"])
+        return data
 
     def grouped(self):
         return [(side, [self[name] for name in names]) for side, names in self.sides]
 
     def values(self):
+        """{sub-dimension id: value, or None for "not assessable"}; those left empty in a draft are left out."""
         return {int(name[4:]): (None if value == NOT_ASSESSABLE else int(value))
-                for name, value in self.cleaned_data.items() if name.startswith("sub_")}
+                for name, value in self.cleaned_data.items() if name.startswith("sub_") and value}
 
 
 class PrePostForm(StyledFormMixin, forms.Form):
@@ -310,10 +433,16 @@ class ActionForm(StyledFormMixin, forms.Form):
         return data
 
 
+class RemoveActionForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(label=_("Why it is removed"), max_length=300,
+                             help_text=_("Kept in the plan's history with the action."))
+
+
 class DeviceForm(StyledFormMixin, forms.Form):
     device_type = forms.ModelChoiceField(label=_("Intervention device"), queryset=DeviceType.objects.filter(is_active=True))
     provider = forms.ModelChoiceField(label=_("Provider"), queryset=Institution.objects.none())
-    responsible = forms.ModelChoiceField(label=_("Responsible person"), queryset=User.objects.none(), required=False)
+    responsible = forms.ModelChoiceField(label=_("Responsible person"), queryset=Membership.objects.none(),
+                                         required=False, help_text=_("A member of the provider's staff."))
     starts_on = forms.DateField(label=_("Start"), widget=DateInput, initial=timezone.localdate)
     ends_on = forms.DateField(label=_("End"), widget=DateInput, required=False)
     hours_per_week = forms.DecimalField(label=_("Hours per week (home education)"), max_digits=4, decimal_places=1,
@@ -330,16 +459,36 @@ class DeviceForm(StyledFormMixin, forms.Form):
         district = path.family.district
         self.fields["provider"].queryset = Institution.objects.filter(district=district, is_active=True)
         self.fields["school"].queryset = Institution.objects.filter(district=district, kind=Institution.Kind.SCHOOL)
-        self.fields["responsible"].queryset = User.objects.filter(
-            memberships__institution__district=district, is_active=True).distinct().order_by("last_name")
-        self.fields["responsible"].label_from_instance = lambda u: f"{u.last_name} {u.first_name}"
+        # The provider's staff who work with families; any such member of the district's staff is a valid
+        # answer, refused in clean() with a message when they do not work for the provider chosen.
+        staff = _memberships(DEVICE_RESPONSIBLE_ROLES, institution__district=district)
+        self.fields["responsible"].queryset = staff
+        self.fields["responsible"].label_from_instance = membership_label
+        provider = _chosen(self, "provider")
+        self._staff_shown = staff.filter(institution_id=provider) if provider and provider.isdigit() else staff
+        if not self.is_bound:
+            self.fields["responsible"].queryset = self._staff_shown
+        options_htmx(self.fields["provider"], reverse("cases:device_add", kwargs={"pk": path.pk}),
+                     self["responsible"].auto_id)
         self.fields["volunteer"].queryset = Volunteer.objects.filter(district=district,
                                                                      screening=Volunteer.Screening.APPROVED)
+
+    def full_clean(self):
+        super().full_clean()
+        self.fields["responsible"].queryset = self._staff_shown
 
     def clean(self):
         data = super().clean()
         if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
             self.add_error("ends_on", _("The end date cannot be before the start date."))
+        responsible, provider = data.get("responsible"), data.get("provider")
+        if responsible is not None and provider is not None and responsible.institution_id != provider.pk:
+            self.add_error("responsible", _("%(person)s works for %(institution)s, not for the provider: choose a "
+                                            "member of %(provider)s's staff.") % {
+                "person": responsible.user.get_full_name(), "institution": responsible.institution.name,
+                "provider": provider.name})
+        if responsible is not None:
+            data["responsible"] = responsible.user
         return data
 
 

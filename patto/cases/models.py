@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from patto.accounts.models import District, Institution, SchoolSite
+from patto.accounts.roles import Role
 
 from .fiscal_code import validate_fiscal_code
 
@@ -113,6 +114,9 @@ class Person(models.Model):
             raise ValidationError({"birth_date": _("A child in a PIPPI path is under 18.")})
         if self.school_id and self.kind != self.Kind.CHILD:
             raise ValidationError({"school": _("Only children attend a school or educational service here.")})
+        if self.school_site_id and self.school_site.institution_id != self.school_id:
+            raise ValidationError({"school_site": _("This school site (plesso) is not one of the chosen school's: "
+                                                    "choose the school first, then one of its sites.")})
 
 
 class Path(models.Model):
@@ -645,6 +649,13 @@ class Volunteer(models.Model):
 
     def __str__(self):
         return f"{self.first_name} {self.last_name}"
+
+
+# Who may be the responsible person of a dispositivo: the provider's staff who work with families (not its
+# administrators, auditors or legal office).
+DEVICE_RESPONSIBLE_ROLES = frozenset({Role.SOCIAL_WORKER, Role.PSYCHOLOGIST, Role.CHILD_NEUROPSYCHIATRIST,
+                                      Role.HEALTH_PROFESSIONAL, Role.EDUCATOR, Role.SCHOOL_HEAD,
+                                      Role.SCHOOL_REFERENT, Role.EDUCATIONAL_STAFF})
 
 
 class DeviceActivation(models.Model):

@@ -245,13 +245,26 @@ def my_paths(user, **filters):
 
 # --- Assessments --------------------------------------------------------------------------------
 
+def assessment_progress(path, children):
+    """(time points done, drafts) in one query. Done: the team has completed the assessment of every
+    child of the family at that time point. Drafts: (child, time point, rater) of the assessments of
+    these children saved as drafts, to be completed."""
+    rated, drafts = {}, []
+    by_pk = {child.pk: child for child in children}
+    for child_id, time_point, rater, complete in path.assessments.values_list(
+            "child_id", "time_point", "rater", "is_complete").order_by("time_point", "rater"):
+        if not complete:
+            if child_id in by_pk:
+                drafts.append((by_pk[child_id], time_point, rater))
+        elif rater == "team":
+            rated.setdefault(time_point, set()).add(child_id)
+    wanted = set(by_pk)
+    return {tp for tp, ids in rated.items() if wanted and wanted <= ids}, drafts
+
+
 def done_time_points(path, children):
-    """Time points at which the team has rated every child of the family."""
-    rated = {}
-    for child_id, time_point in path.assessments.filter(rater="team").values_list("child_id", "time_point"):
-        rated.setdefault(time_point, set()).add(child_id)
-    wanted = {child.pk for child in children}
-    return {tp for tp, ids in rated.items() if wanted and wanted <= ids}
+    """Time points at which the team has completed the assessment of every child of the family."""
+    return assessment_progress(path, children)[0]
 
 
 def _mean(values):
@@ -261,11 +274,15 @@ def _mean(values):
 
 def comparison(path, child, framework):
     """Each sub-dimension and each side at T0, T1, T2, by the team and by the family, with the change
-    from the first to the last time point the team rated. Three queries, whatever the data."""
+    from the first to the last time point the team rated. Complete assessments only: drafts are not
+    counted until they are completed, and are listed apart (``drafts``). Three queries, whatever the data."""
     from .models import Assessment, Side, TimePoint
 
-    values = {}
+    values, drafts = {}, []
     for assessment in Assessment.objects.filter(path=path, child=child).prefetch_related("ratings"):
+        if not assessment.is_complete:
+            drafts.append(assessment)
+            continue
         values[(assessment.time_point, assessment.rater)] = {r.subdimension_id: r.value for r in assessment.ratings.all()}
     columns = [(tp, rater) for tp in TimePoint.values for rater in ("team", "family")]
     sides = []
@@ -279,7 +296,8 @@ def comparison(path, child, framework):
             rows.append({"subdimension": sub, "cells": cells, "change": change})
         means = [_mean([values.get(column, {}).get(sub.pk) for sub in side.subdimensions.all()]) for column in columns]
         sides.append({"side": side, "rows": rows, "means": means})
-    return {"columns": columns, "sides": sides, "present": sorted(values)}
+    return {"columns": columns, "sides": sides, "present": sorted(values),
+            "drafts": sorted(drafts, key=lambda a: (a.time_point, a.rater))}
 
 
 def comparison_chart(data, framework):
@@ -314,7 +332,8 @@ def time_points_needing_attention(user, today=None):
                                                      kind=Person.Kind.CHILD).values_list("family_id", "pk"):
         children.setdefault(family_id, set()).add(child_id)
     rated = {}
-    for path_id, child_id, time_point in Assessment.objects.filter(path__in=paths, rater="team").values_list(
+    for path_id, child_id, time_point in Assessment.objects.filter(path__in=paths, rater="team",
+                                                                   is_complete=True).values_list(
             "path_id", "child_id", "time_point"):
         rated.setdefault((path_id, time_point), set()).add(child_id)
     result = []
@@ -339,6 +358,15 @@ def plan_of(path):
     actions = PlanAction.objects.select_related("person", "professional", "institution")
     return list(PlanGoal.objects.filter(path=path).select_related("subdimension__side")
                 .prefetch_related(Prefetch("actions", queryset=actions)))
+
+
+def removed_actions(path):
+    """The actions taken out of the plan, latest first, with who removed them: the plan's history."""
+    from .models import PlanAction
+
+    return (PlanAction.with_removed.filter(goal__path=path, removed_at__isnull=False)
+            .select_related("goal__subdimension", "removed_by", "person", "professional", "institution")
+            .order_by("-removed_at"))
 
 
 def missing_areas(goals):

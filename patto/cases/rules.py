@@ -8,7 +8,8 @@ import rules
 from patto.accounts.models import Institution
 from patto.accounts.roles import Role
 
-from .queries import access_to, acting_in_standing
+from .models import TeamMember
+from .queries import access_to, acting_in_standing, seats_in_force
 
 # Who opens a path (and becomes its case manager): the social service of a comune or of the Ambito.
 CASE_MANAGER_KINDS = (Institution.Kind.COMUNE, Institution.Kind.DISTRICT_OFFICE)
@@ -51,7 +52,16 @@ def path_is_open(user, path):
     return path is not None and path.is_open
 
 
+@rules.predicate
+def manages_a_path(user):
+    """A case manager's seat in force on some path (who adds the family's members)."""
+    return user.is_authenticated and seats_in_force().filter(
+        user=user, team_role=TeamMember.TeamRole.CASE_MANAGER).exists()
+
+
 rules.add_perm("cases.add_path", can_open_paths)
+# Choosing a child's school site (plesso) in a person's form: who registers children.
+rules.add_perm("cases.choose_school_site", can_open_paths | manages_a_path)
 rules.add_perm("cases.view_path", has_any_access)
 # Family composition, the signal, the agreement and the full timeline: the team but not the school,
 # which sees only what is shared with it (notes, actions, devices and meetings).

@@ -19,10 +19,10 @@ from patto.core.versioning import update_versioned
 from patto.documents.services import store_attachment
 
 from .fiscal_code import normalise
-from .models import (NEXT_STATE, SCHOOL_KINDS, Agreement, ArchiveAccess, Assessment, ClosureOutcome, Cohort,
-                     ConsentItem, DeviceActivation, DeviceSession, DeviceType, Family, Framework, Meeting, Note, Path,
-                     PathEvent, Person, PlanAction, PlanGoal, PrePostAssessment, Rating, SubDimension, Task,
-                     TeamMember, Volunteer)
+from .models import (DEVICE_RESPONSIBLE_ROLES, NEXT_STATE, SCHOOL_KINDS, Agreement, ArchiveAccess, Assessment,
+                     ClosureOutcome, Cohort, ConsentItem, DeviceActivation, DeviceSession, DeviceType, Family,
+                     Framework, Meeting, Note, Path, PathEvent, Person, PlanAction, PlanGoal, PrePostAssessment,
+                     Rating, SubDimension, Task, TeamMember, Volunteer)
 from .queries import TEAM_ROLE_FIT, access_to, acting_in_standing, paths_visible_to, seats_in_force
 
 PERSON_FIELDS = ("kind", "first_name", "last_name", "birth_date", "sex", "fiscal_code", "town", "school", "school_site")
@@ -397,35 +397,48 @@ def current_framework():
 
 
 @transaction.atomic
-def save_assessment(*, actor, path, child, time_point, rater, values, child_says="", family_says="", version=None):
+def save_assessment(*, actor, path, child, time_point, rater, values, child_says="", family_says="", version=None,
+                    complete=True):
     """Create or update one rating of a child at a time point, by the team or by the family.
 
     ``values`` maps sub-dimension ids to a scale value, or None for "not assessable". ``version`` is
-    the one the form was loaded with (None for a new assessment): a stale save raises ConflictError."""
+    the one the form was loaded with (None for a new assessment): a stale save raises ConflictError.
+    ``complete=False`` saves a draft: sub-dimensions may be left out (not rated yet) and the assessment
+    stays out of the comparison and of the time points done until it is saved complete, which needs a
+    value (or "not assessable") for every sub-dimension of its framework."""
     assessment = Assessment.objects.filter(path=path, child=child, time_point=time_point, rater=rater).first()
     if child.family_id != path.family_id or child.kind != Person.Kind.CHILD:
         raise ValidationError(_("Only the children of this family are assessed here."))
+    was_complete = None
     if assessment is None:
         if version not in (None, 0):
             raise ConflictError(current=None)
         framework = current_framework()
         assessment = Assessment.objects.create(path=path, child=child, framework=framework, time_point=time_point,
                                                rater=rater, child_says=child_says, family_says=family_says,
-                                               updated_by=actor)
+                                               updated_by=actor, is_complete=complete)
         old = {}
     else:
         old = dict(assessment.ratings.values_list("subdimension_id", "value"))
+        was_complete = assessment.is_complete
         update_versioned(assessment, version or 0, {"child_says": child_says, "family_says": family_says,
-                                                    "updated_by": actor})
+                                                    "updated_by": actor, "is_complete": complete})
     allowed = set(SubDimension.objects.filter(side__framework=assessment.framework_id).values_list("pk", flat=True))
     scale = set(assessment.framework.scale.values_list("value", flat=True))
     if set(values) - allowed or {v for v in values.values() if v is not None} - scale:
         raise ValidationError(_("A rating is outside the framework's scale."))
+    if complete and allowed - set(values):
+        raise ValidationError(_("To complete the assessment, rate every sub-dimension (or mark it “not "
+                                "assessable”); otherwise save it as a draft."))
     assessment.ratings.all().delete()
     Rating.objects.bulk_create([Rating(assessment=assessment, subdimension_id=sub, value=value)
                                 for sub, value in values.items()])
     changes = {f"rating_{sub}": [old.get(sub), value] for sub, value in values.items() if old.get(sub) != value}
-    _event(path, actor, "assessment.saved", time_point=time_point, rater=rater, child=child.first_name)
+    changes.update({f"rating_{sub}": [value, None] for sub, value in old.items() if sub not in values})
+    if was_complete is not complete:
+        changes["is_complete"] = [was_complete, complete]
+    _event(path, actor, "assessment.saved", time_point=time_point, rater=rater, child=child.first_name,
+           draft=not complete)
     record_event(actor=actor, action="cases.assessment.saved", obj=assessment, subjects=[child], changes=changes)
     return assessment
 
@@ -499,12 +512,24 @@ def add_action(*, actor, goal, description, area, deadline, person=None, profess
 
 
 @transaction.atomic
-def remove_action(*, actor, action):
+def remove_action(*, actor, action, reason):
+    """Take an action out of the family's plan, after the user confirmed it with a reason. The action is
+    kept, marked removed (when, by whom, why): it leaves the plan, its PDF and the school's view, and stays
+    in the plan's history and in the timeline, for the same audience that saw it added."""
     path = action.goal.path
-    record_event(actor=actor, action="cases.plan.action_removed", obj=action,
-                 changes={"description": [action.description, None]})
-    action.delete()
-    _event(path, actor, "plan.action_removed")
+    updated = PlanAction.objects.filter(pk=action.pk).update(removed_at=timezone.now(), removed_by=actor,
+                                                             removal_reason=reason)
+    if not updated:  # removed meanwhile by someone else
+        raise ValidationError(_("This action was already removed from the plan."))
+    action.refresh_from_db(from_queryset=PlanAction.with_removed.all())
+    _event(path, actor, "plan.action_removed",
+           audience=Note.Audience.SCHOOL if action.for_school else Note.Audience.TEAM,
+           institution=action.institution if action.for_school else None, area=action.area,
+           description=action.description[:200], reason=reason)
+    record_event(actor=actor, action="cases.plan.action_removed", obj=action, purpose=reason,
+                 subjects=[action.person] if action.person else [],
+                 changes={"removed_at": [None, action.removed_at.isoformat()]})
+    return action
 
 
 # --- Dispositivi -------------------------------------------------------------------------------------
@@ -532,6 +557,10 @@ def _check_device(device_type, hours_per_week, sessions_planned, school, volunte
 def activate_device(*, actor, path, device_type, provider, starts_on, ends_on=None, responsible=None,
                     hours_per_week=None, sessions_planned=None, school=None, volunteer=None, notes=""):
     _check_device(device_type, hours_per_week, sessions_planned, school, volunteer, path.family.district)
+    if responsible is not None and not Membership.objects.current().filter(
+            user=responsible, institution=provider, role__in=DEVICE_RESPONSIBLE_ROLES).exists():
+        raise ValidationError({"responsible": _("The responsible person is a member of the provider's staff who "
+                                                "works with families.")})
     _check_consent(path, school, "school")
     activation = DeviceActivation(path=path, device_type=device_type, provider=provider, responsible=responsible,
                                   starts_on=starts_on, ends_on=ends_on, hours_per_week=hours_per_week,

@@ -36,6 +36,10 @@ def describe(event):
             "name": p.get("name", ""), "role": _label(TeamMember.TeamRole.choices, p.get("role"))}
     if event.kind == "note.added":  # the event has the note's audience, so the same people see both
         return _("A note was written (%(audience)s)") % {"audience": _label(Note.Audience.choices, event.audience)}
+    if event.kind == "assessment.saved" and p.get("draft"):
+        return _("Draft of the %(time_point)s assessment of %(child)s saved (%(rater)s)") % {
+            "time_point": p.get("time_point", ""), "child": p.get("child", ""),
+            "rater": _label(Assessment.Rater.choices, p.get("rater"))}
     if event.kind == "assessment.saved":
         return _("%(time_point)s assessment of %(child)s saved (%(rater)s)") % {
             "time_point": p.get("time_point", ""), "child": p.get("child", ""),
@@ -46,6 +50,9 @@ def describe(event):
         return _("Micro-project updated: %(subdimension)s") % {"subdimension": p.get("subdimension", "")}
     if event.kind == "plan.action_added":
         return _("Action added to the plan (%(area)s)") % {"area": _label(PlanAction.Area.choices, p.get("area"))}
+    if event.kind == "plan.action_removed" and p.get("reason"):
+        return _("Action removed from the plan: “%(description)s”. Reason: %(reason)s") % {
+            "description": p.get("description", ""), "reason": p["reason"]}
     if event.kind == "plan.action_removed":
         return _("Action removed from the plan")
     if event.kind == "meeting.scheduled":

@@ -6,21 +6,23 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from patto.accounts.models import Institution
 from patto.accounts.stepup import require_recent_password
 from patto.core.exceptions import ConflictError, TransitionError
 from patto.core.exports import pdf_response
 from patto.core.forms import run_service, add_service_errors, rebase_after_conflict
-from patto.core.shortcuts import get_object_for
+from patto.core.shortcuts import get_object_for, is_htmx
 from patto.documents.responses import attachment_response
 
 from . import forms, services
-from .models import NEXT_STATE, Agreement, Assessment, Person, PlanAction, TeamMember, TimePoint
+from .models import NEXT_STATE, SCHOOL_KINDS, Agreement, Assessment, Person, PlanAction, TeamMember, TimePoint
 from .queries import comparison as comparison_data, comparison_chart
-from .queries import (access_to, actions_for_schools, devices_of, done_time_points, fetch_path, meetings_of,
-                      missing_areas, my_paths, notes_visible_to, paths_visible_to, plan_of, search_people,
-                      school_consents, seats_in_force, team_completeness, team_users, timeline_visible_to)
+from .queries import (access_to, actions_for_schools, assessment_progress, devices_of, fetch_path, meetings_of,
+                      missing_areas, my_paths, notes_visible_to, paths_visible_to, plan_of, removed_actions,
+                      search_people, school_consents, seats_in_force, team_completeness, team_users,
+                      timeline_visible_to)
 from .schedule import time_points
 from .timeline import describe
 
@@ -107,7 +109,10 @@ def path_detail(request, pk):
     children = [person for person in members if person.kind == "child"]
     context["children"] = children
     if context["can_view_assessments"]:
-        context["schedule"] = time_points(path, done_time_points(path, children))
+        done, drafts = assessment_progress(path, children)
+        context["schedule"] = time_points(path, done)
+        context["drafts"] = [{"child": child, "time_point": tp, "rater": rater,
+                              "rater_label": Assessment.Rater(rater).label} for child, tp, rater in drafts]
     return render(request, "cases/path_detail.html", context)
 
 
@@ -204,14 +209,37 @@ def person_add(request, pk):
     return render(request, "cases/person_add.html", {"path": path, "form": form})
 
 
+@require_GET
+def school_sites(request):
+    """The sites (plessi) of the school chosen in a person's form, as options (htmx). Reference data of the
+    user's own district, for those who register children: opening a path, or the family they manage."""
+    if not request.user.has_perm("cases.choose_school_site"):
+        raise PermissionDenied
+    # The form may carry a prefix (the child's form when opening a path: "child-school").
+    chosen = next((value for name, value in request.GET.items() if name == "school" or name.endswith("-school")), "")
+    schools = Institution.objects.filter(kind__in=SCHOOL_KINDS, district_id__in={
+        membership.institution.district_id for membership in request.user.current_memberships})
+    if not chosen:
+        return render(request, "cases/_options.html", {"field": forms.PersonForm(
+            district=None, initial={"school": ""})["school_site"]})
+    if not chosen.isdigit():
+        raise Http404
+    school = get_object_for(request.user, None, schools, pk=chosen)
+    form = forms.PersonForm(district=school.district, initial={"school": school.pk})
+    return render(request, "cases/_options.html", {"field": form["school_site"]})
+
+
 def team_add(request, pk):
     path = _path_for(request, pk, "cases.manage_team")
-    form = forms.TeamMemberForm(request.POST or None, district=path.family.district)
+    if is_htmx(request) and request.method == "GET":  # the people whose role fits the team role chosen
+        form = forms.TeamMemberForm(path=path, initial={"team_role": request.GET.get("team_role")})
+        return render(request, "cases/_options.html", {"field": form["membership"]})
+    form = forms.TeamMemberForm(request.POST or None, path=path)
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_team_member(actor=request.user, path=path, **form.cleaned_data)
+            services.add_team_member(actor=request.user, path=path, **form.seat())
         except ValidationError as error:
-            add_service_errors(form, error)
+            form.add_service_errors(error)
         else:
             messages.success(request, _("Added to the team. They can open the path now."))
             return redirect("cases:path_detail", pk=path.pk)
@@ -285,17 +313,20 @@ def assessment_edit(request, pk, child_pk, time_point, rater):
             services.save_assessment(actor=request.user, path=path, child=child, time_point=time_point, rater=rater,
                                      values=form.values(), child_says=form.cleaned_data["child_says"],
                                      family_says=form.cleaned_data["family_says"],
-                                     version=form.cleaned_data["version"] or None)
+                                     version=form.cleaned_data["version"] or None, complete=form.complete)
         except ConflictError:
             conflict = Assessment.objects.get(path=path, child=child, time_point=time_point, rater=rater)
             rebase_after_conflict(form, conflict)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            if not form.complete:
+                messages.success(request, _("Draft saved. It is not in the comparison until it is complete."))
+                return redirect("cases:path_detail", pk=path.pk)
             messages.success(request, _("Assessment saved."))
             return redirect("cases:comparison", pk=path.pk, child_pk=child.pk)
     context = {"path": path, "child": child, "form": form, "framework": framework, "conflict": conflict,
-               "time_point": TimePoint(time_point), "rater": Assessment.Rater(rater),
+               "time_point": TimePoint(time_point), "rater": Assessment.Rater(rater), "assessment": existing,
                "conflict_values": _assessment_summary(conflict) if conflict else None}
     return render(request, "cases/assessment_edit.html", context, status=409 if conflict else 200)
 
@@ -307,13 +338,24 @@ def _assessment_summary(assessment):
 def comparison(request, pk, child_pk):
     path = _path_for(request, pk, "cases.view_assessments", action="cases.assessment.compared")
     child = _child_of(request, path, child_pk)
-    framework = (Assessment.objects.filter(path=path, child=child).values_list("framework", flat=True).first()
-                 or services.current_framework().pk)
+    framework = (Assessment.objects.filter(path=path, child=child, is_complete=True)
+                 .values_list("framework", flat=True).first() or services.current_framework().pk)
     data = comparison_data(path, child, framework)
     chart = comparison_chart(data, framework)
     context = {"path": path, "child": child, "data": data, "chart": chart,
-               "can_assess": request.user.has_perm("cases.assess", path)}
+               "can_assess": request.user.has_perm("cases.assess", path),
+               "drafts": data["drafts"]}
     return render(request, "cases/comparison.html", context)
+
+
+@require_GET
+def framework(request):
+    """The assessment framework in use: its sides, sub-dimensions and scale, and whether the list is
+    provisional (said here once, not on every assessment). Reference data, no personal data."""
+    current = services.current_framework()
+    return render(request, "cases/framework.html", {
+        "framework": current, "sides": current.sides.prefetch_related("subdimensions"),
+        "scale": current.scale.all()})
 
 
 def prepost_edit(request, pk, time_point):
@@ -352,7 +394,7 @@ def plan(request, pk):
     goals = plan_of(path)
     can_change = request.user.has_perm("cases.change_plan", path)
     context = {"path": path, "goals": goals, "missing": [PlanAction.Area(a).label for a in missing_areas(goals)],
-               "can_change": can_change,
+               "can_change": can_change, "removed": removed_actions(path),
                "goal_form": forms.GoalForm(framework=services.current_framework()) if can_change else None}
     return render(request, "cases/plan.html", context)
 
@@ -407,13 +449,23 @@ def action_add(request, pk, goal_pk):
     return render(request, "cases/action_form.html", {"path": path, "goal": goal, "form": form})
 
 
-@require_POST
 def action_remove(request, pk, action_pk):
+    """Removing an action is confirmed on its own page, with a reason; the action stays in the plan's
+    history (WCAG 3.3.4: nothing is lost to one keypress)."""
     path = _path_for(request, pk, "cases.change_plan")
-    action = get_object_for(request.user, None, PlanAction.objects.filter(goal__path=path), pk=action_pk)
-    services.remove_action(actor=request.user, action=action)
-    messages.success(request, _("Action removed."))
-    return redirect("cases:plan", pk=path.pk)
+    action = get_object_for(request.user, None, PlanAction.objects.filter(goal__path=path)
+                            .select_related("goal__subdimension", "person", "professional", "institution"),
+                            pk=action_pk)
+    form = forms.RemoveActionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.remove_action(actor=request.user, action=action, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Action removed from the plan. It stays in the plan's history."))
+            return redirect("cases:plan", pk=path.pk)
+    return render(request, "cases/action_remove.html", {"path": path, "action": action, "form": form})
 
 
 def _family_plan_context(request, path):

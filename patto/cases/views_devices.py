@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from patto.audit.services import render_with_access
 from patto.core.forms import run_service, add_service_errors
-from patto.core.shortcuts import get_object_for
+from patto.core.shortcuts import get_object_for, is_htmx
 
 from . import forms, services
 from .queries import volunteers_visible_to
@@ -21,6 +21,9 @@ from .views import _path_for
 
 def device_add(request, pk):
     path = _path_for(request, pk, "cases.activate_device")
+    if is_htmx(request) and request.method == "GET":  # the staff of the provider chosen
+        form = forms.DeviceForm(path=path, initial={"provider": request.GET.get("provider")})
+        return render(request, "cases/_options.html", {"field": form["responsible"]})
     form = forms.DeviceForm(request.POST or None, path=path)
     if request.method == "POST" and form.is_valid():
         try:

@@ -3,7 +3,6 @@ the meeting as an iCalendar file and the minutes as PDF."""
 
 from datetime import timedelta
 
-import icalendar
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patto.accounts.middleware import mfa_exempt
+from patto.core.calendar import CalendarEvent, calendar_bytes, ics_response
 from patto.core.exceptions import TransitionError
 from patto.core.exports import pdf_response
 from patto.core.forms import run_service, add_service_errors
@@ -146,9 +146,7 @@ def action_item_status(request, item_pk):
 def meeting_ics(request, meeting_pk):
     """The meeting as an iCalendar file: body, time, place and agenda; no data about families."""
     meeting = _meeting(request, meeting_pk, "governance.view_governance")
-    response = HttpResponse(_calendar([meeting]), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="riunione-{meeting.pk}.ics"'
-    return response
+    return ics_response(_events([meeting]), f"riunione-{meeting.pk}.ics", name="Governance")
 
 
 def minutes_pdf(request, meeting_pk):
@@ -160,21 +158,11 @@ def minutes_pdf(request, meeting_pk):
         return pdf_response(request, "governance/minutes_document.html", context, f"verbale-{meeting.pk}.pdf")
 
 
-def _calendar(meetings):
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", "-//Patto//Governance//IT")
-    calendar.add("version", "2.0")
-    for meeting in meetings:
-        event = icalendar.Event()
-        event.add("uid", f"{meeting.uid}@patto")
-        event.add("dtstamp", meeting.starts_at)
-        event.add("dtstart", meeting.starts_at)
-        event.add("dtend", meeting.starts_at + timedelta(minutes=meeting.duration_minutes))
-        event.add("summary", str(meeting.body))
-        event.add("location", meeting.place)
-        event.add("description", meeting.agenda)
-        calendar.add_component(event)
-    return calendar.to_ical()
+def _events(meetings):
+    return [CalendarEvent(uid=str(meeting.uid), starts_at=meeting.starts_at,
+                          ends_at=meeting.starts_at + timedelta(minutes=meeting.duration_minutes),
+                          summary=str(meeting.body), location=meeting.place, description=meeting.agenda)
+            for meeting in meetings]
 
 
 def calendar_settings(request):
@@ -202,6 +190,7 @@ def calendar_feed(request, token):
     meetings = queries.calendar_feed_meetings(token)
     if meetings is None:
         raise Http404
-    response = HttpResponse(_calendar(meetings), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(calendar_bytes(_events(meetings), name="Governance"),
+                            content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, no-store"
     return response

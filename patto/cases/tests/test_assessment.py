@@ -178,7 +178,8 @@ def test_comparison_query_count(count, in_intervention, personas, django_assert_
                                  values=_values(framework, 3))
     client = Client()
     client.force_login(actor)
-    with django_assert_num_queries(17):
+    # 19: the scale's bounds from the framework and the menu's standing check joined the 17 of before.
+    with django_assert_num_queries(19):
         assert client.get(reverse("cases:comparison", kwargs={"pk": path.pk, "child_pk": child.pk})).status_code == 200
 
 
@@ -208,3 +209,64 @@ def test_time_points_query_count(count, in_intervention, personas, django_assert
     actor = type(actor).objects.get(pk=actor.pk)
     with django_assert_num_queries(3):  # paths, children, ratings
         assert len(time_points_needing_attention(actor, today=date(2026, 7, 20))) == 2 * count
+
+
+def test_a_draft_is_kept_out_of_the_comparison_until_it_is_completed(in_intervention, login, personas):
+    """Issue 9: a partial save used to save nothing ("this field is required" × 17). A draft keeps what was
+    chosen, is marked incomplete and shown on the path; completing it needs every sub-dimension."""
+    from patto.cases.models import PathEvent
+
+    path = in_intervention
+    child = path.family.members.get(kind="child")
+    framework = services.current_framework()
+    url = reverse("cases:assessment_edit", kwargs={"pk": path.pk, "child_pk": child.pk, "time_point": "T0",
+                                                   "rater": "team"})
+    client = login("case_manager")
+    client.cookies["django_language"] = "en"
+    form_page = client.get(url).content.decode()
+    assert "national materials" not in form_page and reverse("cases:framework") in form_page
+    assert "national materials" in client.get(reverse("cases:framework")).content.decode()  # said once, there
+    first, second = [f"sub_{sub.pk}" for sub in SubDimension.objects.filter(side__framework=framework)][:2]
+    draft = {**_form_data(framework, ""), first: "4", second: "na", "save": "draft"}
+    response = client.post(url, draft)
+    assert response.status_code == 302 and response["Location"] == reverse("cases:path_detail",
+                                                                           kwargs={"pk": path.pk})
+    saved = Assessment.objects.get()
+    assert not saved.is_complete and sorted(saved.ratings.values_list("value", flat=True), key=str) == [4, None]
+    assert done_time_points(path, [child]) == set()
+    data = comparison(path, child, framework)
+    assert data["present"] == [] and data["drafts"] == [saved]
+    detail = client.get(reverse("cases:path_detail", kwargs={"pk": path.pk}))
+    assert [(d["child"], d["time_point"], d["rater"]) for d in detail.context["drafts"]] == [(child, "T0", "team")]
+    compared = client.get(reverse("cases:comparison", kwargs={"pk": path.pk, "child_pk": child.pk}))
+    assert b"mdb-chart-data" not in compared.content and url.encode() in compared.content
+    # Completing asks for every sub-dimension, with the field's own error, keeping what was chosen.
+    attempt = client.post(url, {**draft, "save": "complete", "version": saved.version})
+    errors = attempt.context["form"].errors
+    assert attempt.status_code == 200 and len(errors) == 16 and first not in errors
+    assert attempt.context["form"][first].value() == "4"
+    done = client.post(url, {**_form_data(framework, "3", version=saved.version), "save": "complete"})
+    assert done.status_code == 302
+    saved.refresh_from_db()
+    assert saved.is_complete and done_time_points(path, [child]) == {"T0"}
+    assert comparison(path, child, framework)["present"] == [("T0", "team")]
+    assert [e.params["draft"] for e in PathEvent.objects.filter(kind="assessment.saved").order_by("pk")] == [True,
+                                                                                                        False]
+    completed = AuditEvent.objects.filter(action="cases.assessment.saved").order_by("pk").last()
+    assert completed.changes["is_complete"] == [False, True]
+
+
+def test_the_service_completes_an_assessment_only_with_every_sub_dimension(in_intervention, personas):
+    from django.core.exceptions import ValidationError
+
+    path = in_intervention
+    child = path.family.members.get(kind="child")
+    values = _values(services.current_framework(), 3)
+    values.popitem()
+    with pytest.raises(ValidationError, match="draft"):
+        services.save_assessment(actor=personas["case_manager"].user, path=path, child=child, time_point="T1",
+                                 rater="team", values=values)
+    assert not Assessment.objects.exists()
+    draft = services.save_assessment(actor=personas["case_manager"].user, path=path, child=child, time_point="T1",
+                                     rater="team", values=values, complete=False)
+    assert not draft.is_complete and draft.ratings.count() == 17

@@ -76,3 +76,37 @@ def test_tasks_on_the_home_page_and_only_the_assignee_closes_them(family_path, p
     assert login("team_member").post(done_url).status_code == 302
     task.refresh_from_db()
     assert task.done_on == timezone.localdate()
+
+
+def test_a_team_meeting_as_ics_carries_no_child_name_nor_case_content(family_path, personas, login):
+    """Issue 9: team meetings offer an .ics like governance meetings; it leaves Patto for a calendar app, so
+    it says when and where, the family's reference and the page's address, nothing else."""
+    import icalendar
+
+    cm = personas["case_manager"].user
+    meeting = services.schedule_meeting(actor=cm, path=family_path, held_at=_when(), place="Servizi sociali",
+                                        agenda="AGENDA-RISERVATA: la frequenza di Aurora",
+                                        participants=[cm, personas["school_referent"].user])
+    services.record_minutes(actor=cm, meeting=meeting, version=1, minutes="VERBALE-RISERVATO", decisions="")
+    kwargs = {"pk": family_path.pk, "meeting_pk": meeting.pk}
+    detail = login("case_manager").get(reverse("cases:meeting_detail", kwargs=kwargs)).content.decode()
+    url = reverse("cases:meeting_ics", kwargs=kwargs)
+    assert url in detail
+    response = login("school_referent").get(url)  # the teacher attends: may open the meeting, gets the file
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
+    assert response["Content-Disposition"] == f'attachment; filename="incontro-{meeting.pk}.ics"'
+    text = response.content.decode()
+    for secret in ("Aurora", "Canestrari", "AGENDA-RISERVATA", "VERBALE-RISERVATO"):
+        assert secret not in text
+    event = icalendar.Calendar.from_ical(response.content).walk("VEVENT")[0]
+    assert family_path.family.reference in str(event["summary"]) and str(event["location"]) == "Servizi sociali"
+    assert event.decoded("dtstart") == _when() and str(event["uid"]) == f"cases-meeting-{meeting.pk}@patto"
+    assert str(kwargs["pk"]) in str(event["description"])
+    read = AuditEvent.objects.filter(action="cases.meeting.calendar").get()
+    assert read.actor == personas["school_referent"].user
+    # A meeting the teacher does not attend is not there for them; the outsider knows no path.
+    other = services.schedule_meeting(actor=cm, path=family_path, held_at=_when(), agenda="Solo équipe",
+                                      participants=[cm])
+    assert login("school_referent").get(reverse("cases:meeting_ics", kwargs={
+        **kwargs, "meeting_pk": other.pk})).status_code == 404
+    assert login("outsider").get(url).status_code == 404

@@ -124,9 +124,8 @@ def test_without_consent_nothing_reaches_the_school(no_consent_path, personas, w
                             deadline=date(2026, 1, 10), institution=world.school)
     # Through the page: the refusal says why and keeps what was typed.
     response = _client(cm).post(_url("cases:team_add", path), {
-        "user": personas["school_referent"].user_id, "institution": world.school.pk, "team_role": "teacher",
-        "valid_from": "2025-09-15"})
-    assert response.status_code == 200 and "institution" in response.context["form"].errors
+        "membership": personas["school_referent"].pk, "team_role": "teacher", "valid_from": "2025-09-15"})
+    assert response.status_code == 200 and world.school.name in str(response.context["form"].errors["membership"])
     assert 'value="2025-09-15"' in response.content.decode()
 
 

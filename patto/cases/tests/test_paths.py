@@ -155,8 +155,8 @@ def test_team_membership_opens_and_closes_access_at_the_next_request(family_path
     assert outsider.get(url).status_code == 404
     cm = login("case_manager")
     response = cm.post(reverse("cases:team_add", kwargs={"pk": family_path.pk}), {
-        "user": personas["outsider"].user_id, "institution": personas["outsider"].institution_id,
-        "team_role": "social_worker", "valid_from": timezone.localdate().isoformat()})
+        "membership": personas["outsider"].pk, "team_role": "social_worker",
+        "valid_from": timezone.localdate().isoformat()})
     assert response.status_code == 302
     assert outsider.get(url).status_code == 200
     member = family_path.team.get(user=personas["outsider"].user)

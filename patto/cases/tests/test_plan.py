@@ -117,5 +117,39 @@ def test_plan_query_count(count, goal, family_path, personas, django_assert_num_
                             deadline=date(2026, 2, 1), professional=personas["team_member"].user)
     client = Client()
     client.force_login(cm)
-    with django_assert_num_queries(15):
+    # 17: the removed actions (the plan's history) and the menu's standing check joined the 15 of before.
+    with django_assert_num_queries(17):
         assert client.get(reverse("cases:plan", kwargs={"pk": family_path.pk})).status_code == 200
+
+
+def test_removing_an_action_is_confirmed_and_kept_in_the_plan_history(goal, family_path, personas, world, login):
+    """Issue 9 (WCAG 3.3.4): "Togli" deleted an action with one keypress. Now a confirmation page asks
+    for a reason; the action leaves the plan, the school's view and the PDF, and stays in the history."""
+    cm = personas["case_manager"].user
+    action = services.add_action(actor=cm, goal=goal, description="AZIONE-SCUOLA merenda in classe",
+                                 area="social", deadline=date(2026, 2, 1), institution=world.school)
+    client = login("team_member")
+    url = reverse("cases:action_remove", kwargs={"pk": family_path.pk, "action_pk": action.pk})
+    plan_page = client.get(reverse("cases:plan", kwargs={"pk": family_path.pk})).content.decode()
+    assert f'href="{url}"' in plan_page  # a link to the confirmation, no longer a one-click form
+    confirm = client.get(url)
+    assert confirm.status_code == 200 and "AZIONE-SCUOLA" in confirm.content.decode()
+    assert client.post(url, {"reason": ""}).status_code == 200  # no reason: nothing happens
+    assert goal.actions.count() == 1
+    response = client.post(url, {"reason": "La scuola offre già la merenda"})
+    assert response.status_code == 302
+    assert goal.actions.count() == 0 and PlanAction.with_removed.count() == 1
+    removed = PlanAction.with_removed.get()
+    assert removed.removed_by == personas["team_member"].user and removed.removal_reason.startswith("La scuola")
+    plan = client.get(reverse("cases:plan", kwargs={"pk": family_path.pk}))
+    assert [a.pk for a in plan.context["removed"]] == [action.pk]
+    assert "La scuola offre già la merenda" in plan.content.decode()
+    assert client.post(url, {"reason": "di nuovo"}).status_code == 404  # no longer in the plan
+    # The school no longer sees it, but its timeline says it was removed (same audience as its addition).
+    school = Client()
+    school.force_login(personas["school_referent"].user)
+    assert school.get(reverse("cases:path_detail", kwargs={"pk": family_path.pk})).context["school_actions"] == []
+    event = family_path.events.get(kind="plan.action_removed")
+    assert event.audience == Note.Audience.SCHOOL and event.params["reason"] == "La scuola offre già la merenda"
+    audit = AuditEvent.objects.get(action="cases.plan.action_removed")
+    assert audit.purpose == "La scuola offre già la merenda" and audit.object_id == str(action.pk)

@@ -71,6 +71,7 @@ def sample_url(name, objects):
         "cases:session_add": {"pk": objects["path"], "activation_pk": objects["device"]},
         "cases:volunteer_edit": {"volunteer_pk": objects["volunteer"]},
         "cases:meeting_detail": {"pk": objects["path"], "meeting_pk": objects["meeting"]},
+        "cases:meeting_ics": {"pk": objects["path"], "meeting_pk": objects["meeting"]},
         "cases:cohort_edit": {"cohort_pk": objects["cohort"]},
         "cases:catalogue_add": {"kind": "outcome"},
         "cases:catalogue_edit": {"kind": "device", "entry_pk": objects["device_type"]},
@@ -281,7 +282,8 @@ MATRIX = {
     "cases:goal_add": expect(405),
     "cases:goal_edit": expect(404, **TEAM_NOT_SCHOOL),
     "cases:action_add": expect(404, **TEAM_NOT_SCHOOL),
-    "cases:action_remove": expect(405),
+    # Removing an action is confirmed on its own page (with a reason), like leaving the team.
+    "cases:action_remove": expect(404, **TEAM_NOT_SCHOOL),
     "cases:plan_print": expect(404, **TEAM_NOT_SCHOOL),
     "cases:plan_pdf": expect(404, **TEAM_NOT_SCHOOL),
     "cases:device_add": expect(404, **CASE_MANAGER_ONLY),
@@ -294,6 +296,12 @@ MATRIX = {
     "cases:meeting_add": expect(404, **TEAM_NOT_SCHOOL),
     # The school referent attends this meeting, so sees it (and its minutes) but cannot write them.
     "cases:meeting_detail": expect(404, **TEAM_OK),
+    # The meeting for a calendar app: whoever may open the meeting (the teacher attends this one).
+    "cases:meeting_ics": expect(404, **TEAM_OK),
+    # The sites of a school, for the person forms (htmx): who registers children (opens paths, manages one).
+    "cases:school_sites": expect(403, case_manager=200),
+    # The assessment framework (reference data, no personal data).
+    "cases:framework": expect(200),
     "cases:task_done": expect(405),
     # Cohorts: the coordinator manages them; social workers read them; no personal data in them.
     # The outsider's comune never signed the pact: no standing, no district-wide screens.
@@ -430,8 +438,11 @@ POST_MATRIX = {
     "audit:person_report_pdf": expect(405),
     # Read-only pages refuse a POST.
     "audit:trail": expect(405),
-    # The équipe removes an action (done: 302); the school may not; nobody else knows the path.
-    "cases:action_remove": expect(404, case_manager=302, school_referent=403, health_professional=302, team_member=302),
+    # The confirmation without a reason: the form asks for it (200); the school may not; nobody else knows the path.
+    "cases:action_remove": expect(404, case_manager=200, school_referent=403, health_professional=200, team_member=200),
+    "cases:framework": expect(405),
+    "cases:meeting_ics": expect(405),
+    "cases:school_sites": expect(405),
     # Only the case manager attaches the signed agreement (none recorded in the fixture: 404).
     "cases:agreement_document": expect(404, school_referent=403, health_professional=403, team_member=403),
     "cases:goal_add": expect(404, case_manager=200, school_referent=403, health_professional=200, team_member=200),
