@@ -465,7 +465,7 @@ def action_remove(request, pk, action_pk):
         else:
             messages.success(request, _("Action removed from the plan. It stays in the plan's history."))
             return redirect("cases:plan", pk=path.pk)
-    return render(request, "cases/action_remove.html", {"path": path, "action": action, "form": form})
+    return render(request, "cases/action_remove.html", {"path": path, "plan_action": action, "form": form})
 
 
 def _family_plan_context(request, path):

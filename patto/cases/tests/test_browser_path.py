@@ -68,12 +68,16 @@ def test_case_manager_walks_the_path_and_each_member_sees_their_part(visit, dist
         cm.page.click("main a:has-text('Accordo firmato')")
     assert Path_(download.value.path()).read_bytes() == scan.read_bytes()
 
-    for username, role in (("Valli Sara", "teacher"), ("Bianchi Anna", "psychologist")):
+    for username, role, institution in (("Valli Sara", "teacher", "IC Rimini Marina"),
+                                        ("Bianchi Anna", "psychologist", "AUSL Romagna")):
         cm.page.click("main >> text=Aggiungi all'équipe")
         cm.check()
-        cm.page.select_option("#id_user", label=username)
-        cm.page.select_option("#id_institution", label="IC Rimini Marina" if role == "teacher" else "AUSL Romagna")
+        # Choosing the role in the team narrows the people offered (htmx): here to the one who fits.
         cm.page.select_option("#id_team_role", role)
+        cm.page.wait_for_function("() => document.querySelectorAll('#id_membership option').length === 2")
+        offered = cm.page.locator("#id_membership option").nth(1).inner_text()
+        assert offered.startswith(f"{username} — {institution} (")  # the person, their institution and role
+        cm.page.select_option("#id_membership", index=1)
         cm.submit()
     assert "Docente" in cm.page.inner_text("main") and "(manca)" in cm.page.inner_text("main")  # no educator yet
 
@@ -116,6 +120,14 @@ def test_case_manager_walks_the_path_and_each_member_sees_their_part(visit, dist
     assert "Merenda e diario" in cm.page.inner_text("main")
     cm.open("/percorsi/" + path_url.rstrip("/").rsplit("/", 1)[1] + "/progetto/stampa/")
     assert "Il nostro progetto" in cm.page.inner_text("h1")
+    # Removing an action asks for confirmation and a reason, and the plan keeps it in its history.
+    cm.page.go_back()
+    cm.page.click("main a[href$='/elimina/']")
+    cm.check()
+    cm.page.fill("#id_reason", "La scuola lo fa già")
+    cm.submit()
+    assert "Azioni tolte dal progetto" in cm.page.inner_text("main")
+    assert "La scuola lo fa già" in cm.page.inner_text("main")
     cm.page.goto(path_url)
 
     # A dispositivo: home education by hours per week.

@@ -134,6 +134,7 @@ def test_removing_an_action_is_confirmed_and_kept_in_the_plan_history(goal, fami
     assert f'href="{url}"' in plan_page  # a link to the confirmation, no longer a one-click form
     confirm = client.get(url)
     assert confirm.status_code == 200 and "AZIONE-SCUOLA" in confirm.content.decode()
+    assert '<form method="post" novalidate' in confirm.content.decode()  # posts back to this page
     assert client.post(url, {"reason": ""}).status_code == 200  # no reason: nothing happens
     assert goal.actions.count() == 1
     response = client.post(url, {"reason": "La scuola offre già la merenda"})
