@@ -124,7 +124,7 @@ def test_the_responsible_person_of_a_dispositivo_is_one_of_the_provider_staff(fa
     assert list(response.context["form"].fields["responsible"].queryset) == [personas["team_member"]]
     assert client.post(url, {**data, "responsible": personas["team_member"].pk}).status_code == 302
     assert DeviceActivation.objects.get().responsible == personas["team_member"].user
-    with pytest.raises(ValidationError, match="provider"):
+    with pytest.raises(ValidationError, match="responsible"):
         services.activate_device(actor=personas["case_manager"].user, path=family_path, device_type=home_education,
                                  provider=world.coop, starts_on=date(2025, 10, 1), hours_per_week=4,
                                  responsible=personas["institution_admin"].user)

@@ -117,8 +117,8 @@ def test_plan_query_count(count, goal, family_path, personas, django_assert_num_
                             deadline=date(2026, 2, 1), professional=personas["team_member"].user)
     client = Client()
     client.force_login(cm)
-    # 17: the removed actions (the plan's history) and the menu's standing check joined the 15 of before.
-    with django_assert_num_queries(17):
+    # 16: the removed actions (the plan's history) joined the 15 of before.
+    with django_assert_num_queries(16):
         assert client.get(reverse("cases:plan", kwargs={"pk": family_path.pk})).status_code == 200
 
 
