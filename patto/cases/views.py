@@ -14,6 +14,7 @@ from patto.core.exceptions import ConflictError, TransitionError
 from patto.core.exports import pdf_response
 from patto.core.forms import run_service, add_service_errors, rebase_after_conflict
 from patto.core.shortcuts import get_object_for, is_htmx
+from patto.core.idempotency import once_per_form
 from patto.documents.responses import attachment_response
 
 from . import forms, services
@@ -44,6 +45,7 @@ def path_list(request):
             "can_add": request.user.has_perm("cases.add_path")})
 
 
+@once_per_form
 def path_create(request):
     if not request.user.has_perm("cases.add_path"):
         raise PermissionDenied
@@ -194,6 +196,7 @@ def path_reopen(request, pk):
                          lambda path, data: services.reopen_path(actor=request.user, path=path, **data))
 
 
+@once_per_form
 def person_add(request, pk):
     path = _path_for(request, pk, "cases.add_person")
     form = forms.PersonForm(request.POST or None, district=path.family.district)
@@ -229,6 +232,7 @@ def school_sites(request):
     return render(request, "cases/_options.html", {"field": form["school_site"]})
 
 
+@once_per_form
 def team_add(request, pk):
     path = _path_for(request, pk, "cases.manage_team")
     if is_htmx(request) and request.method == "GET":  # the people whose role fits the team role chosen
@@ -263,6 +267,7 @@ def team_end(request, pk, member_pk):
 
 
 @require_POST
+@once_per_form
 def note_add(request, pk):
     path = _path_for(request, pk, "cases.add_note")
     form = _note_form(access_to(request.user, path), path, request.POST)
@@ -293,6 +298,7 @@ def _child_of(request, path, child_pk):
     return get_object_for(request.user, None, path.family.members.filter(kind="child"), pk=child_pk)
 
 
+@once_per_form
 def assessment_edit(request, pk, child_pk, time_point, rater):
     path = _path_for(request, pk, "cases.assess", action="cases.assessment.viewed")
     child = _child_of(request, path, child_pk)
@@ -400,6 +406,7 @@ def plan(request, pk):
 
 
 @require_POST
+@once_per_form
 def goal_add(request, pk):
     path = _path_for(request, pk, "cases.change_plan")
     form = forms.GoalForm(request.POST, framework=services.current_framework())
@@ -435,6 +442,7 @@ def goal_edit(request, pk, goal_pk):
                   status=409 if conflict else 200)
 
 
+@once_per_form
 def action_add(request, pk, goal_pk):
     path, goal = _goal_for(request, pk, goal_pk)
     form = forms.ActionForm(request.POST or None, path=path, team_users=team_users(path))
@@ -505,6 +513,7 @@ def _plan_pdf(request, pk):
 
 # --- Consent items: what the family agrees to share, with which school ---------------------------------
 
+@once_per_form
 def consent_add(request, pk):
     path = _path_for(request, pk, "cases.manage_consent")
     form = forms.ConsentForm(request.POST or None, path=path)

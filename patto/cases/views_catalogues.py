@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from patto.core.forms import run_service
+from patto.core.idempotency import once_per_form
 
 from . import forms, services
 from .models import ClosureOutcome, DeviceType
@@ -24,6 +25,7 @@ def catalogues(request):
         "can_change": request.user.has_perm("cases.change_catalogue")})
 
 
+@once_per_form
 def catalogue_entry(request, kind, entry_pk=None):
     if kind not in FORMS:
         raise Http404

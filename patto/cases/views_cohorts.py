@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from patto.core.forms import run_service, add_service_errors
 from patto.core.shortcuts import get_object_for
+from patto.core.idempotency import once_per_form
 
 from . import forms, services
 from .queries import cohorts_visible_to
@@ -24,6 +25,7 @@ def cohort_list(request):
                   {"page": page, "can_change": request.user.has_perm("cases.change_cohort")})
 
 
+@once_per_form
 def cohort_add(request):
     if not request.user.has_perm("cases.change_cohort"):
         raise PermissionDenied

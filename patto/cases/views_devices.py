@@ -13,12 +13,14 @@ from django.views.decorators.http import require_POST
 from patto.audit.services import render_with_access
 from patto.core.forms import run_service, add_service_errors
 from patto.core.shortcuts import get_object_for, is_htmx
+from patto.core.idempotency import once_per_form
 
 from . import forms, services
 from .queries import volunteers_visible_to
 from .views import _path_for
 
 
+@once_per_form
 def device_add(request, pk):
     path = _path_for(request, pk, "cases.activate_device")
     if is_htmx(request) and request.method == "GET":  # the staff of the provider chosen
@@ -58,6 +60,7 @@ def device_edit(request, pk, activation_pk):
 
 
 @require_POST
+@once_per_form
 def session_add(request, pk, activation_pk):
     path = _path_for(request, pk, "cases.record_session")
     activation = _activation(request, path, activation_pk)
@@ -78,6 +81,7 @@ def volunteer_list(request):
                               subjects=list(page))
 
 
+@once_per_form
 def volunteer_add(request):
     if not request.user.has_perm("cases.change_volunteer"):
         raise PermissionDenied

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from patto.core.calendar import CalendarEvent, ics_response
 from patto.core.forms import run_service, add_service_errors
 from patto.core.shortcuts import get_object_for
+from patto.core.idempotency import once_per_form
 
 from . import forms, services
 from .models import Task
@@ -19,6 +20,7 @@ from .queries import meetings_of, team_users
 from .views import _path_for
 
 
+@once_per_form
 def meeting_add(request, pk):
     path = _path_for(request, pk, "cases.add_meeting")
     form = forms.MeetingForm(request.POST or None, path=path, team_users=team_users(path))

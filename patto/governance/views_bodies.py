@@ -18,6 +18,7 @@ from patto.core.calendar import CalendarEvent, calendar_bytes, ics_response
 from patto.core.exceptions import TransitionError
 from patto.core.exports import pdf_response
 from patto.core.forms import run_service, add_service_errors
+from patto.core.idempotency import once_per_form
 
 from . import forms, queries, services
 from .models import ActionItem, Body, BodyMeeting, CalendarFeed
@@ -43,6 +44,7 @@ def body_list(request):
 
 
 @require_POST
+@once_per_form
 def body_add(request):
     pact = _pact(request, "governance.change_pact")
     form = forms.BodyForm(request.POST)
@@ -75,6 +77,7 @@ def body_detail(request, body_pk):
             "form": form})
 
 
+@once_per_form
 def body_meeting_add(request, body_pk):
     body = _body(request, body_pk, "governance.change_pact")
     attention = needs_attention(body.pact)

@@ -13,6 +13,7 @@ from patto.core.exceptions import TransitionError
 from patto.core.exports import pdf_response, xlsx_download
 from patto.core.forms import add_service_errors
 from patto.core.shortcuts import get_object_for
+from patto.core.idempotency import once_per_form
 
 from . import forms, queries, reports, services
 from .models import MonitoringPeriod
@@ -70,6 +71,7 @@ def period_list(request):
 
 
 @require_POST
+@once_per_form
 def period_open(request):
     pact = _pact(request, "governance.change_pact")
     form = forms.PeriodForm(request.POST)
@@ -135,6 +137,7 @@ def _period_report_xlsx(request, period):
         return xlsx_download(reports.xlsx_sheets(context), f"monitoraggio-{period.pk}.xlsx")
 
 
+@once_per_form
 def indicator_add(request, commitment_pk):
     commitment = _commitment_in_force(request, commitment_pk, "governance.change_pact")
     form = forms.IndicatorForm(request.POST or None)

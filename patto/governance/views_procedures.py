@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from patto.core.forms import run_service, add_service_errors
+from patto.core.idempotency import once_per_form
 
 from . import forms, services
 from .models import Procedure
@@ -23,6 +24,7 @@ def procedure_list(request):
         "can_add": request.user.has_perm("governance.change_pact")})
 
 
+@once_per_form
 def procedure_add(request):
     pact = _pact(request, "governance.approve_procedure")
     form = forms.ProcedureForm(request.POST or None, institutions=_institutions(pact),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from patto.core.exceptions import TransitionError
 from patto.core.forms import add_service_errors
+from patto.core.idempotency import once_per_form
 
 from . import forms, queries, services
 from .models import Adhesion
@@ -23,6 +24,7 @@ def signatory_list(request):
             "can_see_documents": request.user.has_perm("governance.view_governance")})
 
 
+@once_per_form
 def adhesion_add(request):
     pact = _pact(request, "governance.change_pact")
     form = forms.AdhesionForm(request.POST or None, request.FILES or None, institutions=_institutions(pact))

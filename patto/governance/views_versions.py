@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from patto.core.forms import run_service
 from patto.core.shortcuts import get_object_for
+from patto.core.idempotency import once_per_form
 
 from . import forms, services
 from .diff import compare
@@ -26,6 +27,7 @@ def versions(request):
 
 
 @require_POST
+@once_per_form
 def version_draft(request):
     pact = _pact(request, "governance.change_pact")
     form = forms.DraftForm(request.POST)
@@ -65,6 +67,7 @@ def section_edit(request, number, key):
                   status=409 if conflict else 200)
 
 
+@once_per_form
 def commitment_edit(request, number, commitment_pk=None):
     version = _version(request, number, "governance.change_version")
     commitment = None
