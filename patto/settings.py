@@ -263,8 +263,8 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "it"
 LANGUAGES = [("it", _("Italian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "patto" / "locale"]
-TIME_ZONE = "Europe/Rome"
 FORMAT_MODULE_PATH = ["patto.formats"]  # prose dates "1 dicembre 2026"; day-month order in English too
+TIME_ZONE = "Europe/Rome"
 USE_I18N = True
 USE_TZ = True
 
@@ -314,7 +314,7 @@ if PATTO_AUDIT_RETENTION_MONTHS < 24:
     raise ImproperlyConfigured("PATTO_AUDIT_RETENTION_MONTHS must be at least 24 (access logs are kept 24 months).")
 PATTO_AUDIT_ARCHIVE_DIR = env("PATTO_AUDIT_ARCHIVE_DIR", str(BASE_DIR / "var" / "audit-archive"))
 
-# --- Uploads (security checklist E7) --------------------------------------------------------------
+# --- Uploads (typed by content, scanned, never served inline) ----------------------------------------
 # Stored outside the web root under random names, never served directly; checked by content; scanned by
 # ClamAV's clamd. Set the reverse proxy's body limit a little above PATTO_UPLOAD_MAX_MB.
 PATTO_UPLOAD_ROOT = env("PATTO_UPLOAD_ROOT", str(BASE_DIR / "var" / "uploads"))
