@@ -17,13 +17,24 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from patto.core.audit import record_event
 from patto.core.versioning import update_versioned
 
-from .models import Institution, Membership, User
+from .models import District, Institution, Membership, User
 from .roles import PRIVILEGED_ROLES, Role, grantable_roles
 from .tokens import invitation_token_generator
 
 RECOVERY_CODE_COUNT = 10
 INSTITUTION_FIELDS = ("kind", "name", "short_name", "codice_meccanografico", "istat_code", "service_type",
                       "tax_code", "address", "town", "email", "pec", "is_active")
+
+
+@transaction.atomic
+def create_district(*, actor, name, reference_prefix, **fields):
+    """A new district (the territory that signs one pact). ``actor=None``: the system (``bootstrap``)."""
+    district = District(name=name, reference_prefix=reference_prefix, **fields)
+    district.full_clean()
+    district.save()
+    record_event(actor=actor, action="accounts.district.created", obj=district,
+                 changes={"name": [None, name], "reference_prefix": [None, reference_prefix]})
+    return district
 
 
 @transaction.atomic

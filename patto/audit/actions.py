@@ -21,6 +21,7 @@ LABELS = {
     "accounts.stepup.confirmed": _("Confirmed their password again"),
     "accounts.stepup.failed": _("Wrong password when asked to confirm it"),
     "accounts.stepup.locked_out": _("Signed out after too many wrong passwords"),
+    "accounts.district.created": _("Added a district"),
     "accounts.institution.created": _("Added an institution"),
     "accounts.institution.updated": _("Changed an institution"),
     "accounts.membership.created": _("Gave a role to a person"),
