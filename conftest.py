@@ -41,13 +41,20 @@ def world(db):
     district = DistrictFactory(name="Distretto di Rimini")
     comune = InstitutionFactory(district=district, name="Comune di Rimini", istat_code="099014")
     comune_b = InstitutionFactory(district=district, name="Comune di Santarcangelo", istat_code="099018")
-    school = InstitutionFactory(district=district, kind=Institution.Kind.SCHOOL, name="IC Rimini Marina",
-                                istat_code="", codice_meccanografico="RNIC80901A")
+    school = InstitutionFactory(
+        district=district,
+        kind=Institution.Kind.SCHOOL,
+        name="IC Rimini Marina",
+        istat_code="",
+        codice_meccanografico="RNIC80901A",
+    )
     ausl = InstitutionFactory(district=district, kind=Institution.Kind.AUSL, name="AUSL Romagna", istat_code="")
-    coop = InstitutionFactory(district=district, kind=Institution.Kind.THIRD_SECTOR, name="Coop Orizzonti",
-                              istat_code="")
-    office = InstitutionFactory(district=district, kind=Institution.Kind.DISTRICT_OFFICE, name="Ufficio di piano",
-                                istat_code="")
+    coop = InstitutionFactory(
+        district=district, kind=Institution.Kind.THIRD_SECTOR, name="Coop Orizzonti", istat_code=""
+    )
+    office = InstitutionFactory(
+        district=district, kind=Institution.Kind.DISTRICT_OFFICE, name="Ufficio di piano", istat_code=""
+    )
     foreign_district = DistrictFactory(name="Distretto di Forlì")
     foreign = InstitutionFactory(district=foreign_district, name="Comune di Forlì", istat_code="040012")
     # Standing: the district's pact, signed by the Comune, the school, the AUSL and the cooperative (not the
@@ -57,12 +64,29 @@ def world(db):
     from patto.governance.models import Adhesion, Pact
 
     for pact_district, signatories in ((district, (comune, school, ausl, coop)), (foreign_district, (foreign,))):
-        pact = Pact.objects.create(district=pact_district, title="Patto territoriale PIPPI", valid_from=date(2024, 3, 1))
+        pact = Pact.objects.create(
+            district=pact_district, title="Patto territoriale PIPPI", valid_from=date(2024, 3, 1)
+        )
         for institution in signatories:
-            Adhesion.objects.create(pact=pact, institution=institution, signer_name="Firmatario",
-                                    signer_role="Dirigente", signed_on=date(2024, 3, 1), method="digital")
-    return SimpleNamespace(district=district, comune=comune, comune_b=comune_b, school=school, ausl=ausl,
-                           coop=coop, office=office, foreign_district=foreign_district, foreign=foreign)
+            Adhesion.objects.create(
+                pact=pact,
+                institution=institution,
+                signer_name="Firmatario",
+                signer_role="Dirigente",
+                signed_on=date(2024, 3, 1),
+                method="digital",
+            )
+    return SimpleNamespace(
+        district=district,
+        comune=comune,
+        comune_b=comune_b,
+        school=school,
+        ausl=ausl,
+        coop=coop,
+        office=office,
+        foreign_district=foreign_district,
+        foreign=foreign,
+    )
 
 
 def _member(username, institution, role):
@@ -106,6 +130,7 @@ def login(client):
 # the triggers rightly refuse. Only that flush is wrapped: triggers dropped just before it, put back
 # right after it, so every test runs with them in place.
 
+
 @pytest.fixture(scope="session", autouse=True)
 def _flush_around_audit_triggers():
     import importlib
@@ -139,21 +164,57 @@ def family_path(personas, world):
     cohort = Cohort.objects.create(district=world.district, name="PIPPI 13 — Rimini", start_date=date(2025, 9, 15))
     case_manager = personas["case_manager"].user
     path = services.open_path(
-        actor=case_manager, cohort=cohort, signal_source=world.school, signal_date=date(2025, 9, 1),
-        signal_summary="Assenze frequenti segnalate dalla scuola.", legal_basis=Path.LegalBasis.PUBLIC_INTEREST,
-        child={"first_name": "Aurora", "last_name": "Canestrari", "birth_date": date(2017, 4, 12), "sex": "F",
-               "fiscal_code": "", "town": "Rimini", "school": world.school, "school_site": None})
-    services.add_person(actor=case_manager, path=path, kind=Person.Kind.PARENT, first_name="Elena",
-                        last_name="Canestrari", birth_date=date(1988, 2, 3), sex="F", fiscal_code="", town="Rimini")
+        actor=case_manager,
+        cohort=cohort,
+        signal_source=world.school,
+        signal_date=date(2025, 9, 1),
+        signal_summary="Assenze frequenti segnalate dalla scuola.",
+        legal_basis=Path.LegalBasis.PUBLIC_INTEREST,
+        child={
+            "first_name": "Aurora",
+            "last_name": "Canestrari",
+            "birth_date": date(2017, 4, 12),
+            "sex": "F",
+            "fiscal_code": "",
+            "town": "Rimini",
+            "school": world.school,
+            "school_site": None,
+        },
+    )
+    services.add_person(
+        actor=case_manager,
+        path=path,
+        kind=Person.Kind.PARENT,
+        first_name="Elena",
+        last_name="Canestrari",
+        birth_date=date(1988, 2, 3),
+        sex="F",
+        fiscal_code="",
+        town="Rimini",
+    )
     # The family agrees to share with the child's school (a consent item), so the teacher can join.
-    services.give_consent(actor=case_manager, path=path, institution=world.school, scope="Frequenza e compiti",
-                          given_on=date(2025, 9, 10), given_by="Elena Canestrari")
-    for persona, role in (("health_professional", TeamMember.TeamRole.PSYCHOLOGIST),
-                          ("school_referent", TeamMember.TeamRole.TEACHER),
-                          ("team_member", TeamMember.TeamRole.EDUCATOR)):
+    services.give_consent(
+        actor=case_manager,
+        path=path,
+        institution=world.school,
+        scope="Frequenza e compiti",
+        given_on=date(2025, 9, 10),
+        given_by="Elena Canestrari",
+    )
+    for persona, role in (
+        ("health_professional", TeamMember.TeamRole.PSYCHOLOGIST),
+        ("school_referent", TeamMember.TeamRole.TEACHER),
+        ("team_member", TeamMember.TeamRole.EDUCATOR),
+    ):
         membership = personas[persona]
-        services.add_team_member(actor=case_manager, path=path, user=membership.user,
-                                 institution=membership.institution, team_role=role, valid_from=date(2025, 9, 15))
+        services.add_team_member(
+            actor=case_manager,
+            path=path,
+            user=membership.user,
+            institution=membership.institution,
+            team_role=role,
+            valid_from=date(2025, 9, 15),
+        )
     path.refresh_from_db()
     return path
 
@@ -181,27 +242,73 @@ def pact(personas, world):
     coordinator = personas["coordinator"].user
     pact = Pact.objects.get(district=world.district)  # created, with its adhesions, by the world fixture
     first = services.draft_version(actor=coordinator, pact=pact, summary="Prima versione")
-    services.save_commitment(actor=coordinator, pact_version=first, institution=world.comune,
-                             text="Presidiare il sistema di governance integrata.")
-    services.save_commitment(actor=coordinator, pact_version=first, institution=world.school,
-                             text="Nominare un referente scolastico PIPPI.")
+    services.save_commitment(
+        actor=coordinator,
+        pact_version=first,
+        institution=world.comune,
+        text="Presidiare il sistema di governance integrata.",
+    )
+    services.save_commitment(
+        actor=coordinator, pact_version=first, institution=world.school, text="Nominare un referente scolastico PIPPI."
+    )
     first.refresh_from_db()
-    services.approve_version(actor=coordinator, pact_version=first, version=first.version,
-                             approved_on=date(2024, 2, 13), approval_reference="Giunta", effective_from=date(2024, 3, 1))
+    services.approve_version(
+        actor=coordinator,
+        pact_version=first,
+        version=first.version,
+        approved_on=date(2024, 2, 13),
+        approval_reference="Giunta",
+        effective_from=date(2024, 3, 1),
+    )
     services.draft_version(actor=coordinator, pact=pact, summary="Aggiornamento 2026")
-    services.open_period(actor=coordinator, pact=pact, name="Secondo semestre 2026", starts_on=date(2026, 7, 1),
-                         ends_on=date(2026, 12, 31))
+    services.open_period(
+        actor=coordinator,
+        pact=pact,
+        name="Secondo semestre 2026",
+        starts_on=date(2026, 7, 1),
+        ends_on=date(2026, 12, 31),
+    )
     gt = services.create_body(actor=coordinator, pact=pact, kind="gt", name="Gruppo Territoriale")
-    services.add_body_member(actor=coordinator, body=gt, user=coordinator, institution=world.comune,
-                             role_in_body="Coordinatrice", valid_from=date(2024, 3, 1))
-    services.add_body_member(actor=coordinator, body=gt, user=personas["other_admin"].user, institution=world.school,
-                             valid_from=date(2024, 3, 1))
-    services.schedule_body_meeting(actor=coordinator, body=gt, starts_at=timezone.make_aware(datetime(2026, 3, 12, 15)),
-                                   duration_minutes=120, place="Sala Giunta", agenda="1. Avvio")
+    services.add_body_member(
+        actor=coordinator,
+        body=gt,
+        user=coordinator,
+        institution=world.comune,
+        role_in_body="Coordinatrice",
+        valid_from=date(2024, 3, 1),
+    )
+    services.add_body_member(
+        actor=coordinator,
+        body=gt,
+        user=personas["other_admin"].user,
+        institution=world.school,
+        valid_from=date(2024, 3, 1),
+    )
+    services.schedule_body_meeting(
+        actor=coordinator,
+        body=gt,
+        starts_at=timezone.make_aware(datetime(2026, 3, 12, 15)),
+        duration_minutes=120,
+        place="Sala Giunta",
+        agenda="1. Avvio",
+    )
     comune_commitment = pact.version_in_force().commitments.get(institution=world.comune)
-    services.add_indicator(actor=coordinator, commitment=comune_commitment, name="Riunioni del GT con verbale",
-                           unit="n.", target=4, source="manual")
-    services.create_procedure(actor=coordinator, pact=pact, title="Segnalazione dalla scuola al servizio sociale",
-                              owner=world.comune, text="La scuola compila il modulo e lo invia al servizio sociale.",
-                              response_working_days=5, approved_on=date(2024, 3, 1), review_on=date(2025, 3, 1))
+    services.add_indicator(
+        actor=coordinator,
+        commitment=comune_commitment,
+        name="Riunioni del GT con verbale",
+        unit="n.",
+        target=4,
+        source="manual",
+    )
+    services.create_procedure(
+        actor=coordinator,
+        pact=pact,
+        title="Segnalazione dalla scuola al servizio sociale",
+        owner=world.comune,
+        text="La scuola compila il modulo e lo invia al servizio sociale.",
+        response_working_days=5,
+        approved_on=date(2024, 3, 1),
+        review_on=date(2025, 3, 1),
+    )
     return pact

@@ -156,12 +156,19 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # statement after PATTO_DB_STATEMENT_TIMEOUT s (0 = none; set 0 for `migrate` on big tables), and TCP
     # keepalives find a peer that vanished from an idle connection. Connections are reused for a minute and
     # checked before reuse.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({
-        "connect_timeout": 2,
-        "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3,
-    })
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": 2,
+            "keepalives": 1,
+            "keepalives_idle": 30,
+            "keepalives_interval": 10,
+            "keepalives_count": 3,
+        }
+    )
     if PATTO_DB_STATEMENT_TIMEOUT:
-        DATABASES["default"]["OPTIONS"].setdefault("options", f"-c statement_timeout={int(PATTO_DB_STATEMENT_TIMEOUT * 1000)}")
+        DATABASES["default"]["OPTIONS"].setdefault(
+            "options", f"-c statement_timeout={int(PATTO_DB_STATEMENT_TIMEOUT * 1000)}"
+        )
     DATABASES["default"]["CONN_MAX_AGE"] = 60
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if env("PGSSLMODE"):
@@ -320,7 +327,7 @@ PATTO_AUDIT_ARCHIVE_DIR = env("PATTO_AUDIT_ARCHIVE_DIR", str(BASE_DIR / "var" / 
 PATTO_UPLOAD_ROOT = env("PATTO_UPLOAD_ROOT", str(BASE_DIR / "var" / "uploads"))
 PATTO_UPLOAD_MAX_MB = int(env("PATTO_UPLOAD_MAX_MB", "20"))
 PATTO_UPLOAD_QUOTA_MB = int(env("PATTO_UPLOAD_QUOTA_MB", "500"))  # per pact, per family's path
-PATTO_CLAMD_SOCKET = env("PATTO_CLAMD_SOCKET")    # e.g. /run/clamav/clamd.ctl
+PATTO_CLAMD_SOCKET = env("PATTO_CLAMD_SOCKET")  # e.g. /run/clamav/clamd.ctl
 PATTO_CLAMD_ADDRESS = env("PATTO_CLAMD_ADDRESS")  # or host:port
 PATTO_CLAMD_TIMEOUT = float(env("PATTO_CLAMD_TIMEOUT", "60"))
 if PRODUCTION and not (PATTO_CLAMD_SOCKET or PATTO_CLAMD_ADDRESS):

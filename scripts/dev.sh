@@ -64,9 +64,12 @@ run() {
 test() {
   setup "[test,demo]"
   apt_install chromium gettext clamav-daemon file
-  say "Running the test suite"
+  # One worker per core (pytest-xdist), a test file per worker at a time (files share fixtures and
+  # PostgreSQL roles); PATTO_TEST_WORKERS=0 runs in this process.
+  local workers="${PATTO_TEST_WORKERS:-auto}"
+  say "Running the test suite ($workers workers)"
   local status=0
-  "$VENV/bin/python" -m pytest "$@" || status=$?
+  "$VENV/bin/python" -m pytest -n "$workers" --dist loadfile "$@" || status=$?
   if [ "$status" = 5 ]; then
     echo "pytest collected no tests: that is a failure." >&2
     exit 1
@@ -74,8 +77,16 @@ test() {
   exit "$status"
 }
 
+lint() {  # ruff: the lint rules and the format of pyproject.toml (CI runs this first)
+  setup "[test,demo]"
+  say "Checking lint and format (ruff)"
+  "$VENV/bin/ruff" check patto scripts conftest.py manage.py
+  "$VENV/bin/ruff" format --check patto scripts conftest.py manage.py
+}
+
 case "${1:-}" in
   run) shift; run "$@" ;;
   test) shift; test "$@" ;;
-  *) echo "usage: scripts/dev.sh run | test [pytest arguments]" >&2; exit 2 ;;
+  lint) shift; lint ;;
+  *) echo "usage: scripts/dev.sh run | test [pytest arguments] | lint" >&2; exit 2 ;;
 esac

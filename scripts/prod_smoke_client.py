@@ -30,7 +30,7 @@ def totp(key_hex, at=None):
     counter = int((at or time.time()) // 30)
     digest = hmac.new(bytes.fromhex(key_hex), struct.pack(">Q", counter), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
-    return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+    return f"{(struct.unpack('>I', digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
 
 
 class Browser:
@@ -38,15 +38,24 @@ class Browser:
         self.cookies = {}
 
     def request(self, method, path, form=None, referer=None):
-        headers = {"Host": HOST, "X-Forwarded-Proto": "https", "X-Forwarded-For": CLIENT_IP,
-                   "User-Agent": "patto-prod-smoke"}
+        headers = {
+            "Host": HOST,
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-For": CLIENT_IP,
+            "User-Agent": "patto-prod-smoke",
+        }
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         body = None
         if form is not None:
             body = urlencode(form)
-            headers.update({"Content-Type": "application/x-www-form-urlencoded", "Origin": ORIGIN,
-                            "Referer": ORIGIN + (referer or path)})
+            headers.update(
+                {
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Origin": ORIGIN,
+                    "Referer": ORIGIN + (referer or path),
+                }
+            )
         connection = http.client.HTTPConnection(SERVER, timeout=60)
         connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
@@ -76,8 +85,9 @@ class Browser:
         status, _headers, content, path = self.get(path)
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', content)
         assert status == 200 and token, f"no form at {path} ({status})"
-        status, headers, content = self.request("POST", path, {"csrfmiddlewaretoken": token.group(1).decode(),
-                                                               **fields}, referer=path)
+        status, headers, content = self.request(
+            "POST", path, {"csrfmiddlewaretoken": token.group(1).decode(), **fields}, referer=path
+        )
         if status in (301, 302, 303):
             return self.get(local(path, headers["location"]))
         return status, headers, content, path
@@ -98,8 +108,12 @@ class Assets(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        url = {"link": attrs.get("href"), "script": attrs.get("src"), "img": attrs.get("src"),
-               "use": attrs.get("href") or attrs.get("xlink:href")}.get(tag)
+        url = {
+            "link": attrs.get("href"),
+            "script": attrs.get("src"),
+            "img": attrs.get("src"),
+            "use": attrs.get("href") or attrs.get("xlink:href"),
+        }.get(tag)
         if url and not url.startswith(("data:", "#", "http://", "https://", "mailto:")):
             self.urls.add(url.split("#", 1)[0])
 
@@ -151,26 +165,36 @@ def main():
     plain = http.client.HTTPConnection(SERVER, timeout=30)
     plain.request("GET", "/accesso/", headers={"Host": HOST})
     answer = plain.getresponse()
-    check(answer.status == 301 and answer.getheader("Location", "").startswith("https://"),
-          f"plain HTTP is redirected to HTTPS ({answer.status} {answer.getheader('Location')})")
+    check(
+        answer.status == 301 and answer.getheader("Location", "").startswith("https://"),
+        f"plain HTTP is redirected to HTTPS ({answer.status} {answer.getheader('Location')})",
+    )
     seen = set()
     for user in targets["users"]:
         browser = Browser()
         sign_in(browser, user["username"], targets["password"], key)
         for page in user["pages"]:
             status, headers, content, final = browser.get(page)
-            check(status == 200 and final == page and "text/html" in headers.get("content-type", ""),
-                  f"{user['username']}: page {page} → {status} {final}")
-            check("no-store" in headers.get("cache-control", "") and "strict-transport-security" in headers,
-                  f"{page}: no-store and HSTS")
+            check(
+                status == 200 and final == page and "text/html" in headers.get("content-type", ""),
+                f"{user['username']}: page {page} → {status} {final}",
+            )
+            check(
+                "no-store" in headers.get("cache-control", "") and "strict-transport-security" in headers,
+                f"{page}: no-store and HSTS",
+            )
             check_assets(browser, page, content, seen)
         for download, content_type in user["downloads"].items():
             status, headers, content, final = browser.get(download)
             if final.startswith("/profilo/conferma-password/"):  # step-up: type the password again
                 status, headers, content, final = browser.submit(final, {"password": targets["password"]})
             magic = b"%PDF" if content_type == "application/pdf" else b"PK"
-            check(status == 200 and headers.get("content-type", "").startswith(content_type)
-                  and content.startswith(magic), f"{user['username']}: {download} → {status}, {len(content)} bytes")
+            check(
+                status == 200
+                and headers.get("content-type", "").startswith(content_type)
+                and content.startswith(magic),
+                f"{user['username']}: {download} → {status}, {len(content)} bytes",
+            )
     print(f"{len(seen)} static assets checked")
     if failures:
         sys.exit(f"{len(failures)} check(s) failed")

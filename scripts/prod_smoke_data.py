@@ -36,17 +36,42 @@ def enrol(username):
 
 case_manager = enrol("demo.assistente")
 coordinator = enrol("demo.coordinatore")
-path = paths_visible_to(case_manager).filter(goals__isnull=False, state__in=["assessment", "intervention"]) \
-    .order_by("pk").distinct().first() or paths_visible_to(case_manager).filter(goals__isnull=False).first()
+path = (
+    paths_visible_to(case_manager)
+    .filter(goals__isnull=False, state__in=["assessment", "intervention"])
+    .order_by("pk")
+    .distinct()
+    .first()
+    or paths_visible_to(case_manager).filter(goals__isnull=False).first()
+)
 period = MonitoringPeriod.objects.order_by("-starts_on").first()
 if path is None or period is None:
     sys.exit(f"the demo has no path with a plan for demo.assistente ({path}) or no monitoring period ({period})")
-print(json.dumps({"password": DEMO_PASSWORD, "users": [
-    {"username": case_manager.username,
-     "pages": [reverse("core:home"), reverse("cases:path_detail", args=[path.pk]), reverse("cases:plan", args=[path.pk])],
-     "downloads": {reverse("cases:plan_pdf", args=[path.pk]): "application/pdf"}},
-    {"username": coordinator.username,
-     "pages": [reverse("core:home"), reverse("governance:period_report", args=[period.pk])],
-     "downloads": {reverse("governance:period_report_xlsx", args=[period.pk]):
-                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}},
-]}, indent=2))
+print(
+    json.dumps(
+        {
+            "password": DEMO_PASSWORD,
+            "users": [
+                {
+                    "username": case_manager.username,
+                    "pages": [
+                        reverse("core:home"),
+                        reverse("cases:path_detail", args=[path.pk]),
+                        reverse("cases:plan", args=[path.pk]),
+                    ],
+                    "downloads": {reverse("cases:plan_pdf", args=[path.pk]): "application/pdf"},
+                },
+                {
+                    "username": coordinator.username,
+                    "pages": [reverse("core:home"), reverse("governance:period_report", args=[period.pk])],
+                    "downloads": {
+                        reverse(
+                            "governance:period_report_xlsx", args=[period.pk]
+                        ): "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                    },
+                },
+            ],
+        },
+        indent=2,
+    )
+)

@@ -17,7 +17,11 @@ class AccountsConfig(AppConfig):
         from patto.core.menu import register_entry
 
         register_entry(50, _("Institutions"), "accounts:institution_list", permission="accounts.view_directory")
-        register_entry(60, _("People of my institution"), "accounts:institution_people",
-                       shown=lambda request: request.user.has_perm("accounts.view_people", request.user.acting_institution),
-                       url_kwargs=lambda request: {"pk": request.user.acting_membership.institution_id})
+        register_entry(
+            60,
+            _("People of my institution"),
+            "accounts:institution_people",
+            shown=lambda request: request.user.has_perm("accounts.view_people", request.user.acting_institution),
+            url_kwargs=lambda request: {"pk": request.user.acting_membership.institution_id},
+        )
         register_entry(90, _("My profile"), "accounts:profile")

@@ -15,9 +15,13 @@ def identity(request):
     context = {"identity_shown": shown}
     if shown and hasattr(request, "session"):
         idle, absolute = session_remaining(request)
-        context["session_timing"] = {"idle": idle, "absolute": absolute, "warn": WARN_SECONDS,
-                                     "warn_minutes": WARN_SECONDS // 60,
-                                     "idle_full": settings.PATTO_SESSION_IDLE_MINUTES * 60,
-                                     "absolute_hours": settings.PATTO_SESSION_ABSOLUTE_HOURS}
+        context["session_timing"] = {
+            "idle": idle,
+            "absolute": absolute,
+            "warn": WARN_SECONDS,
+            "warn_minutes": WARN_SECONDS // 60,
+            "idle_full": settings.PATTO_SESSION_IDLE_MINUTES * 60,
+            "absolute_hours": settings.PATTO_SESSION_ABSOLUTE_HOURS,
+        }
         context["typed_before_expiry"] = getattr(request, "typed_before_expiry", None)
     return context

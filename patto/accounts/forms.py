@@ -40,13 +40,18 @@ class MembershipPeriodMixin:
 class MembershipAddForm(MembershipPeriodMixin, StyledFormMixin, forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
-    email = forms.EmailField(label=_("Work email"), help_text=_(
-        "If the person already has a Patto account with this email, the role is added to it; "
-        "otherwise they receive an invitation to choose a password."))
+    email = forms.EmailField(
+        label=_("Work email"),
+        help_text=_(
+            "If the person already has a Patto account with this email, the role is added to it; "
+            "otherwise they receive an invitation to choose a password."
+        ),
+    )
     role = forms.ChoiceField(label=_("Role"))
     valid_from = forms.DateField(label=_("Valid from"), widget=DateInput, initial=timezone.localdate)
-    valid_to = forms.DateField(label=_("Valid to (last day)"), widget=DateInput, required=False,
-                               help_text=_("Leave empty if open-ended."))
+    valid_to = forms.DateField(
+        label=_("Valid to (last day)"), widget=DateInput, required=False, help_text=_("Leave empty if open-ended.")
+    )
 
     def __init__(self, *args, actor_membership, institution, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,8 +61,9 @@ class MembershipAddForm(MembershipPeriodMixin, StyledFormMixin, forms.Form):
 class MembershipChangeForm(MembershipPeriodMixin, VersionedForm):
     role = forms.ChoiceField(label=_("Role"))
     valid_from = forms.DateField(label=_("Valid from"), widget=DateInput)
-    valid_to = forms.DateField(label=_("Valid to (last day)"), widget=DateInput, required=False,
-                               help_text=_("Leave empty if open-ended."))
+    valid_to = forms.DateField(
+        label=_("Valid to (last day)"), widget=DateInput, required=False, help_text=_("Leave empty if open-ended.")
+    )
 
     def __init__(self, *args, actor_membership, institution, **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,8 +71,12 @@ class MembershipChangeForm(MembershipPeriodMixin, VersionedForm):
 
 
 class MembershipEndForm(VersionedForm):
-    reason = forms.CharField(label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text=_("For example: transferred, contract ended, role no longer needed."))
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: transferred, contract ended, role no longer needed."),
+    )
 
 
 class InstitutionForm(StyledFormMixin, forms.ModelForm):
@@ -74,8 +84,20 @@ class InstitutionForm(StyledFormMixin, forms.ModelForm):
 
     class Meta:
         model = Institution
-        fields = ["kind", "name", "short_name", "codice_meccanografico", "istat_code", "service_type", "tax_code",
-                  "address", "town", "email", "pec", "is_active"]
+        fields = [
+            "kind",
+            "name",
+            "short_name",
+            "codice_meccanografico",
+            "istat_code",
+            "service_type",
+            "tax_code",
+            "address",
+            "town",
+            "email",
+            "pec",
+            "is_active",
+        ]
 
 
 class SwitchMembershipForm(forms.Form):
@@ -83,13 +105,17 @@ class SwitchMembershipForm(forms.Form):
 
 
 class PasswordConfirmForm(StyledFormMixin, forms.Form):
-    password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput(
-        attrs={"autocomplete": "current-password"}))
+    password = forms.CharField(
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
 
 class OtpTokenForm(StyledFormMixin, forms.Form):
-    token = forms.CharField(label=_("Code"), max_length=16, help_text=_(
-        "The 6-digit code shown by your authenticator app, or one of your recovery codes."))
+    token = forms.CharField(
+        label=_("Code"),
+        max_length=16,
+        help_text=_("The 6-digit code shown by your authenticator app, or one of your recovery codes."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -97,5 +123,3 @@ class OtpTokenForm(StyledFormMixin, forms.Form):
 
     def clean_token(self):
         return self.cleaned_data["token"].replace(" ", "").strip()
-
-

@@ -79,11 +79,17 @@ class SessionLifetimeMiddleware:
 
 
 def _keep_typed(request, page):
-    fields = {name: values for name, values in request.POST.lists()
-              if not any(word in name.lower() for word in UNKEPT_FIELDS)}
+    fields = {
+        name: values for name, values in request.POST.lists() if not any(word in name.lower() for word in UNKEPT_FIELDS)
+    }
     if fields and sum(len(value) for values in fields.values() for value in values) <= TYPED_MAX_CHARS:
-        request.session[TYPED_KEY] = {"user": str(request.session_expired_for), "page": urlsplit(page).path,
-                                      "action": request.path, "fields": fields, "at": int(time.time())}
+        request.session[TYPED_KEY] = {
+            "user": str(request.session_expired_for),
+            "page": urlsplit(page).path,
+            "action": request.path,
+            "fields": fields,
+            "at": int(time.time()),
+        }
 
 
 def _typed_for(request):

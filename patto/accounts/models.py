@@ -18,7 +18,8 @@ codice_meccanografico_validator = RegexValidator(
 )
 istat_code_validator = RegexValidator(r"^[0-9]{6}$", _("The ISTAT code of a comune has 6 digits (e.g. 099014)."))
 reference_prefix_validator = RegexValidator(
-    r"^[A-Z][A-Z0-9]{1,5}$", _("Two to six capital letters or digits, starting with a letter (e.g. RN)."))
+    r"^[A-Z][A-Z0-9]{1,5}$", _("Two to six capital letters or digits, starting with a letter (e.g. RN).")
+)
 
 
 class District(models.Model):
@@ -29,8 +30,12 @@ class District(models.Model):
     region = models.CharField(_("region"), max_length=100, default="Emilia-Romagna")
     # Unique, so that family references (unique across the database) never collide between districts.
     reference_prefix = models.CharField(
-        _("family reference prefix"), max_length=6, unique=True, validators=[reference_prefix_validator],
-        help_text=_("The letters that open the district's family references, e.g. RN for RN-2026-0001."))
+        _("family reference prefix"),
+        max_length=6,
+        unique=True,
+        validators=[reference_prefix_validator],
+        help_text=_("The letters that open the district's family references, e.g. RN for RN-2026-0001."),
+    )
 
     class Meta:
         verbose_name = _("district")
@@ -56,13 +61,15 @@ class Institution(models.Model):
         PRESCHOOL = "preschool", _("Scuola dell'infanzia")
         OTHER = "other", _("Other educational service")
 
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="institutions",
-                                 verbose_name=_("district"))
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="institutions", verbose_name=_("district")
+    )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=200)
     short_name = models.CharField(_("short name"), max_length=60, blank=True)
-    codice_meccanografico = models.CharField(_("codice meccanografico"), max_length=10, blank=True,
-                                             validators=[codice_meccanografico_validator])
+    codice_meccanografico = models.CharField(
+        _("codice meccanografico"), max_length=10, blank=True, validators=[codice_meccanografico_validator]
+    )
     istat_code = models.CharField(_("ISTAT code"), max_length=6, blank=True, validators=[istat_code_validator])
     service_type = models.CharField(_("service type"), max_length=20, choices=ServiceType.choices, blank=True)
     tax_code = models.CharField(_("tax code of the body"), max_length=16, blank=True)
@@ -79,8 +86,11 @@ class Institution(models.Model):
         ordering = ["kind", "name"]
         constraints = [
             models.UniqueConstraint(fields=["district", "name"], name="institution_unique_name_per_district"),
-            models.UniqueConstraint(fields=["codice_meccanografico"], condition=~Q(codice_meccanografico=""),
-                                    name="institution_unique_codice_meccanografico"),
+            models.UniqueConstraint(
+                fields=["codice_meccanografico"],
+                condition=~Q(codice_meccanografico=""),
+                name="institution_unique_codice_meccanografico",
+            ),
         ]
 
     def __str__(self):
@@ -108,12 +118,14 @@ class SchoolSite(models.Model):
         LOWER_SECONDARY = "secondaria_1", _("Secondaria di primo grado")
         UPPER_SECONDARY = "secondaria_2", _("Secondaria di secondo grado")
 
-    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="sites",
-                                    verbose_name=_("institution"))
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="sites", verbose_name=_("institution")
+    )
     name = models.CharField(_("name"), max_length=200)
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)
-    codice_meccanografico = models.CharField(_("codice meccanografico"), max_length=10, blank=True,
-                                             validators=[codice_meccanografico_validator])
+    codice_meccanografico = models.CharField(
+        _("codice meccanografico"), max_length=10, blank=True, validators=[codice_meccanografico_validator]
+    )
     town = models.CharField(_("town"), max_length=100, blank=True)
 
     class Meta:
@@ -129,8 +141,9 @@ class User(AbstractUser):
     """A person who signs in to Patto. Identified in URLs only by the opaque UUID."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    fiscal_code = models.CharField(_("codice fiscale"), max_length=16, blank=True,
-                                   help_text=_("Used to link a SPID/CIE sign-in to this account."))
+    fiscal_code = models.CharField(
+        _("codice fiscale"), max_length=16, blank=True, help_text=_("Used to link a SPID/CIE sign-in to this account.")
+    )
     phone = models.CharField(_("work phone"), max_length=30, blank=True)
 
     class Meta:
@@ -138,8 +151,9 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
         constraints = [
             models.UniqueConstraint(Lower("email"), condition=~Q(email=""), name="user_unique_email_ci"),
-            models.UniqueConstraint(fields=["fiscal_code"], condition=~Q(fiscal_code=""),
-                                    name="user_unique_fiscal_code"),
+            models.UniqueConstraint(
+                fields=["fiscal_code"], condition=~Q(fiscal_code=""), name="user_unique_fiscal_code"
+            ),
         ]
 
     def __str__(self):
@@ -151,8 +165,12 @@ class User(AbstractUser):
     @cached_property
     def current_memberships(self):
         """The memberships valid now, read once per request (a new User object every request)."""
-        return list(Membership.objects.current().filter(user=self)
-                    .select_related("institution__district").order_by("institution__name", "role"))
+        return list(
+            Membership.objects.current()
+            .filter(user=self)
+            .select_related("institution__district")
+            .order_by("institution__name", "role")
+        )
 
     @property
     def acting_membership(self):
@@ -190,20 +208,26 @@ class MembershipQuerySet(models.QuerySet):
     def current(self, on=None):
         """Valid on the given date (today by default) and not ended by hand."""
         day = on or timezone.localdate()
-        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day), valid_from__lte=day,
-                           ended_at__isnull=True, user__is_active=True)
+        return self.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+            valid_from__lte=day,
+            ended_at__isnull=True,
+            user__is_active=True,
+        )
 
 
 class Membership(models.Model):
     """A person working for an institution in a role, for a period. Grants nothing outside it."""
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("person"))
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="memberships",
-                                    verbose_name=_("institution"))
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("institution")
+    )
     role = models.CharField(_("role"), max_length=40, choices=Role.choices)
     valid_from = models.DateField(_("valid from"), default=timezone.localdate)
-    valid_to = models.DateField(_("valid to"), null=True, blank=True,
-                                help_text=_("Last day of validity. Leave empty if open-ended."))
+    valid_to = models.DateField(
+        _("valid to"), null=True, blank=True, help_text=_("Last day of validity. Leave empty if open-ended.")
+    )
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True, editable=False)
     end_reason = models.CharField(_("reason for ending"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -216,8 +240,10 @@ class Membership(models.Model):
         verbose_name_plural = _("memberships")
         ordering = ["institution__name", "user__last_name", "user__first_name"]
         constraints = [
-            models.CheckConstraint(condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                                   name="membership_valid_period"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="membership_valid_period",
+            ),
         ]
         indexes = [models.Index(fields=["user", "valid_from"]), models.Index(fields=["institution", "role"])]
 
@@ -227,8 +253,7 @@ class Membership(models.Model):
     @property
     def is_current(self):
         today = timezone.localdate()
-        return (self.ended_at is None and self.valid_from <= today
-                and (self.valid_to is None or self.valid_to >= today))
+        return self.ended_at is None and self.valid_from <= today and (self.valid_to is None or self.valid_to >= today)
 
     def clean(self):
         if self.valid_to and self.valid_from and self.valid_to < self.valid_from:

@@ -39,5 +39,9 @@ def users_visible_to(user):
 
 def people_of(institution, viewer):
     """The memberships of one institution as the viewer may see them, current first, for the people screen."""
-    return (memberships_visible_to(viewer).filter(institution=institution)
-            .select_related("user").order_by("ended_at", "user__last_name", "user__first_name", "role"))
+    return (
+        memberships_visible_to(viewer)
+        .filter(institution=institution)
+        .select_related("user")
+        .order_by("ended_at", "user__last_name", "user__first_name", "role")
+    )

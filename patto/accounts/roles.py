@@ -26,8 +26,9 @@ SCHOOL_ROLES = frozenset({Role.SCHOOL_HEAD, Role.SCHOOL_REFERENT})
 EDUCATION_ROLES = frozenset({Role.EDUCATOR, Role.EDUCATIONAL_STAFF})
 # Who takes part in the pact's governance for their institution; the school referent is the school's
 # named referent for PIPPI and updates the school's commitments.
-GOVERNANCE_ROLES = frozenset({Role.PACT_COORDINATOR, Role.INSTITUTION_ADMIN, Role.SCHOOL_HEAD, Role.SCHOOL_REFERENT,
-                              Role.LEGAL_OFFICE})
+GOVERNANCE_ROLES = frozenset(
+    {Role.PACT_COORDINATOR, Role.INSTITUTION_ADMIN, Role.SCHOOL_HEAD, Role.SCHOOL_REFERENT, Role.LEGAL_OFFICE}
+)
 
 PLATFORM_ROLES = frozenset({Role.TECHNICAL_ADMIN, Role.AUDITOR})
 # Granted (and changed) only by the platform's technical administrator, in an audit row of its own.

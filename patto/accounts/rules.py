@@ -42,8 +42,12 @@ def is_admin_of(user, institution):
 def is_admin_of_membership_institution(user, membership):
     # By id: the people list asks this for every row without loading each row's institution.
     acting = user.acting_membership if user.is_authenticated else None
-    return (membership is not None and acting is not None and acting.role == Role.INSTITUTION_ADMIN
-            and acting.institution_id == membership.institution_id)
+    return (
+        membership is not None
+        and acting is not None
+        and acting.role == Role.INSTITUTION_ADMIN
+        and acting.institution_id == membership.institution_id
+    )
 
 
 @rules.predicate
@@ -73,7 +77,8 @@ rules.add_perm("accounts.view_person", has_membership)
 rules.add_perm(
     "accounts.change_membership",
     ((is_admin_of_membership_institution & ~is_privileged_membership) | is_technical_admin)
-    & ~is_own_membership & is_open_membership,
+    & ~is_own_membership
+    & is_open_membership,
 )
 rules.add_perm(
     "accounts.end_membership",

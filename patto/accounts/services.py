@@ -22,8 +22,20 @@ from .roles import PRIVILEGED_ROLES, Role, grantable_roles
 from .tokens import invitation_token_generator
 
 RECOVERY_CODE_COUNT = 10
-INSTITUTION_FIELDS = ("kind", "name", "short_name", "codice_meccanografico", "istat_code", "service_type",
-                      "tax_code", "address", "town", "email", "pec", "is_active")
+INSTITUTION_FIELDS = (
+    "kind",
+    "name",
+    "short_name",
+    "codice_meccanografico",
+    "istat_code",
+    "service_type",
+    "tax_code",
+    "address",
+    "town",
+    "email",
+    "pec",
+    "is_active",
+)
 
 
 @transaction.atomic
@@ -32,8 +44,12 @@ def create_district(*, actor, name, reference_prefix, **fields):
     district = District(name=name, reference_prefix=reference_prefix, **fields)
     district.full_clean()
     district.save()
-    record_event(actor=actor, action="accounts.district.created", obj=district,
-                 changes={"name": [None, name], "reference_prefix": [None, reference_prefix]})
+    record_event(
+        actor=actor,
+        action="accounts.district.created",
+        obj=district,
+        changes={"name": [None, name], "reference_prefix": [None, reference_prefix]},
+    )
     return district
 
 
@@ -42,8 +58,12 @@ def create_institution(*, actor, district, **fields):
     institution = Institution(district=district, **fields)
     institution.full_clean()
     institution.save()
-    record_event(actor=actor, action="accounts.institution.created", obj=institution,
-                 changes={name: [None, getattr(institution, name)] for name in fields})
+    record_event(
+        actor=actor,
+        action="accounts.institution.created",
+        obj=institution,
+        changes={name: [None, getattr(institution, name)] for name in fields},
+    )
     return institution
 
 
@@ -57,8 +77,9 @@ def update_institution(*, actor, institution, version, **fields):
     return institution
 
 
-def add_member(*, actor, institution, email, first_name, last_name, role, valid_from, valid_to=None,
-               request_base_url=""):
+def add_member(
+    *, actor, institution, email, first_name, last_name, role, valid_from, valid_to=None, request_base_url=""
+):
     """Give a person a role in an institution, creating (and inviting) the account if it is new.
 
     An existing account is found by email (case-insensitive), so the same person is never entered twice.
@@ -68,14 +89,24 @@ def add_member(*, actor, institution, email, first_name, last_name, role, valid_
     ``actor=None`` is the system (the demo seed, management commands): only the role's kind is checked."""
     user = User.objects.filter(email__iexact=email).first()
     _check_grant(actor=actor, institution=institution, role=role, grantee=user)
-    return _add_member(actor=actor, institution=institution, user=user, email=email, first_name=first_name,
-                       last_name=last_name, role=role, valid_from=valid_from, valid_to=valid_to,
-                       request_base_url=request_base_url)
+    return _add_member(
+        actor=actor,
+        institution=institution,
+        user=user,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        role=role,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        request_base_url=request_base_url,
+    )
 
 
 @transaction.atomic
-def _add_member(*, actor, institution, user, email, first_name, last_name, role, valid_from, valid_to,
-                request_base_url):
+def _add_member(
+    *, actor, institution, user, email, first_name, last_name, role, valid_from, valid_to, request_base_url
+):
     created = user is None
     if created:
         user = User(username=email.lower(), email=email.lower(), first_name=first_name, last_name=last_name)
@@ -88,9 +119,18 @@ def _add_member(*, actor, institution, user, email, first_name, last_name, role,
     membership = Membership(user=user, institution=institution, role=role, valid_from=valid_from, valid_to=valid_to)
     membership.full_clean()
     membership.save()
-    record_event(actor=actor, action=_grant_action(role), obj=membership, subjects=[user],
-                 changes={"role": [None, role], "valid_from": [None, valid_from], "valid_to": [None, valid_to],
-                          "account_created": [None, created]})
+    record_event(
+        actor=actor,
+        action=_grant_action(role),
+        obj=membership,
+        subjects=[user],
+        changes={
+            "role": [None, role],
+            "valid_from": [None, valid_from],
+            "valid_to": [None, valid_to],
+            "account_created": [None, created],
+        },
+    )
     if created:
         transaction.on_commit(lambda: send_invitation(user, institution, request_base_url))
     return membership
@@ -110,16 +150,40 @@ def _check_grant(*, actor, institution, role, grantee, current_role=None):
         return
     acting = actor.acting_membership
     if role not in grantable_roles(acting, institution) or (
-            current_role in PRIVILEGED_ROLES and getattr(acting, "role", None) != Role.TECHNICAL_ADMIN):
-        _refuse(actor, institution, role, "role_not_grantable", {"role": _(
-            "You cannot grant this role at this institution. Pact coordinators, technical administrators and "
-            "auditors are appointed by the technical administrator.")})
+        current_role in PRIVILEGED_ROLES and getattr(acting, "role", None) != Role.TECHNICAL_ADMIN
+    ):
+        _refuse(
+            actor,
+            institution,
+            role,
+            "role_not_grantable",
+            {
+                "role": _(
+                    "You cannot grant this role at this institution. Pact coordinators, technical administrators and "
+                    "auditors are appointed by the technical administrator."
+                )
+            },
+        )
     if grantee is not None and grantee.pk == actor.pk:
-        _refuse(actor, institution, role, "own_account", _(
-            "Nobody can give a role to themselves: ask another administrator."))
+        _refuse(
+            actor,
+            institution,
+            role,
+            "own_account",
+            _("Nobody can give a role to themselves: ask another administrator."),
+        )
     if grantee is not None and _works_elsewhere(grantee, institution.district_id):
-        _refuse(actor, institution, role, "account_not_usable", {"email": _(
-            "This email cannot be used here. Check it, or ask the technical administrator of the district.")})
+        _refuse(
+            actor,
+            institution,
+            role,
+            "account_not_usable",
+            {
+                "email": _(
+                    "This email cannot be used here. Check it, or ask the technical administrator of the district."
+                )
+            },
+        )
 
 
 def _works_elsewhere(user, district_id):
@@ -133,18 +197,28 @@ def _works_elsewhere(user, district_id):
 
 def _refuse(actor, institution, role, reason, message):
     # Written outside any transaction of the grant, so the refusal stays in the trail.
-    record_event(actor=actor, action="accounts.membership.grant_refused", obj=institution,
-                 changes={"role": [None, role], "reason": [None, reason]})
+    record_event(
+        actor=actor,
+        action="accounts.membership.grant_refused",
+        obj=institution,
+        changes={"role": [None, role], "reason": [None, reason]},
+    )
     raise ValidationError(message)
 
 
 def send_invitation(user, institution, base_url):
     """Email a new account a link to choose its password, valid PATTO_INVITATION_HOURS (single use)."""
-    path = reverse("accounts:password_reset_confirm", kwargs={
-        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": invitation_token_generator.make_token(user)})
-    body = render_to_string("accounts/email/invitation.txt", {
-        "user": user, "institution": institution, "link": base_url + path,
-        "hours": settings.PATTO_INVITATION_HOURS})
+    path = reverse(
+        "accounts:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": invitation_token_generator.make_token(user),
+        },
+    )
+    body = render_to_string(
+        "accounts/email/invitation.txt",
+        {"user": user, "institution": institution, "link": base_url + path, "hours": settings.PATTO_INVITATION_HOURS},
+    )
     send_mail(_("Your Patto account"), body, None, [user.email])
 
 
@@ -154,8 +228,12 @@ def resend_invitation(*, actor, membership, request_base_url=""):
     The previous link stops working: the account gets a new unusable password, which the links sign."""
     user = membership.user
     if user.has_usable_password():
-        raise ValidationError(_("This person has already chosen a password. If they have forgotten it, they can "
-                                "reset it from the sign-in page."))
+        raise ValidationError(
+            _(
+                "This person has already chosen a password. If they have forgotten it, they can "
+                "reset it from the sign-in page."
+            )
+        )
     user.set_unusable_password()
     user.save(update_fields=["password"])
     record_event(actor=actor, action="accounts.invitation.resent", obj=membership, subjects=[user])
@@ -166,24 +244,35 @@ def resend_invitation(*, actor, membership, request_base_url=""):
 def change_membership(*, actor, membership, version, role, valid_from, valid_to):
     """Change a membership's role or dates, under the same rules as a grant (``add_member``); a membership
     holding a privileged role is changed only by the technical administrator."""
-    _check_grant(actor=actor, institution=membership.institution, role=role, grantee=None,
-                 current_role=membership.role)
+    _check_grant(actor=actor, institution=membership.institution, role=role, grantee=None, current_role=membership.role)
     if actor is not None and membership.user_id == actor.pk:
-        _refuse(actor, membership.institution, role, "own_account", _(
-            "Nobody can change their own role: ask another administrator."))
-    return _change_membership(actor=actor, membership=membership, version=version, role=role,
-                              valid_from=valid_from, valid_to=valid_to)
+        _refuse(
+            actor,
+            membership.institution,
+            role,
+            "own_account",
+            _("Nobody can change their own role: ask another administrator."),
+        )
+    return _change_membership(
+        actor=actor, membership=membership, version=version, role=role, valid_from=valid_from, valid_to=valid_to
+    )
 
 
 @transaction.atomic
 def _change_membership(*, actor, membership, version, role, valid_from, valid_to):
     old_role = membership.role
-    candidate = Membership(user_id=membership.user_id, institution_id=membership.institution_id, role=role,
-                           valid_from=valid_from, valid_to=valid_to)
+    candidate = Membership(
+        user_id=membership.user_id,
+        institution_id=membership.institution_id,
+        role=role,
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
     candidate.full_clean(exclude=["user", "institution"])
     changes = update_versioned(membership, version, {"role": role, "valid_from": valid_from, "valid_to": valid_to})
-    record_event(actor=actor, action=_grant_action(role, old_role), obj=membership, subjects=[membership.user],
-                 changes=changes)
+    record_event(
+        actor=actor, action=_grant_action(role, old_role), obj=membership, subjects=[membership.user], changes=changes
+    )
     return membership
 
 
@@ -195,13 +284,22 @@ def end_membership(*, actor, membership, version, reason):
         raise ValidationError(_("Nobody can end their own role: ask another administrator."))
     now = timezone.now()
     today = timezone.localdate()
-    fields = {"ended_at": now, "end_reason": reason,
-              "valid_to": today if membership.valid_to is None or membership.valid_to > today else membership.valid_to}
+    fields = {
+        "ended_at": now,
+        "end_reason": reason,
+        "valid_to": today if membership.valid_to is None or membership.valid_to > today else membership.valid_to,
+    }
     if fields["valid_to"] < membership.valid_from:
         fields["valid_to"] = membership.valid_from
     changes = update_versioned(membership, version, fields)
-    record_event(actor=actor, action="accounts.membership.ended", obj=membership, subjects=[membership.user],
-                 changes=changes, purpose=reason)
+    record_event(
+        actor=actor,
+        action="accounts.membership.ended",
+        obj=membership,
+        subjects=[membership.user],
+        changes=changes,
+        purpose=reason,
+    )
     return membership
 
 
@@ -213,6 +311,7 @@ def switch_membership(*, user, session, membership):
 
 
 # --- Two-factor authentication -----------------------------------------------------------------
+
 
 def unsaved_totp_device(user, key):
     """The TOTP device being enrolled, not saved until its first code is confirmed."""

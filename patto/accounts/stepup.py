@@ -79,9 +79,15 @@ def return_to(request):
 
 def safe_next(request, candidate):
     """``candidate`` if it is a path on this site, else the home page: never another origin."""
-    if (candidate and candidate.startswith("/") and not candidate.startswith("//") and "\\" not in candidate
-            and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
-                                                require_https=request.is_secure())):
+    if (
+        candidate
+        and candidate.startswith("/")
+        and not candidate.startswith("//")
+        and "\\" not in candidate
+        and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
         return candidate
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 

@@ -20,8 +20,10 @@ class InvitationTokenGenerator(PasswordResetTokenGenerator):
             timestamp = base36_to_int(token.split("-")[0])
         except ValueError:
             return False
-        if not any(constant_time_compare(self._make_token_with_timestamp(user, timestamp, secret), token)
-                   for secret in [self.secret, *self.secret_fallbacks]):
+        if not any(
+            constant_time_compare(self._make_token_with_timestamp(user, timestamp, secret), token)
+            for secret in [self.secret, *self.secret_fallbacks]
+        ):
             return False
         return 0 <= self._num_seconds(self._now()) - timestamp <= settings.PATTO_INVITATION_HOURS * 3600
 

@@ -10,10 +10,12 @@ class AuditConfig(AppConfig):
         from patto.core import audit as audit_seam
         from patto.core.home import register_panel
 
-        from . import services
-
-        from . import panels, receivers  # noqa: F401  (receivers: policy refusals → audit trail)
-        from . import checks  # noqa: F401  (deploy check: the runtime database role cannot change the trail)
+        from . import (  # noqa: F401  (receivers: policy refusals → audit trail)
+            checks,  # noqa: F401  (deploy check: the runtime database role cannot change the trail)
+            panels,
+            receivers,
+            services,
+        )
 
         # accounts sits below audit and writes its events through core's seam (core/audit.py)
         audit_seam.register(services)

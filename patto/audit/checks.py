@@ -23,9 +23,12 @@ def runtime_role_privileges(app_configs=None, databases=None, **kwargs):
             # A superuser or an owner can do everything: listing each table's privileges would add nothing.
             problems = standing_problems(cursor, role, plan) or privilege_problems(cursor, role, plan)
         errors.extend(
-            Error(f"Database {alias!r}: {problem}.",
-                  hint="Connect the web app as a role that owns nothing and run "
-                       "`manage.py grant_runtime_role <role>` as the owner after every migrate (README, Production).",
-                  id="audit.E001")
-            for problem in problems)
+            Error(
+                f"Database {alias!r}: {problem}.",
+                hint="Connect the web app as a role that owns nothing and run "
+                "`manage.py grant_runtime_role <role>` as the owner after every migrate (README, Production).",
+                id="audit.E001",
+            )
+            for problem in problems
+        )
     return errors

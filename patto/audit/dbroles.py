@@ -29,8 +29,10 @@ def runtime_plan(connection):
     """table → the privileges the runtime role must have, for every table of the installed apps that exists.
     Django's migration record is read-only: the runtime role never migrates."""
     audit = append_only_tables()
-    plan = {table: APPEND_ONLY if table in audit else READ_WRITE
-            for table in connection.introspection.django_table_names(only_existing=True, include_views=False)}
+    plan = {
+        table: APPEND_ONLY if table in audit else READ_WRITE
+        for table in connection.introspection.django_table_names(only_existing=True, include_views=False)
+    }
     if MigrationRecorder.Migration._meta.db_table in connection.introspection.table_names():
         plan[MigrationRecorder.Migration._meta.db_table] = READ_ONLY
     return dict(sorted(plan.items()))
@@ -41,8 +43,10 @@ def quote(identifier):
 
 
 def schemas_of(cursor, tables):
-    cursor.execute("SELECT DISTINCT relnamespace::regnamespace::text FROM pg_class WHERE oid = ANY(%s::regclass[])",
-                   [[quote(table) for table in tables]])
+    cursor.execute(
+        "SELECT DISTINCT relnamespace::regnamespace::text FROM pg_class WHERE oid = ANY(%s::regclass[])",
+        [[quote(table) for table in tables]],
+    )
     return sorted(row[0] for row in cursor.fetchall())
 
 
@@ -57,13 +61,17 @@ def standing_problems(cursor, role, plan):
     if createrole:
         problems.append(f"{role} has CREATEROLE: it can make itself a member of the tables' owner")
     if plan:
-        cursor.execute("SELECT c.relname FROM pg_class c WHERE c.oid = ANY(%s::regclass[]) "
-                       "AND pg_has_role(%s, c.relowner, 'MEMBER') ORDER BY c.relname",
-                       [[quote(table) for table in plan], role])
+        cursor.execute(
+            "SELECT c.relname FROM pg_class c WHERE c.oid = ANY(%s::regclass[]) "
+            "AND pg_has_role(%s, c.relowner, 'MEMBER') ORDER BY c.relname",
+            [[quote(table) for table in plan], role],
+        )
         owned = [row[0] for row in cursor.fetchall()]
         if owned:
-            problems.append(f"{role} owns (or is a member of the owner of) {len(owned)} table(s), "
-                            f"e.g. {owned[0]}: an owner can ALTER, DROP and disable triggers")
+            problems.append(
+                f"{role} owns (or is a member of the owner of) {len(owned)} table(s), "
+                f"e.g. {owned[0]}: an owner can ALTER, DROP and disable triggers"
+            )
     return problems
 
 
@@ -77,8 +85,10 @@ def privilege_problems(cursor, role, plan):
     if not cursor.fetchone()[0]:
         problems.append(f"{role} cannot CONNECT to the database")
     for schema in schemas_of(cursor, plan):
-        cursor.execute("SELECT has_schema_privilege(%s, %s, 'USAGE'), has_schema_privilege(%s, %s, 'CREATE')",
-                       [role, schema, role, schema])
+        cursor.execute(
+            "SELECT has_schema_privilege(%s, %s, 'USAGE'), has_schema_privilege(%s, %s, 'CREATE')",
+            [role, schema, role, schema],
+        )
         usage, create = cursor.fetchone()
         if not usage:
             problems.append(f"{role} has no USAGE on schema {schema}")
@@ -89,7 +99,8 @@ def privilege_problems(cursor, role, plan):
         "SELECT t, p, has_table_privilege(%s, t, p), "
         "CASE WHEN p = ANY(%s) THEN has_any_column_privilege(%s, t, p) ELSE has_table_privilege(%s, t, p) END "
         "FROM unnest(%s::text[]) AS t CROSS JOIN unnest(%s::text[]) AS p ORDER BY t, p",
-        [role, sorted(COLUMN_PRIVILEGES), role, role, list(names), list(TABLE_PRIVILEGES)])
+        [role, sorted(COLUMN_PRIVILEGES), role, role, list(names), list(TABLE_PRIVILEGES)],
+    )
     missing, extra = {}, {}
     for quoted, privilege, whole_table, any_column in cursor.fetchall():
         table = names[quoted]

@@ -9,8 +9,12 @@ class TrailFilterForm(StyledFormMixin, forms.Form):
     person = forms.ModelChoiceField(label=_("Person concerned"), queryset=User.objects.none(), required=False)
     actor = forms.ModelChoiceField(label=_("User who acted"), queryset=User.objects.none(), required=False)
     institution = forms.ModelChoiceField(label=_("Institution"), queryset=None, required=False)
-    action = forms.CharField(label=_("Action code (starts with)"), max_length=80, required=False,
-                             help_text=_("For example: accounts.login or accounts.membership"))
+    action = forms.CharField(
+        label=_("Action code (starts with)"),
+        max_length=80,
+        required=False,
+        help_text=_("For example: accounts.login or accounts.membership"),
+    )
     date_from = forms.DateField(label=_("From"), widget=DateInput, required=False)
     date_to = forms.DateField(label=_("To"), widget=DateInput, required=False)
 
@@ -28,5 +32,9 @@ class TrailFilterForm(StyledFormMixin, forms.Form):
 
 
 class AccessSearchForm(StyledFormMixin, forms.Form):
-    query = forms.CharField(label=_("Family reference, name or codice fiscale"), min_length=2, max_length=100,
-                            help_text=_("For example RN-2026-0015, or a child's or parent's name and surname."))
+    query = forms.CharField(
+        label=_("Family reference, name or codice fiscale"),
+        min_length=2,
+        max_length=100,
+        help_text=_("For example RN-2026-0015, or a child's or parent's name and surname."),
+    )

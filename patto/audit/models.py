@@ -23,11 +23,25 @@ class AuditEvent(models.Model):
     and database triggers (migration 0002) refuse UPDATE and DELETE on both SQLite and PostgreSQL."""
 
     occurred_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+", verbose_name=_("user"), db_constraint=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+        db_constraint=False,
+    )
     actor_label = models.CharField(_("user name at the time"), max_length=150, blank=True)
-    actor_institution = models.ForeignKey("accounts.Institution", on_delete=models.PROTECT, null=True, blank=True,
-                                          related_name="+", verbose_name=_("institution"), db_constraint=False)
+    actor_institution = models.ForeignKey(
+        "accounts.Institution",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("institution"),
+        db_constraint=False,
+    )
     actor_role = models.CharField(_("role"), max_length=40, blank=True, choices=Role.choices)
     action = models.CharField(_("action"), max_length=80, db_index=True)
     object_type = models.CharField(_("object type"), max_length=80, blank=True)

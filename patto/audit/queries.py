@@ -46,8 +46,11 @@ def filter_events(events, *, person=None, actor=None, institution=None, action="
 
 def with_details(events):
     """Everything the trail screen shows, in a fixed number of queries whatever the page size."""
-    return (events.select_related("actor_institution")
-            .prefetch_related(Prefetch("subjects", queryset=AuditSubject.objects.order_by("id"))).distinct())
+    return (
+        events.select_related("actor_institution")
+        .prefetch_related(Prefetch("subjects", queryset=AuditSubject.objects.order_by("id")))
+        .distinct()
+    )
 
 
 def subject_names(events):
@@ -57,6 +60,7 @@ def subject_names(events):
 
 
 # --- "Who read this family's data?" -------------------------------------------------------------------
+
 
 def events_about(events, subject):
     """The events concerning a subject (``audit.subjects.Subject``): one of its people is among the
@@ -78,7 +82,8 @@ def events_about(events, subject):
 def with_access_details(events):
     """The events with who acted and whom they concerned, in a fixed number of queries."""
     return events.select_related("actor", "actor_institution").prefetch_related(
-        Prefetch("subjects", queryset=AuditSubject.objects.order_by("id")))
+        Prefetch("subjects", queryset=AuditSubject.objects.order_by("id"))
+    )
 
 
 @dataclass(frozen=True)
@@ -98,8 +103,17 @@ class AccessRow:
     def cells(self):
         """The row for a spreadsheet: the time as a date-time (the spreadsheet helper shows it in local time and
         the reader's format, and it sorts and filters as one), every other value as shown on screen."""
-        return [self.occurred_at, self.who, self.institution, self.role, self.action, self.record, self.family, self.people,
-                self.purpose]
+        return [
+            self.occurred_at,
+            self.who,
+            self.institution,
+            self.role,
+            self.action,
+            self.record,
+            self.family,
+            self.people,
+            self.purpose,
+        ]
 
 
 def record_label(object_type):
@@ -119,11 +133,22 @@ def access_rows(events, subject):
     for event in events:
         actor = event.actor
         who = (actor.get_full_name() or actor.username) if actor is not None else event.actor_label
-        people = [subject.people[(s.kind, s.subject_id)] for s in event.subjects.all()
-                  if (s.kind, s.subject_id) in subject.people]
-        rows.append(AccessRow(occurred_at=event.occurred_at, who=who,
-                              institution=str(event.actor_institution) if event.actor_institution else "",
-                              role=str(event.get_actor_role_display()) if event.actor_role else "",
-                              action=action_label(event.action), record=record_label(event.object_type),
-                              family=subject.family, people=", ".join(people), purpose=event.purpose))
+        people = [
+            subject.people[(s.kind, s.subject_id)]
+            for s in event.subjects.all()
+            if (s.kind, s.subject_id) in subject.people
+        ]
+        rows.append(
+            AccessRow(
+                occurred_at=event.occurred_at,
+                who=who,
+                institution=str(event.actor_institution) if event.actor_institution else "",
+                role=str(event.get_actor_role_display()) if event.actor_role else "",
+                action=action_label(event.action),
+                record=record_label(event.object_type),
+                family=subject.family,
+                people=", ".join(people),
+                purpose=event.purpose,
+            )
+        )
     return rows

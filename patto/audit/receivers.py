@@ -7,5 +7,10 @@ from .services import record_event
 
 @receiver(access_denied)
 def record_access_denied(sender, user, perm, object_type, object_id, reason, **kwargs):
-    record_event(actor=user, action="security.access_denied", object_type=object_type, object_id=object_id,
-                 purpose=f"{perm or '-'} ({reason})")
+    record_event(
+        actor=user,
+        action="security.access_denied",
+        object_type=object_type,
+        object_id=object_id,
+        purpose=f"{perm or '-'} ({reason})",
+    )

@@ -28,8 +28,22 @@ from .services import record_event
 
 MINIMUM_MONTHS = 24  # the Garante's minimum for access logs; the database triggers enforce it too
 CHUNK = 2000
-FIELDS = ("id", "occurred_at", "actor_id", "actor_label", "actor_institution_id", "actor_role", "action",
-          "object_type", "object_id", "request_id", "ip", "user_agent", "purpose", "changes")
+FIELDS = (
+    "id",
+    "occurred_at",
+    "actor_id",
+    "actor_label",
+    "actor_institution_id",
+    "actor_role",
+    "action",
+    "object_type",
+    "object_id",
+    "request_id",
+    "ip",
+    "user_agent",
+    "purpose",
+    "changes",
+)
 
 
 class RetentionError(Exception):
@@ -53,8 +67,9 @@ def retention_cutoff(now=None, months=None):
     ``months`` months before the current one, so at least ``months`` whole months are always kept."""
     months = settings.PATTO_AUDIT_RETENTION_MONTHS if months is None else months
     if months < MINIMUM_MONTHS:
-        raise RetentionError(f"PATTO_AUDIT_RETENTION_MONTHS is {months}: access logs are kept at least "
-                             f"{MINIMUM_MONTHS} months.")
+        raise RetentionError(
+            f"PATTO_AUDIT_RETENTION_MONTHS is {months}: access logs are kept at least {MINIMUM_MONTHS} months."
+        )
     return add_months(month_start(now or timezone.now()), -months)
 
 
@@ -63,8 +78,12 @@ def archive_expired_events(*, now=None):
     concerned). Returns the AuditArchive rows created (none when nothing is due: running it twice is safe)."""
     cutoff = retention_cutoff(now)
     archives = []
-    oldest = AuditEvent.objects.filter(occurred_at__lt=cutoff).order_by("occurred_at").values_list(
-        "occurred_at", flat=True).first()
+    oldest = (
+        AuditEvent.objects.filter(occurred_at__lt=cutoff)
+        .order_by("occurred_at")
+        .values_list("occurred_at", flat=True)
+        .first()
+    )
     start = month_start(oldest) if oldest else cutoff
     while start < cutoff:
         end = add_months(start, 1)
@@ -88,11 +107,25 @@ def _archive_month(start, end):
             _remove_month(start, end, events, subjects)
             _close_window()
             archive = AuditArchive.objects.create(
-                period_start=start, period_end=end, event_count=events, subject_count=subjects,
-                file_name=path.name, size=path.stat().st_size, sha256=_sha256(path))
-            record_event(actor=None, actor_label="maintenance", action="audit.archive.created", obj=archive,
-                         changes={"period": [None, f"{start:%Y-%m}"], "events": [None, events],
-                                  "sha256": [None, archive.sha256]})
+                period_start=start,
+                period_end=end,
+                event_count=events,
+                subject_count=subjects,
+                file_name=path.name,
+                size=path.stat().st_size,
+                sha256=_sha256(path),
+            )
+            record_event(
+                actor=None,
+                actor_label="maintenance",
+                action="audit.archive.created",
+                obj=archive,
+                changes={
+                    "period": [None, f"{start:%Y-%m}"],
+                    "events": [None, events],
+                    "sha256": [None, archive.sha256],
+                },
+            )
     except BaseException:
         path.unlink(missing_ok=True)
         raise
@@ -125,8 +158,11 @@ def _write(path, start, end):
 
 def _write_chunk(out, rows):
     people = {}
-    for event_id, kind, subject_id in AuditSubject.objects.filter(event_id__in=[row["id"] for row in rows]) \
-            .order_by("id").values_list("event_id", "kind", "subject_id"):
+    for event_id, kind, subject_id in (
+        AuditSubject.objects.filter(event_id__in=[row["id"] for row in rows])
+        .order_by("id")
+        .values_list("event_id", "kind", "subject_id")
+    ):
         people.setdefault(event_id, []).append([kind, subject_id])
     for row in rows:
         row = {**row, "occurred_at": row["occurred_at"].isoformat(), "subjects": people.get(row["id"], [])}
@@ -140,8 +176,10 @@ def _open_window(before):
         if connection.vendor == "postgresql":
             cursor.execute("SELECT set_config('patto.audit_purge_before', %s, true)", [before.isoformat()])
         else:
-            cursor.execute("INSERT INTO audit_purge_window (purge_before) VALUES (%s)",
-                           [connection.ops.adapt_datetimefield_value(before)])
+            cursor.execute(
+                "INSERT INTO audit_purge_window (purge_before) VALUES (%s)",
+                [connection.ops.adapt_datetimefield_value(before)],
+            )
 
 
 def _close_window():
@@ -162,8 +200,10 @@ def _remove_month(start, end, events, subjects):
         cursor.execute("DELETE FROM audit_auditevent WHERE occurred_at >= %s AND occurred_at < %s", bounds)
         removed_events = cursor.rowcount
     if (removed_events, removed_subjects) != (events, subjects):
-        raise RetentionError(f"{start:%Y-%m}: archived {events} events and {subjects} subjects but would remove "
-                             f"{removed_events} and {removed_subjects}: nothing removed.")
+        raise RetentionError(
+            f"{start:%Y-%m}: archived {events} events and {subjects} subjects but would remove "
+            f"{removed_events} and {removed_subjects}: nothing removed."
+        )
 
 
 def _sha256(path):
@@ -178,4 +218,3 @@ def verify_archive(archive):
     """True if the archive's file is still the one written (its SHA-256 matches the recorded one)."""
     path = Path(settings.PATTO_AUDIT_ARCHIVE_DIR) / archive.file_name
     return path.is_file() and _sha256(path) == archive.sha256
-

@@ -36,8 +36,9 @@ def subject_ref(obj):
     return (obj._meta.model_name, str(obj.pk))
 
 
-def record_event(*, actor, action, obj=None, subjects=(), changes=None, purpose="", actor_label="",
-                 object_type="", object_id=""):
+def record_event(
+    *, actor, action, obj=None, subjects=(), changes=None, purpose="", actor_label="", object_type="", object_id=""
+):
     """Append one event. Raises AuditUnavailable if the database refuses the row.
 
     The object is given as an instance (``obj``) or, when only its reference is known, as
@@ -48,8 +49,9 @@ def record_event(*, actor, action, obj=None, subjects=(), changes=None, purpose=
         with transaction.atomic():
             event = AuditEvent.objects.create(
                 actor=actor if actor is not None and actor.is_authenticated else None,
-                actor_label=(actor.get_username() if actor is not None and actor.is_authenticated
-                             else actor_label)[:150],
+                actor_label=(actor.get_username() if actor is not None and actor.is_authenticated else actor_label)[
+                    :150
+                ],
                 actor_institution=membership.institution if membership else None,
                 actor_role=membership.role if membership else "",
                 action=action,

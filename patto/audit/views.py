@@ -16,8 +16,15 @@ from patto.core.exports import pdf_response, xlsx_response
 from patto.core.shortcuts import is_htmx
 
 from .forms import AccessSearchForm, TrailFilterForm
-from .queries import (access_rows, events_about, events_visible_to, filter_events, subject_names, with_access_details,
-                      with_details)
+from .queries import (
+    access_rows,
+    events_about,
+    events_visible_to,
+    filter_events,
+    subject_names,
+    with_access_details,
+    with_details,
+)
 from .services import record_event, render_with_access
 from .subjects import find_subjects, get_subject
 
@@ -28,7 +35,9 @@ def trail(request):
     if not request.user.has_perm("audit.view_trail"):
         raise PermissionDenied
     institutions = institutions_visible_to(request.user)
-    people = User.objects.filter(memberships__institution__in=institutions).distinct().order_by("last_name", "first_name")
+    people = (
+        User.objects.filter(memberships__institution__in=institutions).distinct().order_by("last_name", "first_name")
+    )
     form = TrailFilterForm(request.GET or None, people=people, institutions=institutions)
     events = events_visible_to(request.user)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
@@ -42,11 +51,13 @@ def trail(request):
     context = {"form": form, "page": page, "names": subject_names(page), "query": query.urlencode()}
     template = "audit/trail.html#results" if is_htmx(request) else "audit/trail.html"
     person = filters.get("person")
-    return render_with_access(request, template, context, action="audit.trail.viewed",
-                              subjects=[person] if person else [])
+    return render_with_access(
+        request, template, context, action="audit.trail.viewed", subjects=[person] if person else []
+    )
 
 
 # --- "Who read this family's data?" (the Garante's question) ------------------------------------------
+
 
 def _district_of_auditor(request):
     if not request.user.has_perm("audit.view_accesses"):
@@ -76,9 +87,13 @@ def access_search(request):
     matches = find_subjects(district_id, form.cleaned_data["query"])
     if len(matches) == 1:
         return redirect(subject_url(matches[0]))
-    return render_with_access(request, "audit/access_search.html", {"form": form, "matches": matches},
-                              action="audit.accesses.searched",
-                              subjects=[ref for match in matches for ref in match.people])
+    return render_with_access(
+        request,
+        "audit/access_search.html",
+        {"form": form, "matches": matches},
+        action="audit.accesses.searched",
+        subjects=[ref for match in matches for ref in match.people],
+    )
 
 
 def _accesses(request, subject):
@@ -87,8 +102,9 @@ def _accesses(request, subject):
 
 def _record(request, action, subject):
     object_type, object_id = subject.record
-    record_event(actor=request.user, action=action, object_type=object_type, object_id=object_id,
-                 subjects=list(subject.people))
+    record_event(
+        actor=request.user, action=action, object_type=object_type, object_id=object_id, subjects=list(subject.people)
+    )
 
 
 @require_safe
@@ -103,8 +119,17 @@ def subject_accesses(request, kind, key):
         return render(request, "audit/subject_accesses.html", context)
 
 
-ACCESS_HEADER = (_("When"), _("Who"), _("Institution"), _("Role"), _("What"), _("Record"), _("Family"),
-                 _("People concerned"), _("Purpose"))
+ACCESS_HEADER = (
+    _("When"),
+    _("Who"),
+    _("Institution"),
+    _("Role"),
+    _("What"),
+    _("Record"),
+    _("Family"),
+    _("People concerned"),
+    _("Purpose"),
+)
 
 
 @require_safe
@@ -129,9 +154,15 @@ def _filename(subject):
 
 def _report_context(request, subject):
     rows = access_rows(_accesses(request, subject), subject)
-    return {"subject": subject, "rows": rows, "generated_at": timezone.now(), "generated_by": request.user,
-            "first": rows[-1].occurred_at if rows else None,
-            "district": request.user.acting_membership.institution.district, "language": translation.get_language()}
+    return {
+        "subject": subject,
+        "rows": rows,
+        "generated_at": timezone.now(),
+        "generated_by": request.user,
+        "first": rows[-1].occurred_at if rows else None,
+        "district": request.user.acting_membership.institution.district,
+        "language": translation.get_language(),
+    }
 
 
 def _report_language(request):

@@ -9,8 +9,10 @@ class CasesConfig(AppConfig):
     def ready(self):
         from patto.core.home import register_panel
 
-        from . import panels
-        from . import audit_subjects  # noqa: F401  (registers the DPO's "who read this family?" finder)
+        from . import (
+            audit_subjects,  # noqa: F401  (registers the DPO's "who read this family?" finder)
+            panels,
+        )
 
         register_panel(5, panels.paths_panel)
         register_panel(6, panels.time_points_panel)

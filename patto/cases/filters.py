@@ -9,18 +9,30 @@ from .models import Cohort, Path
 
 
 class PathFilterForm(StyledFormMixin, forms.Form):
-    reference = forms.CharField(label=_("Family reference"), max_length=20, required=False,
-                                help_text=_("All or part of it, for example 2026-0012."))
-    state = forms.ChoiceField(label=_("Phase"), required=False,
-                              choices=[("", _("All phases"))] + Path.State.choices)
-    status = forms.ChoiceField(label=_("Open or closed"), required=False,
-                               choices=[("", _("Open and closed")), ("open", _("Open only")),
-                                        ("closed", _("Closed only"))])
-    cohort = forms.ModelChoiceField(label=_("Cohort"), queryset=Cohort.objects.none(), required=False,
-                                    empty_label=_("All cohorts"))
-    mine = forms.ChoiceField(label=_("My part"), required=False,
-                             choices=[("", _("Every path I may see")), ("case_manager", _("I am the case manager")),
-                                      ("team", _("I am in the team"))])
+    reference = forms.CharField(
+        label=_("Family reference"),
+        max_length=20,
+        required=False,
+        help_text=_("All or part of it, for example 2026-0012."),
+    )
+    state = forms.ChoiceField(label=_("Phase"), required=False, choices=[("", _("All phases"))] + Path.State.choices)
+    status = forms.ChoiceField(
+        label=_("Open or closed"),
+        required=False,
+        choices=[("", _("Open and closed")), ("open", _("Open only")), ("closed", _("Closed only"))],
+    )
+    cohort = forms.ModelChoiceField(
+        label=_("Cohort"), queryset=Cohort.objects.none(), required=False, empty_label=_("All cohorts")
+    )
+    mine = forms.ChoiceField(
+        label=_("My part"),
+        required=False,
+        choices=[
+            ("", _("Every path I may see")),
+            ("case_manager", _("I am the case manager")),
+            ("team", _("I am in the team")),
+        ],
+    )
 
     def __init__(self, *args, cohorts, **kwargs):
         super().__init__(*args, **kwargs)

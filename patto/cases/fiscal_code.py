@@ -6,9 +6,49 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 PATTERN = re.compile(r"^[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$")
-_ODD = dict(zip("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-                [1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12,
-                 14, 16, 10, 22, 25, 24, 23]))
+_ODD = dict(
+    zip(
+        "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+        [
+            1,
+            0,
+            5,
+            7,
+            9,
+            13,
+            15,
+            17,
+            19,
+            21,
+            1,
+            0,
+            5,
+            7,
+            9,
+            13,
+            15,
+            17,
+            19,
+            21,
+            2,
+            4,
+            18,
+            20,
+            11,
+            3,
+            6,
+            8,
+            12,
+            14,
+            16,
+            10,
+            22,
+            25,
+            24,
+            23,
+        ],
+    )
+)
 _EVEN = {c: (int(c) if c.isdigit() else ord(c) - ord("A")) for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
 
 
@@ -28,5 +68,6 @@ def is_valid(value):
 
 def validate_fiscal_code(value):
     if not is_valid(value):
-        raise ValidationError(_("This codice fiscale is not valid: check it against the health card."),
-                              code="invalid_fiscal_code")
+        raise ValidationError(
+            _("This codice fiscale is not valid: check it against the health card."), code="invalid_fiscal_code"
+        )

@@ -25,17 +25,37 @@ def _create(data, apps):
     ScaleLevel = apps.get_model("cases", "ScaleLevel")
     Side = apps.get_model("cases", "Side")
     SubDimension = apps.get_model("cases", "SubDimension")
-    framework = Framework.objects.create(code=data["code"], version=data["version"], name=data["name"],
-                                         provisional=data.get("provisional", False), note=data.get("note", ""))
-    ScaleLevel.objects.bulk_create([ScaleLevel(framework=framework, value=level["value"], label=level["label"],
-                                               **_english(ScaleLevel, "label", level))
-                                    for level in data["scale"]])
+    framework = Framework.objects.create(
+        code=data["code"],
+        version=data["version"],
+        name=data["name"],
+        provisional=data.get("provisional", False),
+        note=data.get("note", ""),
+    )
+    ScaleLevel.objects.bulk_create(
+        [
+            ScaleLevel(
+                framework=framework, value=level["value"], label=level["label"], **_english(ScaleLevel, "label", level)
+            )
+            for level in data["scale"]
+        ]
+    )
     for side_order, side_data in enumerate(data["sides"]):
-        side = Side.objects.create(framework=framework, code=side_data["code"], name=side_data["name"],
-                                   order=side_order, **_english(Side, "name", side_data))
-        SubDimension.objects.bulk_create([SubDimension(side=side, code=sub["code"], name=sub["name"], order=order,
-                                                       **_english(SubDimension, "name", sub))
-                                          for order, sub in enumerate(side_data["subdimensions"])])
+        side = Side.objects.create(
+            framework=framework,
+            code=side_data["code"],
+            name=side_data["name"],
+            order=side_order,
+            **_english(Side, "name", side_data),
+        )
+        SubDimension.objects.bulk_create(
+            [
+                SubDimension(
+                    side=side, code=sub["code"], name=sub["name"], order=order, **_english(SubDimension, "name", sub)
+                )
+                for order, sub in enumerate(side_data["subdimensions"])
+            ]
+        )
     return framework
 
 
@@ -58,8 +78,8 @@ def add_english_labels(data, apps):
         framework.sides.filter(code=side_data["code"], name_en="").update(name_en=side_data.get("name_en", ""))
         for sub in side_data["subdimensions"]:
             apps.get_model("cases", "SubDimension").objects.filter(
-                side__framework=framework, side__code=side_data["code"], code=sub["code"], name_en="").update(
-                name_en=sub.get("name_en", ""))
+                side__framework=framework, side__code=side_data["code"], code=sub["code"], name_en=""
+            ).update(name_en=sub.get("name_en", ""))
 
 
 def read(path):

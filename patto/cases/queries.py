@@ -22,8 +22,9 @@ from patto.governance.queries import institutions_in_standing
 from .models import SCHOOL_KINDS, ArchiveAccess, ConsentItem, Note, Path, PathEvent, Person, TeamMember
 
 # Team roles that read clinical notes, when held at a health institution by a health professional of it.
-CLINICAL_TEAM_ROLES = frozenset({TeamMember.TeamRole.PSYCHOLOGIST, TeamMember.TeamRole.CHILD_NEUROPSYCHIATRIST,
-                                 TeamMember.TeamRole.PEDIATRICIAN})
+CLINICAL_TEAM_ROLES = frozenset(
+    {TeamMember.TeamRole.PSYCHOLOGIST, TeamMember.TeamRole.CHILD_NEUROPSYCHIATRIST, TeamMember.TeamRole.PEDIATRICIAN}
+)
 
 
 R = TeamMember.TeamRole
@@ -40,8 +41,15 @@ TEAM_ROLE_FIT = {
     R.TEACHER: {Role.SCHOOL_HEAD, Role.SCHOOL_REFERENT},
     R.EDUCATIONAL_STAFF: {Role.EDUCATIONAL_STAFF, Role.EDUCATOR},
     R.COACH: {Role.SOCIAL_WORKER, Role.EDUCATOR, Role.PSYCHOLOGIST, Role.PACT_COORDINATOR},
-    R.OTHER: {Role.SOCIAL_WORKER, Role.EDUCATOR, Role.PSYCHOLOGIST, Role.CHILD_NEUROPSYCHIATRIST,
-              Role.HEALTH_PROFESSIONAL, Role.LEGAL_OFFICE, Role.EDUCATIONAL_STAFF},
+    R.OTHER: {
+        Role.SOCIAL_WORKER,
+        Role.EDUCATOR,
+        Role.PSYCHOLOGIST,
+        Role.CHILD_NEUROPSYCHIATRIST,
+        Role.HEALTH_PROFESSIONAL,
+        Role.LEGAL_OFFICE,
+        Role.EDUCATIONAL_STAFF,
+    },
 }
 
 
@@ -56,17 +64,20 @@ def _fitting_membership(day):
 
 def current_team_members(on=None):
     day = on or timezone.localdate()
-    return TeamMember.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day), valid_from__lte=day,
-                                     ended_at__isnull=True)
+    return TeamMember.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=day), valid_from__lte=day, ended_at__isnull=True
+    )
 
 
 def seats_in_force(on=None):
     """The seats that grant access today (see the module's docstring)."""
     day = on or timezone.localdate()
     consent = ConsentItem.objects.in_force(day).filter(path=OuterRef("path"), institution=OuterRef("institution"))
-    return (current_team_members(day)
-            .filter(_fitting_membership(day), institution__in=institutions_in_standing(day))
-            .filter(~Q(institution__kind__in=SCHOOL_KINDS) | Exists(consent)))
+    return (
+        current_team_members(day)
+        .filter(_fitting_membership(day), institution__in=institutions_in_standing(day))
+        .filter(~Q(institution__kind__in=SCHOOL_KINDS) | Exists(consent))
+    )
 
 
 def team_users(path):
@@ -79,10 +90,16 @@ def team_users(path):
 def archive_accesses_in_force(user):
     """Archive accesses not expired, to a path still closed, while the reader is still a social worker of
     the institution they opened it from, in standing."""
-    social_worker = Membership.objects.current().filter(user=OuterRef("user"), institution=OuterRef("institution"),
-                                                        role=Role.SOCIAL_WORKER)
-    return ArchiveAccess.objects.filter(Exists(social_worker), user=user, expires_at__gt=timezone.now(),
-                                        path__state=Path.State.CLOSED, institution__in=institutions_in_standing())
+    social_worker = Membership.objects.current().filter(
+        user=OuterRef("user"), institution=OuterRef("institution"), role=Role.SOCIAL_WORKER
+    )
+    return ArchiveAccess.objects.filter(
+        Exists(social_worker),
+        user=user,
+        expires_at__gt=timezone.now(),
+        path__state=Path.State.CLOSED,
+        institution__in=institutions_in_standing(),
+    )
 
 
 def paths_visible_to(user):
@@ -145,8 +162,10 @@ class Access:
     def writing_seat(self):
         """The seat a note or an event is written from: the case manager's first, a full seat before a
         school's."""
-        ordered = sorted(self.seats, key=lambda s: (s.team_role != TeamMember.TeamRole.CASE_MANAGER,
-                                                    s.institution.kind in SCHOOL_KINDS))
+        ordered = sorted(
+            self.seats,
+            key=lambda s: (s.team_role != TeamMember.TeamRole.CASE_MANAGER, s.institution.kind in SCHOOL_KINDS),
+        )
         return ordered[0] if ordered else None
 
     def audiences(self):
@@ -179,8 +198,12 @@ def _compute_access(user, path):
         return Access()
     seats = list(seats_in_force().filter(user=user, path=path).select_related("institution"))
     health = {m.institution_id for m in user.current_memberships if m.role in HEALTH_ROLES}
-    clinical = any(seat.team_role in CLINICAL_TEAM_ROLES and seat.institution.kind == Institution.Kind.AUSL
-                   and seat.institution_id in health for seat in seats)
+    clinical = any(
+        seat.team_role in CLINICAL_TEAM_ROLES
+        and seat.institution.kind == Institution.Kind.AUSL
+        and seat.institution_id in health
+        for seat in seats
+    )
     archive = not seats and not path.is_open and archive_accesses_in_force(user).filter(path=path).exists()
     return Access(seats=seats, archive=archive, clinical=clinical)
 
@@ -202,14 +225,21 @@ def _audience_filter(access, institution_field, school_field):
 
 def notes_visible_to(user, path):
     access = access_to(user, path)
-    return (path.notes.filter(_audience_filter(access, "author_institution", "school"))
-            .select_related("author", "author_institution", "school").order_by("-created_at"))
+    return (
+        path.notes.filter(_audience_filter(access, "author_institution", "school"))
+        .select_related("author", "author_institution", "school")
+        .order_by("-created_at")
+    )
 
 
 def timeline_visible_to(user, path):
     access = access_to(user, path)
-    return (PathEvent.objects.filter(path=path).filter(_audience_filter(access, "institution", "institution"))
-            .select_related("actor").order_by("-occurred_at", "-id"))
+    return (
+        PathEvent.objects.filter(path=path)
+        .filter(_audience_filter(access, "institution", "institution"))
+        .select_related("actor")
+        .order_by("-occurred_at", "-id")
+    )
 
 
 def school_consents(path):
@@ -235,15 +265,20 @@ def my_paths(user, **filters):
     or a plan action), then by the last change; closed paths last. A fixed number of queries."""
     from django.db.models import Case, F, IntegerField, Value, When
 
-    phase = Case(*[When(state=state, then=Value(index)) for index, state in enumerate(PHASE_ORDER)],
-                 output_field=IntegerField())
-    return (filter_paths(user, paths_visible_to(user), **filters)
-            .annotate(phase=phase, next_due=_next_due())
-            .select_related("family", "cohort").prefetch_related("family__members")
-            .order_by("phase", F("next_due").asc(nulls_last=True), "-updated_at", "pk"))
+    phase = Case(
+        *[When(state=state, then=Value(index)) for index, state in enumerate(PHASE_ORDER)], output_field=IntegerField()
+    )
+    return (
+        filter_paths(user, paths_visible_to(user), **filters)
+        .annotate(phase=phase, next_due=_next_due())
+        .select_related("family", "cohort")
+        .prefetch_related("family__members")
+        .order_by("phase", F("next_due").asc(nulls_last=True), "-updated_at", "pk")
+    )
 
 
 # --- Assessments --------------------------------------------------------------------------------
+
 
 def assessment_progress(path, children):
     """(time points done, drafts) in one query. Done: the team has completed the assessment of every
@@ -252,7 +287,8 @@ def assessment_progress(path, children):
     rated, drafts = {}, []
     by_pk = {child.pk: child for child in children}
     for child_id, time_point, rater, complete in path.assessments.values_list(
-            "child_id", "time_point", "rater", "is_complete").order_by("time_point", "rater"):
+        "child_id", "time_point", "rater", "is_complete"
+    ).order_by("time_point", "rater"):
         if not complete:
             if child_id in by_pk:
                 drafts.append((by_pk[child_id], time_point, rater))
@@ -283,7 +319,9 @@ def comparison(path, child, framework):
         if not assessment.is_complete:
             drafts.append(assessment)
             continue
-        values[(assessment.time_point, assessment.rater)] = {r.subdimension_id: r.value for r in assessment.ratings.all()}
+        values[(assessment.time_point, assessment.rater)] = {
+            r.subdimension_id: r.value for r in assessment.ratings.all()
+        }
     columns = [(tp, rater) for tp in TimePoint.values for rater in ("team", "family")]
     sides = []
     for side in Side.objects.filter(framework=framework).prefetch_related("subdimensions"):
@@ -296,8 +334,12 @@ def comparison(path, child, framework):
             rows.append({"subdimension": sub, "cells": cells, "change": change})
         means = [_mean([values.get(column, {}).get(sub.pk) for sub in side.subdimensions.all()]) for column in columns]
         sides.append({"side": side, "rows": rows, "means": means})
-    return {"columns": columns, "sides": sides, "present": sorted(values),
-            "drafts": sorted(drafts, key=lambda a: (a.time_point, a.rater))}
+    return {
+        "columns": columns,
+        "sides": sides,
+        "present": sorted(values),
+        "drafts": sorted(drafts, key=lambda a: (a.time_point, a.rater)),
+    }
 
 
 def comparison_chart(data, framework):
@@ -310,11 +352,15 @@ def comparison_chart(data, framework):
 
     scale = ScaleLevel.objects.filter(framework=framework).aggregate(min=Min("value"), max=Max("value"))
     rows = [row for side in data["sides"] for row in side["rows"]]
-    return {"labels": [str(row["subdimension"]) for row in rows],
-            "datasets": [{"label": f"{tp} · {Assessment.Rater(rater).label}",
-                          "data": [row["cells"][index] for row in rows]}
-                         for index, (tp, rater) in enumerate(data["columns"]) if (tp, rater) in data["present"]],
-            "scale": scale}
+    return {
+        "labels": [str(row["subdimension"]) for row in rows],
+        "datasets": [
+            {"label": f"{tp} · {Assessment.Rater(rater).label}", "data": [row["cells"][index] for row in rows]}
+            for index, (tp, rater) in enumerate(data["columns"])
+            if (tp, rater) in data["present"]
+        ],
+        "scale": scale,
+    }
 
 
 def time_points_needing_attention(user, today=None):
@@ -324,17 +370,20 @@ def time_points_needing_attention(user, today=None):
     from .schedule import time_points
 
     managed = seats_in_force().filter(path=OuterRef("pk"), user=user, team_role=TeamMember.TeamRole.CASE_MANAGER)
-    paths = list(paths_visible_to(user).filter(Exists(managed), state__in=[Path.State.ASSESSMENT,
-                                                                            Path.State.INTERVENTION])
-                 .select_related("family", "cohort"))
+    paths = list(
+        paths_visible_to(user)
+        .filter(Exists(managed), state__in=[Path.State.ASSESSMENT, Path.State.INTERVENTION])
+        .select_related("family", "cohort")
+    )
     children = {}
-    for family_id, child_id in Person.objects.filter(family__in=[p.family_id for p in paths],
-                                                     kind=Person.Kind.CHILD).values_list("family_id", "pk"):
+    for family_id, child_id in Person.objects.filter(
+        family__in=[p.family_id for p in paths], kind=Person.Kind.CHILD
+    ).values_list("family_id", "pk"):
         children.setdefault(family_id, set()).add(child_id)
     rated = {}
-    for path_id, child_id, time_point in Assessment.objects.filter(path__in=paths, rater="team",
-                                                                   is_complete=True).values_list(
-            "path_id", "child_id", "time_point"):
+    for path_id, child_id, time_point in Assessment.objects.filter(
+        path__in=paths, rater="team", is_complete=True
+    ).values_list("path_id", "child_id", "time_point"):
         rated.setdefault((path_id, time_point), set()).add(child_id)
     result = []
     for path in paths:
@@ -356,17 +405,22 @@ def plan_of(path):
     from .models import PlanAction, PlanGoal
 
     actions = PlanAction.objects.select_related("person", "professional", "institution")
-    return list(PlanGoal.objects.filter(path=path).select_related("subdimension__side")
-                .prefetch_related(Prefetch("actions", queryset=actions)))
+    return list(
+        PlanGoal.objects.filter(path=path)
+        .select_related("subdimension__side")
+        .prefetch_related(Prefetch("actions", queryset=actions))
+    )
 
 
 def removed_actions(path):
     """The actions taken out of the plan, latest first, with who removed them: the plan's history."""
     from .models import PlanAction
 
-    return (PlanAction.with_removed.filter(goal__path=path, removed_at__isnull=False)
-            .select_related("goal__subdimension", "removed_by", "person", "professional", "institution")
-            .order_by("-removed_at"))
+    return (
+        PlanAction.with_removed.filter(goal__path=path, removed_at__isnull=False)
+        .select_related("goal__subdimension", "removed_by", "person", "professional", "institution")
+        .order_by("-removed_at")
+    )
 
 
 def missing_areas(goals):
@@ -379,11 +433,15 @@ def actions_for_schools(path, schools):
     """The actions assigned to the given schools (what a school seat sees of the plan)."""
     from .models import PlanAction
 
-    return (PlanAction.objects.filter(goal__path=path, institution__in=schools)
-            .select_related("goal__subdimension", "person", "professional").order_by("deadline"))
+    return (
+        PlanAction.objects.filter(goal__path=path, institution__in=schools)
+        .select_related("goal__subdimension", "person", "professional")
+        .order_by("deadline")
+    )
 
 
 # --- Dispositivi and volunteers ----------------------------------------------------------------------
+
 
 def devices_of(path, user):
     """The devices activated for the family; a school seat sees the partnership with its school."""
@@ -391,10 +449,14 @@ def devices_of(path, user):
 
     from .models import DeviceActivation
 
-    devices = (DeviceActivation.objects.filter(path=path)
-               .select_related("device_type", "provider", "responsible", "school", "volunteer")
-               .annotate(sessions_held=Count("sessions"), sessions_attended=Count("sessions", filter=Q(sessions__attended=True)))
-               .order_by("starts_on"))
+    devices = (
+        DeviceActivation.objects.filter(path=path)
+        .select_related("device_type", "provider", "responsible", "school", "volunteer")
+        .annotate(
+            sessions_held=Count("sessions"), sessions_attended=Count("sessions", filter=Q(sessions__attended=True))
+        )
+        .order_by("starts_on")
+    )
     access = access_to(user, path)
     if not access.team_view:
         devices = devices.filter(school__in=access.schools)
@@ -426,6 +488,7 @@ def volunteers_visible_to(user):
 
 # --- Meetings and tasks ----------------------------------------------------------------------------
 
+
 def meetings_of(path, user):
     """The path's meetings; a school seat sees only those its holder attends."""
     from .models import Meeting
@@ -440,8 +503,11 @@ def open_tasks_of(user):
     """The user's open tasks in paths they may still see, soonest first."""
     from .models import Task
 
-    return (Task.objects.filter(assignee=user, done_on__isnull=True, path__in=paths_visible_to(user))
-            .select_related("path__family").order_by("due_on"))
+    return (
+        Task.objects.filter(assignee=user, done_on__isnull=True, path__in=paths_visible_to(user))
+        .select_related("path__family")
+        .order_by("due_on")
+    )
 
 
 def cohorts_visible_to(user):
@@ -453,8 +519,11 @@ def cohorts_visible_to(user):
     membership = acting_in_standing(user, (Role.SOCIAL_WORKER, Role.PACT_COORDINATOR))
     if membership is None:
         return Cohort.objects.none()
-    return (Cohort.objects.filter(district_id=membership.institution.district_id)
-            .annotate(path_count=Count("paths")).order_by("-start_date"))
+    return (
+        Cohort.objects.filter(district_id=membership.institution.district_id)
+        .annotate(path_count=Count("paths"))
+        .order_by("-start_date")
+    )
 
 
 def families_in_path(pact, period):
@@ -462,13 +531,18 @@ def families_in_path(pact, period):
     outside the case team, so small counts are suppressed (None = "< 5")."""
     from patto.core.stats import suppress_small
 
-    count = (Path.objects.filter(family__district_id=pact.district_id, created_at__date__lte=period.ends_on)
-             .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=period.starts_on))
-             .values("family").distinct().count())
+    count = (
+        Path.objects.filter(family__district_id=pact.district_id, created_at__date__lte=period.ends_on)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=period.starts_on))
+        .values("family")
+        .distinct()
+        .count()
+    )
     return suppress_small(count)
 
 
 # --- Fetching a path for a request: authorise, then log the read ----------------------------------------
+
 
 def fetch_path(user, pk, perm="cases.view_path", *, action="cases.path.viewed", purpose=""):
     """The one way a view, an export or the API gets a path: from ``paths_visible_to`` (not visible →
@@ -497,12 +571,19 @@ def seat_membership(user, path):
     seat = access.writing_seat
     if seat is not None:
         roles = TEAM_ROLE_FIT[seat.team_role]
-        return next((m for m in user.current_memberships if m.institution_id == seat.institution_id
-                     and m.role in roles), None)
+        return next(
+            (m for m in user.current_memberships if m.institution_id == seat.institution_id and m.role in roles), None
+        )
     archive = archive_accesses_in_force(user).filter(path=path).order_by("-granted_at").first()
     if archive is not None:
-        return next((m for m in user.current_memberships if m.institution_id == archive.institution_id
-                     and m.role == Role.SOCIAL_WORKER), None)
+        return next(
+            (
+                m
+                for m in user.current_memberships
+                if m.institution_id == archive.institution_id and m.role == Role.SOCIAL_WORKER
+            ),
+            None,
+        )
     return None
 
 
@@ -539,12 +620,14 @@ def search_people(user, query, limit=50):
 
     people = people_visible_to(user)
     for term in query.split():
-        people = people.filter(Q(first_name__icontains=term) | Q(last_name__icontains=term) |
-                               Q(fiscal_code=term.upper()))
+        people = people.filter(
+            Q(first_name__icontains=term) | Q(last_name__icontains=term) | Q(fiscal_code=term.upper())
+        )
     # Only the paths the user may open: a family can have an older path whose team they were not in.
     visible_paths = Prefetch("family__paths", queryset=paths_visible_to(user).select_related("cohort"))
-    results = list(people.select_related("family").prefetch_related(visible_paths)
-                   .order_by("last_name", "first_name")[:limit])
+    results = list(
+        people.select_related("family").prefetch_related(visible_paths).order_by("last_name", "first_name")[:limit]
+    )
     record_access(actor=user, action="cases.person.searched", subjects=results)
     return results
 
@@ -552,8 +635,14 @@ def search_people(user, query, limit=50):
 # --- Lists: the path list and the home page's lists, each with the full page behind its card ---------------
 
 # PIPPI's phases in their order: the list shows a new signal first and closed paths last.
-PHASE_ORDER = (Path.State.SIGNAL, Path.State.PRE_ASSESSMENT, Path.State.AGREEMENT, Path.State.ASSESSMENT,
-               Path.State.INTERVENTION, Path.State.CLOSED)
+PHASE_ORDER = (
+    Path.State.SIGNAL,
+    Path.State.PRE_ASSESSMENT,
+    Path.State.AGREEMENT,
+    Path.State.ASSESSMENT,
+    Path.State.INTERVENTION,
+    Path.State.CLOSED,
+)
 
 
 def _next_due():
@@ -564,10 +653,14 @@ def _next_due():
 
     from .models import PlanAction, Task
 
-    task = Subquery(Task.objects.filter(path=OuterRef("pk"), done_on__isnull=True)
-                    .order_by("due_on").values("due_on")[:1])
-    action = Subquery(PlanAction.objects.filter(goal__path=OuterRef("pk"), deadline__gte=timezone.localdate())
-                      .order_by("deadline").values("deadline")[:1])
+    task = Subquery(
+        Task.objects.filter(path=OuterRef("pk"), done_on__isnull=True).order_by("due_on").values("due_on")[:1]
+    )
+    action = Subquery(
+        PlanAction.objects.filter(goal__path=OuterRef("pk"), deadline__gte=timezone.localdate())
+        .order_by("deadline")
+        .values("deadline")[:1]
+    )
     # LEAST ignores NULLs on PostgreSQL but not on SQLite: coalescing each side gives the same answer on both.
     return Least(Coalesce(task, action), Coalesce(action, task))
 
@@ -631,13 +724,18 @@ def actions_assigned_to(user):
     school (what is shared with it). Soonest deadline first."""
     from .models import PlanAction
 
-    full = (seats_in_force().filter(user=user, path=OuterRef("goal__path"))
-            .exclude(institution__kind__in=SCHOOL_KINDS))
-    school = seats_in_force().filter(user=user, path=OuterRef("goal__path"), institution=OuterRef("institution"),
-                                     institution__kind__in=SCHOOL_KINDS)
-    return (PlanAction.objects.filter(professional=user).exclude(goal__path__state=Path.State.CLOSED)
-            .annotate(team_view=Exists(full)).filter(Q(team_view=True) | Exists(school))
-            .select_related("goal__path__family", "institution").order_by("deadline", "pk"))
+    full = seats_in_force().filter(user=user, path=OuterRef("goal__path")).exclude(institution__kind__in=SCHOOL_KINDS)
+    school = seats_in_force().filter(
+        user=user, path=OuterRef("goal__path"), institution=OuterRef("institution"), institution__kind__in=SCHOOL_KINDS
+    )
+    return (
+        PlanAction.objects.filter(professional=user)
+        .exclude(goal__path__state=Path.State.CLOSED)
+        .annotate(team_view=Exists(full))
+        .filter(Q(team_view=True) | Exists(school))
+        .select_related("goal__path__family", "institution")
+        .order_by("deadline", "pk")
+    )
 
 
 def read_action_page(user, page):
@@ -655,8 +753,11 @@ def upcoming_meetings_of(user, since=None):
     from .models import Meeting
 
     since = since or timezone.now()
-    team = (Meeting.objects.filter(participants=user, held_at__gte=since, path__in=paths_visible_to(user))
-            .select_related("path__family").order_by("held_at"))
+    team = (
+        Meeting.objects.filter(participants=user, held_at__gte=since, path__in=paths_visible_to(user))
+        .select_related("path__family")
+        .order_by("held_at")
+    )
     items = [(meeting.held_at, "team", meeting) for meeting in team]
     items += [(meeting.starts_at, "body", meeting) for meeting in feed_meetings(user, since)]
     return sorted(items, key=lambda item: item[0])

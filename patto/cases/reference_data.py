@@ -45,8 +45,9 @@ def create_closure_outcomes(apps):
 def create_device_types(apps):
     DeviceType = apps.get_model("cases", "DeviceType")
     for order, (code, name, measure, core) in enumerate(DEVICES):
-        DeviceType.objects.get_or_create(code=code, defaults={"name": name, "measure": measure, "pippi_core": core,
-                                                              "order": order})
+        DeviceType.objects.get_or_create(
+            code=code, defaults={"name": name, "measure": measure, "pippi_core": core, "order": order}
+        )
 
 
 def load_shipped_framework(apps):

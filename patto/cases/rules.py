@@ -55,8 +55,10 @@ def path_is_open(user, path):
 @rules.predicate
 def manages_a_path(user):
     """A case manager's seat in force on some path (who adds the family's members)."""
-    return user.is_authenticated and seats_in_force().filter(
-        user=user, team_role=TeamMember.TeamRole.CASE_MANAGER).exists()
+    return (
+        user.is_authenticated
+        and seats_in_force().filter(user=user, team_role=TeamMember.TeamRole.CASE_MANAGER).exists()
+    )
 
 
 rules.add_perm("cases.add_path", can_open_paths)

@@ -11,8 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from .models import Path, TimePoint
 
 DUE_SOON_DAYS = 30
-STATUS_LABELS = {"done": _("done"), "overdue": _("overdue"), "due": _("due soon"), "scheduled": _("scheduled"),
-                 "waiting": _("not yet scheduled")}
+STATUS_LABELS = {
+    "done": _("done"),
+    "overdue": _("overdue"),
+    "due": _("due soon"),
+    "scheduled": _("scheduled"),
+    "waiting": _("not yet scheduled"),
+}
 
 
 def add_months(day, months):
@@ -41,10 +46,16 @@ def due_dates(path):
     """{time point: due date}; before the intervention starts only T0 is due, and it is due now."""
     start = path.intervention_started_on
     if start is None:
-        return {TimePoint.T0: timezone.localdate() if path.state == Path.State.ASSESSMENT else None,
-                TimePoint.T1: None, TimePoint.T2: None}
-    return {TimePoint.T0: start, TimePoint.T1: add_months(start, path.cohort.t1_months),
-            TimePoint.T2: add_months(start, path.cohort.t2_months)}
+        return {
+            TimePoint.T0: timezone.localdate() if path.state == Path.State.ASSESSMENT else None,
+            TimePoint.T1: None,
+            TimePoint.T2: None,
+        }
+    return {
+        TimePoint.T0: start,
+        TimePoint.T1: add_months(start, path.cohort.t1_months),
+        TimePoint.T2: add_months(start, path.cohort.t2_months),
+    }
 
 
 def time_points(path, done_time_points, today=None):

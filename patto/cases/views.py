@@ -12,18 +12,35 @@ from patto.accounts.models import Institution
 from patto.accounts.stepup import require_recent_password
 from patto.core.exceptions import ConflictError, TransitionError
 from patto.core.exports import pdf_response
-from patto.core.forms import run_service, add_service_errors, rebase_after_conflict
-from patto.core.shortcuts import get_object_for, is_htmx
+from patto.core.forms import add_service_errors, rebase_after_conflict, run_service
 from patto.core.idempotency import once_per_form
+from patto.core.shortcuts import get_object_for, is_htmx
 from patto.documents.responses import attachment_response
 
 from . import forms, services
 from .models import NEXT_STATE, SCHOOL_KINDS, Agreement, Assessment, Person, PlanAction, TeamMember, TimePoint
-from .queries import comparison as comparison_data, comparison_chart
-from .queries import (access_to, actions_for_schools, assessment_progress, devices_of, fetch_path, meetings_of,
-                      missing_areas, my_paths, notes_visible_to, paths_visible_to, plan_of, removed_actions,
-                      search_people, school_consents, seats_in_force, team_completeness, team_users,
-                      timeline_visible_to)
+from .queries import (
+    access_to,
+    actions_for_schools,
+    assessment_progress,
+    comparison_chart,
+    devices_of,
+    fetch_path,
+    meetings_of,
+    missing_areas,
+    my_paths,
+    notes_visible_to,
+    paths_visible_to,
+    plan_of,
+    removed_actions,
+    school_consents,
+    search_people,
+    seats_in_force,
+    team_completeness,
+    team_users,
+    timeline_visible_to,
+)
+from .queries import comparison as comparison_data
 from .schedule import time_points
 from .timeline import describe
 
@@ -40,9 +57,16 @@ def path_list(request):
     page = Paginator(paths, settings.PATTO_PAGE_SIZE).get_page(request.GET.get("page"))
     with transaction.atomic():  # the read is logged and the page rendered together (fail closed)
         read_path_page(request.user, page)
-        return render(request, "cases/path_list.html", {
-            "page": page, "form": form, "filtered": bool(form.filters()),
-            "can_add": request.user.has_perm("cases.add_path")})
+        return render(
+            request,
+            "cases/path_list.html",
+            {
+                "page": page,
+                "form": form,
+                "filtered": bool(form.filters()),
+                "can_add": request.user.has_perm("cases.add_path"),
+            },
+        )
 
 
 @once_per_form
@@ -59,8 +83,11 @@ def path_create(request):
         except ValidationError as error:
             add_service_errors(child, error)
         else:
-            messages.success(request, _("Path opened for family %(reference)s. You are its case manager.") % {
-                "reference": path.family.reference})
+            messages.success(
+                request,
+                _("Path opened for family %(reference)s. You are its case manager.")
+                % {"reference": path.family.reference},
+            )
             return redirect("cases:path_detail", pk=path.pk)
     return render(request, "cases/path_create.html", {"signal": signal, "child": child})
 
@@ -81,15 +108,20 @@ def path_detail(request, pk):
         team = [member for member in team if member.team_role == TeamMember.TeamRole.CASE_MANAGER and member.is_current]
     events = list(timeline_visible_to(user, path)[:50])
     context = {
-        "path": path, "members": members, "team": team, "completeness": team_completeness(team),
-        "notes": notes_visible_to(user, path)[:50], "timeline": [(e, describe(e)) for e in events],
+        "path": path,
+        "members": members,
+        "team": team,
+        "completeness": team_completeness(team),
+        "notes": notes_visible_to(user, path)[:50],
+        "timeline": [(e, describe(e)) for e in events],
         "details": user.has_perm("cases.view_path_details", path),
         "can_change": user.has_perm("cases.change_path", path) and path.is_open,
         "can_reopen": user.has_perm("cases.change_path", path) and not path.is_open,
         "can_manage_team": user.has_perm("cases.manage_team", path),
         "can_add_person": user.has_perm("cases.add_person", path),
         "can_add_note": user.has_perm("cases.add_note", path),
-        "next_state": NEXT_STATE.get(path.state), "agreement": getattr(path, "agreement", None),
+        "next_state": NEXT_STATE.get(path.state),
+        "agreement": getattr(path, "agreement", None),
         "agreement_form": forms.AgreementDocumentForm(auto_id="agreement_%s"),
         "consents": list(path.consents.select_related("institution").order_by("withdrawn_on", "given_on")),
         "can_manage_consent": user.has_perm("cases.manage_consent", path),
@@ -105,16 +137,17 @@ def path_detail(request, pk):
         "can_activate_device": user.has_perm("cases.activate_device", path),
         "can_record_session": user.has_perm("cases.record_session", path),
         "can_attach_agreement": user.has_perm("cases.attach_agreement_document", path),
-        "school_actions": (list(actions_for_schools(path, access.schools))
-                           if not access.team_view else None),
+        "school_actions": (list(actions_for_schools(path, access.schools)) if not access.team_view else None),
     }
     children = [person for person in members if person.kind == "child"]
     context["children"] = children
     if context["can_view_assessments"]:
         done, drafts = assessment_progress(path, children)
         context["schedule"] = time_points(path, done)
-        context["drafts"] = [{"child": child, "time_point": tp, "rater": rater,
-                              "rater_label": Assessment.Rater(rater).label} for child, tp, rater in drafts]
+        context["drafts"] = [
+            {"child": child, "time_point": tp, "rater": rater, "rater_label": Assessment.Rater(rater).label}
+            for child, tp, rater in drafts
+        ]
     return render(request, "cases/path_detail.html", context)
 
 
@@ -146,28 +179,39 @@ def _state_change(request, pk, form_class, template, call, **form_kwargs):
         else:
             messages.success(request, _("The path is now: %(state)s.") % {"state": path.get_state_display()})
             return redirect("cases:path_detail", pk=path.pk)
-    return render(request, template, {"path": path, "form": form, "conflict": conflict,
-                                      "next_state": NEXT_STATE.get(path.state)}, status=409 if conflict else 200)
+    return render(
+        request,
+        template,
+        {"path": path, "form": form, "conflict": conflict, "next_state": NEXT_STATE.get(path.state)},
+        status=409 if conflict else 200,
+    )
 
 
 def agreement_document(request, pk):
     """The signed agreement: the team (not the school) downloads it; the case manager attaches it."""
-    path = _path_for(request, pk, "cases.attach_agreement_document" if request.method == "POST"
-                     else "cases.view_path_details")
+    path = _path_for(
+        request, pk, "cases.attach_agreement_document" if request.method == "POST" else "cases.view_path_details"
+    )
     agreement = Agreement.objects.filter(path=path).select_related("signed_document").first()
     if agreement is None:
         raise Http404
     if request.method != "POST":
         if agreement.signed_document is None:
             raise Http404
-        return attachment_response(request, agreement.signed_document, filename=f"adesione-famiglia-{path.pk.hex[:8]}",
-                                   action="cases.agreement.downloaded", obj=path,
-                                   subjects=list(path.family.members.all()))
+        return attachment_response(
+            request,
+            agreement.signed_document,
+            filename=f"adesione-famiglia-{path.pk.hex[:8]}",
+            action="cases.agreement.downloaded",
+            obj=path,
+            subjects=list(path.family.members.all()),
+        )
     form = forms.AgreementDocumentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.attach_agreement_document(actor=request.user, agreement=agreement,
-                                               upload=form.cleaned_data["signed_document"])
+            services.attach_agreement_document(
+                actor=request.user, agreement=agreement, upload=form.cleaned_data["signed_document"]
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -177,23 +221,43 @@ def agreement_document(request, pk):
 
 
 def path_advance(request, pk):
-    return _state_change(request, pk, forms.VersionedForm, "cases/path_advance.html",
-                         lambda path, data: services.advance_path(actor=request.user, path=path, **data))
+    return _state_change(
+        request,
+        pk,
+        forms.VersionedForm,
+        "cases/path_advance.html",
+        lambda path, data: services.advance_path(actor=request.user, path=path, **data),
+    )
 
 
 def path_agreement(request, pk):
-    return _state_change(request, pk, forms.AgreementForm, "cases/path_agreement.html",
-                         lambda path, data: services.record_agreement(actor=request.user, path=path, **data))
+    return _state_change(
+        request,
+        pk,
+        forms.AgreementForm,
+        "cases/path_agreement.html",
+        lambda path, data: services.record_agreement(actor=request.user, path=path, **data),
+    )
 
 
 def path_close(request, pk):
-    return _state_change(request, pk, forms.CloseForm, "cases/path_close.html",
-                         lambda path, data: services.close_path(actor=request.user, path=path, **data))
+    return _state_change(
+        request,
+        pk,
+        forms.CloseForm,
+        "cases/path_close.html",
+        lambda path, data: services.close_path(actor=request.user, path=path, **data),
+    )
 
 
 def path_reopen(request, pk):
-    return _state_change(request, pk, forms.ReopenForm, "cases/path_reopen.html",
-                         lambda path, data: services.reopen_path(actor=request.user, path=path, **data))
+    return _state_change(
+        request,
+        pk,
+        forms.ReopenForm,
+        "cases/path_reopen.html",
+        lambda path, data: services.reopen_path(actor=request.user, path=path, **data),
+    )
 
 
 @once_per_form
@@ -220,11 +284,16 @@ def school_sites(request):
         raise PermissionDenied
     # The form may carry a prefix (the child's form when opening a path: "child-school").
     chosen = next((value for name, value in request.GET.items() if name == "school" or name.endswith("-school")), "")
-    schools = Institution.objects.filter(kind__in=SCHOOL_KINDS, district_id__in={
-        membership.institution.district_id for membership in request.user.current_memberships})
+    schools = Institution.objects.filter(
+        kind__in=SCHOOL_KINDS,
+        district_id__in={membership.institution.district_id for membership in request.user.current_memberships},
+    )
     if not chosen:
-        return render(request, "cases/_options.html", {"field": forms.PersonForm(
-            district=None, initial={"school": ""})["school_site"]})
+        return render(
+            request,
+            "cases/_options.html",
+            {"field": forms.PersonForm(district=None, initial={"school": ""})["school_site"]},
+        )
     if not chosen.isdigit():
         raise Http404
     school = get_object_for(request.user, None, schools, pk=chosen)
@@ -252,18 +321,24 @@ def team_add(request, pk):
 
 def team_end(request, pk, member_pk):
     path = _path_for(request, pk, "cases.manage_team")
-    member = get_object_for(request.user, None, TeamMember.objects.filter(path=path).select_related("user"),
-                            pk=member_pk)
+    member = get_object_for(
+        request.user, None, TeamMember.objects.filter(path=path).select_related("user"), pk=member_pk
+    )
     form = forms.EndTeamMemberForm(request.POST or None, initial={"version": member.version})
     conflict = None
     if request.method == "POST" and form.is_valid():
-        saved, conflict = run_service(form, lambda: services.end_team_member(
-            actor=request.user, member=member, **form.cleaned_data))
+        saved, conflict = run_service(
+            form, lambda: services.end_team_member(actor=request.user, member=member, **form.cleaned_data)
+        )
         if saved:
             messages.success(request, _("Removed from the team. From now on they cannot open the path."))
             return redirect("cases:path_detail", pk=path.pk)
-    return render(request, "cases/team_end.html", {"path": path, "member": member, "form": form,
-                                                   "conflict": conflict}, status=409 if conflict else 200)
+    return render(
+        request,
+        "cases/team_end.html",
+        {"path": path, "member": member, "form": form, "conflict": conflict},
+        status=409 if conflict else 200,
+    )
 
 
 @require_POST
@@ -291,8 +366,8 @@ def person_search(request):
     return render(request, "cases/person_search.html", {"form": form, "results": results})
 
 
-
 # --- "Il Mondo del Bambino" -----------------------------------------------------------------------
+
 
 def _child_of(request, path, child_pk):
     return get_object_for(request.user, None, path.family.members.filter(kind="child"), pk=child_pk)
@@ -304,22 +379,40 @@ def assessment_edit(request, pk, child_pk, time_point, rater):
     child = _child_of(request, path, child_pk)
     if time_point not in TimePoint.values or rater not in Assessment.Rater.values:
         raise Http404
-    existing = (Assessment.objects.filter(path=path, child=child, time_point=time_point, rater=rater)
-                .select_related("framework").prefetch_related("ratings").first())
+    existing = (
+        Assessment.objects.filter(path=path, child=child, time_point=time_point, rater=rater)
+        .select_related("framework")
+        .prefetch_related("ratings")
+        .first()
+    )
     framework = existing.framework if existing else services.current_framework()
     initial = {"version": 0}
     if existing:
-        initial = {"version": existing.version, "child_says": existing.child_says, "family_says": existing.family_says,
-                   **{f"sub_{r.subdimension_id}": forms.NOT_ASSESSABLE if r.value is None else str(r.value)
-                      for r in existing.ratings.all()}}
+        initial = {
+            "version": existing.version,
+            "child_says": existing.child_says,
+            "family_says": existing.family_says,
+            **{
+                f"sub_{r.subdimension_id}": forms.NOT_ASSESSABLE if r.value is None else str(r.value)
+                for r in existing.ratings.all()
+            },
+        }
     form = forms.AssessmentForm(request.POST or None, framework=framework, initial=initial)
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_assessment(actor=request.user, path=path, child=child, time_point=time_point, rater=rater,
-                                     values=form.values(), child_says=form.cleaned_data["child_says"],
-                                     family_says=form.cleaned_data["family_says"],
-                                     version=form.cleaned_data["version"] or None, complete=form.complete)
+            services.save_assessment(
+                actor=request.user,
+                path=path,
+                child=child,
+                time_point=time_point,
+                rater=rater,
+                values=form.values(),
+                child_says=form.cleaned_data["child_says"],
+                family_says=form.cleaned_data["family_says"],
+                version=form.cleaned_data["version"] or None,
+                complete=form.complete,
+            )
         except ConflictError:
             conflict = Assessment.objects.get(path=path, child=child, time_point=time_point, rater=rater)
             rebase_after_conflict(form, conflict)
@@ -331,9 +424,17 @@ def assessment_edit(request, pk, child_pk, time_point, rater):
                 return redirect("cases:path_detail", pk=path.pk)
             messages.success(request, _("Assessment saved."))
             return redirect("cases:comparison", pk=path.pk, child_pk=child.pk)
-    context = {"path": path, "child": child, "form": form, "framework": framework, "conflict": conflict,
-               "time_point": TimePoint(time_point), "rater": Assessment.Rater(rater), "assessment": existing,
-               "conflict_values": _assessment_summary(conflict) if conflict else None}
+    context = {
+        "path": path,
+        "child": child,
+        "form": form,
+        "framework": framework,
+        "conflict": conflict,
+        "time_point": TimePoint(time_point),
+        "rater": Assessment.Rater(rater),
+        "assessment": existing,
+        "conflict_values": _assessment_summary(conflict) if conflict else None,
+    }
     return render(request, "cases/assessment_edit.html", context, status=409 if conflict else 200)
 
 
@@ -344,13 +445,20 @@ def _assessment_summary(assessment):
 def comparison(request, pk, child_pk):
     path = _path_for(request, pk, "cases.view_assessments", action="cases.assessment.compared")
     child = _child_of(request, path, child_pk)
-    framework = (Assessment.objects.filter(path=path, child=child, is_complete=True)
-                 .values_list("framework", flat=True).first() or services.current_framework().pk)
+    framework = (
+        Assessment.objects.filter(path=path, child=child, is_complete=True).values_list("framework", flat=True).first()
+        or services.current_framework().pk
+    )
     data = comparison_data(path, child, framework)
     chart = comparison_chart(data, framework)
-    context = {"path": path, "child": child, "data": data, "chart": chart,
-               "can_assess": request.user.has_perm("cases.assess", path),
-               "drafts": data["drafts"]}
+    context = {
+        "path": path,
+        "child": child,
+        "data": data,
+        "chart": chart,
+        "can_assess": request.user.has_perm("cases.assess", path),
+        "drafts": data["drafts"],
+    }
     return render(request, "cases/comparison.html", context)
 
 
@@ -359,9 +467,11 @@ def framework(request):
     """The assessment framework in use: its sides, sub-dimensions and scale, and whether the list is
     provisional (said here once, not on every assessment). Reference data, no personal data."""
     current = services.current_framework()
-    return render(request, "cases/framework.html", {
-        "framework": current, "sides": current.sides.prefetch_related("subdimensions"),
-        "scale": current.scale.all()})
+    return render(
+        request,
+        "cases/framework.html",
+        {"framework": current, "sides": current.sides.prefetch_related("subdimensions"), "scale": current.scale.all()},
+    )
 
 
 def prepost_edit(request, pk, time_point):
@@ -374,34 +484,48 @@ def prepost_edit(request, pk, time_point):
     initial = {}
     for side in sides:
         record = records.get(side.pk)
-        initial.update({f"risk_{side.pk}": record.risk_factors if record else "",
-                        f"protective_{side.pk}": record.protective_factors if record else "",
-                        f"version_{side.pk}": record.version if record else None})
+        initial.update(
+            {
+                f"risk_{side.pk}": record.risk_factors if record else "",
+                f"protective_{side.pk}": record.protective_factors if record else "",
+                f"version_{side.pk}": record.version if record else None,
+            }
+        )
     form = forms.PrePostForm(request.POST or None, sides=sides, initial=initial)
     conflict = False
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_prepost(actor=request.user, path=path, time_point=time_point, factors=form.factors(),
-                                  versions=form.versions())
+            services.save_prepost(
+                actor=request.user, path=path, time_point=time_point, factors=form.factors(), versions=form.versions()
+            )
         except ConflictError:
             conflict = True
         else:
             messages.success(request, _("Risk and protective factors saved."))
             return redirect("cases:path_detail", pk=path.pk)
-    return render(request, "cases/prepost_edit.html",
-                  {"path": path, "form": form, "time_point": TimePoint(time_point), "conflict": conflict},
-                  status=409 if conflict else 200)
+    return render(
+        request,
+        "cases/prepost_edit.html",
+        {"path": path, "form": form, "time_point": TimePoint(time_point), "conflict": conflict},
+        status=409 if conflict else 200,
+    )
 
 
 # --- Micro-progettazione: the family's plan -------------------------------------------------------
+
 
 def plan(request, pk):
     path = _path_for(request, pk, "cases.view_plan", action="cases.plan.viewed")
     goals = plan_of(path)
     can_change = request.user.has_perm("cases.change_plan", path)
-    context = {"path": path, "goals": goals, "missing": [PlanAction.Area(a).label for a in missing_areas(goals)],
-               "can_change": can_change, "removed": removed_actions(path),
-               "goal_form": forms.GoalForm(framework=services.current_framework()) if can_change else None}
+    context = {
+        "path": path,
+        "goals": goals,
+        "missing": [PlanAction.Area(a).label for a in missing_areas(goals)],
+        "can_change": can_change,
+        "removed": removed_actions(path),
+        "goal_form": forms.GoalForm(framework=services.current_framework()) if can_change else None,
+    }
     return render(request, "cases/plan.html", context)
 
 
@@ -428,18 +552,25 @@ def _goal_for(request, pk, goal_pk, perm="cases.change_plan"):
 
 def goal_edit(request, pk, goal_pk):
     path, goal = _goal_for(request, pk, goal_pk)
-    initial = {name: getattr(goal, name) for name in ("expected_result", "check_t1", "check_t1_note", "check_t2",
-                                                      "check_t2_note", "version")}
+    initial = {
+        name: getattr(goal, name)
+        for name in ("expected_result", "check_t1", "check_t1_note", "check_t2", "check_t2_note", "version")
+    }
     form = forms.GoalEditForm(request.POST or None, initial=initial)
     conflict = None
     if request.method == "POST" and form.is_valid():
-        saved, conflict = run_service(form, lambda: services.update_goal(
-            actor=request.user, goal=goal, **form.cleaned_data))
+        saved, conflict = run_service(
+            form, lambda: services.update_goal(actor=request.user, goal=goal, **form.cleaned_data)
+        )
         if saved:
             messages.success(request, _("Micro-project saved."))
             return redirect("cases:plan", pk=path.pk)
-    return render(request, "cases/goal_form.html", {"path": path, "goal": goal, "form": form, "conflict": conflict},
-                  status=409 if conflict else 200)
+    return render(
+        request,
+        "cases/goal_form.html",
+        {"path": path, "goal": goal, "form": form, "conflict": conflict},
+        status=409 if conflict else 200,
+    )
 
 
 @once_per_form
@@ -461,9 +592,14 @@ def action_remove(request, pk, action_pk):
     """Removing an action is confirmed on its own page, with a reason; the action stays in the plan's
     history (WCAG 3.3.4: nothing is lost to one keypress)."""
     path = _path_for(request, pk, "cases.change_plan")
-    action = get_object_for(request.user, None, PlanAction.objects.filter(goal__path=path)
-                            .select_related("goal__subdimension", "person", "professional", "institution"),
-                            pk=action_pk)
+    action = get_object_for(
+        request.user,
+        None,
+        PlanAction.objects.filter(goal__path=path).select_related(
+            "goal__subdimension", "person", "professional", "institution"
+        ),
+        pk=action_pk,
+    )
     form = forms.RemoveActionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -479,9 +615,14 @@ def action_remove(request, pk, action_pk):
 def _family_plan_context(request, path):
     team = list(seats_in_force().filter(path=path).select_related("user", "institution"))
     parents = [p for p in path.family.members.all() if p.kind != Person.Kind.CHILD]
-    return {"path": path, "goals": plan_of(path), "team": team, "parents": parents,
-            "children": [p for p in path.family.members.all() if p.kind == Person.Kind.CHILD],
-            "today": timezone.localdate()}
+    return {
+        "path": path,
+        "goals": plan_of(path),
+        "team": team,
+        "parents": parents,
+        "children": [p for p in path.family.members.all() if p.kind == Person.Kind.CHILD],
+        "today": timezone.localdate(),
+    }
 
 
 def plan_print(request, pk):
@@ -507,11 +648,13 @@ def plan_pdf(request, pk):
 @require_recent_password
 def _plan_pdf(request, pk):
     path = _path_for(request, pk, "cases.view_plan", action="cases.plan.pdf")
-    return pdf_response(request, "cases/plan_family.html", _family_plan_context(request, path),
-                        f"progetto-{path.family.reference}.pdf")
+    return pdf_response(
+        request, "cases/plan_family.html", _family_plan_context(request, path), f"progetto-{path.family.reference}.pdf"
+    )
 
 
 # --- Consent items: what the family agrees to share, with which school ---------------------------------
+
 
 @once_per_form
 def consent_add(request, pk):
@@ -530,23 +673,37 @@ def consent_add(request, pk):
 
 def consent_withdraw(request, pk, consent_pk):
     path = _path_for(request, pk, "cases.manage_consent")
-    item = get_object_for(request.user, None, path.consents.filter(withdrawn_on__isnull=True)
-                          .select_related("institution"), pk=consent_pk)
+    item = get_object_for(
+        request.user, None, path.consents.filter(withdrawn_on__isnull=True).select_related("institution"), pk=consent_pk
+    )
     form = forms.ConsentWithdrawForm(request.POST or None, initial={"version": item.version})
     conflict = None
     if request.method == "POST" and form.is_valid():
-        saved, conflict = run_service(form, lambda: services.withdraw_consent(
-            actor=request.user, item=item, version=form.cleaned_data["version"],
-            withdrawn_on=form.cleaned_data["withdrawn_on"], reason=form.cleaned_data["reason"]))
+        saved, conflict = run_service(
+            form,
+            lambda: services.withdraw_consent(
+                actor=request.user,
+                item=item,
+                version=form.cleaned_data["version"],
+                withdrawn_on=form.cleaned_data["withdrawn_on"],
+                reason=form.cleaned_data["reason"],
+            ),
+        )
         if saved:
-            messages.success(request, _("Consent withdrawn: %(school)s no longer sees the path.") % {
-                "school": item.institution})
+            messages.success(
+                request, _("Consent withdrawn: %(school)s no longer sees the path.") % {"school": item.institution}
+            )
             return redirect("cases:path_detail", pk=path.pk)
-    return render(request, "cases/consent_withdraw.html", {"path": path, "item": item, "form": form,
-                                                           "conflict": conflict}, status=409 if conflict else 200)
+    return render(
+        request,
+        "cases/consent_withdraw.html",
+        {"path": path, "item": item, "form": form, "conflict": conflict},
+        status=409 if conflict else 200,
+    )
 
 
 # --- Archive access: closed paths, read with a reason ---------------------------------------------------
+
 
 def archive_open(request):
     """The social service reads a closed path after the team's seats ended: by POST (the reference never
@@ -560,7 +717,10 @@ def archive_open(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.info(request, _("Archive access recorded with your reason. It lasts %(hours)s hours.") % {
-                "hours": settings.PATTO_ARCHIVE_ACCESS_HOURS})
+            messages.info(
+                request,
+                _("Archive access recorded with your reason. It lasts %(hours)s hours.")
+                % {"hours": settings.PATTO_ARCHIVE_ACCESS_HOURS},
+            )
             return redirect("cases:path_detail", pk=path.pk)
     return render(request, "cases/archive_open.html", {"form": form})

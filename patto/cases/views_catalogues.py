@@ -20,9 +20,15 @@ FORMS = {"outcome": forms.OutcomeForm, "device": forms.DeviceTypeForm}
 def catalogues(request):
     if not request.user.has_perm("cases.view_cohorts"):
         raise PermissionDenied
-    return render(request, "cases/catalogues.html", {
-        "outcomes": ClosureOutcome.objects.all(), "devices": DeviceType.objects.all(),
-        "can_change": request.user.has_perm("cases.change_catalogue")})
+    return render(
+        request,
+        "cases/catalogues.html",
+        {
+            "outcomes": ClosureOutcome.objects.all(),
+            "devices": DeviceType.objects.all(),
+            "can_change": request.user.has_perm("cases.change_catalogue"),
+        },
+    )
 
 
 @once_per_form
@@ -37,15 +43,26 @@ def catalogue_entry(request, kind, entry_pk=None):
         entry = model.objects.filter(pk=entry_pk).first()
         if entry is None:
             raise Http404
-    form = FORMS[kind](request.POST or None, instance=copy.copy(entry) if entry else None,
-                       initial={"version": entry.version if entry else None})
+    form = FORMS[kind](
+        request.POST or None,
+        instance=copy.copy(entry) if entry else None,
+        initial={"version": entry.version if entry else None},
+    )
     conflict = None
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in names}
-        saved, conflict = run_service(form, lambda: services.save_catalogue_entry(
-            actor=request.user, kind=kind, entry=entry, version=form.cleaned_data["version"], **fields))
+        saved, conflict = run_service(
+            form,
+            lambda: services.save_catalogue_entry(
+                actor=request.user, kind=kind, entry=entry, version=form.cleaned_data["version"], **fields
+            ),
+        )
         if saved:
             messages.success(request, _("Catalogue saved."))
             return redirect("cases:catalogues")
-    return render(request, "cases/catalogue_form.html", {"form": form, "entry": entry, "kind": kind,
-                                                         "conflict": conflict}, status=409 if conflict else 200)
+    return render(
+        request,
+        "cases/catalogue_form.html",
+        {"form": form, "entry": entry, "kind": kind, "conflict": conflict},
+        status=409 if conflict else 200,
+    )

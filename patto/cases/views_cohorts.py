@@ -9,9 +9,9 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from patto.core.forms import run_service, add_service_errors
-from patto.core.shortcuts import get_object_for
+from patto.core.forms import add_service_errors, run_service
 from patto.core.idempotency import once_per_form
+from patto.core.shortcuts import get_object_for
 
 from . import forms, services
 from .queries import cohorts_visible_to
@@ -21,8 +21,9 @@ def cohort_list(request):
     if not request.user.has_perm("cases.view_cohorts"):
         raise PermissionDenied
     page = Paginator(cohorts_visible_to(request.user), settings.PATTO_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "cases/cohort_list.html",
-                  {"page": page, "can_change": request.user.has_perm("cases.change_cohort")})
+    return render(
+        request, "cases/cohort_list.html", {"page": page, "can_change": request.user.has_perm("cases.change_cohort")}
+    )
 
 
 @once_per_form
@@ -48,10 +49,18 @@ def cohort_edit(request, cohort_pk):
     conflict = None
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in services.COHORT_FIELDS}
-        saved, conflict = run_service(form, lambda: services.update_cohort(
-            actor=request.user, cohort=cohort, version=form.cleaned_data["version"] or 0, **fields))
+        saved, conflict = run_service(
+            form,
+            lambda: services.update_cohort(
+                actor=request.user, cohort=cohort, version=form.cleaned_data["version"] or 0, **fields
+            ),
+        )
         if saved:
             messages.success(request, _("Cohort saved."))
             return redirect("cases:cohort_list")
-    return render(request, "cases/cohort_form.html", {"form": form, "cohort": cohort, "conflict": conflict},
-                  status=409 if conflict else 200)
+    return render(
+        request,
+        "cases/cohort_form.html",
+        {"form": form, "cohort": cohort, "conflict": conflict},
+        status=409 if conflict else 200,
+    )

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patto.audit.services import render_with_access
-from patto.core.forms import run_service, add_service_errors
-from patto.core.shortcuts import get_object_for, is_htmx
+from patto.core.forms import add_service_errors, run_service
 from patto.core.idempotency import once_per_form
+from patto.core.shortcuts import get_object_for, is_htmx
 
 from . import forms, services
 from .queries import volunteers_visible_to
@@ -45,18 +45,25 @@ def _activation(request, path, activation_pk):
 def device_edit(request, pk, activation_pk):
     path = _path_for(request, pk, "cases.activate_device")
     activation = _activation(request, path, activation_pk)
-    initial = {name: getattr(activation, name) for name in ("ends_on", "hours_per_week", "sessions_planned", "notes",
-                                                            "version")}
+    initial = {
+        name: getattr(activation, name)
+        for name in ("ends_on", "hours_per_week", "sessions_planned", "notes", "version")
+    }
     form = forms.DeviceEditForm(request.POST or None, initial=initial)
     conflict = None
     if request.method == "POST" and form.is_valid():
-        saved, conflict = run_service(form, lambda: services.update_device(
-            actor=request.user, activation=activation, **form.cleaned_data))
+        saved, conflict = run_service(
+            form, lambda: services.update_device(actor=request.user, activation=activation, **form.cleaned_data)
+        )
         if saved:
             messages.success(request, _("Intervention device saved."))
             return redirect("cases:path_detail", pk=path.pk)
-    return render(request, "cases/device_form.html", {"path": path, "form": form, "activation": activation,
-                                                      "conflict": conflict}, status=409 if conflict else 200)
+    return render(
+        request,
+        "cases/device_form.html",
+        {"path": path, "form": form, "activation": activation, "conflict": conflict},
+        status=409 if conflict else 200,
+    )
 
 
 @require_POST
@@ -77,8 +84,9 @@ def volunteer_list(request):
         raise PermissionDenied
     volunteers = volunteers_visible_to(request.user).order_by("screening", "last_name", "first_name")
     page = Paginator(volunteers, settings.PATTO_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render_with_access(request, "cases/volunteer_list.html", {"page": page}, action="cases.volunteer.listed",
-                              subjects=list(page))
+    return render_with_access(
+        request, "cases/volunteer_list.html", {"page": page}, action="cases.volunteer.listed", subjects=list(page)
+    )
 
 
 @once_per_form
@@ -95,19 +103,29 @@ def volunteer_add(request):
 
 
 def volunteer_edit(request, volunteer_pk):
-    volunteer = get_object_for(request.user, "cases.change_volunteer", volunteers_visible_to(request.user),
-                               pk=volunteer_pk)
+    volunteer = get_object_for(
+        request.user, "cases.change_volunteer", volunteers_visible_to(request.user), pk=volunteer_pk
+    )
     initial = {"version": volunteer.version}
     form = forms.VolunteerForm(request.POST or None, instance=copy.copy(volunteer), initial=initial)
     conflict = None
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in services.VOLUNTEER_FIELDS}
-        saved, conflict = run_service(form, lambda: services.update_volunteer(
-            actor=request.user, volunteer=volunteer, version=form.cleaned_data["version"] or 0, **fields))
+        saved, conflict = run_service(
+            form,
+            lambda: services.update_volunteer(
+                actor=request.user, volunteer=volunteer, version=form.cleaned_data["version"] or 0, **fields
+            ),
+        )
         if saved:
             messages.success(request, _("Volunteer saved."))
             return redirect("cases:volunteer_list")
-    return render_with_access(request, "cases/volunteer_form.html", {"form": form, "volunteer": volunteer,
-                                                                     "conflict": conflict},
-                              action="cases.volunteer.viewed", obj=volunteer, subjects=[volunteer],
-                              status=409 if conflict else 200)
+    return render_with_access(
+        request,
+        "cases/volunteer_form.html",
+        {"form": form, "volunteer": volunteer, "conflict": conflict},
+        action="cases.volunteer.viewed",
+        obj=volunteer,
+        subjects=[volunteer],
+        status=409 if conflict else 200,
+    )

@@ -7,8 +7,15 @@ from django.db import transaction
 from django.shortcuts import render
 from django.utils import timezone
 
-from .queries import (actions_assigned_to, open_tasks_of, read_action_page, read_meeting_page, read_task_page,
-                      read_time_points_due, upcoming_meetings_of)
+from .queries import (
+    actions_assigned_to,
+    open_tasks_of,
+    read_action_page,
+    read_meeting_page,
+    read_task_page,
+    read_time_points_due,
+    upcoming_meetings_of,
+)
 
 
 def _page(request, items):

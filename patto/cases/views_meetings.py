@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from patto.core.calendar import CalendarEvent, ics_response
-from patto.core.forms import run_service, add_service_errors
-from patto.core.shortcuts import get_object_for
+from patto.core.forms import add_service_errors, run_service
 from patto.core.idempotency import once_per_form
+from patto.core.shortcuts import get_object_for
 
 from . import forms, services
 from .models import Task
@@ -46,17 +46,29 @@ def meeting_detail(request, pk, meeting_pk):
         initial = {"version": meeting.version, "minutes": meeting.minutes, "decisions": meeting.decisions}
         form = forms.MinutesForm(request.POST or None, initial=initial, team_users=team_users(path))
         if request.method == "POST" and form.is_valid():
-            saved, conflict = run_service(form, lambda: services.record_minutes(
-                actor=request.user, meeting=meeting, version=form.cleaned_data["version"],
-                minutes=form.cleaned_data["minutes"], decisions=form.cleaned_data["decisions"],
-                next_steps=form.next_steps()))
+            saved, conflict = run_service(
+                form,
+                lambda: services.record_minutes(
+                    actor=request.user,
+                    meeting=meeting,
+                    version=form.cleaned_data["version"],
+                    minutes=form.cleaned_data["minutes"],
+                    decisions=form.cleaned_data["decisions"],
+                    next_steps=form.next_steps(),
+                ),
+            )
             if saved:
                 messages.success(request, _("Minutes saved."))
                 return redirect("cases:meeting_detail", pk=path.pk, meeting_pk=meeting.pk)
     elif request.method == "POST":
         raise PermissionDenied
-    context = {"path": path, "meeting": meeting, "form": form, "conflict": conflict,
-               "tasks": meeting.tasks.select_related("assignee")}
+    context = {
+        "path": path,
+        "meeting": meeting,
+        "form": form,
+        "conflict": conflict,
+        "tasks": meeting.tasks.select_related("assignee"),
+    }
     return render(request, "cases/meeting_detail.html", context, status=409 if conflict else 200)
 
 
@@ -72,12 +84,18 @@ def meeting_ics(request, pk, meeting_pk):
     path = _path_for(request, pk, action="cases.meeting.calendar")
     meeting = get_object_for(request.user, None, meetings_of(path, request.user), pk=meeting_pk)
     event = CalendarEvent(
-        uid=f"cases-meeting-{meeting.pk}", starts_at=meeting.held_at,
+        uid=f"cases-meeting-{meeting.pk}",
+        starts_at=meeting.held_at,
         ends_at=meeting.held_at + timedelta(minutes=MEETING_MINUTES),
         summary=_("Team meeting — family %(reference)s") % {"reference": path.family.reference},
         location=meeting.place,
-        description=_("Agenda and minutes in Patto: %(url)s") % {"url": request.build_absolute_uri(
-            reverse("cases:meeting_detail", kwargs={"pk": path.pk, "meeting_pk": meeting.pk}))})
+        description=_("Agenda and minutes in Patto: %(url)s")
+        % {
+            "url": request.build_absolute_uri(
+                reverse("cases:meeting_detail", kwargs={"pk": path.pk, "meeting_pk": meeting.pk})
+            )
+        },
+    )
     return ics_response([event], f"incontro-{meeting.pk}.ics", name="Cases")
 
 

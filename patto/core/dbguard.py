@@ -128,8 +128,9 @@ def unavailable_response(request, reason="database"):
     chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
     language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
     with translation.override(language):
-        body = render_to_string("503.html", {"request_id": getattr(request, "request_id", ""), "reason": reason,
-                                             "LANGUAGE_CODE": language})
+        body = render_to_string(
+            "503.html", {"request_id": getattr(request, "request_id", ""), "reason": reason, "LANGUAGE_CODE": language}
+        )
     response = HttpResponse(body, status=503)
     response["Retry-After"] = "30"
     response["Cache-Control"] = "no-store"

@@ -7,10 +7,10 @@ import mimetypes
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from xml.etree import ElementTree
 from pathlib import Path
 from typing import Iterable, NamedTuple
 from urllib.parse import unquote, urljoin, urlsplit
+from xml.etree import ElementTree
 
 import weasyprint
 from django.conf import settings
@@ -45,9 +45,14 @@ class StaticFilesFetcher(URLFetcher):
         """The file a URL names among the static files, or None."""
         if not url.startswith(self.static_prefix):
             return None
-        relative = unquote(urlsplit(url[len(self.static_prefix):]).path)
-        if not relative or "\0" in relative or "\\" in relative or relative.startswith("/") \
-                or any(part in ("", ".", "..") for part in relative.split("/")):
+        relative = unquote(urlsplit(url[len(self.static_prefix) :]).path)
+        if (
+            not relative
+            or "\0" in relative
+            or "\\" in relative
+            or relative.startswith("/")
+            or any(part in ("", ".", "..") for part in relative.split("/"))
+        ):
             return None
         try:
             found = finders.find(relative)
@@ -56,8 +61,11 @@ class StaticFilesFetcher(URLFetcher):
         if not found:
             return None
         path = Path(found).resolve()
-        roots = [Path(storage.location).resolve() for finder in finders.get_finders()
-                 for storage in getattr(finder, "storages", {}).values()]
+        roots = [
+            Path(storage.location).resolve()
+            for finder in finders.get_finders()
+            for storage in getattr(finder, "storages", {}).values()
+        ]
         if not path.is_file() or not any(path.is_relative_to(root) for root in roots):
             return None  # a symbolic link out of the static folders
         return path
@@ -90,13 +98,14 @@ def _accessible(document, pdf):
     metadata = pdf.objects[int(pdf.catalog["Metadata"].split()[0])]
     packet = b"".join(metadata.stream)
     start, end = packet.index(b"<rdf:RDF"), packet.index(b"</rdf:RDF>") + len(b"</rdf:RDF>")
-    ElementTree.register_namespace("pdfuaid", XMP_PDFUAID_PART[1:XMP_PDFUAID_PART.index("}")])
+    ElementTree.register_namespace("pdfuaid", XMP_PDFUAID_PART[1 : XMP_PDFUAID_PART.index("}")])
     rdf = ElementTree.fromstring(packet[start:end])
     for description in rdf.iter(f"{XMP_RDF}Description"):
         if XMP_PDFAID_PART in description.attrib:
             description.set(XMP_PDFUAID_PART, "1")
-    metadata.stream = [packet[:start] + ElementTree.tostring(rdf, encoding="utf-8", xml_declaration=False)
-                       + packet[end:]]
+    metadata.stream = [
+        packet[:start] + ElementTree.tostring(rdf, encoding="utf-8", xml_declaration=False) + packet[end:]
+    ]
 
 
 def render_pdf(html, origin=PDF_ORIGIN):
@@ -106,7 +115,8 @@ def render_pdf(html, origin=PDF_ORIGIN):
     fetcher = StaticFilesFetcher(origin)
     stylesheet = weasyprint.CSS(url=fetcher.static_url(PDF_STYLESHEET), url_fetcher=fetcher)
     return weasyprint.HTML(string=html, base_url=origin, url_fetcher=fetcher).write_pdf(
-        stylesheets=[stylesheet], pdf_variant=PDF_VARIANT, pdf_tags=True, finisher=_accessible)
+        stylesheets=[stylesheet], pdf_variant=PDF_VARIANT, pdf_tags=True, finisher=_accessible
+    )
 
 
 def pdf_response(request, template, context, filename):
@@ -196,8 +206,10 @@ def _write_sheet(sheet, spec):
 
     rows = iter(spec.rows)
     sample = list(itertools.islice(rows, WIDTH_SAMPLE))
-    widths = spec.widths or [min(max([len(str(label))] + [_width(row[index]) for row in sample]) + 2, MAX_WIDTH)
-                             for index, label in enumerate(spec.header)]
+    widths = spec.widths or [
+        min(max([len(str(label))] + [_width(row[index]) for row in sample]) + 2, MAX_WIDTH)
+        for index, label in enumerate(spec.header)
+    ]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
@@ -226,8 +238,9 @@ def xlsx_download(sheets, filename):
     """A workbook of ``Sheet``s (``write_xlsx``) as a download."""
     buffer = io.BytesIO()
     write_xlsx(buffer, sheets)
-    response = HttpResponse(buffer.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

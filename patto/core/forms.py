@@ -10,8 +10,16 @@ class PattoFormRenderer(TemplatesSetting):
     field_template_name = "forms/field.html"
 
 
-_CONTROL_WIDGETS = (forms.TextInput, forms.EmailInput, forms.NumberInput, forms.DateInput,
-                    forms.PasswordInput, forms.Textarea, forms.URLInput, forms.DateTimeInput)
+_CONTROL_WIDGETS = (
+    forms.TextInput,
+    forms.EmailInput,
+    forms.NumberInput,
+    forms.DateInput,
+    forms.PasswordInput,
+    forms.Textarea,
+    forms.URLInput,
+    forms.DateTimeInput,
+)
 
 
 class StyledFormMixin:
@@ -29,8 +37,11 @@ class StyledFormMixin:
     @property
     def file_notice(self):
         """Browsers cannot refill a file input: when a form with a chosen file fails, ask for it again."""
-        if self.is_bound and self.errors and any(isinstance(field, forms.FileField) and self.files.get(name)
-                                                 for name, field in self.fields.items()):
+        if (
+            self.is_bound
+            and self.errors
+            and any(isinstance(field, forms.FileField) and self.files.get(name) for name, field in self.fields.items())
+        ):
             return _("The file you chose has not been saved: choose it again before saving.")
         return ""
 

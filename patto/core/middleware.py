@@ -90,8 +90,14 @@ class ServiceUnavailableMiddleware:
             user = getattr(request, "user", None)
             if user is not None and user.is_authenticated:
                 match = getattr(request, "resolver_match", None)
-                access_denied.send(sender=None, user=user, perm="", object_type="view",
-                                   object_id=match.view_name if match else request.path[:100], reason="forbidden")
+                access_denied.send(
+                    sender=None,
+                    user=user,
+                    perm="",
+                    object_type="view",
+                    object_id=match.view_name if match else request.path[:100],
+                    reason="forbidden",
+                )
             return None
         if isinstance(exception, IntegrityError):
             # A uniqueness rule refused a second copy (a double click, two people at once): nothing was saved

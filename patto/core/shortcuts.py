@@ -18,12 +18,24 @@ def get_object_for(user, perm, queryset, **lookup):
         # by its district, a version by its number).
         existing = model._base_manager.filter(**lookup).values_list("pk", flat=True).first()
         if existing is not None:
-            access_denied.send(sender=model, user=user, perm=perm, object_type=model._meta.label_lower,
-                               object_id=str(existing), reason="not_visible")
+            access_denied.send(
+                sender=model,
+                user=user,
+                perm=perm,
+                object_type=model._meta.label_lower,
+                object_id=str(existing),
+                reason="not_visible",
+            )
         raise Http404 from None
     if perm and not user.has_perm(perm, obj):
-        access_denied.send(sender=type(obj), user=user, perm=perm, object_type=obj._meta.label_lower,
-                           object_id=str(obj.pk), reason="not_allowed")
+        access_denied.send(
+            sender=type(obj),
+            user=user,
+            perm=perm,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            reason="not_allowed",
+        )
         raise audited(PermissionDenied())
     return obj
 

@@ -9,8 +9,11 @@ from .exceptions import ConflictError
 def _auto_now_values(model):
     """What ``save()`` would put in the model's ``auto_now`` fields: ``QuerySet.update()`` skips them."""
     now = timezone.now()
-    return {field.name: now if isinstance(field, DateTimeField) else datetime.date.today()
-            for field in model._meta.concrete_fields if getattr(field, "auto_now", False)}
+    return {
+        field.name: now if isinstance(field, DateTimeField) else datetime.date.today()
+        for field in model._meta.concrete_fields
+        if getattr(field, "auto_now", False)
+    }
 
 
 def update_versioned(instance, version, fields):
@@ -22,7 +25,8 @@ def update_versioned(instance, version, fields):
     model = type(instance)
     stamps = {name: value for name, value in _auto_now_values(model).items() if name not in fields}
     updated = model._default_manager.filter(pk=instance.pk, version=version).update(
-        version=F("version") + 1, **fields, **stamps)
+        version=F("version") + 1, **fields, **stamps
+    )
     if not updated:
         raise ConflictError(current=model._default_manager.get(pk=instance.pk))
     changes = {}

@@ -19,5 +19,10 @@ class DemoConfig(AppConfig):
 def demo_not_in_production(app_configs=None, **kwargs):
     if settings.PATTO_ENV != "production":
         return []
-    return [Error("The demo app (patto.demo) is installed with PATTO_ENV=production.",
-                  hint="Remove it from INSTALLED_APPS: its accounts have a published password.", id="demo.E001")]
+    return [
+        Error(
+            "The demo app (patto.demo) is installed with PATTO_ENV=production.",
+            hint="Remove it from INSTALLED_APPS: its accounts have a published password.",
+            id="demo.E001",
+        )
+    ]

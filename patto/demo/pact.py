@@ -23,26 +23,32 @@ COMUNE_COMMITMENTS = [  # from the press release (shared/seed/patto-rimini-2024-
     "Rendersi disponibile per un supporto giuridico-amministrativo alle scuole.",
 ]
 OTHER_COMMITMENTS = {
-    Institution.Kind.AUSL: ["Garantire la partecipazione di psicologi e neuropsichiatri infantili alle équipe multidisciplinari.",
-                            "Condividere con i servizi sociali, nei limiti di legge, le informazioni necessarie al progetto."],
-    Institution.Kind.SCHOOL: ["Nominare un referente scolastico PIPPI per l'istituto.",
-                              "Partecipare alle équipe multidisciplinari e al partenariato scuola–famiglia–servizi."],
-    Institution.Kind.EDUCATIONAL_SERVICE: ["Segnalare precocemente ai servizi le situazioni di fatica delle famiglie.",
-                                           "Accogliere i bambini dei percorsi PIPPI con attenzione alla continuità educativa."],
+    Institution.Kind.AUSL: [
+        "Garantire la partecipazione di psicologi e neuropsichiatri infantili alle équipe multidisciplinari.",
+        "Condividere con i servizi sociali, nei limiti di legge, le informazioni necessarie al progetto.",
+    ],
+    Institution.Kind.SCHOOL: [
+        "Nominare un referente scolastico PIPPI per l'istituto.",
+        "Partecipare alle équipe multidisciplinari e al partenariato scuola–famiglia–servizi.",
+    ],
+    Institution.Kind.EDUCATIONAL_SERVICE: [
+        "Segnalare precocemente ai servizi le situazioni di fatica delle famiglie.",
+        "Accogliere i bambini dei percorsi PIPPI con attenzione alla continuità educativa.",
+    ],
     Institution.Kind.THIRD_SECTOR: ["Garantire l'educativa domiciliare con personale formato al metodo PIPPI."],
 }
 SECTIONS = {
     "premesse": "Visti la L. 328/2000, la L. 149/2001, le Linee di indirizzo nazionali sull'intervento con bambini e "
-                "famiglie in situazione di vulnerabilità (2017) e l'investimento PNRR M5C2 1.1.1, le parti "
-                "riconoscono il valore della collaborazione interistituzionale per i bambini e le famiglie.",
+    "famiglie in situazione di vulnerabilità (2017) e l'investimento PNRR M5C2 1.1.1, le parti "
+    "riconoscono il valore della collaborazione interistituzionale per i bambini e le famiglie.",
     "oggetto": "Il Patto definisce buone pratiche e procedure stabili di collaborazione per lavorare in modo "
-               "integrato a favore dei minori e delle famiglie in difficoltà e a rischio di emarginazione sociale.",
+    "integrato a favore dei minori e delle famiglie in difficoltà e a rischio di emarginazione sociale.",
     "impegni": "Ciascuna parte assume gli impegni elencati di seguito.",
     "governance": "Il Gruppo Territoriale, coordinato dal Referente territoriale del Comune di Rimini, si riunisce "
-                  "almeno ogni tre mesi e verifica l'attuazione del Patto.",
+    "almeno ogni tre mesi e verifica l'attuazione del Patto.",
     "durata": "Il Patto ha durata triennale e può essere aggiornato con l'approvazione del Gruppo Territoriale.",
     "dati": "Le parti trattano i dati personali per compiti di interesse pubblico (art. 6.1.e e 9.2.g GDPR; "
-            "art. 2-sexies Codice privacy), nel rispetto del principio di stretta necessità.",
+    "art. 2-sexies Codice privacy), nel rispetto del principio di stretta necessità.",
     "norme-finali": "Il Patto è sottoscritto con firma digitale ai sensi dell'art. 15 della L. 241/1990.",
 }
 
@@ -52,13 +58,17 @@ def build_pact(district):
         return
     coordinator = User.objects.get(username="demo.coordinatore")
     coordinator.act_as(None)
-    pact = Pact.objects.create(district=district, title="Patto territoriale interistituzionale PIPPI — Distretto di Rimini",
-                               legal_references="Delibera di Giunta comunale, febbraio 2024; PNRR M5C2 1.1.1.",
-                               purpose=SECTIONS["oggetto"], valid_from=date(2024, 3, 1), valid_to=date(2027, 2, 28))
+    pact = Pact.objects.create(
+        district=district,
+        title="Patto territoriale interistituzionale PIPPI — Distretto di Rimini",
+        legal_references="Delibera di Giunta comunale, febbraio 2024; PNRR M5C2 1.1.1.",
+        purpose=SECTIONS["oggetto"],
+        valid_from=date(2024, 3, 1),
+        valid_to=date(2027, 2, 28),
+    )
     draft = services.draft_version(actor=coordinator, pact=pact, summary="Testo approvato dalla Giunta")
     for section in draft.sections.all():
-        services.update_section(actor=coordinator, section=section, version=section.version,
-                                text=SECTIONS[section.key])
+        services.update_section(actor=coordinator, section=section, version=section.version, text=SECTIONS[section.key])
     # Who signs is the demo's choice, recorded as adhesions (the one source of truth): every active institution
     # of the district, the Ufficio di piano (the Ambito, which runs the programme) included.
     institutions = list(Institution.objects.filter(district=district, is_active=True))
@@ -67,24 +77,47 @@ def build_pact(district):
         services.save_commitment(actor=coordinator, pact_version=draft, institution=comune, text=text, order=order)
     for institution in institutions:
         for order, text in enumerate(OTHER_COMMITMENTS.get(institution.kind, [])):
-            services.save_commitment(actor=coordinator, pact_version=draft, institution=institution, text=text,
-                                     order=order)
+            services.save_commitment(
+                actor=coordinator, pact_version=draft, institution=institution, text=text, order=order
+            )
     draft.refresh_from_db()
-    services.approve_version(actor=coordinator, pact_version=draft, version=draft.version, approved_on=date(2024, 2, 13),
-                             approval_reference="Delibera di Giunta n. 27 del 13 febbraio 2024",
-                             effective_from=date(2024, 3, 1))
+    services.approve_version(
+        actor=coordinator,
+        pact_version=draft,
+        version=draft.version,
+        approved_on=date(2024, 2, 13),
+        approval_reference="Delibera di Giunta n. 27 del 13 febbraio 2024",
+        effective_from=date(2024, 3, 1),
+    )
     for index, institution in enumerate(institutions):
-        signed_on = date(2024, 3, 1) if institution.kind != "school" or "Rimini" in institution.name else date(2025, 9, 1)
+        signed_on = (
+            date(2024, 3, 1) if institution.kind != "school" or "Rimini" in institution.name else date(2025, 9, 1)
+        )
         # Most signed adhesions are on file; the last ones are still to be attached (as in real life).
-        document = _document(f"adesione-{index + 1}.pdf", "Atto di adesione al Patto territoriale PIPPI", [
-            f"{institution.name} aderisce al Patto territoriale interistituzionale PIPPI del Distretto di Rimini "
-            "e ne sottoscrive gli impegni.", f"Sottoscritto con firma digitale il {_in_italian(signed_on)}."]) \
-            if index < len(institutions) - 2 else None
-        services.record_adhesion(actor=coordinator, pact=pact, institution=institution,
-                                 signer_name="Legale rappresentante (demo)",
-                                 signer_role="Dirigente" if institution.kind == "school" else "Responsabile",
-                                 signed_on=signed_on, method="digital", document_reference=f"Prot. demo {index + 1}",
-                                 signed_document=document)
+        document = (
+            _document(
+                f"adesione-{index + 1}.pdf",
+                "Atto di adesione al Patto territoriale PIPPI",
+                [
+                    f"{institution.name} aderisce al Patto territoriale interistituzionale PIPPI del Distretto di Rimini "
+                    "e ne sottoscrive gli impegni.",
+                    f"Sottoscritto con firma digitale il {_in_italian(signed_on)}.",
+                ],
+            )
+            if index < len(institutions) - 2
+            else None
+        )
+        services.record_adhesion(
+            actor=coordinator,
+            pact=pact,
+            institution=institution,
+            signer_name="Legale rappresentante (demo)",
+            signer_role="Dirigente" if institution.kind == "school" else "Responsabile",
+            signed_on=signed_on,
+            method="digital",
+            document_reference=f"Prot. demo {index + 1}",
+            signed_document=document,
+        )
     _indicators(draft, coordinator, comune)
     _monitoring(pact, draft, coordinator)
     _bodies(pact, coordinator, institutions)
@@ -104,51 +137,100 @@ def _document(name, title, paragraphs):
     from patto.core.exports import render_pdf
 
     body = "".join(f"<p>{escape(text)}</p>" for text in paragraphs)
-    html = (f"<!doctype html><html lang='it'><head><meta charset='utf-8'><title>{escape(title)}</title></head>"
-            f"<body><main class='plan'><h1>{escape(title)}</h1>{body}<p><em>Documento dimostrativo, "
-            "dati fittizi.</em></p></main></body></html>")
+    html = (
+        f"<!doctype html><html lang='it'><head><meta charset='utf-8'><title>{escape(title)}</title></head>"
+        f"<body><main class='plan'><h1>{escape(title)}</h1>{body}<p><em>Documento dimostrativo, "
+        "dati fittizi.</em></p></main></body></html>"
+    )
     return SimpleUploadedFile(name, render_pdf(html), content_type="application/pdf")
 
 
 def _indicators(version, coordinator, comune):
     for commitment in version.commitments.select_related("institution"):
         if commitment.institution.kind == "school" and commitment.order == 0:
-            services.add_indicator(actor=coordinator, commitment=commitment, name="Scuole con un referente PIPPI",
-                                   unit="scuole", target=7, source="school_referents")
+            services.add_indicator(
+                actor=coordinator,
+                commitment=commitment,
+                name="Scuole con un referente PIPPI",
+                unit="scuole",
+                target=7,
+                source="school_referents",
+            )
         elif commitment.institution == comune and commitment.order == 0:
-            services.add_indicator(actor=coordinator, commitment=commitment, name="Riunioni del Gruppo Territoriale",
-                                   unit="riunioni", target=2, source="meetings_held")
+            services.add_indicator(
+                actor=coordinator,
+                commitment=commitment,
+                name="Riunioni del Gruppo Territoriale",
+                unit="riunioni",
+                target=2,
+                source="meetings_held",
+            )
         elif commitment.institution == comune and commitment.order == 4:
-            services.add_indicator(actor=coordinator, commitment=commitment, name="Famiglie in un percorso PIPPI",
-                                   unit="famiglie", target=30, source="families_in_path")
+            services.add_indicator(
+                actor=coordinator,
+                commitment=commitment,
+                name="Famiglie in un percorso PIPPI",
+                unit="famiglie",
+                target=30,
+                source="families_in_path",
+            )
         elif commitment.institution == comune and commitment.order == 2:
-            services.add_indicator(actor=coordinator, commitment=commitment, name="Report di analisi dei bisogni",
-                                   unit="report", target=1, source="manual")
+            services.add_indicator(
+                actor=coordinator,
+                commitment=commitment,
+                name="Report di analisi dei bisogni",
+                unit="report",
+                target=1,
+                source="manual",
+            )
 
 
 def _monitoring(pact, version, coordinator):
-    first = services.open_period(actor=coordinator, pact=pact, name="Primo semestre 2026", starts_on=date(2026, 1, 1),
-                                 ends_on=date(2026, 6, 30))
+    first = services.open_period(
+        actor=coordinator, pact=pact, name="Primo semestre 2026", starts_on=date(2026, 1, 1), ends_on=date(2026, 6, 30)
+    )
     commitments = list(version.commitments.select_related("institution"))
-    statuses = [CommitmentUpdate.Status.ON_TRACK, CommitmentUpdate.Status.DONE, CommitmentUpdate.Status.AT_RISK,
-                CommitmentUpdate.Status.ON_TRACK, CommitmentUpdate.Status.LATE]
+    statuses = [
+        CommitmentUpdate.Status.ON_TRACK,
+        CommitmentUpdate.Status.DONE,
+        CommitmentUpdate.Status.AT_RISK,
+        CommitmentUpdate.Status.ON_TRACK,
+        CommitmentUpdate.Status.LATE,
+    ]
     for index, commitment in enumerate(commitments[:12]):
-        evidence = _document(f"verbale-gt-{index + 1}.pdf", "Verbale del Gruppo Territoriale", [
-            f"Impegno: {commitment.text}", "Il Gruppo Territoriale ha esaminato lo stato di avanzamento."]) \
-            if index < 3 else None
-        services.update_commitment_status(actor=coordinator, commitment=commitment, period=first,
-                                          status=statuses[index % len(statuses)],
-                                          evidence="Verbale del Gruppo Territoriale e documentazione agli atti.",
-                                          evidence_file=evidence)
+        evidence = (
+            _document(
+                f"verbale-gt-{index + 1}.pdf",
+                "Verbale del Gruppo Territoriale",
+                [f"Impegno: {commitment.text}", "Il Gruppo Territoriale ha esaminato lo stato di avanzamento."],
+            )
+            if index < 3
+            else None
+        )
+        services.update_commitment_status(
+            actor=coordinator,
+            commitment=commitment,
+            period=first,
+            status=statuses[index % len(statuses)],
+            evidence="Verbale del Gruppo Territoriale e documentazione agli atti.",
+            evidence_file=evidence,
+        )
     services.close_period(actor=coordinator, period=first)
-    second = services.open_period(actor=coordinator, pact=pact, name="Secondo semestre 2026",
-                                  starts_on=date(2026, 7, 1), ends_on=date(2026, 12, 31))
+    second = services.open_period(
+        actor=coordinator,
+        pact=pact,
+        name="Secondo semestre 2026",
+        starts_on=date(2026, 7, 1),
+        ends_on=date(2026, 12, 31),
+    )
     for commitment in commitments[:4]:
-        services.update_commitment_status(actor=coordinator, commitment=commitment, period=second,
-                                          status=CommitmentUpdate.Status.ON_TRACK,
-                                          evidence=f"Aggiornamento del {_in_italian(timezone.localdate())}.")
-
-
+        services.update_commitment_status(
+            actor=coordinator,
+            commitment=commitment,
+            period=second,
+            status=CommitmentUpdate.Status.ON_TRACK,
+            evidence=f"Aggiornamento del {_in_italian(timezone.localdate())}.",
+        )
 
 
 def _bodies(pact, coordinator, institutions):
@@ -157,32 +239,58 @@ def _bodies(pact, coordinator, institutions):
     from patto.accounts.models import Membership
     from patto.accounts.roles import GOVERNANCE_ROLES
 
-    gt = services.create_body(actor=coordinator, pact=pact, kind="gt", name="Gruppo Territoriale PIPPI",
-                              description="La cabina di regia del Patto: un referente per ogni ente firmatario.")
+    gt = services.create_body(
+        actor=coordinator,
+        pact=pact,
+        kind="gt",
+        name="Gruppo Territoriale PIPPI",
+        description="La cabina di regia del Patto: un referente per ogni ente firmatario.",
+    )
     services.create_body(actor=coordinator, pact=pact, kind="coaches", name="Coach PIPPI del distretto")
     members = {}
-    for membership in (Membership.objects.current().filter(institution__in=institutions, role__in=GOVERNANCE_ROLES)
-                       .select_related("user", "institution")):
+    for membership in (
+        Membership.objects.current()
+        .filter(institution__in=institutions, role__in=GOVERNANCE_ROLES)
+        .select_related("user", "institution")
+    ):
         if membership.user_id not in members:
             members[membership.user_id] = services.add_body_member(
-                actor=coordinator, body=gt, user=membership.user, institution=membership.institution,
+                actor=coordinator,
+                body=gt,
+                user=membership.user,
+                institution=membership.institution,
                 role_in_body="Coordinatrice" if membership.user == coordinator else "Referente",
-                valid_from=date(2024, 3, 1))
+                valid_from=date(2024, 3, 1),
+            )
     previous = None
     for number, day in enumerate([date(2026, 3, 12), date(2026, 6, 11), date(2026, 9, 17)]):
         meeting = services.schedule_body_meeting(
-            actor=coordinator, body=gt, starts_at=timezone.make_aware(datetime.combine(day, datetime.min.time()) +
-                                                                      timedelta(hours=15)),
-            duration_minutes=120, place="Residenza comunale, sala del Giunta", agenda="1. Approvazione del verbale\n"
-            "2. Stato degli impegni\n3. Varie ed eventuali")
-        attendance = {member.pk: ("present" if (member.pk + number) % 4 else "apologies") for member in members.values()}
+            actor=coordinator,
+            body=gt,
+            starts_at=timezone.make_aware(datetime.combine(day, datetime.min.time()) + timedelta(hours=15)),
+            duration_minutes=120,
+            place="Residenza comunale, sala del Giunta",
+            agenda="1. Approvazione del verbale\n2. Stato degli impegni\n3. Varie ed eventuali",
+        )
+        attendance = {
+            member.pk: ("present" if (member.pk + number) % 4 else "apologies") for member in members.values()
+        }
         services.record_body_minutes(
-            actor=coordinator, meeting=meeting, version=meeting.version,
+            actor=coordinator,
+            meeting=meeting,
+            version=meeting.version,
             minutes="Il Gruppo Territoriale esamina lo stato degli impegni e le segnalazioni delle scuole.",
-            decisions="Si conferma il calendario del monitoraggio.", attendance=attendance,
-            action_items=[{"description": "Aggiornare l'elenco dei referenti scolastici", "owner": coordinator,
-                           "institution": coordinator.current_memberships[0].institution,
-                           "due_on": day + timedelta(days=45)}])
+            decisions="Si conferma il calendario del monitoraggio.",
+            attendance=attendance,
+            action_items=[
+                {
+                    "description": "Aggiornare l'elenco dei referenti scolastici",
+                    "owner": coordinator,
+                    "institution": coordinator.current_memberships[0].institution,
+                    "due_on": day + timedelta(days=45),
+                }
+            ],
+        )
         if previous is not None:
             services.approve_minutes(actor=coordinator, meeting=previous, in_meeting=meeting)
             for item in previous.action_items.all():  # done by the next meeting, as a real district would have it
@@ -191,23 +299,42 @@ def _bodies(pact, coordinator, institutions):
 
 
 PROCEDURES = [
-    ("Come la scuola segnala una preoccupazione al servizio sociale", "comune", 5,
-     "1. Il docente ne parla con il referente scolastico PIPPI e con il dirigente.\n"
-     "2. Il referente compila la scheda di segnalazione e la invia via PEC al servizio sociale del Comune di residenza.\n"
-     "3. Il servizio sociale risponde entro 5 giorni lavorativi e concorda un primo incontro con la scuola."),
-    ("Come si attiva l'educativa domiciliare", "comune", 10,
-     "1. L'équipe multidisciplinare propone il dispositivo nella micro-progettazione.\n"
-     "2. Il case manager invia la richiesta alla cooperativa con gli obiettivi e le ore settimanali.\n"
-     "3. La cooperativa indica l'educatore entro 10 giorni lavorativi."),
-    ("Come la scuola entra nell'équipe multidisciplinare", "school", None,
-     "1. Con l'adesione della famiglia, il case manager invita il referente scolastico PIPPI.\n"
-     "2. Il docente partecipa agli incontri di équipe e vede in Patto solo ciò che riguarda la scuola."),
+    (
+        "Come la scuola segnala una preoccupazione al servizio sociale",
+        "comune",
+        5,
+        "1. Il docente ne parla con il referente scolastico PIPPI e con il dirigente.\n"
+        "2. Il referente compila la scheda di segnalazione e la invia via PEC al servizio sociale del Comune di residenza.\n"
+        "3. Il servizio sociale risponde entro 5 giorni lavorativi e concorda un primo incontro con la scuola.",
+    ),
+    (
+        "Come si attiva l'educativa domiciliare",
+        "comune",
+        10,
+        "1. L'équipe multidisciplinare propone il dispositivo nella micro-progettazione.\n"
+        "2. Il case manager invia la richiesta alla cooperativa con gli obiettivi e le ore settimanali.\n"
+        "3. La cooperativa indica l'educatore entro 10 giorni lavorativi.",
+    ),
+    (
+        "Come la scuola entra nell'équipe multidisciplinare",
+        "school",
+        None,
+        "1. Con l'adesione della famiglia, il case manager invita il referente scolastico PIPPI.\n"
+        "2. Il docente partecipa agli incontri di équipe e vede in Patto solo ciò che riguarda la scuola.",
+    ),
 ]
 
 
 def _procedures(pact, coordinator, comune, institutions):
     school = next(i for i in institutions if i.kind == Institution.Kind.SCHOOL)
     for index, (title, owner, days, text) in enumerate(PROCEDURES):
-        services.create_procedure(actor=coordinator, pact=pact, title=title, owner=comune if owner == "comune" else school,
-                                  text=text, response_working_days=days, approved_on=date(2024, 4, 15),
-                                  review_on=date(2025, 4, 15) if index == 2 else date(2027, 4, 15))
+        services.create_procedure(
+            actor=coordinator,
+            pact=pact,
+            title=title,
+            owner=comune if owner == "comune" else school,
+            text=text,
+            response_working_days=days,
+            approved_on=date(2024, 4, 15),
+            review_on=date(2025, 4, 15) if index == 2 else date(2027, 4, 15),
+        )

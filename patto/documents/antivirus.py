@@ -59,7 +59,7 @@ def _ask(command, payload=None):
             sock.sendall(b"z" + command + b"\0")
             if payload is not None:
                 for start in range(0, len(payload), CHUNK):
-                    chunk = payload[start:start + CHUNK]
+                    chunk = payload[start : start + CHUNK]
                     sock.sendall(struct.pack("!L", len(chunk)) + chunk)
                 sock.sendall(struct.pack("!L", 0))
             return _reply(sock)

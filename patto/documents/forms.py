@@ -29,4 +29,3 @@ class AttachmentField(forms.FileField):
     def clean(self, data, initial=None):
         upload = super().clean(data, initial)
         return check_upload(upload) if upload else None
-

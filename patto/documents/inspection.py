@@ -119,8 +119,11 @@ def _read(upload):
     limit = max_bytes()
     size = _size_of(upload)
     if getattr(upload, "oversized", False) or size > limit:
-        reject(_("The file is too large (%(size)s): the limit is %(limit)s.")
-               % {"size": filesizeformat(size), "limit": filesizeformat(limit)}, "too_large")
+        reject(
+            _("The file is too large (%(size)s): the limit is %(limit)s.")
+            % {"size": filesizeformat(size), "limit": filesizeformat(limit)},
+            "too_large",
+        )
     if size == 0:
         reject(_("The file is empty."), "empty")
     upload.seek(0)
@@ -140,8 +143,10 @@ def _check_images(data, kind):
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size
             if width * height > MAX_PIXELS:
-                reject(_("The image is too large (%(pixels)s megapixels).") % {"pixels": width * height // 1_000_000},
-                       "image_pixels")
+                reject(
+                    _("The image is too large (%(pixels)s megapixels).") % {"pixels": width * height // 1_000_000},
+                    "image_pixels",
+                )
             image.verify()
     except ValidationError:
         raise
@@ -153,8 +158,13 @@ def _pdf_verdict(data):
     """``pdfcheck``'s verdict, from a child process with CPU and memory limits; a child that is stopped or
     overruns the wall-clock limit means a PDF too complex to check."""
     try:
-        child = subprocess.run([sys.executable, "-I", PDFCHECK], input=data, capture_output=True, check=False,
-                               timeout=pdfcheck.CPU_SECONDS * 2)
+        child = subprocess.run(
+            [sys.executable, "-I", PDFCHECK],
+            input=data,
+            capture_output=True,
+            check=False,
+            timeout=pdfcheck.CPU_SECONDS * 2,
+        )
     except subprocess.TimeoutExpired:
         return "too_complex"
     except OSError:
@@ -164,7 +174,9 @@ def _pdf_verdict(data):
         return "too_complex"
     verdict = child.stdout.decode("ascii", "replace").strip()
     if child.returncode or verdict not in pdfcheck.VERDICTS:
-        logger.error("The PDF check failed (exit %s): %s", child.returncode, child.stderr.decode(errors="replace")[-2000:])
+        logger.error(
+            "The PDF check failed (exit %s): %s", child.returncode, child.stderr.decode(errors="replace")[-2000:]
+        )
         return "damaged"
     return verdict
 
@@ -180,14 +192,26 @@ def _check_pdf(data):
     if problem == "damaged":
         reject(_("The PDF is damaged and cannot be read: save it again or export it again as PDF."), "damaged")
     if problem == "active":
-        reject(_("The PDF contains scripts or actions that start programs, open other files or run on their own: "
-                 "save it again as plain PDF (PDF/A)."), "active_content")
+        reject(
+            _(
+                "The PDF contains scripts or actions that start programs, open other files or run on their own: "
+                "save it again as plain PDF (PDF/A)."
+            ),
+            "active_content",
+        )
     if problem == "too_complex":
-        reject(_("The PDF is too complex to be checked (too many objects, or parts that expand to too much data): "
-                 "print it again as PDF or split it into smaller files."), "too_complex")
+        reject(
+            _(
+                "The PDF is too complex to be checked (too many objects, or parts that expand to too much data): "
+                "print it again as PDF or split it into smaller files."
+            ),
+            "too_complex",
+        )
     if problem == "attached":
-        reject(_("The PDF contains attached files: remove them from the PDF and upload each file on its own."),
-               "attached_files")
+        reject(
+            _("The PDF contains attached files: remove them from the PDF and upload each file on its own."),
+            "attached_files",
+        )
 
 
 def _is_link(target):
@@ -201,13 +225,23 @@ def _is_inside_package(target):
 
 
 def _external_content():
-    reject(_("The document loads content from outside itself (a template, an object, a frame or an image linked "
-             "from the web or a network folder): save it again with everything embedded."), "external_content")
+    reject(
+        _(
+            "The document loads content from outside itself (a template, an object, a frame or an image linked "
+            "from the web or a network folder): save it again with everything embedded."
+        ),
+        "external_content",
+    )
 
 
 def _refused_link():
-    reject(_("The document contains links to files, network folders or programs: only links to web pages and "
-             "e-mail addresses are accepted. Remove them and save the document again."), "external_content")
+    reject(
+        _(
+            "The document contains links to files, network folders or programs: only links to web pages and "
+            "e-mail addresses are accepted. Remove them and save the document again."
+        ),
+        "external_content",
+    )
 
 
 def _xml_watcher(name):
@@ -219,8 +253,13 @@ def _xml_watcher(name):
 
     def doctype(_name, _system_id, _public_id, has_internal_subset):
         if has_internal_subset or name != "META-INF/manifest.xml":
-            reject(_("The document's structure is not valid (it was altered or is damaged): save it again from "
-                     "your word processor."), "damaged")
+            reject(
+                _(
+                    "The document's structure is not valid (it was altered or is damaged): save it again from "
+                    "your word processor."
+                ),
+                "damaged",
+            )
 
     def entity(*_args):
         doctype(None, None, None, True)
@@ -290,27 +329,42 @@ def _office_kind(data):
                 return DOCX
             if "content.xml" in names and "mimetype" in names and archive.read("mimetype").strip() == ODT.encode():
                 return ODT
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, ValueError,
-            expat.ExpatError):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,
+        RuntimeError,
+        EOFError,
+        ValueError,
+        expat.ExpatError,
+    ):
         reject(_("The document is damaged or protected by a password."), "damaged")
     return None
 
 
 def _detect(data, extension):
-    content_type = magic.from_buffer(data[:1024 * 1024], mime=True)
+    content_type = magic.from_buffer(data[: 1024 * 1024], mime=True)
     if content_type in ZIP_TYPES and data[:4] == b"PK\x03\x04" and extension in {"docx", "odt"}:
         # Only a well-formed document counts as one, whatever its first bytes made libmagic think.
         content_type = _office_kind(data) or "application/zip"
     if content_type not in ALLOWED:
-        reject(_("This type of file is not accepted: upload a PDF, a JPEG or PNG image, or a DOCX or ODT "
-                 "document."), "type")
+        reject(
+            _("This type of file is not accepted: upload a PDF, a JPEG or PNG image, or a DOCX or ODT document."),
+            "type",
+        )
     kind, extensions = ALLOWED[content_type]
     if not extension:
-        reject(_("The file's name has no extension: rename it so that it ends in .%(ext)s.")
-               % {"ext": sorted(extensions)[0]}, "extension")
+        reject(
+            _("The file's name has no extension: rename it so that it ends in .%(ext)s.")
+            % {"ext": sorted(extensions)[0]},
+            "extension",
+        )
     if extension not in extensions:
-        reject(_("The file's name (.%(ext)s) does not match its content (%(kind)s).")
-               % {"ext": extension or "—", "kind": kind.label}, "extension")
+        reject(
+            _("The file's name (.%(ext)s) does not match its content (%(kind)s).")
+            % {"ext": extension or "—", "kind": kind.label},
+            "extension",
+        )
     return kind, content_type
 
 
@@ -327,5 +381,10 @@ def inspect_upload(upload, name=None):
         _check_pdf(data)
     elif kind in (Attachment.Kind.JPEG, Attachment.Kind.PNG):
         _check_images(data, kind)
-    return CheckedUpload(data=data, original_name=original_name, kind=kind, content_type=content_type,
-                         sha256=hashlib.sha256(data).hexdigest())
+    return CheckedUpload(
+        data=data,
+        original_name=original_name,
+        kind=kind,
+        content_type=content_type,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )

@@ -18,14 +18,28 @@ import pikepdf
 
 # Names refused wherever they stand, as a key or as a value: scripts and the actions that start programs,
 # submit or import data, open other files or rich media; the XFA forms that carry scripts.
-PDF_REFUSED = frozenset({"/JavaScript", "/JS", "/Launch", "/RichMedia", "/RichMediaExecute", "/XFA", "/SubmitForm",
-                         "/ImportData", "/GoToR", "/GoToE"})
+PDF_REFUSED = frozenset(
+    {
+        "/JavaScript",
+        "/JS",
+        "/Launch",
+        "/RichMedia",
+        "/RichMediaExecute",
+        "/XFA",
+        "/SubmitForm",
+        "/ImportData",
+        "/GoToR",
+        "/GoToE",
+    }
+)
 # Files carried inside the PDF: the document's attachments and file-attachment annotations.
 PDF_ATTACHED = frozenset({"/EmbeddedFiles", "/EmbeddedFile", "/EF", "/FileAttachment"})
 # Any of the names above, or a key whose value needs a closer look (automatic actions, links), in qpdf's
 # serialisation of an object: a name ends at a delimiter or a space.
-PDF_WATCHED = re.compile(rb"/(JavaScript|JS|Launch|RichMedia|RichMediaExecute|XFA|SubmitForm|ImportData|GoToR|GoToE"
-                         rb"|EmbeddedFiles|EmbeddedFile|EF|FileAttachment|OpenAction|AA|URI)(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])")
+PDF_WATCHED = re.compile(
+    rb"/(JavaScript|JS|Launch|RichMedia|RichMediaExecute|XFA|SubmitForm|ImportData|GoToR|GoToE"
+    rb"|EmbeddedFiles|EmbeddedFile|EF|FileAttachment|OpenAction|AA|URI)(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])"
+)
 # A link's address in qpdf's serialisation: a literal string (qpdf escapes every parenthesis), a hex string, or a
 # reference to a string object.
 URI_VALUE = re.compile(rb"/URI\s*(\((?:\\.|[^\\)])*\)|<[0-9A-Fa-f\s]*>|(\d+) (\d+) R)", re.DOTALL)
@@ -55,8 +69,9 @@ def _string_bytes(token):
     if token.startswith(b"<"):
         digits = re.sub(rb"\s", b"", token[1:-1])
         return bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode())
-    return LITERAL_ESCAPE.sub(lambda m: bytes([int(m[1], 8) & 0xFF]) if m[1][:1].isdigit() else ESCAPED.get(m[1], m[1]),
-                              token[1:-1])
+    return LITERAL_ESCAPE.sub(
+        lambda m: bytes([int(m[1], 8) & 0xFF]) if m[1][:1].isdigit() else ESCAPED.get(m[1], m[1]), token[1:-1]
+    )
 
 
 def _uris_problem(document, serialised):
@@ -65,8 +80,11 @@ def _uris_problem(document, serialised):
     for match in URI_VALUE.finditer(serialised):
         if match[2]:
             target = document.get_object(int(match[2]), int(match[3]))
-            if isinstance(target, pikepdf.Object) and target._type_code == pikepdf.ObjectType.string \
-                    and _uri_refused(str(target)):
+            if (
+                isinstance(target, pikepdf.Object)
+                and target._type_code == pikepdf.ObjectType.string
+                and _uri_refused(str(target))
+            ):
                 return "active"
             continue
         raw = _string_bytes(match[1])
@@ -88,21 +106,32 @@ def _navigation_only(action, depth=0):
         return False
     following = action.get("/Next")
     if isinstance(following, pikepdf.Object) and following._type_code == pikepdf.ObjectType.array:
-        return all(isinstance(a, pikepdf.Object) and a._type_code == pikepdf.ObjectType.dictionary
-                   and _navigation_only(a, depth + 1) for a in following)
+        return all(
+            isinstance(a, pikepdf.Object)
+            and a._type_code == pikepdf.ObjectType.dictionary
+            and _navigation_only(a, depth + 1)
+            for a in following
+        )
     return _navigation_only(following, depth + 1)
 
 
 def _object_problem(top):
     """What is wrong with one object and the direct objects nested in it: "active", "attached" or None."""
-    dictionary, array, name, string = (pikepdf.ObjectType.dictionary, pikepdf.ObjectType.array,
-                                       pikepdf.ObjectType.name_, pikepdf.ObjectType.string)
+    dictionary, array, name, string = (
+        pikepdf.ObjectType.dictionary,
+        pikepdf.ObjectType.array,
+        pikepdf.ObjectType.name_,
+        pikepdf.ObjectType.string,
+    )
     pending = [top]
     while pending:
         obj = pending.pop()
         if obj._type_code == array:
-            pending.extend(item for item in obj if isinstance(item, pikepdf.Object) and not item.is_indirect
-                           and item._type_code in (dictionary, array))
+            pending.extend(
+                item
+                for item in obj
+                if isinstance(item, pikepdf.Object) and not item.is_indirect and item._type_code in (dictionary, array)
+            )
             continue
         for key, value in obj.items():
             if key in PDF_REFUSED:

@@ -20,8 +20,9 @@ def attachment_response(request, attachment, *, filename, action, obj, subjects=
             handle = storage.open(attachment.storage_name, "rb")
         except FileNotFoundError:
             raise Http404
-    response = FileResponse(handle, as_attachment=True, filename=f"{filename}.{attachment.kind}",
-                            content_type=attachment.content_type)
+    response = FileResponse(
+        handle, as_attachment=True, filename=f"{filename}.{attachment.kind}", content_type=attachment.content_type
+    )
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response["X-Content-Type-Options"] = "nosniff"
     return response

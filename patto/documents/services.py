@@ -27,11 +27,19 @@ def check_upload(upload, name=None):
     try:
         verdict = antivirus.scan(checked.data)
     except antivirus.AntivirusUnavailable:
-        raise ValidationError(_("The antivirus cannot check the file right now, so it has not been accepted: "
-                                "try again in a few minutes."), code="antivirus_unavailable")
+        raise ValidationError(
+            _(
+                "The antivirus cannot check the file right now, so it has not been accepted: "
+                "try again in a few minutes."
+            ),
+            code="antivirus_unavailable",
+        )
     if not verdict.clean:
-        raise ValidationError(_("The antivirus found a threat in the file (%(signature)s): it has not been "
-                                "accepted.") % {"signature": verdict.signature}, code="infected")
+        raise ValidationError(
+            _("The antivirus found a threat in the file (%(signature)s): it has not been accepted.")
+            % {"signature": verdict.signature},
+            code="infected",
+        )
     return checked.scanned(verdict.engine)
 
 
@@ -39,9 +47,11 @@ def _check_quota(scope, size):
     quota = settings.PATTO_UPLOAD_QUOTA_MB * 1024 * 1024
     used = Attachment.objects.filter(scope=scope).aggregate(total=Sum("size"))["total"] or 0
     if used + size > quota:
-        raise ValidationError(_("There is no room for this file: the documents here already take %(used)s of "
-                                "%(quota)s.") % {"used": filesizeformat(used), "quota": filesizeformat(quota)},
-                              code="quota")
+        raise ValidationError(
+            _("There is no room for this file: the documents here already take %(used)s of %(quota)s.")
+            % {"used": filesizeformat(used), "quota": filesizeformat(quota)},
+            code="quota",
+        )
 
 
 @transaction.atomic
@@ -57,9 +67,21 @@ def store_attachment(*, actor, upload, scope):
     file_id = uuid.uuid4()
     storage_name = storage.save(f"{file_id.hex[:2]}/{file_id.hex}", ContentFile(checked.data))
     attachment = Attachment.objects.create(
-        id=file_id, storage_name=storage_name, original_name=checked.original_name, kind=checked.kind,
-        content_type=checked.content_type, size=checked.size, sha256=checked.sha256, scope=scope,
-        scanned_by=checked.scanned_by, uploaded_by=actor)
-    record_event(actor=actor, action="documents.attachment.stored", obj=attachment,
-                 changes={"kind": [None, checked.kind], "size": [None, checked.size], "scope": [None, scope]})
+        id=file_id,
+        storage_name=storage_name,
+        original_name=checked.original_name,
+        kind=checked.kind,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        scope=scope,
+        scanned_by=checked.scanned_by,
+        uploaded_by=actor,
+    )
+    record_event(
+        actor=actor,
+        action="documents.attachment.stored",
+        obj=attachment,
+        changes={"kind": [None, checked.kind], "size": [None, checked.size], "scope": [None, scope]},
+    )
     return attachment

@@ -7,8 +7,12 @@ from django.core.files.storage import FileSystemStorage
 
 class UploadStorage(FileSystemStorage):
     def __init__(self):
-        super().__init__(location=settings.PATTO_UPLOAD_ROOT, base_url=None,
-                         file_permissions_mode=0o600, directory_permissions_mode=0o700)
+        super().__init__(
+            location=settings.PATTO_UPLOAD_ROOT,
+            base_url=None,
+            file_permissions_mode=0o600,
+            directory_permissions_mode=0o700,
+        )
 
     def url(self, name):
         raise NotImplementedError("Uploaded files have no URL: serve them through their record's view.")

@@ -32,8 +32,9 @@ def compare(old_version, new_version):
     for section in new_version.sections.all():
         before = old_sections.get(section.key)
         changed = before is None or before.text != section.text
-        sections.append({"section": section, "changed": changed,
-                         "html": word_diff(before.text if before else "", section.text)})
+        sections.append(
+            {"section": section, "changed": changed, "html": word_diff(before.text if before else "", section.text)}
+        )
     old_commitments = {c.lineage: c for c in old_version.commitments.select_related("institution")}
     new_commitments = {c.lineage: c for c in new_version.commitments.select_related("institution")}
     commitments = []
@@ -42,8 +43,9 @@ def compare(old_version, new_version):
         if before is None:
             commitments.append({"state": "added", "commitment": commitment, "html": word_diff("", commitment.text)})
         elif before.text != commitment.text or before.institution_id != commitment.institution_id:
-            commitments.append({"state": "changed", "commitment": commitment,
-                                "html": word_diff(before.text, commitment.text)})
+            commitments.append(
+                {"state": "changed", "commitment": commitment, "html": word_diff(before.text, commitment.text)}
+            )
     for lineage, commitment in old_commitments.items():
         if lineage not in new_commitments:
             commitments.append({"state": "removed", "commitment": commitment, "html": word_diff(commitment.text, "")})

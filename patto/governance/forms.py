@@ -11,13 +11,13 @@ from .queries import institutions_in_standing
 
 
 class DraftForm(StyledFormMixin, forms.Form):
-    summary = forms.CharField(label=_("What this version changes"), widget=forms.Textarea(attrs={"rows": 2}),
-                              max_length=2000)
+    summary = forms.CharField(
+        label=_("What this version changes"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
 
 
 class SectionForm(VersionedForm):
-    text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 12}), max_length=20000,
-                           required=False)
+    text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 12}), max_length=20000, required=False)
 
 
 class CommitmentForm(StyledFormMixin, forms.Form):
@@ -32,11 +32,18 @@ class CommitmentForm(StyledFormMixin, forms.Form):
 
 
 class ApproveForm(VersionedForm):
-    approved_in = forms.ModelChoiceField(label=_("Approved in the meeting"), queryset=None, required=False,
-                                         help_text=_("The meeting of the Gruppo Territoriale, if it is recorded in Patto."))
+    approved_in = forms.ModelChoiceField(
+        label=_("Approved in the meeting"),
+        queryset=None,
+        required=False,
+        help_text=_("The meeting of the Gruppo Territoriale, if it is recorded in Patto."),
+    )
     approved_on = forms.DateField(label=_("Approved on"), widget=DateInput, initial=timezone.localdate)
-    approval_reference = forms.CharField(label=_("Approval decision"), max_length=300, help_text=_(
-        "The Gruppo Territoriale meeting that approved it, e.g. “GT del 12/03/2026, decisione n. 4”."))
+    approval_reference = forms.CharField(
+        label=_("Approval decision"),
+        max_length=300,
+        help_text=_("The Gruppo Territoriale meeting that approved it, e.g. “GT del 12/03/2026, decisione n. 4”."),
+    )
     effective_from = forms.DateField(label=_("In force from"), widget=DateInput, initial=timezone.localdate)
 
     def __init__(self, *args, meetings, **kwargs):
@@ -77,14 +84,20 @@ class PeriodForm(StyledFormMixin, forms.Form):
 
 class StatusForm(StyledFormMixin, forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=CommitmentUpdate.Status.choices)
-    evidence = forms.CharField(label=_("Evidence"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000,
-                               help_text=_("What was done, with references to documents or meetings."))
+    evidence = forms.CharField(
+        label=_("Evidence"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        help_text=_("What was done, with references to documents or meetings."),
+    )
     evidence_file = AttachmentField(label=_("Evidence document"), required=False)
 
 
 class BodyForm(StyledFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Body.Kind.choices)
-    name = forms.CharField(label=_("Name"), max_length=150, help_text=_("The district's own name, e.g. “Cabina di regia”."))
+    name = forms.CharField(
+        label=_("Name"), max_length=150, help_text=_("The district's own name, e.g. “Cabina di regia”.")
+    )
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
@@ -99,15 +112,18 @@ class BodyMemberForm(StyledFormMixin, forms.Form):
         # Only people holding a role now at an institution of the district in standing are offered (and named).
         institutions = institutions_in_standing().filter(district=district)
         self.fields["institution"].queryset = institutions
-        self.fields["user"].queryset = User.objects.filter(
-            memberships__in=Membership.objects.current().filter(institution__in=institutions)).distinct().order_by(
-            "last_name")
+        self.fields["user"].queryset = (
+            User.objects.filter(memberships__in=Membership.objects.current().filter(institution__in=institutions))
+            .distinct()
+            .order_by("last_name")
+        )
         self.fields["user"].label_from_instance = lambda u: f"{u.last_name} {u.first_name}"
 
 
 class BodyMeetingForm(StyledFormMixin, forms.Form):
-    starts_at = forms.DateTimeField(label=_("Date and time"), widget=DateTimeInput,
-                                    input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    starts_at = forms.DateTimeField(
+        label=_("Date and time"), widget=DateTimeInput, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+    )
     duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=15, max_value=600, initial=120)
     place = forms.CharField(label=_("Place or link"), max_length=300)
     agenda = forms.CharField(label=_("Agenda"), widget=forms.Textarea(attrs={"rows": 8}), max_length=8000)
@@ -119,8 +135,9 @@ ACTION_ROWS = 3
 class BodyMinutesForm(StyledFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 6}), max_length=20000)
-    decisions = forms.CharField(label=_("Decisions"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
-                                max_length=8000)
+    decisions = forms.CharField(
+        label=_("Decisions"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=8000
+    )
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
@@ -128,15 +145,19 @@ class BodyMinutesForm(StyledFormMixin, forms.Form):
         choices = [("", "—")] + Attendance.Status.choices
         for member in members:
             self.fields[f"attendance_{member.pk}"] = forms.ChoiceField(
-                label=f"{member.user.get_full_name()} ({member.institution})", choices=choices, required=False)
+                label=f"{member.user.get_full_name()} ({member.institution})", choices=choices, required=False
+            )
         users = User.objects.filter(pk__in=[m.user_id for m in members])
         for row in range(1, ACTION_ROWS + 1):
             self.fields[f"action_{row}_description"] = forms.CharField(
-                label=_("Action %(row)s: what") % {"row": row}, max_length=300, required=False)
+                label=_("Action %(row)s: what") % {"row": row}, max_length=300, required=False
+            )
             self.fields[f"action_{row}_owner"] = forms.ModelChoiceField(
-                label=_("Action %(row)s: who") % {"row": row}, queryset=users, required=False)
+                label=_("Action %(row)s: who") % {"row": row}, queryset=users, required=False
+            )
             self.fields[f"action_{row}_due_on"] = forms.DateField(
-                label=_("Action %(row)s: by") % {"row": row}, widget=DateInput, required=False)
+                label=_("Action %(row)s: by") % {"row": row}, widget=DateInput, required=False
+            )
 
     def clean(self):
         data = super().clean()
@@ -152,16 +173,25 @@ class BodyMinutesForm(StyledFormMixin, forms.Form):
     def action_items(self):
         institution_of = {member.user_id: member.institution for member in self.members}
         data = self.cleaned_data
-        return [{"description": data[f"action_{row}_description"], "owner": data[f"action_{row}_owner"],
-                 "institution": institution_of[data[f"action_{row}_owner"].pk], "due_on": data[f"action_{row}_due_on"]}
-                for row in range(1, ACTION_ROWS + 1) if data.get(f"action_{row}_description")]
+        return [
+            {
+                "description": data[f"action_{row}_description"],
+                "owner": data[f"action_{row}_owner"],
+                "institution": institution_of[data[f"action_{row}_owner"].pk],
+                "due_on": data[f"action_{row}_due_on"],
+            }
+            for row in range(1, ACTION_ROWS + 1)
+            if data.get(f"action_{row}_description")
+        ]
 
     def attendance_fields(self):
         return [self[f"attendance_{member.pk}"] for member in self.members]
 
     def action_rows(self):
-        return [[self[f"action_{row}_{part}"] for part in ("description", "owner", "due_on")]
-                for row in range(1, ACTION_ROWS + 1)]
+        return [
+            [self[f"action_{row}_{part}"] for part in ("description", "owner", "due_on")]
+            for row in range(1, ACTION_ROWS + 1)
+        ]
 
 
 class ProcedureForm(StyledFormMixin, forms.ModelForm):
@@ -192,8 +222,9 @@ class ActionItemStatusForm(forms.Form):
 
     def __init__(self, *args, allowed, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [(value, label) for value, label in ActionItem.Status.choices
-                                         if value in allowed]
+        self.fields["status"].choices = [
+            (value, label) for value, label in ActionItem.Status.choices if value in allowed
+        ]
 
 
 class IndicatorForm(StyledFormMixin, forms.ModelForm):

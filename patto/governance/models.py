@@ -20,8 +20,11 @@ class Pact(models.Model):
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     public_id = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
-    is_public = models.BooleanField(_("published"), default=False,
-                                    help_text=_("The text in force and the signatories can be read without signing in."))
+    is_public = models.BooleanField(
+        _("published"),
+        default=False,
+        help_text=_("The text in force and the signatories can be read without signing in."),
+    )
 
     class Meta:
         verbose_name = _("pact")
@@ -33,8 +36,11 @@ class Pact(models.Model):
     def version_in_force(self, on=None):
         """The approved version whose effective date is the latest one not after ``on`` (today)."""
         day = on or timezone.localdate()
-        return (self.versions.filter(status=PactVersion.Status.APPROVED, effective_from__lte=day)
-                .order_by("-effective_from", "-number").first())
+        return (
+            self.versions.filter(status=PactVersion.Status.APPROVED, effective_from__lte=day)
+            .order_by("-effective_from", "-number")
+            .first()
+        )
 
 
 class PactVersion(models.Model):
@@ -47,10 +53,20 @@ class PactVersion(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     summary = models.TextField(_("what this version changes"), blank=True)
     approved_on = models.DateField(_("approved on"), null=True, blank=True)
-    approval_reference = models.CharField(_("approval decision"), max_length=300, blank=True,
-                                          help_text=_("E.g. the Gruppo Territoriale meeting and decision number."))
-    approved_in = models.ForeignKey("BodyMeeting", on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="approved_versions", verbose_name=_("approved in the meeting"))
+    approval_reference = models.CharField(
+        _("approval decision"),
+        max_length=300,
+        blank=True,
+        help_text=_("E.g. the Gruppo Territoriale meeting and decision number."),
+    )
+    approved_in = models.ForeignKey(
+        "BodyMeeting",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="approved_versions",
+        verbose_name=_("approved in the meeting"),
+    )
     effective_from = models.DateField(_("in force from"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -92,8 +108,9 @@ class Commitment(models.Model):
 
     pact_version = models.ForeignKey(PactVersion, on_delete=models.CASCADE, related_name="commitments")
     lineage = models.UUIDField(default=uuid.uuid4, editable=False)
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="commitments",
-                                    verbose_name=_("party"))
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="commitments", verbose_name=_("party")
+    )
     text = models.TextField(_("commitment"))
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -116,16 +133,24 @@ class Adhesion(models.Model):
         HANDWRITTEN = "handwritten", _("Firma olografa")
 
     pact = models.ForeignKey(Pact, on_delete=models.PROTECT, related_name="adhesions")
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="adhesions",
-                                    verbose_name=_("institution"))
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="adhesions", verbose_name=_("institution")
+    )
     signer_name = models.CharField(_("signed by"), max_length=150)
     signer_role = models.CharField(_("signer's role"), max_length=150)
     signed_on = models.DateField(_("signed on"))
     method = models.CharField(_("how it was signed"), max_length=20, choices=Method.choices)
-    document_reference = models.CharField(_("protocol number"), max_length=150, blank=True,
-                                          help_text=_("Protocol number of the signed document."))
-    signed_document = models.ForeignKey("documents.Attachment", on_delete=models.PROTECT, null=True, blank=True,
-                                        related_name="+", verbose_name=_("signed document (file)"))
+    document_reference = models.CharField(
+        _("protocol number"), max_length=150, blank=True, help_text=_("Protocol number of the signed document.")
+    )
+    signed_document = models.ForeignKey(
+        "documents.Attachment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signed document (file)"),
+    )
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
     withdrawal_reason = models.CharField(_("reason for withdrawing"), max_length=300, blank=True)
 
@@ -133,8 +158,13 @@ class Adhesion(models.Model):
         verbose_name = _("adhesion")
         verbose_name_plural = _("adhesions")
         ordering = ["signed_on", "institution__name"]
-        constraints = [models.UniqueConstraint(fields=["pact", "institution"], condition=Q(withdrawn_on__isnull=True),
-                                               name="adhesion_one_active_per_institution")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pact", "institution"],
+                condition=Q(withdrawn_on__isnull=True),
+                name="adhesion_one_active_per_institution",
+            )
+        ]
 
 
 class MonitoringPeriod(models.Model):
@@ -174,8 +204,14 @@ class CommitmentUpdate(models.Model):
     period = models.ForeignKey(MonitoringPeriod, on_delete=models.PROTECT, related_name="updates")
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
     evidence = models.TextField(_("evidence"), max_length=4000)
-    evidence_file = models.ForeignKey("documents.Attachment", on_delete=models.PROTECT, null=True, blank=True,
-                                      related_name="+", verbose_name=_("evidence attached"))
+    evidence_file = models.ForeignKey(
+        "documents.Attachment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("evidence attached"),
+    )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     author_institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -186,6 +222,7 @@ class CommitmentUpdate(models.Model):
 
 
 # --- Governance bodies and their meetings -------------------------------------------------------------
+
 
 class Body(models.Model):
     """A governance body of the pact: the Gruppo Territoriale (or cabina di regia), the referente
@@ -213,10 +250,12 @@ class Body(models.Model):
 
 class BodyMember(models.Model):
     body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="members")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("person"))
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+",
-                                    verbose_name=_("institution"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("person")
+    )
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="+", verbose_name=_("institution")
+    )
     role_in_body = models.CharField(_("role in the body"), max_length=100, blank=True)
     valid_from = models.DateField(_("from"))
     valid_to = models.DateField(_("to"), null=True, blank=True)
@@ -233,8 +272,14 @@ class BodyMeeting(models.Model):
     agenda = models.TextField(_("agenda"))
     minutes = models.TextField(_("minutes"), blank=True)
     decisions = models.TextField(_("decisions"), blank=True)
-    minutes_approved_in = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
-                                            related_name="approved_minutes", verbose_name=_("minutes approved in"))
+    minutes_approved_in = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="approved_minutes",
+        verbose_name=_("minutes approved in"),
+    )
     uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -269,10 +314,12 @@ class ActionItem(models.Model):
 
     meeting = models.ForeignKey(BodyMeeting, on_delete=models.PROTECT, related_name="action_items")
     description = models.CharField(_("action"), max_length=300)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                              verbose_name=_("owner"))
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+",
-                                    verbose_name=_("institution"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner")
+    )
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="+", verbose_name=_("institution")
+    )
     due_on = models.DateField(_("due on"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
 
@@ -282,6 +329,7 @@ class ActionItem(models.Model):
 
 # --- Procedures and good practices -------------------------------------------------------------------------
 
+
 class Procedure(models.Model):
     """A stable collaboration procedure the pact calls for (e.g. how a school signals a concern)."""
 
@@ -290,8 +338,11 @@ class Procedure(models.Model):
     owner = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner"))
     text = models.TextField(_("text"))
     response_working_days = models.PositiveSmallIntegerField(
-        _("response time (working days)"), null=True, blank=True,
-        help_text=_("Used later by Patto to follow signals and requests (e.g. 5 working days)."))
+        _("response time (working days)"),
+        null=True,
+        blank=True,
+        help_text=_("Used later by Patto to follow signals and requests (e.g. 5 working days)."),
+    )
     approved_on = models.DateField(_("approved on"))
     review_on = models.DateField(_("review by"))
     revision = models.PositiveSmallIntegerField(default=1, editable=False)
@@ -360,8 +411,14 @@ class IndicatorValue(models.Model):
     period = models.ForeignKey(MonitoringPeriod, on_delete=models.PROTECT, related_name="+")
     value = models.DecimalField(_("value"), max_digits=10, decimal_places=2)
     evidence = models.TextField(_("evidence"), max_length=4000)
-    evidence_file = models.ForeignKey("documents.Attachment", on_delete=models.PROTECT, null=True, blank=True,
-                                      related_name="+", verbose_name=_("evidence attached"))
+    evidence_file = models.ForeignKey(
+        "documents.Attachment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("evidence attached"),
+    )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -10,8 +10,10 @@ def pact_panel(request):
         return None
     links = [(_("The pact in force"), reverse("governance:pact"))]
     if sees_governance(request.user):
-        links += [(_("Governance dashboard"), reverse("governance:dashboard")),
-                  (_("Commitments and their status"), reverse("governance:commitments")),
-                  (_("Versions of the pact"), reverse("governance:versions")),
-                  (_("Monitoring"), reverse("governance:periods"))]
+        links += [
+            (_("Governance dashboard"), reverse("governance:dashboard")),
+            (_("Commitments and their status"), reverse("governance:commitments")),
+            (_("Versions of the pact"), reverse("governance:versions")),
+            (_("Monitoring"), reverse("governance:periods")),
+        ]
     return {"template": "accounts/panels/_card.html", "title": _("The Pact"), "text": pact.title, "links": links}

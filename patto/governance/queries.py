@@ -19,9 +19,24 @@ from patto.audit.services import record_access
 from patto.documents.models import Attachment
 
 from .indicators import values_for
-from .models import (ActionItem, Adhesion, Attendance, Body, BodyMeeting, BodyMember, CalendarFeed, Commitment,
-                     CommitmentUpdate, Indicator, IndicatorValue, MonitoringPeriod, Pact, PactVersion, Procedure,
-                     Section)
+from .models import (
+    ActionItem,
+    Adhesion,
+    Attendance,
+    Body,
+    BodyMeeting,
+    BodyMember,
+    CalendarFeed,
+    Commitment,
+    CommitmentUpdate,
+    Indicator,
+    IndicatorValue,
+    MonitoringPeriod,
+    Pact,
+    PactVersion,
+    Procedure,
+    Section,
+)
 
 
 def _acting(user):
@@ -69,9 +84,18 @@ def pacts_visible_to(user):
 
 
 # How each record of the pact reaches its pact: a record is visible exactly when its pact is.
-PACT_OF = {PactVersion: "pact", Section: "pact_version__pact", Commitment: "pact_version__pact", Adhesion: "pact",
-           MonitoringPeriod: "pact", Body: "pact", BodyMeeting: "body__pact", ActionItem: "meeting__body__pact",
-           Procedure: "pact", Indicator: "commitment__pact_version__pact"}
+PACT_OF = {
+    PactVersion: "pact",
+    Section: "pact_version__pact",
+    Commitment: "pact_version__pact",
+    Adhesion: "pact",
+    MonitoringPeriod: "pact",
+    Body: "pact",
+    BodyMeeting: "body__pact",
+    ActionItem: "meeting__body__pact",
+    Procedure: "pact",
+    Indicator: "commitment__pact_version__pact",
+}
 
 
 def visible_to(user, model):
@@ -81,9 +105,11 @@ def visible_to(user, model):
 
 def _version_in_force(pact_ref, on=None):
     day = on or timezone.localdate()
-    return (PactVersion.objects.filter(pact=OuterRef(pact_ref), status=PactVersion.Status.APPROVED,
-                                       effective_from__lte=day)
-            .order_by("-effective_from", "-number").values("pk")[:1])
+    return (
+        PactVersion.objects.filter(pact=OuterRef(pact_ref), status=PactVersion.Status.APPROVED, effective_from__lte=day)
+        .order_by("-effective_from", "-number")
+        .values("pk")[:1]
+    )
 
 
 def commitments_in_force_visible_to(user):
@@ -102,13 +128,18 @@ def documents_visible_to(user):
     return Attachment.objects.filter(
         Q(pk__in=Adhesion.objects.filter(pact__in=pacts).values("signed_document"))
         | Q(pk__in=CommitmentUpdate.objects.filter(period__pact__in=pacts).values("evidence_file"))
-        | Q(pk__in=IndicatorValue.objects.filter(period__pact__in=pacts).values("evidence_file")))
+        | Q(pk__in=IndicatorValue.objects.filter(period__pact__in=pacts).values("evidence_file"))
+    )
 
 
 def governs_in_standing(user, on=None):
     """The user (active) holds a current governance role at an institution in standing."""
-    return user.is_active and Membership.objects.current(on).filter(
-        user=user, role__in=GOVERNANCE_ROLES, institution__in=institutions_in_standing(on)).exists()
+    return (
+        user.is_active
+        and Membership.objects.current(on)
+        .filter(user=user, role__in=GOVERNANCE_ROLES, institution__in=institutions_in_standing(on))
+        .exists()
+    )
 
 
 FEED_WINDOW = timedelta(days=90)  # a calendar link also serves the meetings of the last three months
@@ -121,14 +152,21 @@ def feed_meetings(user, since, on=None):
     day = on or timezone.localdate()
     if not user.is_active:
         return BodyMeeting.objects.none()
-    role = Membership.objects.current(day).filter(user=user, role__in=GOVERNANCE_ROLES,
-                                                  institution=OuterRef("institution"))
-    seats = (BodyMember.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day), valid_from__lte=day, user=user,
-                                       institution__in=institutions_in_standing(day),
-                                       body__pact__district=F("institution__district"))
-             .filter(Exists(role)))
-    return (BodyMeeting.objects.filter(body__in=seats.values("body"), starts_at__gte=since).select_related("body")
-            .order_by("starts_at"))
+    role = Membership.objects.current(day).filter(
+        user=user, role__in=GOVERNANCE_ROLES, institution=OuterRef("institution")
+    )
+    seats = BodyMember.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+        valid_from__lte=day,
+        user=user,
+        institution__in=institutions_in_standing(day),
+        body__pact__district=F("institution__district"),
+    ).filter(Exists(role))
+    return (
+        BodyMeeting.objects.filter(body__in=seats.values("body"), starts_at__gte=since)
+        .select_related("body")
+        .order_by("starts_at")
+    )
 
 
 def feed_hash(token):
@@ -140,8 +178,9 @@ def calendar_feed_meetings(token, now=None):
     """The meetings a personal calendar link serves (``feed_meetings``, from 90 days ago), or None when the
     link is unknown or revoked, or its holder no longer holds a governance role at an institution in
     standing."""
-    feed = CalendarFeed.objects.filter(token_hash=feed_hash(token), revoked_at__isnull=True) \
-        .select_related("user").first()
+    feed = (
+        CalendarFeed.objects.filter(token_hash=feed_hash(token), revoked_at__isnull=True).select_related("user").first()
+    )
     if feed is None or not governs_in_standing(feed.user):
         return None
     return feed_meetings(feed.user, since=(now or timezone.now()) - FEED_WINDOW)
@@ -154,19 +193,25 @@ def sees_governance(user):
 
 def commitments_with_status(pact_version, period):
     """The commitments of a version with the latest update in the period, in a fixed number of queries."""
-    updates = CommitmentUpdate.objects.filter(period=period).select_related("author", "author_institution",
-                                                                             "evidence_file") \
-        if period else CommitmentUpdate.objects.none()
-    commitments = list(Commitment.objects.filter(pact_version=pact_version).select_related("institution")
-                       .prefetch_related(Prefetch("updates", queryset=updates, to_attr="period_updates"),
-                                         "indicators"))
+    updates = (
+        CommitmentUpdate.objects.filter(period=period).select_related("author", "author_institution", "evidence_file")
+        if period
+        else CommitmentUpdate.objects.none()
+    )
+    commitments = list(
+        Commitment.objects.filter(pact_version=pact_version)
+        .select_related("institution")
+        .prefetch_related(Prefetch("updates", queryset=updates, to_attr="period_updates"), "indicators")
+    )
     for commitment in commitments:
         commitment.latest = commitment.period_updates[0] if commitment.period_updates else None
     return commitments
 
 
 def signatories(pact):
-    return pact.adhesions.select_related("institution", "signed_document").order_by("withdrawn_on", "signed_on", "institution__name")
+    return pact.adhesions.select_related("institution", "signed_document").order_by(
+        "withdrawn_on", "signed_on", "institution__name"
+    )
 
 
 def document_owner(attachment, pacts):
@@ -199,14 +244,20 @@ def needs_attention(pact, today=None):
     """What the next meeting should look at: overdue action items, commitments at risk or late in the
     open period, versions awaiting approval."""
     day = today or timezone.localdate()
-    overdue = list(ActionItem.objects.filter(meeting__body__pact=pact, status=ActionItem.Status.OPEN, due_on__lt=day)
-                   .select_related("owner", "institution").order_by("due_on"))
+    overdue = list(
+        ActionItem.objects.filter(meeting__body__pact=pact, status=ActionItem.Status.OPEN, due_on__lt=day)
+        .select_related("owner", "institution")
+        .order_by("due_on")
+    )
     period = MonitoringPeriod.objects.filter(pact=pact, opened_at__isnull=False, closed_at__isnull=True).first()
     in_force = pact.version_in_force(day)
     troubled = []
     if period and in_force:
-        troubled = [c for c in commitments_with_status(in_force, period)
-                    if c.latest and c.latest.status in (CommitmentUpdate.Status.AT_RISK, CommitmentUpdate.Status.LATE)]
+        troubled = [
+            c
+            for c in commitments_with_status(in_force, period)
+            if c.latest and c.latest.status in (CommitmentUpdate.Status.AT_RISK, CommitmentUpdate.Status.LATE)
+        ]
     drafts = list(pact.versions.filter(status=PactVersion.Status.DRAFT))
     return {"overdue": overdue, "troubled": troubled, "drafts": drafts}
 
@@ -230,8 +281,10 @@ def agenda_from(attention):
         number += 1
     if attention["overdue"]:
         lines.append(f"{number}. Azioni scadute:")
-        lines += [f"   - {item.description} ({item.institution}, entro il {_italian_date(item.due_on)})"
-                  for item in attention["overdue"]]
+        lines += [
+            f"   - {item.description} ({item.institution}, entro il {_italian_date(item.due_on)})"
+            for item in attention["overdue"]
+        ]
         number += 1
     lines.append(f"{number}. Varie ed eventuali")
     return "\n".join(lines)
@@ -245,29 +298,55 @@ def dashboard(pact, today=None):
     day = today or timezone.localdate()
     month_end = date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
     attention = needs_attention(pact, day)
-    due_this_month = list(ActionItem.objects.filter(meeting__body__pact=pact, status=ActionItem.Status.OPEN,
-                                                    due_on__gte=day, due_on__lte=month_end)
-                          .select_related("owner", "institution").order_by("due_on"))
-    next_meeting = (BodyMeeting.objects.filter(body__pact=pact, starts_at__gte=timezone.now())
-                    .select_related("body").order_by("starts_at").first())
-    attended = dict(Attendance.objects.filter(meeting__body__pact=pact, status=Attendance.Status.PRESENT)
-                    .values("member__institution").annotate(n=Count("id")).values_list("member__institution", "n"))
-    updates = dict(CommitmentUpdate.objects.filter(period__pact=pact).values("commitment__institution")
-                   .annotate(n=Count("id")).values_list("commitment__institution", "n"))
-    participation = [{"institution": adhesion.institution, "meetings_attended": attended.get(adhesion.institution_id, 0),
-                      "updates_given": updates.get(adhesion.institution_id, 0)}
-                     for adhesion in active_adhesions(pact, day).select_related("institution")
-                     .order_by("institution__name")]
+    due_this_month = list(
+        ActionItem.objects.filter(
+            meeting__body__pact=pact, status=ActionItem.Status.OPEN, due_on__gte=day, due_on__lte=month_end
+        )
+        .select_related("owner", "institution")
+        .order_by("due_on")
+    )
+    next_meeting = (
+        BodyMeeting.objects.filter(body__pact=pact, starts_at__gte=timezone.now())
+        .select_related("body")
+        .order_by("starts_at")
+        .first()
+    )
+    attended = dict(
+        Attendance.objects.filter(meeting__body__pact=pact, status=Attendance.Status.PRESENT)
+        .values("member__institution")
+        .annotate(n=Count("id"))
+        .values_list("member__institution", "n")
+    )
+    updates = dict(
+        CommitmentUpdate.objects.filter(period__pact=pact)
+        .values("commitment__institution")
+        .annotate(n=Count("id"))
+        .values_list("commitment__institution", "n")
+    )
+    participation = [
+        {
+            "institution": adhesion.institution,
+            "meetings_attended": attended.get(adhesion.institution_id, 0),
+            "updates_given": updates.get(adhesion.institution_id, 0),
+        }
+        for adhesion in active_adhesions(pact, day).select_related("institution").order_by("institution__name")
+    ]
     procedures = list(pact.procedures.filter(review_on__lte=month_end).select_related("owner").order_by("review_on"))
-    return {**attention, "due_this_month": due_this_month, "next_meeting": next_meeting,
-            "procedures_overdue": [p for p in procedures if p.review_on < day],
-            "procedures_due": [p for p in procedures if p.review_on >= day],
-            "participation": participation, "late": [c for c in attention["troubled"] if c.latest.status == "late"],
-            "at_risk": [c for c in attention["troubled"] if c.latest.status == "at_risk"]}
+    return {
+        **attention,
+        "due_this_month": due_this_month,
+        "next_meeting": next_meeting,
+        "procedures_overdue": [p for p in procedures if p.review_on < day],
+        "procedures_due": [p for p in procedures if p.review_on >= day],
+        "participation": participation,
+        "late": [c for c in attention["troubled"] if c.latest.status == "late"],
+        "at_risk": [c for c in attention["troubled"] if c.latest.status == "at_risk"],
+    }
 
 
 # --- Reads that name staff: each writes its access row where the data are fetched ---------------------------
 # The caller renders inside the same transaction (fail closed: no row, no data).
+
 
 def read_dashboard(*, actor, pact, today=None):
     """The dashboard (it names the owners of action items)."""
@@ -280,8 +359,11 @@ def read_dashboard(*, actor, pact, today=None):
 def read_signatories(*, actor, pact, in_force_only=False, action="governance.signatories.viewed"):
     """The signatories with their signers' names and roles (officials' personal data): every adhesion, or
     only those in force (the pact's text as PDF lists these)."""
-    adhesions = (active_adhesions(pact).select_related("institution").order_by("institution__name")
-                 if in_force_only else signatories(pact))
+    adhesions = (
+        active_adhesions(pact).select_related("institution").order_by("institution__name")
+        if in_force_only
+        else signatories(pact)
+    )
     adhesions = list(adhesions)
     record_access(actor=actor, action=action, obj=pact)
     return adhesions
@@ -292,16 +374,24 @@ def read_pact_document(*, actor, pact):
     in_force = pact.version_in_force()
     if in_force is None:
         return None
-    return {"pact": pact, "in_force": in_force, "sections": list(in_force.sections.all()),
-            "commitments": list(in_force.commitments.select_related("institution")),
-            "signatories": read_signatories(actor=actor, pact=pact, in_force_only=True, action="governance.pact.pdf")}
+    return {
+        "pact": pact,
+        "in_force": in_force,
+        "sections": list(in_force.sections.all()),
+        "commitments": list(in_force.commitments.select_related("institution")),
+        "signatories": read_signatories(actor=actor, pact=pact, in_force_only=True, action="governance.pact.pdf"),
+    }
 
 
 def read_commitment_history(*, actor, commitment):
     """Every update of a commitment, with the staff who gave it."""
     history = list(commitment.updates.select_related("period", "author", "author_institution", "evidence_file"))
-    record_access(actor=actor, action="governance.commitment.history_viewed", obj=commitment,
-                  subjects=sorted({update.author for update in history}, key=str))
+    record_access(
+        actor=actor,
+        action="governance.commitment.history_viewed",
+        obj=commitment,
+        subjects=sorted({update.author for update in history}, key=str),
+    )
     return history
 
 

@@ -6,7 +6,8 @@ party that says it has not started has reported), and the report goes to the Giu
 silence as a statement."""
 
 from django.utils import timezone
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from patto.audit.services import record_access
 from patto.core.exports import Sheet
@@ -34,7 +35,9 @@ def change_since(previous_state, state):
     if previous_state == state:
         return _("Same as in the previous period")
     return _("In the previous period: %(before)s; now: %(now)s") % {
-        "before": state_label(previous_state), "now": state_label(state)}
+        "before": state_label(previous_state),
+        "now": state_label(state),
+    }
 
 
 def report(period):
@@ -55,8 +58,13 @@ def report(period):
         commitment.previous_state = _state(commitment.previous) if previous else None
         commitment.change = change_since(commitment.previous_state, commitment.state)
         counts[commitment.state] += 1
-    return {"pact": pact, "period": period, "previous": previous, "commitments": commitments,
-            "counts": [(state_label(state), count) for state, count in counts.items()]}
+    return {
+        "pact": pact,
+        "period": period,
+        "previous": previous,
+        "commitments": commitments,
+        "counts": [(state_label(state), count) for state, count in counts.items()],
+    }
 
 
 def read_report(*, actor, period, action):
@@ -69,14 +77,19 @@ def read_report(*, actor, period, action):
 
 # --- The spreadsheet ---------------------------------------------------------------------------------------
 
+
 def _commitment_row(c):
     latest = c.latest
-    return [str(c.institution), c.text, str(c.state_label),
-            str(state_label(c.previous_state)) if c.previous_state else "",
-            latest.evidence if latest else "",
-            latest.evidence_file.original_name if latest and latest.evidence_file else "",
-            str(latest.author_institution) if latest else "",
-            timezone.localtime(latest.created_at).date() if latest else None]
+    return [
+        str(c.institution),
+        c.text,
+        str(c.state_label),
+        str(state_label(c.previous_state)) if c.previous_state else "",
+        latest.evidence if latest else "",
+        latest.evidence_file.original_name if latest and latest.evidence_file else "",
+        str(latest.author_institution) if latest else "",
+        timezone.localtime(latest.created_at).date() if latest else None,
+    ]
 
 
 def _indicator_rows(c):
@@ -84,21 +97,50 @@ def _indicator_rows(c):
         value = measure.get("value")
         if value is None and measure.get("computed"):
             value = "< 5"  # a count about families under five is not shown (small-cell suppression)
-        yield [str(c.institution), c.text, indicator.name, value, indicator.target, indicator.unit,
-               str(indicator.get_source_display()), measure.get("evidence", ""),
-               measure["file"].original_name if measure.get("file") else ""]
+        yield [
+            str(c.institution),
+            c.text,
+            indicator.name,
+            value,
+            indicator.target,
+            indicator.unit,
+            str(indicator.get_source_display()),
+            measure.get("evidence", ""),
+            measure["file"].original_name if measure.get("file") else "",
+        ]
 
 
 def xlsx_sheets(context):
     """The report as two sheets: the commitments, then the indicators with their values in the period."""
     commitments = context["commitments"]
     return [
-        Sheet(context["period"].name,
-              [_("Party"), _("Commitment"), _("Status"), _("Status in the previous period"), _("Evidence"),
-               _("Attached document"), _("Updated by"), _("Updated on")],
-              [_commitment_row(c) for c in commitments]),
-        Sheet(_("Indicators"),
-              [_("Party"), _("Commitment"), _("Indicator"), _("Value"), _("Target"), _("Unit"), _("Value from"),
-               _("Evidence"), _("Attached document")],
-              [row for c in commitments for row in _indicator_rows(c)]),
+        Sheet(
+            context["period"].name,
+            [
+                _("Party"),
+                _("Commitment"),
+                _("Status"),
+                _("Status in the previous period"),
+                _("Evidence"),
+                _("Attached document"),
+                _("Updated by"),
+                _("Updated on"),
+            ],
+            [_commitment_row(c) for c in commitments],
+        ),
+        Sheet(
+            _("Indicators"),
+            [
+                _("Party"),
+                _("Commitment"),
+                _("Indicator"),
+                _("Value"),
+                _("Target"),
+                _("Unit"),
+                _("Value from"),
+                _("Evidence"),
+                _("Attached document"),
+            ],
+            [row for c in commitments for row in _indicator_rows(c)],
+        ),
     ]

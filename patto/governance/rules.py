@@ -21,8 +21,11 @@ def has_governance_role(user):
 
 def _governance_member_of(user, institution_id):
     """A governance-role member of that institution (its referent for the pact)."""
-    return (user.is_authenticated and user.acting_role in GOVERNANCE_ROLES
-            and user.acting_membership.institution_id == institution_id)
+    return (
+        user.is_authenticated
+        and user.acting_role in GOVERNANCE_ROLES
+        and user.acting_membership.institution_id == institution_id
+    )
 
 
 @rules.predicate

@@ -8,16 +8,30 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from patto.accounts.models import Membership
 from patto.audit.services import record_event
 from patto.core.exceptions import TransitionError
 from patto.core.versioning import update_versioned
 from patto.documents.services import store_attachment
 
-from patto.accounts.models import Membership
-
-from .models import (ActionItem, Adhesion, Attendance, Body, BodyMeeting, BodyMember, CalendarFeed, Commitment,
-                     CommitmentUpdate, Indicator, IndicatorValue, MonitoringPeriod, PactVersion, Procedure,
-                     ProcedureRevision, Section)
+from .models import (
+    ActionItem,
+    Adhesion,
+    Attendance,
+    Body,
+    BodyMeeting,
+    BodyMember,
+    CalendarFeed,
+    Commitment,
+    CommitmentUpdate,
+    Indicator,
+    IndicatorValue,
+    MonitoringPeriod,
+    PactVersion,
+    Procedure,
+    ProcedureRevision,
+    Section,
+)
 from .queries import feed_hash, in_standing, pacts_visible_to
 from .rules import action_item_statuses, procedure_fields
 
@@ -43,21 +57,38 @@ def draft_version(*, actor, pact, summary=""):
     number = (pact.versions.aggregate(top=Max("number"))["top"] or 0) + 1
     draft = PactVersion.objects.create(pact=pact, number=number, summary=summary, created_by=actor)
     if base is not None:
-        Section.objects.bulk_create([Section(pact_version=draft, key=s.key, text=s.text, order=s.order)
-                                     for s in base.sections.all()])
-        copies = Commitment.objects.bulk_create([
-            Commitment(pact_version=draft, lineage=c.lineage, institution=c.institution, text=c.text, order=c.order)
-            for c in base.commitments.all()])
+        Section.objects.bulk_create(
+            [Section(pact_version=draft, key=s.key, text=s.text, order=s.order) for s in base.sections.all()]
+        )
+        copies = Commitment.objects.bulk_create(
+            [
+                Commitment(pact_version=draft, lineage=c.lineage, institution=c.institution, text=c.text, order=c.order)
+                for c in base.commitments.all()
+            ]
+        )
         by_lineage = {c.lineage: c for c in copies}
-        Indicator.objects.bulk_create([
-            Indicator(commitment=by_lineage[i.commitment.lineage], name=i.name, unit=i.unit, target=i.target,
-                      source=i.source) for i in Indicator.objects.filter(commitment__pact_version=base)
-            .select_related("commitment")])
+        Indicator.objects.bulk_create(
+            [
+                Indicator(
+                    commitment=by_lineage[i.commitment.lineage],
+                    name=i.name,
+                    unit=i.unit,
+                    target=i.target,
+                    source=i.source,
+                )
+                for i in Indicator.objects.filter(commitment__pact_version=base).select_related("commitment")
+            ]
+        )
     else:
-        Section.objects.bulk_create([Section(pact_version=draft, key=key, order=order)
-                                     for order, key in enumerate(Section.Key.values)])
-    record_event(actor=actor, action="governance.version.drafted", obj=draft,
-                 changes={"number": [None, number], "from": [None, base.number if base else None]})
+        Section.objects.bulk_create(
+            [Section(pact_version=draft, key=key, order=order) for order, key in enumerate(Section.Key.values)]
+        )
+    record_event(
+        actor=actor,
+        action="governance.version.drafted",
+        obj=draft,
+        changes={"number": [None, number], "from": [None, base.number if base else None]},
+    )
     return draft
 
 
@@ -70,8 +101,13 @@ def _require_draft(pact_version):
 def update_section(*, actor, section, version, text):
     _require_draft(section.pact_version)
     changes = update_versioned(section, version, {"text": text})
-    record_event(actor=actor, action="governance.section.changed", obj=section.pact_version,
-                 changes={f"section_{section.key}": ["…", "…"]} if changes else {}, purpose=section.key)
+    record_event(
+        actor=actor,
+        action="governance.section.changed",
+        obj=section.pact_version,
+        changes={f"section_{section.key}": ["…", "…"]} if changes else {},
+        purpose=section.key,
+    )
     return section
 
 
@@ -81,10 +117,15 @@ def save_commitment(*, actor, pact_version, institution, text, order=0, commitme
     _require_draft(pact_version)
     _same_district(institution, pact_version.pact, "institution")
     if commitment is None:
-        commitment = Commitment.objects.create(pact_version=pact_version, institution=institution, text=text,
-                                               order=order)
-        record_event(actor=actor, action="governance.commitment.added", obj=commitment,
-                     changes={"institution": [None, str(institution)], "text": [None, text]})
+        commitment = Commitment.objects.create(
+            pact_version=pact_version, institution=institution, text=text, order=order
+        )
+        record_event(
+            actor=actor,
+            action="governance.commitment.added",
+            obj=commitment,
+            changes={"institution": [None, str(institution)], "text": [None, text]},
+        )
         return commitment
     changes = update_versioned(commitment, version or 0, {"institution": institution, "text": text, "order": order})
     record_event(actor=actor, action="governance.commitment.changed", obj=commitment, changes=changes)
@@ -92,21 +133,31 @@ def save_commitment(*, actor, pact_version, institution, text, order=0, commitme
 
 
 @transaction.atomic
-def approve_version(*, actor, pact_version, version, approved_on, approval_reference, effective_from,
-                    approved_in=None):
+def approve_version(*, actor, pact_version, version, approved_on, approval_reference, effective_from, approved_in=None):
     """The Gruppo Territoriale approved the draft (in ``approved_in``, a recorded meeting, when given):
     it takes effect on ``effective_from``."""
     _require_draft(pact_version)
     if effective_from < approved_on:
         raise ValidationError({"effective_from": _("A version cannot take effect before it is approved.")})
-    if approved_in is not None and (approved_in.body.pact_id != pact_version.pact_id
-                                    or timezone.localtime(approved_in.starts_at).date() != approved_on):
+    if approved_in is not None and (
+        approved_in.body.pact_id != pact_version.pact_id
+        or timezone.localtime(approved_in.starts_at).date() != approved_on
+    ):
         raise ValidationError({"approved_in": _("Choose a meeting of this pact's bodies held on the approval date.")})
-    changes = update_versioned(pact_version, version, {
-        "status": PactVersion.Status.APPROVED, "approved_on": approved_on, "approved_in": approved_in,
-        "approval_reference": approval_reference, "effective_from": effective_from})
-    record_event(actor=actor, action="governance.version.approved", obj=pact_version, changes=changes,
-                 purpose=approval_reference)
+    changes = update_versioned(
+        pact_version,
+        version,
+        {
+            "status": PactVersion.Status.APPROVED,
+            "approved_on": approved_on,
+            "approved_in": approved_in,
+            "approval_reference": approval_reference,
+            "effective_from": effective_from,
+        },
+    )
+    record_event(
+        actor=actor, action="governance.version.approved", obj=pact_version, changes=changes, purpose=approval_reference
+    )
     return pact_version
 
 
@@ -122,19 +173,40 @@ def set_publication(*, actor, pact, is_public):
 
 # --- Signatories --------------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def record_adhesion(*, actor, pact, institution, signer_name, signer_role, signed_on, method, document_reference="",
-                    signed_document=None):
+def record_adhesion(
+    *,
+    actor,
+    pact,
+    institution,
+    signer_name,
+    signer_role,
+    signed_on,
+    method,
+    document_reference="",
+    signed_document=None,
+):
     """An institution signs the pact; ``signed_document`` (an upload) is the signed adhesion, if at hand."""
     if institution.district_id != pact.district_id:
         raise ValidationError({"institution": _("Only institutions of the district sign its pact.")})
     if Adhesion.objects.filter(pact=pact, institution=institution, withdrawn_on__isnull=True).exists():
         raise ValidationError({"institution": _("This institution has already signed the pact.")})
-    adhesion = Adhesion.objects.create(pact=pact, institution=institution, signer_name=signer_name,
-                                       signer_role=signer_role, signed_on=signed_on, method=method,
-                                       document_reference=document_reference)
-    record_event(actor=actor, action="governance.adhesion.recorded", obj=adhesion,
-                 changes={"institution": [None, str(institution)], "signed_on": [None, signed_on]})
+    adhesion = Adhesion.objects.create(
+        pact=pact,
+        institution=institution,
+        signer_name=signer_name,
+        signer_role=signer_role,
+        signed_on=signed_on,
+        method=method,
+        document_reference=document_reference,
+    )
+    record_event(
+        actor=actor,
+        action="governance.adhesion.recorded",
+        obj=adhesion,
+        changes={"institution": [None, str(institution)], "signed_on": [None, signed_on]},
+    )
     if signed_document is not None:
         attach_signed_document(actor=actor, adhesion=adhesion, upload=signed_document)
     return adhesion
@@ -151,8 +223,12 @@ def attach_signed_document(*, actor, adhesion, upload):
     previous = adhesion.signed_document_id
     adhesion.signed_document = store_attachment(actor=actor, upload=upload, scope=pact_scope(adhesion.pact))
     adhesion.save(update_fields=["signed_document"])
-    record_event(actor=actor, action="governance.adhesion.document_attached", obj=adhesion,
-                 changes={"signed_document": [str(previous) if previous else None, str(adhesion.signed_document_id)]})
+    record_event(
+        actor=actor,
+        action="governance.adhesion.document_attached",
+        obj=adhesion,
+        changes={"signed_document": [str(previous) if previous else None, str(adhesion.signed_document_id)]},
+    )
     return adhesion
 
 
@@ -171,14 +247,16 @@ def withdraw_adhesion(*, actor, adhesion, withdrawn_on, reason):
 
 # --- Monitoring ------------------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def open_period(*, actor, pact, name, starts_on, ends_on):
     if ends_on <= starts_on:
         raise ValidationError({"ends_on": _("The period must end after it starts.")})
     if pact.periods.filter(opened_at__isnull=False, closed_at__isnull=True).exists():
         raise ValidationError(_("Close the open monitoring period before opening another."))
-    period = MonitoringPeriod.objects.create(pact=pact, name=name, starts_on=starts_on, ends_on=ends_on,
-                                             opened_at=timezone.now())
+    period = MonitoringPeriod.objects.create(
+        pact=pact, name=name, starts_on=starts_on, ends_on=ends_on, opened_at=timezone.now()
+    )
     record_event(actor=actor, action="governance.period.opened", obj=period)
     return period
 
@@ -198,21 +276,33 @@ def update_commitment_status(*, actor, commitment, period, status, evidence, evi
     """The party records where its commitment stands in the open period, with its evidence (a note and
     optionally a file); earlier updates are kept."""
     pact = commitment.pact_version.pact
-    _authorise(actor, actor.has_perm("governance.update_commitment_status", commitment)
-               and period.pact_id == pact.pk, pact)
+    _authorise(
+        actor, actor.has_perm("governance.update_commitment_status", commitment) and period.pact_id == pact.pk, pact
+    )
     if not period.is_open:
         raise ValidationError(_("The monitoring period is not open."))
-    attachment = (store_attachment(actor=actor, upload=evidence_file, scope=pact_scope(period.pact))
-                  if evidence_file is not None else None)
-    update = CommitmentUpdate.objects.create(commitment=commitment, period=period, status=status, evidence=evidence,
-                                             evidence_file=attachment, author=actor,
-                                             author_institution=actor.acting_institution)
-    record_event(actor=actor, action="governance.commitment.status_updated", obj=commitment,
-                 changes={"status": [None, status]})
+    attachment = (
+        store_attachment(actor=actor, upload=evidence_file, scope=pact_scope(period.pact))
+        if evidence_file is not None
+        else None
+    )
+    update = CommitmentUpdate.objects.create(
+        commitment=commitment,
+        period=period,
+        status=status,
+        evidence=evidence,
+        evidence_file=attachment,
+        author=actor,
+        author_institution=actor.acting_institution,
+    )
+    record_event(
+        actor=actor, action="governance.commitment.status_updated", obj=commitment, changes={"status": [None, status]}
+    )
     return update
 
 
 # --- Governance bodies and meetings ------------------------------------------------------------------------
+
 
 @transaction.atomic
 def create_body(*, actor, pact, kind, name, description=""):
@@ -229,16 +319,23 @@ def add_body_member(*, actor, body, user, institution, role_in_body="", valid_fr
         raise ValidationError({"institution": _("This institution has no adhesion in force to the pact.")})
     if not Membership.objects.current().filter(user=user, institution=institution).exists():
         raise ValidationError({"user": _("This person has no valid role in that institution.")})
-    member = BodyMember.objects.create(body=body, user=user, institution=institution, role_in_body=role_in_body,
-                                       valid_from=valid_from, valid_to=valid_to)
+    member = BodyMember.objects.create(
+        body=body,
+        user=user,
+        institution=institution,
+        role_in_body=role_in_body,
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
     record_event(actor=actor, action="governance.body.member_added", obj=member, subjects=[user])
     return member
 
 
 @transaction.atomic
 def schedule_body_meeting(*, actor, body, starts_at, duration_minutes, place, agenda):
-    meeting = BodyMeeting.objects.create(body=body, starts_at=starts_at, duration_minutes=duration_minutes,
-                                         place=place, agenda=agenda)
+    meeting = BodyMeeting.objects.create(
+        body=body, starts_at=starts_at, duration_minutes=duration_minutes, place=place, agenda=agenda
+    )
     record_event(actor=actor, action="governance.meeting.scheduled", obj=meeting)
     return meeting
 
@@ -251,8 +348,13 @@ def record_body_minutes(*, actor, meeting, version, minutes, decisions, attendan
         raise ValidationError(_("Attendance and action items are for the members of the body."))
     changes = update_versioned(meeting, version, {"minutes": minutes, "decisions": decisions})
     Attendance.objects.filter(meeting=meeting).delete()
-    Attendance.objects.bulk_create([Attendance(meeting=meeting, member_id=member_id, status=status)
-                                    for member_id, status in attendance.items() if status])
+    Attendance.objects.bulk_create(
+        [
+            Attendance(meeting=meeting, member_id=member_id, status=status)
+            for member_id, status in attendance.items()
+            if status
+        ]
+    )
     items = ActionItem.objects.bulk_create([ActionItem(meeting=meeting, **item) for item in action_items])
     record_event(actor=actor, action="governance.meeting.minutes_recorded", obj=meeting, changes=changes)
     return items
@@ -284,6 +386,7 @@ def set_action_item_status(*, actor, item, status):
 
 # --- Procedures --------------------------------------------------------------------------------------------
 
+
 def _check_procedure_dates(approved_on, review_on):
     if review_on <= approved_on:
         raise ValidationError({"review_on": _("The review date comes after the approval.")})
@@ -309,22 +412,33 @@ def revise_procedure(*, actor, procedure, version, **fields):
     _authorise(actor, allowed and set(fields) <= set(allowed), procedure.pact)
     if "owner" in fields:
         _same_district(fields["owner"], procedure.pact, "owner")
-    _check_procedure_dates(fields.get("approved_on", procedure.approved_on),
-                           fields.get("review_on", procedure.review_on))
+    _check_procedure_dates(
+        fields.get("approved_on", procedure.approved_on), fields.get("review_on", procedure.review_on)
+    )
     previous_text, previous_approved, previous_revision = procedure.text, procedure.approved_on, procedure.revision
     text_changed = "text" in fields and fields["text"] != previous_text
     if text_changed:
         fields["revision"] = previous_revision + 1
     changes = update_versioned(procedure, version, fields)
     if text_changed:
-        ProcedureRevision.objects.create(procedure=procedure, revision=previous_revision, text=previous_text,
-                                         approved_on=previous_approved, replaced_by=actor)
-    record_event(actor=actor, action="governance.procedure.revised", obj=procedure,
-                 changes={k: v for k, v in changes.items() if k != "text"})
+        ProcedureRevision.objects.create(
+            procedure=procedure,
+            revision=previous_revision,
+            text=previous_text,
+            approved_on=previous_approved,
+            replaced_by=actor,
+        )
+    record_event(
+        actor=actor,
+        action="governance.procedure.revised",
+        obj=procedure,
+        changes={k: v for k, v in changes.items() if k != "text"},
+    )
     return procedure
 
 
 # --- The personal calendar feed ------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def create_calendar_feed(*, actor):
@@ -344,11 +458,16 @@ def revoke_calendar_feed(*, actor):
 
 # --- Indicators --------------------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def add_indicator(*, actor, commitment, name, unit, target, source):
     indicator = Indicator.objects.create(commitment=commitment, name=name, unit=unit, target=target, source=source)
-    record_event(actor=actor, action="governance.indicator.added", obj=indicator,
-                 changes={"name": [None, name], "target": [None, str(target)], "source": [None, source]})
+    record_event(
+        actor=actor,
+        action="governance.indicator.added",
+        obj=indicator,
+        changes={"name": [None, name], "target": [None, str(target)], "source": [None, source]},
+    )
     return indicator
 
 
@@ -360,9 +479,15 @@ def record_indicator_value(*, actor, indicator, period, value, evidence, evidenc
         raise ValidationError(_("This indicator is computed by Patto."))
     if not period.is_open:
         raise ValidationError(_("The monitoring period is not open."))
-    attachment = (store_attachment(actor=actor, upload=evidence_file, scope=pact_scope(period.pact))
-                  if evidence_file is not None else None)
-    entry = IndicatorValue.objects.create(indicator=indicator, period=period, value=value, evidence=evidence,
-                                          evidence_file=attachment, author=actor)
-    record_event(actor=actor, action="governance.indicator.valued", obj=indicator, changes={"value": [None, str(value)]})
+    attachment = (
+        store_attachment(actor=actor, upload=evidence_file, scope=pact_scope(period.pact))
+        if evidence_file is not None
+        else None
+    )
+    entry = IndicatorValue.objects.create(
+        indicator=indicator, period=period, value=value, evidence=evidence, evidence_file=attachment, author=actor
+    )
+    record_event(
+        actor=actor, action="governance.indicator.valued", obj=indicator, changes={"value": [None, str(value)]}
+    )
     return entry

@@ -1,7 +1,6 @@
 from django.urls import path
 
-from . import (views, views_bodies, views_monitoring, views_procedures, views_signatories,
-               views_versions)
+from . import views, views_bodies, views_monitoring, views_procedures, views_signatories, views_versions
 
 app_name = "governance"
 
@@ -41,8 +40,11 @@ urlpatterns = [
     path("organismi/<int:body_pk>/", views_bodies.body_detail, name="body_detail"),
     path("organismi/<int:body_pk>/riunioni/nuova/", views_bodies.body_meeting_add, name="body_meeting_add"),
     path("riunioni/<int:meeting_pk>/", views_bodies.body_meeting, name="body_meeting"),
-    path("riunioni/<int:meeting_pk>/approva-verbale/<int:previous_pk>/", views_bodies.minutes_approve,
-         name="minutes_approve"),
+    path(
+        "riunioni/<int:meeting_pk>/approva-verbale/<int:previous_pk>/",
+        views_bodies.minutes_approve,
+        name="minutes_approve",
+    ),
     path("riunioni/<int:meeting_pk>/calendario.ics", views_bodies.meeting_ics, name="meeting_ics"),
     path("riunioni/<int:meeting_pk>/verbale.pdf", views_bodies.minutes_pdf, name="minutes_pdf"),
     path("azioni/<int:item_pk>/stato/", views_bodies.action_item_status, name="action_item_status"),

@@ -4,8 +4,8 @@ views_monitoring, views_bodies, views_procedures)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,8 +26,9 @@ def _pact(request, perm="governance.view_pact"):
     """The pact of the user's district, fetched and authorised like every record: no standing → 404, not
     allowed → 403, each refusal audited (the pact is looked up by the district, so it is named even when
     the user's institution has lost its standing)."""
-    return get_object_for(request.user, perm, pacts_visible_to(request.user),
-                          district_id=acting_district_id(request.user))
+    return get_object_for(
+        request.user, perm, pacts_visible_to(request.user), district_id=acting_district_id(request.user)
+    )
 
 
 def _fetch(request, perm, model, related=(), **lookup):
@@ -37,8 +38,9 @@ def _fetch(request, perm, model, related=(), **lookup):
 
 def _version(request, number, perm=None):
     pact = _pact(request, "governance.view_governance")
-    return get_object_for(request.user, perm, visible_to(request.user, PactVersion).select_related("pact"),
-                          pact=pact, number=number)
+    return get_object_for(
+        request.user, perm, visible_to(request.user, PactVersion).select_related("pact"), pact=pact, number=number
+    )
 
 
 def _institutions(pact):
@@ -48,14 +50,20 @@ def _institutions(pact):
 def pact(request):
     pact = _pact(request)
     in_force = pact.version_in_force()
-    return render(request, "governance/pact.html", {
-        "pact": pact, "in_force": in_force,
-        "sections": in_force.sections.all() if in_force else [],
-        "commitments": in_force.commitments.select_related("institution") if in_force else [],
-        "signatory_count": active_adhesions(pact).count(),
-        "governance": request.user.has_perm("governance.view_governance"),
-        "can_publish": request.user.has_perm("governance.change_pact"),
-        "public_url": request.build_absolute_uri(reverse("public_pact", kwargs={"public_id": pact.public_id}))})
+    return render(
+        request,
+        "governance/pact.html",
+        {
+            "pact": pact,
+            "in_force": in_force,
+            "sections": in_force.sections.all() if in_force else [],
+            "commitments": in_force.commitments.select_related("institution") if in_force else [],
+            "signatory_count": active_adhesions(pact).count(),
+            "governance": request.user.has_perm("governance.view_governance"),
+            "can_publish": request.user.has_perm("governance.change_pact"),
+            "public_url": request.build_absolute_uri(reverse("public_pact", kwargs={"public_id": pact.public_id})),
+        },
+    )
 
 
 def governance_dashboard(request):
@@ -83,20 +91,29 @@ def public_pact(request, public_id):
     in_force = pact.version_in_force() if pact else None
     if in_force is None:
         raise Http404
-    return render(request, "governance/public_pact.html", {
-        "pact": pact, "in_force": in_force, "sections": in_force.sections.all(),
-        "commitments": in_force.commitments.select_related("institution"),
-        "signatories": active_adhesions(pact).select_related("institution").order_by("institution__name")})
+    return render(
+        request,
+        "governance/public_pact.html",
+        {
+            "pact": pact,
+            "in_force": in_force,
+            "sections": in_force.sections.all(),
+            "commitments": in_force.commitments.select_related("institution"),
+            "signatories": active_adhesions(pact).select_related("institution").order_by("institution__name"),
+        },
+    )
 
 
 def document(request, attachment_id):
     """A document of the pact (a signed adhesion, the evidence of an update or of an indicator's value),
     for the members with a governance role; served as a download with a name made by the server."""
-    attachment = get_object_for(request.user, "governance.view_governance",
-                                queries.documents_visible_to(request.user), pk=attachment_id)
+    attachment = get_object_for(
+        request.user, "governance.view_governance", queries.documents_visible_to(request.user), pk=attachment_id
+    )
     owner, filename = document_owner(attachment, pacts_visible_to(request.user))
-    return attachment_response(request, attachment, filename=filename, action="governance.document.downloaded",
-                               obj=owner)
+    return attachment_response(
+        request, attachment, filename=filename, action="governance.document.downloaded", obj=owner
+    )
 
 
 def pact_pdf(request):
@@ -106,5 +123,6 @@ def pact_pdf(request):
         context = queries.read_pact_document(actor=request.user, pact=pact)
         if context is None:
             raise Http404
-        return pdf_response(request, "governance/pact_document.html", context,
-                            f"patto-versione-{context['in_force'].number}.pdf")
+        return pdf_response(
+            request, "governance/pact_document.html", context, f"patto-versione-{context['in_force'].number}.pdf"
+        )

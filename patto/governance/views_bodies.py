@@ -4,10 +4,10 @@ the meeting as an iCalendar file and the minutes as PDF."""
 from datetime import timedelta
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from patto.accounts.middleware import mfa_exempt
 from patto.core.calendar import CalendarEvent, calendar_bytes, ics_response
 from patto.core.exceptions import TransitionError
 from patto.core.exports import pdf_response
-from patto.core.forms import run_service, add_service_errors
+from patto.core.forms import add_service_errors, run_service
 from patto.core.idempotency import once_per_form
 
 from . import forms, queries, services
@@ -38,9 +38,16 @@ def _meeting(request, meeting_pk, perm):
 def body_list(request):
     pact = _pact(request, "governance.view_governance")
     can_change = request.user.has_perm("governance.change_pact")
-    return render(request, "governance/bodies.html", {
-        "pact": pact, "bodies": pact.bodies.prefetch_related("members"), "can_change": can_change,
-        "form": forms.BodyForm() if can_change else None})
+    return render(
+        request,
+        "governance/bodies.html",
+        {
+            "pact": pact,
+            "bodies": pact.bodies.prefetch_related("members"),
+            "can_change": can_change,
+            "form": forms.BodyForm() if can_change else None,
+        },
+    )
 
 
 @require_POST
@@ -52,8 +59,9 @@ def body_add(request):
         body = services.create_body(actor=request.user, pact=pact, **form.cleaned_data)
         messages.success(request, _("Body created."))
         return redirect("governance:body_detail", body_pk=body.pk)
-    return render(request, "governance/bodies.html", {"pact": pact, "bodies": pact.bodies.all(), "can_change": True,
-                                                      "form": form})
+    return render(
+        request, "governance/bodies.html", {"pact": pact, "bodies": pact.bodies.all(), "can_change": True, "form": form}
+    )
 
 
 def body_detail(request, body_pk):
@@ -72,9 +80,11 @@ def body_detail(request, body_pk):
             return redirect("governance:body_detail", body_pk=body.pk)
     with transaction.atomic():
         members = queries.read_body_members(actor=request.user, body=body)
-        return render(request, "governance/body_detail.html", {
-            "body": body, "members": members, "meetings": body.meetings.all(), "can_change": can_change,
-            "form": form})
+        return render(
+            request,
+            "governance/body_detail.html",
+            {"body": body, "members": members, "meetings": body.meetings.all(), "can_change": can_change, "form": form},
+        )
 
 
 @once_per_form
@@ -92,8 +102,9 @@ def body_meeting_add(request, body_pk):
 def body_meeting(request, meeting_pk):
     """A meeting with its attendance and action items (named: the read is logged); the coordinator records
     the minutes here."""
-    meeting = _meeting(request, meeting_pk,
-                       "governance.change_pact" if request.method == "POST" else "governance.view_governance")
+    meeting = _meeting(
+        request, meeting_pk, "governance.change_pact" if request.method == "POST" else "governance.view_governance"
+    )
     can_change = request.user.has_perm("governance.change_pact")
     with transaction.atomic():
         data = queries.read_meeting(actor=request.user, meeting=meeting)
@@ -102,23 +113,52 @@ def body_meeting(request, meeting_pk):
         form = None
         conflict = None
         if can_change:
-            initial = {"version": meeting.version, "minutes": meeting.minutes, "decisions": meeting.decisions,
-                       **{f"attendance_{a.member_id}": a.status for a in data["attendance"]}}
+            initial = {
+                "version": meeting.version,
+                "minutes": meeting.minutes,
+                "decisions": meeting.decisions,
+                **{f"attendance_{a.member_id}": a.status for a in data["attendance"]},
+            }
             form = forms.BodyMinutesForm(request.POST or None, initial=initial, members=data["members"])
             if request.method == "POST" and form.is_valid():
-                saved, conflict = run_service(form, lambda: services.record_body_minutes(
-                    actor=request.user, meeting=meeting, version=form.cleaned_data["version"],
-                    minutes=form.cleaned_data["minutes"], decisions=form.cleaned_data["decisions"],
-                    attendance=form.attendance(), action_items=form.action_items()))
+                saved, conflict = run_service(
+                    form,
+                    lambda: services.record_body_minutes(
+                        actor=request.user,
+                        meeting=meeting,
+                        version=form.cleaned_data["version"],
+                        minutes=form.cleaned_data["minutes"],
+                        decisions=form.cleaned_data["decisions"],
+                        attendance=form.attendance(),
+                        action_items=form.action_items(),
+                    ),
+                )
                 if saved:
                     messages.success(request, _("Minutes saved."))
                     return redirect("governance:body_meeting", meeting_pk=meeting.pk)
-        previous = (meeting.body.meetings.filter(starts_at__lt=meeting.starts_at, minutes_approved_in__isnull=True)
-                    .exclude(minutes="").first()) if can_change else None
-        return render(request, "governance/body_meeting.html", {
-            "meeting": meeting, "form": form, "conflict": conflict, "previous_to_approve": previous,
-            "attendance": data["attendance"], "action_items": data["action_items"], "can_change": can_change},
-            status=409 if conflict else 200)
+        previous = (
+            (
+                meeting.body.meetings.filter(starts_at__lt=meeting.starts_at, minutes_approved_in__isnull=True)
+                .exclude(minutes="")
+                .first()
+            )
+            if can_change
+            else None
+        )
+        return render(
+            request,
+            "governance/body_meeting.html",
+            {
+                "meeting": meeting,
+                "form": form,
+                "conflict": conflict,
+                "previous_to_approve": previous,
+                "attendance": data["attendance"],
+                "action_items": data["action_items"],
+                "can_change": can_change,
+            },
+            status=409 if conflict else 200,
+        )
 
 
 @require_POST
@@ -156,16 +196,28 @@ def minutes_pdf(request, meeting_pk):
     meeting = _meeting(request, meeting_pk, "governance.view_governance")
     with transaction.atomic():
         data = queries.read_meeting(actor=request.user, meeting=meeting, action="governance.minutes.pdf")
-        context = {"meeting": meeting, "pact": meeting.body.pact, "pdf": True, "attendance": data["attendance"],
-                   "action_items": data["action_items"]}
+        context = {
+            "meeting": meeting,
+            "pact": meeting.body.pact,
+            "pdf": True,
+            "attendance": data["attendance"],
+            "action_items": data["action_items"],
+        }
         return pdf_response(request, "governance/minutes_document.html", context, f"verbale-{meeting.pk}.pdf")
 
 
 def _events(meetings):
-    return [CalendarEvent(uid=str(meeting.uid), starts_at=meeting.starts_at,
-                          ends_at=meeting.starts_at + timedelta(minutes=meeting.duration_minutes),
-                          summary=str(meeting.body), location=meeting.place, description=meeting.agenda)
-            for meeting in meetings]
+    return [
+        CalendarEvent(
+            uid=str(meeting.uid),
+            starts_at=meeting.starts_at,
+            ends_at=meeting.starts_at + timedelta(minutes=meeting.duration_minutes),
+            summary=str(meeting.body),
+            location=meeting.place,
+            description=meeting.agenda,
+        )
+        for meeting in meetings
+    ]
 
 
 def calendar_settings(request):
@@ -193,7 +245,8 @@ def calendar_feed(request, token):
     meetings = queries.calendar_feed_meetings(token)
     if meetings is None:
         raise Http404
-    response = HttpResponse(calendar_bytes(_events(meetings), name="Governance"),
-                            content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(
+        calendar_bytes(_events(meetings), name="Governance"), content_type="text/calendar; charset=utf-8"
+    )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -12,8 +12,8 @@ from patto.accounts.stepup import require_recent_password
 from patto.core.exceptions import TransitionError
 from patto.core.exports import pdf_response, xlsx_download
 from patto.core.forms import add_service_errors
-from patto.core.shortcuts import get_object_for
 from patto.core.idempotency import once_per_form
+from patto.core.shortcuts import get_object_for
 
 from . import forms, queries, reports, services
 from .models import MonitoringPeriod
@@ -33,13 +33,20 @@ def commitment_list(request):
     attach_indicators(commitments, period)
     for commitment in commitments:
         commitment.can_update = request.user.has_perm("governance.update_commitment_status", commitment)
-    return render(request, "governance/commitments.html", {"pact": pact, "in_force": in_force, "period": period,
-                                                           "commitments": commitments})
+    return render(
+        request,
+        "governance/commitments.html",
+        {"pact": pact, "in_force": in_force, "period": period, "commitments": commitments},
+    )
 
 
 def _commitment_in_force(request, commitment_pk, perm):
-    return get_object_for(request.user, perm, queries.commitments_in_force_visible_to(request.user)
-                          .select_related("institution", "pact_version__pact"), pk=commitment_pk)
+    return get_object_for(
+        request.user,
+        perm,
+        queries.commitments_in_force_visible_to(request.user).select_related("institution", "pact_version__pact"),
+        pk=commitment_pk,
+    )
 
 
 def commitment_status(request, commitment_pk):
@@ -50,8 +57,9 @@ def commitment_status(request, commitment_pk):
         try:
             if period is None:
                 raise ValidationError(_("No monitoring period is open: ask the pact coordinator to open one."))
-            services.update_commitment_status(actor=request.user, commitment=commitment, period=period,
-                                              **form.cleaned_data)
+            services.update_commitment_status(
+                actor=request.user, commitment=commitment, period=period, **form.cleaned_data
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -59,15 +67,26 @@ def commitment_status(request, commitment_pk):
             return redirect("governance:commitments")
     with transaction.atomic():
         history = queries.read_commitment_history(actor=request.user, commitment=commitment)
-        return render(request, "governance/commitment_status.html", {
-            "commitment": commitment, "period": period, "form": form, "history": history})
+        return render(
+            request,
+            "governance/commitment_status.html",
+            {"commitment": commitment, "period": period, "form": form, "history": history},
+        )
 
 
 def period_list(request):
     pact = _pact(request, "governance.view_governance")
-    return render(request, "governance/periods.html", {
-        "pact": pact, "periods": pact.periods.all(), "open_period": _open_period(pact),
-        "can_change": request.user.has_perm("governance.change_pact"), "form": forms.PeriodForm()})
+    return render(
+        request,
+        "governance/periods.html",
+        {
+            "pact": pact,
+            "periods": pact.periods.all(),
+            "open_period": _open_period(pact),
+            "can_change": request.user.has_perm("governance.change_pact"),
+            "form": forms.PeriodForm(),
+        },
+    )
 
 
 @require_POST
@@ -83,9 +102,17 @@ def period_open(request):
         else:
             messages.success(request, _("Monitoring period opened: each party can now update its commitments."))
             return redirect("governance:periods")
-    return render(request, "governance/periods.html", {
-        "pact": pact, "periods": pact.periods.all(), "open_period": _open_period(pact), "can_change": True,
-        "form": form})
+    return render(
+        request,
+        "governance/periods.html",
+        {
+            "pact": pact,
+            "periods": pact.periods.all(),
+            "open_period": _open_period(pact),
+            "can_change": True,
+            "form": form,
+        },
+    )
 
 
 @require_POST
@@ -149,8 +176,14 @@ def indicator_add(request, commitment_pk):
 
 
 def indicator_value(request, indicator_pk):
-    indicator = get_object_for(request.user, "governance.value_indicator", queries.indicators_in_force_visible_to(
-        request.user).select_related("commitment__institution", "commitment__pact_version__pact"), pk=indicator_pk)
+    indicator = get_object_for(
+        request.user,
+        "governance.value_indicator",
+        queries.indicators_in_force_visible_to(request.user).select_related(
+            "commitment__institution", "commitment__pact_version__pact"
+        ),
+        pk=indicator_pk,
+    )
     period = _open_period(indicator.commitment.pact_version.pact)
     form = forms.IndicatorValueForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

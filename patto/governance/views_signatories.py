@@ -19,9 +19,16 @@ def signatory_list(request):
     pact = _pact(request)
     with transaction.atomic():
         adhesions = queries.read_signatories(actor=request.user, pact=pact)
-        return render(request, "governance/signatories.html", {
-            "pact": pact, "adhesions": adhesions, "can_change": request.user.has_perm("governance.change_pact"),
-            "can_see_documents": request.user.has_perm("governance.view_governance")})
+        return render(
+            request,
+            "governance/signatories.html",
+            {
+                "pact": pact,
+                "adhesions": adhesions,
+                "can_change": request.user.has_perm("governance.change_pact"),
+                "can_see_documents": request.user.has_perm("governance.view_governance"),
+            },
+        )
 
 
 @once_per_form
@@ -49,8 +56,9 @@ def adhesion_attach(request, adhesion_pk):
     form = forms.SignedDocumentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.attach_signed_document(actor=request.user, adhesion=adhesion,
-                                            upload=form.cleaned_data["signed_document"])
+            services.attach_signed_document(
+                actor=request.user, adhesion=adhesion, upload=form.cleaned_data["signed_document"]
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patto.core.forms import run_service
-from patto.core.shortcuts import get_object_for
 from patto.core.idempotency import once_per_form
+from patto.core.shortcuts import get_object_for
 
 from . import forms, services
 from .diff import compare
@@ -21,9 +21,17 @@ from .views import _institutions, _pact, _version
 def versions(request):
     pact = _pact(request, "governance.view_governance")
     in_force = pact.version_in_force()
-    return render(request, "governance/versions.html", {
-        "pact": pact, "versions": pact.versions.select_related("approved_in__body"), "in_force": in_force,
-        "can_change": request.user.has_perm("governance.change_pact"), "draft_form": forms.DraftForm()})
+    return render(
+        request,
+        "governance/versions.html",
+        {
+            "pact": pact,
+            "versions": pact.versions.select_related("approved_in__body"),
+            "in_force": in_force,
+            "can_change": request.user.has_perm("governance.change_pact"),
+            "draft_form": forms.DraftForm(),
+        },
+    )
 
 
 @require_POST
@@ -44,11 +52,18 @@ def version_draft(request):
 
 def version_detail(request, number):
     version = _version(request, number)
-    return render(request, "governance/version_detail.html", {
-        "pact": version.pact, "pact_version": version, "sections": version.sections.all(),
-        "commitments": version.commitments.select_related("institution"),
-        "in_force": version.pact.version_in_force(),
-        "can_edit": request.user.has_perm("governance.change_version", version)})
+    return render(
+        request,
+        "governance/version_detail.html",
+        {
+            "pact": version.pact,
+            "pact_version": version,
+            "sections": version.sections.all(),
+            "commitments": version.commitments.select_related("institution"),
+            "in_force": version.pact.version_in_force(),
+            "can_edit": request.user.has_perm("governance.change_version", version),
+        },
+    )
 
 
 def section_edit(request, number, key):
@@ -57,14 +72,18 @@ def section_edit(request, number, key):
     form = forms.SectionForm(request.POST or None, initial={"text": section.text, "version": section.version})
     conflict = None
     if request.method == "POST" and form.is_valid():
-        saved, conflict = run_service(form, lambda: services.update_section(
-            actor=request.user, section=section, **form.cleaned_data))
+        saved, conflict = run_service(
+            form, lambda: services.update_section(actor=request.user, section=section, **form.cleaned_data)
+        )
         if saved:
             messages.success(request, _("Section saved."))
             return redirect("governance:version_detail", number=number)
-    return render(request, "governance/section_form.html", {"pact_version": version, "section": section,
-                                                            "form": form, "conflict": conflict},
-                  status=409 if conflict else 200)
+    return render(
+        request,
+        "governance/section_form.html",
+        {"pact_version": version, "section": section, "form": form, "conflict": conflict},
+        status=409 if conflict else 200,
+    )
 
 
 @once_per_form
@@ -72,21 +91,37 @@ def commitment_edit(request, number, commitment_pk=None):
     version = _version(request, number, "governance.change_version")
     commitment = None
     if commitment_pk is not None:
-        commitment = get_object_for(request.user, None,
-                                    visible_to(request.user, Commitment).filter(pact_version=version), pk=commitment_pk)
-    initial = ({"institution": commitment.institution_id, "text": commitment.text, "order": commitment.order,
-                "version": commitment.version} if commitment else {})
+        commitment = get_object_for(
+            request.user, None, visible_to(request.user, Commitment).filter(pact_version=version), pk=commitment_pk
+        )
+    initial = (
+        {
+            "institution": commitment.institution_id,
+            "text": commitment.text,
+            "order": commitment.order,
+            "version": commitment.version,
+        }
+        if commitment
+        else {}
+    )
     form = forms.CommitmentForm(request.POST or None, initial=initial, institutions=_institutions(version.pact))
     conflict = None
     if request.method == "POST" and form.is_valid():
-        saved, conflict = run_service(form, lambda: services.save_commitment(
-            actor=request.user, pact_version=version, commitment=commitment, **form.cleaned_data))
+        saved, conflict = run_service(
+            form,
+            lambda: services.save_commitment(
+                actor=request.user, pact_version=version, commitment=commitment, **form.cleaned_data
+            ),
+        )
         if saved:
             messages.success(request, _("Commitment saved."))
             return redirect("governance:version_detail", number=number)
-    return render(request, "governance/commitment_form.html", {"pact_version": version, "commitment": commitment,
-                                                               "form": form, "conflict": conflict},
-                  status=409 if conflict else 200)
+    return render(
+        request,
+        "governance/commitment_form.html",
+        {"pact_version": version, "commitment": commitment, "form": form, "conflict": conflict},
+        status=409 if conflict else 200,
+    )
 
 
 def version_approve(request, number):
@@ -95,13 +130,18 @@ def version_approve(request, number):
     form = forms.ApproveForm(request.POST or None, initial={"version": version.version}, meetings=meetings)
     conflict = None
     if request.method == "POST" and form.is_valid():
-        saved, conflict = run_service(form, lambda: services.approve_version(
-            actor=request.user, pact_version=version, **form.cleaned_data))
+        saved, conflict = run_service(
+            form, lambda: services.approve_version(actor=request.user, pact_version=version, **form.cleaned_data)
+        )
         if saved:
             messages.success(request, _("Version approved."))
             return redirect("governance:version_detail", number=number)
-    return render(request, "governance/version_approve.html", {"pact_version": version, "form": form,
-                                                               "conflict": conflict}, status=409 if conflict else 200)
+    return render(
+        request,
+        "governance/version_approve.html",
+        {"pact_version": version, "form": form, "conflict": conflict},
+        status=409 if conflict else 200,
+    )
 
 
 def version_compare(request):
@@ -115,5 +155,6 @@ def version_compare(request):
     versions = visible_to(request.user, PactVersion)
     old = get_object_for(request.user, None, versions, pact=pact, number=old_number)
     new = get_object_for(request.user, None, versions, pact=pact, number=new_number)
-    return render(request, "governance/compare.html", {"old": old, "new": new, "numbers": numbers,
-                                                       "diff": compare(old, new)})
+    return render(
+        request, "governance/compare.html", {"old": old, "new": new, "numbers": numbers, "diff": compare(old, new)}
+    )

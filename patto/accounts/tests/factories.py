@@ -1,3 +1,5 @@
+import functools
+
 import factory
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
@@ -15,7 +17,8 @@ class DistrictFactory(factory.django.DjangoModelFactory):
     # The province's letters for the districts the personas use (their families read RN-2026-0001, as in the
     # demo), a distinct made-up prefix for any other.
     reference_prefix = factory.LazyAttributeSequence(
-        lambda d, n: {"Distretto di Rimini": "RN", "Distretto di Forlì": "FC"}.get(d.name, f"PR{n}"))
+        lambda d, n: {"Distretto di Rimini": "RN", "Distretto di Forlì": "FC"}.get(d.name, f"PR{n}")
+    )
 
 
 class InstitutionFactory(factory.django.DjangoModelFactory):
@@ -41,10 +44,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.LazyFunction(lambda: _password_hash())
 
 
-def _password_hash(_cache={}):
-    if "hash" not in _cache:
-        _cache["hash"] = make_password("una-password-lunga-di-prova")
-    return _cache["hash"]
+@functools.cache
+def _password_hash():
+    return make_password("una-password-lunga-di-prova")
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

@@ -8,9 +8,22 @@ from patto.accounts.models import District, Membership
 from patto.accounts.roles import Role
 from patto.audit.models import AuditEvent
 
-ARGS = ["--district", "Distretto di Rimini", "--reference-prefix", "rn", "--institution",
-        "Ufficio di piano del Distretto di Rimini", "--email", "tecnico@example.org", "--first-name", "Anna",
-        "--last-name", "Rossi", "--base-url", "https://patto.example.org/"]
+ARGS = [
+    "--district",
+    "Distretto di Rimini",
+    "--reference-prefix",
+    "rn",
+    "--institution",
+    "Ufficio di piano del Distretto di Rimini",
+    "--email",
+    "tecnico@example.org",
+    "--first-name",
+    "Anna",
+    "--last-name",
+    "Rossi",
+    "--base-url",
+    "https://patto.example.org/",
+]
 
 
 @pytest.mark.django_db
@@ -21,11 +34,24 @@ def test_bootstrap_creates_the_first_administrator_once_and_audits_it(django_cap
     assert membership.role == Role.TECHNICAL_ADMIN and membership.user.email == "tecnico@example.org"
     assert District.objects.get().reference_prefix == "RN"
     assert len(mail.outbox) == 1 and "https://patto.example.org/" in mail.outbox[0].body
-    assert {"accounts.district.created", "accounts.institution.created", "accounts.membership.privileged_granted"} <= set(
-        AuditEvent.objects.values_list("action", flat=True))
+    assert {
+        "accounts.district.created",
+        "accounts.institution.created",
+        "accounts.membership.privileged_granted",
+    } <= set(AuditEvent.objects.values_list("action", flat=True))
     with pytest.raises(CommandError, match="already has a technical administrator"):
-        call_command("bootstrap", *ARGS[:-6], "--email", "altro@example.org", "--first-name", "B",
-                     "--last-name", "C", "--base-url", "https://x")
+        call_command(
+            "bootstrap",
+            *ARGS[:-6],
+            "--email",
+            "altro@example.org",
+            "--first-name",
+            "B",
+            "--last-name",
+            "C",
+            "--base-url",
+            "https://x",
+        )
     assert Membership.objects.count() == 1
 
 

@@ -20,17 +20,20 @@ def _request(remote=PROXY, forwarded=None):
     return RequestFactory().get("/", **extra)
 
 
-@pytest.mark.parametrize(("proxies", "forwarded", "expected"), [
-    (0, f"6.6.6.6, {CLIENT_A}", PROXY),                      # no proxy trusted: the header is the client's own
-    (1, None, PROXY),                                        # nothing forwarded
-    (1, CLIENT_A, CLIENT_A),
-    (1, f"6.6.6.6, {CLIENT_A}", CLIENT_A),                   # the left-most entry is the client's invention
-    (1, f"6.6.6.6,{CLIENT_A} ", CLIENT_A),
-    (2, f"6.6.6.6, {CLIENT_A}, 10.0.0.9", CLIENT_A),         # load balancer then nginx
-    (2, CLIENT_A, PROXY),                                    # fewer hops than proxies: not trusted
-    (1, "not-an-address", PROXY),
-    (1, "2001:db8::1", "2001:db8::1"),
-])
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, f"6.6.6.6, {CLIENT_A}", PROXY),  # no proxy trusted: the header is the client's own
+        (1, None, PROXY),  # nothing forwarded
+        (1, CLIENT_A, CLIENT_A),
+        (1, f"6.6.6.6, {CLIENT_A}", CLIENT_A),  # the left-most entry is the client's invention
+        (1, f"6.6.6.6,{CLIENT_A} ", CLIENT_A),
+        (2, f"6.6.6.6, {CLIENT_A}, 10.0.0.9", CLIENT_A),  # load balancer then nginx
+        (2, CLIENT_A, PROXY),  # fewer hops than proxies: not trusted
+        (1, "not-an-address", PROXY),
+        (1, "2001:db8::1", "2001:db8::1"),
+    ],
+)
 def test_the_client_ip_counts_trusted_proxies_from_the_right(settings, proxies, forwarded, expected):
     """Finding 11: N trusted proxies → the N-th address from the right of X-Forwarded-For."""
     settings.PATTO_TRUSTED_PROXIES = proxies
@@ -38,8 +41,12 @@ def test_the_client_ip_counts_trusted_proxies_from_the_right(settings, proxies, 
 
 
 def _sign_in(client, client_address, password, spoofed="6.6.6.6"):
-    return client.post("/accesso/", {"username": "case_manager", "password": password}, REMOTE_ADDR=PROXY,
-                       HTTP_X_FORWARDED_FOR=f"{spoofed}, {client_address}")
+    return client.post(
+        "/accesso/",
+        {"username": "case_manager", "password": password},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=f"{spoofed}, {client_address}",
+    )
 
 
 def test_the_audit_row_records_the_client_not_the_proxy(client, personas, settings):

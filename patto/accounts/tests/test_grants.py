@@ -19,8 +19,14 @@ K = Institution.Kind
 
 
 def _add(client, institution, **overrides):
-    data = {"first_name": "Giulia", "last_name": "Neri", "email": "g.neri@example.org", "role": Role.SOCIAL_WORKER,
-            "valid_from": timezone.localdate().isoformat(), "valid_to": ""}
+    data = {
+        "first_name": "Giulia",
+        "last_name": "Neri",
+        "email": "g.neri@example.org",
+        "role": Role.SOCIAL_WORKER,
+        "valid_from": timezone.localdate().isoformat(),
+        "valid_to": "",
+    }
     data.update(overrides)
     return client.post(reverse("accounts:membership_add", kwargs={"pk": institution.pk}), data)
 
@@ -73,22 +79,40 @@ def test_comune_admin_cannot_attach_a_role_to_another_districts_account(login, p
 def test_the_technical_admin_cannot_reach_another_districts_account_either(personas, world):
     """Finding 1: the district rule holds in the service for every actor."""
     with pytest.raises(ValidationError) as error:
-        services.add_member(actor=personas["admin"].user, institution=world.comune,
-                            email=personas["foreigner"].user.email, first_name="X", last_name="Y",
-                            role=Role.SOCIAL_WORKER, valid_from=timezone.localdate())
+        services.add_member(
+            actor=personas["admin"].user,
+            institution=world.comune,
+            email=personas["foreigner"].user.email,
+            first_name="X",
+            last_name="Y",
+            role=Role.SOCIAL_WORKER,
+            valid_from=timezone.localdate(),
+        )
     assert "email" in error.value.error_dict
 
 
 def test_an_institution_admin_grants_only_at_its_own_institution_and_never_privileged_roles(personas, world):
     """Finding 1: the service (not only the form) refuses what the form would not offer."""
     actor = personas["institution_admin"].user  # the Comune's administrator
-    cases = [(world.ausl, Role.PSYCHOLOGIST), (world.school, Role.SCHOOL_REFERENT),
-             (world.comune, Role.PACT_COORDINATOR), (world.comune, Role.AUDITOR), (world.comune, Role.TECHNICAL_ADMIN),
-             (world.comune, Role.PSYCHOLOGIST)]
+    cases = [
+        (world.ausl, Role.PSYCHOLOGIST),
+        (world.school, Role.SCHOOL_REFERENT),
+        (world.comune, Role.PACT_COORDINATOR),
+        (world.comune, Role.AUDITOR),
+        (world.comune, Role.TECHNICAL_ADMIN),
+        (world.comune, Role.PSYCHOLOGIST),
+    ]
     for institution, role in cases:
         with pytest.raises(ValidationError):
-            services.add_member(actor=actor, institution=institution, email="nuovo@example.org", first_name="A",
-                                last_name="B", role=role, valid_from=timezone.localdate())
+            services.add_member(
+                actor=actor,
+                institution=institution,
+                email="nuovo@example.org",
+                first_name="A",
+                last_name="B",
+                role=role,
+                valid_from=timezone.localdate(),
+            )
     assert not Membership.objects.filter(user__email="nuovo@example.org").exists()
     assert _refusals("role_not_grantable").count() == len(cases)
 
@@ -97,26 +121,57 @@ def test_the_form_offers_only_what_may_be_granted(login, personas, world):
     """Finding 1: the role choices follow the institution's kind and the actor's role."""
     school = login("other_admin").get(reverse("accounts:membership_add", kwargs={"pk": world.school.pk}))
     assert [value for value, _label in school.context["form"].fields["role"].choices] == [
-        Role.SCHOOL_HEAD, Role.SCHOOL_REFERENT, Role.INSTITUTION_ADMIN]
+        Role.SCHOOL_HEAD,
+        Role.SCHOOL_REFERENT,
+        Role.INSTITUTION_ADMIN,
+    ]
     comune = login("institution_admin").get(reverse("accounts:membership_add", kwargs={"pk": world.comune.pk}))
     offered = {value for value, _label in comune.context["form"].fields["role"].choices}
     assert offered == {Role.SOCIAL_WORKER, Role.EDUCATOR, Role.LEGAL_OFFICE, Role.INSTITUTION_ADMIN}
     office = login("admin").get(reverse("accounts:membership_add", kwargs={"pk": world.office.pk}))
     assert {value for value, _label in office.context["form"].fields["role"].choices} == {
-        Role.PACT_COORDINATOR, Role.SOCIAL_WORKER, Role.LEGAL_OFFICE, Role.INSTITUTION_ADMIN, Role.TECHNICAL_ADMIN,
-        Role.AUDITOR}
+        Role.PACT_COORDINATOR,
+        Role.SOCIAL_WORKER,
+        Role.LEGAL_OFFICE,
+        Role.INSTITUTION_ADMIN,
+        Role.TECHNICAL_ADMIN,
+        Role.AUDITOR,
+    }
 
 
-@pytest.mark.parametrize(("kind", "allowed"), [
-    (K.AUSL, {Role.PSYCHOLOGIST, Role.CHILD_NEUROPSYCHIATRIST, Role.HEALTH_PROFESSIONAL, Role.LEGAL_OFFICE,
-              Role.INSTITUTION_ADMIN}),
-    (K.SCHOOL, {Role.SCHOOL_HEAD, Role.SCHOOL_REFERENT, Role.INSTITUTION_ADMIN}),
-    (K.EDUCATIONAL_SERVICE, {Role.EDUCATIONAL_STAFF, Role.EDUCATOR, Role.INSTITUTION_ADMIN}),
-    (K.THIRD_SECTOR, {Role.EDUCATOR, Role.INSTITUTION_ADMIN}),
-    (K.COMUNE, {Role.PACT_COORDINATOR, Role.SOCIAL_WORKER, Role.EDUCATOR, Role.LEGAL_OFFICE, Role.INSTITUTION_ADMIN}),
-    (K.DISTRICT_OFFICE, {Role.PACT_COORDINATOR, Role.SOCIAL_WORKER, Role.LEGAL_OFFICE, Role.INSTITUTION_ADMIN,
-                         Role.TECHNICAL_ADMIN, Role.AUDITOR}),
-])
+@pytest.mark.parametrize(
+    ("kind", "allowed"),
+    [
+        (
+            K.AUSL,
+            {
+                Role.PSYCHOLOGIST,
+                Role.CHILD_NEUROPSYCHIATRIST,
+                Role.HEALTH_PROFESSIONAL,
+                Role.LEGAL_OFFICE,
+                Role.INSTITUTION_ADMIN,
+            },
+        ),
+        (K.SCHOOL, {Role.SCHOOL_HEAD, Role.SCHOOL_REFERENT, Role.INSTITUTION_ADMIN}),
+        (K.EDUCATIONAL_SERVICE, {Role.EDUCATIONAL_STAFF, Role.EDUCATOR, Role.INSTITUTION_ADMIN}),
+        (K.THIRD_SECTOR, {Role.EDUCATOR, Role.INSTITUTION_ADMIN}),
+        (
+            K.COMUNE,
+            {Role.PACT_COORDINATOR, Role.SOCIAL_WORKER, Role.EDUCATOR, Role.LEGAL_OFFICE, Role.INSTITUTION_ADMIN},
+        ),
+        (
+            K.DISTRICT_OFFICE,
+            {
+                Role.PACT_COORDINATOR,
+                Role.SOCIAL_WORKER,
+                Role.LEGAL_OFFICE,
+                Role.INSTITUTION_ADMIN,
+                Role.TECHNICAL_ADMIN,
+                Role.AUDITOR,
+            },
+        ),
+    ],
+)
 def test_each_role_exists_only_at_its_kinds_of_institution(kind, allowed, world):
     """Finding 1: Membership.clean() refuses a role where it does not exist, whoever saves it."""
     institution = InstitutionFactory(district=world.district, kind=kind, istat_code="", service_type="nido")
@@ -145,22 +200,31 @@ def test_a_privileged_membership_is_changed_only_by_the_technical_admin(login, p
     role; it can still end it (revoking is never a risk)."""
     worker = personas["case_manager"]
     client = login("institution_admin")
-    promote = client.post(reverse("accounts:membership_edit", kwargs={"pk": worker.pk}), {
-        "version": worker.version, "role": Role.PACT_COORDINATOR, "valid_from": worker.valid_from.isoformat()})
+    promote = client.post(
+        reverse("accounts:membership_edit", kwargs={"pk": worker.pk}),
+        {"version": worker.version, "role": Role.PACT_COORDINATOR, "valid_from": worker.valid_from.isoformat()},
+    )
     assert promote.status_code == 200 and "role" in promote.context["form"].errors
     worker.refresh_from_db()
     assert worker.role == Role.SOCIAL_WORKER
     coordinator = personas["coordinator"]
     assert client.get(reverse("accounts:membership_edit", kwargs={"pk": coordinator.pk})).status_code == 403
     with pytest.raises(ValidationError):
-        services.change_membership(actor=personas["institution_admin"].user, membership=coordinator,
-                                   version=coordinator.version, role=Role.SOCIAL_WORKER,
-                                   valid_from=coordinator.valid_from, valid_to=None)
+        services.change_membership(
+            actor=personas["institution_admin"].user,
+            membership=coordinator,
+            version=coordinator.version,
+            role=Role.SOCIAL_WORKER,
+            valid_from=coordinator.valid_from,
+            valid_to=None,
+        )
     assert client.get(reverse("accounts:membership_end", kwargs={"pk": coordinator.pk})).status_code == 200
 
     admin = login("admin")
-    response = admin.post(reverse("accounts:membership_edit", kwargs={"pk": worker.pk}), {
-        "version": worker.version, "role": Role.PACT_COORDINATOR, "valid_from": worker.valid_from.isoformat()})
+    response = admin.post(
+        reverse("accounts:membership_edit", kwargs={"pk": worker.pk}),
+        {"version": worker.version, "role": Role.PACT_COORDINATOR, "valid_from": worker.valid_from.isoformat()},
+    )
     assert response.status_code == 302
     assert AuditEvent.objects.filter(action="accounts.membership.privileged_granted", object_id=str(worker.pk)).exists()
 

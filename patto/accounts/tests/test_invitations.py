@@ -17,9 +17,16 @@ LINK = re.compile(r"https?://testserver(/password/reimposta/[^/\s]+/[^/\s]+/)")
 
 def _invite(personas, world, mailoutbox, capture):
     with capture(execute=True):  # the e-mail leaves once the grant is committed
-        services.add_member(actor=personas["institution_admin"].user, institution=world.comune,
-                            email="nuova.collega@example.org", first_name="Nora", last_name="Collega",
-                            role=Role.SOCIAL_WORKER, valid_from=date(2026, 1, 1), request_base_url="http://testserver")
+        services.add_member(
+            actor=personas["institution_admin"].user,
+            institution=world.comune,
+            email="nuova.collega@example.org",
+            first_name="Nora",
+            last_name="Collega",
+            role=Role.SOCIAL_WORKER,
+            valid_from=date(2026, 1, 1),
+            request_base_url="http://testserver",
+        )
     return LINK.search(mailoutbox[-1].body).group(1)
 
 
@@ -27,7 +34,9 @@ def _link_works(client, link):
     return client.get(link).status_code == 302  # a valid link moves on to the "choose your password" form
 
 
-def test_an_invitation_lasts_72_hours_and_says_so(client, personas, world, mailoutbox, django_capture_on_commit_callbacks):
+def test_an_invitation_lasts_72_hours_and_says_so(
+    client, personas, world, mailoutbox, django_capture_on_commit_callbacks
+):
     with time_machine.travel(timezone.now(), tick=False) as clock:
         link = _invite(personas, world, mailoutbox, django_capture_on_commit_callbacks)
         assert "72 ore" in mailoutbox[-1].body or "72 hours" in mailoutbox[-1].body
@@ -38,7 +47,8 @@ def test_an_invitation_lasts_72_hours_and_says_so(client, personas, world, mailo
 
 
 def test_the_administrator_sends_it_again_and_the_old_link_stops_working(
-        client, personas, world, mailoutbox, login, django_capture_on_commit_callbacks):
+    client, personas, world, mailoutbox, login, django_capture_on_commit_callbacks
+):
     old_link = _invite(personas, world, mailoutbox, django_capture_on_commit_callbacks)
     membership = world.comune.memberships.get(user__email="nuova.collega@example.org")
     admin = login("institution_admin")
@@ -57,11 +67,17 @@ def test_the_administrator_sends_it_again_and_the_old_link_stops_working(
 
 def test_no_invitation_again_for_someone_with_a_password_nor_from_outside(personas, world, login, mailoutbox):
     case_manager = personas["case_manager"]
-    response = login("institution_admin").post(reverse("accounts:invitation_resend", kwargs={"pk": case_manager.pk}),
-                                               follow=True)
-    assert "already chosen a password" in response.content.decode() or "già scelto una password" in response.content.decode()
-    assert login("other_admin").post(
-        reverse("accounts:invitation_resend", kwargs={"pk": case_manager.pk})).status_code == 404
+    response = login("institution_admin").post(
+        reverse("accounts:invitation_resend", kwargs={"pk": case_manager.pk}), follow=True
+    )
+    assert (
+        "already chosen a password" in response.content.decode()
+        or "già scelto una password" in response.content.decode()
+    )
+    assert (
+        login("other_admin").post(reverse("accounts:invitation_resend", kwargs={"pk": case_manager.pk})).status_code
+        == 404
+    )
     assert mailoutbox == [] and not AuditEvent.objects.filter(action="accounts.invitation.resent").exists()
 
 
@@ -72,8 +88,13 @@ def test_a_reset_link_still_lasts_one_hour(client, personas, mailoutbox):
 
     user = personas["case_manager"].user
     with time_machine.travel(timezone.now(), tick=False) as clock:
-        link = reverse("accounts:password_reset_confirm", kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)})
+        link = reverse(
+            "accounts:password_reset_confirm",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        )
         clock.shift(timedelta(minutes=59))
         assert _link_works(client, link)
         clock.shift(timedelta(minutes=2))

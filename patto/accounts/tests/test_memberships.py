@@ -11,14 +11,19 @@ from patto.audit.models import AuditEvent
 
 
 def _add(client, institution, **overrides):
-    data = {"first_name": "Giulia", "last_name": "Neri", "email": "g.neri@example.org", "role": Role.SOCIAL_WORKER,
-            "valid_from": timezone.localdate().isoformat(), "valid_to": ""}
+    data = {
+        "first_name": "Giulia",
+        "last_name": "Neri",
+        "email": "g.neri@example.org",
+        "role": Role.SOCIAL_WORKER,
+        "valid_from": timezone.localdate().isoformat(),
+        "valid_to": "",
+    }
     data.update(overrides)
     return client.post(reverse("accounts:membership_add", kwargs={"pk": institution.pk}), data)
 
 
-def test_admin_adds_a_new_person_who_is_invited(login, personas, world, mailoutbox,
-                                               django_capture_on_commit_callbacks):
+def test_admin_adds_a_new_person_who_is_invited(login, personas, world, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = _add(login("institution_admin"), world.comune)
     assert response.status_code == 302
@@ -40,8 +45,12 @@ def test_existing_account_gets_a_second_membership_not_a_duplicate(login, person
 
 def test_bad_input_keeps_what_was_typed_and_changes_nothing(login, personas, world):
     before = Membership.objects.count()
-    response = _add(login("institution_admin"), world.comune, email="not-an-email",
-                    valid_to=(timezone.localdate() - timedelta(days=5)).isoformat())
+    response = _add(
+        login("institution_admin"),
+        world.comune,
+        email="not-an-email",
+        valid_to=(timezone.localdate() - timedelta(days=5)).isoformat(),
+    )
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"email", "valid_to"}
     assert b'value="Giulia"' in response.content and b'value="not-an-email"' in response.content
@@ -61,10 +70,13 @@ def test_admin_of_another_institution_cannot_touch_its_people(login, personas, w
     assert client.get(reverse("accounts:institution_people", kwargs={"pk": world.comune.pk})).status_code == 403
     assert _add(client, world.comune).status_code == 403
     target = personas["case_manager"]
-    edit = client.post(reverse("accounts:membership_edit", kwargs={"pk": target.pk}),
-                       {"version": target.version, "role": Role.LEGAL_OFFICE, "valid_from": "2026-01-01"})
-    end = client.post(reverse("accounts:membership_end", kwargs={"pk": target.pk}),
-                      {"version": target.version, "reason": "x"})
+    edit = client.post(
+        reverse("accounts:membership_edit", kwargs={"pk": target.pk}),
+        {"version": target.version, "role": Role.LEGAL_OFFICE, "valid_from": "2026-01-01"},
+    )
+    end = client.post(
+        reverse("accounts:membership_end", kwargs={"pk": target.pk}), {"version": target.version, "reason": "x"}
+    )
     assert edit.status_code == end.status_code == 404
     target.refresh_from_db()
     assert target.role == Role.SOCIAL_WORKER and target.ended_at is None
@@ -85,8 +97,10 @@ def test_ended_membership_grants_nothing_from_the_next_request(client, login, pe
 
     admin = Client()
     admin.force_login(personas["institution_admin"].user)
-    response = admin.post(reverse("accounts:membership_end", kwargs={"pk": target.pk}),
-                          {"version": target.version, "reason": "Trasferimento ad altro servizio"})
+    response = admin.post(
+        reverse("accounts:membership_end", kwargs={"pk": target.pk}),
+        {"version": target.version, "reason": "Trasferimento ad altro servizio"},
+    )
     assert response.status_code == 302
     assert colleague.get(people).status_code == 404  # same session, next request: no role, nothing visible
     assert AuditEvent.objects.filter(action="accounts.membership.ended", purpose__startswith="Trasferimento").exists()
@@ -121,8 +135,9 @@ def test_concurrent_edits_do_not_overwrite_each_other(login, personas):
 
 def test_nobody_changes_their_own_membership(login, personas):
     own = personas["institution_admin"]
-    response = login("institution_admin").post(reverse("accounts:membership_end", kwargs={"pk": own.pk}),
-                                               {"version": own.version, "reason": "x"})
+    response = login("institution_admin").post(
+        reverse("accounts:membership_end", kwargs={"pk": own.pk}), {"version": own.version, "reason": "x"}
+    )
     assert response.status_code == 403
 
 
@@ -139,8 +154,9 @@ def test_switching_institution_changes_what_is_visible(client, world):
 
 
 def test_cannot_switch_to_someone_elses_membership(login, personas):
-    response = login("outsider").post(reverse("accounts:switch_membership"),
-                                      {"membership": personas["institution_admin"].pk})
+    response = login("outsider").post(
+        reverse("accounts:switch_membership"), {"membership": personas["institution_admin"].pk}
+    )
     assert response.status_code == 403
 
 
@@ -149,13 +165,19 @@ def test_technical_admin_creates_and_edits_an_institution(login, personas, world
     data = {"kind": "school", "name": "IC Verucchio", "codice_meccanografico": "", "town": "Verucchio"}
     response = client.post(reverse("accounts:institution_create"), data)
     assert response.status_code == 200 and "codice_meccanografico" in response.context["form"].errors
-    response = client.post(reverse("accounts:institution_create"), {**data, "codice_meccanografico": "RNIC81200X",
-                                                                     "is_active": "on"})
+    response = client.post(
+        reverse("accounts:institution_create"), {**data, "codice_meccanografico": "RNIC81200X", "is_active": "on"}
+    )
     assert response.status_code == 302
     institution = world.district.institutions.get(name="IC Verucchio")
     edit = reverse("accounts:institution_edit", kwargs={"pk": institution.pk})
-    payload = {**data, "codice_meccanografico": "RNIC81200X", "is_active": "on",
-               "town": "Villa Verucchio", "version": 1}
+    payload = {
+        **data,
+        "codice_meccanografico": "RNIC81200X",
+        "is_active": "on",
+        "town": "Villa Verucchio",
+        "version": 1,
+    }
     first = client.post(edit, payload)
     assert first.status_code == 302, first.context["form"].errors
     assert client.post(edit, {**payload, "town": "Verucchio centro"}).status_code == 409

@@ -17,8 +17,9 @@ TYPED = "Colloquio con la madre: la bambina dorme meglio."
 
 
 def _typed(response):
-    match = re.search(r'<script id="typed-before-expiry" type="application/json">(.*?)</script>',
-                      response.content.decode(), re.S)
+    match = re.search(
+        r'<script id="typed-before-expiry" type="application/json">(.*?)</script>', response.content.decode(), re.S
+    )
     return json.loads(match.group(1)) if match else None
 
 
@@ -29,8 +30,11 @@ def test_an_expired_post_goes_to_sign_in_then_back_to_its_page_with_what_was_typ
         client.post(LOGIN, {"username": "case_manager", "password": PASSWORD})
         assert _typed(client.get(page)) is None
         clock.shift(timedelta(minutes=31))
-        response = client.post(note_add, {"audience": "team", "text": TYPED, "password": "never kept"},
-                               HTTP_REFERER="http://testserver" + page)
+        response = client.post(
+            note_add,
+            {"audience": "team", "text": TYPED, "password": "never kept"},
+            HTTP_REFERER="http://testserver" + page,
+        )
         assert response.status_code == 302
         assert response["Location"] == f"{LOGIN}?next={page.replace('/', '%2F')}"
         assert not Note.objects.exists()
@@ -50,8 +54,11 @@ def test_what_was_typed_is_never_given_to_another_account(client, family_path):
     with time_machine.travel(timezone.now(), tick=False) as clock:
         client.post(LOGIN, {"username": "case_manager", "password": PASSWORD})
         clock.shift(timedelta(minutes=31))
-        client.post(reverse("cases:note_add", kwargs={"pk": family_path.pk}), {"text": TYPED},
-                    HTTP_REFERER="http://testserver" + page)
+        client.post(
+            reverse("cases:note_add", kwargs={"pk": family_path.pk}),
+            {"text": TYPED},
+            HTTP_REFERER="http://testserver" + page,
+        )
         client.post(LOGIN, {"username": "health_professional", "password": PASSWORD})  # same browser
         assert client.get("/").status_code == 200
         response = client.get(page)
@@ -63,8 +70,11 @@ def test_without_a_referer_an_expired_post_goes_back_home_never_to_the_post_url(
     with time_machine.travel(timezone.now(), tick=False) as clock:
         client.post(LOGIN, {"username": "case_manager", "password": PASSWORD})
         clock.shift(timedelta(minutes=31))
-        response = client.post(reverse("cases:note_add", kwargs={"pk": family_path.pk}), {"text": TYPED},
-                               HTTP_REFERER="https://elsewhere.example/percorsi/")
+        response = client.post(
+            reverse("cases:note_add", kwargs={"pk": family_path.pk}),
+            {"text": TYPED},
+            HTTP_REFERER="https://elsewhere.example/percorsi/",
+        )
         assert response["Location"] == f"{LOGIN}?next=%2F"
 
 

@@ -67,8 +67,9 @@ def test_replacing_the_authenticator_needs_the_password_again(client, personas, 
     assert right.status_code == 302 and right["Location"] == ENROL
     second = _enrol(client)
     assert second.pk != first.pk and not TOTPDevice.objects.filter(pk=first.pk).exists()
-    actions = list(AuditEvent.objects.filter(action__startswith="accounts.stepup").values_list("action", flat=True)
-                   .order_by("id"))
+    actions = list(
+        AuditEvent.objects.filter(action__startswith="accounts.stepup").values_list("action", flat=True).order_by("id")
+    )
     assert actions == ["accounts.stepup.failed", "accounts.stepup.confirmed"]
     event = AuditEvent.objects.get(action="accounts.stepup.confirmed")
     assert event.actor.username == "case_manager"
@@ -112,9 +113,17 @@ def test_htmx_requests_are_sent_to_confirm_with_a_header(login, personas, clock)
     assert response.status_code == 204 and response["HX-Redirect"].startswith(CONFIRM)
 
 
-@pytest.mark.parametrize(("given", "expected"), [
-    ("/profilo/", "/profilo/"), ("https://evil.example/x", "/"), ("//evil.example/x", "/"),
-    ("/\\evil.example", "/"), ("javascript:alert(1)", "/"), ("", "/")])
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("/profilo/", "/profilo/"),
+        ("https://evil.example/x", "/"),
+        ("//evil.example/x", "/"),
+        ("/\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+        ("", "/"),
+    ],
+)
 def test_the_way_back_stays_on_this_site(login, personas, given, expected):
     """Finding 10: the confirmation's next is same-origin only."""
     client = login("case_manager")
@@ -139,6 +148,7 @@ def test_wrong_passwords_count_toward_the_lockout_and_end_the_session(client, pe
 
 # --- Finding 13: nothing personal before the second factor ---------------------------------------
 
+
 def test_nothing_personal_between_password_and_second_factor(client, personas, world, clock):
     """Finding 13 (second half): no name, role, institution or switcher until the second factor."""
     membership = personas["case_manager"]
@@ -149,8 +159,14 @@ def test_nothing_personal_between_password_and_second_factor(client, personas, w
     page = client.get(reverse("accounts:mfa_verify"))
     assert page.status_code == 200
     body = page.content.decode()
-    for personal in (user.first_name, user.last_name, "Comune di Rimini", "Santarcangelo",
-                     str(Role.SOCIAL_WORKER.label), "membership-select"):
+    for personal in (
+        user.first_name,
+        user.last_name,
+        "Comune di Rimini",
+        "Santarcangelo",
+        str(Role.SOCIAL_WORKER.label),
+        "membership-select",
+    ):
         assert personal not in body, personal
     assert page.context["identity_shown"] is False
 
@@ -171,4 +187,4 @@ def test_nothing_personal_before_a_required_enrolment(client, personas, settings
     page = client.get(ENROL)
     assert page.status_code == 200
     body = page.content.decode()
-    assert user.last_name not in body.split('<main')[0] and "Comune di Rimini" not in body
+    assert user.last_name not in body.split("<main")[0] and "Comune di Rimini" not in body

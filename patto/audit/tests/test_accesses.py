@@ -7,8 +7,8 @@ from datetime import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils import translation
+from django.utils.html import escape
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -46,14 +46,18 @@ def test_the_dpo_finds_who_read_a_family_by_its_reference(login, family_path, re
     assert response.status_code == 200
     row = next(r for r in response.context["rows"] if r.action == "Opened the family's path")
     assert (row.who, row.institution, row.role, row.family) == (
-        personas["case_manager"].user.get_full_name(), "Comune di Rimini", "Social worker / case manager",
-        family_path.family.reference)
+        personas["case_manager"].user.get_full_name(),
+        "Comune di Rimini",
+        "Social worker / case manager",
+        family_path.family.reference,
+    )
     assert "Aurora Canestrari" in row.people
     html = response.content.decode()
     assert escape("Opened the family's path") in html and "cases.path.viewed" not in html
     assert str(family_path.pk) not in html  # references and names, never the path's internal id
-    assert AuditEvent.objects.filter(action="audit.accesses.viewed", actor__username="auditor",
-                                     object_id=str(family_path.family_id)).exists()
+    assert AuditEvent.objects.filter(
+        action="audit.accesses.viewed", actor__username="auditor", object_id=str(family_path.family_id)
+    ).exists()
 
 
 def test_a_name_search_is_posted_and_lists_the_people_of_the_district_only(login, family_path, foreign_family):
@@ -104,11 +108,19 @@ def test_only_the_auditor_asks(login, family_path, persona):
 
 def test_a_family_includes_events_about_its_records_a_person_those_naming_them(login, family_path, personas):
     """A note is the family's (a record of its path) even when the audit row names nobody."""
-    note = Note.objects.create(path=family_path, author=personas["health_professional"].user,
-                               author_institution=personas["health_professional"].institution, text="Colloquio")
+    note = Note.objects.create(
+        path=family_path,
+        author=personas["health_professional"].user,
+        author_institution=personas["health_professional"].institution,
+        text="Colloquio",
+    )
     record_event(actor=personas["health_professional"].user, action="cases.note.added", obj=note)
-    record_event(actor=personas["health_professional"].user, action="cases.note.added", object_type="cases.note",
-                 object_id=str(note.pk + 1000))  # another family's note
+    record_event(
+        actor=personas["health_professional"].user,
+        action="cases.note.added",
+        object_type="cases.note",
+        object_id=str(note.pk + 1000),
+    )  # another family's note
     client = _english(login("auditor"))
     child = _child(family_path)
     family_rows = client.get(_family_url(family_path)).context["rows"]
@@ -121,8 +133,9 @@ def test_a_family_includes_events_about_its_records_a_person_those_naming_them(l
 
 def test_people_of_other_families_in_a_list_event_are_not_named(login, family_path, personas, foreign_family):
     child = _child(family_path)
-    record_event(actor=personas["case_manager"].user, action="cases.path.listed",
-                 subjects=[child, foreign_family.child])
+    record_event(
+        actor=personas["case_manager"].user, action="cases.path.listed", subjects=[child, foreign_family.child]
+    )
     rows = login("auditor").get(_person_url(child)).context["rows"]
     listed = rows[0]
     assert listed.people == "Aurora Canestrari"
@@ -178,8 +191,13 @@ def test_the_export_asks_for_the_password_again(login, family_path):
 
 def test_export_as_xlsx_neutralises_formulas_and_is_itself_audited(login, family_path, personas):
     child = _child(family_path)
-    record_event(actor=personas["case_manager"].user, action="cases.path.viewed", obj=family_path, subjects=[child],
-                 purpose='=HYPERLINK("http://example.org","x")')
+    record_event(
+        actor=personas["case_manager"].user,
+        action="cases.path.viewed",
+        obj=family_path,
+        subjects=[child],
+        purpose='=HYPERLINK("http://example.org","x")',
+    )
     client = _with_recent_password(_english(login("auditor")))
     response = client.get(_family_url(family_path, "family_accesses_xlsx"))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -187,8 +205,11 @@ def test_export_as_xlsx_neutralises_formulas_and_is_itself_audited(login, family
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:5] == ("When", "Who", "Institution", "Role", "What")
     viewed = next(r for r in rows[1:] if r[4] == "Opened the family's path")
-    assert viewed[1:4] == (personas["case_manager"].user.get_full_name(), "Comune di Rimini",
-                           "Social worker / case manager")
+    assert viewed[1:4] == (
+        personas["case_manager"].user.get_full_name(),
+        "Comune di Rimini",
+        "Social worker / case manager",
+    )
     assert viewed[6] == family_path.family.reference and viewed[8].startswith("'=HYPERLINK")
     assert isinstance(viewed[0], datetime)  # a date-time the spreadsheet sorts and filters, not text
     event = AuditEvent.objects.get(action="audit.trail.exported")

@@ -13,8 +13,9 @@ ROOT = Path(__file__).resolve().parents[2]
 LITERAL = re.compile(r'action="([a-z_]+\.[a-z_.]+)"')
 # Codes written through an f-string, with every value the placeholder takes.
 EXPANDED = {
-    'action=f"cases.path.{to_state}"': [f"cases.path.{s}" for s in
-                                        ("pre_assessment", "agreement", "assessment", "intervention", "closed")],
+    'action=f"cases.path.{to_state}"': [
+        f"cases.path.{s}" for s in ("pre_assessment", "agreement", "assessment", "intervention", "closed")
+    ],
     'action=f"cases.catalogue.{kind}_added"': ["cases.catalogue.outcome_added", "cases.catalogue.device_added"],
     'action=f"cases.catalogue.{kind}_changed"': ["cases.catalogue.outcome_changed", "cases.catalogue.device_changed"],
 }
@@ -47,6 +48,9 @@ def test_every_record_of_a_path_is_searched_for_the_family():
     must look for audit rows about it, or say why not."""
     listed = {name for name, _lookup in audit_subjects.FAMILY_RECORDS} | set(audit_subjects.NOT_ABOUT_THE_FAMILY)
     path = apps.get_model("cases", "Path")
-    pointing = {model.__name__ for model in apps.get_app_config("cases").get_models()
-                if any(isinstance(f, ForeignKey) and f.related_model is path for f in model._meta.fields)}
+    pointing = {
+        model.__name__
+        for model in apps.get_app_config("cases").get_models()
+        if any(isinstance(f, ForeignKey) and f.related_model is path for f in model._meta.fields)
+    }
     assert pointing - listed == set()

@@ -9,8 +9,13 @@ from patto.audit.services import mask_changes, record_event
 def test_event_records_who_what_and_masks_sensitive_values(personas):
     actor = personas["institution_admin"].user
     target = personas["case_manager"]
-    event = record_event(actor=actor, action="accounts.membership.changed", obj=target, subjects=[target.user],
-                         changes={"role": ["a", "b"], "password": ["x", "y"], "fiscal_code": [None, "RSSMRA80A01H294X"]})
+    event = record_event(
+        actor=actor,
+        action="accounts.membership.changed",
+        obj=target,
+        subjects=[target.user],
+        changes={"role": ["a", "b"], "password": ["x", "y"], "fiscal_code": [None, "RSSMRA80A01H294X"]},
+    )
     event.refresh_from_db()
     assert (event.actor, event.actor_institution, event.actor_role) == (actor, target.institution, "institution_admin")
     assert (event.object_type, event.object_id) == ("accounts.membership", str(target.pk))
@@ -36,8 +41,10 @@ def test_orm_cannot_change_or_delete_events(personas):
         AuditSubject.objects.all().delete()
 
 
-@pytest.mark.parametrize("sql", ["UPDATE audit_auditevent SET action = 'x'", "DELETE FROM audit_auditevent",
-                                 "DELETE FROM audit_auditsubject"])
+@pytest.mark.parametrize(
+    "sql",
+    ["UPDATE audit_auditevent SET action = 'x'", "DELETE FROM audit_auditevent", "DELETE FROM audit_auditsubject"],
+)
 def test_database_refuses_raw_update_and_delete(personas, sql):
     record_event(actor=personas["auditor"].user, action="test.event", subjects=[personas["auditor"].user])
     with pytest.raises((DatabaseError, IntegrityError)):
@@ -79,8 +86,10 @@ def test_no_audit_row_no_write(login, personas, monkeypatch):
     membership = personas["case_manager"]
     client = login("institution_admin")
     monkeypatch.setattr(AuditEvent.objects, "create", lambda **kw: (_ for _ in ()).throw(DatabaseError("down")))
-    response = client.post(reverse("accounts:membership_end", kwargs={"pk": membership.pk}),
-                           {"version": membership.version, "reason": "trasferita"})
+    response = client.post(
+        reverse("accounts:membership_end", kwargs={"pk": membership.pk}),
+        {"version": membership.version, "reason": "trasferita"},
+    )
     assert response.status_code == 503
     membership.refresh_from_db()
     assert membership.ended_at is None
@@ -103,8 +112,11 @@ def test_trail_filters_by_person_and_records_its_own_reading(login, personas):
     assert response.status_code == 200
     rows = response.context["page"].object_list
     assert {e.action for e in rows} == {"accounts.person.viewed"}
-    assert all(personas["case_manager"].user_id.hex in str(s.subject_id).replace("-", "")
-               for e in rows for s in e.subjects.all())
+    assert all(
+        personas["case_manager"].user_id.hex in str(s.subject_id).replace("-", "")
+        for e in rows
+        for s in e.subjects.all()
+    )
     assert AuditEvent.objects.filter(action="audit.trail.viewed", actor__username="auditor").exists()
 
 

@@ -28,18 +28,42 @@ def district_family(rimini):
     district, comune, office = rimini.district, rimini.comune, rimini.office
     pact = Pact.objects.create(district=district, title="Patto territoriale PIPPI", valid_from=date(2024, 3, 1))
     for institution in (comune, office):
-        governance.record_adhesion(actor=None, pact=pact, institution=institution, signer_name="Firmatario",
-                                   signer_role="Dirigente", signed_on=date(2024, 3, 1), method="digital")
-    social_worker = MembershipFactory(user=UserFactory(username="assistente", first_name="Giulia", last_name="Fabbri"),
-                                      institution=comune, role=Role.SOCIAL_WORKER).user
-    MembershipFactory(user=UserFactory(username="dpo", first_name="Paolo", last_name="Neri"), institution=office,
-                      role=Role.AUDITOR)
+        governance.record_adhesion(
+            actor=None,
+            pact=pact,
+            institution=institution,
+            signer_name="Firmatario",
+            signer_role="Dirigente",
+            signed_on=date(2024, 3, 1),
+            method="digital",
+        )
+    social_worker = MembershipFactory(
+        user=UserFactory(username="assistente", first_name="Giulia", last_name="Fabbri"),
+        institution=comune,
+        role=Role.SOCIAL_WORKER,
+    ).user
+    MembershipFactory(
+        user=UserFactory(username="dpo", first_name="Paolo", last_name="Neri"), institution=office, role=Role.AUDITOR
+    )
     cohort = Cohort.objects.create(district=district, name="PIPPI 13 — Rimini", start_date=date(2025, 9, 15))
     return services.open_path(
-        actor=social_worker, cohort=cohort, signal_source=comune, signal_date=date(2025, 9, 1),
-        signal_summary="Segnalazione del servizio.", legal_basis=Path.LegalBasis.PUBLIC_INTEREST,
-        child={"first_name": "Aurora", "last_name": "Canestrari", "birth_date": date(2017, 4, 12), "sex": "F",
-               "fiscal_code": "", "town": "Rimini", "school": None, "school_site": None})
+        actor=social_worker,
+        cohort=cohort,
+        signal_source=comune,
+        signal_date=date(2025, 9, 1),
+        signal_summary="Segnalazione del servizio.",
+        legal_basis=Path.LegalBasis.PUBLIC_INTEREST,
+        child={
+            "first_name": "Aurora",
+            "last_name": "Canestrari",
+            "birth_date": date(2017, 4, 12),
+            "sex": "F",
+            "fiscal_code": "",
+            "town": "Rimini",
+            "school": None,
+            "school_site": None,
+        },
+    )
 
 
 def test_the_dpo_finds_who_read_a_family_and_prints_the_childs_report(visit, district_family):

@@ -31,8 +31,10 @@ from patto.audit.services import record_event
 
 pytestmark = pytest.mark.django_db
 
-ON_POSTGRESQL = (settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
-                 or os.environ.get("PATTO_EXPECT_DATABASE") == "postgresql")
+ON_POSTGRESQL = (
+    settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    or os.environ.get("PATTO_EXPECT_DATABASE") == "postgresql"
+)
 RUNTIME = "patto_runtime_test"
 AUDIT_TABLES = ("audit_auditevent", "audit_auditsubject")
 INSUFFICIENT_PRIVILEGE = "42501"
@@ -80,8 +82,9 @@ def runtime_role(world):
 def test_runtime_role_appends_to_the_trail_and_cannot_change_or_empty_it(runtime_role):
     with acting_as(runtime_role):
         assert sql("SELECT current_user") == [(RUNTIME,)]
-        event = record_event(actor=None, action="test.runtime_role", actor_label="someone",
-                             subjects=[("person", "42")])  # INSERT … RETURNING on both audit tables
+        event = record_event(
+            actor=None, action="test.runtime_role", actor_label="someone", subjects=[("person", "42")]
+        )  # INSERT … RETURNING on both audit tables
         assert AuditEvent.objects.filter(pk=event.pk, subjects__subject_id="42").exists()
         for table in AUDIT_TABLES:
             assert sqlstate(f"UPDATE {table} SET id = id") == INSUFFICIENT_PRIVILEGE, table
@@ -111,10 +114,16 @@ def test_runtime_role_cannot_switch_the_triggers_off_or_grant_itself_more(runtim
             assert sqlstate(statement) == INSUFFICIENT_PRIVILEGE, statement
         sql(f"GRANT UPDATE, DELETE, TRUNCATE ON audit_auditevent TO {RUNTIME}")  # only a warning: nothing granted
         assert sql("SELECT has_table_privilege(current_user, 'audit_auditevent', 'UPDATE')") == [(False,)]
-    triggers = sql("SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = ANY(%s::regclass[]) AND NOT tgisinternal",
-                   [list(AUDIT_TABLES)])
-    assert sorted(triggers) == [("audit_auditevent_append_only", "O"), ("audit_auditevent_retention_only", "O"),
-                                ("audit_auditsubject_append_only", "O"), ("audit_auditsubject_retention_only", "O")]
+    triggers = sql(
+        "SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = ANY(%s::regclass[]) AND NOT tgisinternal",
+        [list(AUDIT_TABLES)],
+    )
+    assert sorted(triggers) == [
+        ("audit_auditevent_append_only", "O"),
+        ("audit_auditevent_retention_only", "O"),
+        ("audit_auditsubject_append_only", "O"),
+        ("audit_auditsubject_retention_only", "O"),
+    ]
 
 
 def test_runtime_role_has_what_the_application_needs(runtime_role, personas, login):

@@ -7,8 +7,11 @@ from patto.audit.services import record_event
 @pytest.mark.parametrize("count", [1, 3])
 def test_trail_query_count(count, personas, login, django_assert_num_queries):
     for _ in range(count):
-        record_event(actor=personas["case_manager"].user, action="accounts.person.viewed",
-                     subjects=[personas["coordinator"].user, personas["institution_admin"].user])
+        record_event(
+            actor=personas["case_manager"].user,
+            action="accounts.person.viewed",
+            subjects=[personas["coordinator"].user, personas["institution_admin"].user],
+        )
     client = login("auditor")
     with django_assert_num_queries(16):  # with the menu's one question: is the institution in standing (the pact)?
         assert client.get(reverse("audit:trail")).status_code == 200

@@ -34,6 +34,7 @@ NOW = datetime(2026, 3, 15, 12, 0, tzinfo=ROME)  # cut-off (24 months): 1 March 
 
 class _Editor:
     """What the migration's trigger functions need of a schema editor, usable inside the test's transaction."""
+
     connection = connection
 
     def execute(self, sql):
@@ -69,8 +70,11 @@ def delete_refused(sql, params=()):
 
 
 def test_maintenance_archives_old_events_clears_sessions_and_orphans_and_a_second_run_changes_nothing(
-        archive_dir, settings):
-    may_2023 = event_at(datetime(2023, 5, 10, 9, tzinfo=ROME), "cases.path.viewed", [("person", "p1"), ("person", "p2")])
+    archive_dir, settings
+):
+    may_2023 = event_at(
+        datetime(2023, 5, 10, 9, tzinfo=ROME), "cases.path.viewed", [("person", "p1"), ("person", "p2")]
+    )
     event_at(datetime(2023, 5, 31, 23, 30, tzinfo=ROME), "cases.path.viewed", [("person", "p1")])
     last_day = event_at(datetime(2024, 2, 29, 23, 59, tzinfo=ROME), "accounts.login")
     first_kept = event_at(datetime(2024, 3, 1, 0, 1, tzinfo=ROME), "accounts.login", [("user", "7")])
@@ -88,8 +92,9 @@ def test_maintenance_archives_old_events_clears_sessions_and_orphans_and_a_secon
         assert not orphan.exists() and "1 orphan file(s) removed" in out.getvalue()
         assert list(Session.objects.values_list("session_key", flat=True)) == ["current" + "x" * 30]
         archives = list(AuditArchive.objects.all())
-        assert [(timezone.localtime(a.period_start).date().isoformat(), a.event_count, a.subject_count) for a in archives] == [
-            ("2023-05-01", 2, 3), ("2024-02-01", 1, 0)]
+        assert [
+            (timezone.localtime(a.period_start).date().isoformat(), a.event_count, a.subject_count) for a in archives
+        ] == [("2023-05-01", 2, 3), ("2024-02-01", 1, 0)]
         kept = set(AuditEvent.objects.values_list("pk", flat=True))
         assert {first_kept.pk, recent.pk} <= kept and not {may_2023.pk, last_day.pk} & kept
         assert not AuditSubject.objects.filter(event_id=may_2023.pk).exists()
@@ -101,7 +106,10 @@ def test_maintenance_archives_old_events_clears_sessions_and_orphans_and_a_secon
             assert AuditEvent.objects.filter(action="audit.archive.created", object_id=str(archive.pk)).exists()
         lines = [json.loads(line) for line in gzip.open(archive_dir / archives[0].file_name)]
         assert [line["id"] for line in lines] == sorted(line["id"] for line in lines)
-        assert lines[0]["action"] == "cases.path.viewed" and lines[0]["subjects"] == [["person", "p1"], ["person", "p2"]]
+        assert lines[0]["action"] == "cases.path.viewed" and lines[0]["subjects"] == [
+            ["person", "p1"],
+            ["person", "p2"],
+        ]
         assert lines[0]["occurred_at"].startswith("2023-05-10T")
 
         call_command("maintenance", stdout=io.StringIO())

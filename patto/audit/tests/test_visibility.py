@@ -18,10 +18,14 @@ def test_a_district_auditor_sees_neither_platform_events_nor_another_districts(c
     events of district B; they see their own district's."""
     failed = _failed_sign_in(client)
     assert failed.actor_institution is None
-    foreign = record_event(actor=personas["foreigner"].user, action="accounts.person.viewed",
-                           subjects=[personas["foreigner"].user])
-    own = record_event(actor=personas["institution_admin"].user, action="accounts.person.viewed",
-                       subjects=[personas["case_manager"].user])
+    foreign = record_event(
+        actor=personas["foreigner"].user, action="accounts.person.viewed", subjects=[personas["foreigner"].user]
+    )
+    own = record_event(
+        actor=personas["institution_admin"].user,
+        action="accounts.person.viewed",
+        subjects=[personas["case_manager"].user],
+    )
     response = login("auditor").get(reverse("audit:trail"))
     shown = {event.pk for event in response.context["page"].object_list}
     assert own.pk in shown
@@ -31,8 +35,11 @@ def test_a_district_auditor_sees_neither_platform_events_nor_another_districts(c
 
 def test_the_technical_admin_sees_only_the_platform_events(client, login, personas):
     failed = _failed_sign_in(client)
-    own = record_event(actor=personas["institution_admin"].user, action="accounts.person.viewed",
-                       subjects=[personas["case_manager"].user])
+    own = record_event(
+        actor=personas["institution_admin"].user,
+        action="accounts.person.viewed",
+        subjects=[personas["case_manager"].user],
+    )
     response = login("admin").get(reverse("audit:trail"))
     assert response.status_code == 200
     shown = {event.pk for event in response.context["page"].object_list}
@@ -47,8 +54,11 @@ def test_nobody_else_reads_the_trail(personas):
 
 
 def test_the_trail_shows_actions_in_words(login, personas):
-    record_event(actor=personas["institution_admin"].user, action="accounts.person.viewed",
-                 subjects=[personas["case_manager"].user])
+    record_event(
+        actor=personas["institution_admin"].user,
+        action="accounts.person.viewed",
+        subjects=[personas["case_manager"].user],
+    )
     client = login("auditor")
     client.cookies["django_language"] = "en"
     html = client.get(reverse("audit:trail")).content.decode()

@@ -29,12 +29,20 @@ SEAT_FITS = {
     "teacher": {"school_head", "school_referent"},
     "educational_staff": {"educational_staff", "educator"},
     "coach": {"social_worker", "educator", "psychologist", "pact_coordinator"},
-    "other": {"social_worker", "educator", "psychologist", "child_neuropsychiatrist", "health_professional",
-              "legal_office", "educational_staff"},
+    "other": {
+        "social_worker",
+        "educator",
+        "psychologist",
+        "child_neuropsychiatrist",
+        "health_professional",
+        "legal_office",
+        "educational_staff",
+    },
 }
 
 
 # --- The description of a world ---------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Adhesion:
@@ -112,6 +120,7 @@ class World:
 
 # --- The policy ------------------------------------------------------------------------------------
 
+
 def _within(day_from, day_to):
     """Started by today and not over before today (``day_to`` is the last day, None: open-ended)."""
     return day_from <= 0 and (day_to is None or day_to >= 0)
@@ -122,7 +131,8 @@ def in_standing(world, i):
     institution = world.institutions[i]
     return institution.active and any(
         a.pact_district == institution.district and a.signed <= 0 and (a.withdrawn is None or a.withdrawn > 0)
-        for a in institution.adhesions)
+        for a in institution.adhesions
+    )
 
 
 def current_memberships(world, u):
@@ -145,8 +155,7 @@ def seat_last_day(path, seat):
 
 
 def consent_in_force(path, i):
-    return any(c.institution == i and c.given <= 0 and (c.withdrawn is None or c.withdrawn > 0)
-               for c in path.consents)
+    return any(c.institution == i and c.given <= 0 and (c.withdrawn is None or c.withdrawn > 0) for c in path.consents)
 
 
 def seat_in_force(world, path, seat):
@@ -154,8 +163,10 @@ def seat_in_force(world, path, seat):
         return False
     if not in_standing(world, seat.institution):
         return False
-    if not any(m.institution == seat.institution and m.role in SEAT_FITS[seat.team_role]
-               for m in current_memberships(world, seat.user)):
+    if not any(
+        m.institution == seat.institution and m.role in SEAT_FITS[seat.team_role]
+        for m in current_memberships(world, seat.user)
+    ):
         return False
     return not is_school_seat(world, seat) or consent_in_force(path, seat.institution)
 
@@ -166,7 +177,7 @@ def seats_of(world, u, p):
 
 
 def view(world, u, p):
-    """"full" (the team's view), "school" (school seats only) or None (no seat in force)."""
+    """ "full" (the team's view), "school" (school seats only) or None (no seat in force)."""
     seats = seats_of(world, u, p)
     if not seats:
         return None
@@ -175,8 +186,12 @@ def view(world, u, p):
 
 def can_read_clinical(world, u, p):
     health_at = {m.institution for m in current_memberships(world, u) if m.role in HEALTH_MEMBERSHIP_ROLES}
-    return any(s.team_role in HEALTH_TEAM_ROLES and world.institutions[s.institution].kind == "ausl"
-               and s.institution in health_at for s in seats_of(world, u, p))
+    return any(
+        s.team_role in HEALTH_TEAM_ROLES
+        and world.institutions[s.institution].kind == "ausl"
+        and s.institution in health_at
+        for s in seats_of(world, u, p)
+    )
 
 
 def readable_notes(world, u, p):
@@ -191,10 +206,13 @@ def readable_notes(world, u, p):
         return {n for n, note in enumerate(notes) if note.audience == "school" and note.school in schools}
     full_at = {s.institution for s in seats if not is_school_seat(world, s)}
     clinical = can_read_clinical(world, u, p)
-    return {n for n, note in enumerate(notes)
-            if note.audience in ("team", "school")
-            or (note.audience == "institution" and note.author_institution in full_at)
-            or (note.audience == "clinical" and clinical)}
+    return {
+        n
+        for n, note in enumerate(notes)
+        if note.audience in ("team", "school")
+        or (note.audience == "institution" and note.author_institution in full_at)
+        or (note.audience == "clinical" and clinical)
+    }
 
 
 def can_sign_in(world, u):
@@ -223,26 +241,37 @@ def expected_status(world, u, p, page, *, recent_password=True):
 
 # --- A readable description for failures -------------------------------------------------------------
 
+
 def describe(world):
     lines = [f"today = day 0; {world.districts} district(s), each with its pact"]
     for i, inst in enumerate(world.institutions):
-        adhesions = ", ".join(f"signed pact of D{a.pact_district} on {a.signed}"
-                              + (f" withdrawn {a.withdrawn}" if a.withdrawn is not None else "")
-                              for a in inst.adhesions) or "never signed"
-        lines.append(f"I{i}: {inst.kind} of D{inst.district}{'' if inst.active else ' INACTIVE'}; {adhesions}"
-                     f" → {'in standing' if in_standing(world, i) else 'NOT in standing'}")
+        adhesions = (
+            ", ".join(
+                f"signed pact of D{a.pact_district} on {a.signed}"
+                + (f" withdrawn {a.withdrawn}" if a.withdrawn is not None else "")
+                for a in inst.adhesions
+            )
+            or "never signed"
+        )
+        lines.append(
+            f"I{i}: {inst.kind} of D{inst.district}{'' if inst.active else ' INACTIVE'}; {adhesions}"
+            f" → {'in standing' if in_standing(world, i) else 'NOT in standing'}"
+        )
     for u, user in enumerate(world.users):
         lines.append(f"U{u}{'' if user.active else ' (inactive account)'}:")
         for m in user.memberships:
-            lines.append(f"    membership {m.role} at I{m.institution} {m.valid_from}..{m.valid_to}"
-                         f"{' ENDED' if m.ended else ''}")
+            lines.append(
+                f"    membership {m.role} at I{m.institution} {m.valid_from}..{m.valid_to}{' ENDED' if m.ended else ''}"
+            )
     for p, path in enumerate(world.paths):
         closed = f", closed {path.closed_days_ago} days ago" if path.closed_days_ago is not None else ""
         lines.append(f"P{p}: D{path.district}, {path.state}{closed}, family of {path.family_size}")
         for s in path.seats:
-            lines.append(f"    seat U{s.user} {s.team_role} at I{s.institution} {s.valid_from}..{s.valid_to}"
-                         f"{' ENDED' if s.ended else ''} → last day {seat_last_day(path, s)}, "
-                         f"{'in force' if seat_in_force(world, path, s) else 'not in force'}")
+            lines.append(
+                f"    seat U{s.user} {s.team_role} at I{s.institution} {s.valid_from}..{s.valid_to}"
+                f"{' ENDED' if s.ended else ''} → last day {seat_last_day(path, s)}, "
+                f"{'in force' if seat_in_force(world, path, s) else 'not in force'}"
+            )
         for c in path.consents:
             lines.append(f"    consent for I{c.institution} given {c.given} withdrawn {c.withdrawn}")
         for n, note in enumerate(path.notes):

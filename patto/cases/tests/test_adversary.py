@@ -93,18 +93,26 @@ def institutions(draw, district, districts):
     kind = draw(st.sampled_from(KINDS))
     other = 1 - district if districts == 2 else district
     signed = st.sampled_from((-400, -30, -1, 0))
-    standing = draw(mostly(
-        st.tuples(st.just(True), st.one_of(
-            st.builds(lambda s: (oracle.Adhesion(district, s),), signed),
-            st.builds(lambda s, w: (oracle.Adhesion(district, s, w),), signed, st.sampled_from((1, 30))),
-            st.builds(lambda s: (oracle.Adhesion(district, -400, -100), oracle.Adhesion(district, s)), signed))),
-        st.tuples(st.just(False), st.builds(lambda s: (oracle.Adhesion(district, s),), signed)),  # inactive
-        st.tuples(st.just(True), st.just(())),  # never signed
-        st.tuples(st.just(True), st.builds(lambda s, w: (oracle.Adhesion(district, s, w),), signed,
-                                           st.sampled_from((-1, 0)))),  # withdrawn by today
-        st.tuples(st.just(True), st.builds(lambda s: (oracle.Adhesion(district, s),), st.sampled_from((1, 30)))),
-        st.tuples(st.just(True), st.builds(lambda s: (oracle.Adhesion(other, s),), signed)),  # another pact
-    ))
+    standing = draw(
+        mostly(
+            st.tuples(
+                st.just(True),
+                st.one_of(
+                    st.builds(lambda s: (oracle.Adhesion(district, s),), signed),
+                    st.builds(lambda s, w: (oracle.Adhesion(district, s, w),), signed, st.sampled_from((1, 30))),
+                    st.builds(lambda s: (oracle.Adhesion(district, -400, -100), oracle.Adhesion(district, s)), signed),
+                ),
+            ),
+            st.tuples(st.just(False), st.builds(lambda s: (oracle.Adhesion(district, s),), signed)),  # inactive
+            st.tuples(st.just(True), st.just(())),  # never signed
+            st.tuples(
+                st.just(True),
+                st.builds(lambda s, w: (oracle.Adhesion(district, s, w),), signed, st.sampled_from((-1, 0))),
+            ),  # withdrawn by today
+            st.tuples(st.just(True), st.builds(lambda s: (oracle.Adhesion(district, s),), st.sampled_from((1, 30)))),
+            st.tuples(st.just(True), st.builds(lambda s: (oracle.Adhesion(other, s),), signed)),  # another pact
+        )
+    )
     active, adhesions = standing
     return oracle.Institution(district=district, kind=kind, active=active, adhesions=adhesions)
 
@@ -138,10 +146,14 @@ def consents(draw, schools, seated_schools):
     """For a school in the team, mostly a consent in force; sometimes withdrawn, future, or none."""
     found = []
     for i in seated_schools:
-        given, withdrawn = draw(mostly(st.tuples(st.sampled_from((-400, -30, -1, 0)), st.sampled_from((None, 1, 30))),
-                                       st.tuples(st.sampled_from((-400, -30)), st.sampled_from((-1, 0))),
-                                       st.tuples(st.sampled_from((1, 30)), st.none()),
-                                       st.just((None, None))))
+        given, withdrawn = draw(
+            mostly(
+                st.tuples(st.sampled_from((-400, -30, -1, 0)), st.sampled_from((None, 1, 30))),
+                st.tuples(st.sampled_from((-400, -30)), st.sampled_from((-1, 0))),
+                st.tuples(st.sampled_from((1, 30)), st.none()),
+                st.just((None, None)),
+            )
+        )
         if given is not None:
             found.append(oracle.Consent(i, given, withdrawn))
     if schools and draw(st.sampled_from((False, False, True))):  # a school outside the team
@@ -158,8 +170,9 @@ def notes(draw, world_institutions, world_users, schools, seated_schools):
     school = None
     if audience == "school" and schools:
         school = draw(mostly(st.sampled_from(seated_schools or schools), st.sampled_from(schools), st.none()))
-    return oracle.Note(audience, draw(st.integers(0, len(world_users) - 1)),
-                       draw(st.integers(0, len(world_institutions) - 1)), school)
+    return oracle.Note(
+        audience, draw(st.integers(0, len(world_users) - 1)), draw(st.integers(0, len(world_institutions) - 1)), school
+    )
 
 
 @st.composite
@@ -170,10 +183,14 @@ def paths(draw, world):
     schools = sorted(i for i, inst in enumerate(world_institutions) if inst.kind in oracle.SCHOOL_SIDE)
     seated_schools = sorted({s.institution for s in path_seats if s.institution in schools})
     return oracle.Path(
-        district=district, state=draw(st.sampled_from(OPEN_STATES)), family_size=draw(st.integers(1, 2)),
-        seats=path_seats, consents=draw(consents(schools, seated_schools)),
+        district=district,
+        state=draw(st.sampled_from(OPEN_STATES)),
+        family_size=draw(st.integers(1, 2)),
+        seats=path_seats,
+        consents=draw(consents(schools, seated_schools)),
         notes=tuple(draw(st.lists(notes(world_institutions, world_users, schools, seated_schools), max_size=6))),
-        closed_days_ago=draw(st.sampled_from((None, None, None, None, 0, 29, 30, 31, 45, 200))))
+        closed_days_ago=draw(st.sampled_from((None, None, None, None, 0, 29, 30, 31, 45, 200))),
+    )
 
 
 @st.composite
@@ -182,8 +199,9 @@ def worlds(draw):
     districts = draw(st.integers(1, 2))
     # Every district has at least one institution (it sends the signals); then up to five more anywhere.
     first = [draw(institutions(d, districts)) for d in range(districts)]
-    more = draw(st.lists(st.integers(0, districts - 1).flatmap(lambda d: institutions(d, districts)), min_size=1,
-                         max_size=5))
+    more = draw(
+        st.lists(st.integers(0, districts - 1).flatmap(lambda d: institutions(d, districts)), min_size=1, max_size=5)
+    )
     world_institutions = tuple(first + more)
     world_users = tuple(draw(st.lists(users(world_institutions), min_size=1, max_size=3)))
     world_paths = tuple(draw(st.lists(paths((districts, world_institutions, world_users)), min_size=1, max_size=2)))
@@ -193,6 +211,7 @@ def worlds(draw):
 
 # --- Writing a world as rows ------------------------------------------------------------------------------
 
+
 def day(offset):
     return None if offset is None else TODAY + timedelta(days=offset)
 
@@ -200,62 +219,123 @@ def day(offset):
 def build(world):
     """Rows for ``world`` (direct creates, for speed); closures through ``close_path``, so that the test
     also checks that closure shortens the seats. Returns the objects the comparisons need."""
-    districts = [accounts.District.objects.create(name=f"Distretto {d}", reference_prefix=f"D{d}")
-                 for d in range(world.districts)]
+    districts = [
+        accounts.District.objects.create(name=f"Distretto {d}", reference_prefix=f"D{d}")
+        for d in range(world.districts)
+    ]
     pacts = [Pact.objects.create(district=d, title="Patto PIPPI", valid_from=day(-800)) for d in districts]
     insts = []
     for n, spec in enumerate(world.institutions):
         inst = accounts.Institution.objects.create(
-            district=districts[spec.district], kind=spec.kind, name=f"{spec.kind} {n}", is_active=spec.active,
+            district=districts[spec.district],
+            kind=spec.kind,
+            name=f"{spec.kind} {n}",
+            is_active=spec.active,
             codice_meccanografico=f"RNIC{n:05d}X" if spec.kind == "school" else "",
             istat_code=f"{99000 + n:06d}" if spec.kind == "comune" else "",
-            service_type="nido" if spec.kind == "educational_service" else "")
+            service_type="nido" if spec.kind == "educational_service" else "",
+        )
         for a in spec.adhesions:
-            Adhesion.objects.create(pact=pacts[a.pact_district], institution=inst, signer_name="Firmatario",
-                                    signer_role="Dirigente", signed_on=day(a.signed), withdrawn_on=day(a.withdrawn),
-                                    method="digital")
+            Adhesion.objects.create(
+                pact=pacts[a.pact_district],
+                institution=inst,
+                signer_name="Firmatario",
+                signer_role="Dirigente",
+                signed_on=day(a.signed),
+                withdrawn_on=day(a.withdrawn),
+                method="digital",
+            )
         insts.append(inst)
     users, memberships = [], []
     for u, spec in enumerate(world.users):
-        user = accounts.User.objects.create(username=f"u{u}", first_name="Utente", last_name=str(u),
-                                            is_active=spec.active)
+        user = accounts.User.objects.create(
+            username=f"u{u}", first_name="Utente", last_name=str(u), is_active=spec.active
+        )
         users.append(user)
-        memberships.append([accounts.Membership.objects.create(
-            user=user, institution=insts[m.institution], role=m.role, valid_from=day(m.valid_from),
-            valid_to=day(m.valid_to), ended_at=NOW - timedelta(days=2) if m.ended else None)
-            for m in spec.memberships])
+        memberships.append(
+            [
+                accounts.Membership.objects.create(
+                    user=user,
+                    institution=insts[m.institution],
+                    role=m.role,
+                    valid_from=day(m.valid_from),
+                    valid_to=day(m.valid_to),
+                    ended_at=NOW - timedelta(days=2) if m.ended else None,
+                )
+                for m in spec.memberships
+            ]
+        )
     cohorts = [cases.Cohort.objects.create(district=d, name="PIPPI", start_date=day(-300)) for d in districts]
     built_paths = []
     for p, spec in enumerate(world.paths):
         district = districts[spec.district]
         family = cases.Family.objects.create(district=district, reference=f"RN-T-{p:04d}")
-        child = cases.Person.objects.create(family=family, district=district, kind="child", first_name="Bimbo",
-                                            last_name=f"P{p}", birth_date=day(-3000), sex="F")
+        child = cases.Person.objects.create(
+            family=family,
+            district=district,
+            kind="child",
+            first_name="Bimbo",
+            last_name=f"P{p}",
+            birth_date=day(-3000),
+            sex="F",
+        )
         if spec.family_size > 1:
-            cases.Person.objects.create(family=family, district=district, kind="parent", first_name="Genitore",
-                                        last_name=f"P{p}", birth_date=day(-12000), sex="M")
+            cases.Person.objects.create(
+                family=family,
+                district=district,
+                kind="parent",
+                first_name="Genitore",
+                last_name=f"P{p}",
+                birth_date=day(-12000),
+                sex="M",
+            )
         signal_source = next(insts[i] for i, inst in enumerate(world.institutions) if inst.district == spec.district)
-        path = cases.Path.objects.create(family=family, cohort=cohorts[spec.district], state=spec.state,
-                                         signal_source=signal_source, signal_date=day(-300),
-                                         signal_summary="Segnalazione")
+        path = cases.Path.objects.create(
+            family=family,
+            cohort=cohorts[spec.district],
+            state=spec.state,
+            signal_source=signal_source,
+            signal_date=day(-300),
+            signal_summary="Segnalazione",
+        )
         for s in spec.seats:
-            cases.TeamMember.objects.create(path=path, user=users[s.user], institution=insts[s.institution],
-                                            team_role=s.team_role, valid_from=day(s.valid_from),
-                                            valid_to=day(s.valid_to),
-                                            ended_at=NOW - timedelta(days=2) if s.ended else None)
+            cases.TeamMember.objects.create(
+                path=path,
+                user=users[s.user],
+                institution=insts[s.institution],
+                team_role=s.team_role,
+                valid_from=day(s.valid_from),
+                valid_to=day(s.valid_to),
+                ended_at=NOW - timedelta(days=2) if s.ended else None,
+            )
         for c in spec.consents:
-            cases.ConsentItem.objects.create(path=path, institution=insts[c.institution], scope="Frequenza",
-                                             given_on=day(c.given), given_by="Genitore", recorded_by=users[0],
-                                             withdrawn_on=day(c.withdrawn))
+            cases.ConsentItem.objects.create(
+                path=path,
+                institution=insts[c.institution],
+                scope="Frequenza",
+                given_on=day(c.given),
+                given_by="Genitore",
+                recorded_by=users[0],
+                withdrawn_on=day(c.withdrawn),
+            )
         for n, note in enumerate(spec.notes):
-            cases.Note.objects.create(path=path, author=users[note.author],
-                                      author_institution=insts[note.author_institution], audience=note.audience,
-                                      school=insts[note.school] if note.school is not None else None,
-                                      text=note_token(p, n))
+            cases.Note.objects.create(
+                path=path,
+                author=users[note.author],
+                author_institution=insts[note.author_institution],
+                audience=note.audience,
+                school=insts[note.school] if note.school is not None else None,
+                text=note_token(p, n),
+            )
         if spec.closed_days_ago is not None:
             with time_machine.travel(NOW - timedelta(days=spec.closed_days_ago), tick=False):
-                close_path(actor=accounts.User.objects.get(pk=users[0].pk), path=path, version=path.version,
-                           outcome=cases.ClosureOutcome.objects.first(), reason="Chiusura")
+                close_path(
+                    actor=accounts.User.objects.get(pk=users[0].pk),
+                    path=path,
+                    version=path.version,
+                    outcome=cases.ClosureOutcome.objects.first(),
+                    reason="Chiusura",
+                )
         built_paths.append((path, child))
     return users, memberships, built_paths
 
@@ -265,6 +345,7 @@ def note_token(p, n):
 
 
 # --- Comparing -----------------------------------------------------------------------------------------
+
 
 def page_url(page, path, child):
     if page == "comparison":
@@ -312,8 +393,12 @@ def compare(world, acting, tally):
                         if shown != wanted:
                             disagreements.append(f"{where}: notes shown {sorted(shown)}, oracle {sorted(wanted)}")
     if disagreements:
-        raise AssertionError("Patto disagrees with the oracle:\n" + "\n".join(disagreements)
-                             + "\n\nThe world:\n" + oracle.describe(world))
+        raise AssertionError(
+            "Patto disagrees with the oracle:\n"
+            + "\n".join(disagreements)
+            + "\n\nThe world:\n"
+            + oracle.describe(world)
+        )
 
 
 def acting_label(world, u, memberships, session_role):
@@ -325,54 +410,155 @@ def acting_label(world, u, memberships, session_role):
 
 # --- Worlds always tried first (edges a random draw reaches rarely) ------------------------------------------
 
-A, I, M, U, S, C, N, P, W = (oracle.Adhesion, oracle.Institution, oracle.Membership, oracle.User, oracle.Seat,
-                             oracle.Consent, oracle.Note, oracle.Path, oracle.World)
+A, I, M, U, S, C, N, P, W = (  # noqa: E741 (one letter per kind of thing, to keep the worlds below readable)
+    oracle.Adhesion,
+    oracle.Institution,
+    oracle.Membership,
+    oracle.User,
+    oracle.Seat,
+    oracle.Consent,
+    oracle.Note,
+    oracle.Path,
+    oracle.World,
+)
 EDGES = [
     # A seat due to start after the closure's grace period ended: the closure ends it before it starts.
-    W(1, (I(0, "third_sector", adhesions=(A(0, -400),)),), (U((M(0, "educator", -400),)),),
-      (P(0, "intervention", 1, seats=(S(0, 0, "educator", 0),), closed_days_ago=45),)),
+    W(
+        1,
+        (I(0, "third_sector", adhesions=(A(0, -400),)),),
+        (U((M(0, "educator", -400),)),),
+        (P(0, "intervention", 1, seats=(S(0, 0, "educator", 0),), closed_days_ago=45),),
+    ),
     # Closed 30 days ago: today is the last day of grace; 31 days ago: over; the case manager's seat stays.
-    W(1, (I(0, "comune", adhesions=(A(0, -400),)), I(0, "third_sector", adhesions=(A(0, -400),))),
-      (U((M(0, "social_worker", -400),)), U((M(1, "educator", -400),))),
-      (P(0, "intervention", 1, seats=(S(0, 0, "case_manager", -400), S(1, 1, "educator", -400)), closed_days_ago=30,
-         notes=(N("team", 0, 0),)),
-       P(0, "assessment", 2, seats=(S(0, 0, "case_manager", -400), S(1, 1, "educator", -60, 60)), closed_days_ago=31,
-         notes=(N("team", 0, 0),)))),
+    W(
+        1,
+        (I(0, "comune", adhesions=(A(0, -400),)), I(0, "third_sector", adhesions=(A(0, -400),))),
+        (U((M(0, "social_worker", -400),)), U((M(1, "educator", -400),))),
+        (
+            P(
+                0,
+                "intervention",
+                1,
+                seats=(S(0, 0, "case_manager", -400), S(1, 1, "educator", -400)),
+                closed_days_ago=30,
+                notes=(N("team", 0, 0),),
+            ),
+            P(
+                0,
+                "assessment",
+                2,
+                seats=(S(0, 0, "case_manager", -400), S(1, 1, "educator", -60, 60)),
+                closed_days_ago=31,
+                notes=(N("team", 0, 0),),
+            ),
+        ),
+    ),
     # Standing: withdrawn today (out), tomorrow (in), signed today (in), only another district's pact (out),
     # inactive (out), re-signed after a withdrawal (in).
-    W(2, (I(0, "comune", adhesions=(A(0, -400, 0),)), I(0, "ausl", adhesions=(A(0, -400, 1),)),
-          I(0, "third_sector", adhesions=(A(0, 0),)), I(0, "third_sector", adhesions=(A(1, -400),)),
-          I(1, "comune", active=False, adhesions=(A(1, -400),)),
-          I(0, "district_office", adhesions=(A(0, -400, -100), A(0, -30)))),
-      (U((M(0, "social_worker", -400), M(1, "psychologist", -400))), U((M(2, "educator", -400),)),
-       U((M(3, "educator", -400), M(4, "social_worker", -400))), U((M(5, "social_worker", -400),))),
-      (P(0, "intervention", 1, seats=(S(0, 0, "case_manager", -400), S(0, 1, "psychologist", -30),
-                                      S(1, 2, "educator", 0), S(2, 3, "educator", -30), S(2, 4, "social_worker", -30),
-                                      S(3, 5, "social_worker", -30)),
-         notes=(N("clinical", 0, 1), N("institution", 1, 2), N("institution", 0, 0))),)),
+    W(
+        2,
+        (
+            I(0, "comune", adhesions=(A(0, -400, 0),)),
+            I(0, "ausl", adhesions=(A(0, -400, 1),)),
+            I(0, "third_sector", adhesions=(A(0, 0),)),
+            I(0, "third_sector", adhesions=(A(1, -400),)),
+            I(1, "comune", active=False, adhesions=(A(1, -400),)),
+            I(0, "district_office", adhesions=(A(0, -400, -100), A(0, -30))),
+        ),
+        (
+            U((M(0, "social_worker", -400), M(1, "psychologist", -400))),
+            U((M(2, "educator", -400),)),
+            U((M(3, "educator", -400), M(4, "social_worker", -400))),
+            U((M(5, "social_worker", -400),)),
+        ),
+        (
+            P(
+                0,
+                "intervention",
+                1,
+                seats=(
+                    S(0, 0, "case_manager", -400),
+                    S(0, 1, "psychologist", -30),
+                    S(1, 2, "educator", 0),
+                    S(2, 3, "educator", -30),
+                    S(2, 4, "social_worker", -30),
+                    S(3, 5, "social_worker", -30),
+                ),
+                notes=(N("clinical", 0, 1), N("institution", 1, 2), N("institution", 0, 0)),
+            ),
+        ),
+    ),
     # One person, a full seat and a school seat: "institution" notes only of the full seat's institution;
     # every school note with the full view. A teacher with only a school seat: only their school's notes,
     # the plan refused (403); a second school whose consent was withdrawn today gives nothing.
-    W(1, (I(0, "comune", adhesions=(A(0, -400),)), I(0, "school", adhesions=(A(0, -400),)),
-          I(0, "educational_service", adhesions=(A(0, -400),))),
-      (U((M(1, "school_referent", -400), M(0, "social_worker", -400))), U((M(1, "school_head", -400),)),
-       U((M(2, "educational_staff", -400), M(1, "school_referent", -400)))),
-      (P(0, "intervention", 2, seats=(S(0, 0, "social_worker", -30), S(0, 1, "teacher", -30), S(1, 1, "teacher", -30),
-                                      S(2, 2, "educational_staff", -30), S(2, 1, "teacher", -30)),
-         consents=(C(1, -30), C(2, -30, 0)),
-         notes=(N("institution", 0, 1), N("institution", 0, 0), N("school", 1, 1, 1), N("school", 0, 0, 2),
-                N("school", 0, 0, None), N("team", 0, 0), N("clinical", 0, 0))),)),
+    W(
+        1,
+        (
+            I(0, "comune", adhesions=(A(0, -400),)),
+            I(0, "school", adhesions=(A(0, -400),)),
+            I(0, "educational_service", adhesions=(A(0, -400),)),
+        ),
+        (
+            U((M(1, "school_referent", -400), M(0, "social_worker", -400))),
+            U((M(1, "school_head", -400),)),
+            U((M(2, "educational_staff", -400), M(1, "school_referent", -400))),
+        ),
+        (
+            P(
+                0,
+                "intervention",
+                2,
+                seats=(
+                    S(0, 0, "social_worker", -30),
+                    S(0, 1, "teacher", -30),
+                    S(1, 1, "teacher", -30),
+                    S(2, 2, "educational_staff", -30),
+                    S(2, 1, "teacher", -30),
+                ),
+                consents=(C(1, -30), C(2, -30, 0)),
+                notes=(
+                    N("institution", 0, 1),
+                    N("institution", 0, 0),
+                    N("school", 1, 1, 1),
+                    N("school", 0, 0, 2),
+                    N("school", 0, 0, None),
+                    N("team", 0, 0),
+                    N("clinical", 0, 0),
+                ),
+            ),
+        ),
+    ),
     # Clinical: a health seat at the AUSL with a health membership there reads them (pediatrician seat with a
     # health_professional membership too); a psychologist membership with an educator's seat elsewhere does
     # not. A psychologist's seat held through an administrator's membership there is no seat at all.
-    W(1, (I(0, "ausl", adhesions=(A(0, -400),)), I(0, "third_sector", adhesions=(A(0, -400),)),
-          I(0, "ausl", adhesions=(A(0, -400),))),
-      (U((M(0, "psychologist", -400),)), U((M(0, "health_professional", -400),)),
-       U((M(1, "educator", -400), M(0, "psychologist", -400))), U((M(2, "institution_admin", -400),
-                                                                  M(0, "psychologist", -400)))),
-      (P(0, "intervention", 1, seats=(S(0, 0, "psychologist", -30), S(1, 0, "pediatrician", -30),
-                                      S(2, 1, "educator", -30), S(3, 2, "psychologist", -30)),
-         notes=(N("clinical", 0, 0), N("institution", 0, 0), N("institution", 2, 1))),)),
+    W(
+        1,
+        (
+            I(0, "ausl", adhesions=(A(0, -400),)),
+            I(0, "third_sector", adhesions=(A(0, -400),)),
+            I(0, "ausl", adhesions=(A(0, -400),)),
+        ),
+        (
+            U((M(0, "psychologist", -400),)),
+            U((M(0, "health_professional", -400),)),
+            U((M(1, "educator", -400), M(0, "psychologist", -400))),
+            U((M(2, "institution_admin", -400), M(0, "psychologist", -400))),
+        ),
+        (
+            P(
+                0,
+                "intervention",
+                1,
+                seats=(
+                    S(0, 0, "psychologist", -30),
+                    S(1, 0, "pediatrician", -30),
+                    S(2, 1, "educator", -30),
+                    S(3, 2, "psychologist", -30),
+                ),
+                notes=(N("clinical", 0, 0), N("institution", 0, 0), N("institution", 2, 1)),
+            ),
+        ),
+    ),
 ]
 EDGE_ACTING = [(0,), (0, 0), (0, 0, 0, 0), (0, 0, 1), (0, 0, 0, 0)]
 
@@ -383,13 +569,22 @@ def test_patto_answers_what_the_oracle_says(db):
 
     # One test function, one database fixture; each example opens a savepoint and rolls it back, so every
     # world starts from the migrated database (reference data included) and no state leaks between them.
-    @settings(max_examples=EXAMPLES, deadline=None, derandomize=IN_CI, database=None if IN_CI else LOCAL_DATABASE,
-              print_blob=True, suppress_health_check=[HealthCheck.too_slow])
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=IN_CI,
+        database=None if IN_CI else LOCAL_DATABASE,
+        print_blob=True,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
     @given(worlds())
     def check(drawn):
         world, acting = drawn
-        with (time_machine.travel(NOW, tick=False), override_settings(PATTO_CLOSURE_GRACE_DAYS=oracle.GRACE_DAYS),
-              transaction.atomic()):
+        with (
+            time_machine.travel(NOW, tick=False),
+            override_settings(PATTO_CLOSURE_GRACE_DAYS=oracle.GRACE_DAYS),
+            transaction.atomic(),
+        ):
             tally["worlds"] += 1
             compare(world, acting, tally)
             transaction.set_rollback(True)
@@ -398,8 +593,10 @@ def test_patto_answers_what_the_oracle_says(db):
         check = example(edge)(check)
     started = time.perf_counter()
     check()
-    print(f"\nadversary: {tally['worlds']} worlds, {tally['comparisons']} (user, acting role, page) comparisons "
-          f"(expected 200: {tally[200]}, 403: {tally[403]}, 404: {tally[404]}, 302 to the step-up: {tally['step-up']}, "
-          f"302 to sign in (inactive account): {tally['sign-in']}; "
-          f"notes checked on 200 pages: {tally['notes']}, of which readable: {tally['notes readable']}), "
-          f"0 disagreements, {time.perf_counter() - started:.0f} s")
+    print(
+        f"\nadversary: {tally['worlds']} worlds, {tally['comparisons']} (user, acting role, page) comparisons "
+        f"(expected 200: {tally[200]}, 403: {tally[403]}, 404: {tally[404]}, 302 to the step-up: {tally['step-up']}, "
+        f"302 to sign in (inactive account): {tally['sign-in']}; "
+        f"notes checked on 200 pages: {tally['notes']}, of which readable: {tally['notes readable']}), "
+        f"0 disagreements, {time.perf_counter() - started:.0f} s"
+    )

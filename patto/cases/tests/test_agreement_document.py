@@ -16,13 +16,20 @@ def _agreement_step(family_path, personas):
     return reverse("cases:path_agreement", kwargs={"pk": family_path.pk})
 
 
-def test_the_agreement_is_recorded_with_its_signed_file_and_read_by_the_team_only(antivirus, login, family_path,
-                                                                                   personas):
+def test_the_agreement_is_recorded_with_its_signed_file_and_read_by_the_team_only(
+    antivirus, login, family_path, personas
+):
     url = _agreement_step(family_path, personas)
     scan = samples.pdf(text=b"Accordo di partecipazione")
-    response = login("case_manager").post(url, {
-        "version": family_path.version, "signed_on": "2025-10-02", "signed_by": "Elena Canestrari",
-        "signed_document": SimpleUploadedFile("accordo firmato.pdf", scan)})
+    response = login("case_manager").post(
+        url,
+        {
+            "version": family_path.version,
+            "signed_on": "2025-10-02",
+            "signed_by": "Elena Canestrari",
+            "signed_document": SimpleUploadedFile("accordo firmato.pdf", scan),
+        },
+    )
     assert response.status_code == 302
     family_path.refresh_from_db()
     document = family_path.agreement.signed_document
@@ -42,20 +49,34 @@ def test_the_agreement_is_recorded_with_its_signed_file_and_read_by_the_team_onl
 def test_the_case_manager_attaches_it_later_and_a_bad_file_changes_nothing(antivirus, login, family_path, personas):
     url = _agreement_step(family_path, personas)
     client = login("case_manager")
-    assert client.post(url, {"version": family_path.version, "signed_on": "2025-10-02",
-                             "signed_by": "Elena Canestrari"}).status_code == 302
+    assert (
+        client.post(
+            url, {"version": family_path.version, "signed_on": "2025-10-02", "signed_by": "Elena Canestrari"}
+        ).status_code
+        == 302
+    )
     attach = reverse("cases:agreement_document", kwargs={"pk": family_path.pk})
     assert client.get(attach).status_code == 404  # nothing attached yet
-    refused = client.post(attach, {"signed_document": SimpleUploadedFile("accordo.docx", samples.docx(
-        extra=[("word/vbaProject.bin", b"macro")]))})
+    refused = client.post(
+        attach,
+        {
+            "signed_document": SimpleUploadedFile(
+                "accordo.docx", samples.docx(extra=[("word/vbaProject.bin", b"macro")])
+            )
+        },
+    )
     assert refused.status_code == 200 and "Il documento contiene macro" in refused.content.decode()
     assert not Attachment.objects.exists()
-    assert client.post(attach, {"signed_document": SimpleUploadedFile("accordo.jpg", samples.image("JPEG"))}
-                       ).status_code == 302
+    assert (
+        client.post(attach, {"signed_document": SimpleUploadedFile("accordo.jpg", samples.image("JPEG"))}).status_code
+        == 302
+    )
     family_path.agreement.refresh_from_db()
     assert family_path.agreement.signed_document.kind == "jpg"
-    assert login("team_member").post(attach, {"signed_document": SimpleUploadedFile(
-        "x.pdf", samples.pdf())}).status_code == 403  # the educator reads it but only the case manager attaches
+    assert (
+        login("team_member").post(attach, {"signed_document": SimpleUploadedFile("x.pdf", samples.pdf())}).status_code
+        == 403
+    )  # the educator reads it but only the case manager attaches
 
 
 def test_no_document_is_attached_to_a_closed_path(antivirus, login, family_path, personas):
@@ -65,8 +86,13 @@ def test_no_document_is_attached_to_a_closed_path(antivirus, login, family_path,
     client = login("case_manager")
     client.post(url, {"version": family_path.version, "signed_on": "2025-10-02", "signed_by": "Elena Canestrari"})
     family_path.refresh_from_db()
-    services.close_path(actor=personas["case_manager"].user, path=family_path, version=family_path.version,
-                        outcome=ClosureOutcome.objects.first(), reason="Trasferimento")
+    services.close_path(
+        actor=personas["case_manager"].user,
+        path=family_path,
+        version=family_path.version,
+        outcome=ClosureOutcome.objects.first(),
+        reason="Trasferimento",
+    )
     attach = reverse("cases:agreement_document", kwargs={"pk": family_path.pk})
     assert client.post(attach, {"signed_document": SimpleUploadedFile("a.pdf", samples.pdf())}).status_code == 403
     assert not Attachment.objects.exists()

@@ -50,8 +50,9 @@ def in_intervention(family_path, personas):
     actor = personas["case_manager"].user
     path = family_path
     services.advance_path(actor=actor, path=path, version=path.version)
-    services.record_agreement(actor=actor, path=path, version=path.version, signed_on=date(2025, 10, 1),
-                              signed_by="Elena Canestrari")
+    services.record_agreement(
+        actor=actor, path=path, version=path.version, signed_on=date(2025, 10, 1), signed_by="Elena Canestrari"
+    )
     services.advance_path(actor=actor, path=path, version=path.version)
     services.advance_path(actor=actor, path=path, version=path.version)
     Path.objects.filter(pk=path.pk).update(intervention_started_on=date(2025, 10, 6))
@@ -63,7 +64,10 @@ def test_time_points_follow_the_cohort_schedule(in_intervention):
     path = in_intervention
     points = time_points(path, set(), today=date(2026, 7, 20))
     assert [(p.time_point, p.due_on, p.status) for p in points] == [
-        ("T0", date(2025, 10, 6), "overdue"), ("T1", date(2026, 7, 6), "overdue"), ("T2", date(2027, 4, 6), "scheduled")]
+        ("T0", date(2025, 10, 6), "overdue"),
+        ("T1", date(2026, 7, 6), "overdue"),
+        ("T2", date(2027, 4, 6), "scheduled"),
+    ]
     assert time_points(path, {"T0"}, today=date(2026, 6, 20))[1].status == "due"
     assert add_months(date(2025, 5, 31), 9) == date(2026, 2, 28)
 
@@ -73,10 +77,18 @@ def test_team_and_family_rate_separately_and_the_comparison_shows_change(in_inte
     path = in_intervention
     child = path.family.members.get(kind="child")
     framework = services.current_framework()
-    services.save_assessment(actor=actor, path=path, child=child, time_point="T0", rater="team",
-                             values=_values(framework, 2), child_says="Mi piace disegnare")
-    services.save_assessment(actor=actor, path=path, child=child, time_point="T0", rater="family",
-                             values=_values(framework, 4))
+    services.save_assessment(
+        actor=actor,
+        path=path,
+        child=child,
+        time_point="T0",
+        rater="team",
+        values=_values(framework, 2),
+        child_says="Mi piace disegnare",
+    )
+    services.save_assessment(
+        actor=actor, path=path, child=child, time_point="T0", rater="family", values=_values(framework, 4)
+    )
     t2 = _values(framework, 5)
     first = next(iter(t2))
     t2[first] = None  # not assessable
@@ -98,8 +110,14 @@ def test_ratings_outside_the_scale_are_refused(in_intervention, personas):
     path = in_intervention
     child = path.family.members.get(kind="child")
     with pytest.raises(ValidationError):
-        services.save_assessment(actor=personas["case_manager"].user, path=path, child=child, time_point="T0",
-                                 rater="team", values=_values(services.current_framework(), 9))
+        services.save_assessment(
+            actor=personas["case_manager"].user,
+            path=path,
+            child=child,
+            time_point="T0",
+            rater="team",
+            values=_values(services.current_framework(), 9),
+        )
     assert not Assessment.objects.exists()
 
 
@@ -108,13 +126,28 @@ def test_stale_assessment_save_is_a_conflict(in_intervention, personas):
     path = in_intervention
     child = path.family.members.get(kind="child")
     framework = services.current_framework()
-    saved = services.save_assessment(actor=actor, path=path, child=child, time_point="T1", rater="team",
-                                     values=_values(framework, 3))
-    services.save_assessment(actor=actor, path=path, child=child, time_point="T1", rater="team",
-                             values=_values(framework, 4), version=saved.version)
+    saved = services.save_assessment(
+        actor=actor, path=path, child=child, time_point="T1", rater="team", values=_values(framework, 3)
+    )
+    services.save_assessment(
+        actor=actor,
+        path=path,
+        child=child,
+        time_point="T1",
+        rater="team",
+        values=_values(framework, 4),
+        version=saved.version,
+    )
     with pytest.raises(ConflictError):
-        services.save_assessment(actor=actor, path=path, child=child, time_point="T1", rater="team",
-                                 values=_values(framework, 1), version=saved.version)
+        services.save_assessment(
+            actor=actor,
+            path=path,
+            child=child,
+            time_point="T1",
+            rater="team",
+            values=_values(framework, 1),
+            version=saved.version,
+        )
     assert set(Assessment.objects.get().ratings.values_list("value", flat=True)) == {4}
 
 
@@ -127,8 +160,9 @@ def test_assessment_page_saves_and_unanswered_keeps_input(in_intervention, login
     path = in_intervention
     child = path.family.members.get(kind="child")
     framework = services.current_framework()
-    url = reverse("cases:assessment_edit", kwargs={"pk": path.pk, "child_pk": child.pk, "time_point": "T0",
-                                                   "rater": "family"})
+    url = reverse(
+        "cases:assessment_edit", kwargs={"pk": path.pk, "child_pk": child.pk, "time_point": "T0", "rater": "family"}
+    )
     client = login("health_professional")
     incomplete = _form_data(framework, "3")
     incomplete.pop(next(k for k in incomplete if k.startswith("sub_")))
@@ -157,8 +191,13 @@ def test_prepost_factors_per_side(in_intervention, login):
     sides = list(framework.sides.all())
     data = {}
     for side in sides:
-        data.update({f"risk_{side.pk}": f"rischio {side.code}", f"protective_{side.pk}": f"protezione {side.code}",
-                     f"version_{side.pk}": ""})
+        data.update(
+            {
+                f"risk_{side.pk}": f"rischio {side.code}",
+                f"protective_{side.pk}": f"protezione {side.code}",
+                f"version_{side.pk}": "",
+            }
+        )
     client = login("case_manager")
     url = reverse("cases:prepost_edit", kwargs={"pk": path.pk, "time_point": "T0"})
     assert client.post(url, data).status_code == 302
@@ -174,8 +213,9 @@ def test_comparison_query_count(count, in_intervention, personas, django_assert_
     child = path.family.members.get(kind="child")
     framework = services.current_framework()
     for time_point in ["T0", "T1", "T2"][:count]:
-        services.save_assessment(actor=actor, path=path, child=child, time_point=time_point, rater="team",
-                                 values=_values(framework, 3))
+        services.save_assessment(
+            actor=actor, path=path, child=child, time_point=time_point, rater="team", values=_values(framework, 3)
+        )
     client = Client()
     client.force_login(actor)
     # 18: the scale's bounds from the framework joined the 17 of before (drafts come with the ratings' query).
@@ -188,7 +228,9 @@ def test_home_page_lists_overdue_time_points_for_the_case_manager(in_interventio
 
     items = time_points_needing_attention(personas["case_manager"].user, today=date(2026, 7, 20))
     assert [(path.pk, due.time_point, due.status) for path, due in items] == [
-        (in_intervention.pk, "T0", "overdue"), (in_intervention.pk, "T1", "overdue")]
+        (in_intervention.pk, "T0", "overdue"),
+        (in_intervention.pk, "T1", "overdue"),
+    ]
     assert time_points_needing_attention(personas["health_professional"].user) == []  # not their case
     body = login("case_manager").get("/").content.decode()
     assert in_intervention.family.reference in body and "T0" in body
@@ -200,11 +242,24 @@ def test_time_points_query_count(count, in_intervention, personas, django_assert
 
     actor = personas["case_manager"].user
     for index in range(count - 1):
-        path = services.open_path(actor=actor, cohort=in_intervention.cohort, signal_source=in_intervention.signal_source,
-                                  signal_date=date(2025, 9, 1), signal_summary="s", legal_basis="public_interest",
-                                  child={"first_name": f"Bimbo{index}", "last_name": "Prova", "sex": "M",
-                                         "birth_date": date(2018, 1, 1), "fiscal_code": "", "town": "",
-                                         "school": None, "school_site": None})
+        path = services.open_path(
+            actor=actor,
+            cohort=in_intervention.cohort,
+            signal_source=in_intervention.signal_source,
+            signal_date=date(2025, 9, 1),
+            signal_summary="s",
+            legal_basis="public_interest",
+            child={
+                "first_name": f"Bimbo{index}",
+                "last_name": "Prova",
+                "sex": "M",
+                "birth_date": date(2018, 1, 1),
+                "fiscal_code": "",
+                "town": "",
+                "school": None,
+                "school_site": None,
+            },
+        )
         Path.objects.filter(pk=path.pk).update(state="intervention", intervention_started_on=date(2025, 10, 1))
     actor = type(actor).objects.get(pk=actor.pk)
     with django_assert_num_queries(3):  # paths, children, ratings
@@ -219,8 +274,9 @@ def test_a_draft_is_kept_out_of_the_comparison_until_it_is_completed(in_interven
     path = in_intervention
     child = path.family.members.get(kind="child")
     framework = services.current_framework()
-    url = reverse("cases:assessment_edit", kwargs={"pk": path.pk, "child_pk": child.pk, "time_point": "T0",
-                                                   "rater": "team"})
+    url = reverse(
+        "cases:assessment_edit", kwargs={"pk": path.pk, "child_pk": child.pk, "time_point": "T0", "rater": "team"}
+    )
     client = login("case_manager")
     client.cookies["django_language"] = "en"
     form_page = client.get(url).content.decode()
@@ -229,8 +285,7 @@ def test_a_draft_is_kept_out_of_the_comparison_until_it_is_completed(in_interven
     first, second = [f"sub_{sub.pk}" for sub in SubDimension.objects.filter(side__framework=framework)][:2]
     draft = {**_form_data(framework, ""), first: "4", second: "na", "save": "draft"}
     response = client.post(url, draft)
-    assert response.status_code == 302 and response["Location"] == reverse("cases:path_detail",
-                                                                           kwargs={"pk": path.pk})
+    assert response.status_code == 302 and response["Location"] == reverse("cases:path_detail", kwargs={"pk": path.pk})
     saved = Assessment.objects.get()
     assert not saved.is_complete and sorted(saved.ratings.values_list("value", flat=True), key=str) == [4, None]
     assert done_time_points(path, [child]) == set()
@@ -250,8 +305,10 @@ def test_a_draft_is_kept_out_of_the_comparison_until_it_is_completed(in_interven
     saved.refresh_from_db()
     assert saved.is_complete and done_time_points(path, [child]) == {"T0"}
     assert comparison(path, child, framework)["present"] == [("T0", "team")]
-    assert [e.params["draft"] for e in PathEvent.objects.filter(kind="assessment.saved").order_by("pk")] == [True,
-                                                                                                        False]
+    assert [e.params["draft"] for e in PathEvent.objects.filter(kind="assessment.saved").order_by("pk")] == [
+        True,
+        False,
+    ]
     completed = AuditEvent.objects.filter(action="cases.assessment.saved").order_by("pk").last()
     assert completed.changes["is_complete"] == [False, True]
 
@@ -264,9 +321,17 @@ def test_the_service_completes_an_assessment_only_with_every_sub_dimension(in_in
     values = _values(services.current_framework(), 3)
     values.popitem()
     with pytest.raises(ValidationError, match="draft"):
-        services.save_assessment(actor=personas["case_manager"].user, path=path, child=child, time_point="T1",
-                                 rater="team", values=values)
+        services.save_assessment(
+            actor=personas["case_manager"].user, path=path, child=child, time_point="T1", rater="team", values=values
+        )
     assert not Assessment.objects.exists()
-    draft = services.save_assessment(actor=personas["case_manager"].user, path=path, child=child, time_point="T1",
-                                     rater="team", values=values, complete=False)
+    draft = services.save_assessment(
+        actor=personas["case_manager"].user,
+        path=path,
+        child=child,
+        time_point="T1",
+        rater="team",
+        values=values,
+        complete=False,
+    )
     assert not draft.is_complete and draft.ratings.count() == 17

@@ -19,15 +19,26 @@ def district(rimini):
     Cohort.objects.create(district=district, name="PIPPI 13 — Rimini", start_date="2025-09-15")
     pact = Pact.objects.create(district=district, title="Patto territoriale PIPPI", valid_from="2024-03-01")
     for institution in (comune, school, ausl):  # standing: the three institutions signed the pact
-        Adhesion.objects.create(pact=pact, institution=institution, signer_name="Firmatario", signer_role="Dirigente",
-                                signed_on="2024-03-01", method="digital")
+        Adhesion.objects.create(
+            pact=pact,
+            institution=institution,
+            signer_name="Firmatario",
+            signer_role="Dirigente",
+            signed_on="2024-03-01",
+            method="digital",
+        )
     MembershipFactory(user=UserFactory(username="assistente"), institution=comune, role=Role.SOCIAL_WORKER)
-    MembershipFactory(user=UserFactory(username="docente", first_name="Sara", last_name="Valli"),
-                      institution=school, role=Role.SCHOOL_REFERENT)
-    MembershipFactory(user=UserFactory(username="psicologa", first_name="Anna", last_name="Bianchi"),
-                      institution=ausl, role=Role.PSYCHOLOGIST)
+    MembershipFactory(
+        user=UserFactory(username="docente", first_name="Sara", last_name="Valli"),
+        institution=school,
+        role=Role.SCHOOL_REFERENT,
+    )
+    MembershipFactory(
+        user=UserFactory(username="psicologa", first_name="Anna", last_name="Bianchi"),
+        institution=ausl,
+        role=Role.PSYCHOLOGIST,
+    )
     return {"school": school, "ausl": ausl}
-
 
 
 def test_case_manager_walks_the_path_and_each_member_sees_their_part(visit, district, antivirus, tmp_path):
@@ -68,8 +79,10 @@ def test_case_manager_walks_the_path_and_each_member_sees_their_part(visit, dist
         cm.page.click("main a:has-text('Accordo firmato')")
     assert Path_(download.value.path()).read_bytes() == scan.read_bytes()
 
-    for username, role, institution in (("Valli Sara", "teacher", "IC Rimini Marina"),
-                                        ("Bianchi Anna", "psychologist", "AUSL Romagna")):
+    for username, role, institution in (
+        ("Valli Sara", "teacher", "IC Rimini Marina"),
+        ("Bianchi Anna", "psychologist", "AUSL Romagna"),
+    ):
         cm.page.click("main >> text=Aggiungi all'équipe")
         cm.check()
         # Choosing the role in the team narrows the people offered (htmx): here to the one who fits.
@@ -212,23 +225,55 @@ def test_school_member_and_psychologist_see_their_part(visit, district):
     cm = User.objects.get(username="assistente")
     teacher, psychologist = User.objects.get(username="docente"), User.objects.get(username="psicologa")
     path = services.open_path(
-        actor=cm, cohort=Cohort.objects.get(), signal_source=district["school"], signal_date=date(2025, 9, 1),
-        signal_summary="SEGNALAZIONE-RISERVATA", legal_basis="public_interest",
-        child={"first_name": "Nina", "last_name": "Sarti", "birth_date": date(2017, 3, 3), "sex": "F",
-               "fiscal_code": "", "town": "Rimini", "school": district["school"], "school_site": None})
-    services.give_consent(actor=cm, path=path, institution=district["school"], scope="Frequenza",
-                          given_on=date(2025, 9, 1), given_by="I genitori")
-    for user, institution, role in ((teacher, district["school"], "teacher"),
-                                    (psychologist, district["ausl"], "psychologist")):
-        services.add_team_member(actor=cm, path=path, user=user, institution=institution, team_role=role,
-                                 valid_from=date(2025, 9, 1))
+        actor=cm,
+        cohort=Cohort.objects.get(),
+        signal_source=district["school"],
+        signal_date=date(2025, 9, 1),
+        signal_summary="SEGNALAZIONE-RISERVATA",
+        legal_basis="public_interest",
+        child={
+            "first_name": "Nina",
+            "last_name": "Sarti",
+            "birth_date": date(2017, 3, 3),
+            "sex": "F",
+            "fiscal_code": "",
+            "town": "Rimini",
+            "school": district["school"],
+            "school_site": None,
+        },
+    )
+    services.give_consent(
+        actor=cm,
+        path=path,
+        institution=district["school"],
+        scope="Frequenza",
+        given_on=date(2025, 9, 1),
+        given_by="I genitori",
+    )
+    for user, institution, role in (
+        (teacher, district["school"], "teacher"),
+        (psychologist, district["ausl"], "psychologist"),
+    ):
+        services.add_team_member(
+            actor=cm, path=path, user=user, institution=institution, team_role=role, valid_from=date(2025, 9, 1)
+        )
     services.add_note(actor=cm, path=path, audience="school", text="NOTA-SCUOLA")
     services.add_note(actor=cm, path=path, audience="team", text="NOTA-EQUIPE")
     services.add_note(actor=psychologist, path=path, audience="clinical", text="NOTA-CLINICA")
-    goal = services.add_goal(actor=cm, path=path, expected_result="OBIETTIVO",
-                             subdimension=SubDimension.objects.filter(side__framework__is_current=True).first())
-    services.add_action(actor=cm, goal=goal, description="AZIONE-SCUOLA", area="educational",
-                        deadline=date(2026, 1, 1), institution=district["school"])
+    goal = services.add_goal(
+        actor=cm,
+        path=path,
+        expected_result="OBIETTIVO",
+        subdimension=SubDimension.objects.filter(side__framework__is_current=True).first(),
+    )
+    services.add_action(
+        actor=cm,
+        goal=goal,
+        description="AZIONE-SCUOLA",
+        area="educational",
+        deadline=date(2026, 1, 1),
+        institution=district["school"],
+    )
 
     school = visit()
     school.sign_in("docente")

@@ -7,15 +7,21 @@ from patto.cases.models import ClosureOutcome, DeviceType
 
 def test_coordinator_configures_outcomes_and_dispositivi(login, personas):
     client = login("coordinator")
-    response = client.post(reverse("cases:catalogue_add", kwargs={"kind": "outcome"}),
-                           {"code": "tribunale", "label": "Passaggio alla tutela del Tribunale", "order": 60,
-                            "is_active": "on"})
+    response = client.post(
+        reverse("cases:catalogue_add", kwargs={"kind": "outcome"}),
+        {"code": "tribunale", "label": "Passaggio alla tutela del Tribunale", "order": 60, "is_active": "on"},
+    )
     assert response.status_code == 302
     assert ClosureOutcome.objects.get(code="tribunale").is_active
     device = DeviceType.objects.get(code="sostegno-economico")
     url = reverse("cases:catalogue_edit", kwargs={"kind": "device", "entry_pk": device.pk})
-    data = {"code": device.code, "name": "Sostegno economico (contributo)", "measure": "none", "order": 6,
-            "version": device.version}
+    data = {
+        "code": device.code,
+        "name": "Sostegno economico (contributo)",
+        "measure": "none",
+        "order": 6,
+        "version": device.version,
+    }
     assert client.post(url, data).status_code == 302
     device.refresh_from_db()
     assert device.name == "Sostegno economico (contributo)" and not device.is_active
@@ -24,8 +30,10 @@ def test_coordinator_configures_outcomes_and_dispositivi(login, personas):
 
 
 def test_duplicate_code_keeps_input(login, personas):
-    response = login("coordinator").post(reverse("cases:catalogue_add", kwargs={"kind": "outcome"}),
-                                         {"code": "improved", "label": "Doppione", "order": 1})
+    response = login("coordinator").post(
+        reverse("cases:catalogue_add", kwargs={"kind": "outcome"}),
+        {"code": "improved", "label": "Doppione", "order": 1},
+    )
     assert response.status_code == 200 and response.context["form"].errors
     assert b'value="Doppione"' in response.content
 

@@ -13,6 +13,9 @@ def test_the_scale_comes_from_the_framework(family_path, login):
     framework.scale.create(value=7, label="Eccellente")  # a framework version with a wider scale
     assert comparison_chart({"sides": [], "columns": [], "present": []}, framework)["scale"] == {"min": 1, "max": 7}
     child = family_path.family.members.get(kind="child")
-    html = login("case_manager").get(reverse("cases:comparison", kwargs={"pk": family_path.pk,
-                                                                         "child_pk": child.pk})).content.decode()
+    html = (
+        login("case_manager")
+        .get(reverse("cases:comparison", kwargs={"pk": family_path.pk, "child_pk": child.pk}))
+        .content.decode()
+    )
     assert "Scala 1–7" in html and "1–6" not in html

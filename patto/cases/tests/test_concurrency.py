@@ -33,14 +33,21 @@ def _save(user_id, goal_id, version, text, results, barrier):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_saves_never_lose_an_update(reference_data, family_path, personas):
     cm = personas["case_manager"].user
-    goal = services.add_goal(actor=cm, path=family_path, expected_result="v0",
-                             subdimension=SubDimension.objects.filter(side__framework__is_current=True).first())
+    goal = services.add_goal(
+        actor=cm,
+        path=family_path,
+        expected_result="v0",
+        subdimension=SubDimension.objects.filter(side__framework__is_current=True).first(),
+    )
     for round_number in range(ROUNDS):
         goal.refresh_from_db()
         results, barrier = [], threading.Barrier(2)
-        threads = [threading.Thread(target=_save, args=(user.pk, goal.pk, goal.version, f"r{round_number}-{who}",
-                                                        results, barrier))
-                   for who, user in (("a", cm), ("b", personas["team_member"].user))]
+        threads = [
+            threading.Thread(
+                target=_save, args=(user.pk, goal.pk, goal.version, f"r{round_number}-{who}", results, barrier)
+            )
+            for who, user in (("a", cm), ("b", personas["team_member"].user))
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:

@@ -10,8 +10,13 @@ from patto.cases.models import ClosureOutcome, DeviceType, ScaleLevel, Side, Sub
 
 @pytest.mark.django_db
 def test_the_shipped_reference_data_has_english_labels():
-    for model, field in ((ScaleLevel, "label_en"), (Side, "name_en"), (SubDimension, "name_en"),
-                         (DeviceType, "name_en"), (ClosureOutcome, "label_en")):
+    for model, field in (
+        (ScaleLevel, "label_en"),
+        (Side, "name_en"),
+        (SubDimension, "name_en"),
+        (DeviceType, "name_en"),
+        (ClosureOutcome, "label_en"),
+    ):
         assert model.objects.exists() and not model.objects.filter(**{field: ""}).exists(), model
     level = ScaleLevel.objects.get(value=1, framework__is_current=True)
     with translation.override("it"):

@@ -23,10 +23,23 @@ TODAY = timezone.localdate
 
 def _open(actor, cohort, world, name):
     return services.open_path(
-        actor=actor, cohort=cohort, signal_source=world.school, signal_date=date(2025, 9, 1), signal_summary="s",
-        legal_basis="public_interest", child={"first_name": name, "last_name": "Prova", "birth_date": date(2018, 1, 1),
-                                              "sex": "M", "fiscal_code": "", "town": "", "school": None,
-                                              "school_site": None})
+        actor=actor,
+        cohort=cohort,
+        signal_source=world.school,
+        signal_date=date(2025, 9, 1),
+        signal_summary="s",
+        legal_basis="public_interest",
+        child={
+            "first_name": name,
+            "last_name": "Prova",
+            "birth_date": date(2018, 1, 1),
+            "sex": "M",
+            "fiscal_code": "",
+            "town": "",
+            "school": None,
+            "school_site": None,
+        },
+    )
 
 
 def _set_state(path, state):
@@ -34,15 +47,26 @@ def _set_state(path, state):
 
 
 def _task(path, user, days):
-    return Task.objects.create(path=path, description=f"Compito {days}", due_on=TODAY() + timedelta(days=days),
-                               assignee=user)
+    return Task.objects.create(
+        path=path, description=f"Compito {days}", due_on=TODAY() + timedelta(days=days), assignee=user
+    )
 
 
 def _action(path, actor, days, **who):
-    goal = services.add_goal(actor=actor, path=path, expected_result="Risultato",
-                             subdimension=SubDimension.objects.filter(side__framework__is_current=True).first())
-    return services.add_action(actor=actor, goal=goal, description=f"Azione {days}", area="social",
-                               deadline=TODAY() + timedelta(days=days), **who)
+    goal = services.add_goal(
+        actor=actor,
+        path=path,
+        expected_result="Risultato",
+        subdimension=SubDimension.objects.filter(side__framework__is_current=True).first(),
+    )
+    return services.add_action(
+        actor=actor,
+        goal=goal,
+        description=f"Azione {days}",
+        area="social",
+        deadline=TODAY() + timedelta(days=days),
+        **who,
+    )
 
 
 def _references(response):
@@ -52,8 +76,9 @@ def _references(response):
 def test_open_paths_by_phase_then_next_date_then_last_change_closed_last(login, family_path, personas, world):
     actor = personas["case_manager"].user
     cohort = family_path.cohort
-    closed, later, sooner, undated, pre = (_open(actor, cohort, world, name) for name in
-                                           ("Chiuso", "Dopo", "Prima", "Senza", "Pre"))
+    closed, later, sooner, undated, pre = (
+        _open(actor, cohort, world, name) for name in ("Chiuso", "Dopo", "Prima", "Senza", "Pre")
+    )
     _set_state(closed, Path.State.CLOSED)
     for path in (later, sooner, undated):
         _set_state(path, Path.State.INTERVENTION)
@@ -83,8 +108,9 @@ def test_each_filter_narrows_what_the_user_may_see_and_no_more(login, family_pat
     _set_state(closed, Path.State.CLOSED)
     later = _open(actor, other_cohort, world, "Nuovo")
     # A colleague's path: not visible to the case manager, whatever the filters say.
-    colleague = MembershipFactory(user=UserFactory(username="colleague"), institution=world.comune,
-                                  role=Role.SOCIAL_WORKER).user
+    colleague = MembershipFactory(
+        user=UserFactory(username="colleague"), institution=world.comune, role=Role.SOCIAL_WORKER
+    ).user
     hidden = _open(colleague, family_path.cohort, world, "Altrui")
     client = login("case_manager")
 
@@ -109,13 +135,14 @@ def test_each_filter_narrows_what_the_user_may_see_and_no_more(login, family_pat
 
     # The educator is in the family's team, not its case manager.
     educator = login("team_member")
-    assert set(_references(educator.get(reverse("cases:path_list"), {"mine": "team"}))) == {family_path.family.reference}
+    assert set(_references(educator.get(reverse("cases:path_list"), {"mine": "team"}))) == {
+        family_path.family.reference
+    }
     assert _references(educator.get(reverse("cases:path_list"), {"mine": "case_manager"})) == []
     assert _references(login("outsider").get(reverse("cases:path_list"), {"reference": "RN"})) == []
 
 
-def test_path_list_queries_do_not_grow_and_pagination_keeps_the_filters(login, family_path, personas, world,
-                                                                         settings):
+def test_path_list_queries_do_not_grow_and_pagination_keeps_the_filters(login, family_path, personas, world, settings):
     settings.PATTO_PAGE_SIZE = 2
     actor = personas["case_manager"].user
     client = login("case_manager")
@@ -144,6 +171,7 @@ def test_path_list_queries_do_not_grow_and_pagination_keeps_the_filters(login, f
 
 # --- The home page's cards and their full lists ------------------------------------------------------
 
+
 @pytest.fixture
 def busy(family_path, personas, world, pact):
     """Seven open tasks for the case manager, an action of the plan for the psychologist, a team meeting
@@ -156,14 +184,26 @@ def busy(family_path, personas, world, pact):
     psychologist = personas["health_professional"].user
     _action(family_path, actor, 10, professional=psychologist)
     teacher = personas["school_referent"].user
-    services.schedule_meeting(actor=actor, path=family_path, held_at=timezone.now() + timedelta(days=3),
-                              agenda="Verifica", participants=[actor, teacher], place="Scuola")
+    services.schedule_meeting(
+        actor=actor,
+        path=family_path,
+        held_at=timezone.now() + timedelta(days=3),
+        agenda="Verifica",
+        participants=[actor, teacher],
+        place="Scuola",
+    )
     body = pact.bodies.get()
-    governance.add_body_member(actor=personas["coordinator"].user, body=body, user=teacher, institution=world.school,
-                               valid_from=TODAY())
-    governance.schedule_body_meeting(actor=personas["coordinator"].user, body=body,
-                                     starts_at=timezone.now() + timedelta(days=10), duration_minutes=60,
-                                     place="Sala Giunta", agenda="1. Monitoraggio")
+    governance.add_body_member(
+        actor=personas["coordinator"].user, body=body, user=teacher, institution=world.school, valid_from=TODAY()
+    )
+    governance.schedule_body_meeting(
+        actor=personas["coordinator"].user,
+        body=body,
+        starts_at=timezone.now() + timedelta(days=10),
+        duration_minutes=60,
+        place="Sala Giunta",
+        agenda="1. Monitoraggio",
+    )
     _set_state(family_path, Path.State.ASSESSMENT)  # T0 is due now: the case manager's time point
     return family_path
 
@@ -192,14 +232,14 @@ def test_every_card_says_its_total_and_links_to_the_full_list(busy, login, perso
     assert card["links"][0][1] == reverse("cases:plan", kwargs={"pk": busy.pk})
     actions = psychologist.get(reverse("cases:my_actions"))
     assert [action.description for action in actions.context["page"]] == ["Azione 10"]
-    assert AuditEvent.objects.filter(action="cases.actions.listed",
-                                     actor=personas["health_professional"].user).exists()
+    assert AuditEvent.objects.filter(action="cases.actions.listed", actor=personas["health_professional"].user).exists()
 
     teacher = login("school_referent")
     card = _panel(teacher.get(reverse("core:home")), "cases:my_meetings")
     assert [url for _label, url in card["links"]] == [
         reverse("cases:meeting_detail", kwargs={"pk": busy.pk, "meeting_pk": busy.meetings.get().pk}),
-        reverse("governance:body_meeting", kwargs={"meeting_pk": card_meeting_pk(busy)})]
+        reverse("governance:body_meeting", kwargs={"meeting_pk": card_meeting_pk(busy)}),
+    ]
     meetings = teacher.get(reverse("cases:my_meetings"))
     assert [kind for _when, kind, _meeting in meetings.context["page"]] == ["team", "body"]
     assert teacher.get(reverse("cases:my_actions")).context["page"].paginator.count == 0
@@ -222,7 +262,8 @@ def test_an_ended_seat_takes_the_action_and_the_meeting_off_the_lists(busy, logi
     from patto.cases.models import TeamMember
 
     TeamMember.objects.filter(path=busy, user=personas["health_professional"].user).update(
-        valid_to=TODAY() - timedelta(days=1))
+        valid_to=TODAY() - timedelta(days=1)
+    )
     assert login("health_professional").get(reverse("cases:my_actions")).context["page"].paginator.count == 0
     TeamMember.objects.filter(path=busy, user=personas["school_referent"].user).update(ended_at=timezone.now())
     page = login("school_referent").get(reverse("cases:my_meetings")).context["page"]
@@ -239,8 +280,9 @@ def test_the_full_lists_query_counts_do_not_grow(family_path, personas, world, l
         _set_state(path, Path.State.ASSESSMENT)
         _task(path, actor, 4)
         _action(path, actor, 6, professional=actor)
-        services.schedule_meeting(actor=actor, path=path, held_at=timezone.now() + timedelta(days=2), agenda="A",
-                                  participants=[actor])
+        services.schedule_meeting(
+            actor=actor, path=path, held_at=timezone.now() + timedelta(days=2), agenda="A", participants=[actor]
+        )
 
     def measure():
         counts = {}

@@ -41,18 +41,26 @@ def _url(name, path):
 @pytest.fixture
 def notes(family_path, personas):
     cm, psy = personas["case_manager"].user, personas["health_professional"].user
-    for audience, text, author in ((Note.Audience.TEAM, "NOTA-TEAM", cm), (Note.Audience.SCHOOL, "NOTA-SCUOLA", cm),
-                                   (Note.Audience.INSTITUTION, "NOTA-COMUNE", cm),
-                                   (Note.Audience.CLINICAL, "NOTA-CLINICA", psy)):
+    for audience, text, author in (
+        (Note.Audience.TEAM, "NOTA-TEAM", cm),
+        (Note.Audience.SCHOOL, "NOTA-SCUOLA", cm),
+        (Note.Audience.INSTITUTION, "NOTA-COMUNE", cm),
+        (Note.Audience.CLINICAL, "NOTA-CLINICA", psy),
+    ):
         services.add_note(actor=author, path=family_path, audience=audience, text=text)
 
 
 def _notes_seen(client, path):
     body = client.get(_url("cases:path_detail", path)).content.decode()
-    return {text for text in ("NOTA-TEAM", "NOTA-SCUOLA", "NOTA-COMUNE", "NOTA-CLINICA", "NOTA-ALTRA-SCUOLA") if text in body}
+    return {
+        text
+        for text in ("NOTA-TEAM", "NOTA-SCUOLA", "NOTA-COMUNE", "NOTA-CLINICA", "NOTA-ALTRA-SCUOLA")
+        if text in body
+    }
 
 
 # --- Finding 2: the seat decides, not the acting role -------------------------------------------------------
+
 
 def test_school_referent_acting_as_educator_still_sees_only_what_is_shared(family_path, personas, notes, world):
     """Finding 2a: a school referent given an extra educator membership at the same school (the default
@@ -95,6 +103,7 @@ def test_a_health_seat_needs_a_health_membership_at_a_health_institution(family_
 
 # --- Finding 3: consent is data, and a school note is for one school ---------------------------------------
 
+
 @pytest.fixture
 def no_consent_path(family_path, personas):
     """The same family's path, but the family never agreed to share with the school."""
@@ -109,22 +118,46 @@ def test_without_consent_nothing_reaches_the_school(no_consent_path, personas, w
     cm = personas["case_manager"].user
     path = no_consent_path
     with pytest.raises(ValidationError, match="consent"):
-        services.add_team_member(actor=cm, path=path, user=personas["school_referent"].user, institution=world.school,
-                                 team_role=TeamMember.TeamRole.TEACHER, valid_from=date(2025, 9, 15))
+        services.add_team_member(
+            actor=cm,
+            path=path,
+            user=personas["school_referent"].user,
+            institution=world.school,
+            team_role=TeamMember.TeamRole.TEACHER,
+            valid_from=date(2025, 9, 15),
+        )
     with pytest.raises(ValidationError):
         services.add_note(actor=cm, path=path, audience=Note.Audience.SCHOOL, text="x", school=world.school)
     partnership = DeviceType.objects.get(measure=DeviceType.Measure.SCHOOL_PARTNERSHIP)
     with pytest.raises(ValidationError, match="consent"):
-        services.activate_device(actor=cm, path=path, device_type=partnership, provider=world.comune,
-                                 starts_on=date(2025, 10, 1), school=world.school)
-    goal = services.add_goal(actor=cm, path=path, subdimension=services.current_framework().sides.first()
-                             .subdimensions.first(), expected_result="Frequenza regolare")
+        services.activate_device(
+            actor=cm,
+            path=path,
+            device_type=partnership,
+            provider=world.comune,
+            starts_on=date(2025, 10, 1),
+            school=world.school,
+        )
+    goal = services.add_goal(
+        actor=cm,
+        path=path,
+        subdimension=services.current_framework().sides.first().subdimensions.first(),
+        expected_result="Frequenza regolare",
+    )
     with pytest.raises(ValidationError, match="consent"):
-        services.add_action(actor=cm, goal=goal, description="Colloquio", area="educational",
-                            deadline=date(2026, 1, 10), institution=world.school)
+        services.add_action(
+            actor=cm,
+            goal=goal,
+            description="Colloquio",
+            area="educational",
+            deadline=date(2026, 1, 10),
+            institution=world.school,
+        )
     # Through the page: the refusal says why and keeps what was typed.
-    response = _client(cm).post(_url("cases:team_add", path), {
-        "membership": personas["school_referent"].pk, "team_role": "teacher", "valid_from": "2025-09-15"})
+    response = _client(cm).post(
+        _url("cases:team_add", path),
+        {"membership": personas["school_referent"].pk, "team_role": "teacher", "valid_from": "2025-09-15"},
+    )
     assert response.status_code == 200 and world.school.name in str(response.context["form"].errors["membership"])
     assert 'value="2025-09-15"' in response.content.decode()
 
@@ -132,17 +165,42 @@ def test_without_consent_nothing_reaches_the_school(no_consent_path, personas, w
 def test_a_school_note_is_for_its_school_only(family_path, personas, world):
     """Finding 3b: a school note written for school B was read by school A's teacher on the same path."""
     cm = personas["case_manager"].user
-    school_b = InstitutionFactory(district=world.district, kind=Institution.Kind.SCHOOL, name="IC Rimini Centro",
-                                  istat_code="", codice_meccanografico="RNIC81000B")
-    Adhesion.objects.create(pact=Pact.objects.get(district=world.district), institution=school_b, signer_name="D",
-                            signer_role="Dirigente", signed_on=date(2024, 3, 1), method="digital")
-    services.give_consent(actor=cm, path=family_path, institution=school_b, scope="Compiti", given_on=date(2025, 9, 20),
-                          given_by="Elena Canestrari")
+    school_b = InstitutionFactory(
+        district=world.district,
+        kind=Institution.Kind.SCHOOL,
+        name="IC Rimini Centro",
+        istat_code="",
+        codice_meccanografico="RNIC81000B",
+    )
+    Adhesion.objects.create(
+        pact=Pact.objects.get(district=world.district),
+        institution=school_b,
+        signer_name="D",
+        signer_role="Dirigente",
+        signed_on=date(2024, 3, 1),
+        method="digital",
+    )
+    services.give_consent(
+        actor=cm,
+        path=family_path,
+        institution=school_b,
+        scope="Compiti",
+        given_on=date(2025, 9, 20),
+        given_by="Elena Canestrari",
+    )
     teacher_b = MembershipFactory(user=UserFactory(), institution=school_b, role=Role.SCHOOL_REFERENT)
-    services.add_team_member(actor=cm, path=family_path, user=teacher_b.user, institution=school_b,
-                             team_role=TeamMember.TeamRole.TEACHER, valid_from=date(2025, 9, 20))
+    services.add_team_member(
+        actor=cm,
+        path=family_path,
+        user=teacher_b.user,
+        institution=school_b,
+        team_role=TeamMember.TeamRole.TEACHER,
+        valid_from=date(2025, 9, 20),
+    )
     services.add_note(actor=teacher_b.user, path=family_path, audience=Note.Audience.SCHOOL, text="NOTA-ALTRA-SCUOLA")
-    services.add_note(actor=cm, path=family_path, audience=Note.Audience.SCHOOL, text="NOTA-SCUOLA", school=world.school)
+    services.add_note(
+        actor=cm, path=family_path, audience=Note.Audience.SCHOOL, text="NOTA-SCUOLA", school=world.school
+    )
     assert _notes_seen(_client(personas["school_referent"].user), family_path) == {"NOTA-SCUOLA"}
     assert _notes_seen(_client(teacher_b.user), family_path) == {"NOTA-ALTRA-SCUOLA"}
     assert _notes_seen(_client(cm), family_path) == {"NOTA-SCUOLA", "NOTA-ALTRA-SCUOLA"}
@@ -155,7 +213,9 @@ def test_withdrawing_consent_removes_the_school_at_the_next_request(family_path,
     item = ConsentItem.objects.get(path=family_path)
     cm = _client(personas["case_manager"].user)
     url = reverse("cases:consent_withdraw", kwargs={"pk": family_path.pk, "consent_pk": item.pk})
-    bad = cm.post(url, {"version": item.version, "withdrawn_on": "2099-01-01", "reason": "La famiglia ha cambiato idea"})
+    bad = cm.post(
+        url, {"version": item.version, "withdrawn_on": "2099-01-01", "reason": "La famiglia ha cambiato idea"}
+    )
     assert bad.status_code == 200 and 'value="La famiglia ha cambiato idea"' in bad.content.decode()
     today = date.today().isoformat()
     assert cm.post(url, {"version": item.version, "withdrawn_on": today, "reason": "Revoca"}).status_code == 302
@@ -165,6 +225,7 @@ def test_withdrawing_consent_removes_the_school_at_the_next_request(family_path,
 
 
 # --- Finding 4: standing ends access --------------------------------------------------------------------
+
 
 def test_withdrawn_institution_loses_family_data(family_path, personas, world):
     """Finding 4: the cooperative withdrew today; its educator still read the path and the plan PDF."""
@@ -190,12 +251,18 @@ def test_a_future_withdrawal_counts_from_its_date(family_path, personas, world):
 def test_a_non_signatory_cannot_join_a_team(family_path, personas, world):
     """Finding 4: an institution that never signed (the second comune) gives no seat."""
     with pytest.raises(ValidationError, match="adesione"):
-        services.add_team_member(actor=personas["case_manager"].user, path=family_path,
-                                 user=personas["outsider"].user, institution=world.comune_b,
-                                 team_role=TeamMember.TeamRole.SOCIAL_WORKER, valid_from=date(2025, 9, 15))
+        services.add_team_member(
+            actor=personas["case_manager"].user,
+            path=family_path,
+            user=personas["outsider"].user,
+            institution=world.comune_b,
+            team_role=TeamMember.TeamRole.SOCIAL_WORKER,
+            valid_from=date(2025, 9, 15),
+        )
 
 
 # --- Finding 5: closure ends access -------------------------------------------------------------------------
+
 
 def test_closure_ends_seats_after_the_grace_period(family_path, personas, world, settings):
     """Finding 5: every seat of the closed demo paths stayed open; the school read a closed family."""
@@ -226,8 +293,13 @@ def test_archive_access_is_reasoned_and_audited(family_path, personas, world):
     """Finding 5: later reads of a closed path are an audited, reasoned archive access by the social service."""
     cm = personas["case_manager"].user
     colleague = MembershipFactory(user=UserFactory(), institution=world.comune, role=Role.SOCIAL_WORKER)
-    services.close_path(actor=cm, path=family_path, version=family_path.version,
-                        outcome=ClosureOutcome.objects.get(code="improved"), reason="Fine")
+    services.close_path(
+        actor=cm,
+        path=family_path,
+        version=family_path.version,
+        outcome=ClosureOutcome.objects.get(code="improved"),
+        reason="Fine",
+    )
     client = _client(colleague.user)
     assert client.get(_url("cases:path_detail", family_path)).status_code == 404
     archive = reverse("cases:archive_open")
@@ -238,27 +310,46 @@ def test_archive_access_is_reasoned_and_audited(family_path, personas, world):
     page = client.get(_url("cases:path_detail", family_path))
     assert page.status_code == 200 and "Canestrari" in page.content.decode()
     assert client.get(_url("cases:plan", family_path)).status_code == 200
-    assert AuditEvent.objects.filter(action="cases.path.archive_opened", actor=colleague.user,
-                                     purpose="Richiesta del tribunale").count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="cases.path.archive_opened", actor=colleague.user, purpose="Richiesta del tribunale"
+        ).count()
+        == 1
+    )
     assert AuditEvent.objects.filter(action="cases.path.viewed", actor=colleague.user, purpose="archive").exists()
     # A school or a cooperative cannot open the archive; nor an open path through it.
-    assert _client(personas["school_referent"].user).post(archive, {"reference": family_path.family.reference,
-                                                                     "reason": "x"}).status_code == 403
+    assert (
+        _client(personas["school_referent"].user)
+        .post(archive, {"reference": family_path.family.reference, "reason": "x"})
+        .status_code
+        == 403
+    )
 
 
 def test_archive_does_not_open_an_open_path(family_path, world):
     colleague = MembershipFactory(user=UserFactory(), institution=world.comune, role=Role.SOCIAL_WORKER)
-    response = _client(colleague.user).post(reverse("cases:archive_open"), {
-        "reference": family_path.family.reference, "reason": "Curiosità"})
+    response = _client(colleague.user).post(
+        reverse("cases:archive_open"), {"reference": family_path.family.reference, "reason": "Curiosità"}
+    )
     assert response.status_code == 200
     assert not AuditEvent.objects.filter(action="cases.path.archive_opened").exists()
 
 
 # --- Finding 6: duplicate checks stay in the district --------------------------------------------------------
 
+
 def _child(**extra):
-    return {"first_name": "Aurora", "last_name": "Canestrari", "birth_date": date(2017, 4, 12), "sex": "F",
-            "fiscal_code": "", "town": "Forlì", "school": None, "school_site": None, **extra}
+    return {
+        "first_name": "Aurora",
+        "last_name": "Canestrari",
+        "birth_date": date(2017, 4, 12),
+        "sex": "F",
+        "fiscal_code": "",
+        "town": "Forlì",
+        "school": None,
+        "school_site": None,
+        **extra,
+    }
 
 
 def test_another_district_learns_nothing(family_path, world):
@@ -266,10 +357,18 @@ def test_another_district_learns_nothing(family_path, world):
     from patto.cases.models import Cohort
 
     worker = MembershipFactory(user=UserFactory(), institution=world.foreign, role=Role.SOCIAL_WORKER)
-    cohort = Cohort.objects.create(district=world.foreign_district, name="PIPPI 13 — Forlì", start_date=date(2025, 9, 1))
-    path = services.open_path(actor=worker.user, cohort=cohort, signal_source=world.foreign,
-                              signal_date=date(2025, 9, 1), signal_summary="Segnalazione", child=_child(),
-                              legal_basis=Path.LegalBasis.PUBLIC_INTEREST)
+    cohort = Cohort.objects.create(
+        district=world.foreign_district, name="PIPPI 13 — Forlì", start_date=date(2025, 9, 1)
+    )
+    path = services.open_path(
+        actor=worker.user,
+        cohort=cohort,
+        signal_source=world.foreign,
+        signal_date=date(2025, 9, 1),
+        signal_summary="Segnalazione",
+        child=_child(),
+        legal_basis=Path.LegalBasis.PUBLIC_INTEREST,
+    )
     assert path.family.district == world.foreign_district
     assert not AuditEvent.objects.filter(action="cases.person.duplicate_found").exists()
 
@@ -279,20 +378,31 @@ def test_a_colleague_without_access_is_sent_to_the_coordinator(family_path, worl
     lookup is in the district's trail."""
     colleague = MembershipFactory(user=UserFactory(), institution=world.comune, role=Role.SOCIAL_WORKER)
     with pytest.raises(services.DuplicatePerson) as refused:
-        services.open_path(actor=colleague.user, cohort=family_path.cohort, signal_source=world.school,
-                           signal_date=date(2025, 9, 1), signal_summary="Segnalazione", child=_child(),
-                           legal_basis=Path.LegalBasis.PUBLIC_INTEREST)
+        services.open_path(
+            actor=colleague.user,
+            cohort=family_path.cohort,
+            signal_source=world.school,
+            signal_date=date(2025, 9, 1),
+            signal_summary="Segnalazione",
+            child=_child(),
+            legal_basis=Path.LegalBasis.PUBLIC_INTEREST,
+        )
     assert family_path.family.reference not in str(refused.value)
     assert "referente territoriale" in str(refused.value)
     event = AuditEvent.objects.get(action="cases.person.duplicate_found")
     assert event.actor_institution == world.comune
     with pytest.raises(services.DuplicatePerson) as told:
-        services.add_person(actor=personas["case_manager"].user, path=family_path, kind="child", **{
-            k: v for k, v in _child().items() if k != "kind"})
+        services.add_person(
+            actor=personas["case_manager"].user,
+            path=family_path,
+            kind="child",
+            **{k: v for k, v in _child().items() if k != "kind"},
+        )
     assert family_path.family.reference in str(told.value)
 
 
 # --- Finding 7 (cases): pages with personal data write an access row ----------------------------------------
+
 
 @pytest.mark.parametrize("name", ["cases:meeting_add", "cases:team_add", "cases:device_add", "cases:consent_add"])
 def test_path_forms_log_the_read(name, family_path, personas):
@@ -305,9 +415,14 @@ def test_path_forms_log_the_read(name, family_path, personas):
 def test_home_tasks_panel_logs_the_read(family_path, personas):
     cm = personas["case_manager"].user
     meeting = services.schedule_meeting(actor=cm, path=family_path, held_at=NOW, agenda="Avvio", participants=[cm])
-    services.record_minutes(actor=cm, meeting=meeting, version=meeting.version, minutes="Verbale", decisions="",
-                            next_steps=[{"description": "Chiamare la scuola", "assignee": cm,
-                                         "due_on": date(2026, 3, 30)}])
+    services.record_minutes(
+        actor=cm,
+        meeting=meeting,
+        version=meeting.version,
+        minutes="Verbale",
+        decisions="",
+        next_steps=[{"description": "Chiamare la scuola", "assignee": cm, "due_on": date(2026, 3, 30)}],
+    )
     response = _client(cm).get("/")
     assert "Chiamare la scuola" in response.content.decode()
     assert AuditEvent.objects.filter(request_id=response["X-Request-ID"], action="cases.tasks.listed").exists()
@@ -317,11 +432,21 @@ def test_a_seat_starting_after_the_grace_period_never_starts(family_path, person
     """Found by the generated adversary: a seat due to start after the grace period outlived the closure."""
     cm = personas["case_manager"].user
     later = MembershipFactory(user=UserFactory(), institution=world.coop, role=Role.EDUCATOR)
-    seat = services.add_team_member(actor=cm, path=family_path, user=later.user, institution=world.coop,
-                                    team_role=TeamMember.TeamRole.EDUCATOR,
-                                    valid_from=date.today() + timedelta(days=90))
-    services.close_path(actor=cm, path=family_path, version=family_path.version,
-                        outcome=ClosureOutcome.objects.get(code="improved"), reason="Fine")
+    seat = services.add_team_member(
+        actor=cm,
+        path=family_path,
+        user=later.user,
+        institution=world.coop,
+        team_role=TeamMember.TeamRole.EDUCATOR,
+        valid_from=date.today() + timedelta(days=90),
+    )
+    services.close_path(
+        actor=cm,
+        path=family_path,
+        version=family_path.version,
+        outcome=ClosureOutcome.objects.get(code="improved"),
+        reason="Fine",
+    )
     seat.refresh_from_db()
     assert seat.ended_at is not None and seat.ended_by_closure
     family_path.refresh_from_db()
@@ -347,6 +472,7 @@ def test_exports_of_personal_data_ask_for_the_password_again(family_path, person
 
 
 # --- Found by an independent attack on the seat model -------------------------------------------------------
+
 
 def test_a_read_is_recorded_as_the_seat_it_was_made_from(family_path, personas, world):
     """A teacher of Rimini who also works in Forlì, acting as Forlì, read the path: the trail said Forlì,
@@ -380,8 +506,13 @@ def test_a_school_seat_sees_its_pupil_not_the_family_nor_the_team(family_path, p
 
 
 def _closed(family_path, personas):
-    services.close_path(actor=personas["case_manager"].user, path=family_path, version=family_path.version,
-                        outcome=ClosureOutcome.objects.get(code="improved"), reason="Fine")
+    services.close_path(
+        actor=personas["case_manager"].user,
+        path=family_path,
+        version=family_path.version,
+        outcome=ClosureOutcome.objects.get(code="improved"),
+        reason="Fine",
+    )
     family_path.refresh_from_db()
     return family_path
 
@@ -399,17 +530,29 @@ def test_an_archive_access_ends_with_the_readers_membership_and_at_reopening(fam
     colleague.save(update_fields=["ended_at"])
     services.reopen_path(actor=personas["case_manager"].user, path=path, version=path.version, reason="Di nuovo")
     path.refresh_from_db()
-    services.close_path(actor=personas["case_manager"].user, path=path, version=path.version,
-                        outcome=ClosureOutcome.objects.get(code="improved"), reason="Fine di nuovo")
+    services.close_path(
+        actor=personas["case_manager"].user,
+        path=path,
+        version=path.version,
+        outcome=ClosureOutcome.objects.get(code="improved"),
+        reason="Fine di nuovo",
+    )
     assert client.get(_url("cases:path_detail", path)).status_code == 404  # a new reason is needed
 
 
 def test_only_the_social_service_that_managed_the_case_opens_its_archive(family_path, personas, world):
-    Adhesion.objects.create(pact=Pact.objects.get(district=world.district), institution=world.comune_b,
-                            signer_name="Sindaco", signer_role="Sindaco", signed_on=date(2025, 1, 1), method="digital")
+    Adhesion.objects.create(
+        pact=Pact.objects.get(district=world.district),
+        institution=world.comune_b,
+        signer_name="Sindaco",
+        signer_role="Sindaco",
+        signed_on=date(2025, 1, 1),
+        method="digital",
+    )
     path = _closed(family_path, personas)
-    response = _client(personas["outsider"].user).post(reverse("cases:archive_open"), {
-        "reference": path.family.reference, "reason": "Curiosità"})
+    response = _client(personas["outsider"].user).post(
+        reverse("cases:archive_open"), {"reference": path.family.reference, "reason": "Curiosità"}
+    )
     assert response.status_code == 200 and not AuditEvent.objects.filter(action="cases.path.archive_opened").exists()
     assert AuditEvent.objects.filter(action="cases.path.archive_refused", purpose="Curiosità").exists()
 
@@ -424,9 +567,15 @@ def test_refusals_raised_by_a_view_are_audited(family_path, personas):
 def test_only_the_partnership_names_a_school(family_path, personas, world):
     home = DeviceType.objects.get(measure=DeviceType.Measure.HOME_EDUCATION)
     with pytest.raises(ValidationError) as refused:
-        services.activate_device(actor=personas["case_manager"].user, path=family_path, device_type=home,
-                                 provider=world.coop, starts_on=date(2025, 10, 1), hours_per_week=3,
-                                 school=world.school)
+        services.activate_device(
+            actor=personas["case_manager"].user,
+            path=family_path,
+            device_type=home,
+            provider=world.coop,
+            starts_on=date(2025, 10, 1),
+            hours_per_week=3,
+            school=world.school,
+        )
     assert list(refused.value.message_dict) == ["school"]
 
 

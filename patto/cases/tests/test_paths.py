@@ -27,10 +27,19 @@ def test_fiscal_codes_from_faker_validate_and_a_wrong_check_character_does_not()
 
 
 def _open(client, world, **child):
-    data = {"signal-cohort": "", "signal-signal_source": world.school.pk, "signal-signal_date": "2025-10-01",
-            "signal-signal_summary": "Il bambino arriva spesso senza merenda.", "signal-legal_basis": "public_interest",
-            "child-first_name": "Tommaso", "child-last_name": "Righetti", "child-birth_date": "2016-05-20",
-            "child-sex": "M", "child-fiscal_code": "", "child-town": "Rimini"}
+    data = {
+        "signal-cohort": "",
+        "signal-signal_source": world.school.pk,
+        "signal-signal_date": "2025-10-01",
+        "signal-signal_summary": "Il bambino arriva spesso senza merenda.",
+        "signal-legal_basis": "public_interest",
+        "child-first_name": "Tommaso",
+        "child-last_name": "Righetti",
+        "child-birth_date": "2016-05-20",
+        "child-sex": "M",
+        "child-fiscal_code": "",
+        "child-town": "Rimini",
+    }
     data.update(child)
     return client.post(reverse("cases:path_create"), data)
 
@@ -50,8 +59,16 @@ def test_case_manager_opens_a_path_from_a_school_signal(login, family_path, worl
 def test_the_same_person_is_never_entered_twice(login, family_path, world):
     client = login("case_manager")
     before = Family.objects.count()
-    response = _open(client, world, **{"signal-cohort": family_path.cohort.pk, "child-first_name": "aurora",
-                                       "child-last_name": "CANESTRARI", "child-birth_date": "2017-04-12"})
+    response = _open(
+        client,
+        world,
+        **{
+            "signal-cohort": family_path.cohort.pk,
+            "child-first_name": "aurora",
+            "child-last_name": "CANESTRARI",
+            "child-birth_date": "2017-04-12",
+        },
+    )
     assert response.status_code == 200
     assert family_path.family.reference in response.content.decode()
     assert Family.objects.count() == before  # nothing half-created
@@ -63,13 +80,24 @@ def test_same_fiscal_code_is_the_same_person(family_path, personas):
     child = family_path.family.members.get(kind="child")
     Person.objects.filter(pk=child.pk).update(fiscal_code=code)
     with pytest.raises(services.DuplicatePerson):
-        services.add_person(actor=personas["case_manager"].user, path=family_path, kind="parent", first_name="X",
-                            last_name="Y", birth_date=date(1980, 1, 1), sex="M", fiscal_code=code.lower())
+        services.add_person(
+            actor=personas["case_manager"].user,
+            path=family_path,
+            kind="parent",
+            first_name="X",
+            last_name="Y",
+            birth_date=date(1980, 1, 1),
+            sex="M",
+            fiscal_code=code.lower(),
+        )
 
 
 def test_invalid_fiscal_code_keeps_input_and_creates_nothing(login, family_path, world):
-    response = _open(login("case_manager"), world, **{"signal-cohort": family_path.cohort.pk,
-                                                       "child-fiscal_code": "RSSMRA80A01H501X"})
+    response = _open(
+        login("case_manager"),
+        world,
+        **{"signal-cohort": family_path.cohort.pk, "child-fiscal_code": "RSSMRA80A01H501X"},
+    )
     assert response.status_code == 200
     assert "fiscal_code" in response.context["child"].errors
     assert b'value="Tommaso"' in response.content
@@ -83,8 +111,15 @@ def test_states_only_in_order(family_path, personas, world):
     assert path.state == Path.State.PRE_ASSESSMENT
     with pytest.raises(TransitionError):  # the agreement has its own step
         services.advance_path(actor=actor, path=path, version=path.version)
-    services.record_agreement(actor=actor, path=path, version=path.version, signed_on=date(2025, 10, 2),
-                              signed_by="Elena Canestrari", schools=[world.school], school_sharing_scope="Frequenza")
+    services.record_agreement(
+        actor=actor,
+        path=path,
+        version=path.version,
+        signed_on=date(2025, 10, 2),
+        signed_by="Elena Canestrari",
+        schools=[world.school],
+        school_sharing_scope="Frequenza",
+    )
     services.advance_path(actor=actor, path=path, version=path.version)
     services.advance_path(actor=actor, path=path, version=path.version)
     assert path.state == Path.State.INTERVENTION and path.intervention_started_on == timezone.localdate()
@@ -104,14 +139,38 @@ def test_agreement_is_separate_from_the_legal_basis(login, family_path, personas
     client = login("case_manager")
     services.advance_path(actor=personas["case_manager"].user, path=family_path, version=family_path.version)
     url = reverse("cases:path_agreement", kwargs={"pk": family_path.pk})
-    bad = client.post(url, {"version": family_path.version, "signed_on": "2025-10-02", "signed_by": "Elena",
-                            "schools": [world.school.pk], "school_sharing_scope": ""})
+    bad = client.post(
+        url,
+        {
+            "version": family_path.version,
+            "signed_on": "2025-10-02",
+            "signed_by": "Elena",
+            "schools": [world.school.pk],
+            "school_sharing_scope": "",
+        },
+    )
     assert bad.status_code == 200 and "school_sharing_scope" in bad.context["form"].errors
-    not_a_school = client.post(url, {"version": family_path.version, "signed_on": "2025-10-02", "signed_by": "Elena",
-                                     "schools": [world.coop.pk], "school_sharing_scope": "Frequenza"})
+    not_a_school = client.post(
+        url,
+        {
+            "version": family_path.version,
+            "signed_on": "2025-10-02",
+            "signed_by": "Elena",
+            "schools": [world.coop.pk],
+            "school_sharing_scope": "Frequenza",
+        },
+    )
     assert "schools" in not_a_school.context["form"].errors
-    ok = client.post(url, {"version": family_path.version, "signed_on": "2025-10-02", "signed_by": "Elena",
-                           "schools": [world.school.pk], "school_sharing_scope": "Frequenza e compiti"})
+    ok = client.post(
+        url,
+        {
+            "version": family_path.version,
+            "signed_on": "2025-10-02",
+            "signed_by": "Elena",
+            "schools": [world.school.pk],
+            "school_sharing_scope": "Frequenza e compiti",
+        },
+    )
     assert ok.status_code == 302
     family_path.refresh_from_db()
     assert family_path.state == Path.State.AGREEMENT
@@ -123,8 +182,11 @@ def test_agreement_is_separate_from_the_legal_basis(login, family_path, personas
 
 def test_wrong_step_through_the_page_changes_nothing(login, family_path):
     client = login("case_manager")
-    response = client.post(reverse("cases:path_reopen", kwargs={"pk": family_path.pk}),
-                           {"version": family_path.version, "reason": "prova"}, follow=True)
+    response = client.post(
+        reverse("cases:path_reopen", kwargs={"pk": family_path.pk}),
+        {"version": family_path.version, "reason": "prova"},
+        follow=True,
+    )
     assert "non è possibile" in response.content.decode()
     family_path.refresh_from_db()
     assert family_path.state == Path.State.SIGNAL
@@ -135,8 +197,12 @@ def test_concurrent_closures_do_not_overwrite(login, family_path):
     url = reverse("cases:path_close", kwargs={"pk": family_path.pk})
     outcome = ClosureOutcome.objects.get(code="other")
     data = {"version": family_path.version, "outcome": outcome.pk, "reason": "Trasferimento della famiglia"}
-    assert client.post(reverse("cases:path_advance", kwargs={"pk": family_path.pk}),
-                       {"version": family_path.version}).status_code == 302
+    assert (
+        client.post(
+            reverse("cases:path_advance", kwargs={"pk": family_path.pk}), {"version": family_path.version}
+        ).status_code
+        == 302
+    )
     stale = client.post(url, data)
     assert stale.status_code == 409
     assert stale.context["form"]["reason"].value() == "Trasferimento della famiglia"
@@ -147,24 +213,38 @@ def test_concurrent_closures_do_not_overwrite(login, family_path):
 def test_team_membership_opens_and_closes_access_at_the_next_request(family_path, personas, login, world):
     from patto.governance.models import Adhesion, Pact
 
-    Adhesion.objects.create(pact=Pact.objects.get(district=world.district), institution=world.comune_b,
-                            signer_name="Sindaco", signer_role="Sindaco", signed_on=date(2025, 1, 1), method="digital")
+    Adhesion.objects.create(
+        pact=Pact.objects.get(district=world.district),
+        institution=world.comune_b,
+        signer_name="Sindaco",
+        signer_role="Sindaco",
+        signed_on=date(2025, 1, 1),
+        method="digital",
+    )
     outsider = Client()
     outsider.force_login(personas["outsider"].user)
     url = reverse("cases:path_detail", kwargs={"pk": family_path.pk})
     assert outsider.get(url).status_code == 404
     cm = login("case_manager")
-    response = cm.post(reverse("cases:team_add", kwargs={"pk": family_path.pk}), {
-        "membership": personas["outsider"].pk, "team_role": "social_worker",
-        "valid_from": timezone.localdate().isoformat()})
+    response = cm.post(
+        reverse("cases:team_add", kwargs={"pk": family_path.pk}),
+        {
+            "membership": personas["outsider"].pk,
+            "team_role": "social_worker",
+            "valid_from": timezone.localdate().isoformat(),
+        },
+    )
     assert response.status_code == 302
     assert outsider.get(url).status_code == 200
     member = family_path.team.get(user=personas["outsider"].user)
-    cm.post(reverse("cases:team_end", kwargs={"pk": family_path.pk, "member_pk": member.pk}),
-            {"version": member.version, "reason": "Trasferita"})
+    cm.post(
+        reverse("cases:team_end", kwargs={"pk": family_path.pk, "member_pk": member.pk}),
+        {"version": member.version, "reason": "Trasferita"},
+    )
     assert outsider.get(url).status_code == 404
-    about_outsider = AuditEvent.objects.filter(action__in=["cases.team.added", "cases.team.ended"],
-                                               subjects__subject_id=str(personas["outsider"].user_id))
+    about_outsider = AuditEvent.objects.filter(
+        action__in=["cases.team.added", "cases.team.ended"], subjects__subject_id=str(personas["outsider"].user_id)
+    )
     assert about_outsider.count() == 2
 
 
@@ -185,9 +265,14 @@ def test_a_team_member_needs_a_valid_role_in_that_institution(family_path, perso
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        services.add_team_member(actor=personas["case_manager"].user, path=family_path,
-                                 user=personas["outsider"].user, institution=personas["case_manager"].institution,
-                                 team_role="social_worker", valid_from=timezone.localdate())
+        services.add_team_member(
+            actor=personas["case_manager"].user,
+            path=family_path,
+            user=personas["outsider"].user,
+            institution=personas["case_manager"].institution,
+            team_role="social_worker",
+            valid_from=timezone.localdate(),
+        )
 
 
 @pytest.fixture
@@ -196,19 +281,24 @@ def notes(family_path, personas):
     return {
         "team": services.add_note(actor=cm, path=family_path, audience=Note.Audience.TEAM, text="NOTA-TEAM"),
         "school": services.add_note(actor=cm, path=family_path, audience=Note.Audience.SCHOOL, text="NOTA-SCUOLA"),
-        "institution": services.add_note(actor=cm, path=family_path, audience=Note.Audience.INSTITUTION,
-                                         text="NOTA-COMUNE"),
-        "clinical": services.add_note(actor=psy, path=family_path, audience=Note.Audience.CLINICAL,
-                                      text="NOTA-CLINICA"),
+        "institution": services.add_note(
+            actor=cm, path=family_path, audience=Note.Audience.INSTITUTION, text="NOTA-COMUNE"
+        ),
+        "clinical": services.add_note(
+            actor=psy, path=family_path, audience=Note.Audience.CLINICAL, text="NOTA-CLINICA"
+        ),
     }
 
 
-@pytest.mark.parametrize("persona, visible", [
-    ("case_manager", {"NOTA-TEAM", "NOTA-SCUOLA", "NOTA-COMUNE"}),
-    ("health_professional", {"NOTA-TEAM", "NOTA-SCUOLA", "NOTA-CLINICA"}),
-    ("team_member", {"NOTA-TEAM", "NOTA-SCUOLA"}),
-    ("school_referent", {"NOTA-SCUOLA"}),
-])
+@pytest.mark.parametrize(
+    "persona, visible",
+    [
+        ("case_manager", {"NOTA-TEAM", "NOTA-SCUOLA", "NOTA-COMUNE"}),
+        ("health_professional", {"NOTA-TEAM", "NOTA-SCUOLA", "NOTA-CLINICA"}),
+        ("team_member", {"NOTA-TEAM", "NOTA-SCUOLA"}),
+        ("school_referent", {"NOTA-SCUOLA"}),
+    ],
+)
 def test_notes_by_audience(persona, visible, notes, family_path, login):
     response = login(persona).get(reverse("cases:path_detail", kwargs={"pk": family_path.pk}))
     body = response.content.decode()
@@ -220,14 +310,17 @@ def test_school_member_sees_only_what_concerns_the_school(notes, family_path, lo
     body = login("school_referent").get(reverse("cases:path_detail", kwargs={"pk": family_path.pk})).content.decode()
     assert "Assenze frequenti" not in body  # the signal
     assert "public_interest" not in body and "Base giuridica" not in body
-    timeline = login("school_referent").get(reverse("cases:path_detail", kwargs={"pk": family_path.pk})).context["timeline"]
+    timeline = (
+        login("school_referent").get(reverse("cases:path_detail", kwargs={"pk": family_path.pk})).context["timeline"]
+    )
     assert {event.audience for event, _text in timeline} == {Note.Audience.SCHOOL}
 
 
 def test_only_health_roles_write_clinical_notes(family_path, login):
     client = login("team_member")
-    response = client.post(reverse("cases:note_add", kwargs={"pk": family_path.pk}),
-                           {"audience": "clinical", "text": "prova"})
+    response = client.post(
+        reverse("cases:note_add", kwargs={"pk": family_path.pk}), {"audience": "clinical", "text": "prova"}
+    )
     assert response.status_code == 200 and "audience" in response.context["form"].errors
     assert not family_path.notes.exists()
 
@@ -251,10 +344,24 @@ def test_person_search_is_by_post_and_within_visible_families(family_path, login
 def test_path_list_query_count(count, family_path, personas, django_assert_num_queries):
     actor = personas["case_manager"].user
     for index in range(count - 1):
-        services.open_path(actor=actor, cohort=family_path.cohort, signal_source=family_path.signal_source,
-                           signal_date=date(2025, 9, 1), signal_summary="s", legal_basis="public_interest",
-                           child={"first_name": f"Bimbo{index}", "last_name": "Prova", "birth_date": date(2018, 1, 1),
-                                  "sex": "M", "fiscal_code": "", "town": "", "school": None, "school_site": None})
+        services.open_path(
+            actor=actor,
+            cohort=family_path.cohort,
+            signal_source=family_path.signal_source,
+            signal_date=date(2025, 9, 1),
+            signal_summary="s",
+            legal_basis="public_interest",
+            child={
+                "first_name": f"Bimbo{index}",
+                "last_name": "Prova",
+                "birth_date": date(2018, 1, 1),
+                "sex": "M",
+                "fiscal_code": "",
+                "town": "",
+                "school": None,
+                "school_site": None,
+            },
+        )
     client = Client()
     client.force_login(actor)
     with django_assert_num_queries(14):  # the menu and the permissions share one standing query
@@ -284,8 +391,16 @@ def test_every_timeline_entry_has_words(family_path, personas, notes):
 def test_person_search_query_count(count, family_path, personas, django_assert_num_queries):
     actor = personas["case_manager"].user
     for index in range(count):
-        services.add_person(actor=actor, path=family_path, kind="household", first_name=f"Zia{index}",
-                            last_name="Canestrari", birth_date=date(1970, 1, 1 + index), sex="F", fiscal_code="")
+        services.add_person(
+            actor=actor,
+            path=family_path,
+            kind="household",
+            first_name=f"Zia{index}",
+            last_name="Canestrari",
+            birth_date=date(1970, 1, 1 + index),
+            sex="F",
+            fiscal_code="",
+        )
     client = Client()
     client.force_login(actor)
     with django_assert_num_queries(10):
@@ -294,18 +409,30 @@ def test_person_search_query_count(count, family_path, personas, django_assert_n
 
 
 @pytest.mark.parametrize("count", [1, 3])
-def test_path_detail_with_devices_and_meetings_query_count(count, family_path, personas, world,
-                                                           django_assert_num_queries):
+def test_path_detail_with_devices_and_meetings_query_count(
+    count, family_path, personas, world, django_assert_num_queries
+):
     from datetime import datetime
 
     from patto.cases.models import DeviceType
 
     actor = personas["case_manager"].user
     for index in range(count):
-        services.activate_device(actor=actor, path=family_path, device_type=DeviceType.objects.get(code="gruppi"),
-                                 provider=world.comune, starts_on=date(2025, 10, 1), sessions_planned=4)
-        services.schedule_meeting(actor=actor, path=family_path, agenda=f"incontro {index}", participants=[actor],
-                                  held_at=timezone.make_aware(datetime(2025, 10, 10 + index, 15, 0)))
+        services.activate_device(
+            actor=actor,
+            path=family_path,
+            device_type=DeviceType.objects.get(code="gruppi"),
+            provider=world.comune,
+            starts_on=date(2025, 10, 1),
+            sessions_planned=4,
+        )
+        services.schedule_meeting(
+            actor=actor,
+            path=family_path,
+            agenda=f"incontro {index}",
+            participants=[actor],
+            held_at=timezone.make_aware(datetime(2025, 10, 10 + index, 15, 0)),
+        )
     client = Client()
     client.force_login(actor)
     with django_assert_num_queries(25):

@@ -15,19 +15,41 @@ from patto.core.exceptions import ConflictError
 @pytest.fixture
 def goal(family_path, personas):
     sub = SubDimension.objects.get(side__framework__is_current=True, code="cura")
-    return services.add_goal(actor=personas["case_manager"].user, path=family_path, subdimension=sub,
-                             expected_result="Aurora fa colazione prima di andare a scuola")
+    return services.add_goal(
+        actor=personas["case_manager"].user,
+        path=family_path,
+        subdimension=sub,
+        expected_result="Aurora fa colazione prima di andare a scuola",
+    )
 
 
 def test_who_does_what_by_when(goal, family_path, personas, world):
     cm = personas["case_manager"].user
     mother = family_path.family.members.get(kind="parent")
-    services.add_action(actor=cm, goal=goal, description="Preparare la colazione la sera prima", area="educational",
-                        deadline=date(2026, 1, 31), person=mother)
-    services.add_action(actor=cm, goal=goal, description="Colloqui di sostegno alla genitorialità",
-                        area="psychological", deadline=date(2026, 2, 28), professional=personas["health_professional"].user)
-    services.add_action(actor=cm, goal=goal, description="Merenda a scuola e diario", area="social",
-                        deadline=date(2026, 2, 1), institution=world.school)
+    services.add_action(
+        actor=cm,
+        goal=goal,
+        description="Preparare la colazione la sera prima",
+        area="educational",
+        deadline=date(2026, 1, 31),
+        person=mother,
+    )
+    services.add_action(
+        actor=cm,
+        goal=goal,
+        description="Colloqui di sostegno alla genitorialità",
+        area="psychological",
+        deadline=date(2026, 2, 28),
+        professional=personas["health_professional"].user,
+    )
+    services.add_action(
+        actor=cm,
+        goal=goal,
+        description="Merenda a scuola e diario",
+        area="social",
+        deadline=date(2026, 2, 1),
+        institution=world.school,
+    )
     actions = list(goal.actions.order_by("pk"))
     assert actions[1].institution == personas["health_professional"].institution  # from the team membership
     assert actions[2].for_school
@@ -40,11 +62,18 @@ def test_actions_only_by_family_members_or_team_professionals(goal, personas):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        services.add_action(actor=personas["case_manager"].user, goal=goal, description="x", area="social",
-                            deadline=date(2026, 1, 1), professional=personas["outsider"].user)
+        services.add_action(
+            actor=personas["case_manager"].user,
+            goal=goal,
+            description="x",
+            area="social",
+            deadline=date(2026, 1, 1),
+            professional=personas["outsider"].user,
+        )
     with pytest.raises(ValidationError):
-        services.add_action(actor=personas["case_manager"].user, goal=goal, description="x", area="social",
-                            deadline=date(2026, 1, 1))
+        services.add_action(
+            actor=personas["case_manager"].user, goal=goal, description="x", area="social", deadline=date(2026, 1, 1)
+        )
     assert not PlanAction.objects.exists()
 
 
@@ -56,16 +85,29 @@ def test_plan_page_warns_about_missing_areas_and_form_keeps_input(goal, family_p
     response = client.post(url, {"description": "Accompagnare Aurora", "area": "educational", "deadline": ""})
     assert response.status_code == 200 and response.context["form"].errors
     assert "Accompagnare Aurora" in response.content.decode()
-    ok = client.post(url, {"description": "Accompagnare Aurora", "area": "educational", "deadline": "2026-02-01",
-                           "professional": family_path.team.get(team_role="educator").user_id})
+    ok = client.post(
+        url,
+        {
+            "description": "Accompagnare Aurora",
+            "area": "educational",
+            "deadline": "2026-02-01",
+            "professional": family_path.team.get(team_role="educator").user_id,
+        },
+    )
     assert ok.status_code == 302 and goal.actions.count() == 1
 
 
 def test_checks_at_t1_and_t2_with_optimistic_locking(goal, personas, login, family_path):
     client = login("case_manager")
     url = reverse("cases:goal_edit", kwargs={"pk": family_path.pk, "goal_pk": goal.pk})
-    data = {"version": goal.version, "expected_result": goal.expected_result, "check_t1": "partly",
-            "check_t1_note": "Tre giorni su cinque", "check_t2": "", "check_t2_note": ""}
+    data = {
+        "version": goal.version,
+        "expected_result": goal.expected_result,
+        "check_t1": "partly",
+        "check_t1_note": "Tre giorni su cinque",
+        "check_t2": "",
+        "check_t2_note": "",
+    }
     assert client.post(url, data).status_code == 302
     stale = client.post(url, {**data, "check_t1": "achieved"})
     assert stale.status_code == 409
@@ -77,10 +119,22 @@ def test_checks_at_t1_and_t2_with_optimistic_locking(goal, personas, login, fami
 
 def test_school_member_sees_only_the_actions_assigned_to_the_school(goal, family_path, personas, world, login):
     cm = personas["case_manager"].user
-    services.add_action(actor=cm, goal=goal, description="AZIONE-SCUOLA merenda in classe", area="social",
-                        deadline=date(2026, 2, 1), institution=world.school)
-    services.add_action(actor=cm, goal=goal, description="AZIONE-CASA colazione", area="educational",
-                        deadline=date(2026, 2, 1), person=family_path.family.members.get(kind="parent"))
+    services.add_action(
+        actor=cm,
+        goal=goal,
+        description="AZIONE-SCUOLA merenda in classe",
+        area="social",
+        deadline=date(2026, 2, 1),
+        institution=world.school,
+    )
+    services.add_action(
+        actor=cm,
+        goal=goal,
+        description="AZIONE-CASA colazione",
+        area="educational",
+        deadline=date(2026, 2, 1),
+        person=family_path.family.members.get(kind="parent"),
+    )
     client = login("school_referent")
     body = client.get(reverse("cases:path_detail", kwargs={"pk": family_path.pk})).content.decode()
     assert "AZIONE-SCUOLA" in body and "AZIONE-CASA" not in body
@@ -91,10 +145,17 @@ def test_school_member_sees_only_the_actions_assigned_to_the_school(goal, family
 
 def test_family_plan_pdf_in_plain_italian_without_notes(goal, family_path, personas, login):
     cm = personas["case_manager"].user
-    services.add_action(actor=cm, goal=goal, description="Preparare la colazione la sera prima", area="educational",
-                        deadline=date(2026, 1, 31), person=family_path.family.members.get(kind="parent"))
-    services.add_note(actor=personas["health_professional"].user, path=family_path, audience="clinical",
-                      text="NOTA-CLINICA-RISERVATA")
+    services.add_action(
+        actor=cm,
+        goal=goal,
+        description="Preparare la colazione la sera prima",
+        area="educational",
+        deadline=date(2026, 1, 31),
+        person=family_path.family.members.get(kind="parent"),
+    )
+    services.add_note(
+        actor=personas["health_professional"].user, path=family_path, audience="clinical", text="NOTA-CLINICA-RISERVATA"
+    )
     services.add_note(actor=cm, path=family_path, audience="team", text="NOTA-DI-EQUIPE")
     client = login("case_manager")
     html = client.get(reverse("cases:plan_print", kwargs={"pk": family_path.pk})).content.decode()
@@ -113,8 +174,14 @@ def test_family_plan_pdf_in_plain_italian_without_notes(goal, family_path, perso
 def test_plan_query_count(count, goal, family_path, personas, django_assert_num_queries):
     cm = personas["case_manager"].user
     for index in range(count):
-        services.add_action(actor=cm, goal=goal, description=f"azione {index}", area="social",
-                            deadline=date(2026, 2, 1), professional=personas["team_member"].user)
+        services.add_action(
+            actor=cm,
+            goal=goal,
+            description=f"azione {index}",
+            area="social",
+            deadline=date(2026, 2, 1),
+            professional=personas["team_member"].user,
+        )
     client = Client()
     client.force_login(cm)
     # 16: the removed actions (the plan's history) joined the 15 of before.
@@ -126,8 +193,14 @@ def test_removing_an_action_is_confirmed_and_kept_in_the_plan_history(goal, fami
     """Issue 9 (WCAG 3.3.4): "Togli" deleted an action with one keypress. Now a confirmation page asks
     for a reason; the action leaves the plan, the school's view and the PDF, and stays in the history."""
     cm = personas["case_manager"].user
-    action = services.add_action(actor=cm, goal=goal, description="AZIONE-SCUOLA merenda in classe",
-                                 area="social", deadline=date(2026, 2, 1), institution=world.school)
+    action = services.add_action(
+        actor=cm,
+        goal=goal,
+        description="AZIONE-SCUOLA merenda in classe",
+        area="social",
+        deadline=date(2026, 2, 1),
+        institution=world.school,
+    )
     client = login("team_member")
     url = reverse("cases:action_remove", kwargs={"pk": family_path.pk, "action_pk": action.pk})
     plan_page = client.get(reverse("cases:plan", kwargs={"pk": family_path.pk})).content.decode()

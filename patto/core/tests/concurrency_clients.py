@@ -55,8 +55,17 @@ def main(clients, per_client, urls, usernames):
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA journal_mode")
         journal = cursor.fetchone()[0]
-    print(json.dumps({"requests": sum(statuses.values()), "statuses": statuses, "errors": len(errors),
-                      "seconds": round(time.monotonic() - began, 2), "journal_mode": journal}))
+    print(
+        json.dumps(
+            {
+                "requests": sum(statuses.values()),
+                "statuses": statuses,
+                "errors": len(errors),
+                "seconds": round(time.monotonic() - began, 2),
+                "journal_mode": journal,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -15,13 +15,20 @@ CANARIES = ("Canestrari", "Canarinotti", "Semprini")
 
 
 @pytest.fixture
-def canaries(objects, family_path, world, personas):
+def canaries(objects, family_path, world, personas):  # noqa: F811 (the fixture imported above)
     from patto.cases import services
 
-    educator = MembershipFactory(user=UserFactory(first_name="Zeno", last_name="Canarinotti"), institution=world.coop,
-                                 role=Role.EDUCATOR)
-    services.add_team_member(actor=personas["case_manager"].user, path=family_path, user=educator.user,
-                             institution=world.coop, team_role="educator", valid_from="2025-09-15")
+    educator = MembershipFactory(
+        user=UserFactory(first_name="Zeno", last_name="Canarinotti"), institution=world.coop, role=Role.EDUCATOR
+    )
+    services.add_team_member(
+        actor=personas["case_manager"].user,
+        path=family_path,
+        user=educator.user,
+        institution=world.coop,
+        team_role="educator",
+        valid_from="2025-09-15",
+    )
     return objects
 
 
@@ -38,8 +45,10 @@ def test_no_canary_leaves_without_an_access_row(persona, canaries, login):
         pages += 1
         if not AuditEvent.objects.filter(request_id=response["X-Request-ID"]).exists():
             leaks.append((name, shown))
-    print(f"canary crawl, {persona}: {len(MATRIX)} URLs, {pages} responses showed a canary, {len(leaks)} without an "
-          "access row")
+    print(
+        f"canary crawl, {persona}: {len(MATRIX)} URLs, {pages} responses showed a canary, {len(leaks)} without an "
+        "access row"
+    )
     assert leaks == []
     if persona == "case_manager":
         assert pages >= 8  # the crawl really saw the canaries where they belong

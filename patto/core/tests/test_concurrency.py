@@ -23,8 +23,9 @@ def test_sqlite_options_are_wal_immediate_with_a_busy_timeout():
     PostgreSQL run checks them too)."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("PATTO_", "PG", "DATABASE_URL"))}
     code = "import json; from patto import settings as s; print(json.dumps(s.DATABASES['default']))"
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True,
-                            timeout=60, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60, check=True
+    )
     database = json.loads(result.stdout.strip().splitlines()[-1])
     options = database["OPTIONS"]
     assert database["ENGINE"] == "django.db.backends.sqlite3"
@@ -34,8 +35,10 @@ def test_sqlite_options_are_wal_immediate_with_a_busy_timeout():
     assert "journal_mode=wal" in pragmas and "synchronous=normal" in pragmas
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite default's own concurrency (the PostgreSQL "
-                    "run has no SQLite test database to copy)")
+@pytest.mark.skipif(
+    connection.vendor != "sqlite",
+    reason="the SQLite default's own concurrency (the PostgreSQL run has no SQLite test database to copy)",
+)
 @pytest.mark.django_db(transaction=True)
 def test_eight_concurrent_clients_reading_paths_get_no_errors(family_path, tmp_path):
     """8 clients in parallel, each opening the path list and the family's path in turn (every read writes an
@@ -48,15 +51,30 @@ def test_eight_concurrent_clients_reading_paths_get_no_errors(family_path, tmp_p
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("PATTO_", "PG", "DATABASE_URL"))}
     environment.update(PATTO_SQLITE_PATH=str(database), PATTO_LOG_LEVEL="ERROR")
     users = ["case_manager", "health_professional", "team_member", "school_referent"]
-    result = subprocess.run([sys.executable, str(Path(__file__).with_name("concurrency_clients.py")), str(CLIENTS),
-                             str(PER_CLIENT), f"{reverse('cases:path_list')},{reverse('cases:path_detail', args=[family_path.pk])}", *users],
-                            cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(Path(__file__).with_name("concurrency_clients.py")),
+            str(CLIENTS),
+            str(PER_CLIENT),
+            f"{reverse('cases:path_list')},{reverse('cases:path_detail', args=[family_path.pk])}",
+            *users,
+        ],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     print(f"\nSQLite, {CLIENTS} concurrent clients: {figures}")
     assert figures["journal_mode"] == "wal"
     assert figures["requests"] == CLIENTS * PER_CLIENT
     assert figures["errors"] == 0, (figures, result.stderr[-4000:])
-    rows = sqlite3.connect(database).execute(
-        "SELECT COUNT(*) FROM audit_auditevent WHERE action = 'cases.path.viewed'").fetchone()[0]
+    rows = (
+        sqlite3.connect(database)
+        .execute("SELECT COUNT(*) FROM audit_auditevent WHERE action = 'cases.path.viewed'")
+        .fetchone()[0]
+    )
     assert rows == CLIENTS * PER_CLIENT // 2

@@ -106,8 +106,12 @@ def test_a_uniqueness_conflict_answers_409_not_503(login, family_path, monkeypat
     url = reverse("cases:assessment_edit", args=[family_path.pk, child.pk, "T0", "team"])
     framework = current_framework()
     value = str(framework.scale.first().value)
-    data = {"version": "", "child_says": "", "family_says": "",
-            **{f"sub_{sub.pk}": value for side in framework.sides.all() for sub in side.subdimensions.all()}}
+    data = {
+        "version": "",
+        "child_says": "",
+        "family_says": "",
+        **{f"sub_{sub.pk}": value for side in framework.sides.all() for sub in side.subdimensions.all()},
+    }
     assert client.post(url, data).status_code == 302
     real_first = QuerySet.first
     monkeypatch.setattr(QuerySet, "first", lambda self: None if self.model is Assessment else real_first(self))
@@ -125,7 +129,7 @@ def test_integrity_error_is_logged_without_its_message(login, personas, monkeypa
     request = SimpleNamespace(META={}, get_host=lambda: "testserver", is_secure=lambda: False, request_id="r1")
     middleware = ServiceUnavailableMiddleware(lambda request: None)
     monkeypatch.setattr("patto.core.middleware.render", lambda request, template, context, status: status)
-    error = IntegrityError('duplicate key value violates unique constraint: Key (fiscal_code)=(RSSMRA80A01H294X)')
+    error = IntegrityError("duplicate key value violates unique constraint: Key (fiscal_code)=(RSSMRA80A01H294X)")
     assert middleware.process_exception(request, error) == 409
     assert "RSSMRA80A01H294X" not in caplog.text
 
@@ -147,17 +151,47 @@ class Cluster:
         self.dir = tempfile.mkdtemp(prefix="patto-fault-")
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres")
-        subprocess.run(_as_postgres(f"{self.bin}/initdb", "-D", f"{self.dir}/data", "-U", "app", "--auth=trust",
-                                    "-E", "UTF8", "--locale=C.UTF-8"), check=True, capture_output=True, timeout=60)
+        subprocess.run(
+            _as_postgres(
+                f"{self.bin}/initdb",
+                "-D",
+                f"{self.dir}/data",
+                "-U",
+                "app",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ),
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
 
     def start(self):
-        subprocess.run(_as_postgres(f"{self.bin}/pg_ctl", "-D", f"{self.dir}/data", "-w", "-l", f"{self.dir}/log",
-                                    "-o", f"-k {self.dir} -c listen_addresses='' -c fsync=off", "start"),
-                       check=True, capture_output=True, timeout=60)
+        subprocess.run(
+            _as_postgres(
+                f"{self.bin}/pg_ctl",
+                "-D",
+                f"{self.dir}/data",
+                "-w",
+                "-l",
+                f"{self.dir}/log",
+                "-o",
+                f"-k {self.dir} -c listen_addresses='' -c fsync=off",
+                "start",
+            ),
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
 
     def stop(self):
-        subprocess.run(_as_postgres(f"{self.bin}/pg_ctl", "-D", f"{self.dir}/data", "-m", "immediate", "stop"),
-                       capture_output=True, timeout=60)
+        subprocess.run(
+            _as_postgres(f"{self.bin}/pg_ctl", "-D", f"{self.dir}/data", "-m", "immediate", "stop"),
+            capture_output=True,
+            timeout=60,
+        )
 
     def processes(self):
         postmaster = int(Path(f"{self.dir}/data/postmaster.pid").read_text().split()[0])
@@ -208,8 +242,10 @@ def _until(port, path, status, limit=30):
     raise AssertionError(f"{path} never answered {status}")
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql" and os.environ.get("PATTO_EXPECT_DATABASE") != "postgresql",
-                    reason="PostgreSQL fault test: runs in the PostgreSQL pass; simulated above on SQLite")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql" and os.environ.get("PATTO_EXPECT_DATABASE") != "postgresql",
+    reason="PostgreSQL fault test: runs in the PostgreSQL pass; simulated above on SQLite",
+)
 def test_postgresql_stopped_and_paused_answer_503_within_3_seconds_and_recover():
     assert PG_BINS, "PostgreSQL's server binaries are needed for the fault test (apt-get install postgresql)"
     cluster = Cluster()
@@ -221,9 +257,13 @@ def test_postgresql_stopped_and_paused_answer_503_within_3_seconds_and_recover()
             port = probe.getsockname()[1]
         environment = {k: v for k, v in os.environ.items() if not k.startswith(("PATTO_", "PG", "DATABASE_URL"))}
         environment.update(PGHOST=cluster.dir, PGUSER="app", PGDATABASE="postgres", PATTO_LOG_LEVEL="CRITICAL")
-        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "patto.wsgi", "-w", "1", "-b", f"127.0.0.1:{port}",
-                                   "--timeout", "120"], cwd=ROOT, env=environment,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "patto.wsgi", "-w", "1", "-b", f"127.0.0.1:{port}", "--timeout", "120"],
+            cwd=ROOT,
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         _until(port, "/salute/", 200, limit=90)
         assert _get(port, "/")[0] == 302  # to the sign-in page: the worker now holds a connection (reused 60 s)
         figures = {}

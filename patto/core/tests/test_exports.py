@@ -42,9 +42,11 @@ def test_every_kind_of_pdf_is_tagged_and_pdf_a(pact, family_path, personas, logi
     child = family_path.family.members.get(kind="child")
     downloads = {
         "case_manager": [reverse("cases:plan_pdf", kwargs={"pk": family_path.pk})],
-        "coordinator": [reverse("governance:pact_pdf"),
-                        reverse("governance:minutes_pdf", kwargs={"meeting_pk": meeting.pk}),
-                        reverse("governance:period_report_pdf", kwargs={"period_pk": pact.periods.get().pk})],
+        "coordinator": [
+            reverse("governance:pact_pdf"),
+            reverse("governance:minutes_pdf", kwargs={"meeting_pk": meeting.pk}),
+            reverse("governance:period_report_pdf", kwargs={"period_pk": pact.periods.get().pk}),
+        ],
         "auditor": [reverse("audit:person_report_pdf", kwargs={"key": child.pk})],
     }
     titles = []
@@ -62,17 +64,36 @@ def test_every_kind_of_pdf_is_tagged_and_pdf_a(pact, family_path, personas, logi
 
 def _plan(actions):
     """What the family's plan template reads, with one goal of ``actions`` actions."""
-    goal = Namespace(subdimension=Namespace(name="Cura di base"), expected_result="Fare colazione prima di scuola",
-                     check_t1="", check_t2="", actions=Namespace(all=[
-                         Namespace(description=f"Azione {index}", person=Namespace(first_name="Elena"),
-                                   professional=None, institution=None, deadline=date(2026, 3, 1))
-                         for index in range(actions)]))
-    member = Namespace(user=Namespace(get_full_name="Marco Bianchi"), get_team_role_display="Educatore",
-                       institution="Coop Orizzonti")
-    return {"path": Namespace(family=Namespace(district="Distretto di Rimini", reference="RN-2026-001"),
-                              cohort="PIPPI 13"),
-            "goals": [goal], "team": [member] * 3, "parents": [Namespace(first_name="Elena", last_name="Canestrari")],
-            "children": ["Aurora"], "today": date(2026, 12, 1), "pdf": True}
+    goal = Namespace(
+        subdimension=Namespace(name="Cura di base"),
+        expected_result="Fare colazione prima di scuola",
+        check_t1="",
+        check_t2="",
+        actions=Namespace(
+            all=[
+                Namespace(
+                    description=f"Azione {index}",
+                    person=Namespace(first_name="Elena"),
+                    professional=None,
+                    institution=None,
+                    deadline=date(2026, 3, 1),
+                )
+                for index in range(actions)
+            ]
+        ),
+    )
+    member = Namespace(
+        user=Namespace(get_full_name="Marco Bianchi"), get_team_role_display="Educatore", institution="Coop Orizzonti"
+    )
+    return {
+        "path": Namespace(family=Namespace(district="Distretto di Rimini", reference="RN-2026-001"), cohort="PIPPI 13"),
+        "goals": [goal],
+        "team": [member] * 3,
+        "parents": [Namespace(first_name="Elena", last_name="Canestrari")],
+        "children": ["Aurora"],
+        "today": date(2026, 12, 1),
+        "pdf": True,
+    }
 
 
 def test_the_signatures_heading_stays_with_the_signature_lines():
@@ -86,10 +107,16 @@ def test_the_signatures_heading_stays_with_the_signature_lines():
     assert len(pages) > 1 and heading == lines[:1] == [lines[-1]]
 
 
-@pytest.mark.parametrize("name, title", [
-    ('S1 / 2027 \\ bis ? * [ ] : fine', "S1 - 2027 - bis - - - - - fine"),
-    ("Un nome di periodo molto più lungo di trentun caratteri", "Un nome di periodo molto più lu"),
-    ("'[]'", "--"), ("", "Foglio"), ("Rapporto\x07", "Rapporto")])
+@pytest.mark.parametrize(
+    "name, title",
+    [
+        ("S1 / 2027 \\ bis ? * [ ] : fine", "S1 - 2027 - bis - - - - - fine"),
+        ("Un nome di periodo molto più lungo di trentun caratteri", "Un nome di periodo molto più lu"),
+        ("'[]'", "--"),
+        ("", "Foglio"),
+        ("Rapporto\x07", "Rapporto"),
+    ],
+)
 def test_any_name_makes_a_sheet_title(name, title):
     assert sheet_title(name) == title
 
@@ -98,9 +125,22 @@ def test_cells_are_typed_and_the_sheet_filtered_and_frozen(settings):
     settings.TIME_ZONE = "Europe/Rome"
     when = timezone.make_aware(datetime(2026, 12, 1, 23, 30), timezone.get_fixed_timezone(0))
     buffer = io.BytesIO()
-    write_xlsx(buffer, [Sheet("Dati: 1/2", ["Testo", "Data", "Ora", "Numero", "Importo"],
-                              (row for row in [["=1+1", date(2026, 1, 31), when, 7, Decimal("2.50")],
-                                               ["x" * 200, None, None, None, None]]))])
+    write_xlsx(
+        buffer,
+        [
+            Sheet(
+                "Dati: 1/2",
+                ["Testo", "Data", "Ora", "Numero", "Importo"],
+                (
+                    row
+                    for row in [
+                        ["=1+1", date(2026, 1, 31), when, 7, Decimal("2.50")],
+                        ["x" * 200, None, None, None, None],
+                    ]
+                ),
+            )
+        ],
+    )
     sheet = load_workbook(buffer).active
     assert sheet.title == "Dati- 1-2" and sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:E3"
     text, day, moment, number, amount = sheet[2]
@@ -117,7 +157,12 @@ def test_only_the_export_helpers_write_pdfs_and_spreadsheets():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    writers = {str(path.relative_to(root)) for path in root.rglob("*.py")
-               if "tests" not in path.parts and any(marker in path.read_text(encoding="utf-8")
-                                                    for marker in ("write_pdf(", "Workbook(", "import weasyprint"))}
+    writers = {
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "tests" not in path.parts
+        and any(
+            marker in path.read_text(encoding="utf-8") for marker in ("write_pdf(", "Workbook(", "import weasyprint")
+        )
+    }
     assert writers == {"core/exports.py"}

@@ -17,8 +17,9 @@ from patto.core.forms import CheckboxList, StyledFormMixin
 class SampleForm(StyledFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     text = forms.CharField(label="Text", help_text="What happened")
-    schools = forms.MultipleChoiceField(label="Schools", choices=[("a", "School A"), ("b", "School B")],
-                                        widget=CheckboxList)
+    schools = forms.MultipleChoiceField(
+        label="Schools", choices=[("a", "School A"), ("b", "School B")], widget=CheckboxList
+    )
 
     def clean(self):
         raise forms.ValidationError("The dates do not agree.")
@@ -71,7 +72,7 @@ def test_a_note_with_an_error_comes_back_with_summary_title_and_shell(family_pat
     html = response.content.decode()
     assert response.status_code == 200 and not family_path.notes.exists()
     assert re.search(rf"<title>Error: Write a note — {family_path.family.reference} · Patto", html)
-    assert 'data-error-summary' in html and '<a href="#id_text">' in html
+    assert "data-error-summary" in html and '<a href="#id_text">' in html
     # The form shell: the note's own URL, the submit button and the way back to the path.
     assert f'<form method="post" action="{url}" novalidate class="col-lg-8 px-0">' in html
     assert '<button type="submit" class="btn btn-primary">Save the note</button>' in html
@@ -109,8 +110,13 @@ def test_page_titles_name_the_family_by_its_reference(family_path, personas, log
 
     actor = personas["case_manager"].user
     services.advance_path(actor=actor, path=family_path, version=family_path.version)
-    services.record_agreement(actor=actor, path=family_path, version=family_path.version, signed_on=date(2025, 10, 1),
-                              signed_by="Elena Canestrari")
+    services.record_agreement(
+        actor=actor,
+        path=family_path,
+        version=family_path.version,
+        signed_on=date(2025, 10, 1),
+        signed_by="Elena Canestrari",
+    )
     services.advance_path(actor=actor, path=family_path, version=family_path.version)
     child = family_path.family.members.get(kind="child")
     client = login("case_manager")
@@ -118,8 +124,10 @@ def test_page_titles_name_the_family_by_its_reference(family_path, personas, log
     reference = family_path.family.reference
     pages = {
         reverse("cases:plan", kwargs={"pk": family_path.pk}): f"The family's plan — {reference}",
-        reverse("cases:assessment_edit", kwargs={"pk": family_path.pk, "child_pk": child.pk, "time_point": "T0",
-                                                 "rater": "team"}): f"Il Mondo del Bambino — {reference}, T0, ",
+        reverse(
+            "cases:assessment_edit",
+            kwargs={"pk": family_path.pk, "child_pk": child.pk, "time_point": "T0", "rater": "team"},
+        ): f"Il Mondo del Bambino — {reference}, T0, ",
         reverse("cases:prepost_edit", kwargs={"pk": family_path.pk, "time_point": "T0"}): f"— {reference}, T0",
         reverse("cases:device_add", kwargs={"pk": family_path.pk}): f"Activate an intervention device — {reference}",
     }

@@ -39,8 +39,13 @@ def test_every_string_in_the_code_is_in_the_catalogue(tmp_path, settings):
     os.chdir(ROOT)  # makemessages reads the files under the current directory
     try:
         # "locale" ignored: makemessages would otherwise find patto/locale on its walk and write there.
-        call_command("makemessages", locale=["it"], ignore_patterns=[".venv", "var", "node_modules", "locale"],
-                     no_obsolete=True, verbosity=0)
+        call_command(
+            "makemessages",
+            locale=["it"],
+            ignore_patterns=[".venv", "var", "node_modules", "locale"],
+            no_obsolete=True,
+            verbosity=0,
+        )
     finally:
         os.chdir(cwd)
     fresh = polib.pofile(str(copy))

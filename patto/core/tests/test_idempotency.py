@@ -28,8 +28,8 @@ def test_a_note_sent_twice_is_saved_once_and_the_second_shows_the_first_result(l
     client = login("case_manager")
     page = client.get(reverse("cases:path_detail", args=[family_path.pk])).content.decode()
     assert "patto/submit-once.js" in page
-    notes = page[page.index('id="notes-heading"'):]
-    token = TOKEN.search(notes[:notes.index("</form>")]).group(1)  # the note form carries its token
+    notes = page[page.index('id="notes-heading"') :]
+    token = TOKEN.search(notes[: notes.index("</form>")]).group(1)  # the note form carries its token
     url = reverse("cases:note_add", args=[family_path.pk])
     data = {"audience": "team", "text": "Colloquio con la madre.", FIELD: token}
     first = client.post(url, data)
@@ -52,33 +52,68 @@ def test_a_refused_form_can_be_corrected_and_sent_with_the_same_token(login, fam
 def test_double_submits_of_the_create_forms_save_once(login, family_path, personas, world, pact):
     from patto.cases import services
     from patto.cases.models import Assessment, Path, PlanAction, TeamMember
-    from patto.governance.models import Body
+    from patto.governance.models import Adhesion, Body
 
-    from patto.governance.models import Adhesion
-
-    Adhesion.objects.create(pact=pact, institution=world.comune_b, signer_name="Sindaco", signer_role="Sindaco",
-                            signed_on=date(2025, 1, 1), method="digital")  # the outsider's comune joins the pact
+    Adhesion.objects.create(
+        pact=pact,
+        institution=world.comune_b,
+        signer_name="Sindaco",
+        signer_role="Sindaco",
+        signed_on=date(2025, 1, 1),
+        method="digital",
+    )  # the outsider's comune joins the pact
     client = login("case_manager")
     framework = services.current_framework()
     subdimension = framework.sides.first().subdimensions.first()
-    goal = services.add_goal(actor=personas["case_manager"].user, path=family_path, subdimension=subdimension,
-                             expected_result="Aurora va a scuola ogni giorno.")
+    goal = services.add_goal(
+        actor=personas["case_manager"].user,
+        path=family_path,
+        subdimension=subdimension,
+        expected_result="Aurora va a scuola ogni giorno.",
+    )
     child = family_path.family.members.get(kind="child")
     value = str(framework.scale.first().value)
     forms = [
-        (Path, reverse("cases:path_create"), {
-            "signal-cohort": family_path.cohort.pk, "signal-signal_source": world.school.pk,
-            "signal-signal_date": "2025-10-01", "signal-signal_summary": "Arriva senza merenda.",
-            "signal-legal_basis": "public_interest", "child-first_name": "Tommaso", "child-last_name": "Righetti",
-            "child-birth_date": "2016-05-20", "child-sex": "M", "child-fiscal_code": "", "child-town": "Rimini"}),
-        (TeamMember, reverse("cases:team_add", args=[family_path.pk]), {
-            "membership": personas["outsider"].pk, "team_role": "social_worker", "valid_from": "2025-10-01"}),
-        (PlanAction, reverse("cases:action_add", args=[family_path.pk, goal.pk]), {
-            "description": "Accompagnare Aurora", "area": "educational", "deadline": "2026-02-01",
-            "professional": family_path.team.get(team_role="educator").user_id}),
-        (Assessment, reverse("cases:assessment_edit", args=[family_path.pk, child.pk, "T0", "team"]), {
-            "version": "", **{f"sub_{sub.pk}": value for side in framework.sides.all()
-                              for sub in side.subdimensions.all()}}),
+        (
+            Path,
+            reverse("cases:path_create"),
+            {
+                "signal-cohort": family_path.cohort.pk,
+                "signal-signal_source": world.school.pk,
+                "signal-signal_date": "2025-10-01",
+                "signal-signal_summary": "Arriva senza merenda.",
+                "signal-legal_basis": "public_interest",
+                "child-first_name": "Tommaso",
+                "child-last_name": "Righetti",
+                "child-birth_date": "2016-05-20",
+                "child-sex": "M",
+                "child-fiscal_code": "",
+                "child-town": "Rimini",
+            },
+        ),
+        (
+            TeamMember,
+            reverse("cases:team_add", args=[family_path.pk]),
+            {"membership": personas["outsider"].pk, "team_role": "social_worker", "valid_from": "2025-10-01"},
+        ),
+        (
+            PlanAction,
+            reverse("cases:action_add", args=[family_path.pk, goal.pk]),
+            {
+                "description": "Accompagnare Aurora",
+                "area": "educational",
+                "deadline": "2026-02-01",
+                "professional": family_path.team.get(team_role="educator").user_id,
+            },
+        ),
+        (
+            Assessment,
+            reverse("cases:assessment_edit", args=[family_path.pk, child.pk, "T0", "team"]),
+            {
+                "version": "",
+                **{f"sub_{sub.pk}": value for side in framework.sides.all() for sub in side.subdimensions.all()},
+            },
+        ),
     ]
     for model, url, data in forms:
         before = model.objects.count()
@@ -87,7 +122,9 @@ def test_double_submits_of_the_create_forms_save_once(login, family_path, person
         assert second["Location"] == first["Location"], url
         assert model.objects.count() == before + 1, url
     coordinator = login("coordinator")
-    first, second = _twice(coordinator, reverse("governance:body_add"), {"kind": "working_group", "name": "Tavolo scuola"})
+    first, second = _twice(
+        coordinator, reverse("governance:body_add"), {"kind": "working_group", "name": "Tavolo scuola"}
+    )
     assert (first.status_code, second["Location"]) == (302, first["Location"])
     assert Body.objects.filter(name="Tavolo scuola").count() == 1
 
@@ -116,13 +153,33 @@ def test_another_accounts_token_shows_nothing_of_its_result(login, family_path):
     assert family_path.notes.count() == 1
 
 
-@pytest.mark.parametrize("name", [
-    "cases:path_create", "cases:person_add", "cases:team_add", "cases:note_add", "cases:assessment_edit",
-    "cases:goal_add", "cases:action_add", "cases:consent_add", "cases:device_add", "cases:session_add",
-    "cases:meeting_add", "cases:cohort_add", "cases:volunteer_add", "cases:catalogue_add",
-    "governance:version_draft", "governance:commitment_add", "governance:adhesion_add", "governance:period_open",
-    "governance:indicator_add", "governance:procedure_add", "governance:body_add", "governance:body_meeting_add",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "cases:path_create",
+        "cases:person_add",
+        "cases:team_add",
+        "cases:note_add",
+        "cases:assessment_edit",
+        "cases:goal_add",
+        "cases:action_add",
+        "cases:consent_add",
+        "cases:device_add",
+        "cases:session_add",
+        "cases:meeting_add",
+        "cases:cohort_add",
+        "cases:volunteer_add",
+        "cases:catalogue_add",
+        "governance:version_draft",
+        "governance:commitment_add",
+        "governance:adhesion_add",
+        "governance:period_open",
+        "governance:indicator_add",
+        "governance:procedure_add",
+        "governance:body_add",
+        "governance:body_meeting_add",
+    ],
+)
 def test_every_create_view_saves_once(name):
     from patto import urls  # noqa: F401
 
@@ -133,9 +190,12 @@ def test_every_create_view_saves_once(name):
 def test_the_create_pages_render_a_token(login, family_path, pact):
     client = login("case_manager")
     child = family_path.family.members.get(kind="child")
-    for url in (reverse("cases:path_create"), reverse("cases:team_add", args=[family_path.pk]),
-                reverse("cases:plan", args=[family_path.pk]),
-                reverse("cases:assessment_edit", args=[family_path.pk, child.pk, "T0", "team"])):
+    for url in (
+        reverse("cases:path_create"),
+        reverse("cases:team_add", args=[family_path.pk]),
+        reverse("cases:plan", args=[family_path.pk]),
+        reverse("cases:assessment_edit", args=[family_path.pk, child.pk, "T0", "team"]),
+    ):
         assert TOKEN.search(client.get(url).content.decode()), url
     coordinator = login("coordinator")
     for url in (reverse("governance:versions"), reverse("governance:bodies")):

@@ -45,14 +45,19 @@ def imports_between_apps(apps, package=PACKAGE):
 def test_every_app_is_placed_in_the_documented_layering():
     order = documented_order()
     assert order[0] == "core"
-    assert set(app_packages()) <= set(order), f"apps missing from docs/architecture.md: {set(app_packages()) - set(order)}"
+    assert set(app_packages()) <= set(order), (
+        f"apps missing from docs/architecture.md: {set(app_packages()) - set(order)}"
+    )
 
 
 def test_no_import_goes_up_the_layering():
     order = documented_order()
     rank = {app: i for i, app in enumerate(order)}
-    upward = [f"{where}: {src} imports {dst}" for src, dst, where in imports_between_apps(set(app_packages()))
-              if rank[dst] > rank[src]]
+    upward = [
+        f"{where}: {src} imports {dst}"
+        for src, dst, where in imports_between_apps(set(app_packages()))
+        if rank[dst] > rank[src]
+    ]
     assert upward == [], "imports that go up the layering of docs/architecture.md:\n" + "\n".join(upward)
 
 

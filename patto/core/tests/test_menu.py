@@ -2,10 +2,9 @@
 
 import re
 
-import pytest
+from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
-from django.db import connection
 
 from patto.core import menu
 

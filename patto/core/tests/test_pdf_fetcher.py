@@ -9,15 +9,18 @@ import pytest
 
 from patto.core.exports import PDF_ORIGIN, StaticFilesFetcher, pdf_response, render_pdf
 
-HOSTILE = ('<html lang="it"><head><link rel="stylesheet" href="http://127.0.0.1:9/x.css"></head><body>'
-           '<h1>Piano</h1><img src="file:///etc/passwd" alt=""><img src="/static/../../patto/settings.py" alt="">'
-           '<img src="data:image/png;base64,iVBORw0KGgo=" alt=""><a rel="attachment" href="file:///etc/hostname">a</a>'
-           '</body></html>')
+HOSTILE = (
+    '<html lang="it"><head><link rel="stylesheet" href="http://127.0.0.1:9/x.css"></head><body>'
+    '<h1>Piano</h1><img src="file:///etc/passwd" alt=""><img src="/static/../../patto/settings.py" alt="">'
+    '<img src="data:image/png;base64,iVBORw0KGgo=" alt=""><a rel="attachment" href="file:///etc/hostname">a</a>'
+    "</body></html>"
+)
 
 
 @pytest.fixture
 def no_network_no_files(monkeypatch):
     """Any attempt at the network or at urllib's file handler fails the test."""
+
     def refuse(*args, **kwargs):
         pytest.fail(f"fetched: {args[1:2]}")
 
@@ -26,8 +29,7 @@ def no_network_no_files(monkeypatch):
     monkeypatch.setattr(socket, "create_connection", refuse)
 
 
-def test_a_pdf_fetches_nothing_outside_the_static_files_and_the_stylesheet_still_applies(no_network_no_files,
-                                                                                         caplog):
+def test_a_pdf_fetches_nothing_outside_the_static_files_and_the_stylesheet_still_applies(no_network_no_files, caplog):
     """Issue 8 (smaller items): file:, http(s) to the network, data: and a path climbing out of /static/ are
     refused by the fetcher before any I/O; the PDF renders, with plan.css (fetched through the same fetcher)
     applied: its page counter is on the page."""
@@ -41,13 +43,25 @@ def test_a_pdf_fetches_nothing_outside_the_static_files_and_the_stylesheet_still
         assert url in refused
 
 
-@pytest.mark.parametrize("url", [
-    "file:///etc/passwd", "http://127.0.0.1:9/x.css", "https://patto.invalid.example.org/static/patto/plan.css",
-    "https://altro.example/static/patto/plan.css", "data:text/css,body{}", "ftp://127.0.0.1/x",
-    f"{PDF_ORIGIN}static/../patto/settings.py", f"{PDF_ORIGIN}static/patto/%2e%2e/%2e%2e/settings.py",
-    f"{PDF_ORIGIN}static/%2fetc/passwd", f"{PDF_ORIGIN}static/patto//plan.css", f"{PDF_ORIGIN}patto/plan.css",
-    f"{PDF_ORIGIN}static/patto/missing.css", f"{PDF_ORIGIN}static/", f"{PDF_ORIGIN}static/patto/..%5c..%5csettings.py",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://127.0.0.1:9/x.css",
+        "https://patto.invalid.example.org/static/patto/plan.css",
+        "https://altro.example/static/patto/plan.css",
+        "data:text/css,body{}",
+        "ftp://127.0.0.1/x",
+        f"{PDF_ORIGIN}static/../patto/settings.py",
+        f"{PDF_ORIGIN}static/patto/%2e%2e/%2e%2e/settings.py",
+        f"{PDF_ORIGIN}static/%2fetc/passwd",
+        f"{PDF_ORIGIN}static/patto//plan.css",
+        f"{PDF_ORIGIN}patto/plan.css",
+        f"{PDF_ORIGIN}static/patto/missing.css",
+        f"{PDF_ORIGIN}static/",
+        f"{PDF_ORIGIN}static/patto/..%5c..%5csettings.py",
+    ],
+)
 def test_the_fetcher_refuses_everything_but_static_files(no_network_no_files, url):
     with pytest.raises(ValueError):
         StaticFilesFetcher().fetch(url)

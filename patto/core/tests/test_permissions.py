@@ -4,17 +4,21 @@ A new URL fails these tests until it is classified here."""
 
 import re
 import uuid
-
-import pytest
 from datetime import timedelta
 
-from django.utils import timezone
+import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 # Reachable without signing in. Everything else must redirect anonymous users to sign-in.
 PUBLIC = {
-    "accounts:login", "accounts:password_reset", "accounts:password_reset_done",
-    "accounts:password_reset_confirm", "accounts:password_reset_complete", "core:health", "set_language",
+    "accounts:login",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",
+    "accounts:password_reset_complete",
+    "core:health",
+    "set_language",
     # Calendar apps cannot sign in: the secret, revocable token is the key (see governance.views_bodies).
     "governance:calendar_feed",
     # The pact's public page, once the coordinator publishes it: the text in force and the signatories.
@@ -35,10 +39,24 @@ def all_url_names():
     return {name for name, _pattern in walk(get_resolver().url_patterns)}
 
 
-PATH_URLS = {"cases:path_detail", "cases:path_advance", "cases:path_agreement", "cases:path_close",
-             "cases:path_reopen", "cases:person_add", "cases:team_add", "cases:note_add", "cases:plan",
-             "cases:goal_add", "cases:plan_print", "cases:plan_pdf", "cases:device_add",
-             "cases:meeting_add", "cases:agreement_document", "cases:consent_add"}
+PATH_URLS = {
+    "cases:path_detail",
+    "cases:path_advance",
+    "cases:path_agreement",
+    "cases:path_close",
+    "cases:path_reopen",
+    "cases:person_add",
+    "cases:team_add",
+    "cases:note_add",
+    "cases:plan",
+    "cases:goal_add",
+    "cases:plan_print",
+    "cases:plan_pdf",
+    "cases:device_add",
+    "cases:meeting_add",
+    "cases:agreement_document",
+    "cases:consent_add",
+}
 
 
 def sample_url(name, objects):
@@ -60,8 +78,12 @@ def sample_url(name, objects):
         "audit:person_accesses_xlsx": {"key": objects["child"]},
         "audit:person_report": {"key": objects["child"]},
         "audit:person_report_pdf": {"key": objects["child"]},
-        "cases:assessment_edit": {"pk": objects["path"], "child_pk": objects["child"], "time_point": "T0",
-                                  "rater": "team"},
+        "cases:assessment_edit": {
+            "pk": objects["path"],
+            "child_pk": objects["child"],
+            "time_point": "T0",
+            "rater": "team",
+        },
         "cases:comparison": {"pk": objects["path"], "child_pk": objects["child"]},
         "cases:prepost_edit": {"pk": objects["path"], "time_point": "T0"},
         "cases:goal_edit": {"pk": objects["path"], "goal_pk": objects["goal"]},
@@ -96,7 +118,10 @@ def sample_url(name, objects):
         "governance:indicator_value": {"indicator_pk": objects["indicator"]},
         "governance:body_meeting_add": {"body_pk": objects["body"]},
         "governance:body_meeting": {"meeting_pk": objects["body_meeting"]},
-        "governance:minutes_approve": {"meeting_pk": objects["body_meeting"], "previous_pk": objects["previous_meeting"]},
+        "governance:minutes_approve": {
+            "meeting_pk": objects["body_meeting"],
+            "previous_pk": objects["previous_meeting"],
+        },
         "governance:meeting_ics": {"meeting_pk": objects["body_meeting"]},
         "governance:minutes_pdf": {"meeting_pk": objects["body_meeting"]},
         "governance:action_item_status": {"item_pk": objects["action_item"]},
@@ -111,8 +136,11 @@ def _signed_document(pact, world, personas):
     from patto.documents.tests import samples
     from patto.governance.services import attach_signed_document
 
-    adhesion = attach_signed_document(actor=personas["coordinator"].user, upload=SimpleUploadedFile(
-        "adesione.pdf", samples.pdf()), adhesion=pact.adhesions.get(institution=world.coop))
+    adhesion = attach_signed_document(
+        actor=personas["coordinator"].user,
+        upload=SimpleUploadedFile("adesione.pdf", samples.pdf()),
+        adhesion=pact.adhesions.get(institution=world.coop),
+    )
     return adhesion.signed_document_id
 
 
@@ -125,41 +153,91 @@ def objects(personas, world, family_path, pact):
 
     membership = personas["case_manager"]
     educator = family_path.team.get(user=personas["team_member"].user)
-    goal = services.add_goal(actor=membership.user, path=family_path, expected_result="Arrivare a scuola in orario",
-                             subdimension=SubDimension.objects.filter(side__framework__is_current=True).first())
-    action = services.add_action(actor=membership.user, goal=goal, description="Sveglia alle 7", area="educational",
-                                 deadline="2026-03-01", person=family_path.family.members.get(kind="child"))
+    goal = services.add_goal(
+        actor=membership.user,
+        path=family_path,
+        expected_result="Arrivare a scuola in orario",
+        subdimension=SubDimension.objects.filter(side__framework__is_current=True).first(),
+    )
+    action = services.add_action(
+        actor=membership.user,
+        goal=goal,
+        description="Sveglia alle 7",
+        area="educational",
+        deadline="2026-03-01",
+        person=family_path.family.members.get(kind="child"),
+    )
     from patto.cases.models import Task
     from patto.governance.models import ActionItem, BodyMeeting
 
     body_meeting = pact.bodies.get().meetings.get()
-    previous = BodyMeeting.objects.create(body=body_meeting.body, starts_at=body_meeting.starts_at - timedelta(days=60),
-                                          place="Sala Giunta", agenda="1. Insediamento", minutes="Verbale")
-    action_item = ActionItem.objects.create(meeting=body_meeting, description="Inviare il modulo", due_on="2026-04-01",
-                                            owner=personas["coordinator"].user, institution=world.comune)
-    task = Task.objects.create(path=family_path, description="Chiamare la scuola", due_on="2026-03-30",
-                               assignee=membership.user)
-    return {"institution": world.comune.pk, "membership": membership.pk, "person": membership.user_id,
-            "path": family_path.pk, "team_member": educator.pk, "consent": family_path.consents.get().pk,
-            "task": task.pk, "action_item": action_item.pk, "previous_meeting": previous.pk,
-            "family": family_path.family_id,
-            "child": family_path.family.members.get(kind="child").pk, "goal": goal.pk, "action": action.pk,
-            "cohort": family_path.cohort_id,
-            "commitment": pact.version_in_force().commitments.get(institution=world.comune).pk,
-            "draft_commitment": pact.versions.get(number=2).commitments.first().pk,
-            "adhesion": pact.adhesions.get(institution=world.coop).pk, "period": pact.periods.get().pk,
-            "document": _signed_document(pact, world, personas),
-            "body": pact.bodies.get().pk, "body_meeting": body_meeting.pk,
-            "procedure": pact.procedures.get().pk, "public_id": pact.public_id,
-            "indicator": pact.version_in_force().commitments.get(institution=world.comune).indicators.get().pk, "device_type": DeviceType.objects.get(code="gruppi").pk,
-            "device": services.activate_device(
-                actor=membership.user, path=family_path, device_type=DeviceType.objects.get(code="educativa-domiciliare"),
-                provider=world.coop, starts_on="2025-10-01", hours_per_week=4).pk,
-            "meeting": services.schedule_meeting(
-                actor=membership.user, path=family_path, held_at=timezone.now(), agenda="Avvio",
-                participants=[membership.user, personas["school_referent"].user]).pk,
-            "volunteer": services.add_volunteer(actor=membership.user, district=world.district, first_name="Rita",
-                                                last_name="Semprini", town="Rimini", screening="applied").pk}
+    previous = BodyMeeting.objects.create(
+        body=body_meeting.body,
+        starts_at=body_meeting.starts_at - timedelta(days=60),
+        place="Sala Giunta",
+        agenda="1. Insediamento",
+        minutes="Verbale",
+    )
+    action_item = ActionItem.objects.create(
+        meeting=body_meeting,
+        description="Inviare il modulo",
+        due_on="2026-04-01",
+        owner=personas["coordinator"].user,
+        institution=world.comune,
+    )
+    task = Task.objects.create(
+        path=family_path, description="Chiamare la scuola", due_on="2026-03-30", assignee=membership.user
+    )
+    return {
+        "institution": world.comune.pk,
+        "membership": membership.pk,
+        "person": membership.user_id,
+        "path": family_path.pk,
+        "team_member": educator.pk,
+        "consent": family_path.consents.get().pk,
+        "task": task.pk,
+        "action_item": action_item.pk,
+        "previous_meeting": previous.pk,
+        "family": family_path.family_id,
+        "child": family_path.family.members.get(kind="child").pk,
+        "goal": goal.pk,
+        "action": action.pk,
+        "cohort": family_path.cohort_id,
+        "commitment": pact.version_in_force().commitments.get(institution=world.comune).pk,
+        "draft_commitment": pact.versions.get(number=2).commitments.first().pk,
+        "adhesion": pact.adhesions.get(institution=world.coop).pk,
+        "period": pact.periods.get().pk,
+        "document": _signed_document(pact, world, personas),
+        "body": pact.bodies.get().pk,
+        "body_meeting": body_meeting.pk,
+        "procedure": pact.procedures.get().pk,
+        "public_id": pact.public_id,
+        "indicator": pact.version_in_force().commitments.get(institution=world.comune).indicators.get().pk,
+        "device_type": DeviceType.objects.get(code="gruppi").pk,
+        "device": services.activate_device(
+            actor=membership.user,
+            path=family_path,
+            device_type=DeviceType.objects.get(code="educativa-domiciliare"),
+            provider=world.coop,
+            starts_on="2025-10-01",
+            hours_per_week=4,
+        ).pk,
+        "meeting": services.schedule_meeting(
+            actor=membership.user,
+            path=family_path,
+            held_at=timezone.now(),
+            agenda="Avvio",
+            participants=[membership.user, personas["school_referent"].user],
+        ).pk,
+        "volunteer": services.add_volunteer(
+            actor=membership.user,
+            district=world.district,
+            first_name="Rita",
+            last_name="Semprini",
+            town="Rimini",
+            screening="applied",
+        ).pk,
+    }
 
 
 def test_every_url_is_public_by_choice_or_needs_sign_in(client, objects):
@@ -181,8 +259,20 @@ def test_anonymous_responses_carry_no_personal_data(client, objects, personas):
         assert surname.encode() not in response.content, name
 
 
-ALL = ("case_manager", "coordinator", "institution_admin", "other_admin", "school_referent",
-       "health_professional", "team_member", "outsider", "admin", "auditor", "foreigner", "stranger")
+ALL = (
+    "case_manager",
+    "coordinator",
+    "institution_admin",
+    "other_admin",
+    "school_referent",
+    "health_professional",
+    "team_member",
+    "outsider",
+    "admin",
+    "auditor",
+    "foreigner",
+    "stranger",
+)
 
 
 def expect(default, **overrides):
@@ -193,10 +283,25 @@ def expect(default, **overrides):
 
 TEAM_OK = {"case_manager": 200, "health_professional": 200, "school_referent": 200, "team_member": 200}
 TEAM_NOT_SCHOOL = {"case_manager": 200, "health_professional": 200, "school_referent": 403, "team_member": 200}
-SIGNATORY_USERS = dict.fromkeys(("case_manager", "coordinator", "institution_admin", "other_admin", "school_referent",
-                                  "health_professional", "team_member"), 200)
-GOVERNANCE = {**dict.fromkeys(SIGNATORY_USERS, 403), "coordinator": 200, "institution_admin": 200, "other_admin": 200,
-              "school_referent": 200}
+SIGNATORY_USERS = dict.fromkeys(
+    (
+        "case_manager",
+        "coordinator",
+        "institution_admin",
+        "other_admin",
+        "school_referent",
+        "health_professional",
+        "team_member",
+    ),
+    200,
+)
+GOVERNANCE = {
+    **dict.fromkeys(SIGNATORY_USERS, 403),
+    "coordinator": 200,
+    "institution_admin": 200,
+    "other_admin": 200,
+    "school_referent": 200,
+}
 COORDINATOR_EDITS = {**dict.fromkeys(SIGNATORY_USERS, 403), "coordinator": 200}
 VOLUNTEER_MANAGERS = {"case_manager": 200, "coordinator": 200}
 CASE_MANAGER_ONLY = {"case_manager": 200, "health_professional": 403, "school_referent": 403, "team_member": 403}
@@ -228,8 +333,9 @@ MATRIX = {
     "accounts:institution_create": expect(403, admin=200),
     "accounts:institution_detail": expect(200, foreigner=404, stranger=404),
     "accounts:institution_edit": expect(403, admin=200, foreigner=404, stranger=404),
-    "accounts:institution_people": expect(403, case_manager=200, coordinator=200, institution_admin=200, admin=200,
-                                          foreigner=404, stranger=404),
+    "accounts:institution_people": expect(
+        403, case_manager=200, coordinator=200, institution_admin=200, admin=200, foreigner=404, stranger=404
+    ),
     "accounts:membership_add": expect(403, institution_admin=200, admin=200, foreigner=404, stranger=404),
     # The case manager and the coordinator see their colleague's membership but may not change it;
     # the case manager may never change their own.
@@ -395,8 +501,11 @@ READ_LOG_MODELS = {"audit.auditevent", "audit.auditsubject", "sessions.session"}
 def _row_counts():
     from django.apps import apps
 
-    return {m._meta.label_lower: m._default_manager.count() for m in apps.get_models()
-            if m._meta.label_lower not in READ_LOG_MODELS}
+    return {
+        m._meta.label_lower: m._default_manager.count()
+        for m in apps.get_models()
+        if m._meta.label_lower not in READ_LOG_MODELS
+    }
 
 
 @pytest.mark.parametrize("persona", ["institution_admin", "admin", "auditor"])
@@ -413,8 +522,14 @@ def test_state_changes_need_a_csrf_token(personas, objects):
 
     client = Client(enforce_csrf_checks=True)
     client.force_login(personas["institution_admin"].user)
-    for name in ("accounts:membership_end", "accounts:membership_edit", "accounts:membership_add",
-                 "accounts:logout", "accounts:switch_membership", "accounts:mfa_disable"):
+    for name in (
+        "accounts:membership_end",
+        "accounts:membership_edit",
+        "accounts:membership_add",
+        "accounts:logout",
+        "accounts:switch_membership",
+        "accounts:mfa_disable",
+    ):
         assert client.post(sample_url(name, objects), {"reason": "x"}).status_code == 403, name
 
 
@@ -446,21 +561,35 @@ POST_MATRIX = {
     # Only the case manager attaches the signed agreement (none recorded in the fixture: 404).
     "cases:agreement_document": expect(404, school_referent=403, health_professional=403, team_member=403),
     "cases:goal_add": expect(404, case_manager=200, school_referent=403, health_professional=200, team_member=200),
-    "cases:meeting_detail": expect(404, case_manager=200, school_referent=403, health_professional=200, team_member=200),
+    "cases:meeting_detail": expect(
+        404, case_manager=200, school_referent=403, health_professional=200, team_member=200
+    ),
     "cases:note_add": expect(404, case_manager=200, school_referent=200, health_professional=200, team_member=200),
     "cases:session_add": expect(404, case_manager=200, school_referent=403, health_professional=200, team_member=200),
     # Only the task's assignee marks it done; to anyone else the task is not there.
     "cases:task_done": expect(404, case_manager=302),
     # The coordinator (the item's owner here) changes it; other governance members 403.
-    "governance:action_item_status": expect(403, coordinator=302, outsider=404, admin=404, auditor=404, foreigner=404, stranger=404),
+    "governance:action_item_status": expect(
+        403, coordinator=302, outsider=404, admin=404, auditor=404, foreigner=404, stranger=404
+    ),
     "governance:body_add": expect(403, coordinator=200, outsider=404, admin=404, auditor=404, stranger=404),
-    "governance:body_detail": expect(403, coordinator=200, outsider=404, admin=404, auditor=404, foreigner=404, stranger=404),
-    "governance:body_meeting": expect(403, coordinator=200, outsider=404, admin=404, auditor=404, foreigner=404, stranger=404),
-    "governance:minutes_approve": expect(403, coordinator=302, outsider=404, admin=404, auditor=404, foreigner=404, stranger=404),
-    "governance:period_close": expect(403, coordinator=302, outsider=404, admin=404, auditor=404, foreigner=404, stranger=404),
+    "governance:body_detail": expect(
+        403, coordinator=200, outsider=404, admin=404, auditor=404, foreigner=404, stranger=404
+    ),
+    "governance:body_meeting": expect(
+        403, coordinator=200, outsider=404, admin=404, auditor=404, foreigner=404, stranger=404
+    ),
+    "governance:minutes_approve": expect(
+        403, coordinator=302, outsider=404, admin=404, auditor=404, foreigner=404, stranger=404
+    ),
+    "governance:period_close": expect(
+        403, coordinator=302, outsider=404, admin=404, auditor=404, foreigner=404, stranger=404
+    ),
     "governance:period_open": expect(403, coordinator=200, outsider=404, admin=404, auditor=404, stranger=404),
     # The owner institution's admin revises the text; the coordinator everything.
-    "governance:procedure": expect(403, coordinator=200, institution_admin=200, outsider=404, admin=404, auditor=404, foreigner=404, stranger=404),
+    "governance:procedure": expect(
+        403, coordinator=200, institution_admin=200, outsider=404, admin=404, auditor=404, foreigner=404, stranger=404
+    ),
     "governance:publication": expect(403, coordinator=302, outsider=404, admin=404, auditor=404, stranger=404),
     "governance:version_draft": expect(403, coordinator=302, outsider=404, admin=404, auditor=404, stranger=404),
 }

@@ -13,21 +13,33 @@ ROOT = Path(__file__).resolve().parents[3]
 def _manage(*args, **env):
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("PATTO_", "PG", "DATABASE_URL", "DJANGO_"))}
     environment.update(env)
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environment,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_production_settings_pass_check_deploy_without_warnings():
-    result = _manage("check", "--deploy", "--fail-level", "WARNING", PATTO_ENV="production",
-                     PATTO_SECRET_KEY="k" * 20 + "-a-long-random-production-key-" + "z" * 20,
-                     PATTO_ALLOWED_HOSTS="patto.example.org", PATTO_CLAMD_SOCKET="/run/clamav/clamd.ctl")
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        PATTO_ENV="production",
+        PATTO_SECRET_KEY="k" * 20 + "-a-long-random-production-key-" + "z" * 20,
+        PATTO_ALLOWED_HOSTS="patto.example.org",
+        PATTO_CLAMD_SOCKET="/run/clamav/clamd.ctl",
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_production_refuses_to_start_without_an_antivirus():
-    result = _manage("check", PATTO_ENV="production", PATTO_ALLOWED_HOSTS="patto.example.org",
-                     PATTO_SECRET_KEY="k" * 20 + "-a-long-random-production-key-" + "z" * 20)
+    result = _manage(
+        "check",
+        PATTO_ENV="production",
+        PATTO_ALLOWED_HOSTS="patto.example.org",
+        PATTO_SECRET_KEY="k" * 20 + "-a-long-random-production-key-" + "z" * 20,
+    )
     assert result.returncode != 0
     assert "PATTO_CLAMD_SOCKET" in result.stderr
 

@@ -27,8 +27,12 @@ def test_italian_content_is_marked_as_italian_in_the_english_interface(pact, fam
     from patto.cases import services
     from patto.cases.models import SubDimension
 
-    services.add_note(actor=personas["case_manager"].user, path=family_path, audience="team",
-                      text="La madre riferisce che la bambina dorme meglio.")
+    services.add_note(
+        actor=personas["case_manager"].user,
+        path=family_path,
+        audience="team",
+        text="La madre riferisce che la bambina dorme meglio.",
+    )
     client = _english(login("coordinator"))
     page = client.get(reverse("governance:pact")).content.decode()
     assert "The pact in force" in page or "Version" in page  # the interface is English...
@@ -43,8 +47,12 @@ def test_italian_content_is_marked_as_italian_in_the_english_interface(pact, fam
     sub.name_en = ""
     sub.save(update_fields=["name_en"])
     child = family_path.family.members.get(kind="child")
-    form = client.get(reverse("cases:assessment_edit", kwargs={
-        "pk": family_path.pk, "child_pk": child.pk, "time_point": "T0", "rater": "team"})).content.decode()
+    form = client.get(
+        reverse(
+            "cases:assessment_edit",
+            kwargs={"pk": family_path.pk, "child_pk": child.pk, "time_point": "T0", "rater": "team"},
+        )
+    ).content.decode()
     assert f'<span lang="it">{sub.name}</span>' in form
 
 

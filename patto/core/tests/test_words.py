@@ -36,7 +36,12 @@ def faults(text):
 
 def test_the_patterns_catch_what_they_should():
     assert faults("1 versione/i da approvare, 1 azione/i scaduta/e; è entrato/a; within 1 hour(s)") == [
-        "versione/i", "azione/i", "scaduta/e", "entrato/a", "hour(s)"]
+        "versione/i",
+        "azione/i",
+        "scaduta/e",
+        "entrato/a",
+        "hour(s)",
+    ]
     assert faults("Versione del 01 Dicembre 2026") == ["Dicembre", "Dicembre"]
     assert faults("SPID/CIE, pre/post, 1/12/2026, 1 dicembre 2026, Educatore/educatrice") == []
 

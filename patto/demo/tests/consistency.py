@@ -9,11 +9,16 @@ from patto.accounts.models import Institution, User
 from patto.cases.models import Path, Person, Volunteer
 
 # What a text says about who wrote it, and who may have written it.
-VOICES = {"La scuola": {Institution.Kind.SCHOOL}, "Il pediatra": {Institution.Kind.AUSL},
-          "Il servizio sociale": {Institution.Kind.COMUNE, Institution.Kind.DISTRICT_OFFICE},
-          "Il nido": {Institution.Kind.EDUCATIONAL_SERVICE}}
-WORDS_FOR = {"F": ("il bambino", "del ragazzo", "stanco e", "agitato"),  # words that would misgender a girl
-             "M": ("la bambina", "della ragazza", "stanca e", "agitata")}
+VOICES = {
+    "La scuola": {Institution.Kind.SCHOOL},
+    "Il pediatra": {Institution.Kind.AUSL},
+    "Il servizio sociale": {Institution.Kind.COMUNE, Institution.Kind.DISTRICT_OFFICE},
+    "Il nido": {Institution.Kind.EDUCATIONAL_SERVICE},
+}
+WORDS_FOR = {
+    "F": ("il bambino", "del ragazzo", "stanco e", "agitato"),  # words that would misgender a girl
+    "M": ("la bambina", "della ragazza", "stanca e", "agitata"),
+}
 
 
 def the_demo_is_consistent():

@@ -35,8 +35,7 @@ def _the_demo_tells_the_truth():
     from django.conf import settings
     from django.utils import timezone
 
-    from patto.cases.models import (SCHOOL_KINDS, ConsentItem, DeviceActivation, Note, Path, PlanAction,
-                                    TeamMember)
+    from patto.cases.models import SCHOOL_KINDS, ConsentItem, DeviceActivation, Note, Path, PlanAction, TeamMember
     from patto.cases.queries import seats_in_force
 
     today = timezone.localdate()
@@ -45,16 +44,30 @@ def _the_demo_tells_the_truth():
         school_seats = TeamMember.objects.filter(path=path, institution__kind__in=SCHOOL_KINDS)
         assert set(school_seats.values_list("institution_id", flat=True)) <= consented, path
         assert set(Note.objects.filter(path=path, audience="school").values_list("school_id", flat=True)) <= consented
-        assert set(DeviceActivation.objects.filter(path=path, school__isnull=False)
-                   .values_list("school_id", flat=True)) <= consented
-        assert set(PlanAction.objects.filter(goal__path=path, institution__kind__in=SCHOOL_KINDS)
-                   .values_list("institution_id", flat=True)) <= consented
+        assert (
+            set(DeviceActivation.objects.filter(path=path, school__isnull=False).values_list("school_id", flat=True))
+            <= consented
+        )
+        assert (
+            set(
+                PlanAction.objects.filter(goal__path=path, institution__kind__in=SCHOOL_KINDS).values_list(
+                    "institution_id", flat=True
+                )
+            )
+            <= consented
+        )
     refused = Path.objects.exclude(agreement=None).exclude(consents__isnull=False)
-    assert refused.exists() and not TeamMember.objects.filter(path__in=refused, institution__kind__in=SCHOOL_KINDS).exists()
+    assert (
+        refused.exists()
+        and not TeamMember.objects.filter(path__in=refused, institution__kind__in=SCHOOL_KINDS).exists()
+    )
     grace = timedelta(days=settings.PATTO_CLOSURE_GRACE_DAYS)
     past_grace = Path.objects.filter(state="closed", closed_on__lt=today - grace)
     assert past_grace.exists()
     open_seats = seats_in_force().filter(path__in=past_grace).exclude(team_role="case_manager")
     assert not open_seats.exists()
-    assert TeamMember.objects.count() == seats_in_force().count() + TeamMember.objects.filter(
-        path__in=past_grace).exclude(team_role="case_manager").count()
+    assert (
+        TeamMember.objects.count()
+        == seats_in_force().count()
+        + TeamMember.objects.filter(path__in=past_grace).exclude(team_role="case_manager").count()
+    )

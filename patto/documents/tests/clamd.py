@@ -30,19 +30,27 @@ def _ping(path):
 @pytest.fixture(scope="session")
 def clamd_socket():
     if not os.path.exists(CLAMD):
-        pytest.fail("ClamAV's clamd is needed by the upload tests: apt-get install clamav-daemon "
-                    "(scripts/dev.sh test installs it).")
+        pytest.fail(
+            "ClamAV's clamd is needed by the upload tests: apt-get install clamav-daemon "
+            "(scripts/dev.sh test installs it)."
+        )
     home = Path(tempfile.mkdtemp(prefix="patto-clamd-"))  # short: a socket path has ~100 characters
     (home / "db").mkdir()
     (home / "db" / "patto-test.ndb").write_text(f"Patto.Test.EICAR:0:*:{EICAR.hex()}\n")
     sock = home / "clamd.sock"
-    lines = [f"DatabaseDirectory {home / 'db'}", f"LocalSocket {sock}", "Foreground yes",
-             f"LogFile {home / 'clamd.log'}", "StreamMaxLength 30M"]
+    lines = [
+        f"DatabaseDirectory {home / 'db'}",
+        f"LocalSocket {sock}",
+        "Foreground yes",
+        f"LogFile {home / 'clamd.log'}",
+        "StreamMaxLength 30M",
+    ]
     if os.geteuid() == 0:
         lines.append("User root")
     (home / "clamd.conf").write_text("\n".join(lines) + "\n")
-    process = subprocess.Popen([CLAMD, "-c", str(home / "clamd.conf")], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [CLAMD, "-c", str(home / "clamd.conf")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 60
     while not _ping(str(sock)):
         if process.poll() is not None or time.monotonic() > deadline:

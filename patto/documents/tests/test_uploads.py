@@ -23,32 +23,59 @@ from . import samples
 CORPUS = samples.malicious_corpus()
 # Why each is refused: the check that must catch it (a later check catching it would hide a hole).
 EXPECTED = {
-    "html with script": "type", "html named as pdf": "type", "svg with script": "type", "svg named as png": "type",
-    "polyglot pdf/html": "active_content", "polyglot png/html in capitals": "active_content",
-    "pdf with a javascript: link": "active_content", "pdf with javascript": "active_content",
-    "pdf with hex-escaped javascript": "active_content", "pdf launching a program": "active_content",
-    "double extension, html inside": "type", "double extension, pdf inside": "extension",
-    "double extension, image inside": "extension", "no extension": "extension", "pdf named as image": "extension",
-    "truncated pdf": "damaged", "damaged image": "damaged", "pixel bomb": "image_pixels", "zip bomb": "zip_bomb",
-    "too many entries": "zip_bomb", "word macros": "macros", "plain zip named docx": "type", "docx without its document": "type",
+    "html with script": "type",
+    "html named as pdf": "type",
+    "svg with script": "type",
+    "svg named as png": "type",
+    "polyglot pdf/html": "active_content",
+    "polyglot png/html in capitals": "active_content",
+    "pdf with a javascript: link": "active_content",
+    "pdf with javascript": "active_content",
+    "pdf with hex-escaped javascript": "active_content",
+    "pdf launching a program": "active_content",
+    "double extension, html inside": "type",
+    "double extension, pdf inside": "extension",
+    "double extension, image inside": "extension",
+    "no extension": "extension",
+    "pdf named as image": "extension",
+    "truncated pdf": "damaged",
+    "damaged image": "damaged",
+    "pixel bomb": "image_pixels",
+    "zip bomb": "zip_bomb",
+    "too many entries": "zip_bomb",
+    "word macros": "macros",
+    "plain zip named docx": "type",
+    "docx without its document": "type",
     "pdf open action javascript in an object stream": "active_content",
-    "pdf document javascript in an object stream": "active_content", "pdf launch link in an object stream": "active_content",
+    "pdf document javascript in an object stream": "active_content",
+    "pdf launch link in an object stream": "active_content",
     "pdf javascript: link in an object stream": "active_content",
     "pdf javascript: link in a utf-16 string object": "active_content",
-    "pdf link to a file on a network share": "active_content", "pdf page opening a web page by itself": "active_content",
-    "pdf printing itself on opening": "active_content", "pdf with an embedded file": "attached_files",
+    "pdf link to a file on a network share": "active_content",
+    "pdf page opening a web page by itself": "active_content",
+    "pdf printing itself on opening": "active_content",
+    "pdf with an embedded file": "attached_files",
     "pdf with a file attachment annotation": "attached_files",
-    "pdf with a script in an object stream inflating to 80 mb": "too_complex", "pdf protected by a password": "encrypted",
+    "pdf with a script in an object stream inflating to 80 mb": "too_complex",
+    "pdf protected by a password": "encrypted",
     "pdf that cannot be parsed": "damaged",
-    "docx with an external template": "external_content", "docx with an external ole object": "external_content",
-    "docx with an image on a network share": "external_content", "docx with a frame from the web": "external_content",
+    "docx with an external template": "external_content",
+    "docx with an external ole object": "external_content",
+    "docx with an image on a network share": "external_content",
+    "docx with a frame from the web": "external_content",
     "docx with a sub-document outside": "external_content",
     "docx with an internal part pointing outside": "external_content",
-    "docx with a link to a program": "external_content", "docx with entity expansion": "damaged",
-    "odt with an image from the web": "external_content", "odt with an object on a network share": "external_content",
-    "odt with a section from outside": "external_content", "odt with a script on an event": "macros",
+    "docx with a link to a program": "external_content",
+    "docx with entity expansion": "damaged",
+    "odt with an image from the web": "external_content",
+    "odt with an object on a network share": "external_content",
+    "odt with a section from outside": "external_content",
+    "odt with a script on an event": "macros",
     "executable": "type",
-    "eicar as text": "type", "eicar inside a pdf": "infected", "eicar inside a docx": "infected", "empty": "empty",
+    "eicar as text": "type",
+    "eicar inside a pdf": "infected",
+    "eicar inside a docx": "infected",
+    "empty": "empty",
 }
 
 
@@ -65,9 +92,11 @@ def test_the_malicious_corpus_is_refused_and_nothing_is_stored(antivirus, person
 def test_pdf_active_content_in_compressed_object_streams_is_refused():
     """Issue 8, finding 12: scripts, Launch, automatic actions and attached files that sit inside compressed
     object streams are invisible to any search of the file's bytes; the parsed document refuses them."""
-    hidden = [(case, content) for case, _name, content in CORPUS
-              if case.startswith("pdf ") and EXPECTED[case] in ("active_content", "attached_files")
-              and b"/ObjStm" in content]
+    hidden = [
+        (case, content)
+        for case, _name, content in CORPUS
+        if case.startswith("pdf ") and EXPECTED[case] in ("active_content", "attached_files") and b"/ObjStm" in content
+    ]
     assert len(hidden) == 10
     for case, content in hidden:
         lowered = content.lower()
@@ -78,19 +107,25 @@ def test_pdf_active_content_in_compressed_object_streams_is_refused():
         assert refused.value.code == EXPECTED[case], case
 
 
-@pytest.mark.parametrize("name,content", [("weasyprint.pdf", samples.weasyprint_pdf()),
-                                          ("compresso.pdf", samples.repacked()),
-                                          ("navigazione.pdf", samples.repacked(samples._open_action_goto)),
-                                          ("limitato.pdf", samples.repacked(encryption=pikepdf.Encryption(
-                                              owner="proprietario", user=""))),
-                                          ("piano.pdf", None)])
+@pytest.mark.parametrize(
+    "name,content",
+    [
+        ("weasyprint.pdf", samples.weasyprint_pdf()),
+        ("compresso.pdf", samples.repacked()),
+        ("navigazione.pdf", samples.repacked(samples._open_action_goto)),
+        ("limitato.pdf", samples.repacked(encryption=pikepdf.Encryption(owner="proprietario", user=""))),
+        ("piano.pdf", None),
+    ],
+)
 def test_ordinary_pdfs_pass_the_parsed_check(name, content):
     """Issue 8, finding 12: the parsed check still lets through what ordinary producers write (WeasyPrint's
     links and bookmarks, object streams, an OpenAction or page action that only goes to a page, an owner
     password without a user password) and the PDFs Patto itself renders."""
     if content is None:
-        content = render_pdf('<html lang="it"><body><h1 id="a">Progetto</h1><table><tr><th>Obiettivo</th></tr>'
-                             '<tr><td><a href="#a">Scuola</a></td></tr></table></body></html>')
+        content = render_pdf(
+            '<html lang="it"><body><h1 id="a">Progetto</h1><table><tr><th>Obiettivo</th></tr>'
+            '<tr><td><a href="#a">Scuola</a></td></tr></table></body></html>'
+        )
     checked = inspect_upload(io.BytesIO(content), name=name)
     assert checked.kind == "pdf"
 
@@ -135,8 +170,13 @@ def test_the_pdf_check_fails_closed(tmp_path, monkeypatch, caplog):
 def test_office_documents_that_load_outside_content_are_refused_but_links_are_not():
     """Issue 8, finding 12: a DOCX relationship with TargetMode="External" is refused unless it is a
     hyperlink to a web or e-mail address; an ODT may not load images, objects or sections from outside."""
-    for case in ("docx with an external template", "docx with an external ole object", "docx with a frame from the web",
-                 "odt with an image from the web", "odt with a section from outside"):
+    for case in (
+        "docx with an external template",
+        "docx with an external ole object",
+        "docx with a frame from the web",
+        "odt with an image from the web",
+        "odt with a section from outside",
+    ):
         content = next(content for c, _n, content in CORPUS if c == case)
         with pytest.raises(ValidationError) as refused:
             inspect_upload(io.BytesIO(content), name="verbale." + ("docx" if case.startswith("docx") else "odt"))
@@ -148,8 +188,15 @@ def test_office_documents_that_load_outside_content_are_refused_but_links_are_no
 
 def test_the_corpus_covers_the_checklist():
     cases = {case for case, _n, _c in CORPUS}
-    for needed in ("svg with script", "html with script", "polyglot pdf/html", "double extension, html inside",
-                   "zip bomb", "eicar inside a docx", "eicar as text"):
+    for needed in (
+        "svg with script",
+        "html with script",
+        "polyglot pdf/html",
+        "double extension, html inside",
+        "zip bomb",
+        "eicar inside a docx",
+        "eicar as text",
+    ):
         assert needed in cases
 
 
@@ -157,7 +204,7 @@ def test_a_sparse_file_of_one_gigabyte_is_refused_without_being_read(tmp_path):
     path = tmp_path / "enorme.pdf"
     with open(path, "wb") as handle:
         handle.write(b"%PDF-1.4\n")
-        handle.truncate(1024 ** 3)
+        handle.truncate(1024**3)
     assert os.stat(path).st_blocks * 512 < 1024 * 1024  # really sparse: nothing to read
     with open(path, "rb") as handle:
         with pytest.raises(ValidationError) as refused:
@@ -167,8 +214,9 @@ def test_a_sparse_file_of_one_gigabyte_is_refused_without_being_read(tmp_path):
 
 
 @pytest.mark.parametrize("name,content", samples.good_files())
-def test_good_files_of_every_accepted_type_are_stored_outside_the_web_root(antivirus, personas, settings, name,
-                                                                           content):
+def test_good_files_of_every_accepted_type_are_stored_outside_the_web_root(
+    antivirus, personas, settings, name, content
+):
     coordinator = personas["coordinator"].user
     attachment = store_attachment(actor=coordinator, upload=SimpleUploadedFile(name, content), scope="test:1")
     stored = Path(settings.PATTO_UPLOAD_ROOT) / attachment.storage_name
@@ -177,8 +225,9 @@ def test_good_files_of_every_accepted_type_are_stored_outside_the_web_root(antiv
     assert oct(stored.stat().st_mode & 0o777) == "0o600"
     assert attachment.original_name == name and attachment.size == len(content)
     assert attachment.scanned_by.startswith("ClamAV")
-    assert AuditEvent.objects.filter(action="documents.attachment.stored", object_id=str(attachment.pk),
-                                     actor=coordinator).exists()
+    assert AuditEvent.objects.filter(
+        action="documents.attachment.stored", object_id=str(attachment.pk), actor=coordinator
+    ).exists()
 
 
 def test_the_upload_folder_is_not_under_any_static_folder():
@@ -188,11 +237,17 @@ def test_the_upload_folder_is_not_under_any_static_folder():
 
 
 def test_no_url_serves_stored_files_directly(antivirus, personas, client, login):
-    attachment = store_attachment(actor=personas["coordinator"].user, upload=SimpleUploadedFile("a.pdf", samples.pdf()),
-                                  scope="test:1")
+    attachment = store_attachment(
+        actor=personas["coordinator"].user, upload=SimpleUploadedFile("a.pdf", samples.pdf()), scope="test:1"
+    )
     name = attachment.storage_name
-    for url in (f"/media/{name}", f"/uploads/{name}", f"/var/uploads/{name}", f"/static/{name}",
-                f"/static/../var/uploads/{name}"):
+    for url in (
+        f"/media/{name}",
+        f"/uploads/{name}",
+        f"/var/uploads/{name}",
+        f"/static/{name}",
+        f"/static/../var/uploads/{name}",
+    ):
         assert client.get(url).status_code == 404
         assert login("coordinator").get(url).status_code == 404
 
@@ -211,15 +266,17 @@ def test_the_quota_of_a_scope_is_enforced(antivirus, personas, settings):
 def test_uploads_are_refused_when_the_antivirus_does_not_answer(settings, personas, tmp_path):
     settings.PATTO_CLAMD_SOCKET = str(tmp_path / "nobody-listens.sock")
     with pytest.raises(ValidationError) as refused:
-        store_attachment(actor=personas["coordinator"].user, upload=SimpleUploadedFile("a.pdf", samples.pdf()),
-                         scope="test:1")
+        store_attachment(
+            actor=personas["coordinator"].user, upload=SimpleUploadedFile("a.pdf", samples.pdf()), scope="test:1"
+        )
     assert refused.value.code == "antivirus_unavailable"
     assert not Attachment.objects.exists()
 
 
 def test_without_an_antivirus_in_development_files_are_marked_unscanned(personas):
-    attachment = store_attachment(actor=personas["coordinator"].user, upload=SimpleUploadedFile("a.pdf", samples.pdf()),
-                                  scope="test:1")
+    attachment = store_attachment(
+        actor=personas["coordinator"].user, upload=SimpleUploadedFile("a.pdf", samples.pdf()), scope="test:1"
+    )
     assert attachment.scanned_by == ""
 
 
@@ -236,16 +293,24 @@ def test_a_form_can_pass_a_checked_file_to_the_service_without_scanning_twice(an
     assert attachment.kind == "pdf"
 
 
-@pytest.mark.parametrize("raw,shown", [("C:\\Users\\mario\\relazione.pdf", "relazione.pdf"),
-                                       ("../../etc/passwd.pdf", "passwd.pdf"), ("a\x00b\u202ec.pdf", "abc.pdf"),
-                                       ("x" * 300 + ".pdf", "x" * 140 + ".pdf"), ("...", "documento")])
+@pytest.mark.parametrize(
+    "raw,shown",
+    [
+        ("C:\\Users\\mario\\relazione.pdf", "relazione.pdf"),
+        ("../../etc/passwd.pdf", "passwd.pdf"),
+        ("a\x00b\u202ec.pdf", "abc.pdf"),
+        ("x" * 300 + ".pdf", "x" * 140 + ".pdf"),
+        ("...", "documento"),
+    ],
+)
 def test_uploaded_names_are_kept_for_display_only_and_cleaned(raw, shown):
     assert clean_name(raw) == shown
 
 
 def test_orphan_files_are_purged_and_attached_ones_kept(antivirus, personas, settings):
-    kept = store_attachment(actor=personas["coordinator"].user, upload=SimpleUploadedFile("a.pdf", samples.pdf()),
-                            scope="test:1")
+    kept = store_attachment(
+        actor=personas["coordinator"].user, upload=SimpleUploadedFile("a.pdf", samples.pdf()), scope="test:1"
+    )
     orphan = Path(settings.PATTO_UPLOAD_ROOT) / "ab" / ("ab" + "0" * 30)
     orphan.parent.mkdir(parents=True, exist_ok=True)
     orphan.write_bytes(b"left over")

@@ -30,13 +30,27 @@ def staffed(pact, personas, world):
     """An action item due this month owned by the school's head, and the school's update of its commitment."""
     head = personas["other_admin"].user
     meeting = pact.bodies.get().meetings.get()
-    ActionItem.objects.create(meeting=meeting, description="Convocare le scuole", owner=head,
-                              institution=world.school, due_on=date(2026, 10, 20))
-    services.update_commitment_status(actor=head, commitment=pact.version_in_force().commitments.get(
-        institution=world.school), period=pact.periods.get(), status="on_track", evidence="Referente nominato")
-    return {"head": head, "meeting": meeting.pk, "period": pact.periods.get().pk,
-            "commitment": pact.version_in_force().commitments.get(institution=world.school).pk,
-            "body": pact.bodies.get().pk}
+    ActionItem.objects.create(
+        meeting=meeting,
+        description="Convocare le scuole",
+        owner=head,
+        institution=world.school,
+        due_on=date(2026, 10, 20),
+    )
+    services.update_commitment_status(
+        actor=head,
+        commitment=pact.version_in_force().commitments.get(institution=world.school),
+        period=pact.periods.get(),
+        status="on_track",
+        evidence="Referente nominato",
+    )
+    return {
+        "head": head,
+        "meeting": meeting.pk,
+        "period": pact.periods.get().pk,
+        "commitment": pact.version_in_force().commitments.get(institution=world.school).pk,
+        "body": pact.bodies.get().pk,
+    }
 
 
 PAGES = [  # url name, kwargs from the fixture, the access row's action

@@ -14,12 +14,24 @@ from patto.governance.models import ActionItem, Attendance, CommitmentUpdate
 def test_agenda_starts_from_what_needs_attention(pact, personas, login, world):
     coordinator = personas["coordinator"].user
     commitment = pact.version_in_force().commitments.get(institution=world.comune)
-    services.update_commitment_status(actor=coordinator, commitment=commitment, period=pact.periods.get(),
-                                      status=CommitmentUpdate.Status.LATE, evidence="Analisi dei bisogni in ritardo")
+    services.update_commitment_status(
+        actor=coordinator,
+        commitment=commitment,
+        period=pact.periods.get(),
+        status=CommitmentUpdate.Status.LATE,
+        evidence="Analisi dei bisogni in ritardo",
+    )
     meeting = pact.bodies.get().meetings.get()
-    ActionItem.objects.create(meeting=meeting, description="Inviare il questionario alle scuole", owner=coordinator,
-                              institution=world.comune, due_on=date(2026, 1, 15))
-    response = login("coordinator").get(reverse("governance:body_meeting_add", kwargs={"body_pk": pact.bodies.get().pk}))
+    ActionItem.objects.create(
+        meeting=meeting,
+        description="Inviare il questionario alle scuole",
+        owner=coordinator,
+        institution=world.comune,
+        due_on=date(2026, 1, 15),
+    )
+    response = login("coordinator").get(
+        reverse("governance:body_meeting_add", kwargs={"body_pk": pact.bodies.get().pk})
+    )
     agenda = response.context["form"].initial["agenda"]
     assert "Approvazione della versione 2" in agenda
     assert "Presidiare il sistema di governance integrata. (In ritardo)" in agenda
@@ -32,31 +44,63 @@ def test_minutes_attendance_actions_and_approval_at_the_next_meeting(pact, perso
     first = body.meetings.get()
     members = {m.user.username: m for m in body.members.all()}
     url = reverse("governance:body_meeting", kwargs={"meeting_pk": first.pk})
-    incomplete = client.post(url, {"version": 1, "minutes": "Discusso il monitoraggio", "decisions": "",
-                                   "action_1_description": "Convocare le scuole"})
+    incomplete = client.post(
+        url,
+        {
+            "version": 1,
+            "minutes": "Discusso il monitoraggio",
+            "decisions": "",
+            "action_1_description": "Convocare le scuole",
+        },
+    )
     assert incomplete.status_code == 200 and incomplete.context["form"].errors
-    ok = client.post(url, {"version": 1, "minutes": "Discusso il monitoraggio", "decisions": "Si approva",
-                           f"attendance_{members['coordinator'].pk}": "present",
-                           f"attendance_{members['other_admin'].pk}": "apologies",
-                           "action_1_description": "Convocare le scuole", "action_1_owner": members["coordinator"].user_id,
-                           "action_1_due_on": "2026-04-01"})
+    ok = client.post(
+        url,
+        {
+            "version": 1,
+            "minutes": "Discusso il monitoraggio",
+            "decisions": "Si approva",
+            f"attendance_{members['coordinator'].pk}": "present",
+            f"attendance_{members['other_admin'].pk}": "apologies",
+            "action_1_description": "Convocare le scuole",
+            "action_1_owner": members["coordinator"].user_id,
+            "action_1_due_on": "2026-04-01",
+        },
+    )
     assert ok.status_code == 302
     assert dict(Attendance.objects.values_list("member__user__username", "status")) == {
-        "coordinator": "present", "other_admin": "apologies"}
+        "coordinator": "present",
+        "other_admin": "apologies",
+    }
     assert ActionItem.objects.get().institution == members["coordinator"].institution
-    second = services.schedule_body_meeting(actor=personas["coordinator"].user, body=body,
-                                            starts_at=timezone.make_aware(datetime(2026, 6, 11, 15)),
-                                            duration_minutes=90, place="Sala Giunta", agenda="1. Verbale")
-    assert client.post(reverse("governance:minutes_approve", kwargs={"meeting_pk": second.pk,
-                                                                      "previous_pk": first.pk})).status_code == 302
+    second = services.schedule_body_meeting(
+        actor=personas["coordinator"].user,
+        body=body,
+        starts_at=timezone.make_aware(datetime(2026, 6, 11, 15)),
+        duration_minutes=90,
+        place="Sala Giunta",
+        agenda="1. Verbale",
+    )
+    assert (
+        client.post(
+            reverse("governance:minutes_approve", kwargs={"meeting_pk": second.pk, "previous_pk": first.pk})
+        ).status_code
+        == 302
+    )
     first.refresh_from_db()
     assert first.minutes_approved_in == second
 
 
 def test_meeting_ics_parses_and_minutes_pdf_has_the_content(pact, personas, login):
     meeting = pact.bodies.get().meetings.get()
-    services.record_body_minutes(actor=personas["coordinator"].user, meeting=meeting, version=1,
-                                 minutes="Il GT esamina il report del semestre.", decisions="Approvato.", attendance={})
+    services.record_body_minutes(
+        actor=personas["coordinator"].user,
+        meeting=meeting,
+        version=1,
+        minutes="Il GT esamina il report del semestre.",
+        decisions="Approvato.",
+        attendance={},
+    )
     client = login("other_admin")
     ics = client.get(reverse("governance:meeting_ics", kwargs={"meeting_pk": meeting.pk}))
     assert ics["Content-Type"].startswith("text/calendar")
@@ -69,8 +113,13 @@ def test_meeting_ics_parses_and_minutes_pdf_has_the_content(pact, personas, logi
 
 def test_only_the_owner_or_the_coordinator_closes_an_action_item(pact, personas, login, world):
     meeting = pact.bodies.get().meetings.get()
-    item = ActionItem.objects.create(meeting=meeting, description="x", owner=personas["other_admin"].user,
-                                     institution=world.school, due_on=date(2026, 4, 1))
+    item = ActionItem.objects.create(
+        meeting=meeting,
+        description="x",
+        owner=personas["other_admin"].user,
+        institution=world.school,
+        due_on=date(2026, 4, 1),
+    )
     url = reverse("governance:action_item_status", kwargs={"item_pk": item.pk})
     assert login("institution_admin").post(url, {"status": "done"}).status_code == 403  # visible, not theirs
     assert login("other_admin").post(url, {"status": "done"}).status_code == 302
@@ -83,8 +132,13 @@ def test_dashboard_shows_what_is_late_due_next_and_participation(pact, personas,
 
     coordinator = personas["coordinator"].user
     commitment = pact.version_in_force().commitments.get(institution=world.school)
-    services.update_commitment_status(actor=personas["other_admin"].user, commitment=commitment,
-                                      period=pact.periods.get(), status="late", evidence="In ritardo")
+    services.update_commitment_status(
+        actor=personas["other_admin"].user,
+        commitment=commitment,
+        period=pact.periods.get(),
+        status="late",
+        evidence="In ritardo",
+    )
     response = login("coordinator").get(reverse("governance:dashboard"))
     assert [c.pk for c in response.context["late"]] == [commitment.pk]
     participation = {row["institution"].pk: row for row in response.context["participation"]}
@@ -101,8 +155,13 @@ def test_dashboard_query_count(count, pact, personas, world, django_assert_num_q
 
     meeting = pact.bodies.get().meetings.get()
     for index in range(count):
-        ActionItem.objects.create(meeting=meeting, description=f"azione {index}", owner=personas["coordinator"].user,
-                                  institution=world.comune, due_on=date(2026, 1, 1 + index))
+        ActionItem.objects.create(
+            meeting=meeting,
+            description=f"azione {index}",
+            owner=personas["coordinator"].user,
+            institution=world.comune,
+            due_on=date(2026, 1, 1 + index),
+        )
     client = Client()
     client.force_login(personas["coordinator"].user)
     with django_assert_num_queries(24):  # the read is logged: 2 savepoints, the row, its people

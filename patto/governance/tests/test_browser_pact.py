@@ -19,26 +19,46 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def district_pact(rimini):
     district, comune, school = rimini.district, rimini.comune, rimini.school
-    coordinator = MembershipFactory(user=UserFactory(username="coordinatrice"), institution=comune,
-                                    role=Role.PACT_COORDINATOR).user
+    coordinator = MembershipFactory(
+        user=UserFactory(username="coordinatrice"), institution=comune, role=Role.PACT_COORDINATOR
+    ).user
     MembershipFactory(user=UserFactory(username="dirigente"), institution=school, role=Role.SCHOOL_HEAD)
     MembershipFactory(user=UserFactory(username="referente"), institution=school, role=Role.SCHOOL_REFERENT)
     pact = Pact.objects.create(district=district, title="Patto territoriale PIPPI", valid_from=date(2024, 3, 1))
     first = services.draft_version(actor=coordinator, pact=pact, summary="Prima versione")
-    services.save_commitment(actor=coordinator, pact_version=first, institution=comune,
-                             text="Presidiare il sistema di governance integrata.")
-    services.save_commitment(actor=coordinator, pact_version=first, institution=school,
-                             text="Nominare un referente scolastico PIPPI.")
+    services.save_commitment(
+        actor=coordinator, pact_version=first, institution=comune, text="Presidiare il sistema di governance integrata."
+    )
+    services.save_commitment(
+        actor=coordinator, pact_version=first, institution=school, text="Nominare un referente scolastico PIPPI."
+    )
     first.refresh_from_db()
-    services.approve_version(actor=coordinator, pact_version=first, version=first.version,
-                             approved_on=date(2024, 2, 13), approval_reference="Giunta", effective_from=date(2024, 3, 1))
+    services.approve_version(
+        actor=coordinator,
+        pact_version=first,
+        version=first.version,
+        approved_on=date(2024, 2, 13),
+        approval_reference="Giunta",
+        effective_from=date(2024, 3, 1),
+    )
     for institution in (comune, school):
-        services.record_adhesion(actor=coordinator, pact=pact, institution=institution, signer_name="Firmatario",
-                                 signer_role="Dirigente", signed_on=date(2024, 3, 1), method="digital")
-    services.open_period(actor=coordinator, pact=pact, name="Secondo semestre 2026", starts_on=date(2026, 7, 1),
-                         ends_on=date(2026, 12, 31))
+        services.record_adhesion(
+            actor=coordinator,
+            pact=pact,
+            institution=institution,
+            signer_name="Firmatario",
+            signer_role="Dirigente",
+            signed_on=date(2024, 3, 1),
+            method="digital",
+        )
+    services.open_period(
+        actor=coordinator,
+        pact=pact,
+        name="Secondo semestre 2026",
+        starts_on=date(2026, 7, 1),
+        ends_on=date(2026, 12, 31),
+    )
     return pact
-
 
 
 def test_amend_approve_compare_update_and_report(visit, district_pact, antivirus, tmp_path):

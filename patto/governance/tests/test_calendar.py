@@ -16,7 +16,6 @@ from patto.accounts.tests.factories import MembershipFactory
 from patto.governance import services
 from patto.governance.models import BodyMember, CalendarFeed
 
-
 TODAY = datetime(2026, 10, 15, 10, 0, tzinfo=ZoneInfo("Europe/Rome"))
 
 
@@ -32,9 +31,14 @@ def _feed_url(response):
 
 
 def test_personal_feed_works_without_sign_in_until_revoked(pact, personas, login):
-    services.schedule_body_meeting(actor=personas["coordinator"].user, body=pact.bodies.get(),
-                                   starts_at=timezone.now() + timedelta(days=20), duration_minutes=90,
-                                   place="Sala Giunta", agenda="1. Monitoraggio")
+    services.schedule_body_meeting(
+        actor=personas["coordinator"].user,
+        body=pact.bodies.get(),
+        starts_at=timezone.now() + timedelta(days=20),
+        duration_minutes=90,
+        place="Sala Giunta",
+        agenda="1. Monitoraggio",
+    )
     client = login("other_admin")  # a member of the Gruppo Territoriale
     response = client.post(reverse("governance:calendar_settings"))
     url = _feed_url(response)
@@ -63,13 +67,19 @@ def test_a_new_link_replaces_the_old_one(pact, login):
 
 # --- Issue 8, finding 8: the feed served a body's meetings after the seat ended or the institution withdrew ---
 
+
 @pytest.fixture
 def feed(pact, personas, login):
     """The school head's feed (a member of the Gruppo Territoriale for the school), with a meeting in three
     weeks."""
-    services.schedule_body_meeting(actor=personas["coordinator"].user, body=pact.bodies.get(),
-                                   starts_at=TODAY + timedelta(days=21), duration_minutes=90, place="Sala Giunta",
-                                   agenda="1. Monitoraggio")
+    services.schedule_body_meeting(
+        actor=personas["coordinator"].user,
+        body=pact.bodies.get(),
+        starts_at=TODAY + timedelta(days=21),
+        duration_minutes=90,
+        place="Sala Giunta",
+        agenda="1. Monitoraggio",
+    )
     return _feed_url(login("other_admin").post(reverse("governance:calendar_settings")))
 
 
@@ -83,8 +93,12 @@ def _summaries(url):
 def _second_role(personas, world):
     """The head also holds a governance role at the Comune (in standing): the feed itself stays alive, so
     what is tested is which meetings it serves."""
-    MembershipFactory(user=personas["other_admin"].user, institution=world.comune, role=Role.INSTITUTION_ADMIN,
-                      valid_from=date(2024, 1, 1))
+    MembershipFactory(
+        user=personas["other_admin"].user,
+        institution=world.comune,
+        role=Role.INSTITUTION_ADMIN,
+        valid_from=date(2024, 1, 1),
+    )
 
 
 def test_the_feed_serves_the_meetings_of_a_current_seat(feed):
@@ -93,7 +107,8 @@ def test_the_feed_serves_the_meetings_of_a_current_seat(feed):
 
 def test_the_feed_drops_a_body_whose_seat_has_ended(feed, pact, personas):
     BodyMember.objects.filter(body=pact.bodies.get(), user=personas["other_admin"].user).update(
-        valid_to=date(2026, 10, 14))
+        valid_to=date(2026, 10, 14)
+    )
     assert _summaries(feed) == []
 
 

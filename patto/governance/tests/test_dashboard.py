@@ -24,12 +24,17 @@ def day():
 
 def _section(html, heading_id):
     start = html.index(f'id="{heading_id}"')
-    return html[start:html.index("</section>", start)]
+    return html[start : html.index("</section>", start)]
 
 
 def _item(pact, personas, world, description, due_on):
-    return ActionItem.objects.create(meeting=pact.bodies.get().meetings.get(), description=description, due_on=due_on,
-                                     owner=personas["coordinator"].user, institution=world.comune)
+    return ActionItem.objects.create(
+        meeting=pact.bodies.get().meetings.get(),
+        description=description,
+        due_on=due_on,
+        owner=personas["coordinator"].user,
+        institution=world.comune,
+    )
 
 
 def test_overdue_and_due_this_month_are_apart_and_every_item_links(pact, personas, world, login, day):
@@ -38,8 +43,15 @@ def test_overdue_and_due_this_month_are_apart_and_every_item_links(pact, persona
     _item(pact, personas, world, "Preparare il bilancio", day + timedelta(days=40))  # next month: in neither
     old_procedure = pact.procedures.get()  # its review date (1 March 2025) has long passed
     this_month = services.create_procedure(
-        actor=personas["coordinator"].user, pact=pact, title="Passaggio al nido", owner=world.comune,
-        text="Testo.", response_working_days=5, approved_on=day - timedelta(days=300), review_on=day + timedelta(days=3))
+        actor=personas["coordinator"].user,
+        pact=pact,
+        title="Passaggio al nido",
+        owner=world.comune,
+        text="Testo.",
+        response_working_days=5,
+        approved_on=day - timedelta(days=300),
+        review_on=day + timedelta(days=3),
+    )
 
     data = dashboard(pact, today=day)
     assert data["overdue"] == [overdue] and data["due_this_month"] == [due]

@@ -10,14 +10,19 @@ from patto.governance import services
 
 
 def test_spreadsheet_formulas_are_neutralised():
-    assert safe_cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert safe_cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
     assert safe_cell("-1+2") == "'-1+2" and safe_cell("Testo") == "Testo" and safe_cell(3) == 3
 
 
 def test_report_as_xlsx_and_pdf(pact, personas, login, world):
     school = pact.version_in_force().commitments.get(institution=world.school)
-    services.update_commitment_status(actor=personas["other_admin"].user, commitment=school, period=pact.periods.get(),
-                                      status="done", evidence="=SUM(A1:A9) referente nominato")
+    services.update_commitment_status(
+        actor=personas["other_admin"].user,
+        commitment=school,
+        period=pact.periods.get(),
+        status="done",
+        evidence="=SUM(A1:A9) referente nominato",
+    )
     client = login("coordinator")
     xlsx = client.get(reverse("governance:period_report_xlsx", kwargs={"period_pk": pact.periods.get().pk}))
     sheet = load_workbook(io.BytesIO(xlsx.content)).active

@@ -30,10 +30,22 @@ def test_manual_indicator_valued_with_evidence_by_its_party(pact, login, world):
 def test_computed_indicators(pact, personas, world, family_path):
     coordinator = personas["coordinator"].user
     school_commitment = pact.version_in_force().commitments.get(institution=world.school)
-    referents = services.add_indicator(actor=coordinator, commitment=school_commitment, unit="scuole", target=1,
-                                       name="Scuole con referente", source="school_referents")
-    families = services.add_indicator(actor=coordinator, commitment=school_commitment, unit="famiglie", target=10,
-                                      name="Famiglie in percorso", source="families_in_path")
+    referents = services.add_indicator(
+        actor=coordinator,
+        commitment=school_commitment,
+        unit="scuole",
+        target=1,
+        name="Scuole con referente",
+        source="school_referents",
+    )
+    families = services.add_indicator(
+        actor=coordinator,
+        commitment=school_commitment,
+        unit="famiglie",
+        target=10,
+        name="Famiglie in percorso",
+        source="families_in_path",
+    )
     values = values_for([referents, families], pact.periods.get())
     assert values[referents.pk]["value"] == 1  # the school has a current school referent
     assert values[families.pk]["value"] is None  # 1 family: fewer than 5, suppressed
@@ -42,12 +54,18 @@ def test_computed_indicators(pact, personas, world, family_path):
 def test_computed_indicator_cannot_be_entered_by_hand(pact, personas, world):
     from django.core.exceptions import ValidationError
 
-    indicator = services.add_indicator(actor=personas["coordinator"].user,
-                                       commitment=pact.version_in_force().commitments.first(), name="x", unit="n.",
-                                       target=1, source="meetings_held")
+    indicator = services.add_indicator(
+        actor=personas["coordinator"].user,
+        commitment=pact.version_in_force().commitments.first(),
+        name="x",
+        unit="n.",
+        target=1,
+        source="meetings_held",
+    )
     with pytest.raises(ValidationError):
-        services.record_indicator_value(actor=personas["coordinator"].user, indicator=indicator,
-                                        period=pact.periods.get(), value=1, evidence="x")
+        services.record_indicator_value(
+            actor=personas["coordinator"].user, indicator=indicator, period=pact.periods.get(), value=1, evidence="x"
+        )
 
 
 def test_indicators_follow_the_commitment_into_a_new_draft(pact, personas):
@@ -62,8 +80,14 @@ def test_indicators_follow_the_commitment_into_a_new_draft(pact, personas):
 def test_commitments_with_indicators_query_count(count, pact, personas, world, django_assert_num_queries):
     commitment = pact.version_in_force().commitments.get(institution=world.school)
     for index in range(count):
-        services.add_indicator(actor=personas["coordinator"].user, commitment=commitment, name=f"i{index}",
-                               unit="n.", target=index + 1, source="meetings_held")
+        services.add_indicator(
+            actor=personas["coordinator"].user,
+            commitment=commitment,
+            name=f"i{index}",
+            unit="n.",
+            target=index + 1,
+            source="meetings_held",
+        )
     client = Client()
     client.force_login(personas["coordinator"].user)
     with django_assert_num_queries(12):

@@ -23,29 +23,59 @@ def _grow(kind, pact, personas, world, count):
     coordinator = personas["coordinator"].user
     for index in range(count):
         if kind == "versions":
-            PactVersion.objects.create(pact=pact, number=10 + index, status="approved", approved_on=date(2025, 1, 1),
-                                       effective_from=date(2025, 1, 1 + index), approval_reference="x")
+            PactVersion.objects.create(
+                pact=pact,
+                number=10 + index,
+                status="approved",
+                approved_on=date(2025, 1, 1),
+                effective_from=date(2025, 1, 1 + index),
+                approval_reference="x",
+            )
         elif kind == "signatories":
-            services.record_adhesion(actor=coordinator, pact=pact, institution=world.comune_b if index == 0 else
-                                     world.office if index == 1 else world.foreign.__class__.objects.create(
-                                         district=world.district, kind="comune", name=f"Comune {index}",
-                                         istat_code=f"0990{index:02d}"),
-                                     signer_name="x", signer_role="x", signed_on=date(2024, 3, 1), method="digital",
-                                     signed_document=SimpleUploadedFile("adesione.pdf", samples.pdf()))
+            services.record_adhesion(
+                actor=coordinator,
+                pact=pact,
+                institution=world.comune_b
+                if index == 0
+                else world.office
+                if index == 1
+                else world.foreign.__class__.objects.create(
+                    district=world.district, kind="comune", name=f"Comune {index}", istat_code=f"0990{index:02d}"
+                ),
+                signer_name="x",
+                signer_role="x",
+                signed_on=date(2024, 3, 1),
+                method="digital",
+                signed_document=SimpleUploadedFile("adesione.pdf", samples.pdf()),
+            )
         elif kind == "periods":
-            MonitoringPeriod.objects.create(pact=pact, name=f"P{index}", starts_on=date(2020 + index, 1, 1),
-                                            ends_on=date(2020 + index, 6, 30))
+            MonitoringPeriod.objects.create(
+                pact=pact, name=f"P{index}", starts_on=date(2020 + index, 1, 1), ends_on=date(2020 + index, 6, 30)
+            )
         elif kind == "bodies":
             body = services.create_body(actor=coordinator, pact=pact, kind="working_group", name=f"Gruppo {index}")
-            services.add_body_member(actor=coordinator, body=body, user=coordinator, institution=world.comune,
-                                     valid_from=date(2024, 1, 1))
+            services.add_body_member(
+                actor=coordinator, body=body, user=coordinator, institution=world.comune, valid_from=date(2024, 1, 1)
+            )
         elif kind == "procedures":
-            services.create_procedure(actor=coordinator, pact=pact, title=f"Procedura {index}", owner=world.school,
-                                      text="x", approved_on=date(2024, 1, 1), review_on=date(2028, 1, 1))
+            services.create_procedure(
+                actor=coordinator,
+                pact=pact,
+                title=f"Procedura {index}",
+                owner=world.school,
+                text="x",
+                approved_on=date(2024, 1, 1),
+                review_on=date(2028, 1, 1),
+            )
         elif kind == "meetings":
-            services.schedule_body_meeting(actor=coordinator, body=pact.bodies.get(kind="gt"),
-                                           starts_at=timezone.make_aware(datetime(2026, 4, 1 + index, 15)),
-                                           duration_minutes=60, place="x", agenda="x")
+            services.schedule_body_meeting(
+                actor=coordinator,
+                body=pact.bodies.get(kind="gt"),
+                starts_at=timezone.make_aware(datetime(2026, 4, 1 + index, 15)),
+                duration_minutes=60,
+                place="x",
+                agenda="x",
+            )
 
 
 LISTS = {  # url name, kwargs, queries

@@ -23,22 +23,45 @@ def test_coordinator_amends_a_commitment_the_gt_approves_and_the_diff_shows_it(p
     draft = pact.versions.get(number=2)
     commitment = draft.commitments.get(institution=world.comune)
     url = reverse("governance:commitment_edit", kwargs={"number": 2, "commitment_pk": commitment.pk})
-    response = client.post(url, {"institution": world.comune.pk, "order": 0, "version": commitment.version,
-                                 "text": "Presidiare e coordinare il sistema di governance integrata."})
+    response = client.post(
+        url,
+        {
+            "institution": world.comune.pk,
+            "order": 0,
+            "version": commitment.version,
+            "text": "Presidiare e coordinare il sistema di governance integrata.",
+        },
+    )
     assert response.status_code == 302
     approve = reverse("governance:version_approve", kwargs={"number": 2})
-    bad = client.post(approve, {"version": draft.version, "approved_on": "2026-03-12",
-                                "approval_reference": "GT del 12/03/2026", "effective_from": "2026-03-01"})
+    bad = client.post(
+        approve,
+        {
+            "version": draft.version,
+            "approved_on": "2026-03-12",
+            "approval_reference": "GT del 12/03/2026",
+            "effective_from": "2026-03-01",
+        },
+    )
     assert bad.status_code == 200 and "effective_from" in bad.context["form"].errors
-    ok = client.post(approve, {"version": draft.version, "approved_on": "2026-03-12",
-                               "approval_reference": "GT del 12/03/2026, decisione n. 4",
-                               "effective_from": "2026-04-01"})
+    ok = client.post(
+        approve,
+        {
+            "version": draft.version,
+            "approved_on": "2026-03-12",
+            "approval_reference": "GT del 12/03/2026, decisione n. 4",
+            "effective_from": "2026-04-01",
+        },
+    )
     assert ok.status_code == 302
     assert pact.version_in_force().number == 2
     assert pact.version_in_force(on=date(2026, 3, 31)).number == 1  # earlier versions stay readable
     page = client.get(reverse("governance:version_compare") + "?da=1&a=2")
     changed = [item for item in page.context["diff"]["commitments"] if item["state"] == "changed"]
-    assert len(changed) == 1 and changed[0]["html"] == "Presidiare<ins> e coordinare</ins> il sistema di governance integrata."
+    assert (
+        len(changed) == 1
+        and changed[0]["html"] == "Presidiare<ins> e coordinare</ins> il sistema di governance integrata."
+    )
     assert AuditEvent.objects.filter(action="governance.version.approved", purpose__contains="GT del").exists()
 
 
@@ -70,8 +93,12 @@ def test_each_party_updates_its_own_commitment_and_history_is_kept(pact, persona
     comune_commitment = pact.version_in_force().commitments.get(institution=world.comune)
     school_commitment = pact.version_in_force().commitments.get(institution=world.school)
     school_head = login("other_admin")
-    assert school_head.get(reverse("governance:commitment_status",
-                                   kwargs={"commitment_pk": comune_commitment.pk})).status_code == 403
+    assert (
+        school_head.get(
+            reverse("governance:commitment_status", kwargs={"commitment_pk": comune_commitment.pk})
+        ).status_code
+        == 403
+    )
     url = reverse("governance:commitment_status", kwargs={"commitment_pk": school_commitment.pk})
     missing = school_head.post(url, {"status": "done", "evidence": ""})
     assert missing.status_code == 200 and "evidence" in missing.context["form"].errors
@@ -91,22 +118,41 @@ def test_a_closed_period_takes_no_update(pact, personas):
     period = pact.periods.get()
     services.close_period(actor=personas["coordinator"].user, period=period)
     with pytest.raises(ValidationError):
-        services.update_commitment_status(actor=personas["coordinator"].user,
-                                          commitment=pact.version_in_force().commitments.first(), period=period,
-                                          status="done", evidence="x")
+        services.update_commitment_status(
+            actor=personas["coordinator"].user,
+            commitment=pact.version_in_force().commitments.first(),
+            period=period,
+            status="done",
+            evidence="x",
+        )
 
 
 def test_a_school_joins_later_and_an_institution_withdraws(pact, personas, login, world):
     client = login("coordinator")
-    response = client.post(reverse("governance:adhesion_add"), {
-        "institution": world.comune_b.pk, "signer_name": "Sindaca (demo)", "signer_role": "Sindaca",
-        "signed_on": "2025-09-01", "method": "digital", "document_reference": "Prot. 123"})
+    response = client.post(
+        reverse("governance:adhesion_add"),
+        {
+            "institution": world.comune_b.pk,
+            "signer_name": "Sindaca (demo)",
+            "signer_role": "Sindaca",
+            "signed_on": "2025-09-01",
+            "method": "digital",
+            "document_reference": "Prot. 123",
+        },
+    )
     assert response.status_code == 302
     assert login("outsider").get(reverse("governance:pact")).status_code == 200  # Santarcangelo has now signed
     client = login("coordinator")  # the login fixture signs the same test client in as someone else
-    again = client.post(reverse("governance:adhesion_add"), {
-        "institution": world.comune_b.pk, "signer_name": "x", "signer_role": "x", "signed_on": "2025-09-02",
-        "method": "digital"})
+    again = client.post(
+        reverse("governance:adhesion_add"),
+        {
+            "institution": world.comune_b.pk,
+            "signer_name": "x",
+            "signer_role": "x",
+            "signed_on": "2025-09-02",
+            "method": "digital",
+        },
+    )
     assert again.status_code == 200 and again.context["form"].errors
     coop = pact.adhesions.get(institution=world.coop)
     url = reverse("governance:adhesion_withdraw", kwargs={"adhesion_pk": coop.pk})
@@ -128,9 +174,14 @@ def test_commitments_and_report_query_count(page, queries, count, pact, personas
     version = pact.version_in_force()
     for index in range(count):
         commitment = version.commitments.create(institution=world.ausl, text=f"Impegno {index}", order=index)
-        services.update_commitment_status(actor=coordinator, commitment=commitment, period=pact.periods.get(),
-                                          status="on_track", evidence="ok",
-                                          evidence_file=SimpleUploadedFile("verbale.pdf", samples.pdf()))
+        services.update_commitment_status(
+            actor=coordinator,
+            commitment=commitment,
+            period=pact.periods.get(),
+            status="on_track",
+            evidence="ok",
+            evidence_file=SimpleUploadedFile("verbale.pdf", samples.pdf()),
+        )
     client = Client()
     client.force_login(coordinator)
     kwargs = {"period_pk": pact.periods.get().pk} if page == "governance:period_report" else {}
@@ -144,7 +195,8 @@ def test_version_status_labels(pact):
 
 def test_the_school_referent_updates_the_schools_commitment(pact, login, world):
     commitment = pact.version_in_force().commitments.get(institution=world.school)
-    response = login("school_referent").post(reverse("governance:commitment_status",
-                                                     kwargs={"commitment_pk": commitment.pk}),
-                                             {"status": "on_track", "evidence": "Referente nominato"})
+    response = login("school_referent").post(
+        reverse("governance:commitment_status", kwargs={"commitment_pk": commitment.pk}),
+        {"status": "on_track", "evidence": "Referente nominato"},
+    )
     assert response.status_code == 302 and commitment.updates.get().author.username == "school_referent"

@@ -6,9 +6,12 @@ from patto.governance.models import ProcedureRevision
 def test_procedure_revisions_keep_history_and_owner_edits(pact, login, world):
     procedure = pact.procedures.get()
     url = reverse("governance:procedure", kwargs={"procedure_pk": procedure.pk})
-    data = {"title": procedure.title, "response_working_days": 3,
-            "text": "La scuola invia il modulo via PEC al servizio sociale, che risponde entro 3 giorni lavorativi.",
-            "version": procedure.version}
+    data = {
+        "title": procedure.title,
+        "response_working_days": 3,
+        "text": "La scuola invia il modulo via PEC al servizio sociale, che risponde entro 3 giorni lavorativi.",
+        "version": procedure.version,
+    }
     assert login("school_referent").post(url, data).status_code == 403  # not the owner
     client = login("institution_admin")  # a governance member of the owner (the Comune)
     assert set(client.get(url).context["form"].fields) == {"title", "text", "response_working_days", "version"}
@@ -22,8 +25,15 @@ def test_procedure_revisions_keep_history_and_owner_edits(pact, login, world):
 def test_the_coordinator_records_approval_and_review_dates(pact, login, world):
     procedure = pact.procedures.get()
     url = reverse("governance:procedure", kwargs={"procedure_pk": procedure.pk})
-    data = {"title": procedure.title, "owner": world.school.pk, "text": procedure.text, "response_working_days": 5,
-            "approved_on": "2026-02-01", "review_on": "2027-02-01", "version": procedure.version}
+    data = {
+        "title": procedure.title,
+        "owner": world.school.pk,
+        "text": procedure.text,
+        "response_working_days": 5,
+        "approved_on": "2026-02-01",
+        "review_on": "2027-02-01",
+        "version": procedure.version,
+    }
     client = login("coordinator")
     assert client.post(url, {**data, "review_on": "2026-01-01"}).status_code == 200  # review before approval
     assert client.post(url, data).status_code == 302

@@ -24,16 +24,37 @@ def test_public_page_only_once_published(pact, login):
 
 def test_approval_recorded_in_a_gt_meeting(pact, personas, login):
     client = login("coordinator")
-    meeting = services.schedule_body_meeting(actor=personas["coordinator"].user, body=pact.bodies.get(),
-                                             starts_at=timezone.make_aware(datetime(2026, 3, 12, 15)),
-                                             duration_minutes=120, place="Sala Giunta", agenda="Approvazione v2")
+    meeting = services.schedule_body_meeting(
+        actor=personas["coordinator"].user,
+        body=pact.bodies.get(),
+        starts_at=timezone.make_aware(datetime(2026, 3, 12, 15)),
+        duration_minutes=120,
+        place="Sala Giunta",
+        agenda="Approvazione v2",
+    )
     draft = pact.versions.get(number=2)
     url = reverse("governance:version_approve", kwargs={"number": 2})
-    wrong_day = client.post(url, {"version": draft.version, "approved_in": meeting.pk, "approved_on": "2026-03-13",
-                                  "approval_reference": "Decisione n. 4", "effective_from": "2026-04-01"})
+    wrong_day = client.post(
+        url,
+        {
+            "version": draft.version,
+            "approved_in": meeting.pk,
+            "approved_on": "2026-03-13",
+            "approval_reference": "Decisione n. 4",
+            "effective_from": "2026-04-01",
+        },
+    )
     assert wrong_day.status_code == 200 and "approved_in" in wrong_day.context["form"].errors
-    ok = client.post(url, {"version": draft.version, "approved_in": meeting.pk, "approved_on": "2026-03-12",
-                           "approval_reference": "Decisione n. 4", "effective_from": "2026-04-01"})
+    ok = client.post(
+        url,
+        {
+            "version": draft.version,
+            "approved_in": meeting.pk,
+            "approved_on": "2026-03-12",
+            "approval_reference": "Decisione n. 4",
+            "effective_from": "2026-04-01",
+        },
+    )
     assert ok.status_code == 302
     draft.refresh_from_db()
     assert draft.approved_in == meeting

@@ -25,15 +25,23 @@ def _two_periods(pact, world, personas):
     school = in_force.commitments.get(institution=world.school)
     comune = in_force.commitments.get(institution=world.comune)
     first = pact.periods.get()
-    services.update_commitment_status(actor=school_admin, commitment=school, period=first, status="done",
-                                      evidence="Referente nominato.")
+    services.update_commitment_status(
+        actor=school_admin, commitment=school, period=first, status="done", evidence="Referente nominato."
+    )
     services.close_period(actor=coordinator, period=first)
-    second = services.open_period(actor=coordinator, pact=pact, name=AWKWARD_NAME, starts_on=date(2027, 1, 1),
-                                  ends_on=date(2027, 6, 30))
-    services.update_commitment_status(actor=school_admin, commitment=school, period=second, status="on_track",
-                                      evidence="=HYPERLINK(\"http://x\") nuovo referente da nominare")
-    services.record_indicator_value(actor=coordinator, indicator=comune.indicators.get(), period=second, value=3,
-                                    evidence="Tre verbali approvati.")
+    second = services.open_period(
+        actor=coordinator, pact=pact, name=AWKWARD_NAME, starts_on=date(2027, 1, 1), ends_on=date(2027, 6, 30)
+    )
+    services.update_commitment_status(
+        actor=school_admin,
+        commitment=school,
+        period=second,
+        status="on_track",
+        evidence='=HYPERLINK("http://x") nuovo referente da nominare',
+    )
+    services.record_indicator_value(
+        actor=coordinator, indicator=comune.indicators.get(), period=second, value=3, evidence="Tre verbali approvati."
+    )
     return second
 
 
@@ -61,7 +69,10 @@ def test_the_spreadsheet_is_typed_sized_filtered_and_frozen(pact, world, persona
     assert commitments.title == "Primo semestre 2027 - bis - - -"[:31] and len(commitments.title) <= 31
     assert indicators.title == "Indicatori"
     for sheet in workbook.worksheets:
-        assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}{sheet.max_row}"
+        assert (
+            sheet.freeze_panes == "A2"
+            and sheet.auto_filter.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}{sheet.max_row}"
+        )
         assert all(cell.font.b for cell in sheet[1])
         assert all(sheet.column_dimensions[cell.column_letter].width >= 8 for cell in sheet[1])
     rows = {row[0].value: row for row in commitments.iter_rows(min_row=2)}

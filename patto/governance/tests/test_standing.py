@@ -24,19 +24,31 @@ def clock():
 def _urls(pact, world):
     commitment = pact.version_in_force().commitments.get(institution=world.school)
     period, body = pact.periods.get().pk, pact.bodies.get()
-    return [reverse(name, kwargs=kwargs) for name, kwargs in [
-        ("governance:pact", {}), ("governance:pact_pdf", {}), ("governance:signatories", {}),
-        ("governance:procedures", {}), ("governance:procedure", {"procedure_pk": pact.procedures.get().pk}),
-        ("governance:dashboard", {}), ("governance:versions", {}), ("governance:version_detail", {"number": 1}),
-        ("governance:commitments", {}), ("governance:commitment_status", {"commitment_pk": commitment.pk}),
-        ("governance:periods", {}), ("governance:period_report", {"period_pk": period}),
-        ("governance:period_report_pdf", {"period_pk": period}),
-        ("governance:period_report_xlsx", {"period_pk": period}),
-        ("governance:bodies", {}), ("governance:body_detail", {"body_pk": body.pk}),
-        ("governance:body_meeting", {"meeting_pk": body.meetings.get().pk}),
-        ("governance:minutes_pdf", {"meeting_pk": body.meetings.get().pk}),
-        ("governance:meeting_ics", {"meeting_pk": body.meetings.get().pk}),
-        ("governance:calendar_settings", {})]]
+    return [
+        reverse(name, kwargs=kwargs)
+        for name, kwargs in [
+            ("governance:pact", {}),
+            ("governance:pact_pdf", {}),
+            ("governance:signatories", {}),
+            ("governance:procedures", {}),
+            ("governance:procedure", {"procedure_pk": pact.procedures.get().pk}),
+            ("governance:dashboard", {}),
+            ("governance:versions", {}),
+            ("governance:version_detail", {"number": 1}),
+            ("governance:commitments", {}),
+            ("governance:commitment_status", {"commitment_pk": commitment.pk}),
+            ("governance:periods", {}),
+            ("governance:period_report", {"period_pk": period}),
+            ("governance:period_report_pdf", {"period_pk": period}),
+            ("governance:period_report_xlsx", {"period_pk": period}),
+            ("governance:bodies", {}),
+            ("governance:body_detail", {"body_pk": body.pk}),
+            ("governance:body_meeting", {"meeting_pk": body.meetings.get().pk}),
+            ("governance:minutes_pdf", {"meeting_pk": body.meetings.get().pk}),
+            ("governance:meeting_ics", {"meeting_pk": body.meetings.get().pk}),
+            ("governance:calendar_settings", {}),
+        ]
+    ]
 
 
 def _statuses(client, urls):
@@ -61,7 +73,8 @@ def test_without_standing_every_governance_read_is_404(how, pact, world, login):
         Institution.objects.filter(pk=world.school.pk).update(is_active=False)
     else:
         pact.adhesions.filter(institution=world.school).update(
-            withdrawn_on=date(2026, 10, 15) if how == "withdrawn today" else date(2026, 9, 1))
+            withdrawn_on=date(2026, 10, 15) if how == "withdrawn today" else date(2026, 9, 1)
+        )
     for persona in ("other_admin", "school_referent"):
         client = login(persona)
         assert set(_statuses(client, urls).values()) == {404}, persona
@@ -82,10 +95,14 @@ def test_a_party_without_standing_cannot_update_its_commitment(how, pact, world,
     else:
         pact.adhesions.filter(institution=world.school).update(withdrawn_on=date(2026, 10, 15))
     client = login("school_referent")
-    update = client.post(reverse("governance:commitment_status", kwargs={"commitment_pk": commitment.pk}),
-                         {"status": "done", "evidence": "Referente nominato"})
-    value = client.post(reverse("governance:indicator_value", kwargs={"indicator_pk": indicator.pk}),
-                        {"value": "1", "evidence": "Nomina"})
+    update = client.post(
+        reverse("governance:commitment_status", kwargs={"commitment_pk": commitment.pk}),
+        {"status": "done", "evidence": "Referente nominato"},
+    )
+    value = client.post(
+        reverse("governance:indicator_value", kwargs={"indicator_pk": indicator.pk}),
+        {"value": "1", "evidence": "Nomina"},
+    )
     assert (update.status_code, value.status_code) == (404, 404)
     assert not commitment.updates.exists() and not indicator.values.exists()
 
@@ -109,5 +126,10 @@ def test_bodies_seat_people_only_for_institutions_in_standing(pact, personas, wo
     assert personas["outsider"].user not in offered["user"].queryset  # not named in the list either
     pact.adhesions.filter(institution=world.coop).update(withdrawn_on=date(2026, 10, 1))
     with pytest.raises(ValidationError):
-        services.add_body_member(actor=personas["coordinator"].user, body=pact.bodies.get(),
-                                 user=personas["team_member"].user, institution=world.coop, valid_from=date(2026, 10, 15))
+        services.add_body_member(
+            actor=personas["coordinator"].user,
+            body=pact.bodies.get(),
+            user=personas["team_member"].user,
+            institution=world.coop,
+            valid_from=date(2026, 10, 15),
+        )

@@ -37,14 +37,23 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 district = District.objects.filter(name=options["district"]).first() or create_district(
-                    actor=None, name=options["district"], reference_prefix=options["reference_prefix"].upper())
-                office = Institution.objects.filter(district=district, name=options["institution"]).first() or \
-                    create_institution(actor=None, district=district, name=options["institution"],
-                                       kind=Institution.Kind.DISTRICT_OFFICE)
-                add_member(actor=None, institution=office, email=options["email"],
-                           first_name=options["first_name"], last_name=options["last_name"],
-                           role=Role.TECHNICAL_ADMIN, valid_from=timezone.localdate(),
-                           request_base_url=options["base_url"].rstrip("/"))
+                    actor=None, name=options["district"], reference_prefix=options["reference_prefix"].upper()
+                )
+                office = Institution.objects.filter(
+                    district=district, name=options["institution"]
+                ).first() or create_institution(
+                    actor=None, district=district, name=options["institution"], kind=Institution.Kind.DISTRICT_OFFICE
+                )
+                add_member(
+                    actor=None,
+                    institution=office,
+                    email=options["email"],
+                    first_name=options["first_name"],
+                    last_name=options["last_name"],
+                    role=Role.TECHNICAL_ADMIN,
+                    valid_from=timezone.localdate(),
+                    request_base_url=options["base_url"].rstrip("/"),
+                )
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error
         self.stdout.write(f"Invitation sent to {options['email']} for {office} ({district}).")

@@ -20,11 +20,17 @@ class Command(BaseCommand):
         except RetentionError as error:
             raise CommandError(str(error))
         except DatabaseError as error:
-            raise CommandError(f"The database refused the removal ({error}). On PostgreSQL run this command with "
-                               "the tables' owner's credentials, as after migrate (README, \"Production\").")
+            raise CommandError(
+                f"The database refused the removal ({error}). On PostgreSQL run this command with "
+                "the tables' owner's credentials, as after migrate (README, \"Production\")."
+            )
         for archive in archives:
-            self.stdout.write(f"{archive.period_start:%Y-%m}: {archive.event_count} event(s) → "
-                              f"{archive.file_name} (sha256 {archive.sha256})")
-        self.stdout.write(f"Audit retention: {len(archives)} month(s) archived; events before "
-                          f"{cutoff:%Y-%m-%d} ({settings.PATTO_AUDIT_RETENTION_MONTHS} months) are in "
-                          f"{settings.PATTO_AUDIT_ARCHIVE_DIR}.")
+            self.stdout.write(
+                f"{archive.period_start:%Y-%m}: {archive.event_count} event(s) → "
+                f"{archive.file_name} (sha256 {archive.sha256})"
+            )
+        self.stdout.write(
+            f"Audit retention: {len(archives)} month(s) archived; events before "
+            f"{cutoff:%Y-%m-%d} ({settings.PATTO_AUDIT_RETENTION_MONTHS} months) are in "
+            f"{settings.PATTO_AUDIT_ARCHIVE_DIR}."
+        )

@@ -28,8 +28,9 @@ class Command(BaseCommand):
         if connection.vendor != "postgresql":
             raise CommandError("grant_runtime_role is for PostgreSQL; the embedded SQLite database has no roles.")
         with transaction.atomic(using=database), connection.cursor() as cursor:
-            cursor.execute("SELECT current_user, current_database(), EXISTS (SELECT FROM pg_roles WHERE rolname = %s)",
-                           [role])
+            cursor.execute(
+                "SELECT current_user, current_database(), EXISTS (SELECT FROM pg_roles WHERE rolname = %s)", [role]
+            )
             current_user, database_name, exists = cursor.fetchone()
             if not exists:
                 raise CommandError(f"There is no role named {role!r}: create it first (see README).")

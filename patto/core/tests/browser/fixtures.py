@@ -11,8 +11,16 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 PASSWORD = "una-password-lunga-di-prova"  # every test user's (accounts.tests.factories.UserFactory)
 CHROMIUM = os.environ.get("PATTO_CHROMIUM", "/usr/bin/chromium")
 AXE = (Path(__file__).parent / "axe.min.js").read_text()
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session")
@@ -46,7 +54,8 @@ class Visitor:
         self.page.wait_for_load_state("load")
         violations = self.page.evaluate(
             AXE + "\n;axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})"
-            ".then(r => r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')))")
+            ".then(r => r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')))"
+        )
         assert violations == [], f"{self.page.url}: {violations}"
         csp = [text for text in self.console if "Content Security Policy" in text or "Content-Security-Policy" in text]
         assert csp == [], csp
@@ -134,7 +143,8 @@ class Visitor:
     def header_problems(self, *texts):
         """Each text must be shown in the header, in the viewport, on top (not under another element), and
         clear of the sign-out button."""
-        return self.page.evaluate("""(texts) => {
+        return self.page.evaluate(
+            """(texts) => {
             const problems = [];
             const header = document.querySelector("header");
             const signOut = [...header.querySelectorAll("button")].find(b => /Esci|Sign out/.test(b.innerText));
@@ -170,7 +180,9 @@ class Visitor:
                 problems.push(...(shown.length ? shown[0] : results[0]));
             }
             return problems;
-        }""", list(texts))
+        }""",
+            list(texts),
+        )
 
 
 @pytest.fixture
@@ -186,11 +198,17 @@ def rimini(transactional_db):
     return SimpleNamespace(
         district=district,
         comune=InstitutionFactory(district=district, name="Comune di Rimini", istat_code="099014"),
-        school=InstitutionFactory(district=district, kind=Institution.Kind.SCHOOL, name="IC Rimini Marina",
-                                  istat_code="", codice_meccanografico="RNIC80901A"),
+        school=InstitutionFactory(
+            district=district,
+            kind=Institution.Kind.SCHOOL,
+            name="IC Rimini Marina",
+            istat_code="",
+            codice_meccanografico="RNIC80901A",
+        ),
         ausl=InstitutionFactory(district=district, kind=Institution.Kind.AUSL, name="AUSL Romagna", istat_code=""),
-        office=InstitutionFactory(district=district, kind=Institution.Kind.DISTRICT_OFFICE, name="Ufficio di piano",
-                                  istat_code=""),
+        office=InstitutionFactory(
+            district=district, kind=Institution.Kind.DISTRICT_OFFICE, name="Ufficio di piano", istat_code=""
+        ),
     )
 
 

@@ -16,12 +16,17 @@ pytestmark = pytest.mark.browser
 def district(rimini):
     comune, school, office = rimini.comune, rimini.school, rimini.office
     people = {
-        "assistente": MembershipFactory(user=UserFactory(username="assistente", first_name="Giulia",
-                                                         last_name="Fabbri"), institution=comune, role=Role.SOCIAL_WORKER),
-        "admin": MembershipFactory(user=UserFactory(username="admin.comune"), institution=comune,
-                                   role=Role.INSTITUTION_ADMIN),
-        "docente": MembershipFactory(user=UserFactory(username="docente"), institution=school,
-                                     role=Role.SCHOOL_REFERENT),
+        "assistente": MembershipFactory(
+            user=UserFactory(username="assistente", first_name="Giulia", last_name="Fabbri"),
+            institution=comune,
+            role=Role.SOCIAL_WORKER,
+        ),
+        "admin": MembershipFactory(
+            user=UserFactory(username="admin.comune"), institution=comune, role=Role.INSTITUTION_ADMIN
+        ),
+        "docente": MembershipFactory(
+            user=UserFactory(username="docente"), institution=school, role=Role.SCHOOL_REFERENT
+        ),
         "dpo": MembershipFactory(user=UserFactory(username="dpo"), institution=office, role=Role.AUDITOR),
     }
     return {"comune": comune, "school": school, "people": people}

@@ -56,8 +56,11 @@ def test_keyboard_only_sign_in_list_path_note_with_an_error_and_plan(visit, pers
 @pytest.mark.parametrize("width, height", [(390, 844), (320, 640)])
 def test_small_screens_fit_list_path_plan_and_commitments(visit, personas, family_path, pact, width, height):
     pages = {  # the case manager's pages; the pact's commitments are the coordinator's (403 for a social worker)
-        "case_manager": [reverse("cases:path_list"), reverse("cases:path_detail", kwargs={"pk": family_path.pk}),
-                         reverse("cases:plan", kwargs={"pk": family_path.pk})],
+        "case_manager": [
+            reverse("cases:path_list"),
+            reverse("cases:path_detail", kwargs={"pk": family_path.pk}),
+            reverse("cases:plan", kwargs={"pk": family_path.pk}),
+        ],
         "coordinator": [reverse("governance:commitments")],
     }
     problems = []
@@ -68,6 +71,8 @@ def test_small_screens_fit_list_path_plan_and_commitments(visit, personas, famil
         for url in urls:
             assert tab.open(url).status == 200, url  # open() runs axe-core: 0 violations
             problems += [f"{url}: {problem}" for problem in tab.reflow_problems()]
-            problems += [f"{url}: {problem}" for problem in
-                         tab.header_problems(member.user.get_full_name(), member.institution.name)]
+            problems += [
+                f"{url}: {problem}"
+                for problem in tab.header_problems(member.user.get_full_name(), member.institution.name)
+            ]
     assert problems == [], "\n".join(problems)

@@ -21,34 +21,73 @@ DEMO_PASSWORD = "patto-demo-2026"
 K = Institution.Kind
 
 COMUNI = [  # name, ISTAT code
-    ("Comune di Rimini", "099014"), ("Comune di Bellaria-Igea Marina", "099001"),
-    ("Comune di Santarcangelo di Romagna", "099018"), ("Comune di Verucchio", "099020"),
-    ("Comune di Poggio Torriana", "099028"), ("Comune di Novafeltria", "099023"),
-    ("Comune di Pennabilli", "099024"), ("Comune di San Leo", "099025"),
+    ("Comune di Rimini", "099014"),
+    ("Comune di Bellaria-Igea Marina", "099001"),
+    ("Comune di Santarcangelo di Romagna", "099018"),
+    ("Comune di Verucchio", "099020"),
+    ("Comune di Poggio Torriana", "099028"),
+    ("Comune di Novafeltria", "099023"),
+    ("Comune di Pennabilli", "099024"),
+    ("Comune di San Leo", "099025"),
 ]
 # Fictional schools: names and codici meccanografici are made up for the demo.
 SCHOOLS = [
-    ("Istituto comprensivo Rimini Marina (demo)", "RNIC80901A", "Rimini",
-     [("Scuola primaria Delfino", "primaria"), ("Scuola secondaria Tre Ponti", "secondaria_1"),
-      ("Scuola dell'infanzia Girotondo", "infanzia")]),
-    ("Istituto comprensivo Rimini Borgo (demo)", "RNIC80902B", "Rimini",
-     [("Scuola primaria Arco d'Augusto", "primaria"), ("Scuola secondaria Malatesta", "secondaria_1")]),
-    ("Istituto comprensivo Bellaria (demo)", "RNIC80903C", "Bellaria-Igea Marina",
-     [("Scuola primaria Fronte Mare", "primaria"), ("Scuola secondaria Uso", "secondaria_1")]),
-    ("Istituto comprensivo Santarcangelo (demo)", "RNIC80904D", "Santarcangelo di Romagna",
-     [("Scuola primaria Colle Giove", "primaria"), ("Scuola secondaria Marecchia", "secondaria_1")]),
-    ("Istituto comprensivo Alta Valmarecchia (demo)", "RNIC80905E", "Novafeltria",
-     [("Scuola primaria Carpegna", "primaria"), ("Scuola secondaria Montefeltro", "secondaria_1")]),
-    ("Istituto di istruzione superiore Riviera (demo)", "RNIS00901F", "Rimini",
-     [("Liceo scienze umane Riviera", "secondaria_2"), ("Istituto professionale servizi sociali", "secondaria_2")]),
-    ("Istituto tecnico Marecchia (demo)", "RNTD00902G", "Santarcangelo di Romagna",
-     [("Istituto tecnico economico Marecchia", "secondaria_2")]),
+    (
+        "Istituto comprensivo Rimini Marina (demo)",
+        "RNIC80901A",
+        "Rimini",
+        [
+            ("Scuola primaria Delfino", "primaria"),
+            ("Scuola secondaria Tre Ponti", "secondaria_1"),
+            ("Scuola dell'infanzia Girotondo", "infanzia"),
+        ],
+    ),
+    (
+        "Istituto comprensivo Rimini Borgo (demo)",
+        "RNIC80902B",
+        "Rimini",
+        [("Scuola primaria Arco d'Augusto", "primaria"), ("Scuola secondaria Malatesta", "secondaria_1")],
+    ),
+    (
+        "Istituto comprensivo Bellaria (demo)",
+        "RNIC80903C",
+        "Bellaria-Igea Marina",
+        [("Scuola primaria Fronte Mare", "primaria"), ("Scuola secondaria Uso", "secondaria_1")],
+    ),
+    (
+        "Istituto comprensivo Santarcangelo (demo)",
+        "RNIC80904D",
+        "Santarcangelo di Romagna",
+        [("Scuola primaria Colle Giove", "primaria"), ("Scuola secondaria Marecchia", "secondaria_1")],
+    ),
+    (
+        "Istituto comprensivo Alta Valmarecchia (demo)",
+        "RNIC80905E",
+        "Novafeltria",
+        [("Scuola primaria Carpegna", "primaria"), ("Scuola secondaria Montefeltro", "secondaria_1")],
+    ),
+    (
+        "Istituto di istruzione superiore Riviera (demo)",
+        "RNIS00901F",
+        "Rimini",
+        [("Liceo scienze umane Riviera", "secondaria_2"), ("Istituto professionale servizi sociali", "secondaria_2")],
+    ),
+    (
+        "Istituto tecnico Marecchia (demo)",
+        "RNTD00902G",
+        "Santarcangelo di Romagna",
+        [("Istituto tecnico economico Marecchia", "secondaria_2")],
+    ),
 ]
 OTHERS = [
     (K.AUSL, "Azienda USL della Romagna — Distretto di Rimini", "Rimini", {}),
     (K.EDUCATIONAL_SERVICE, "Nido comunale Il Girasole (demo)", "Rimini", {"service_type": "nido"}),
-    (K.EDUCATIONAL_SERVICE, "Centro per le famiglie del Distretto di Rimini", "Rimini",
-     {"service_type": "family_centre"}),
+    (
+        K.EDUCATIONAL_SERVICE,
+        "Centro per le famiglie del Distretto di Rimini",
+        "Rimini",
+        {"service_type": "family_centre"},
+    ),
     (K.EDUCATIONAL_SERVICE, "Nido comunale L'Aquilone (demo)", "Santarcangelo di Romagna", {"service_type": "nido"}),
     (K.THIRD_SECTOR, "Cooperativa sociale Orizzonti (demo)", "Rimini", {}),
     (K.DISTRICT_OFFICE, "Ufficio di piano del Distretto di Rimini", "Rimini", {}),
@@ -76,8 +115,13 @@ ACCOUNTS = [
     ("demo.admin.scuola", [(SCHOOL, Role.INSTITUTION_ADMIN)]),
     ("demo.admin.tecnico", [(OFFICE, Role.TECHNICAL_ADMIN)]),
     ("demo.dpo", [(OFFICE, Role.AUDITOR)]),
-    ("demo.doppio", [("Comune di Bellaria-Igea Marina", Role.SOCIAL_WORKER),
-                     ("Comune di Santarcangelo di Romagna", Role.SOCIAL_WORKER)]),
+    (
+        "demo.doppio",
+        [
+            ("Comune di Bellaria-Igea Marina", Role.SOCIAL_WORKER),
+            ("Comune di Santarcangelo di Romagna", Role.SOCIAL_WORKER),
+        ],
+    ),
     ("demo.famiglie", [(FAMILY_CENTRE, Role.EDUCATIONAL_STAFF)]),
 ]
 
@@ -90,8 +134,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if settings.PATTO_ENV == "production":
-            raise CommandError("seed_demo never runs in production (PATTO_ENV=production): the demo accounts have a "
-                               "published password. Create real accounts instead (README, \"Production\").")
+            raise CommandError(
+                "seed_demo never runs in production (PATTO_ENV=production): the demo accounts have a "
+                'published password. Create real accounts instead (README, "Production").'
+            )
         # Imported here, after the refusal: they need Faker, which a production install does not have.
         from patto.demo.families import build_families
         from patto.demo.pact import build_pact
@@ -110,16 +156,30 @@ class Command(BaseCommand):
         self.stdout.write("")
 
     def build_institutions(self):
-        district, _ = District.objects.get_or_create(name="Distretto di Rimini",
-                                                      defaults={"ats_code": "ATS-RN01", "reference_prefix": "RN"})
+        district, _ = District.objects.get_or_create(
+            name="Distretto di Rimini", defaults={"ats_code": "ATS-RN01", "reference_prefix": "RN"}
+        )
         for name, istat in COMUNI:
-            self.institution(district, K.COMUNE, name, name.removeprefix("Comune di "), istat_code=istat,
-                             short_name=name.removeprefix("Comune di "))
+            self.institution(
+                district,
+                K.COMUNE,
+                name,
+                name.removeprefix("Comune di "),
+                istat_code=istat,
+                short_name=name.removeprefix("Comune di "),
+            )
         for name, code, town, sites in SCHOOLS:
             school = self.institution(district, K.SCHOOL, name, town, codice_meccanografico=code)
             for index, (site_name, level) in enumerate(sites):
-                SchoolSite.objects.get_or_create(institution=school, name=site_name, defaults={
-                    "level": level, "town": town, "codice_meccanografico": f"{code[:2]}EE{code[4:8]}{index}X"})
+                SchoolSite.objects.get_or_create(
+                    institution=school,
+                    name=site_name,
+                    defaults={
+                        "level": level,
+                        "town": town,
+                        "codice_meccanografico": f"{code[:2]}EE{code[4:8]}{index}X",
+                    },
+                )
         for kind, name, town, extra in OTHERS:
             self.institution(district, kind, name, town, **extra)
         return district
@@ -129,8 +189,9 @@ class Command(BaseCommand):
         if existing:
             return existing
         slug = slugify(name.split("(")[0])[:40].strip("-")
-        return services.create_institution(actor=None, district=district, kind=kind, name=name, town=town,
-                                           email=f"info@{slug}.example.org", **extra)
+        return services.create_institution(
+            actor=None, district=district, kind=kind, name=name, town=town, email=f"info@{slug}.example.org", **extra
+        )
 
     def build_accounts(self, district):
         from faker import Faker
@@ -146,16 +207,29 @@ class Command(BaseCommand):
             first_name, last_name = names.full_name()
             user = User.objects.filter(username=username).first()
             if user is None:
-                user = User(username=username, first_name=first_name, last_name=last_name,
-                            email=f"{username}@example.org")
+                user = User(
+                    username=username, first_name=first_name, last_name=last_name, email=f"{username}@example.org"
+                )
                 user.set_password(DEMO_PASSWORD)
                 user.save()
             for institution_name, role in roles:
                 institution = institutions[institution_name]
                 if not Membership.objects.current().filter(user=user, institution=institution, role=role).exists():
-                    services.add_member(actor=None, institution=institution, email=user.email,
-                                        first_name=user.first_name, last_name=user.last_name, role=role,
-                                        valid_from=date(2024, 3, 1))
-                accounts.append({"username": username, "password": DEMO_PASSWORD,
-                                 "institution": institution.name, "role": str(Role(role).label)})
+                    services.add_member(
+                        actor=None,
+                        institution=institution,
+                        email=user.email,
+                        first_name=user.first_name,
+                        last_name=user.last_name,
+                        role=role,
+                        valid_from=date(2024, 3, 1),
+                    )
+                accounts.append(
+                    {
+                        "username": username,
+                        "password": DEMO_PASSWORD,
+                        "institution": institution.name,
+                        "role": str(Role(role).label),
+                    }
+                )
         return accounts

@@ -23,8 +23,11 @@ class Command(BaseCommand):
         files = {p.relative_to(root).as_posix(): p for p in root.glob("*/*") if p.is_file()} if root.is_dir() else {}
         names, known = list(files), set()
         for start in range(0, len(names), 500):
-            known.update(Attachment.objects.filter(storage_name__in=names[start:start + 500])
-                         .values_list("storage_name", flat=True))
+            known.update(
+                Attachment.objects.filter(storage_name__in=names[start : start + 500]).values_list(
+                    "storage_name", flat=True
+                )
+            )
         removed = 0
         for name, path in files.items():
             if name not in known and path.stat().st_mtime < cutoff:
