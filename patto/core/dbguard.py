@@ -71,23 +71,28 @@ class Watchdog:
             now = time.monotonic()
             for wait in list(self._waits.values()):
                 if now >= wait[0] and not wait[2]:
-                    wait[2] = cut(wait[1])
+                    cut(wait)
 
 
-def cut(wrapper):
-    """Shut the connection's socket down (not close it: the driver owns the descriptor), so that a read
-    waiting on it returns at once with an error. True if there was a socket to cut."""
-    raw = wrapper.connection
+def cut(wait):
+    """Shut the waiting connection's socket down (not close it: the driver owns the descriptor), so that a
+    read waiting on it returns at once with an error. Marks the wait as cut first: the waiting thread
+    wakes up as soon as the socket is shut and must find the mark."""
+    raw = wait[1].connection
     if raw is None:
-        return False  # still connecting: connect_timeout applies
+        return  # still connecting: connect_timeout applies
     try:
         fd = raw.pgconn.socket if hasattr(raw, "pgconn") else raw.fileno()  # psycopg 3, psycopg 2
-        with socket.socket(fileno=os.dup(fd)) as sock:
-            sock.shutdown(socket.SHUT_RDWR)
+        sock = socket.socket(fileno=os.dup(fd))
     except (OSError, ValueError, AttributeError):
-        return False
+        return
+    wait[2] = True
+    with sock:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            return
     logger.error("database did not answer in time: connection cut")
-    return True
 
 
 watchdog = Watchdog()
