@@ -147,6 +147,11 @@ def _flush_around_audit_triggers():
         finally:
             with self.connection.schema_editor() as editor:
                 migration.create_triggers(None, editor)
+        # The flush also emptied what the data migrations load (the framework, the catalogues): put it
+        # back, so that a test running after a transactional one on the same worker finds it.
+        from patto.cases.reference_data import ensure_reference_data
+
+        ensure_reference_data()
 
     ops_class.execute_sql_flush = execute_sql_flush
     yield

@@ -39,6 +39,7 @@ LABELS = {
     "audit.accesses.searched": _("Searched the audit trail for a family or a person"),
     "audit.accesses.viewed": _("Consulted the accesses to a family or a person"),
     "audit.subject_report.printed": _("Printed a subject-access report"),
+    "audit.archive.created": _("Archived and removed audit events past the retention period"),
     "audit.subject_report.pdf": _("Downloaded a subject-access report (PDF)"),
     # Families and their paths
     "cases.path.opened": _("Started the family's path"),

@@ -45,4 +45,4 @@ def test_overdue_review_is_flagged_on_the_list_and_the_dashboard(pact, login):
     body = login("health_professional").get(reverse("governance:procedures")).content.decode()
     assert "da rivedere" in body or "to review" in body
     dashboard = login("coordinator").get(reverse("governance:dashboard"))
-    assert [p.pk for p in dashboard.context["procedures_to_review"]] == [pact.procedures.get().pk]
+    assert [p.pk for p in dashboard.context["procedures_overdue"]] == [pact.procedures.get().pk]
