@@ -61,8 +61,10 @@ INSTALLED_APPS = [
     "patto.accounts",
     "patto.audit",
     "patto.documents",
+    "patto.notifications",
     "patto.governance",
     "patto.cases",
+    "patto.referrals",
 ]
 if not PRODUCTION:  # the fictional demo district (seed_demo, published passwords) never exists in production
     INSTALLED_APPS.append("patto.demo")
