@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks",
+    "django_tasks_db",
     "patto.core",
     "patto.accounts",
     "patto.audit",
@@ -110,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "patto.core.context_processors.patto",
                 "patto.accounts.context_processors.identity",
+                "patto.notifications.context_processors.bell",
             ],
         },
     }
@@ -304,6 +307,19 @@ EMAIL_HOST_USER = env("PATTO_EMAIL_USER")
 EMAIL_HOST_PASSWORD = env("PATTO_EMAIL_PASSWORD")
 EMAIL_USE_TLS = env_bool("PATTO_EMAIL_TLS", True)
 DEFAULT_FROM_EMAIL = env("PATTO_EMAIL_FROM", "patto@localhost")
+# The address of Patto as people reach it, for the links in e-mails (sent by the worker, which has no
+# request to ask). In production, by default, https:// and the first of PATTO_ALLOWED_HOSTS.
+PATTO_BASE_URL = env(
+    "PATTO_BASE_URL",
+    f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION and ALLOWED_HOSTS else "http://127.0.0.1:8000",
+).rstrip("/")
+
+# --- Background tasks (django-tasks, the backport of Django 6's django.tasks) ------------------------
+# Queued in the database and run by `manage.py db_worker` (README, "Production"): a page never waits for an
+# e-mail. The same backend in every environment; tests switch to the immediate one where they need to.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A failed e-mail is tried again by `send_reminders` after 10, 20, 40… minutes, this many times in all.
+PATTO_EMAIL_MAX_ATTEMPTS = int(env("PATTO_EMAIL_MAX_ATTEMPTS", "8"))
 
 # --- Patto --------------------------------------------------------------------------------------
 # Shown after "Patto" before sign-in (e.g. "Distretto di Rimini"); none by default, so the title is not
@@ -313,6 +329,8 @@ PATTO_PAGE_SIZE = 25
 # Closure ends the team's seats (all but the case manager's) after this many days; later reads of a
 # closed path are reasoned archive accesses, each valid this many hours.
 PATTO_CLOSURE_GRACE_DAYS = int(env("PATTO_CLOSURE_GRACE_DAYS", "30"))
+# Response time of a request when no procedure of the pact sets one (working days).
+PATTO_DEFAULT_RESPONSE_WORKING_DAYS = int(env("PATTO_DEFAULT_RESPONSE_WORKING_DAYS", "10"))
 PATTO_ARCHIVE_ACCESS_HOURS = int(env("PATTO_ARCHIVE_ACCESS_HOURS", "8"))
 
 # --- Audit retention (manage.py maintenance → archive_audit) ---------------------------------------

@@ -17,6 +17,9 @@ codice_meccanografico_validator = RegexValidator(
     _("A codice meccanografico has 10 characters: province, school type and code (e.g. RNIC80000X)."),
 )
 istat_code_validator = RegexValidator(r"^[0-9]{6}$", _("The ISTAT code of a comune has 6 digits (e.g. 099014)."))
+patron_day_validator = RegexValidator(
+    r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", _("Month and day as MM-DD, e.g. 10-14 for 14 October.")
+)
 reference_prefix_validator = RegexValidator(
     r"^[A-Z][A-Z0-9]{1,5}$", _("Two to six capital letters or digits, starting with a letter (e.g. RN).")
 )
@@ -75,6 +78,16 @@ class Institution(models.Model):
     tax_code = models.CharField(_("tax code of the body"), max_length=16, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     town = models.CharField(_("town"), max_length=100, blank=True)
+    patron_day = models.CharField(
+        _("patron saint's day"),
+        max_length=5,
+        blank=True,
+        validators=[patron_day_validator],
+        help_text=_(
+            "Month and day (MM-DD, e.g. 10-14) of the local holiday: response times in working days skip it. "
+            "Empty: the day of the comune of the same town."
+        ),
+    )
     email = models.EmailField(_("institutional email"), blank=True)
     pec = models.EmailField(_("PEC"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)

@@ -11,6 +11,7 @@ class Role(models.TextChoices):
     PSYCHOLOGIST = "psychologist", _("Psychologist")
     CHILD_NEUROPSYCHIATRIST = "child_neuropsychiatrist", _("Child neuropsychiatrist")
     HEALTH_PROFESSIONAL = "health_professional", _("Other health professional")
+    SERVICE_HEAD = "service_head", _("Head of service")
     EDUCATOR = "educator", _("Educator")
     SCHOOL_HEAD = "school_head", _("School head")
     SCHOOL_REFERENT = "school_referent", _("School referent (teacher)")
@@ -49,6 +50,8 @@ ROLE_KINDS = {
     Role.PSYCHOLOGIST: frozenset({AUSL}),
     Role.CHILD_NEUROPSYCHIATRIST: frozenset({AUSL}),
     Role.HEALTH_PROFESSIONAL: frozenset({AUSL}),
+    # Who receives requests addressed to the service and assigns them to a named person.
+    Role.SERVICE_HEAD: frozenset({COMUNE, DISTRICT_OFFICE, AUSL, THIRD_SECTOR, EDUCATIONAL_SERVICE}),
     Role.EDUCATOR: frozenset({THIRD_SECTOR, EDUCATIONAL_SERVICE, COMUNE}),
     Role.SCHOOL_HEAD: frozenset({SCHOOL}),
     Role.SCHOOL_REFERENT: frozenset({SCHOOL}),

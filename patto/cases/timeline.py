@@ -44,6 +44,20 @@ def describe(event):
             "name": p.get("name", ""),
             "role": _label(TeamMember.TeamRole.choices, p.get("role")),
         }
+    if event.kind == "request.professional":
+        return _("A %(role)s was requested from %(institution)s") % {
+            "role": _label(TeamMember.TeamRole.choices, p.get("role")),
+            "institution": p.get("institution_name", ""),
+        }
+    if event.kind == "request.transfer":
+        return _("Transfer of the path to %(institution)s requested") % {"institution": p.get("institution_name", "")}
+    if event.kind == "request.linked":
+        return _("Signal %(number)s linked to this path") % {"number": p.get("number", "")}
+    if event.kind == "case_manager.changed":
+        return _("%(name)s (%(institution)s) became the case manager") % {
+            "name": p.get("name", ""),
+            "institution": p.get("institution_name", ""),
+        }
     if event.kind == "note.added":  # the event has the note's audience, so the same people see both
         return _("A note was written (%(audience)s)") % {"audience": _label(Note.Audience.choices, event.audience)}
     if event.kind == "assessment.saved" and p.get("draft"):

@@ -202,7 +202,7 @@ class ProcedureForm(StyledFormMixin, forms.ModelForm):
 
     class Meta:
         model = Procedure
-        fields = ["title", "owner", "text", "response_working_days", "approved_on", "review_on"]
+        fields = ["title", "owner", "text", "response_working_days", "request_kind", "approved_on", "review_on"]
         widgets = {"approved_on": DateInput, "review_on": DateInput, "text": forms.Textarea(attrs={"rows": 8})}
 
     def __init__(self, *args, institutions, allowed, **kwargs):

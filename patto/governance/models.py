@@ -337,11 +337,24 @@ class Procedure(models.Model):
     title = models.CharField(_("title"), max_length=200)
     owner = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner"))
     text = models.TextField(_("text"))
+    class RequestKind(models.TextChoices):
+        CONSULTATION = "consultation", _("Anonymous consultation")
+        SIGNAL = "signal", _("Signal of a child")
+        PROFESSIONAL = "professional", _("Request for a professional or a service")
+        TRANSFER = "transfer", _("Transfer of a path")
+
+    request_kind = models.CharField(
+        _("requests it governs"),
+        max_length=20,
+        choices=RequestKind.choices,
+        blank=True,
+        help_text=_("Patto counts the response time of these requests against this procedure's working days."),
+    )
     response_working_days = models.PositiveSmallIntegerField(
         _("response time (working days)"),
         null=True,
         blank=True,
-        help_text=_("Used later by Patto to follow signals and requests (e.g. 5 working days)."),
+        help_text=_("The time to answer the requests it governs, in working days (e.g. 5)."),
     )
     approved_on = models.DateField(_("approved on"))
     review_on = models.DateField(_("review by"))
@@ -393,6 +406,13 @@ class Indicator(models.Model):
         SCHOOL_REFERENTS = "school_referents", _("Schools with a named PIPPI referent (computed)")
         MEETINGS_HELD = "meetings_held", _("Meetings of the governance bodies held in the period (computed)")
         FAMILIES_IN_PATH = "families_in_path", _("Families in a PIPPI path (computed)")
+        REQUEST_RESPONSE_MEDIAN = "request_response_median", _(
+            "Signals and requests: median response time in working days (computed)"
+        )
+        REQUEST_RESPONSE_P90 = "request_response_p90", _(
+            "Signals and requests: 90th percentile of the response time in working days (computed)"
+        )
+        REQUESTS_OVERDUE = "requests_overdue", _("Signals and requests past their response time (computed)")
 
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="indicators")
     name = models.CharField(_("indicator"), max_length=200)

@@ -66,7 +66,7 @@ rules.add_perm("governance.approve_procedure", is_pact_coordinator)
 rules.add_perm("governance.change_action_item", owns_action_item | is_pact_coordinator)
 
 PROCEDURE_CONTENT = ("title", "text", "response_working_days")
-PROCEDURE_APPROVAL = ("owner", "approved_on", "review_on")
+PROCEDURE_APPROVAL = ("owner", "request_kind", "approved_on", "review_on")
 
 
 def procedure_fields(user, procedure=None):

@@ -16,6 +16,7 @@ from patto.audit.services import record_access, record_event
 from patto.core.exceptions import TransitionError
 from patto.core.versioning import update_versioned
 from patto.documents.services import store_attachment
+from patto.governance.queries import in_standing
 
 from ..fiscal_code import normalise
 from ..models import (
@@ -134,10 +135,21 @@ def _family_reference(district):
     return f"{start}{number + 1:04d}"
 
 
-def _case_manager_membership(actor):
+def _case_manager_membership(actor, institution=None):
     """The membership a new path's case manager acts from: a social worker of a comune or of the Ambito,
-    in standing."""
-    membership = acting_in_standing(actor, (Role.SOCIAL_WORKER,))
+    in standing (the acting one, or the one at ``institution`` when a signal to that service is taken in
+    charge)."""
+    if institution is None:
+        membership = acting_in_standing(actor, (Role.SOCIAL_WORKER,))
+    else:
+        membership = next(
+            (
+                m
+                for m in actor.current_memberships
+                if m.institution_id == institution.pk and m.role == Role.SOCIAL_WORKER and in_standing(institution)
+            ),
+            None,
+        )
     if membership is None or membership.institution.kind not in (
         Institution.Kind.COMUNE,
         Institution.Kind.DISTRICT_OFFICE,
@@ -148,17 +160,29 @@ def _case_manager_membership(actor):
     return membership
 
 
-def open_path(*, actor, child, **signal):
-    """A new family from a signal: the family, its first child, the path, and the actor as case manager."""
-    membership = _case_manager_membership(actor)
+def open_path(*, actor, child, service=None, **signal):
+    """A new family from a signal: the family, its first child, the path, and the actor as case manager
+    (from ``service``, the social service that took the signal in charge, or the acting membership)."""
+    membership = _case_manager_membership(actor, service)
     if signal["cohort"].district_id != membership.institution.district_id:
         raise ValidationError({"cohort": _("Choose a cohort of your district.")})
     ensure_new_person(actor=actor, district=signal["cohort"].district, data=child)
-    return _open_path(actor=actor, child=child, **signal)
+    return _open_path(actor=actor, child=child, service=service, **signal)
 
 
 @transaction.atomic
-def _open_path(*, actor, cohort, signal_source, signal_date, signal_summary, legal_basis, legal_basis_note="", child):
+def _open_path(
+    *,
+    actor,
+    cohort,
+    signal_source,
+    signal_date,
+    signal_summary,
+    legal_basis,
+    legal_basis_note="",
+    child,
+    service=None,
+):
     family = None
     for _attempt in range(5):  # two signals at the same second: the reference is unique, try the next
         try:
@@ -181,7 +205,7 @@ def _open_path(*, actor, cohort, signal_source, signal_date, signal_summary, leg
     )
     path.full_clean()
     path.save()
-    membership = _case_manager_membership(actor)
+    membership = _case_manager_membership(actor, service)
     TeamMember.objects.create(
         path=path, user=actor, institution=membership.institution, team_role=TeamMember.TeamRole.CASE_MANAGER
     )
