@@ -18,6 +18,7 @@ from patto.core.shortcuts import get_object_for
 from patto.documents.responses import attachment_response
 
 from . import queries, services
+from .dashboard import sections_for
 from .models import Pact, PactVersion
 from .queries import acting_district_id, active_adhesions, document_owner, pacts_visible_to, visible_to
 
@@ -71,7 +72,8 @@ def governance_dashboard(request):
     pact = _pact(request, "governance.view_governance")
     with transaction.atomic():
         data = queries.read_dashboard(actor=request.user, pact=pact)
-        return render(request, "governance/dashboard.html", {"pact": pact, **data})
+        sections = sections_for(request, pact)
+        return render(request, "governance/dashboard.html", {"pact": pact, "sections": sections, **data})
 
 
 @require_POST

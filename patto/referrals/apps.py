@@ -17,3 +17,9 @@ class ReferralsConfig(AppConfig):
         register("request_response_p90", indicators.response_p90)
         register("requests_overdue", indicators.requests_overdue)
         register_source("referrals.requests_overdue", services.overdue_reminders)
+
+        from patto.governance.dashboard import register_section
+
+        from . import panels
+
+        register_section(10, panels.dashboard_section)

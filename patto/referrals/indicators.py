@@ -18,6 +18,20 @@ def response_p90(pact, period):
 
 
 def requests_overdue(pact, period):
-    """Requests past their response time (not paused) at the end of the period, or today if earlier."""
+    """Requests past their response time at the end of the period (or today, if earlier): sent by then,
+    due before then, and not answered by then."""
+    from django.db.models import Q
+
+    from .models import Request
+
     day = min(period.ends_on, timezone.localdate())
-    return overdue(pact.district_id, today=day).filter(sent_at__date__lte=day).count()
+    if day >= timezone.localdate():
+        return overdue(pact.district_id, today=day).count()
+    return (
+        Request.objects.filter(district_id=pact.district_id, sent_at__date__lte=day, due_on__lt=day)
+        .filter(Q(closed_at__isnull=True, status__in=OPEN) | Q(closed_at__date__gt=day))
+        .count()
+    )
+
+
+OPEN = ("sent", "assigned")
