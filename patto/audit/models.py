@@ -62,6 +62,8 @@ class AuditEvent(models.Model):
             models.Index(fields=["actor", "occurred_at"]),
             models.Index(fields=["actor_institution", "occurred_at"]),
             models.Index(fields=["object_type", "object_id"]),
+            # The trail filtered by an action code, newest first: walks only that action's rows.
+            models.Index(fields=["action", "occurred_at"], name="audit_action_time_idx"),
         ]
 
     def __str__(self):

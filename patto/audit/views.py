@@ -16,6 +16,7 @@ from patto.core.exports import pdf_response, xlsx_response
 from patto.core.shortcuts import is_htmx
 
 from .forms import AccessSearchForm, TrailFilterForm
+from .paging import keyset_page
 from .queries import (
     access_rows,
     events_about,
@@ -45,9 +46,15 @@ def trail(request):
         events = filter_events(events, **filters)
     elif form.is_bound:
         events = events.none()
-    page = Paginator(with_details(events), settings.PATTO_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset_page(
+        with_details(events),
+        size=settings.PATTO_PAGE_SIZE,
+        before=request.GET.get("prima", ""),
+        after=request.GET.get("dopo", ""),
+    )
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop("prima", None)
+    query.pop("dopo", None)
     context = {"form": form, "page": page, "names": subject_names(page), "query": query.urlencode()}
     template = "audit/trail.html#results" if is_htmx(request) else "audit/trail.html"
     person = filters.get("person")
