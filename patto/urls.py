@@ -11,6 +11,7 @@ urlpatterns = [
     path("registro-accessi/", include("patto.audit.urls")),
     path("", include("patto.cases.urls")),
     path("patto/", include("patto.governance.urls")),
+    path("richieste/", include("patto.referrals.urls")),
     path("pubblico/patto/<uuid:public_id>/", public_pact, name="public_pact"),
     path("lingua/", mfa_exempt(login_not_required(set_language)), name="set_language"),
 ]

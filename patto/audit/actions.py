@@ -73,6 +73,7 @@ LABELS = {
     "referrals.request.viewed": _("Opened a request or signal"),
     "referrals.inbox.viewed": _("Opened the requests addressed to their service"),
     "referrals.sent.viewed": _("Opened their institution's requests"),
+    "referrals.attachment.downloaded": _("Downloaded a file sent with a request or signal"),
     "cases.team.ended": _("Ended a professional's place in the family's team"),
     "cases.team.closure_grace": _("Ended the team's places after the path's closure"),
     "cases.note.added": _("Wrote a note on the family's path"),

@@ -23,3 +23,13 @@ class ReferralsConfig(AppConfig):
         from . import panels
 
         register_section(10, panels.dashboard_section)
+
+        from patto.core.home import register_panel
+        from patto.core.menu import register_entry
+
+        from . import menu
+
+        register_entry(22, _("Requests received"), "referrals:inbox", shown=menu.shows_inbox)
+        register_entry(24, _("Signals and consultations"), "referrals:sent", shown=menu.shows_sent)
+        register_panel(4, panels.inbox_panel)
+        register_panel(12, panels.sent_panel)

@@ -1,15 +1,33 @@
 """The referrals app's parts of other pages: the coordinator's dashboard section (aggregates only: numbers,
-kinds, services and dates, never a name)."""
+kinds, services and dates, never a name) and the home page's cards of the receiving service and the sender."""
 
 from datetime import date
 
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from patto.accounts.roles import Role
 from patto.core.workdays import add_working_days
 
 from .models import Request
-from .queries import OPEN_STATUSES, median, overdue, percentile, response_times
+from .queries import (
+    HEAD_ROLES,
+    OPEN_STATUSES,
+    SENDER_ROLES,
+    _memberships_in_standing,
+    inbox_counts,
+    inbox_of,
+    median,
+    overdue,
+    percentile,
+    read_requests,
+    response_times,
+    sent_by_institution_of,
+)
 
 
 def dashboard_section(request, pact):
@@ -42,4 +60,91 @@ def dashboard_section(request, pact):
         "p90": percentile(times, 0.9),
         "year": today.year,
         "today": today,
+    }
+
+
+# --- home-page cards ------------------------------------------------------------------------------------
+
+CARD = "accounts/panels/_card.html"
+SHOWN = 5
+
+
+def _acts_as(request, roles):
+    """The card is for the role acted in now (read from the request, no query) with its standing."""
+    membership = request.user.acting_membership
+    return (
+        membership is not None
+        and membership.role in roles
+        and any(m.pk == membership.pk for m in _memberships_in_standing(request.user))
+    )
+
+
+def inbox_panel(request):
+    """The receiving service's card: how many requests are open, due within two working days and overdue,
+    and the first few by due date."""
+    if not _acts_as(request, HEAD_ROLES | {Role.SOCIAL_WORKER}):
+        return None
+    user = request.user
+    today = timezone.localdate()
+    counts = inbox_counts(user, today)
+    running = (Request.Status.SENT, Request.Status.ASSIGNED)
+    items = read_requests(user, inbox_of(user).filter(status__in=running)[:SHOWN], "referrals.inbox.viewed")
+    links = []
+    for item in items:
+        label = _("%(number)s · %(kind)s · due %(date)s") % {
+            "number": item.number,
+            "kind": item.get_kind_display(),
+            "date": date_format(item.due_on, "SHORT_DATE_FORMAT"),
+        }
+        if item.is_overdue(today):
+            label = _("%(request)s (overdue)") % {"request": label}
+        links.append((label, reverse("referrals:detail", args=[item.pk])))
+    text = ngettext(
+        "%(count)d request to answer: %(soon)d due within two working days, %(late)d overdue.",
+        "%(count)d requests to answer: %(soon)d due within two working days, %(late)d overdue.",
+        counts["open"],
+    ) % {"count": counts["open"], "soon": counts["due_soon"], "late": counts["overdue"]}
+    return {
+        "template": CARD,
+        "title": _("Requests received"),
+        "text": text,
+        "links": links,
+        "more": (_("All the requests received"), reverse("referrals:inbox")),
+    }
+
+
+def sent_panel(request):
+    """The sender's card: the latest answers to what they (their institution) sent, and how to send."""
+    if not _acts_as(request, SENDER_ROLES):
+        return None
+    user = request.user
+    answered = sent_by_institution_of(user).filter(status=Request.Status.CLOSED).order_by("-closed_at")
+    items = read_requests(user, answered[:SHOWN], "referrals.sent.viewed")
+    links = [
+        (
+            _("%(number)s · %(outcome)s (%(date)s)")
+            % {
+                "number": item.number,
+                "outcome": item.get_outcome_display(),
+                "date": date_format(timezone.localtime(item.closed_at), "SHORT_DATE_FORMAT"),
+            },
+            reverse("referrals:detail", args=[item.pk]),
+        )
+        for item in items
+    ]
+    links += [
+        (_("Ask an anonymous consultation"), reverse("referrals:consultation_create")),
+        (_("Signal a child"), reverse("referrals:signal_create")),
+    ]
+    text = (
+        _("The latest answers of the services to your signals and consultations.")
+        if items
+        else _("Worried about a child? Ask the social service, anonymously, or signal the child.")
+    )
+    return {
+        "template": CARD,
+        "title": _("Signals and consultations"),
+        "text": text,
+        "links": links,
+        "more": (_("All the requests sent"), reverse("referrals:sent")),
     }

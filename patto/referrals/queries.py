@@ -216,3 +216,123 @@ def median(values):
     if len(values) % 2:
         return values[middle]
     return (values[middle - 1] + values[middle]) / 2
+
+
+# --- reads that show what a request says: the access row written where they are fetched -----------------
+
+
+def people_concerned(requests):
+    """Who a read of these requests is about, for the trail: the child a signal names (known to the trail by
+    the request, ``("request", id)``, until a path gives them a record) and, once a request belongs to a
+    family's path, the family's members. Consultations name nobody. One query at most, however many."""
+    from patto.cases.models import Person
+
+    subjects = [("request", str(request.pk)) for request in requests if request.kind == Kind.SIGNAL]
+    path_ids = {request.path_id for request in requests if request.path_id}
+    if path_ids:
+        subjects += list(Person.objects.filter(family__paths__in=path_ids).distinct())
+    return subjects
+
+
+def fetch_request(user, pk, perm="referrals.view_request", *, log=True):
+    """The one way a view gets a request: from ``requests_visible_to`` (not visible → 404, as if missing),
+    then ``perm`` (→ 403), both refusals audited; then, with ``log``, the read recorded with the people
+    concerned before anything of it is returned (fail closed). Actions fetch without ``log``: their
+    service writes its own row, and a page shown again after a refusal logs its read then."""
+    from patto.core.shortcuts import get_object_for
+
+    queryset = requests_visible_to(user).select_related(
+        "receiver",
+        "sender",
+        "sender_institution",
+        "assignee",
+        "comune",
+        "school",
+        "school_site",
+        "procedure",
+        "path__family",
+        "from_request",
+    )
+    request = get_object_for(user, perm, queryset, pk=pk)
+    if log:
+        log_request_read(user, request)
+    return request
+
+
+def log_request_read(user, request):
+    from patto.audit.services import record_access
+
+    record_access(actor=user, action="referrals.request.viewed", obj=request, subjects=people_concerned([request]))
+
+
+def read_request_page(user, page, action):
+    """Log the read of a page of requests (numbers, kinds, services; a signal's child by name on the
+    receiving side): one access row with the people concerned; nothing for an empty page. Gives each
+    request its ``answer`` (the last message written to the sender) and ``contact`` (who handles it, or
+    the case manager once a signal was taken in charge), in a fixed number of queries."""
+    page.object_list = read_requests(user, page.object_list, action)
+    if page.object_list:
+        _add_answers_and_contacts(page.object_list)
+    return page
+
+
+def read_requests(user, requests, action):
+    """A list of requests, its read logged (one access row, the people concerned; none for an empty list)."""
+    from patto.audit.services import record_access
+
+    requests = list(requests)
+    if requests:
+        record_access(actor=user, action=action, subjects=people_concerned(requests))
+    return requests
+
+
+def _add_answers_and_contacts(requests):
+    from patto.cases.models import TeamMember
+
+    answers = {}
+    for message in RequestMessage.objects.filter(request__in=requests, to_sender=True).order_by("created_at", "pk"):
+        answers[message.request_id] = message.text  # the last one wins
+    in_charge = [r.path_id for r in requests if r.outcome == Request.Outcome.TAKEN_IN_CHARGE and r.path_id]
+    managers = {}
+    if in_charge:
+        seats = TeamMember.objects.filter(
+            path_id__in=in_charge, team_role=TeamMember.TeamRole.CASE_MANAGER, ended_at=None
+        ).select_related("user")
+        managers = {seat.path_id: seat.user for seat in seats}
+    for request in requests:
+        request.answer = answers.get(request.pk, "")
+        request.contact = managers.get(request.path_id) or request.assignee
+
+
+def case_manager_of(request):
+    """Who the sender of a signal taken in charge reads as the referente: the path's case manager now (it may
+    have changed since, by a transfer), else the person who handled the signal."""
+    from patto.cases.models import TeamMember
+
+    if request.outcome == Request.Outcome.TAKEN_IN_CHARGE and request.path_id:
+        seat = (
+            TeamMember.objects.filter(
+                path_id=request.path_id, team_role=TeamMember.TeamRole.CASE_MANAGER, ended_at=None
+            )
+            .select_related("user")
+            .first()
+        )
+        if seat is not None:
+            return seat.user
+    return request.assignee
+
+
+def inbox_counts(user, today=None):
+    """Open requests in the user's inbox, those due within two working days and those past their date
+    (the clock not paused): one query."""
+    from django.db.models import Count
+
+    from patto.core.workdays import add_working_days
+
+    today = today or timezone.localdate()
+    running = Q(status__in=(Request.Status.SENT, Request.Status.ASSIGNED))
+    return inbox_of(user).aggregate(
+        open=Count("pk"),
+        due_soon=Count("pk", filter=running & Q(due_on__gte=today, due_on__lte=add_working_days(today, 2))),
+        overdue=Count("pk", filter=running & Q(due_on__lt=today)),
+    )

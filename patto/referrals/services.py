@@ -54,6 +54,7 @@ SIGNAL_FIELDS = (
     "observed_since",
     "tried",
     "family_informed",
+    "age_band",  # kept from the consultation the signal completes, or when the date of birth is not known
 )
 
 

@@ -59,6 +59,23 @@ PATH_URLS = {
 }
 
 
+# A signal the school referent sent to the Comune di Rimini, assigned to the case manager (a social worker there).
+REQUEST_URLS = {
+    "referrals:detail",
+    "referrals:assign",
+    "referrals:message",
+    "referrals:ask_information",
+    "referrals:provide_information",
+    "referrals:answer",
+    "referrals:no_intervention",
+    "referrals:forward",
+    "referrals:take_in_charge",
+    "referrals:accept",
+    "referrals:decline",
+    "referrals:withdraw",
+}
+
+
 def sample_url(name, objects):
     kwargs = {
         "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
@@ -126,6 +143,8 @@ def sample_url(name, objects):
         "governance:minutes_pdf": {"meeting_pk": objects["body_meeting"]},
         "governance:action_item_status": {"item_pk": objects["action_item"]},
         "cases:task_done": {"pk": objects["path"], "task_pk": objects["task"]},
+        **{name: {"pk": objects["request"]} for name in REQUEST_URLS},
+        "referrals:attachment": {"pk": objects["request"], "attachment_id": objects["request_attachment"]},
     }.get(name, {"pk": objects["path"]} if name in PATH_URLS else {})
     return reverse(name, kwargs=kwargs)
 
@@ -142,6 +161,29 @@ def _signed_document(pact, world, personas):
         adhesion=pact.adhesions.get(institution=world.coop),
     )
     return adhesion.signed_document_id
+
+
+def _sample_request(personas, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from patto.documents.tests import samples
+    from patto.referrals import services
+
+    signal = services.send_signal(
+        actor=personas["school_referent"].user,
+        data={
+            "comune": world.comune,
+            "child_first_name": "Nina",
+            "child_last_name": "Fabbri",
+            "child_birth_date": timezone.localdate() - timedelta(days=7 * 365),
+            "child_sex": "F",
+            "observed": "Arriva stanca e senza merenda.",
+        },
+        uploads=[SimpleUploadedFile("relazione.pdf", samples.pdf())],
+    )
+    worker = personas["case_manager"].user
+    services.assign_request(actor=worker, request=signal, version=signal.version, assignee=worker)
+    return {"request": signal.pk, "request_attachment": signal.attachments.get().pk}
 
 
 @pytest.fixture
@@ -237,6 +279,7 @@ def objects(personas, world, family_path, pact):
             town="Rimini",
             screening="applied",
         ).pk,
+        **_sample_request(personas, world),
     }
 
 
@@ -304,6 +347,7 @@ GOVERNANCE = {
 }
 COORDINATOR_EDITS = {**dict.fromkeys(SIGNATORY_USERS, 403), "coordinator": 200}
 VOLUNTEER_MANAGERS = {"case_manager": 200, "coordinator": 200}
+SENDERS = {"school_referent": 200, "health_professional": 200, "team_member": 200}
 CASE_MANAGER_ONLY = {"case_manager": 200, "health_professional": 403, "school_referent": 403, "team_member": 403}
 
 # The foreigner is an institution administrator in Forlì, whose comune signed Forlì's own pact: the
@@ -464,6 +508,17 @@ MATRIX = {
     "governance:meeting_ics": expect(404, **GOVERNANCE),
     "governance:minutes_pdf": expect(404, **GOVERNANCE),
     "governance:action_item_status": expect(405),
+    # Requests: the receiving service's inbox (a social worker, a head of service, at an institution in the pact);
+    # the senders' list and forms (schools, educational services, health professionals, in the pact).
+    "referrals:inbox": expect(403, case_manager=200),
+    "referrals:sent": expect(403, **SENDERS),
+    "referrals:consultation_create": expect(403, **SENDERS),
+    "referrals:signal_create": expect(403, **SENDERS),
+    "referrals:school_sites": expect(403, **SENDERS),
+    # The school's signal: its sender and the Comune's social worker who handles it; nobody else knows it.
+    "referrals:detail": expect(404, case_manager=200, school_referent=200),
+    "referrals:attachment": expect(404, case_manager=200, school_referent=200),
+    **dict.fromkeys(REQUEST_URLS - {"referrals:detail"}, expect(405)),
 }
 
 
@@ -558,6 +613,20 @@ POST_MATRIX = {
     "cases:framework": expect(405),
     "cases:meeting_ics": expect(405),
     "cases:school_sites": expect(405),
+    # The request's actions, POSTed empty: the handler (the case manager) and the sender get the form back with
+    # its errors (200) where the action is theirs and fits a signal, 403 where not; nobody else knows it (404).
+    "referrals:school_sites": expect(405),
+    "referrals:assign": expect(404, case_manager=403, school_referent=403),
+    "referrals:message": expect(404, case_manager=200, school_referent=200),
+    "referrals:ask_information": expect(404, case_manager=200, school_referent=403),
+    "referrals:provide_information": expect(404, case_manager=403, school_referent=200),
+    "referrals:answer": expect(404, case_manager=403, school_referent=403),
+    "referrals:no_intervention": expect(404, case_manager=200, school_referent=403),
+    "referrals:forward": expect(404, case_manager=200, school_referent=403),
+    "referrals:take_in_charge": expect(404, case_manager=200, school_referent=403),
+    "referrals:accept": expect(404, case_manager=403, school_referent=403),
+    "referrals:decline": expect(404, case_manager=403, school_referent=403),
+    "referrals:withdraw": expect(404, case_manager=403, school_referent=200),
     # Only the case manager attaches the signed agreement (none recorded in the fixture: 404).
     "cases:agreement_document": expect(404, school_referent=403, health_professional=403, team_member=403),
     "cases:goal_add": expect(404, case_manager=200, school_referent=403, health_professional=200, team_member=200),
