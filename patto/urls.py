@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("patto.core.urls")),
     path("", include("patto.accounts.urls")),
     path("registro-accessi/", include("patto.audit.urls")),
+    path("notifiche/", include("patto.notifications.urls")),
     path("", include("patto.cases.urls")),
     path("patto/", include("patto.governance.urls")),
     path("richieste/", include("patto.referrals.urls")),

@@ -151,6 +151,12 @@ LABELS = {
     "governance.document.downloaded": _("Downloaded a document of the pact"),
     "governance.calendar_feed.created": _("Created a personal calendar link"),
     "governance.calendar_feed.revoked": _("Revoked a personal calendar link"),
+    # Notifications
+    "notifications.notification.read": _("Opened a notification"),
+    "notifications.read_all": _("Marked all their notifications as read"),
+    "notifications.preference.changed": _("Changed which notifications they receive by e-mail"),
+    "notifications.emails.viewed": _("Opened the list of e-mails not sent"),
+    "notifications.email.retried": _("Queued a notification e-mail to be sent again"),
     # Security
     "security.access_denied": _("Was refused access"),
 }

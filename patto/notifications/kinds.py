@@ -55,3 +55,10 @@ RULES = {
     Kind.MINUTES_TO_APPROVE: KindRule(False, Delivery.IMMEDIATE),
     Kind.VERSION_TO_APPROVE: KindRule(False, Delivery.IMMEDIATE),
 }
+
+
+def delivery_choices(kind):
+    """The choices a person has for ``kind``: a kind that cannot be turned off offers no "off"."""
+    if RULES[kind].mandatory:
+        return [(value, label) for value, label in Delivery.choices if value != Delivery.OFF]
+    return list(Delivery.choices)

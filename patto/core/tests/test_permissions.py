@@ -143,10 +143,24 @@ def sample_url(name, objects):
         "governance:minutes_pdf": {"meeting_pk": objects["body_meeting"]},
         "governance:action_item_status": {"item_pk": objects["action_item"]},
         "cases:task_done": {"pk": objects["path"], "task_pk": objects["task"]},
+        "notifications:open": {"pk": objects["notification"]},
+        "notifications:email_retry": {"pk": objects["email"]},
         **{name: {"pk": objects["request"]} for name in REQUEST_URLS},
         "referrals:attachment": {"pk": objects["request"], "attachment_id": objects["request_attachment"]},
     }.get(name, {"pk": objects["path"]} if name in PATH_URLS else {})
     return reverse(name, kwargs=kwargs)
+
+
+def _sample_notifications(personas):
+    """A notification to the case manager, and an e-mail to the educator that failed (for the technical admin)."""
+    from patto.notifications.kinds import Kind
+    from patto.notifications.models import EmailDelivery
+    from patto.notifications.services import notify
+
+    (notification,) = notify(recipients=[personas["case_manager"].user], kind=Kind.TASK_ASSIGNED, url="/")
+    (failed,) = notify(recipients=[personas["team_member"].user], kind=Kind.TASK_ASSIGNED, url="/")
+    EmailDelivery.objects.filter(pk=failed.email_id).update(status=EmailDelivery.Status.FAILED, attempts=8)
+    return {"notification": notification.pk, "email": failed.email_id}
 
 
 def _signed_document(pact, world, personas):
@@ -238,6 +252,7 @@ def objects(personas, world, family_path, pact):
         "team_member": educator.pk,
         "consent": family_path.consents.get().pk,
         "task": task.pk,
+        **_sample_notifications(personas),
         "action_item": action_item.pk,
         "previous_meeting": previous.pk,
         "family": family_path.family_id,
@@ -508,6 +523,14 @@ MATRIX = {
     "governance:meeting_ics": expect(404, **GOVERNANCE),
     "governance:minutes_pdf": expect(404, **GOVERNANCE),
     "governance:action_item_status": expect(405),
+    # Notifications: everyone's own inbox and choices; anyone else's notification is not there (404); the
+    # e-mails not sent are the technical administrator's.
+    "notifications:inbox": expect(200),
+    "notifications:open": expect(404, case_manager=302),
+    "notifications:read_all": expect(405),
+    "notifications:preferences": expect(200),
+    "notifications:emails": expect(403, admin=200),
+    "notifications:email_retry": expect(405),
     # Requests: the receiving service's inbox (a social worker, a head of service, at an institution in the pact);
     # the senders' list and forms (schools, educational services, health professionals, in the pact).
     "referrals:inbox": expect(403, case_manager=200),
@@ -613,6 +636,11 @@ POST_MATRIX = {
     "cases:framework": expect(405),
     "cases:meeting_ics": expect(405),
     "cases:school_sites": expect(405),
+    "notifications:inbox": expect(405),
+    "notifications:open": expect(405),
+    "notifications:read_all": expect(302),
+    "notifications:emails": expect(405),
+    "notifications:email_retry": expect(403, admin=302),
     # The request's actions, POSTed empty: the handler (the case manager) and the sender get the form back with
     # its errors (200) where the action is theirs and fits a signal, 403 where not; nobody else knows it (404).
     "referrals:school_sites": expect(405),
