@@ -42,6 +42,7 @@ from .queries import (
 )
 from .queries import comparison as comparison_data
 from .schedule import time_points
+from .sections import sections_for, team_actions_for
 from .timeline import describe
 
 
@@ -148,6 +149,8 @@ def path_detail(request, pk):
             {"child": child, "time_point": tp, "rater": rater, "rater_label": Assessment.Rater(rater).label}
             for child, tp, rater in drafts
         ]
+    context["sections"] = sections_for(request, path, access)  # what other apps add (requests, …)
+    context["team_actions"] = team_actions_for(request, path, access)
     return render(request, "cases/path_detail.html", context)
 
 

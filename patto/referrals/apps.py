@@ -24,6 +24,13 @@ class ReferralsConfig(AppConfig):
 
         register_section(10, panels.dashboard_section)
 
+        from patto.cases.sections import register_path_section, register_team_action
+
+        from . import views_path
+
+        register_path_section(10, views_path.path_requests_section)
+        register_team_action(10, views_path.path_team_actions)
+
         from patto.core.home import register_panel
         from patto.core.menu import register_entry
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_path
 
 app_name = "referrals"
 
@@ -23,4 +23,7 @@ urlpatterns = [
     path("<int:pk>/accetta/", views.act, {"action": "accept"}, name="accept"),
     path("<int:pk>/rifiuta/", views.act, {"action": "decline"}, name="decline"),
     path("<int:pk>/ritiro/", views.act, {"action": "withdraw"}, name="withdraw"),
+    # From a family's path (views_path): the case manager asks for a professional, or a transfer.
+    path("percorso/<uuid:path_id>/professionista/", views_path.path_professional, name="path_professional"),
+    path("percorso/<uuid:path_id>/trasferimento/", views_path.path_transfer, name="path_transfer"),
 ]

@@ -147,6 +147,8 @@ def sample_url(name, objects):
         "notifications:email_retry": {"pk": objects["email"]},
         **{name: {"pk": objects["request"]} for name in REQUEST_URLS},
         "referrals:attachment": {"pk": objects["request"], "attachment_id": objects["request_attachment"]},
+        "referrals:path_professional": {"path_id": objects["path"]},
+        "referrals:path_transfer": {"path_id": objects["path"]},
     }.get(name, {"pk": objects["path"]} if name in PATH_URLS else {})
     return reverse(name, kwargs=kwargs)
 
@@ -542,6 +544,9 @@ MATRIX = {
     "referrals:detail": expect(404, case_manager=200, school_referent=200),
     "referrals:attachment": expect(404, case_manager=200, school_referent=200),
     **dict.fromkeys(REQUEST_URLS - {"referrals:detail"}, expect(405)),
+    # From the family's path, the case manager asks another institution for a professional, or hands it over.
+    "referrals:path_professional": expect(404, **CASE_MANAGER_ONLY),
+    "referrals:path_transfer": expect(404, **CASE_MANAGER_ONLY),
 }
 
 
