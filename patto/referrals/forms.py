@@ -238,7 +238,7 @@ class ForwardForm(VersionedForm):
 
     def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to"].queryset = social_services(request.district).exclude(pk=request.receiver_id)
+        self.fields["to"].queryset = social_services(request.district_id).exclude(pk=request.receiver_id)
 
 
 class TakeInChargeForm(VersionedForm):

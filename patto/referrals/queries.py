@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import LazyObject
 
 from patto.accounts.roles import Role
 from patto.governance.queries import institutions_in_standing
@@ -44,9 +45,19 @@ INTAKE_ROLES = {
 SOCIAL_SERVICE_KINDS = ("comune", "district_office")
 
 
+def _memo(user):
+    """Where this request's answers about the user are kept: the User itself, not the lazy wrappers around it
+    (auth's, django-otp's) that views hold and predicates do not, so that both share one query."""
+    _ = user.pk  # a wrapper not yet evaluated is set up now
+    while isinstance(user, LazyObject):
+        user = user._wrapped
+    return user.__dict__
+
+
 def _memberships_in_standing(user):
     """The user's current memberships whose institution is in standing; once per request."""
-    cached = user.__dict__.get("_referrals_memberships")
+    memo = _memo(user)
+    cached = memo.get("_referrals_memberships")
     if cached is None:
         memberships = user.current_memberships
         standing = set(
@@ -55,7 +66,7 @@ def _memberships_in_standing(user):
             .values_list("pk", flat=True)
         )
         cached = [m for m in memberships if m.institution_id in standing]
-        user.__dict__["_referrals_memberships"] = cached
+        memo["_referrals_memberships"] = cached
     return cached
 
 
@@ -93,7 +104,7 @@ class Side:
 
 
 def side_of(user, request):
-    cache = user.__dict__.setdefault("_referrals_sides", {})
+    cache = _memo(user).setdefault("_referrals_sides", {})
     if request.pk in cache:
         return cache[request.pk]
     memberships = _memberships_in_standing(user)
