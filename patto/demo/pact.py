@@ -298,19 +298,22 @@ def _bodies(pact, coordinator, institutions):
         previous = meeting
 
 
-PROCEDURES = [
+PROCEDURES = [  # title, owner, response time in working days, the requests it governs, text
     (
         "Come la scuola segnala una preoccupazione al servizio sociale",
         "comune",
         5,
+        "signal",
         "1. Il docente ne parla con il referente scolastico PIPPI e con il dirigente.\n"
-        "2. Il referente compila la scheda di segnalazione e la invia via PEC al servizio sociale del Comune di residenza.\n"
+        "2. Il referente invia la segnalazione in Patto al servizio sociale del Comune di residenza del bambino "
+        "(in caso di pericolo immediato si chiama il 112 e si informa la Procura, non si usa Patto).\n"
         "3. Il servizio sociale risponde entro 5 giorni lavorativi e concorda un primo incontro con la scuola.",
     ),
     (
         "Come si attiva l'educativa domiciliare",
         "comune",
         10,
+        "professional",
         "1. L'équipe multidisciplinare propone il dispositivo nella micro-progettazione.\n"
         "2. Il case manager invia la richiesta alla cooperativa con gli obiettivi e le ore settimanali.\n"
         "3. La cooperativa indica l'educatore entro 10 giorni lavorativi.",
@@ -319,15 +322,37 @@ PROCEDURES = [
         "Come la scuola entra nell'équipe multidisciplinare",
         "school",
         None,
+        "",
         "1. Con l'adesione della famiglia, il case manager invita il referente scolastico PIPPI.\n"
         "2. Il docente partecipa agli incontri di équipe e vede in Patto solo ciò che riguarda la scuola.",
+    ),
+    (
+        "Consultazione anonima del servizio sociale",
+        "comune",
+        5,
+        "consultation",
+        "1. La scuola, il nido o il pediatra descrivono la situazione senza nominare il bambino: fascia d'età, "
+        "che cosa hanno osservato e da quando, che cosa hanno già provato, se hanno parlato con la famiglia.\n"
+        "2. Il servizio sociale risponde entro 5 giorni lavorativi con un consiglio, la proposta di un incontro "
+        "congiunto o l'indicazione di inviare una segnalazione.",
+    ),
+    (
+        "Trasferimento di un percorso tra i Comuni del distretto",
+        "comune",
+        10,
+        "transfer",
+        "1. Quando la famiglia cambia residenza, il case manager chiede in Patto il trasferimento del percorso al "
+        "servizio sociale del nuovo Comune.\n"
+        "2. Il responsabile del servizio indica entro 10 giorni lavorativi l'assistente sociale che diventa case "
+        "manager; la storia del percorso resta consultabile dall'équipe.\n"
+        "3. I due servizi concordano un incontro di passaggio di consegne con la famiglia.",
     ),
 ]
 
 
 def _procedures(pact, coordinator, comune, institutions):
     school = next(i for i in institutions if i.kind == Institution.Kind.SCHOOL)
-    for index, (title, owner, days, text) in enumerate(PROCEDURES):
+    for index, (title, owner, days, kind, text) in enumerate(PROCEDURES):
         services.create_procedure(
             actor=coordinator,
             pact=pact,
@@ -335,6 +360,38 @@ def _procedures(pact, coordinator, comune, institutions):
             owner=comune if owner == "comune" else school,
             text=text,
             response_working_days=days,
+            request_kind=kind,
             approved_on=date(2024, 4, 15),
             review_on=date(2025, 4, 15) if index == 2 else date(2027, 4, 15),
         )
+
+
+def ensure_request_procedures(district):
+    """A demo seeded before the requests existed: the procedures that govern requests, added or told which
+    requests they govern (through the services, as the coordinator would). Nothing to do on a new demo."""
+    from patto.governance.models import Procedure
+
+    pact = Pact.objects.get(district=district)
+    coordinator = User.objects.get(username="demo.coordinatore")
+    coordinator.act_as(None)
+    comune = Institution.objects.get(district=district, name="Comune di Rimini")
+    for title, _owner, days, kind, text in PROCEDURES:
+        if not kind or Procedure.objects.filter(pact=pact, request_kind=kind).exists():
+            continue
+        existing = Procedure.objects.filter(pact=pact, title=title).first()
+        if existing is not None:
+            services.revise_procedure(
+                actor=coordinator, procedure=existing, version=existing.version, request_kind=kind, text=text
+            )
+        else:
+            services.create_procedure(
+                actor=coordinator,
+                pact=pact,
+                title=title,
+                owner=comune,
+                text=text,
+                response_working_days=days,
+                request_kind=kind,
+                approved_on=date(2024, 4, 15),
+                review_on=date(2027, 4, 15),
+            )

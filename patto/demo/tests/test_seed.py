@@ -6,8 +6,11 @@ from django.core.management import call_command
 from patto.accounts.models import User
 from patto.documents.models import Attachment
 from patto.governance.models import Adhesion, CommitmentUpdate
+from patto.notifications.models import Notification
+from patto.referrals.models import Request, RequestMessage
 
 from .consistency import the_demo_is_consistent
+from .referrals_checks import every_account_has_news_it_can_open, the_requests_tell_every_story
 
 
 @pytest.mark.django_db
@@ -19,11 +22,18 @@ def test_the_demo_district_seeds_with_its_documents_and_twice_changes_nothing(se
     assert signed.count() >= 5 and Adhesion.objects.filter(signed_document__isnull=True).exists()
     assert CommitmentUpdate.objects.filter(evidence_file__isnull=False).count() == 3
     assert all(a.kind == "pdf" and a.size > 1000 for a in Attachment.objects.all())
-    counts = (User.objects.count(), Attachment.objects.count())
+    assert "demo.responsabile.ausl" in out.getvalue()
+
+    def counts():
+        return [m.objects.count() for m in (User, Attachment, Request, RequestMessage, Notification)]
+
+    before = counts()
     call_command("seed_demo", stdout=io.StringIO())
-    assert (User.objects.count(), Attachment.objects.count()) == counts
+    assert counts() == before
     _the_demo_tells_the_truth()
     the_demo_is_consistent()
+    the_requests_tell_every_story()
+    every_account_has_news_it_can_open()
 
 
 def _the_demo_tells_the_truth():
@@ -66,8 +76,12 @@ def _the_demo_tells_the_truth():
     assert past_grace.exists()
     open_seats = seats_in_force().filter(path__in=past_grace).exclude(team_role="case_manager")
     assert not open_seats.exists()
+    # Every seat is in force but those of paths closed past the grace period and the case manager's seats a
+    # transfer ended (issue 10).
+    moved = TeamMember.objects.filter(team_role="case_manager", ended_at__isnull=False, path__requests__kind="transfer")
     assert (
         TeamMember.objects.count()
         == seats_in_force().count()
         + TeamMember.objects.filter(path__in=past_grace).exclude(team_role="case_manager").count()
+        + moved.count()
     )

@@ -20,15 +20,15 @@ from patto.accounts.roles import Role
 DEMO_PASSWORD = "patto-demo-2026"
 K = Institution.Kind
 
-COMUNI = [  # name, ISTAT code
-    ("Comune di Rimini", "099014"),
-    ("Comune di Bellaria-Igea Marina", "099001"),
-    ("Comune di Santarcangelo di Romagna", "099018"),
-    ("Comune di Verucchio", "099020"),
-    ("Comune di Poggio Torriana", "099028"),
-    ("Comune di Novafeltria", "099023"),
-    ("Comune di Pennabilli", "099024"),
-    ("Comune di San Leo", "099025"),
+COMUNI = [  # name, ISTAT code, patron saint's day where the demo knows it (response clocks skip it)
+    ("Comune di Rimini", "099014", "10-14"),  # San Gaudenzio
+    ("Comune di Bellaria-Igea Marina", "099001", ""),
+    ("Comune di Santarcangelo di Romagna", "099018", "09-29"),  # San Michele Arcangelo
+    ("Comune di Verucchio", "099020", ""),
+    ("Comune di Poggio Torriana", "099028", ""),
+    ("Comune di Novafeltria", "099023", ""),
+    ("Comune di Pennabilli", "099024", ""),
+    ("Comune di San Leo", "099025", ""),
 ]
 # Fictional schools: names and codici meccanografici are made up for the demo.
 SCHOOLS = [
@@ -98,6 +98,7 @@ NIDO = OTHERS[1][1]
 FAMILY_CENTRE = OTHERS[2][1]
 OFFICE = OTHERS[5][1]
 SCHOOL = SCHOOLS[0][0]
+SCHOOL2 = SCHOOLS[1][0]
 
 # username, [(institution, role)]: one account per role, plus one person with two memberships.
 ACCOUNTS = [
@@ -123,6 +124,12 @@ ACCOUNTS = [
         ],
     ),
     ("demo.famiglie", [(FAMILY_CENTRE, Role.EDUCATIONAL_STAFF)]),
+    # Requests between institutions (issue 10); added last, so the accounts above keep their names.
+    ("demo.responsabile", [("Comune di Rimini", Role.SERVICE_HEAD)]),
+    ("demo.responsabile.ausl", [(AUSL, Role.SERVICE_HEAD)]),
+    ("demo.pediatra", [(AUSL, Role.HEALTH_PROFESSIONAL)]),
+    ("demo.referente2", [(SCHOOL2, Role.SCHOOL_REFERENT)]),
+    ("demo.responsabile.santarcangelo", [("Comune di Santarcangelo di Romagna", Role.SERVICE_HEAD)]),
 ]
 
 
@@ -141,25 +148,27 @@ class Command(BaseCommand):
         # Imported here, after the refusal: they need Faker, which a production install does not have.
         from patto.demo.families import build_families
         from patto.demo.pact import build_pact
+        from patto.demo.referrals import build_referrals
 
         with transaction.atomic():
             district = self.build_institutions()
             accounts = self.build_accounts(district)
             build_pact(district)
             build_families(district)
+            build_referrals(district)
         if options["json"]:
             self.stdout.write(json.dumps(accounts, ensure_ascii=False, indent=2))
             return
         self.stdout.write(f"\nPatto demo — {district.name}. Password for every account: {DEMO_PASSWORD}\n")
         for account in accounts:
-            self.stdout.write(f"  {account['username']:<20} {account['role']:<45} {account['institution']}")
+            self.stdout.write(f"  {account['username']:<32} {account['role']:<45} {account['institution']}")
         self.stdout.write("")
 
     def build_institutions(self):
         district, _ = District.objects.get_or_create(
             name="Distretto di Rimini", defaults={"ats_code": "ATS-RN01", "reference_prefix": "RN"}
         )
-        for name, istat in COMUNI:
+        for name, istat, patron_day in COMUNI:
             self.institution(
                 district,
                 K.COMUNE,
@@ -167,6 +176,7 @@ class Command(BaseCommand):
                 name.removeprefix("Comune di "),
                 istat_code=istat,
                 short_name=name.removeprefix("Comune di "),
+                patron_day=patron_day,
             )
         for name, code, town, sites in SCHOOLS:
             school = self.institution(district, K.SCHOOL, name, town, codice_meccanografico=code)
@@ -196,17 +206,26 @@ class Command(BaseCommand):
     def build_accounts(self, district):
         from faker import Faker
 
+        from patto.cases.models import Person, Volunteer
         from patto.demo.names import NameRegistry
 
         fake = Faker("it_IT")
         Faker.seed(2024)
-        names = NameRegistry(fake)  # no two demo people share a full name (families and volunteers follow)
+        # No two demo people share a full name (families and volunteers follow; in a demo seeded before an
+        # account was added, the new account's name is also checked against the families already there).
+        names = NameRegistry(
+            fake,
+            taken=[f"{p.first_name} {p.last_name}" for p in Person.objects.filter(district=district)]
+            + [f"{v.first_name} {v.last_name}" for v in Volunteer.objects.filter(district=district)],
+        )
         institutions = {i.name: i for i in Institution.objects.filter(district=district)}
         accounts = []
         for username, roles in ACCOUNTS:
-            first_name, last_name = names.full_name()
             user = User.objects.filter(username=username).first()
-            if user is None:
+            if user is not None:
+                names.claim(user.get_full_name())
+            else:
+                first_name, last_name = names.full_name()
                 user = User(
                     username=username, first_name=first_name, last_name=last_name, email=f"{username}@example.org"
                 )
