@@ -88,7 +88,10 @@ class SignalForm(StyledFormMixin, forms.Form):
     comune = forms.ModelChoiceField(
         label=_("Comune of residence"),
         queryset=Institution.objects.none(),
-        help_text=_("The signal goes to this comune's social service."),
+        help_text=_(
+            "The signal goes to this comune's social service. Only the comuni that signed the pact are listed: "
+            "for the others, send the signal by the usual channels."
+        ),
     )
     school = forms.ModelChoiceField(
         label=_("School or educational service"), queryset=Institution.objects.none(), required=False

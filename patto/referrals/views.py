@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from patto.accounts.models import SchoolSite
+from patto.accounts.roles import Role
 from patto.cases.models import SCHOOL_KINDS, Path, Side
 from patto.cases.queries import paths_visible_to
 from patto.cases.services import DuplicatePerson
@@ -388,6 +389,10 @@ def _offered(user, item, name):
     action = ACTIONS[name]
     if item.kind not in action.kinds or item.status not in action.statuses or not user.has_perm(action.perm, item):
         return False
+    if name == "take_in_charge":  # the new path's case manager: a social worker of the receiving service
+        return any(
+            m.institution_id == item.receiver_id and m.role == Role.SOCIAL_WORKER for m in user.current_memberships
+        )
     if name == "message":  # the receiving side's handler writes at any time; the sender while it is open
         side = side_of(user, item)
         return (side.receiver and (side.head or item.assignee_id == user.pk)) or (
