@@ -306,6 +306,8 @@ EMAIL_PORT = int(env("PATTO_EMAIL_PORT", "587"))
 EMAIL_HOST_USER = env("PATTO_EMAIL_USER")
 EMAIL_HOST_PASSWORD = env("PATTO_EMAIL_PASSWORD")
 EMAIL_USE_TLS = env_bool("PATTO_EMAIL_TLS", True)
+EMAIL_USE_SSL = env_bool("PATTO_EMAIL_SSL", False)  # implicit TLS (port 465, as PEC providers offer): TLS off then
+EMAIL_TIMEOUT = int(env("PATTO_EMAIL_TIMEOUT", "30"))  # a hung SMTP server must not hold the worker
 DEFAULT_FROM_EMAIL = env("PATTO_EMAIL_FROM", "patto@localhost")
 # The address of Patto as people reach it, for the links in e-mails (sent by the worker, which has no
 # request to ask). In production, by default, https:// and the first of PATTO_ALLOWED_HOSTS.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Patto's two commands:
 #   scripts/dev.sh run    set up, migrate, seed the demo district, print the demo accounts, serve at 127.0.0.1:8000
+#                         with the background worker (db_worker) beside the server; one Ctrl-C stops both
 #   scripts/dev.sh test   set up and run the whole suite (browser tests included)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -57,8 +58,15 @@ run() {
   "$VENV/bin/python" manage.py migrate --noinput >"$ROOT/var/migrate.log" 2>&1 || { tail -30 "$ROOT/var/migrate.log"; exit 1; }
   say "Seeding the demo district of Rimini (fictional people)"
   "$VENV/bin/python" manage.py seed_demo
-  say "Patto is at http://127.0.0.1:8000 (Ctrl-C to stop)"
-  exec "$VENV/bin/python" manage.py runserver 127.0.0.1:8000
+  # The background worker (notification e-mails; in development they are printed in var/worker.log) beside
+  # the server. Ctrl-C reaches both (same process group); the trap stops the worker whatever ends the server.
+  say "Starting the background worker (output in var/worker.log)"
+  "$VENV/bin/python" manage.py db_worker --no-reload >"$ROOT/var/worker.log" 2>&1 &
+  WORKER_PID=$!
+  trap 'kill "$WORKER_PID" 2>/dev/null; wait "$WORKER_PID" 2>/dev/null || true' EXIT
+  trap 'exit 130' INT TERM
+  say "Patto is at http://127.0.0.1:8000 (Ctrl-C stops the server and the worker)"
+  "$VENV/bin/python" manage.py runserver 127.0.0.1:8000
 }
 
 test() {
