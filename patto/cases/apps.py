@@ -31,3 +31,10 @@ class CasesConfig(AppConfig):
         from .queries import families_in_path
 
         register("families_in_path", families_in_path)
+
+        from patto.notifications.reminders import register_source
+
+        from . import reminders
+
+        register_source("cases.tasks_overdue", reminders.tasks_overdue)
+        register_source("cases.time_points_due", reminders.time_points_due)

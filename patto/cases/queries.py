@@ -366,15 +366,22 @@ def comparison_chart(data, framework):
 def time_points_needing_attention(user, today=None):
     """(path, Due) for the time points overdue or due soon in the paths the user manages as case
     manager. Three queries whatever the number of paths."""
-    from .models import Assessment, Person, TimePoint
-    from .schedule import time_points
-
     managed = seats_in_force().filter(path=OuterRef("pk"), user=user, team_role=TeamMember.TeamRole.CASE_MANAGER)
-    paths = list(
+    paths = (
         paths_visible_to(user)
         .filter(Exists(managed), state__in=[Path.State.ASSESSMENT, Path.State.INTERVENTION])
         .select_related("family", "cohort")
     )
+    return time_points_due_in(paths, today)
+
+
+def time_points_due_in(paths, today=None):
+    """(path, Due) for the time points overdue or due soon of ``paths`` (a queryset of paths with their
+    family and cohort), soonest first. Three queries whatever the number of paths."""
+    from .models import Assessment, Person, TimePoint
+    from .schedule import time_points
+
+    paths = list(paths)
     children = {}
     for family_id, child_id in Person.objects.filter(
         family__in=[p.family_id for p in paths], kind=Person.Kind.CHILD

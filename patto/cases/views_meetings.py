@@ -1,7 +1,5 @@
 """Team meetings (with the family or not), their minutes, and the tasks they produce."""
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
@@ -9,12 +7,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from patto.core.calendar import CalendarEvent, ics_response
+from patto.core.calendar import ics_response
 from patto.core.forms import add_service_errors, run_service
 from patto.core.idempotency import once_per_form
 from patto.core.shortcuts import get_object_for
 
 from . import forms, services
+from .ics import meeting_event
 from .models import Task
 from .queries import meetings_of, team_users
 from .views import _path_for
@@ -72,30 +71,14 @@ def meeting_detail(request, pk, meeting_pk):
     return render(request, "cases/meeting_detail.html", context, status=409 if conflict else 200)
 
 
-# A team meeting has a start, not an end: calendars get this length.
-MEETING_MINUTES = 90
-
-
 @require_GET
 def meeting_ics(request, pk, meeting_pk):
-    """The meeting as an iCalendar file, for whoever may open the meeting's page. It leaves Patto for a
-    calendar app, so it says only when, where, the family's reference and the page's address: never a
-    child's name, the agenda or the minutes."""
+    """The meeting as an iCalendar file, for whoever may open the meeting's page (``ics.meeting_event``:
+    when, where, the family's reference and the page's address, nothing else)."""
     path = _path_for(request, pk, action="cases.meeting.calendar")
     meeting = get_object_for(request.user, None, meetings_of(path, request.user), pk=meeting_pk)
-    event = CalendarEvent(
-        uid=f"cases-meeting-{meeting.pk}",
-        starts_at=meeting.held_at,
-        ends_at=meeting.held_at + timedelta(minutes=MEETING_MINUTES),
-        summary=_("Team meeting — family %(reference)s") % {"reference": path.family.reference},
-        location=meeting.place,
-        description=_("Agenda and minutes in Patto: %(url)s")
-        % {
-            "url": request.build_absolute_uri(
-                reverse("cases:meeting_detail", kwargs={"pk": path.pk, "meeting_pk": meeting.pk})
-            )
-        },
-    )
+    page = reverse("cases:meeting_detail", kwargs={"pk": path.pk, "meeting_pk": meeting.pk})
+    event = meeting_event(meeting, reference=path.family.reference, page_url=request.build_absolute_uri(page))
     return ics_response([event], f"incontro-{meeting.pk}.ics", name="Cases")
 
 

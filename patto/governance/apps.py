@@ -14,3 +14,9 @@ class GovernanceConfig(AppConfig):
 
         register_panel(3, panels.pact_panel)
         register_entry(10, _("The Pact"), "governance:pact", shown=menu.sees_pact)
+
+        from patto.notifications.reminders import register_source
+
+        from . import reminders
+
+        register_source("governance.commitment_updates_due", reminders.commitment_updates_due)

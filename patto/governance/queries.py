@@ -13,7 +13,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
-from patto.accounts.models import Institution, Membership
+from patto.accounts.models import Institution, Membership, User
 from patto.accounts.roles import GOVERNANCE_ROLES
 from patto.audit.services import record_access
 from patto.documents.models import Attachment
@@ -145,23 +145,45 @@ def governs_in_standing(user, on=None):
 FEED_WINDOW = timedelta(days=90)  # a calendar link also serves the meetings of the last three months
 
 
+def body_seats_in_force(on=None):
+    """The seats on bodies that reach the body's pages and meetings on ``on`` (today): a body membership in
+    force, through an institution of the pact's district in standing, where its holder still holds a
+    current governance role."""
+    day = on or timezone.localdate()
+    role = Membership.objects.current(day).filter(
+        user=OuterRef("user"), role__in=GOVERNANCE_ROLES, institution=OuterRef("institution")
+    )
+    return BodyMember.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+        valid_from__lte=day,
+        institution__in=institutions_in_standing(day),
+        body__pact__district=F("institution__district"),
+    ).filter(Exists(role))
+
+
+def body_members_reached(body, on=None):
+    """The people to tell about ``body``: those whose seat on it is in force (``body_seats_in_force``)."""
+    return User.objects.filter(pk__in=body_seats_in_force(on).filter(body=body).values("user"))
+
+
+def referents_of(institutions, on=None):
+    """The current governance-role memberships at ``institutions`` in standing (with their user): the
+    people who update those parties' commitments."""
+    return (
+        Membership.objects.current(on)
+        .filter(role__in=GOVERNANCE_ROLES, institution__in=institutions)
+        .filter(institution__in=institutions_in_standing(on))
+        .select_related("user")
+    )
+
+
 def feed_meetings(user, since, on=None):
     """The meetings a personal calendar feed serves: those of the bodies where ``user`` (active) holds a
     body membership in force, through an institution in standing where they still hold a current governance
     role. When any of these ends, the body's meetings leave the feed at the next read."""
-    day = on or timezone.localdate()
     if not user.is_active:
         return BodyMeeting.objects.none()
-    role = Membership.objects.current(day).filter(
-        user=user, role__in=GOVERNANCE_ROLES, institution=OuterRef("institution")
-    )
-    seats = BodyMember.objects.filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=day),
-        valid_from__lte=day,
-        user=user,
-        institution__in=institutions_in_standing(day),
-        body__pact__district=F("institution__district"),
-    ).filter(Exists(role))
+    seats = body_seats_in_force(on).filter(user=user)
     return (
         BodyMeeting.objects.filter(body__in=seats.values("body"), starts_at__gte=since)
         .select_related("body")

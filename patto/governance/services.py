@@ -5,15 +5,20 @@ import secrets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from patto.accounts.models import Membership
 from patto.audit.services import record_event
+from patto.core.calendar import calendar_bytes
 from patto.core.exceptions import TransitionError
 from patto.core.versioning import update_versioned
 from patto.documents.services import store_attachment
+from patto.notifications.kinds import Kind
+from patto.notifications.services import notify
 
+from .ics import meeting_events
 from .models import (
     ActionItem,
     Adhesion,
@@ -32,7 +37,7 @@ from .models import (
     ProcedureRevision,
     Section,
 )
-from .queries import feed_hash, in_standing, pacts_visible_to
+from .queries import body_members_reached, body_seats_in_force, feed_hash, in_standing, pacts_visible_to, referents_of
 from .rules import action_item_statuses, procedure_fields
 
 
@@ -258,6 +263,15 @@ def open_period(*, actor, pact, name, starts_on, ends_on):
         pact=pact, name=name, starts_on=starts_on, ends_on=ends_on, opened_at=timezone.now()
     )
     record_event(actor=actor, action="governance.period.opened", obj=period)
+    in_force = pact.version_in_force()
+    if in_force is not None:  # the parties' referents: they update their commitments in the period
+        notify(
+            recipients=[m.user for m in referents_of(in_force.commitments.values("institution"))],
+            kind=Kind.MONITORING_PERIOD_OPENED,
+            url=reverse("governance:commitments"),
+            reference=name,
+            exclude=actor,
+        )
     return period
 
 
@@ -328,6 +342,14 @@ def add_body_member(*, actor, body, user, institution, role_in_body="", valid_fr
         valid_to=valid_to,
     )
     record_event(actor=actor, action="governance.body.member_added", obj=member, subjects=[user])
+    if body_seats_in_force().filter(pk=member.pk).exists():  # a seat starting later opens nothing yet
+        notify(
+            recipients=[user],
+            kind=Kind.BODY_ADDED,
+            url=reverse("governance:body_detail", kwargs={"body_pk": body.pk}),
+            reference=body.name,
+            exclude=actor,
+        )
     return member
 
 
@@ -337,6 +359,15 @@ def schedule_body_meeting(*, actor, body, starts_at, duration_minutes, place, ag
         body=body, starts_at=starts_at, duration_minutes=duration_minutes, place=place, agenda=agenda
     )
     record_event(actor=actor, action="governance.meeting.scheduled", obj=meeting)
+    if starts_at >= timezone.now():  # a meeting recorded after it was held convenes nobody
+        notify(
+            recipients=body_members_reached(body),
+            kind=Kind.MEETING_CONVENED,
+            url=reverse("governance:body_meeting", kwargs={"meeting_pk": meeting.pk}),
+            reference=str(meeting),
+            ics=calendar_bytes(meeting_events([meeting]), name="Governance"),
+            exclude=actor,
+        )
     return meeting
 
 
@@ -357,6 +388,16 @@ def record_body_minutes(*, actor, meeting, version, minutes, decisions, attendan
     )
     items = ActionItem.objects.bulk_create([ActionItem(meeting=meeting, **item) for item in action_items])
     record_event(actor=actor, action="governance.meeting.minutes_recorded", obj=meeting, changes=changes)
+    if meeting.minutes and meeting.minutes_approved_in_id is None:
+        # The body approves its minutes at its next meeting: its members read them first (told once).
+        notify(
+            recipients=body_members_reached(meeting.body),
+            kind=Kind.MINUTES_TO_APPROVE,
+            url=reverse("governance:body_meeting", kwargs={"meeting_pk": meeting.pk}),
+            reference=str(meeting),
+            dedupe_key=f"body_meeting:{meeting.pk}:minutes",
+            exclude=actor,
+        )
     return items
 
 

@@ -1,8 +1,6 @@
 """Governance bodies, their members and meetings: agenda, attendance, minutes, decisions, action items,
 the meeting as an iCalendar file and the minutes as PDF."""
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -14,13 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patto.accounts.middleware import mfa_exempt
-from patto.core.calendar import CalendarEvent, calendar_bytes, ics_response
+from patto.core.calendar import calendar_bytes, ics_response
 from patto.core.exceptions import TransitionError
 from patto.core.exports import pdf_response
 from patto.core.forms import add_service_errors, run_service
 from patto.core.idempotency import once_per_form
 
 from . import forms, queries, services
+from .ics import meeting_events
 from .models import ActionItem, Body, BodyMeeting, CalendarFeed
 from .queries import agenda_from, needs_attention
 from .rules import action_item_statuses
@@ -189,7 +188,7 @@ def action_item_status(request, item_pk):
 def meeting_ics(request, meeting_pk):
     """The meeting as an iCalendar file: body, time, place and agenda; no data about families."""
     meeting = _meeting(request, meeting_pk, "governance.view_governance")
-    return ics_response(_events([meeting]), f"riunione-{meeting.pk}.ics", name="Governance")
+    return ics_response(meeting_events([meeting]), f"riunione-{meeting.pk}.ics", name="Governance")
 
 
 def minutes_pdf(request, meeting_pk):
@@ -204,20 +203,6 @@ def minutes_pdf(request, meeting_pk):
             "action_items": data["action_items"],
         }
         return pdf_response(request, "governance/minutes_document.html", context, f"verbale-{meeting.pk}.pdf")
-
-
-def _events(meetings):
-    return [
-        CalendarEvent(
-            uid=str(meeting.uid),
-            starts_at=meeting.starts_at,
-            ends_at=meeting.starts_at + timedelta(minutes=meeting.duration_minutes),
-            summary=str(meeting.body),
-            location=meeting.place,
-            description=meeting.agenda,
-        )
-        for meeting in meetings
-    ]
 
 
 def calendar_settings(request):
@@ -246,7 +231,7 @@ def calendar_feed(request, token):
     if meetings is None:
         raise Http404
     response = HttpResponse(
-        calendar_bytes(_events(meetings), name="Governance"), content_type="text/calendar; charset=utf-8"
+        calendar_bytes(meeting_events(meetings), name="Governance"), content_type="text/calendar; charset=utf-8"
     )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -1,13 +1,19 @@
 """The team's meetings, minutes and tasks."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from patto.audit.services import record_event
+from patto.core.calendar import calendar_bytes
 from patto.core.versioning import update_versioned
+from patto.notifications.kinds import Kind
+from patto.notifications.services import notify
 
+from ..ics import meeting_event
 from ..models import Meeting, Task
 from ..queries import seats_in_force
 from .path import _event
@@ -31,7 +37,25 @@ def schedule_meeting(*, actor, path, held_at, agenda, participants, family_parti
     meeting.family_participants.set(family_participants)
     _event(path, actor, "meeting.scheduled", held_at=held_at.isoformat())
     record_event(actor=actor, action="cases.meeting.scheduled", obj=meeting, subjects=list(family_participants))
+    if held_at >= timezone.now():  # a meeting recorded after it was held convenes nobody
+        page = reverse("cases:meeting_detail", kwargs={"pk": path.pk, "meeting_pk": meeting.pk})
+        notify(
+            recipients=participants,
+            kind=Kind.MEETING_CONVENED,
+            url=page,
+            reference=path.family.reference,
+            ics=_invitation(meeting, path.family.reference, page),
+            exclude=actor,
+        )
     return meeting
+
+
+def _invitation(meeting, reference, page):
+    """The .ics sent with the invitation: one file for every recipient, in the district's language, with
+    the page's address where Patto is served (``PATTO_BASE_URL``)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        page_url = settings.PATTO_BASE_URL + page
+        return calendar_bytes([meeting_event(meeting, reference=reference, page_url=page_url)], name="Cases")
 
 
 @transaction.atomic
@@ -50,6 +74,14 @@ def record_minutes(*, actor, meeting, version, minutes, decisions, next_steps=()
         changes=changes,
         subjects=list(meeting.family_participants.all()),
     )
+    if tasks:
+        notify(
+            recipients=[task.assignee for task in tasks],
+            kind=Kind.TASK_ASSIGNED,
+            url=reverse("cases:path_detail", kwargs={"pk": meeting.path_id}),
+            reference=meeting.path.family.reference,
+            exclude=actor,
+        )
     return tasks
 
 

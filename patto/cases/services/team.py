@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -9,9 +10,11 @@ from patto.accounts.models import Institution, Membership
 from patto.audit.services import record_event
 from patto.core.versioning import update_versioned
 from patto.governance.queries import in_standing
+from patto.notifications.kinds import Kind
+from patto.notifications.services import notify
 
 from ..models import SCHOOL_KINDS, ConsentItem, Note, TeamMember
-from ..queries import TEAM_ROLE_FIT, access_to
+from ..queries import TEAM_ROLE_FIT, access_to, seats_in_force
 from .path import _event
 
 
@@ -123,6 +126,14 @@ def add_team_member(*, actor, path, user, institution, team_role, valid_from, va
         subjects=[user],
         changes={"path": [None, str(path.pk)], "team_role": [None, team_role]},
     )
+    if seats_in_force().filter(pk=member.pk).exists():  # a seat starting later opens nothing yet
+        notify(
+            recipients=[user],
+            kind=Kind.TEAM_ADDED,
+            url=reverse("cases:path_detail", kwargs={"pk": path.pk}),
+            reference=path.family.reference,
+            exclude=actor,
+        )
     return member
 
 

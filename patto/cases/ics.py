@@ -1,0 +1,24 @@
+"""A team meeting as a calendar event, for the page's .ics download and the invitation's attachment. It
+leaves Patto for a calendar app, so it says only when, where, the family's reference and the page's
+address: never a child's name, the agenda or the minutes."""
+
+from datetime import timedelta
+
+from django.utils.translation import gettext as _
+
+from patto.core.calendar import CalendarEvent
+
+# A team meeting has a start, not an end: calendars get this length.
+MEETING_MINUTES = 90
+
+
+def meeting_event(meeting, *, reference, page_url):
+    """``reference``: the family's reference; ``page_url``: the meeting's page."""
+    return CalendarEvent(
+        uid=f"cases-meeting-{meeting.pk}",
+        starts_at=meeting.held_at,
+        ends_at=meeting.held_at + timedelta(minutes=MEETING_MINUTES),
+        summary=_("Team meeting — family %(reference)s") % {"reference": reference},
+        location=meeting.place,
+        description=_("Agenda and minutes in Patto: %(url)s") % {"url": page_url},
+    )

@@ -1,0 +1,20 @@
+"""A governance body's meetings as calendar events (the .ics download, the personal feed, the invitation's
+attachment): the body, time, place and agenda; no data about families."""
+
+from datetime import timedelta
+
+from patto.core.calendar import CalendarEvent
+
+
+def meeting_events(meetings):
+    return [
+        CalendarEvent(
+            uid=str(meeting.uid),
+            starts_at=meeting.starts_at,
+            ends_at=meeting.starts_at + timedelta(minutes=meeting.duration_minutes),
+            summary=str(meeting.body),
+            location=meeting.place,
+            description=meeting.agenda,
+        )
+        for meeting in meetings
+    ]
