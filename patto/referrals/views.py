@@ -6,6 +6,7 @@ visible, 403 if not allowed, the read logged); every change goes through one ser
 from dataclasses import dataclass
 from typing import Callable
 
+from django import forms as django_forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -232,9 +233,13 @@ def _versioned(form_class):
 
 def _assign_form(request, item, data=None):
     people = list(assignable_people(item))
-    if not side_of(request.user, item).head:  # a social worker takes it: the choice is themselves
-        people = [membership for membership in people if membership.user_id == request.user.pk]
-    return forms.AssignForm(data, initial={"version": item.version}, people=people)
+    if side_of(request.user, item).head:
+        return forms.AssignForm(data, initial={"version": item.version}, people=people)
+    # A social worker takes it: the choice is themselves, one click.
+    people = [membership for membership in people if membership.user_id == request.user.pk]
+    form = forms.AssignForm(data, initial={"version": item.version, "assignee": request.user.pk}, people=people)
+    form.fields["assignee"].widget = django_forms.HiddenInput()
+    return form
 
 
 def _message_form(request, item, data=None):
