@@ -63,25 +63,26 @@ def notify(*, recipients, kind, url, reference="", dedupe_key="", ics=None, excl
             delivery=deliveries[user.pk],
             attachment_ics=ics,
         )
-        try:
-            with transaction.atomic():  # a savepoint: a repeated dedupe key leaves nothing behind
-                if notification.delivery == Delivery.IMMEDIATE:
-                    notification.email = _new_email(user, kind=kind)
-                notification.save()
-        except IntegrityError:
-            if not dedupe_key:
-                raise
-            continue
+        if dedupe_key:
+            try:
+                with transaction.atomic():  # a savepoint: a repeated key leaves nothing behind (nor its e-mail)
+                    _save(notification)
+            except IntegrityError:
+                continue
+        else:
+            _save(notification)
         if notification.email is not None:
             _queue_on_commit(notification.email)
         created.append(notification)
     return created
 
 
-def _new_email(user, *, kind="", digest=False):
-    return EmailDelivery.objects.create(
-        recipient=user, kind=kind, digest=digest, next_attempt_at=timezone.now() + QUEUE_GRACE
-    )
+def _save(notification):
+    if notification.delivery == Delivery.IMMEDIATE:
+        notification.email = EmailDelivery.objects.create(
+            recipient=notification.recipient, kind=notification.kind, next_attempt_at=timezone.now() + QUEUE_GRACE
+        )
+    notification.save()
 
 
 def _queue_on_commit(email):
