@@ -337,6 +337,7 @@ class Procedure(models.Model):
     title = models.CharField(_("title"), max_length=200)
     owner = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner"))
     text = models.TextField(_("text"))
+
     class RequestKind(models.TextChoices):
         CONSULTATION = "consultation", _("Anonymous consultation")
         SIGNAL = "signal", _("Signal of a child")
@@ -406,11 +407,13 @@ class Indicator(models.Model):
         SCHOOL_REFERENTS = "school_referents", _("Schools with a named PIPPI referent (computed)")
         MEETINGS_HELD = "meetings_held", _("Meetings of the governance bodies held in the period (computed)")
         FAMILIES_IN_PATH = "families_in_path", _("Families in a PIPPI path (computed)")
-        REQUEST_RESPONSE_MEDIAN = "request_response_median", _(
-            "Signals and requests: median response time in working days (computed)"
+        REQUEST_RESPONSE_MEDIAN = (
+            "request_response_median",
+            _("Signals and requests: median response time in working days (computed)"),
         )
-        REQUEST_RESPONSE_P90 = "request_response_p90", _(
-            "Signals and requests: 90th percentile of the response time in working days (computed)"
+        REQUEST_RESPONSE_P90 = (
+            "request_response_p90",
+            _("Signals and requests: 90th percentile of the response time in working days (computed)"),
         )
         REQUESTS_OVERDUE = "requests_overdue", _("Signals and requests past their response time (computed)")
 
