@@ -16,6 +16,7 @@ from patto.cases.models import (
     Path,
     Person,
     SubDimension,
+    Task,
     TeamMember,
     Volunteer,
 )
@@ -452,3 +453,7 @@ def _meetings(rng, cm, path, people):
             decisions="Si prosegue con le azioni del progetto.",
             next_steps=steps,
         )
+        # The educator did what was asked, except in the last weeks: only recent tasks are still open.
+        for task in meeting.tasks.filter(done_on__isnull=True, due_on__lt=timezone.localdate() - timedelta(days=21)):
+            services.complete_task(actor=task.assignee, task=task)
+            Task.objects.filter(pk=task.pk).update(done_on=task.due_on)

@@ -66,11 +66,9 @@ def build_referrals(district):
 
 def _reminders(today):
     """The hourly job's reminders as of today: the overdue signal, the time points due, the commitments to
-    update. Not the families' tasks: the demo's meetings assign steps nobody marks done, and two dozen
-    "overdue" reminders would bury the educator's inbox."""
-    for name, source in sorted(sources().items()):
-        if name != "cases.tasks_overdue":
-            source(today)
+    update, the tasks past their date (the families' builder marks the older ones done)."""
+    for _name, source in sorted(sources().items()):
+        source(today)
 
 
 @contextmanager
