@@ -12,11 +12,11 @@ rows)."""
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-STEPS = ("clearsessions", "purge_orphan_uploads", "archive_audit")
+STEPS = ("clearsessions", "purge_orphan_uploads", "archive_audit", "prune_db_task_results")
 
 
 class Command(BaseCommand):
-    help = "Daily maintenance: expired sessions, orphan uploads, audit retention."
+    help = "Daily maintenance: expired sessions, orphan uploads, audit retention, finished background tasks."
 
     def handle(self, *args, **options):
         failed = []
