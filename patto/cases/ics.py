@@ -1,6 +1,7 @@
 """A team meeting as a calendar event, for the page's .ics download and the invitation's attachment. It
 leaves Patto for a calendar app, so it says only when, where, the family's reference and the page's
-address: never a child's name, the agenda or the minutes."""
+address: never a child's name, the agenda or the minutes. The UID stays the meeting's for good and the
+SEQUENCE follows its version, so a changed meeting replaces the event already in the calendar."""
 
 from datetime import timedelta
 
@@ -21,4 +22,5 @@ def meeting_event(meeting, *, reference, page_url):
         summary=_("Team meeting — family %(reference)s") % {"reference": reference},
         location=meeting.place,
         description=_("Agenda and minutes in Patto: %(url)s") % {"url": page_url},
+        sequence=meeting.version - 1,  # rises when the meeting is rescheduled (or its minutes saved)
     )

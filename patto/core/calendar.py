@@ -17,6 +17,9 @@ class CalendarEvent:
     summary: str
     location: str = ""
     description: str = ""
+    # RFC 5545 SEQUENCE: raised at each change of the event (a rescheduled meeting), so a calendar app that
+    # already holds the UID takes the new file as the newer revision of the same event.
+    sequence: int = 0
 
 
 def calendar_bytes(events, *, name="Patto"):
@@ -29,6 +32,7 @@ def calendar_bytes(events, *, name="Patto"):
         event.add("dtstamp", item.starts_at)
         event.add("dtstart", item.starts_at)
         event.add("dtend", item.ends_at)
+        event.add("sequence", item.sequence)
         event.add("summary", item.summary)
         if item.location:
             event.add("location", item.location)

@@ -1,5 +1,6 @@
 """A governance body's meetings as calendar events (the .ics download, the personal feed, the invitation's
-attachment): the body, time, place and agenda; no data about families."""
+attachment): the body, time, place and agenda; no data about families. The UID is the meeting's for good
+and the SEQUENCE follows its version, so a changed meeting replaces the event already in the calendar."""
 
 from datetime import timedelta
 
@@ -15,6 +16,7 @@ def meeting_events(meetings):
             summary=str(meeting.body),
             location=meeting.place,
             description=meeting.agenda,
+            sequence=meeting.version - 1,  # rises when the meeting is rescheduled (or its minutes saved)
         )
         for meeting in meetings
     ]

@@ -68,6 +68,11 @@ class PactVersion(models.Model):
         verbose_name=_("approved in the meeting"),
     )
     effective_from = models.DateField(_("in force from"), null=True, blank=True)
+    # A draft put to the Gruppo Territoriale's approval is read-only until it is approved or withdrawn.
+    submitted_at = models.DateTimeField(_("submitted for approval on"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -80,6 +85,11 @@ class PactVersion(models.Model):
 
     def __str__(self):
         return _("Version %(number)s") % {"number": self.number}
+
+    @property
+    def is_awaiting_approval(self):
+        """A draft submitted for approval: read-only until it is approved or withdrawn from approval."""
+        return self.status == self.Status.DRAFT and self.submitted_at is not None
 
 
 class Section(models.Model):
@@ -290,6 +300,11 @@ class BodyMeeting(models.Model):
 
     def __str__(self):
         return f"{self.body} — {timezone.localtime(self.starts_at):%d/%m/%Y}"
+
+    @property
+    def can_be_rescheduled(self):
+        """Only a meeting still to be held, with no minutes, moves to another date or place."""
+        return not self.minutes and self.starts_at > timezone.now()
 
 
 class Attendance(models.Model):

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .path import Path, Person
@@ -24,6 +25,11 @@ class Meeting(models.Model):
         verbose_name = _("team meeting")
         verbose_name_plural = _("team meetings")
         ordering = ["-held_at"]
+
+    @property
+    def can_be_rescheduled(self):
+        """Only a meeting still to be held, with no minutes, moves to another date or place."""
+        return not self.minutes and self.held_at > timezone.now()
 
 
 class Task(models.Model):
