@@ -381,3 +381,29 @@ SENT_QUERIES = 15
 # session, user, memberships, standing; the request, the access row; thread, attachments, what followed it;
 # the menu, the bell; the choices of the forms offered (cohorts, services to send on to).
 DETAIL_QUERIES = 16
+
+
+def test_home_cards_cost_the_same_queries_with_more_requests(referrals_world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rw = referrals_world
+    worker, teacher = client_for(rw.social_worker), client_for(rw.teacher)
+
+    def home_queries():
+        counts = []
+        for client in (worker, teacher):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get("/").status_code == 200
+            counts.append(len(queries))
+        return counts
+
+    first = send_signal(rw)
+    services.close_no_intervention(actor=fresh(rw.head), request=first, version=first.version, answer="Ok.")
+    send_signal(rw)
+    one = home_queries()
+    for _n in range(2):
+        closed = send_signal(rw)
+        services.close_no_intervention(actor=fresh(rw.head), request=closed, version=closed.version, answer="Ok.")
+        send_signal(rw)
+    assert home_queries() == one
