@@ -96,6 +96,7 @@ LABELS = {
     "cases.meeting.viewed": _("Opened a meeting of the family's team"),
     "cases.meeting.calendar": _("Downloaded a team meeting for their calendar (.ics)"),
     "cases.meeting.minutes_recorded": _("Recorded the minutes of a team meeting"),
+    "cases.meeting.changed": _("Changed the date, place or agenda of a team meeting"),
     "cases.task.done": _("Marked a task as done"),
     # The home page's cards and the full lists behind them (family references, what to do, when)
     "cases.tasks.listed": _("Listed their open tasks"),
@@ -118,6 +119,8 @@ LABELS = {
     # The pact's governance
     "governance.version.drafted": _("Drafted a version of the pact"),
     "governance.version.approved": _("Recorded the approval of a version of the pact"),
+    "governance.version.submitted": _("Submitted a version of the pact for approval"),
+    "governance.version.withdrawn_from_approval": _("Withdrew a version of the pact from approval"),
     "governance.section.changed": _("Changed a section of the pact"),
     "governance.pact.publication": _("Changed the publication of the pact"),
     "governance.commitment.added": _("Added a commitment"),
@@ -141,6 +144,7 @@ LABELS = {
     "governance.meeting.scheduled": _("Scheduled a governance meeting"),
     "governance.meeting.viewed": _("Opened a governance meeting"),
     "governance.meeting.minutes_recorded": _("Recorded the minutes of a governance meeting"),
+    "governance.meeting.changed": _("Changed the date, place or agenda of a governance meeting"),
     "governance.meeting.minutes_approved": _("Approved the minutes of a governance meeting"),
     "governance.minutes.pdf": _("Downloaded the minutes (PDF)"),
     "governance.action_item.changed": _("Changed an action item"),

@@ -689,6 +689,16 @@ class MeetingForm(StyledFormMixin, forms.Form):
         self.fields["family_participants"].queryset = path.family.members.all()
 
 
+class MeetingChangeForm(VersionedForm):
+    """A meeting still to be held: another date, time or place, or a new agenda (optimistic lock)."""
+
+    held_at = forms.DateTimeField(
+        label=_("Date and time"), widget=DateTimeInput, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+    )
+    place = forms.CharField(label=_("Place or link"), max_length=200, required=False)
+    agenda = forms.CharField(label=_("Agenda"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+
+
 NEXT_STEP_ROWS = 3
 
 

@@ -87,6 +87,8 @@ def describe(event):
         return _("Action removed from the plan")
     if event.kind == "meeting.scheduled":
         return _("Team meeting scheduled")
+    if event.kind == "meeting.changed":
+        return _("Team meeting rescheduled")
     if event.kind == "meeting.minutes":
         return _("Minutes of a team meeting written (%(tasks)s next steps)") % {"tasks": p.get("tasks", 0)}
     if event.kind == "device.activated":

@@ -43,6 +43,9 @@ urlpatterns = [
     path("percorsi/<uuid:pk>/dispositivi/<int:activation_pk>/incontri/", views_devices.session_add, name="session_add"),
     path("percorsi/<uuid:pk>/incontri/nuovo/", views_meetings.meeting_add, name="meeting_add"),
     path("percorsi/<uuid:pk>/incontri/<int:meeting_pk>/", views_meetings.meeting_detail, name="meeting_detail"),
+    path(
+        "percorsi/<uuid:pk>/incontri/<int:meeting_pk>/modifica/", views_meetings.meeting_change, name="meeting_change"
+    ),
     path("percorsi/<uuid:pk>/incontri/<int:meeting_pk>/calendario.ics", views_meetings.meeting_ics, name="meeting_ics"),
     path("percorsi/<uuid:pk>/compiti/<int:task_pk>/fatto/", views_meetings.task_done, name="task_done"),
     path("plessi/", views.school_sites, name="school_sites"),

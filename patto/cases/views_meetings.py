@@ -34,6 +34,27 @@ def meeting_add(request, pk):
     return render(request, "cases/meeting_form.html", {"path": path, "form": form})
 
 
+def meeting_change(request, pk, meeting_pk):
+    """Whoever may schedule the path's meetings moves one still to be held; its participants are told."""
+    path = _path_for(request, pk, "cases.add_meeting", action="cases.meeting.viewed")
+    meeting = get_object_for(request.user, None, meetings_of(path, request.user), pk=meeting_pk)
+    if not meeting.can_be_rescheduled:
+        messages.error(request, _("This meeting has already been held or has minutes: it can no longer be changed."))
+        return redirect("cases:meeting_detail", pk=path.pk, meeting_pk=meeting.pk)
+    initial = {"version": meeting.version, "held_at": meeting.held_at, "place": meeting.place, "agenda": meeting.agenda}
+    form = forms.MeetingChangeForm(request.POST or None, initial=initial)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        saved, conflict = run_service(
+            form, lambda: services.reschedule_meeting(actor=request.user, meeting=meeting, **form.cleaned_data)
+        )
+        if saved:
+            messages.success(request, _("Meeting changed: its participants have been told."))
+            return redirect("cases:meeting_detail", pk=path.pk, meeting_pk=meeting.pk)
+    context = {"path": path, "meeting": meeting, "form": form, "conflict": conflict}
+    return render(request, "cases/meeting_change.html", context, status=409 if conflict else 200)
+
+
 def meeting_detail(request, pk, meeting_pk):
     """The meeting and its minutes; team members (not the school) write the minutes and next steps."""
     path = _path_for(request, pk, action="cases.meeting.viewed")
@@ -67,6 +88,7 @@ def meeting_detail(request, pk, meeting_pk):
         "form": form,
         "conflict": conflict,
         "tasks": meeting.tasks.select_related("assignee"),
+        "can_reschedule": can_edit and meeting.can_be_rescheduled,
     }
     return render(request, "cases/meeting_detail.html", context, status=409 if conflict else 200)
 

@@ -31,6 +31,10 @@ class CommitmentForm(StyledFormMixin, forms.Form):
         self.fields["institution"].queryset = institutions
 
 
+class VersionStepForm(VersionedForm):
+    """Submitting a draft for approval, or withdrawing it: a confirmation that carries the version loaded."""
+
+
 class ApproveForm(VersionedForm):
     approved_in = forms.ModelChoiceField(
         label=_("Approved in the meeting"),
@@ -127,6 +131,12 @@ class BodyMeetingForm(StyledFormMixin, forms.Form):
     duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=15, max_value=600, initial=120)
     place = forms.CharField(label=_("Place or link"), max_length=300)
     agenda = forms.CharField(label=_("Agenda"), widget=forms.Textarea(attrs={"rows": 8}), max_length=8000)
+
+
+class BodyMeetingChangeForm(BodyMeetingForm):
+    """A meeting still to be held, moved or with another agenda (optimistic lock)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 ACTION_ROWS = 3

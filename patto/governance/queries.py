@@ -177,6 +177,17 @@ def referents_of(institutions, on=None):
     )
 
 
+def version_approvers(pact, on=None):
+    """Who approves a version of ``pact``: the members reached of its Gruppo Territoriale
+    (``body_seats_in_force``); without one, or with nobody on it, the governance referents of the parties
+    in standing (``referents_of``)."""
+    seats = body_seats_in_force(on).filter(body__pact=pact, body__kind=Body.Kind.GT)
+    members = User.objects.filter(pk__in=seats.values("user"))
+    if members.exists():
+        return members
+    return User.objects.filter(pk__in=referents_of(active_adhesions(pact, on).values("institution"), on).values("user"))
+
+
 def feed_meetings(user, since, on=None):
     """The meetings a personal calendar feed serves: those of the bodies where ``user`` (active) holds a
     body membership in force, through an institution in standing where they still hold a current governance

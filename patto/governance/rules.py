@@ -53,10 +53,19 @@ def is_draft(user, pact_version):
     return pact_version is not None and pact_version.status == PactVersion.Status.DRAFT
 
 
+@rules.predicate
+def is_awaiting_approval(user, pact_version):
+    return pact_version is not None and pact_version.is_awaiting_approval
+
+
 rules.add_perm("governance.view_pact", rules.is_authenticated)
 rules.add_perm("governance.view_governance", has_governance_role)
 rules.add_perm("governance.change_pact", is_pact_coordinator)
-rules.add_perm("governance.change_version", is_pact_coordinator & is_draft)
+# A draft submitted for approval is read-only: it is approved as it is, or withdrawn and edited again.
+rules.add_perm("governance.change_version", is_pact_coordinator & is_draft & ~is_awaiting_approval)
+rules.add_perm("governance.submit_version", is_pact_coordinator & is_draft & ~is_awaiting_approval)
+rules.add_perm("governance.withdraw_version", is_pact_coordinator & is_awaiting_approval)
+rules.add_perm("governance.approve_version", is_pact_coordinator & is_draft)
 rules.add_perm("governance.update_commitment_status", owns_commitment | is_pact_coordinator)
 rules.add_perm("governance.value_indicator", owns_indicator | is_pact_coordinator)
 # The owner of a procedure edits its content (a new revision); only the coordinator transfers it to another

@@ -2,11 +2,12 @@
 
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from patto.accounts.models import Membership
@@ -37,7 +38,15 @@ from .models import (
     ProcedureRevision,
     Section,
 )
-from .queries import body_members_reached, body_seats_in_force, feed_hash, in_standing, pacts_visible_to, referents_of
+from .queries import (
+    body_members_reached,
+    body_seats_in_force,
+    feed_hash,
+    in_standing,
+    pacts_visible_to,
+    referents_of,
+    version_approvers,
+)
 from .rules import action_item_statuses, procedure_fields
 
 
@@ -98,7 +107,8 @@ def draft_version(*, actor, pact, summary=""):
 
 
 def _require_draft(pact_version):
-    if pact_version.status != PactVersion.Status.DRAFT:
+    """The draft is being written: not approved, nor submitted for approval (read-only until it comes back)."""
+    if pact_version.status != PactVersion.Status.DRAFT or pact_version.submitted_at is not None:
         raise TransitionError(pact_version.status)
 
 
@@ -140,8 +150,9 @@ def save_commitment(*, actor, pact_version, institution, text, order=0, commitme
 @transaction.atomic
 def approve_version(*, actor, pact_version, version, approved_on, approval_reference, effective_from, approved_in=None):
     """The Gruppo Territoriale approved the draft (in ``approved_in``, a recorded meeting, when given):
-    it takes effect on ``effective_from``."""
-    _require_draft(pact_version)
+    it takes effect on ``effective_from``. A draft is approved whether or not it was submitted first."""
+    if pact_version.status != PactVersion.Status.DRAFT:
+        raise TransitionError(pact_version.status)
     if effective_from < approved_on:
         raise ValidationError({"effective_from": _("A version cannot take effect before it is approved.")})
     if approved_in is not None and (
@@ -162,6 +173,47 @@ def approve_version(*, actor, pact_version, version, approved_on, approval_refer
     )
     record_event(
         actor=actor, action="governance.version.approved", obj=pact_version, changes=changes, purpose=approval_reference
+    )
+    return pact_version
+
+
+@transaction.atomic
+def submit_version(*, actor, pact_version, version):
+    """The coordinator puts the draft to the Gruppo Territoriale's approval: it is read-only from now on, and
+    the people who approve it are told (``version_approvers``)."""
+    _require_draft(pact_version)
+    now = timezone.now()
+    update_versioned(pact_version, version, {"submitted_at": now, "submitted_by": actor})
+    record_event(
+        actor=actor,
+        action="governance.version.submitted",
+        obj=pact_version,
+        changes={"submitted_at": [None, now.isoformat()]},
+    )
+    with translation.override(settings.LANGUAGE_CODE):  # the reference is stored, in the district's language
+        reference = str(pact_version)
+    notify(
+        recipients=version_approvers(pact_version.pact),
+        kind=Kind.VERSION_TO_APPROVE,
+        url=reverse("governance:version_detail", kwargs={"number": pact_version.number}),
+        reference=reference,
+        exclude=actor,
+    )
+    return pact_version
+
+
+@transaction.atomic
+def withdraw_from_approval(*, actor, pact_version, version):
+    """The submitted draft goes back to drafting (editable again), until it is submitted anew."""
+    if not pact_version.is_awaiting_approval:
+        raise TransitionError(pact_version.status)
+    submitted_at = pact_version.submitted_at
+    update_versioned(pact_version, version, {"submitted_at": None, "submitted_by": None})
+    record_event(
+        actor=actor,
+        action="governance.version.withdrawn_from_approval",
+        obj=pact_version,
+        changes={"submitted_at": [submitted_at.isoformat(), None]},
     )
     return pact_version
 
@@ -363,6 +415,30 @@ def schedule_body_meeting(*, actor, body, starts_at, duration_minutes, place, ag
         notify(
             recipients=body_members_reached(body),
             kind=Kind.MEETING_CONVENED,
+            url=reverse("governance:body_meeting", kwargs={"meeting_pk": meeting.pk}),
+            reference=str(meeting),
+            ics=calendar_bytes(meeting_events([meeting]), name="Governance"),
+            exclude=actor,
+        )
+    return meeting
+
+
+@transaction.atomic
+def reschedule_body_meeting(*, actor, meeting, version, starts_at, duration_minutes, place, agenda):
+    """A meeting still to be held (no minutes yet) moves to another time or place, or changes its agenda;
+    the body's members are told, with the .ics that replaces the event in their calendars (same UID, higher
+    SEQUENCE)."""
+    if not meeting.can_be_rescheduled:
+        raise ValidationError(_("This meeting has already been held or has minutes: it can no longer be changed."))
+    if starts_at <= timezone.now():
+        raise ValidationError({"starts_at": _("Choose a date and time still to come.")})
+    fields = {"starts_at": starts_at, "duration_minutes": duration_minutes, "place": place, "agenda": agenda}
+    changes = update_versioned(meeting, version, fields)
+    record_event(actor=actor, action="governance.meeting.changed", obj=meeting, changes=changes)
+    if changes:
+        notify(
+            recipients=body_members_reached(meeting.body),
+            kind=Kind.MEETING_CHANGED,
             url=reverse("governance:body_meeting", kwargs={"meeting_pk": meeting.pk}),
             reference=str(meeting),
             ics=calendar_bytes(meeting_events([meeting]), name="Governance"),

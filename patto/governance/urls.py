@@ -16,6 +16,8 @@ urlpatterns = [
     path("versioni/<int:number>/impegni/nuovo/", views_versions.commitment_edit, name="commitment_add"),
     path("versioni/<int:number>/impegni/<int:commitment_pk>/", views_versions.commitment_edit, name="commitment_edit"),
     path("versioni/<int:number>/approva/", views_versions.version_approve, name="version_approve"),
+    path("versioni/<int:number>/sottoponi/", views_versions.version_submit, name="version_submit"),
+    path("versioni/<int:number>/ritira/", views_versions.version_withdraw, name="version_withdraw"),
     path("firmatari/", views_signatories.signatory_list, name="signatories"),
     path("firmatari/nuovo/", views_signatories.adhesion_add, name="adhesion_add"),
     path("firmatari/<int:adhesion_pk>/recesso/", views_signatories.adhesion_withdraw, name="adhesion_withdraw"),
@@ -40,6 +42,7 @@ urlpatterns = [
     path("organismi/<int:body_pk>/", views_bodies.body_detail, name="body_detail"),
     path("organismi/<int:body_pk>/riunioni/nuova/", views_bodies.body_meeting_add, name="body_meeting_add"),
     path("riunioni/<int:meeting_pk>/", views_bodies.body_meeting, name="body_meeting"),
+    path("riunioni/<int:meeting_pk>/modifica/", views_bodies.body_meeting_change, name="body_meeting_change"),
     path(
         "riunioni/<int:meeting_pk>/approva-verbale/<int:previous_pk>/",
         views_bodies.minutes_approve,

@@ -98,6 +98,31 @@ def body_meeting_add(request, body_pk):
     return render(request, "governance/body_meeting_form.html", {"body": body, "form": form, "attention": attention})
 
 
+def body_meeting_change(request, meeting_pk):
+    """The coordinator moves a meeting still to be held (date, time, place, agenda); its members are told."""
+    meeting = _meeting(request, meeting_pk, "governance.change_pact")
+    if not meeting.can_be_rescheduled:
+        messages.error(request, _("This meeting has already been held or has minutes: it can no longer be changed."))
+        return redirect("governance:body_meeting", meeting_pk=meeting.pk)
+    fields = ("starts_at", "duration_minutes", "place", "agenda")
+    initial = {"version": meeting.version, **{name: getattr(meeting, name) for name in fields}}
+    form = forms.BodyMeetingChangeForm(request.POST or None, initial=initial)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        saved, conflict = run_service(
+            form, lambda: services.reschedule_body_meeting(actor=request.user, meeting=meeting, **form.cleaned_data)
+        )
+        if saved:
+            messages.success(request, _("Meeting changed: its members have been told."))
+            return redirect("governance:body_meeting", meeting_pk=meeting.pk)
+    return render(
+        request,
+        "governance/body_meeting_change.html",
+        {"meeting": meeting, "form": form, "conflict": conflict},
+        status=409 if conflict else 200,
+    )
+
+
 def body_meeting(request, meeting_pk):
     """A meeting with its attendance and action items (named: the read is logged); the coordinator records
     the minutes here."""

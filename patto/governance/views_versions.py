@@ -62,6 +62,9 @@ def version_detail(request, number):
             "commitments": version.commitments.select_related("institution"),
             "in_force": version.pact.version_in_force(),
             "can_edit": request.user.has_perm("governance.change_version", version),
+            "can_submit": request.user.has_perm("governance.submit_version", version),
+            "can_withdraw": request.user.has_perm("governance.withdraw_version", version),
+            "can_approve": request.user.has_perm("governance.approve_version", version),
         },
     )
 
@@ -125,7 +128,7 @@ def commitment_edit(request, number, commitment_pk=None):
 
 
 def version_approve(request, number):
-    version = _version(request, number, "governance.change_version")
+    version = _version(request, number, "governance.approve_version")
     meetings = BodyMeeting.objects.filter(body__pact=version.pact).select_related("body").order_by("-starts_at")
     form = forms.ApproveForm(request.POST or None, initial={"version": version.version}, meetings=meetings)
     conflict = None
@@ -140,6 +143,37 @@ def version_approve(request, number):
         request,
         "governance/version_approve.html",
         {"pact_version": version, "form": form, "conflict": conflict},
+        status=409 if conflict else 200,
+    )
+
+
+def version_submit(request, number):
+    """The coordinator puts the draft to approval (confirmed on its own page): it becomes read-only and the
+    Gruppo Territoriale's members are told."""
+    version = _version(request, number, "governance.submit_version")
+    return _submission_step(request, version, services.submit_version, _("Draft submitted for approval."))
+
+
+def version_withdraw(request, number):
+    """The submitted draft goes back to drafting, to be edited and submitted again."""
+    version = _version(request, number, "governance.withdraw_version")
+    return _submission_step(request, version, services.withdraw_from_approval, _("Draft withdrawn from approval."))
+
+
+def _submission_step(request, version, service, done):
+    form = forms.VersionStepForm(request.POST or None, initial={"version": version.version})
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        saved, conflict = run_service(
+            form, lambda: service(actor=request.user, pact_version=version, version=form.cleaned_data["version"])
+        )
+        if saved:
+            messages.success(request, done)
+            return redirect("governance:version_detail", number=version.number)
+    return render(
+        request,
+        "governance/version_submission.html",
+        {"pact_version": version, "form": form, "conflict": conflict, "withdraw": version.is_awaiting_approval},
         status=409 if conflict else 200,
     )
 

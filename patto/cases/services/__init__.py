@@ -11,7 +11,13 @@ from .devices import (  # noqa: F401
     update_device,
     update_volunteer,
 )
-from .meetings import _check_participants, complete_task, record_minutes, schedule_meeting  # noqa: F401
+from .meetings import (  # noqa: F401
+    _check_participants,
+    complete_task,
+    record_minutes,
+    reschedule_meeting,
+    schedule_meeting,
+)
 from .path import (  # noqa: F401
     PERSON_FIELDS,
     DuplicatePerson,

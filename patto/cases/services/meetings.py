@@ -50,6 +50,40 @@ def schedule_meeting(*, actor, path, held_at, agenda, participants, family_parti
     return meeting
 
 
+@transaction.atomic
+def reschedule_meeting(*, actor, meeting, version, held_at, place, agenda):
+    """A meeting still to be held (no minutes yet) moves to another date, time or place, or changes its
+    agenda. The professionals taking part who still hold a seat are told, with the .ics that replaces the
+    event in their calendars (same UID, higher SEQUENCE)."""
+    if not meeting.can_be_rescheduled:
+        raise ValidationError(_("This meeting has already been held or has minutes: it can no longer be changed."))
+    if held_at <= timezone.now():
+        raise ValidationError({"held_at": _("Choose a date and time still to come.")})
+    path = meeting.path
+    changes = update_versioned(meeting, version, {"held_at": held_at, "place": place, "agenda": agenda})
+    record_event(
+        actor=actor,
+        action="cases.meeting.changed",
+        obj=meeting,
+        # The agenda may speak of the family: the trail says that it changed, not what it says.
+        changes={name: ["…", "…"] if name == "agenda" else values for name, values in changes.items()},
+        subjects=list(meeting.family_participants.all()),
+    )
+    if changes:
+        _event(path, actor, "meeting.changed", held_at=held_at.isoformat())
+        page = reverse("cases:meeting_detail", kwargs={"pk": path.pk, "meeting_pk": meeting.pk})
+        seats = seats_in_force().filter(path=path).values("user")
+        notify(
+            recipients=meeting.participants.filter(pk__in=seats),
+            kind=Kind.MEETING_CHANGED,
+            url=page,
+            reference=path.family.reference,
+            ics=_invitation(meeting, path.family.reference, page),
+            exclude=actor,
+        )
+    return meeting
+
+
 def _invitation(meeting, reference, page):
     """The .ics sent with the invitation: one file for every recipient, in the district's language, with
     the page's address where Patto is served (``PATTO_BASE_URL``)."""

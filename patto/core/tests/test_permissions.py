@@ -111,6 +111,7 @@ def sample_url(name, objects):
         "cases:volunteer_edit": {"volunteer_pk": objects["volunteer"]},
         "cases:meeting_detail": {"pk": objects["path"], "meeting_pk": objects["meeting"]},
         "cases:meeting_ics": {"pk": objects["path"], "meeting_pk": objects["meeting"]},
+        "cases:meeting_change": {"pk": objects["path"], "meeting_pk": objects["meeting"]},
         "cases:cohort_edit": {"cohort_pk": objects["cohort"]},
         "cases:catalogue_add": {"kind": "outcome"},
         "cases:catalogue_edit": {"kind": "device", "entry_pk": objects["device_type"]},
@@ -119,6 +120,8 @@ def sample_url(name, objects):
         "governance:commitment_add": {"number": 2},
         "governance:commitment_edit": {"number": 2, "commitment_pk": objects["draft_commitment"]},
         "governance:version_approve": {"number": 2},
+        "governance:version_submit": {"number": 2},
+        "governance:version_withdraw": {"number": 2},
         "governance:adhesion_withdraw": {"adhesion_pk": objects["adhesion"]},
         "governance:adhesion_attach": {"adhesion_pk": objects["adhesion"]},
         "governance:document": {"attachment_id": objects["document"]},
@@ -135,6 +138,7 @@ def sample_url(name, objects):
         "governance:indicator_value": {"indicator_pk": objects["indicator"]},
         "governance:body_meeting_add": {"body_pk": objects["body"]},
         "governance:body_meeting": {"meeting_pk": objects["body_meeting"]},
+        "governance:body_meeting_change": {"meeting_pk": objects["body_meeting"]},
         "governance:minutes_approve": {
             "meeting_pk": objects["body_meeting"],
             "previous_pk": objects["previous_meeting"],
@@ -465,6 +469,10 @@ MATRIX = {
     "cases:meeting_detail": expect(404, **TEAM_OK),
     # The meeting for a calendar app: whoever may open the meeting (the teacher attends this one).
     "cases:meeting_ics": expect(404, **TEAM_OK),
+    # Whoever schedules the path's meetings moves one still to be held; this one has been held (back to its page).
+    "cases:meeting_change": expect(
+        404, case_manager=302, health_professional=302, team_member=302, school_referent=403
+    ),
     # The sites of a school, for the person forms (htmx): who registers children (opens paths, manages one).
     "cases:school_sites": expect(403, case_manager=200),
     # The assessment framework (reference data, no personal data).
@@ -495,6 +503,9 @@ MATRIX = {
     "governance:commitment_add": expect(404, **COORDINATOR_EDITS),
     "governance:commitment_edit": expect(404, **COORDINATOR_EDITS),
     "governance:version_approve": expect(404, **COORDINATOR_EDITS),
+    # The coordinator submits the draft for approval; it is not submitted, so nobody can withdraw it.
+    "governance:version_submit": expect(404, **COORDINATOR_EDITS),
+    "governance:version_withdraw": expect(404, **dict.fromkeys(SIGNATORY_USERS, 403)),
     "governance:adhesion_add": expect(404, **{**COORDINATOR_EDITS, "foreigner": 403}),
     "governance:adhesion_withdraw": expect(404, **COORDINATOR_EDITS),
     "governance:adhesion_attach": expect(404, **COORDINATOR_EDITS),
@@ -521,6 +532,8 @@ MATRIX = {
     "governance:body_detail": expect(404, **GOVERNANCE),
     "governance:body_meeting_add": expect(404, **COORDINATOR_EDITS),
     "governance:body_meeting": expect(404, **GOVERNANCE),
+    # The coordinator moves a meeting still to be held; this one was held in March (back to its page).
+    "governance:body_meeting_change": expect(404, **{**COORDINATOR_EDITS, "coordinator": 302}),
     "governance:minutes_approve": expect(405),
     "governance:meeting_ics": expect(404, **GOVERNANCE),
     "governance:minutes_pdf": expect(404, **GOVERNANCE),
