@@ -11,7 +11,7 @@ class ReferralsConfig(AppConfig):
         from patto.governance.indicators import register
         from patto.notifications.reminders import register_source
 
-        from . import indicators, rules, services  # noqa: F401  (rules registers the permission names)
+        from . import audit_subjects, indicators, rules, services  # noqa: F401  (rules, audit_subjects register themselves)
 
         register("request_response_median", indicators.response_median)
         register("request_response_p90", indicators.response_p90)

@@ -127,11 +127,12 @@ def test_the_form_offers_only_what_may_be_granted(login, personas, world):
     ]
     comune = login("institution_admin").get(reverse("accounts:membership_add", kwargs={"pk": world.comune.pk}))
     offered = {value for value, _label in comune.context["form"].fields["role"].choices}
-    assert offered == {Role.SOCIAL_WORKER, Role.EDUCATOR, Role.LEGAL_OFFICE, Role.INSTITUTION_ADMIN}
+    assert offered == {Role.SOCIAL_WORKER, Role.SERVICE_HEAD, Role.EDUCATOR, Role.LEGAL_OFFICE, Role.INSTITUTION_ADMIN}
     office = login("admin").get(reverse("accounts:membership_add", kwargs={"pk": world.office.pk}))
     assert {value for value, _label in office.context["form"].fields["role"].choices} == {
         Role.PACT_COORDINATOR,
         Role.SOCIAL_WORKER,
+        Role.SERVICE_HEAD,
         Role.LEGAL_OFFICE,
         Role.INSTITUTION_ADMIN,
         Role.TECHNICAL_ADMIN,
@@ -148,22 +149,31 @@ def test_the_form_offers_only_what_may_be_granted(login, personas, world):
                 Role.PSYCHOLOGIST,
                 Role.CHILD_NEUROPSYCHIATRIST,
                 Role.HEALTH_PROFESSIONAL,
+                Role.SERVICE_HEAD,
                 Role.LEGAL_OFFICE,
                 Role.INSTITUTION_ADMIN,
             },
         ),
         (K.SCHOOL, {Role.SCHOOL_HEAD, Role.SCHOOL_REFERENT, Role.INSTITUTION_ADMIN}),
-        (K.EDUCATIONAL_SERVICE, {Role.EDUCATIONAL_STAFF, Role.EDUCATOR, Role.INSTITUTION_ADMIN}),
-        (K.THIRD_SECTOR, {Role.EDUCATOR, Role.INSTITUTION_ADMIN}),
+        (K.EDUCATIONAL_SERVICE, {Role.EDUCATIONAL_STAFF, Role.SERVICE_HEAD, Role.EDUCATOR, Role.INSTITUTION_ADMIN}),
+        (K.THIRD_SECTOR, {Role.SERVICE_HEAD, Role.EDUCATOR, Role.INSTITUTION_ADMIN}),
         (
             K.COMUNE,
-            {Role.PACT_COORDINATOR, Role.SOCIAL_WORKER, Role.EDUCATOR, Role.LEGAL_OFFICE, Role.INSTITUTION_ADMIN},
+            {
+                Role.PACT_COORDINATOR,
+                Role.SOCIAL_WORKER,
+                Role.SERVICE_HEAD,
+                Role.EDUCATOR,
+                Role.LEGAL_OFFICE,
+                Role.INSTITUTION_ADMIN,
+            },
         ),
         (
             K.DISTRICT_OFFICE,
             {
                 Role.PACT_COORDINATOR,
                 Role.SOCIAL_WORKER,
+                Role.SERVICE_HEAD,
                 Role.LEGAL_OFFICE,
                 Role.INSTITUTION_ADMIN,
                 Role.TECHNICAL_ADMIN,

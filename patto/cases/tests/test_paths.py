@@ -364,7 +364,7 @@ def test_path_list_query_count(count, family_path, personas, django_assert_num_q
         )
     client = Client()
     client.force_login(actor)
-    with django_assert_num_queries(14):  # the menu and the permissions share one standing query
+    with django_assert_num_queries(15):  # the menu and the permissions share one standing query; + the header bell
         assert client.get(reverse("cases:path_list")).status_code == 200
 
 
@@ -403,7 +403,7 @@ def test_person_search_query_count(count, family_path, personas, django_assert_n
         )
     client = Client()
     client.force_login(actor)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.post(reverse("cases:person_search"), {"query": "canestrari"})
     assert len(response.context["results"]) == 2 + count
 

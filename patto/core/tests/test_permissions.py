@@ -93,6 +93,8 @@ def sample_url(name, objects):
         "audit:family_accesses_xlsx": {"key": objects["family"]},
         "audit:person_accesses": {"key": objects["child"]},
         "audit:person_accesses_xlsx": {"key": objects["child"]},
+        "audit:signal_accesses": {"key": objects["request"]},
+        "audit:signal_accesses_xlsx": {"key": objects["request"]},
         "audit:person_report": {"key": objects["child"]},
         "audit:person_report_pdf": {"key": objects["child"]},
         "cases:assessment_edit": {
@@ -417,6 +419,8 @@ MATRIX = {
     "audit:family_accesses_xlsx": expect(403, auditor=200),
     "audit:person_accesses": expect(403, auditor=200),
     "audit:person_accesses_xlsx": expect(403, auditor=200),
+    "audit:signal_accesses": expect(403, auditor=200),
+    "audit:signal_accesses_xlsx": expect(403, auditor=200),
     "audit:person_report": expect(403, auditor=200),
     "audit:person_report_pdf": expect(403, auditor=200),
     # Step-up: asking for the password again is open to every signed-in user.
@@ -645,6 +649,8 @@ POST_MATRIX = {
     "audit:family_accesses_xlsx": expect(405),
     "audit:person_accesses": expect(405),
     "audit:person_accesses_xlsx": expect(405),
+    "audit:signal_accesses": expect(405),
+    "audit:signal_accesses_xlsx": expect(405),
     "audit:person_report": expect(405),
     "audit:person_report_pdf": expect(405),
     # Read-only pages refuse a POST.

@@ -90,6 +90,6 @@ def test_commitments_with_indicators_query_count(count, pact, personas, world, d
         )
     client = Client()
     client.force_login(personas["coordinator"].user)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         assert client.get(reverse("governance:commitments")).status_code == 200
     assert date.today()

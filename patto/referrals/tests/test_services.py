@@ -176,7 +176,7 @@ def test_a_consultation_refuses_what_identifies_the_child_and_says_why(cast, fie
     with pytest.raises(ValidationError) as refused:
         services.send_consultation(actor=fresh(cast.nido), receiver=cast.world.comune, age_band="0-2", **data)
     assert field in refused.value.message_dict
-    assert "identify the child" in refused.value.message_dict[field][0]
+    assert "codice fiscale" in refused.value.message_dict[field][0] or "data" in refused.value.message_dict[field][0]
     assert not Request.objects.exists()
 
 
