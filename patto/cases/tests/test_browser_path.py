@@ -1,5 +1,6 @@
 """The case manager walks a family's path in the browser; the school and the psychologist see their part."""
 
+from datetime import date, timedelta
 from pathlib import Path as Path_
 
 import pytest
@@ -155,11 +156,19 @@ def test_case_manager_walks_the_path_and_each_member_sees_their_part(visit, dist
     # A team meeting with the family, minutes and a next step.
     cm.page.click("main >> text=Programma un incontro d'équipe")
     cm.check()
-    cm.page.fill("#id_held_at", "2025-11-10T15:00")
+    # Browser tests run on the real clock: the meeting is still to come, so it can be moved.
+    soon = date.today() + timedelta(days=10)
+    cm.page.fill("#id_held_at", f"{soon:%Y-%m-%d}T15:00")
     cm.page.fill("#id_agenda", "Avvio del progetto con la famiglia")
     for box in cm.page.locator("input[name=participants]").all():
         cm.page.click(f"label[for={box.get_attribute('id')}]")
     cm.submit()
+    cm.page.click("main >> text=Modifica data o luogo")
+    cm.check()
+    cm.page.fill("#id_held_at", f"{soon + timedelta(days=1):%Y-%m-%d}T16:30")
+    cm.page.fill("#id_place", "Servizi sociali, via Ducale")
+    cm.submit()
+    assert "Servizi sociali, via Ducale" in cm.page.inner_text("main")
     cm.page.fill("#id_minutes", "La famiglia è d'accordo con il progetto.")
     cm.page.fill("#id_step_1_description", "Chiamare la scuola")
     cm.page.select_option("#id_step_1_assignee", index=1)

@@ -74,6 +74,12 @@ def test_amend_approve_compare_update_and_report(visit, district_pact, antivirus
     coordinator.check()
     coordinator.page.fill("#id_text", "Presidiare e coordinare il sistema di governance integrata.")
     coordinator.submit()
+    # Put to the GT's approval (a confirmation page): the draft is read-only until approved or withdrawn.
+    coordinator.page.click("main >> text=Sottoponi all'approvazione")
+    coordinator.check()
+    coordinator.submit()
+    assert "Sottoposta all'approvazione il" in coordinator.page.inner_text("main")
+    assert coordinator.page.locator("main li:has-text('Presidiare') a").count() == 0
     coordinator.page.click("main >> text=Registra l'approvazione")
     coordinator.check()
     coordinator.page.fill("#id_approved_on", "2026-03-12")
