@@ -86,10 +86,12 @@ def reschedule_meeting(*, actor, meeting, version, held_at, place, agenda):
 
 def _invitation(meeting, reference, page):
     """The .ics sent with the invitation: one file for every recipient, in the district's language, with
-    the page's address where Patto is served (``PATTO_BASE_URL``)."""
+    the page's address where Patto is served (``PATTO_BASE_URL``) and not the place (it may be the family's
+    home: the e-mail never carries it)."""
     with translation.override(settings.LANGUAGE_CODE):
         page_url = settings.PATTO_BASE_URL + page
-        return calendar_bytes([meeting_event(meeting, reference=reference, page_url=page_url)], name="Cases")
+        event = meeting_event(meeting, reference=reference, page_url=page_url, with_place=False)
+        return calendar_bytes([event], name="Cases")
 
 
 @transaction.atomic

@@ -88,7 +88,7 @@ def test_the_case_manager_moves_a_meeting_and_the_participants_get_an_ics_that_r
     event = _event(changed[0].attachment_ics)
     assert str(event["uid"]) == str(convened["uid"]) == f"cases-meeting-{meeting.pk}@patto"
     assert int(event["sequence"]) > int(convened["sequence"]) == 0
-    assert event["dtstart"].dt == _at(2026, 11, 24, 15, 30) and str(event["location"]) == "Scuola Marina, aula 3"
+    assert event["dtstart"].dt == _at(2026, 11, 24, 15, 30) and "Scuola Marina" not in str(event["location"])
     ics = bytes(changed[0].attachment_ics).decode()
     names = [person.first_name for person in family_path.family.members.all()] + ["Canestrari", "Nuovo ordine"]
     names += [personas[name].user.last_name for name in ("case_manager", "school_referent", "team_member")]
