@@ -131,4 +131,17 @@ step "daily maintenance (owner)"
 "${PRODUCTION[@]}" DATABASE_URL="$OWNER_URL" python manage.py maintenance >"$SMOKE/maintenance.log" 2>&1 || fail "maintenance"
 grep -q "Maintenance done" "$SMOKE/maintenance.log" || fail "maintenance"
 
+step "the hourly and daily jobs and the background worker (runtime role; e-mail kept in memory)"
+WORKER=("${PRODUCTION[@]}" DATABASE_URL="$APP_URL" PATTO_EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend)
+"${WORKER[@]}" python manage.py send_reminders >"$SMOKE/reminders.log" 2>&1 || fail "send_reminders"
+"${WORKER[@]}" python manage.py send_digests >"$SMOKE/digests.log" 2>&1 || fail "send_digests"
+"${WORKER[@]}" timeout 300 python manage.py db_worker --batch >"$SMOKE/worker.log" 2>&1 || fail "db_worker"
+QUEUE=$("${WORKER[@]}" python manage.py shell -c '
+from django_tasks_db.models import DBTaskResult
+from patto.notifications.models import EmailDelivery
+print(DBTaskResult.objects.filter(status="READY").count(), DBTaskResult.objects.filter(status="SUCCESSFUL").count())
+' 2>"$SMOKE/queue.log" | tail -1)
+echo "   queue after the worker: ready, done = $QUEUE"
+[ "${QUEUE%% *}" = 0 ] && [ "${QUEUE##* }" -gt 0 ] || fail "the worker left tasks in the queue (ready, done = $QUEUE)"
+
 step "production smoke passed"

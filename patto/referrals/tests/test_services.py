@@ -371,3 +371,8 @@ def test_overdue_reminders_once_a_day_and_the_indicators(cast, fixed_clock):
     past = SimpleNamespace(pact=cast.pact, starts_on=date(2026, 1, 1), ends_on=date(2026, 11, 3))
     assert indicators.requests_overdue(cast.pact, past) == 0  # on 3 November nothing was late yet
     assert late.is_overdue(today)
+    from patto.referrals.panels import _response_times_by
+
+    by_kind, by_service = _response_times_by(cast.world.district.pk, date(2026, 1, 1), today)
+    assert [(row["answered"], row["median"], row["p90"]) for row in by_kind] == [(3, 2, 6)]
+    assert [(row["label"], row["answered"]) for row in by_service] == [("Comune di Rimini", 3)]
