@@ -14,7 +14,9 @@ from patto.notifications.kinds import Kind
 from patto.notifications.models import EmailDelivery
 
 
-@pytest.mark.django_db
+# A transactional test: the worker closes its database connection between tasks (as a long-running process
+# must), which on PostgreSQL would end the transaction an ordinary test runs in.
+@pytest.mark.django_db(transaction=True)
 def test_the_worker_sends_a_queued_notification_email(personas, settings, django_capture_on_commit_callbacks):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
     with django_capture_on_commit_callbacks(execute=True):
