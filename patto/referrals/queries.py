@@ -80,13 +80,33 @@ def requests_visible_to(user):
     condition = Q(sender=user, sender_institution_id__in=institutions)
     heads = {m.institution_id for m in memberships if m.role in HEAD_ROLES}
     if heads:
-        condition |= Q(sender_institution_id__in=heads) | Q(receiver_id__in=heads)
+        condition |= Q(sender_institution_id__in=heads)
+    receiving = Q(receiver_id__in=heads) if heads else Q(pk__in=[])
     for kind, roles in INTAKE_ROLES.items():
-        receiving = {m.institution_id for m in memberships if m.role in roles}
-        if receiving:
-            condition |= Q(kind=kind, receiver_id__in=receiving)
-    condition |= Q(assignee=user, receiver_id__in=institutions)
-    return Request.objects.filter(condition)
+        ids = {m.institution_id for m in memberships if m.role in roles}
+        if ids:
+            receiving |= Q(kind=kind, receiver_id__in=ids)
+    receiving |= Q(assignee=user, receiver_id__in=institutions)
+    return Request.objects.filter(condition | (receiving & _consent_allows_receiver()))
+
+
+def _consent_allows_receiver():
+    """A school or educational service receives a request about a family's path only while the family's
+    consent to share with it is in force: a withdrawal removes its view at the next request."""
+    from django.db.models import Exists, OuterRef
+
+    from patto.cases.models import SCHOOL_KINDS, ConsentItem
+
+    consent = ConsentItem.objects.in_force().filter(path=OuterRef("path"), institution=OuterRef("receiver"))
+    return Q(path__isnull=True) | ~Q(receiver__kind__in=SCHOOL_KINDS) | Exists(consent)
+
+
+def _receiver_consented(request):
+    from patto.cases.models import SCHOOL_KINDS, ConsentItem
+
+    if request.path_id is None or request.receiver.kind not in SCHOOL_KINDS:
+        return True
+    return ConsentItem.objects.in_force().filter(path_id=request.path_id, institution_id=request.receiver_id).exists()
 
 
 @dataclass(frozen=True)
@@ -112,6 +132,8 @@ def side_of(user, request):
     intake = INTAKE_ROLES[request.kind]
     head = any(m.role in HEAD_ROLES for m in at_receiver)
     receiver = head or any(m.role in intake for m in at_receiver) or (request.assignee_id == user.pk and at_receiver)
+    if receiver and not _receiver_consented(request):
+        receiver = head = False
     sender = (
         request.sender_id == user.pk and any(m.institution_id == request.sender_institution_id for m in memberships)
     ) or any(m.institution_id == request.sender_institution_id and m.role in HEAD_ROLES for m in memberships)

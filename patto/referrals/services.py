@@ -16,7 +16,7 @@ from patto.accounts.roles import Role
 from patto.audit.services import record_event
 from patto.cases import services as cases
 from patto.cases.models import Path, TeamMember
-from patto.cases.queries import TEAM_ROLE_FIT, paths_visible_to
+from patto.cases.queries import TEAM_ROLE_FIT, access_to, paths_visible_to
 from patto.core.versioning import update_versioned
 from patto.core.workdays import add_working_days, working_days_between
 from patto.documents.services import store_attachment
@@ -32,10 +32,14 @@ Out = Request.Outcome
 S = Request.Status
 NUMBER_CODES = {Kind.CONSULTATION: "CON", Kind.SIGNAL: "SEG", Kind.PROFESSIONAL: "RIC", Kind.TRANSFER: "TRA"}
 # A codice fiscale (omocodia letters allowed) or a full date: what an anonymous consultation must not carry.
-FISCAL_CODE_LIKE = re.compile(
-    r"\b[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]\b", re.I
+FISCAL_CODE_LIKE = re.compile(r"[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]", re.I)
+MONTHS = "gennaio|febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|novembre|dicembre"
+DATE_LIKE = re.compile(
+    r"\b\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{2}(\d{2})?\b"  # 3/4/2019, 03.04.19
+    r"|\b(19|20)\d{2}\s*-\s*\d{1,2}\s*-\s*\d{1,2}\b"  # 2019-04-03
+    rf"|\b\d{{1,2}}°?\s+({MONTHS})\s+(19|20)?\d{{2}}\b",  # 3 aprile 2019 (a day and a month alone may stay)
+    re.I,
 )
-DATE_LIKE = re.compile(r"\b\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*(19|20)\d{2}\b")
 CONSULTATION_TEXT = ("observed", "observed_since", "tried")
 SIGNAL_FIELDS = (
     "child_first_name",
@@ -195,7 +199,7 @@ def check_anonymous(data):
     errors = {}
     for field in CONSULTATION_TEXT:
         value = data.get(field) or ""
-        if FISCAL_CODE_LIKE.search(value):
+        if FISCAL_CODE_LIKE.search(re.sub(r"[\s.-]+", "", value)):  # also written with spaces
             errors[field] = _(
                 "This looks like a codice fiscale. An anonymous consultation must not identify the child: "
                 "remove it (if the child should be named, send a signal instead)."
@@ -475,7 +479,7 @@ def write_message(*, actor, request, text, to_sender):
             notify(
                 recipients=[request.sender], kind=Notice.REQUEST_ANSWERED, url=_url(request), reference=request.number
             )
-    elif side.sender:
+    elif side.sender and request.sender_id == actor.pk:
         if not request.is_open:
             raise ValidationError(_("This request is closed: send a new one."))
         message = _message(request, actor, text, from_sender=True)
@@ -526,7 +530,7 @@ def provide_information(*, actor, request, version, text):
     _message(request, actor, text, from_sender=True, event="information_given")
     _audit(actor, request, "referrals.request.information_given", changes)
     notify(
-        recipients=[request.assignee] if request.assignee_id else _intake_people(request),
+        recipients=_handler_or_heads(request),
         kind=Notice.REQUEST_ANSWERED,
         url=_url(request),
         reference=request.number,
@@ -669,12 +673,27 @@ def take_in_charge(
         )
     with transaction.atomic():
         if existing_path is not None:
+            known = cases.find_existing_person(
+                district=request.district,
+                first_name=request.child_first_name,
+                last_name=request.child_last_name,
+                birth_date=request.child_birth_date,
+            )
+            open_and_seen = paths_visible_to(actor).filter(pk=existing_path.pk).exclude(state=Path.State.CLOSED)
             if (
-                not paths_visible_to(actor)
-                .filter(pk=existing_path.pk, state__in=[s for s in Path.State.values if s != "closed"])
-                .exists()
+                known is None
+                or known.family_id != existing_path.family_id
+                or not open_and_seen.exists()
+                or not access_to(actor, existing_path).team_view
             ):
-                raise ValidationError({"existing_path": _("Choose an open path you are in the team of.")})
+                raise ValidationError(
+                    {
+                        "existing_path": _(
+                            "A signal is linked only to the open path of the family in which the duplicate check "
+                            "found this child, and only by a member of that family's team."
+                        )
+                    }
+                )
             path = existing_path
             cases._event(path, actor, "request.linked", number=request.number)
         else:
@@ -748,6 +767,11 @@ def accept_assignment(*, actor, request, version):
         cases._event(
             path, actor, "case_manager.changed", name=actor.get_full_name(), institution_name=str(request.receiver)
         )
+        # The path's requests still waiting for an answer now belong to its new case manager: the answers
+        # go to them, and the previous one (who no longer sees the path) no longer follows or withdraws them.
+        Request.objects.filter(path=path, status__in=(S.SENT, S.ASSIGNED, S.WAITING_SENDER)).exclude(
+            pk=request.pk
+        ).update(sender=actor, sender_institution=request.receiver)
         record_event(
             actor=actor,
             action="cases.case_manager.changed",
@@ -784,7 +808,7 @@ def withdraw_request(*, actor, request, version, reason):
     changes = update_versioned(request, version, {"status": S.WITHDRAWN, "closed_at": timezone.now()})
     _message(request, actor, reason, from_sender=True, event="withdrawn")
     _audit(actor, request, "referrals.request.withdrawn", {"status": changes["status"]}, purpose=reason)
-    recipients = [request.assignee] if request.assignee_id else _intake_people(request)
+    recipients = _handler_or_heads(request)
     notify(
         recipients=recipients, kind=Notice.REQUEST_ANSWERED, url=_url(request), reference=request.number, exclude=actor
     )
@@ -794,13 +818,27 @@ def withdraw_request(*, actor, request, version, reason):
 # --- reminders ------------------------------------------------------------------------------------------
 
 
+def _handler_or_heads(request):
+    """Who should act on the request now: its handler while they still work at the receiving service, the
+    heads of the service otherwise (who can assign it again), or its intake people without heads."""
+    if (
+        request.assignee_id
+        and Membership.objects.current()
+        .filter(user_id=request.assignee_id, institution_id=request.receiver_id)
+        .exists()
+    ):
+        return [request.assignee]
+    return _heads(request) or _intake_people(request)
+
+
 def overdue_reminders(today):
-    """Once a day per overdue request: its handler, or the receiving service's heads when nobody has it."""
+    """Once a day per overdue request: its handler, or the receiving service's heads when nobody (or
+    somebody who has left) has it."""
     from .queries import overdue
 
     created = 0
     for request in overdue(today=today).select_related("receiver", "assignee", "path__family"):
-        recipients = [request.assignee] if request.assignee_id else _heads(request) or _intake_people(request)
+        recipients = _handler_or_heads(request)
         created += len(
             notify(
                 recipients=recipients,

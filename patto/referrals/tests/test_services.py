@@ -376,3 +376,112 @@ def test_overdue_reminders_once_a_day_and_the_indicators(cast, fixed_clock):
     by_kind, by_service = _response_times_by(cast.world.district.pk, date(2026, 1, 1), today)
     assert [(row["answered"], row["median"], row["p90"]) for row in by_kind] == [(3, 2, 6)]
     assert [(row["label"], row["answered"]) for row in by_service] == [("Comune di Rimini", 3)]
+
+
+# --- found by the hostile-insider review ------------------------------------------------------------------
+
+
+def _taken(cast, **extra):
+    signal = services.send_signal(actor=fresh(cast.school_referent), data=signal_data(cast, **extra))
+    services.assign_request(actor=fresh(cast.head), request=signal, version=signal.version, assignee=cast.case_manager)
+    signal.refresh_from_db()
+    services.take_in_charge(actor=fresh(cast.case_manager), request=signal, version=signal.version, cohort=cast.cohort)
+    signal.refresh_from_db()
+    return signal
+
+
+def test_a_signal_is_never_linked_to_another_familys_path(cast):
+    other = _taken(cast)  # Aurora's family
+    signal = services.send_signal(
+        actor=fresh(cast.school_referent), data=signal_data(cast, child_first_name="Nina", child_last_name="Fabbri")
+    )
+    services.assign_request(actor=fresh(cast.head), request=signal, version=signal.version, assignee=cast.case_manager)
+    signal.refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        services.take_in_charge(
+            actor=fresh(cast.case_manager), request=signal, version=signal.version, existing_path=other.path
+        )
+    assert "existing_path" in refused.value.message_dict
+    signal.refresh_from_db()
+    assert signal.is_open and signal.path is None
+
+
+def test_a_school_asked_for_a_teacher_loses_the_request_when_the_family_withdraws_consent(cast):
+    from patto.cases.models import ConsentItem
+    from patto.cases.services import give_consent, withdraw_consent
+
+    path = _taken(cast).path
+    manager = fresh(cast.case_manager)
+    give_consent(
+        actor=manager,
+        path=path,
+        institution=cast.world.school,
+        scope="Frequenza",
+        given_on=date(2026, 11, 2),
+        given_by="I genitori",
+    )
+    request = services.request_professional(
+        actor=fresh(cast.case_manager), path=path, receiver=cast.world.school, team_role="teacher", text="Un docente"
+    )
+    assert requests_visible_to(fresh(cast.school_head)).filter(pk=request.pk).exists()
+    item = ConsentItem.objects.get(path=path)
+    withdraw_consent(
+        actor=manager, item=item, version=item.version, withdrawn_on=date(2026, 11, 16), reason="La famiglia"
+    )
+    head = fresh(cast.school_head)
+    assert not requests_visible_to(head).filter(pk=request.pk).exists()
+    assert not side_of(head, request).receiver
+
+
+def test_a_transfer_hands_the_paths_open_requests_to_the_new_case_manager(cast):
+    path = _taken(cast).path
+    asked = services.request_professional(
+        actor=fresh(cast.case_manager),
+        path=path,
+        receiver=cast.world.ausl,
+        team_role="psychologist",
+        text="Valutazione",
+    )
+    _member("head_b", cast.world.comune_b, Role.SERVICE_HEAD)
+    transfer = services.request_transfer(
+        actor=fresh(cast.case_manager), path=path, receiver=cast.world.comune_b, text="Trasloco"
+    )
+    from patto.accounts.models import User
+
+    services.assign_request(
+        actor=fresh(User.objects.get(username="head_b")),
+        request=transfer,
+        version=transfer.version,
+        assignee=cast.worker_b,
+    )
+    transfer.refresh_from_db()
+    services.accept_assignment(actor=fresh(cast.worker_b), request=transfer, version=transfer.version)
+    asked.refresh_from_db()
+    assert (asked.sender, asked.sender_institution) == (cast.worker_b, cast.world.comune_b)
+    assert not requests_visible_to(fresh(cast.case_manager)).filter(pk=asked.pk).exists()
+    assert requests_visible_to(fresh(cast.worker_b)).filter(pk=asked.pk).exists()
+
+
+def test_only_the_sender_writes_as_the_sender(cast):
+    signal = services.send_signal(actor=fresh(cast.school_referent), data=signal_data(cast))
+    with pytest.raises(PermissionDenied):
+        services.write_message(actor=fresh(cast.school_head), request=signal, text="Scrivo io", to_sender=False)
+    services.write_message(actor=fresh(cast.school_referent), request=signal, text="Aggiungo", to_sender=False)
+
+
+@pytest.mark.parametrize("text", ["nato il 3 aprile 2019", "il 03/04/19", "dal 2019-04-03", "CF RSS MRA 85T10 A944S"])
+def test_a_consultation_refuses_dates_and_codici_fiscali_in_other_shapes(cast, text):
+    with pytest.raises(ValidationError):
+        services.check_anonymous({"observed": text})
+    services.check_anonymous({"observed": "da ottobre, dal 3 ottobre, 3 volte a settimana, classe 3ª B"})
+
+
+def test_an_overdue_request_whose_handler_left_reminds_the_heads(cast):
+    signal = services.send_signal(actor=fresh(cast.school_referent), data=signal_data(cast))
+    services.assign_request(
+        actor=fresh(cast.colleague), request=signal, version=signal.version, assignee=cast.colleague
+    )
+    Membership.objects.filter(user=cast.colleague).update(valid_to=date(2026, 11, 1))
+    Request.objects.filter(pk=signal.pk).update(due_on=date(2026, 11, 10))
+    assert services.overdue_reminders(date(2026, 11, 16)) == 1
+    assert Notification.objects.get(kind="request_overdue").recipient == cast.head
