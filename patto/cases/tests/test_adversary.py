@@ -8,8 +8,8 @@ memberships) acting under another one, GETs the path page, the plan, its print a
 comparison of every path (the PDF and print view with a recent password, and without one when acting
 under the other role: then the step-up answers, after the permission check). A "case" is one such
 (world, user, acting role, page) comparison; the run prints how many (``pytest -s``).
-``PATTO_ADVERSARY_EXAMPLES`` sets the number of generated worlds: 60 by default (≈ 1,300 comparisons,
-about 2 minutes on SQLite on a 2-core machine), 500 or more for a longer hunt. The hand-written worlds
+``PATTO_ADVERSARY_EXAMPLES`` sets the number of generated worlds: 40 by default (≈ 900 comparisons,
+about 75 s on SQLite on a 2-core machine), 500 or more for a longer hunt. The hand-written worlds
 of ``EDGES`` are always tried first. With ``CI=true`` the run is seeded, with one seed on SQLite and
 another on PostgreSQL, so CI tries different worlds in its two runs and a CI failure replays exactly."""
 
@@ -39,7 +39,7 @@ from .oracle import PLAN_PAGES
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=ZoneInfo("Europe/Rome"))
 TODAY = NOW.date()
-EXAMPLES = int(os.environ.get("PATTO_ADVERSARY_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("PATTO_ADVERSARY_EXAMPLES", "40"))
 IN_CI = os.environ.get("CI") == "true"
 CI_SEEDS = {"sqlite": 20261201, "postgresql": 20261202}  # CI's two runs try different worlds, each replayable
 # Outside CI, failing worlds are kept (and replayed first) under var/, which git ignores.

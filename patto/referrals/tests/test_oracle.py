@@ -4,7 +4,7 @@ with one or two memberships (current, ended or not yet started), requests of eve
 assigned or not — and the oracle below, written from the rules in plain Python and sharing no code with
 ``referrals.queries``, says who may see each request and from which side. Any disagreement fails.
 
-``PATTO_REFERRALS_ORACLE_EXAMPLES`` sets the number of worlds (40 by default)."""
+``PATTO_REFERRALS_ORACLE_EXAMPLES`` sets the number of worlds (30 by default)."""
 
 import os
 from dataclasses import dataclass
@@ -21,7 +21,7 @@ from patto.governance.models import Adhesion, Pact
 from patto.referrals.models import Request
 from patto.referrals.queries import requests_visible_to, side_of
 
-EXAMPLES = int(os.environ.get("PATTO_REFERRALS_ORACLE_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("PATTO_REFERRALS_ORACLE_EXAMPLES", "30"))
 TODAY = date(2026, 11, 16)
 NOW = datetime(2026, 11, 16, 10, 0, tzinfo=ZoneInfo("Europe/Rome"))
 
