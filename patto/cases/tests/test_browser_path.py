@@ -4,6 +4,7 @@ from datetime import date, timedelta
 from pathlib import Path as Path_
 
 import pytest
+from playwright.sync_api import expect
 
 from patto.accounts.roles import Role
 from patto.accounts.tests.factories import MembershipFactory, UserFactory
@@ -88,7 +89,8 @@ def test_case_manager_walks_the_path_and_each_member_sees_their_part(visit, dist
         cm.check()
         # Choosing the role in the team narrows the people offered (htmx): here to the one who fits.
         cm.page.select_option("#id_team_role", role)
-        cm.page.wait_for_function("() => document.querySelectorAll('#id_membership option').length === 2")
+        # A locator's wait, not wait_for_function: that one may eval() its source in the page, which the CSP refuses.
+        expect(cm.page.locator("#id_membership option")).to_have_count(2)
         offered = cm.page.locator("#id_membership option").nth(1).inner_text()
         assert offered.startswith(f"{username} — {institution} (")  # the person, their institution and role
         cm.page.select_option("#id_membership", index=1)
