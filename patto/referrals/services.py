@@ -125,6 +125,8 @@ def _number(district, kind):
 
 
 def _save_new(request):
+    """Start the clock and save the request under the district's next number."""
+    _start_clock(request)
     request.full_clean(exclude=["number", "due_on", "working_days"])
     for _attempt in range(5):  # two requests in the same second: the number is unique, take the next
         request.number = _number(request.district, request.kind)
@@ -147,19 +149,19 @@ def _reference(request):
     return request.number
 
 
-def _intake_people(request):
+def _people_at_receiver(request, roles):
     from django.contrib.auth import get_user_model
 
-    roles = INTAKE_ROLES[request.kind]
     members = Membership.objects.current().filter(institution=request.receiver, role__in=roles)
     return list(get_user_model().objects.filter(pk__in=members.values("user")))
 
 
-def _heads(request):
-    from django.contrib.auth import get_user_model
+def _intake_people(request):
+    return _people_at_receiver(request, INTAKE_ROLES[request.kind])
 
-    members = Membership.objects.current().filter(institution=request.receiver, role__in=HEAD_ROLES)
-    return list(get_user_model().objects.filter(pk__in=members.values("user")))
+
+def _heads(request):
+    return _people_at_receiver(request, HEAD_ROLES)
 
 
 def _sender_membership(actor):
@@ -223,14 +225,25 @@ def social_services(district):
 # --- sending --------------------------------------------------------------------------------------------
 
 
+def _check_social_service(institution, district_id, field, message):
+    """Consultations, signals and transfers go to the social service of a comune (or the Ambito) of the
+    district, whose institution is in standing."""
+    if institution.kind not in SOCIAL_SERVICE_KINDS or institution.district_id != district_id:
+        raise ValidationError({field: message})
+    if not in_standing(institution):
+        raise ValidationError({field: _("This service has no adhesion to the pact in force.")})
+
+
 @transaction.atomic
 def send_consultation(*, actor, receiver, age_band, observed, observed_since="", tried="", family_informed=""):
     """A school, nido or health professional asks the social service about a situation, naming nobody."""
     membership = _sender_membership(actor)
-    if receiver.kind not in SOCIAL_SERVICE_KINDS or receiver.district_id != membership.institution.district_id:
-        raise ValidationError({"receiver": _("Choose the social service of a comune of your district.")})
-    if not in_standing(receiver):
-        raise ValidationError({"receiver": _("This service has no adhesion to the pact in force.")})
+    _check_social_service(
+        receiver,
+        membership.institution.district_id,
+        "receiver",
+        _("Choose the social service of a comune of your district."),
+    )
     check_anonymous({"observed": observed, "observed_since": observed_since, "tried": tried})
     request = Request(
         district_id=membership.institution.district_id,
@@ -246,7 +259,6 @@ def send_consultation(*, actor, receiver, age_band, observed, observed_since="",
         family_informed=family_informed,
         sent_at=timezone.now(),
     )
-    _start_clock(request)
     _save_new(request)
     _audit(actor, request, "referrals.request.sent", {"kind": [None, request.kind], "receiver": [None, str(receiver)]})
     notify(
@@ -302,7 +314,6 @@ def send_signal(*, actor, data, uploads=(), from_request=None):
         sent_at=timezone.now(),
         **fields,
     )
-    _start_clock(request)
     _save_new(request)
     for upload in uploads:
         request.attachments.add(store_attachment(actor=actor, upload=upload, scope=f"referrals.request:{request.pk}"))
@@ -362,7 +373,6 @@ def request_professional(*, actor, path, receiver, team_role, text):
         text=text,
         sent_at=timezone.now(),
     )
-    _start_clock(request)
     _save_new(request)
     cases._event(path, actor, "request.professional", role=team_role, institution_name=str(receiver))
     _audit(actor, request, "referrals.request.sent", {"kind": [None, request.kind], "team_role": [None, team_role]})
@@ -383,10 +393,9 @@ def request_transfer(*, actor, path, receiver, text):
     seat = _case_manager_seat(actor, path)
     if seat is None or not path.is_open:
         raise PermissionDenied
-    if receiver.kind not in SOCIAL_SERVICE_KINDS or receiver.district_id != path.family.district_id:
-        raise ValidationError({"receiver": _("Choose the social service of a comune of the district.")})
-    if not in_standing(receiver):
-        raise ValidationError({"receiver": _("This service has no adhesion to the pact in force.")})
+    _check_social_service(
+        receiver, path.family.district_id, "receiver", _("Choose the social service of a comune of the district.")
+    )
     if Request.objects.filter(
         path=path, kind=Kind.TRANSFER, status__in=(S.SENT, S.ASSIGNED, S.WAITING_SENDER)
     ).exists():
@@ -403,7 +412,6 @@ def request_transfer(*, actor, path, receiver, text):
         text=text,
         sent_at=timezone.now(),
     )
-    _start_clock(request)
     _save_new(request)
     cases._event(path, actor, "request.transfer", institution_name=str(receiver))
     _audit(actor, request, "referrals.request.sent", {"kind": [None, request.kind], "receiver": [None, str(receiver)]})
@@ -597,10 +605,10 @@ def forward_signal(*, actor, request, version, to, answer):
     _require_open(request)
     if request.kind != Kind.SIGNAL:
         raise ValidationError(_("Only a signal is sent on to another service."))
-    if to.pk == request.receiver_id or to.kind not in SOCIAL_SERVICE_KINDS or to.district_id != request.district_id:
-        raise ValidationError({"to": _("Choose the social service of another comune of the district.")})
-    if not in_standing(to):
-        raise ValidationError({"to": _("This service has no adhesion to the pact in force.")})
+    another = _("Choose the social service of another comune of the district.")
+    if to.pk == request.receiver_id:
+        raise ValidationError({"to": another})
+    _check_social_service(to, request.district_id, "to", another)
     _close(actor, request, version, Out.SENT_ON, answer)
     copy = Request(
         district_id=request.district_id,
@@ -613,7 +621,6 @@ def forward_signal(*, actor, request, version, to, answer):
         sent_at=timezone.now(),
         **{name: getattr(request, name) for name in SIGNAL_FIELDS},
     )
-    _start_clock(copy)
     _save_new(copy)
     copy.attachments.set(request.attachments.all())
     _audit(actor, copy, "referrals.request.forwarded", {"from": [None, request.number], "receiver": [None, str(to)]})
