@@ -63,10 +63,12 @@ INSTALLED_APPS = [
     "patto.accounts",
     "patto.audit",
     "patto.documents",
+    "patto.territory",
     "patto.notifications",
     "patto.governance",
     "patto.cases",
     "patto.referrals",
+    "patto.monitoring",
 ]
 if not PRODUCTION:  # the fictional demo district (seed_demo, published passwords) never exists in production
     INSTALLED_APPS.append("patto.demo")
