@@ -62,6 +62,9 @@ LABELS = {
     "cases.consent.withdrawn": _("Recorded the withdrawal of the family's consent"),
     "cases.team.added": _("Added a professional to the family's team"),
     "cases.case_manager.changed": _("Took over a family's path as case manager"),
+    "monitoring.grant.created": _("Gave the permission to read the district's figures"),
+    "monitoring.grant.revoked": _("Revoked the permission to read the district's figures"),
+    "monitoring.figures.downloaded": _("Downloaded figures of the monitoring"),
     "referrals.request.sent": _("Sent a request, consultation or signal"),
     "referrals.request.assigned": _("Assigned a request to a person"),
     "referrals.request.message": _("Wrote in a request's thread"),
@@ -161,6 +164,12 @@ LABELS = {
     "notifications.preference.changed": _("Changed which notifications they receive by e-mail"),
     "notifications.emails.viewed": _("Opened the list of e-mails not sent"),
     "notifications.email.retried": _("Queued a notification e-mail to be sent again"),
+    # Exports built in the background
+    "core.export.requested": _("Asked for an export to be prepared"),
+    "core.export.ready": _("An export they asked for was prepared"),
+    "core.export.failed": _("An export they asked for could not be prepared"),
+    "core.export.downloaded": _("Downloaded an export they had asked for"),
+    "core.export.expired": _("An export was deleted after its time"),
     # Security
     "security.access_denied": _("Was refused access"),
 }

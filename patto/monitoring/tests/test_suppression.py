@@ -1,0 +1,154 @@
+"""Small-cell protection against an independent attacker: exact linear algebra over the published
+figures decides whether a hidden small cell can be worked out (the code under test uses graph bridges)."""
+
+from fractions import Fraction
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from patto.monitoring.suppression import PRIMARY, SECONDARY, protect
+from patto.monitoring.tables import Column, Measure, Table
+
+
+def _extended(matrix):
+    rows, columns = len(matrix), len(matrix[0])
+    value = {(i, j): matrix[i][j] for i in range(rows) for j in range(columns)}
+    for i in range(rows):
+        value[(i, columns)] = sum(matrix[i])
+    for j in range(columns):
+        value[(rows, j)] = sum(matrix[i][j] for i in range(rows))
+    value[(rows, columns)] = sum(sum(r) for r in matrix)
+    return value
+
+
+def determined(matrix, hidden):
+    """The hidden cells whose value follows from the shown ones: each row and column of the table with its
+    totals is an equation; a hidden cell is determined when its unit vector is in the span of the
+    equations restricted to the hidden cells (Gaussian elimination over the rationals)."""
+    rows, columns = len(matrix), len(matrix[0])
+    unknowns = sorted(hidden)
+    index = {cell: k for k, cell in enumerate(unknowns)}
+    equations = []
+    for i in range(rows + 1):
+        line = [(i, j) for j in range(columns)] + [(i, columns)]
+        equations.append({cell: (-1 if cell[1] == columns else 1) for cell in line})
+    for j in range(columns + 1):
+        line = [(i, j) for i in range(rows)] + [(rows, j)]
+        equations.append({cell: (-1 if cell[0] == rows else 1) for cell in line})
+    matrix_rows = []
+    for equation in equations:
+        vector = [Fraction(0)] * len(unknowns)
+        for cell, sign in equation.items():
+            if cell in index:
+                vector[index[cell]] += sign
+        if any(vector):
+            matrix_rows.append(vector)
+    basis = _row_reduce(matrix_rows, len(unknowns))
+    result = set()
+    for cell, k in index.items():
+        unit = [Fraction(0)] * len(unknowns)
+        unit[k] = Fraction(1)
+        if _in_span(basis, unit):
+            result.add(cell)
+    return result
+
+
+def _row_reduce(vectors, width):
+    basis = []  # (pivot, vector)
+    for vector in vectors:
+        vector = _reduce(basis, list(vector))
+        pivot = next((k for k in range(width) if vector[k] != 0), None)
+        if pivot is not None:
+            factor = vector[pivot]
+            basis.append((pivot, [x / factor for x in vector]))
+    return basis
+
+
+def _reduce(basis, vector):
+    for pivot, row in basis:
+        if vector[pivot] != 0:
+            factor = vector[pivot]
+            vector = [a - factor * b for a, b in zip(vector, row, strict=True)]
+    return vector
+
+
+def _in_span(basis, vector):
+    return not any(_reduce(basis, vector))
+
+
+def test_the_textbook_leak_is_closed():
+    """Naive suppression hides only the 3; the row total gives it back (25 − 10 − 12)."""
+    matrix = [[3, 10, 12], [20, 30, 40], [15, 25, 35]]
+    naive = {(0, 0)}
+    assert (0, 0) in determined(matrix, naive)  # the oracle sees the leak
+    result = protect(matrix)
+    assert result.hidden[(0, 0)] == PRIMARY
+    assert SECONDARY in result.hidden.values()
+    assert not determined(matrix, set(result.hidden)) & {c for c, r in result.hidden.items() if r == PRIMARY}
+
+
+def test_a_row_with_one_small_cell_and_zeros_hides_its_total():
+    matrix = [[2, 0, 0], [10, 11, 12]]
+    result = protect(matrix)
+    assert result.hidden[(0, 0)] == PRIMARY
+    assert result.hidden[(0, 3)] == PRIMARY  # the row total is 2: small too
+    assert not determined(matrix, set(result.hidden)) & {(0, 0), (0, 3)}
+
+
+def test_zero_is_shown():
+    result = protect([[0, 10], [10, 10]])
+    assert result.hidden == {}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(1, 5).flatmap(
+        lambda rows: st.integers(1, 5).flatmap(
+            lambda columns: st.lists(
+                st.lists(st.one_of(st.integers(0, 6), st.integers(0, 60)), min_size=columns, max_size=columns),
+                min_size=rows,
+                max_size=rows,
+            )
+        )
+    )
+)
+def test_no_small_cell_can_be_worked_out(matrix):
+    result = protect(matrix)
+    small = {cell for cell, reason in result.hidden.items() if reason == PRIMARY}
+    assert not determined(matrix, set(result.hidden)) & small
+    value = _extended(matrix)
+    assert all(0 < value[cell] < 5 for cell in small)
+    assert all(not 0 < v < 5 or cell in result.hidden for cell, v in value.items())
+
+
+def test_a_table_without_row_totals_protects_its_column_totals_only():
+    """One column of counts by comune and the district's total: two small cells hide each other; a lone
+    small cell takes the next smallest with it."""
+    table = Table(
+        key="t",
+        title="Signals",
+        row_header="Comune",
+        columns=[Column("signals", "Signals"), Column("rate", "Rate", kind="rate", base="signals", decimals=1)],
+        rows=[("A", {"signals": 3, "rate": 1.2}), ("B", {"signals": 40, "rate": 8.0}), ("C", {"signals": 7, "rate": 2.5})],
+        column_totals=True,
+        total_row={"rate": 5.0},
+    )
+    shown = {label: [cell.text for cell in row] for label, row in table.cells}
+    assert shown["A"][0] == "<5" and shown["A"][1] == "n.d."
+    assert shown["C"][0] == "n.d." and shown["C"][1] == "n.d."  # the next smallest, and its rate
+    assert shown["B"] == ["40", "8,0"]
+    assert table.cells[-1][1][0].text == "50"
+    rows = list(table.file_rows())
+    assert rows[0] == ["A", "<5", "n.d."]
+    assert rows[1] == ["B", 40, rows[1][2]] and str(rows[1][2]) == "8.0"
+
+
+def test_a_mean_on_fewer_than_five_is_not_shown():
+    table = Table(
+        key="m",
+        title="Change",
+        row_header="Side",
+        columns=[Column("mean", "Mean change", kind="measure", decimals=2)],
+        rows=[("Bambino", {"mean": Measure(0.5, 4)}), ("Famiglia", {"mean": Measure(0.25, 12)})],
+    )
+    assert [row[0].text for _label, row in table.cells] == ["n < 5", "0,25"]
