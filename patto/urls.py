@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("patto.cases.urls")),
     path("patto/", include("patto.governance.urls")),
     path("richieste/", include("patto.referrals.urls")),
+    path("territorio/", include("patto.territory.urls")),
     path("monitoraggio/", include("patto.monitoring.urls")),
     path("pubblico/patto/<uuid:public_id>/", public_pact, name="public_pact"),
     path("lingua/", mfa_exempt(login_not_required(set_language)), name="set_language"),

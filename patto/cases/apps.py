@@ -32,6 +32,13 @@ class CasesConfig(AppConfig):
 
         register("families_in_path", families_in_path)
 
+        from patto.territory.residence import register_residence_source
+
+        from .queries import unmapped_residences
+        from .services import assign_residence
+
+        register_residence_source(unmapped=unmapped_residences, assign=assign_residence)
+
         from patto.notifications.reminders import register_source
 
         from . import reminders

@@ -10,6 +10,7 @@ from patto.accounts.models import Institution, Membership, SchoolSite, User
 from patto.core.forms import CheckboxList, DateInput, DateTimeInput, StyledFormMixin, VersionedForm, add_service_errors
 from patto.documents.forms import AttachmentField
 from patto.governance.queries import institutions_in_standing
+from patto.territory.models import Comune
 
 from .models import (
     DEVICE_RESPONSIBLE_ROLES,
@@ -77,6 +78,7 @@ class PersonForm(StyledFormMixin, forms.ModelForm):
             "birth_date",
             "sex",
             "fiscal_code",
+            "comune",
             "town",
             "school",
             "school_site",
@@ -85,6 +87,9 @@ class PersonForm(StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args, district, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["comune"].queryset = Comune.objects.filter(district=district, is_active=True)
+        self.fields["comune"].empty_label = _("— outside the district or not known —")
+        self.fields["town"].help_text = _("Only when the comune is not in the list above.")
         self.fields["school"].queryset = Institution.objects.filter(
             district=district, kind__in=[Institution.Kind.SCHOOL, Institution.Kind.EDUCATIONAL_SERVICE]
         )
@@ -115,6 +120,8 @@ class PersonForm(StyledFormMixin, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        if data.get("comune") and data.get("town", "").strip():
+            self.add_error("town", _("Choose the comune in the list, or write one outside the district: not both."))
         site, school = data.get("school_site"), data.get("school")
         if site is not None and (school is None or site.institution_id != school.pk):
             self.add_error(
@@ -132,7 +139,17 @@ class PersonForm(StyledFormMixin, forms.ModelForm):
 
 class ChildForm(PersonForm):
     class Meta(PersonForm.Meta):
-        fields = ["first_name", "last_name", "birth_date", "sex", "fiscal_code", "town", "school", "school_site"]
+        fields = [
+            "first_name",
+            "last_name",
+            "birth_date",
+            "sex",
+            "fiscal_code",
+            "comune",
+            "town",
+            "school",
+            "school_site",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -142,6 +159,15 @@ class ChildForm(PersonForm):
 class SignalForm(StyledFormMixin, forms.Form):
     cohort = forms.ModelChoiceField(label=_("Cohort"), queryset=Cohort.objects.none())
     signal_source = forms.ModelChoiceField(label=_("Who sent the signal"), queryset=Institution.objects.none())
+    signal_channel = forms.ChoiceField(
+        label=_("Who signalled"),
+        choices=[("", _("As the institution above (school, AUSL, social service…)"))] + Path.SignalChannel.choices,
+        required=False,
+        help_text=_(
+            "For the national PIPPI monitoring. Choose when it is not the institution's kind: the family's "
+            "paediatrician, the family itself, the juvenile court or the public prosecutor."
+        ),
+    )
     signal_date = forms.DateField(label=_("Date of the signal"), widget=DateInput, initial=timezone.localdate)
     signal_summary = forms.CharField(
         label=_("What the signal says"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000

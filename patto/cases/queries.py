@@ -12,7 +12,8 @@ health institution, held by a health professional of that institution."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import CharField, Exists, OuterRef, Q, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from patto.accounts.models import Institution, Membership
@@ -53,13 +54,21 @@ TEAM_ROLE_FIT = {
 }
 
 
+# The fitting pairs as "team_role:role" strings, so that the fit is one EXISTS with one IN (building and
+# compiling one subquery per team role cost more than the rest of a path page).
+_FIT_PAIRS = sorted(f"{team_role}:{role}" for team_role, roles in TEAM_ROLE_FIT.items() for role in roles)
+
+
 def _fitting_membership(day):
     """A current membership of the seat's holder at the seat's institution, in a role that fits the seat."""
-    membership = Membership.objects.current(day).filter(user=OuterRef("user"), institution=OuterRef("institution"))
-    fits = Q()
-    for team_role, roles in TEAM_ROLE_FIT.items():
-        fits |= Q(team_role=team_role) & Exists(membership.filter(role__in=roles))
-    return fits
+    pair = Concat(OuterRef("team_role"), Value(":"), "role", output_field=CharField())
+    membership = (
+        Membership.objects.current(day)
+        .filter(user=OuterRef("user"), institution=OuterRef("institution"))
+        .annotate(fit=pair)
+        .filter(fit__in=_FIT_PAIRS)
+    )
+    return Exists(membership)
 
 
 def current_team_members(on=None):
@@ -774,3 +783,22 @@ def read_meeting_page(user, page):
     """Log the read of a page of the user's meetings when it names families (their references)."""
     log_read(user, "cases.meetings.listed", [meeting.path for _when, kind, meeting in page if kind == "team"])
     return page
+
+
+# --- Comuni of residence -------------------------------------------------------------------------------
+
+
+def unmapped_residences(district):
+    """The comuni of residence written as text that no comune matched, with how many people of the district
+    have each (GROUP BY the text, one query): figures for the coordinator's comuni page, no names."""
+    from django.db.models import Count, F
+
+    from .models import Person
+
+    return (
+        Person.objects.filter(district=district, comune__isnull=True)
+        .exclude(town="")
+        .values(value=F("town"))
+        .annotate(people=Count("pk"))
+        .order_by("value")
+    )

@@ -15,7 +15,7 @@ from patto.accounts.models import Institution, Membership
 from patto.accounts.roles import Role
 from patto.audit.services import record_event
 from patto.cases import services as cases
-from patto.cases.models import Path, TeamMember
+from patto.cases.models import Path, TeamMember, channel_of
 from patto.cases.queries import TEAM_ROLE_FIT, access_to, paths_visible_to
 from patto.core.versioning import update_versioned
 from patto.core.workdays import add_working_days, working_days_between
@@ -24,6 +24,7 @@ from patto.governance.models import Procedure
 from patto.governance.queries import in_standing
 from patto.notifications.kinds import Kind as Notice
 from patto.notifications.services import notify
+from patto.territory.models import Comune
 
 from .models import Kind, Request, RequestMessage, RequestPause
 from .queries import HEAD_ROLES, INTAKE_ROLES, SENDER_ROLES, SOCIAL_SERVICE_KINDS, side_of
@@ -641,8 +642,15 @@ def child_data(request):
         "last_name": request.child_last_name,
         "birth_date": request.child_birth_date,
         "sex": request.child_sex,
-        "town": request.comune.short_name or request.comune.name if request.comune_id else "",
     }
+    if request.comune_id:  # the comune of residence as data: the Comune of the same ISTAT code, else its name
+        comune = Comune.objects.filter(
+            district_id=request.district_id, istat_code=request.comune.istat_code, is_active=True
+        ).first()
+        if comune is not None and request.comune.istat_code:
+            data["comune"] = comune
+        else:
+            data["town"] = request.comune.short_name or request.comune.name
     if request.school_id:
         data["school"] = request.school
     if request.school_site_id:
@@ -712,6 +720,9 @@ def take_in_charge(
                 service=request.receiver,
                 cohort=cohort,
                 signal_source=request.sender_institution,
+                # Who signalled, from the kind of the sender's institution (a health professional's signal counts
+                # as the AUSL's: the case manager corrects it on the path when it was the paediatrician).
+                signal_channel=channel_of(request.sender_institution),
                 signal_date=timezone.localdate(request.sent_at),
                 signal_summary=signal_summary(request),
                 legal_basis=legal_basis,

@@ -14,6 +14,19 @@ from .assessment import (  # noqa: F401
 )
 from .devices import DEVICE_RESPONSIBLE_ROLES, DeviceActivation, DeviceSession, DeviceType, Volunteer  # noqa: F401
 from .meetings import Meeting, Task  # noqa: F401
-from .path import NEXT_STATE, Agreement, ArchiveAccess, Bilingual, ClosureOutcome, Cohort, Family, Path, Person  # noqa: F401
+from .path import (  # noqa: F401
+    CHANNEL_OF_KIND,
+    NEXT_STATE,
+    Agreement,
+    ArchiveAccess,
+    Bilingual,
+    ClosureOutcome,
+    Cohort,
+    Family,
+    Path,
+    Person,
+    SignalChannel,
+    channel_of,
+)
 from .plan import CurrentActionManager, PlanAction, PlanGoal  # noqa: F401
 from .team import SCHOOL_KINDS, ConsentItem, ConsentItemQuerySet, Note, PathEvent, TeamMember  # noqa: F401

@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from patto.accounts.models import District, Institution, SchoolSite
+from patto.territory.models import Comune
 
 from ..fiscal_code import validate_fiscal_code
 
@@ -82,7 +83,16 @@ class Person(models.Model):
     birth_date = models.DateField(_("date of birth"))
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     fiscal_code = models.CharField(_("codice fiscale"), max_length=16, blank=True, validators=[validate_fiscal_code])
-    town = models.CharField(_("comune of residence"), max_length=100, blank=True)
+    comune = models.ForeignKey(
+        Comune,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="residents",
+        verbose_name=_("comune of residence"),
+    )
+    # Only a comune outside the district (or one not yet mapped: the coordinator maps them on the comuni page).
+    town = models.CharField(_("comune of residence outside the district"), max_length=100, blank=True)
     school = models.ForeignKey(
         Institution,
         on_delete=models.PROTECT,
@@ -131,6 +141,12 @@ class Person(models.Model):
             raise ValidationError({"birth_date": _("The date of birth cannot be in the future.")})
         if self.kind == self.Kind.CHILD and self.birth_date and self.age >= 18:
             raise ValidationError({"birth_date": _("A child in a PIPPI path is under 18.")})
+        if self.comune_id and self.district_id and self.comune.district_id != self.district_id:
+            raise ValidationError({"comune": _("Choose a comune of the family's district.")})
+        if self.comune_id and self.town:
+            raise ValidationError(
+                {"town": _("Choose the comune in the list, or write one outside the district: not both.")}
+            )
         if self.school_id and self.kind != self.Kind.CHILD:
             raise ValidationError({"school": _("Only children attend a school or educational service here.")})
         if self.school_site_id and self.school_site.institution_id != self.school_id:
@@ -144,8 +160,40 @@ class Person(models.Model):
             )
 
 
+class SignalChannel(models.TextChoices):
+    """Who signalled the family, as the national PIPPI monitoring asks (not which institution's account sent it)."""
+
+    SCHOOL = "school", _("School")
+    EDUCATIONAL_SERVICE = "educational_service", _("Educational service (nido, scuola dell'infanzia)")
+    AUSL = "ausl", _("Health services (AUSL)")
+    PAEDIATRICIAN = "paediatrician", _("Family paediatrician (pediatra di libera scelta)")
+    FAMILY = "family", _("The family itself")
+    COURT = "court", _("Juvenile court or public prosecutor")
+    SOCIAL_SERVICE = "social_service", _("Social service")
+    OTHER = "other", _("Other")
+
+
+# The channel a signal from an institution of each kind counts under when nobody says otherwise. A signal
+# sent from the AUSL counts as the AUSL's: a paediatrician (or the court, or the family) is chosen by hand.
+CHANNEL_OF_KIND = {
+    "school": SignalChannel.SCHOOL,
+    "educational_service": SignalChannel.EDUCATIONAL_SERVICE,
+    "ausl": SignalChannel.AUSL,
+    "comune": SignalChannel.SOCIAL_SERVICE,
+    "district_office": SignalChannel.SOCIAL_SERVICE,
+    "third_sector": SignalChannel.OTHER,
+}
+
+
+def channel_of(institution):
+    """The signal channel an institution stands for by its kind (``CHANNEL_OF_KIND``)."""
+    return CHANNEL_OF_KIND.get(getattr(institution, "kind", None), SignalChannel.OTHER)
+
+
 class Path(models.Model):
     """The percorso of one family in PIPPI, from the first signal to closure."""
+
+    SignalChannel = SignalChannel
 
     class State(models.TextChoices):
         SIGNAL = "signal", _("Signal received")
@@ -177,6 +225,14 @@ class Path(models.Model):
     legal_basis_note = models.CharField(_("legal basis: details"), max_length=300, blank=True)
     signal_source = models.ForeignKey(
         Institution, on_delete=models.PROTECT, related_name="signalled_paths", verbose_name=_("who sent the signal")
+    )
+    signal_channel = models.CharField(
+        _("who signalled"),
+        max_length=20,
+        choices=SignalChannel.choices,
+        default=SignalChannel.OTHER,
+        db_index=True,
+        help_text=_("As the national PIPPI monitoring asks: the school, the paediatrician, the family itself…"),
     )
     signal_date = models.DateField(_("date of the signal"), default=timezone.localdate)
     signal_summary = models.TextField(_("what the signal says"), max_length=4000)

@@ -30,14 +30,17 @@ from .path import (  # noqa: F401
     _transition,
     add_person,
     advance_path,
+    assign_residence,
     attach_agreement_document,
     close_path,
+    comune_named,
     ensure_new_person,
     find_existing_person,
     open_archive,
     open_path,
     record_agreement,
     reopen_path,
+    with_comune,
 )
 from .plan import add_action, add_goal, remove_action, update_goal  # noqa: F401
 from .team import (  # noqa: F401

@@ -17,6 +17,8 @@ from patto.core.exceptions import TransitionError
 from patto.core.versioning import update_versioned
 from patto.documents.services import store_attachment
 from patto.governance.queries import in_standing
+from patto.territory.models import Comune
+from patto.territory.parsing import plain
 
 from ..fiscal_code import normalise
 from ..models import (
@@ -30,10 +32,22 @@ from ..models import (
     PathEvent,
     Person,
     TeamMember,
+    channel_of,
 )
 from ..queries import access_to, acting_in_standing, paths_visible_to
 
-PERSON_FIELDS = ("kind", "first_name", "last_name", "birth_date", "sex", "fiscal_code", "town", "school", "school_site")
+PERSON_FIELDS = (
+    "kind",
+    "first_name",
+    "last_name",
+    "birth_date",
+    "sex",
+    "fiscal_code",
+    "comune",
+    "town",
+    "school",
+    "school_site",
+)
 
 
 class DuplicatePerson(ValidationError):
@@ -93,8 +107,26 @@ def ensure_new_person(*, actor, district, data):
         raise DuplicatePerson(existing, disclose=disclose)
 
 
+def comune_named(district, text):
+    """The district's comune written as ``text`` ("rimini", "Comune di Rimini", "FORLÌ" → Forlì), or None."""
+    wanted = plain(text).removeprefix("comune di ").strip()
+    if not wanted:
+        return None
+    return next((c for c in Comune.objects.filter(district=district) if plain(c.name) == wanted), None)
+
+
+def with_comune(district, data):
+    """A comune of residence written as text that names a comune of the district becomes that comune."""
+    town = (data.get("town") or "").strip()
+    if town and not data.get("comune"):
+        comune = comune_named(district, town)
+        if comune is not None:
+            return {**data, "comune": comune, "town": ""}
+    return {**data, "town": town} if "town" in data else data
+
+
 def _new_person(actor, family, data):
-    data = {**data, "fiscal_code": normalise(data.get("fiscal_code"))}
+    data = with_comune(family.district, {**data, "fiscal_code": normalise(data.get("fiscal_code"))})
     existing = find_existing_person(
         district=family.district,
         first_name=data["first_name"],
@@ -180,6 +212,7 @@ def _open_path(
     signal_summary,
     legal_basis,
     legal_basis_note="",
+    signal_channel="",
     child,
     service=None,
 ):
@@ -198,6 +231,7 @@ def _open_path(
         family=family,
         cohort=cohort,
         signal_source=signal_source,
+        signal_channel=signal_channel or channel_of(signal_source),
         signal_date=signal_date,
         signal_summary=signal_summary,
         legal_basis=legal_basis,
@@ -215,7 +249,11 @@ def _open_path(
         action="cases.path.opened",
         obj=path,
         subjects=[person],
-        changes={"state": [None, path.state], "cohort": [None, str(cohort)]},
+        changes={
+            "state": [None, path.state],
+            "cohort": [None, str(cohort)],
+            "signal_channel": [None, path.signal_channel],
+        },
     )
     return path
 
@@ -232,6 +270,29 @@ def _add_person(*, actor, path, data):
     _event(path, actor, "person.added", member_kind=person.kind)
     record_event(actor=actor, action="cases.person.added", obj=person, subjects=[person])
     return person
+
+
+@transaction.atomic
+def assign_residence(*, actor, district, value, comune):
+    """The coordinator maps a comune of residence written as text to a comune of the district: every person of
+    the district with exactly that text (and no comune) gets the comune, the text is cleared. Returns how many;
+    the people changed are the event's subjects, so that each finds it in their access report."""
+    if comune.district_id != district.pk:
+        raise ValidationError({"comune": _("Choose a comune of the family's district.")})
+    people = Person.objects.filter(district=district, comune__isnull=True, town=value)
+    ids = list(people.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    Person.objects.filter(pk__in=ids).update(comune=comune, town="")
+    record_event(
+        actor=actor,
+        action="cases.person.residence_mapped",
+        object_type="territory.comune",
+        object_id=str(comune.pk),
+        subjects=[("person", str(pk)) for pk in ids],
+        changes={"town": [value, ""], "comune": [None, str(comune)], "people": [None, len(ids)]},
+    )
+    return len(ids)
 
 
 def _transition(actor, path, version, to_state, **fields):
