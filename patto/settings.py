@@ -325,6 +325,18 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # A failed e-mail is tried again by `send_reminders` after 10, 20, 40… minutes, this many times in all.
 PATTO_EMAIL_MAX_ATTEMPTS = int(env("PATTO_EMAIL_MAX_ATTEMPTS", "8"))
 
+# --- Exports in the background (patto.core.exportjobs) ------------------------------------------------
+# An export bigger than PATTO_EXPORT_DIRECT_MAX rows (the monitoring report: commitments) is built by the worker
+# while the user waits on a page that refreshes; the file is kept PATTO_EXPORT_KEEP_HOURS hours outside the web
+# root, for the person who asked only, then removed by the nightly `maintenance`. Each export is built in a
+# process of its own (PATTO_EXPORT_SUBPROCESS), stopped after PATTO_EXPORT_TIMEOUT_SECONDS, so the worker gives
+# the memory of a big PDF back at once.
+PATTO_EXPORT_ROOT = env("PATTO_EXPORT_ROOT", str(BASE_DIR / "var" / "exports"))
+PATTO_EXPORT_KEEP_HOURS = int(env("PATTO_EXPORT_KEEP_HOURS", "24"))
+PATTO_EXPORT_DIRECT_MAX = int(env("PATTO_EXPORT_DIRECT_MAX", "150"))
+PATTO_EXPORT_SUBPROCESS = env_bool("PATTO_EXPORT_SUBPROCESS", True)
+PATTO_EXPORT_TIMEOUT_SECONDS = int(env("PATTO_EXPORT_TIMEOUT_SECONDS", "900"))
+
 # --- Patto --------------------------------------------------------------------------------------
 # Shown after "Patto" before sign-in (e.g. "Distretto di Rimini"); none by default, so the title is not
 # "Patto · Patto territoriale PIPPI".

@@ -8,7 +8,7 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterable, NamedTuple
+from typing import Callable, Iterable, NamedTuple
 from urllib.parse import unquote, urljoin, urlsplit
 from xml.etree import ElementTree
 
@@ -248,3 +248,56 @@ def xlsx_download(sheets, filename):
 def xlsx_response(title, header, rows, filename, widths=None):
     """A spreadsheet of one sheet as a download."""
     return xlsx_download([Sheet(title, header, rows, widths)], filename)
+
+
+# --- Exports that can grow: built in the background ---------------------------------------------------------
+#
+# An app registers each export that can grow, once, in its AppConfig.ready():
+#
+#     register_export("governance.report_pdf", build=build_report_pdf, check=report_check,
+#                     title=gettext_lazy("Monitoring report (PDF)"))
+#
+# - ``build(params, actor)`` runs in the worker (in a process of its own) with the requester as ``actor``, acting
+#   under the membership they acted under when they asked. It fetches and authorises like a view (a refusal,
+#   Http404 or PermissionDenied, fails the job with a plain message), writes the access row like the view
+#   would, keeps no transaction open while it renders, and returns an ``Export``: the content as bytes, or
+#   the path of a file it wrote in chunks (moved into the exports' storage, then removed).
+# - ``check(request, params)`` repeats the original view's access check when the file is downloaded: it raises
+#   Http404 / PermissionDenied, or returns a response to send instead (a step-up redirect), or None.
+# - ``params`` is JSON that names what to export (ids), never personal data.
+#
+# In the view: ``if fits_in_request(size)`` render it directly as before, otherwise
+# ``return exportjobs.queue_export(request, kind, params)`` (a redirect to the "being prepared" page).
+
+
+class Export(NamedTuple):
+    """What an export builder returns: the name the download gets, its type, and ``content``: bytes, or the
+    path (str or Path) of a file the builder wrote."""
+
+    filename: str
+    content_type: str
+    content: "bytes | str | Path"
+
+
+class ExportKind(NamedTuple):
+    build: Callable
+    check: Callable
+    title: str
+
+
+_export_kinds = {}
+
+
+def register_export(kind, *, build, check, title):
+    """Register an export that may be built in the background (see the comment above)."""
+    _export_kinds[kind] = ExportKind(build, check, title)
+
+
+def export_kind(kind):
+    """The registered ``ExportKind`` of ``kind`` (KeyError if none)."""
+    return _export_kinds[kind]
+
+
+def fits_in_request(size):
+    """Whether an export of ``size`` rows (commitments, families…) is still built inside the request."""
+    return size <= settings.PATTO_EXPORT_DIRECT_MAX

@@ -20,3 +20,20 @@ class GovernanceConfig(AppConfig):
         from . import reminders
 
         register_source("governance.commitment_updates_due", reminders.commitment_updates_due)
+
+        from patto.core.exports import register_export
+
+        from . import reports, views_monitoring
+
+        register_export(
+            "governance.report_pdf",
+            build=reports.build_report_pdf,
+            check=views_monitoring.report_download_check,
+            title=_("Monitoring report (PDF)"),
+        )
+        register_export(
+            "governance.report_xlsx",
+            build=reports.build_report_xlsx,
+            check=views_monitoring.report_download_check,
+            title=_("Monitoring report (XLSX)"),
+        )

@@ -5,15 +5,20 @@ A commitment nobody updated in a period is *not reported*, a state of its own: i
 party that says it has not started has reported), and the report goes to the Giunta, which must not read
 silence as a statement."""
 
-from django.utils import timezone
+import tempfile
+
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from patto.audit.services import record_access
-from patto.core.exports import Sheet
+from patto.core.exports import Export, Sheet, render_pdf, write_xlsx
+from patto.core.shortcuts import get_object_for
 
-from .models import CommitmentUpdate
-from .queries import attach_indicators, commitments_with_status
+from .models import CommitmentUpdate, MonitoringPeriod
+from .queries import attach_indicators, commitments_with_status, visible_to
 
 NOT_REPORTED = "not_reported"
 NOT_REPORTED_LABEL = gettext_lazy("Not reported")
@@ -65,6 +70,14 @@ def report(period):
         "commitments": commitments,
         "counts": [(state_label(state), count) for state, count in counts.items()],
     }
+
+
+def size(period):
+    """How many commitments the report lists (one COUNT): the views render up to PATTO_EXPORT_DIRECT_MAX of them
+    in the request, a bigger report in the background."""
+    pact = period.pact
+    in_force = pact.version_in_force(on=period.ends_on) or pact.version_in_force()
+    return in_force.commitments.count() if in_force else 0
 
 
 def read_report(*, actor, period, action):
@@ -144,3 +157,36 @@ def xlsx_sheets(context):
             [row for c in commitments for row in _indicator_rows(c)],
         ),
     ]
+
+
+# --- Built in the background (core.exportjobs; registered in apps.py) ---------------------------------------
+
+PDF_TEMPLATE = "governance/report_document.html"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _read_for_export(params, actor, action):
+    """The period named by the job, fetched and authorised for the requester as the report's views do (a
+    refusal fails the job), and the report read with its access row; no transaction stays open afterwards
+    while the file is written."""
+    period = get_object_for(
+        actor,
+        "governance.view_governance",
+        visible_to(actor, MonitoringPeriod).select_related("pact"),
+        pk=params["period"],
+    )
+    with transaction.atomic():
+        return period, read_report(actor=actor, period=period, action=action)
+
+
+def build_report_pdf(params, actor):
+    period, context = _read_for_export(params, actor, "governance.report.pdf")
+    html = render_to_string(PDF_TEMPLATE, {**context, "pdf": True, "LANGUAGE_CODE": translation.get_language()})
+    return Export(f"monitoraggio-{period.pk}.pdf", "application/pdf", render_pdf(html))
+
+
+def build_report_xlsx(params, actor):
+    period, context = _read_for_export(params, actor, "governance.report.xlsx")
+    with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as target:
+        write_xlsx(target, xlsx_sheets(context))
+    return Export(f"monitoraggio-{period.pk}.xlsx", XLSX_TYPE, target.name)

@@ -5,12 +5,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patto.accounts.stepup import require_recent_password
 from patto.core.exceptions import TransitionError
-from patto.core.exports import pdf_response, xlsx_download
+from patto.core.exportjobs import queue_export
+from patto.core.exports import fits_in_request, pdf_response, xlsx_download
 from patto.core.forms import add_service_errors
 from patto.core.idempotency import once_per_form
 from patto.core.shortcuts import get_object_for
@@ -145,8 +147,24 @@ def period_report_pdf(request, period_pk):
     return _period_report_pdf(request, _period(request, period_pk))
 
 
+def _in_background(request, period, kind):
+    """A report too big for the request is built by the worker; the user waits on the export's page."""
+    if fits_in_request(reports.size(period)):
+        return None
+    back = reverse("governance:period_report", kwargs={"period_pk": period.pk})
+    return queue_export(request, kind, {"period": period.pk}, back_url=back)
+
+
+@require_recent_password
+def report_download_check(request, params):
+    """A background report's download repeats the report's checks: the period visible, governance, step-up."""
+    _period(request, params["period"])
+
+
 @require_recent_password
 def _period_report_pdf(request, period):
+    if queued := _in_background(request, period, "governance.report_pdf"):
+        return queued
     with transaction.atomic():
         context = reports.read_report(actor=request.user, period=period, action="governance.report.pdf")
         return pdf_response(request, "governance/report_document.html", context, f"monitoraggio-{period.pk}.pdf")
@@ -159,6 +177,8 @@ def period_report_xlsx(request, period_pk):
 
 @require_recent_password
 def _period_report_xlsx(request, period):
+    if queued := _in_background(request, period, "governance.report_xlsx"):
+        return queued
     with transaction.atomic():
         context = reports.read_report(actor=request.user, period=period, action="governance.report.xlsx")
         return xlsx_download(reports.xlsx_sheets(context), f"monitoraggio-{period.pk}.xlsx")

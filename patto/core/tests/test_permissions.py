@@ -155,6 +155,10 @@ def sample_url(name, objects):
         "referrals:attachment": {"pk": objects["request"], "attachment_id": objects["request_attachment"]},
         "referrals:path_professional": {"path_id": objects["path"]},
         "referrals:path_transfer": {"path_id": objects["path"]},
+        "core:export_status": {"pk": objects["export"]},
+        "monitoring:grant_revoke": {"grant_pk": objects["grant"]},
+        "core:export_fragment": {"pk": objects["export"]},
+        "core:export_download": {"pk": objects["export"]},
     }.get(name, {"pk": objects["path"]} if name in PATH_URLS else {})
     return reverse(name, kwargs=kwargs)
 
@@ -169,6 +173,27 @@ def _sample_notifications(personas):
     (failed,) = notify(recipients=[personas["team_member"].user], kind=Kind.TASK_ASSIGNED, url="/")
     EmailDelivery.objects.filter(pk=failed.email_id).update(status=EmailDelivery.Status.FAILED, attempts=8)
     return {"notification": notification.pk, "email": failed.email_id}
+
+
+def _sample_export(personas, pact):
+    """A monitoring report the coordinator asked for in the background, ready to download."""
+    from django.core.files.base import ContentFile
+
+    from patto.core.exportjobs import export_storage
+    from patto.core.models import ExportJob
+
+    name = export_storage().save(f"te/{uuid.uuid4().hex}", ContentFile(b"%PDF-1.7 sample"))
+    return ExportJob.objects.create(
+        kind="governance.report_pdf",
+        params={"period": pact.periods.get().pk},
+        requested_by=personas["coordinator"].user,
+        status=ExportJob.Status.READY,
+        filename="monitoraggio.pdf",
+        content_type="application/pdf",
+        storage_name=name,
+        size=15,
+        expires_at=timezone.now() + timedelta(hours=24),
+    ).pk
 
 
 def _signed_document(pact, world, personas):
@@ -206,6 +231,18 @@ def _sample_request(personas, world):
     worker = personas["case_manager"].user
     services.assign_request(actor=worker, request=signal, version=signal.version, assignee=worker)
     return {"request": signal.pk, "request_attachment": signal.attachments.get().pk}
+
+
+def _sample_grant(personas):
+    """The Comune's administrator (its management) may read the district's figures."""
+    from patto.monitoring.services import grant_aggregate_access
+
+    return grant_aggregate_access(
+        actor=personas["coordinator"].user,
+        membership=personas["institution_admin"],
+        reason="Giunta",
+        starts_on=timezone.localdate(),
+    ).pk
 
 
 @pytest.fixture
@@ -303,6 +340,8 @@ def objects(personas, world, family_path, pact):
             screening="applied",
         ).pk,
         **_sample_request(personas, world),
+        "export": _sample_export(personas, pact),
+        "grant": _sample_grant(personas),
     }
 
 
@@ -381,6 +420,10 @@ CASE_MANAGER_ONLY = {"case_manager": 200, "health_professional": 403, "school_re
 MATRIX = {
     "core:home": expect(200),
     "core:health": expect(200),
+    # A background export is its requester's alone (the coordinator's report here); anyone else: 404.
+    "core:export_status": expect(404, coordinator=200),
+    "core:export_fragment": expect(404, coordinator=200),
+    "core:export_download": expect(404, coordinator=200),
     "set_language": expect(302),
     "accounts:login": expect(302),
     "accounts:logout": expect(405),
@@ -564,6 +607,10 @@ MATRIX = {
     # From the family's path, the case manager asks another institution for a professional, or hands it over.
     "referrals:path_professional": expect(404, **CASE_MANAGER_ONLY),
     "referrals:path_transfer": expect(404, **CASE_MANAGER_ONLY),
+    # The district's figures: the coordinator by role, the Comune's administrator by a grant; nobody else.
+    "monitoring:index": expect(403, coordinator=200, institution_admin=200),
+    "monitoring:grants": expect(403, coordinator=200),
+    "monitoring:grant_revoke": expect(405),
 }
 
 
@@ -645,6 +692,11 @@ POST_MATRIX = {
     "accounts:invitation_resend": expect(404, institution_admin=302, admin=302, case_manager=403, coordinator=403),
     "accounts:mfa_recovery_codes": expect(403),
     "accounts:switch_membership": expect(403),
+    "core:export_status": expect(405),
+    "monitoring:index": expect(405),
+    "monitoring:grant_revoke": expect(403, coordinator=302),
+    "core:export_fragment": expect(405),
+    "core:export_download": expect(405),
     "audit:family_accesses": expect(405),
     "audit:family_accesses_xlsx": expect(405),
     "audit:person_accesses": expect(405),
