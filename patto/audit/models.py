@@ -79,9 +79,12 @@ class AuditEvent(models.Model):
 
 
 class AuditSubject(models.Model):
-    """A person concerned by an event (a user today; family members when cases arrive)."""
+    """A person concerned by an event (a user today; family members when cases arrive). ``occurred_at`` is
+    the event's: on PostgreSQL both tables are partitioned by month on it (``partitions.py``), so an event
+    and its people concerned live, and leave, in the same month."""
 
     event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="subjects", db_constraint=False)
+    occurred_at = models.DateTimeField(editable=False)
     kind = models.CharField(max_length=40)
     subject_id = models.CharField(max_length=64)
 

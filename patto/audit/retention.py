@@ -4,26 +4,32 @@ Rows older than PATTO_AUDIT_RETENTION_MONTHS (whole calendar months, Europe/Rome
 file, to a gzip-compressed JSON-lines file under PATTO_AUDIT_ARCHIVE_DIR; the file's SHA-256, period and row
 counts are recorded as an ``AuditArchive`` (itself an event of the trail); then the month's rows are removed.
 All of it happens in one transaction per month: if a row cannot be removed, or the counts differ, nothing is
-removed, nothing is recorded and the file is deleted. The database triggers (migration 0004) let a DELETE
-through only inside this transaction, only for rows older than its cut-off, and only when the cut-off is at
-least 24 months ago; on PostgreSQL only the tables' owner has DELETE at all, so run it with the owner's
-credentials (README, "Production").
+removed, nothing is recorded and the file is deleted. Run it with the tables' owner's credentials (README,
+"Production"): the web app's runtime role can neither delete audit rows nor detach or drop a partition.
 
-Seam for monthly partitions (PostgreSQL, later): ``_remove_month`` is the one place that removes rows; with a
-partitioned trail it would detach and drop the month's partition instead."""
+How a month's rows are removed (``_remove_month``, the one place):
+
+- PostgreSQL, partitioned trail (migration 0006, ``partitions.py``): the month's partition of each table is
+  DETACHed (which locks it and takes it out of every query), its rows counted against the file's, and DROPped:
+  no row is deleted one by one. Only for a month that ended at least 24 months ago by the database's own clock
+  as well as by the job's. Partitions of older months left empty are dropped too.
+- SQLite, and a month whose rows sit in a PostgreSQL DEFAULT partition: DELETE. The database triggers
+  (migration 0004) let a DELETE through only inside this transaction, only for rows older than its cut-off,
+  and only when the cut-off is at least 24 months ago."""
 
 import gzip
 import hashlib
 import json
 import os
-from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from . import partitions
 from .models import AuditArchive, AuditEvent, AuditSubject
+from .months import add_months, month_start
 from .services import record_event
 
 MINIMUM_MONTHS = 24  # the Garante's minimum for access logs; the database triggers enforce it too
@@ -48,18 +54,6 @@ FIELDS = (
 
 class RetentionError(Exception):
     pass
-
-
-def month_start(moment):
-    local = timezone.localtime(moment)
-    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-
-
-def add_months(start, months):
-    """The first of the month ``months`` after (or before) ``start``, a first of the month, at local midnight."""
-    index = start.year * 12 + start.month - 1 + months
-    naive = datetime(index // 12, index % 12 + 1, 1)
-    return timezone.make_aware(naive, timezone.get_current_timezone())
 
 
 def retention_cutoff(now=None, months=None):
@@ -90,6 +84,9 @@ def archive_expired_events(*, now=None):
         if AuditEvent.objects.filter(occurred_at__gte=start, occurred_at__lt=end).exists():
             archives.append(_archive_month(start, end))
         start = end
+    if partitions.is_partitioned():
+        for start, end in partitions.month_partitions_before(cutoff):
+            _drop_empty_month(start, end)
     return archives
 
 
@@ -191,19 +188,53 @@ def _close_window():
 
 
 def _remove_month(start, end, events, subjects):
-    """The one place that removes audit rows (see the module's note on partitions)."""
-    bounds = [connection.ops.adapt_datetimefield_value(start), connection.ops.adapt_datetimefield_value(end)]
-    in_month = "SELECT id FROM audit_auditevent WHERE occurred_at >= %s AND occurred_at < %s"
+    """The one place that removes audit rows (see the module's docstring)."""
+    dropped = []
+    removed = {}
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM audit_auditsubject WHERE event_id IN ({in_month})", bounds)
-        removed_subjects = cursor.rowcount
-        cursor.execute("DELETE FROM audit_auditevent WHERE occurred_at >= %s AND occurred_at < %s", bounds)
-        removed_events = cursor.rowcount
-    if (removed_events, removed_subjects) != (events, subjects):
-        raise RetentionError(
-            f"{start:%Y-%m}: archived {events} events and {subjects} subjects but would remove "
-            f"{removed_events} and {removed_subjects}: nothing removed."
-        )
+        if partitions.is_partitioned():
+            _check_database_clock(cursor, end)
+            for table in partitions.TABLES:
+                detached = partitions.detach_and_drop(cursor, table, start, end)
+                if detached is not None:
+                    dropped.append(detached[0])
+                    removed[table] = detached[1]
+        bounds = [connection.ops.adapt_datetimefield_value(start), connection.ops.adapt_datetimefield_value(end)]
+        in_month = "SELECT id FROM audit_auditevent WHERE occurred_at >= %s AND occurred_at < %s"
+        if "audit_auditsubject" not in removed:
+            cursor.execute(f"DELETE FROM audit_auditsubject WHERE event_id IN ({in_month})", bounds)
+            removed["audit_auditsubject"] = cursor.rowcount
+        if "audit_auditevent" not in removed:
+            cursor.execute("DELETE FROM audit_auditevent WHERE occurred_at >= %s AND occurred_at < %s", bounds)
+            removed["audit_auditevent"] = cursor.rowcount
+        removed_events, removed_subjects = removed["audit_auditevent"], removed["audit_auditsubject"]
+        if (removed_events, removed_subjects) != (events, subjects):
+            raise RetentionError(
+                f"{start:%Y-%m}: archived {events} events and {subjects} subjects but would remove "
+                f"{removed_events} and {removed_subjects}: nothing removed."
+            )
+        for name in dropped:
+            cursor.execute(f"DROP TABLE {name}")
+
+
+def _check_database_clock(cursor, end):
+    """A partition leaves only if the database's clock agrees that its month ended 24 months ago at least
+    (DROP fires no trigger, so this is the DELETE triggers' floor, asked of the same clock)."""
+    cursor.execute("SELECT %s::timestamptz <= now() - interval '24 months'", [end])
+    if not cursor.fetchone()[0]:
+        raise RetentionError(f"{end:%Y-%m}: the database's clock says this month is not 24 months old.")
+
+
+def _drop_empty_month(start, end):
+    """A partition past its retention that holds no row (a month without events) goes without an archive."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        _check_database_clock(cursor, end)
+        detached = [partitions.detach_and_drop(cursor, table, start, end) for table in partitions.TABLES]
+        if any(found and found[1] for found in detached):
+            raise RetentionError(f"{start:%Y-%m}: the partition is not empty: nothing removed.")
+        for found in detached:
+            if found:
+                cursor.execute(f"DROP TABLE {found[0]}")
 
 
 def _sha256(path):

@@ -64,7 +64,10 @@ def record_event(
                 changes=mask_changes(changes),
             )
             AuditSubject.objects.bulk_create(
-                [AuditSubject(event=event, kind=kind, subject_id=sid) for kind, sid in map(subject_ref, subjects)]
+                [
+                    AuditSubject(event=event, occurred_at=event.occurred_at, kind=kind, subject_id=sid)
+                    for kind, sid in map(subject_ref, subjects)
+                ]
             )
     except DatabaseError as exc:
         raise AuditUnavailable(action) from exc

@@ -120,8 +120,10 @@ def test_runtime_role_cannot_switch_the_triggers_off_or_grant_itself_more(runtim
     )
     assert sorted(triggers) == [
         ("audit_auditevent_append_only", "O"),
+        ("audit_auditevent_append_only_rows", "O"),  # row-level, cloned to the monthly partitions (0006)
         ("audit_auditevent_retention_only", "O"),
         ("audit_auditsubject_append_only", "O"),
+        ("audit_auditsubject_append_only_rows", "O"),
         ("audit_auditsubject_retention_only", "O"),
     ]
 
