@@ -56,7 +56,39 @@ SIGNALS = {
     "secondaria_1": "La scuola secondaria segnala isolamento {of_teen} e conflitti frequenti in famiglia.",
     "ausl": "Il pediatra di libera scelta segnala difficoltà {of_parent} nella gestione quotidiana dopo la separazione.",
     "comune": "Il servizio sociale conosce il nucleo per un sostegno economico; emergono fatiche nelle cure di base.",
+    # Signals the social service records for others: the family asking for help, the juvenile court.
+    "family": "Il servizio sociale accoglie la richiesta di aiuto presentata da {parent}: la famiglia fatica a "
+    "organizzare la vita quotidiana e chiede un sostegno.",
+    "court": "Il servizio sociale riceve dal Tribunale per i minorenni la richiesta di approfondire la situazione "
+    "del nucleo; {child} vive con {parent}.",
 }
+# Who signalled, as the national monitoring asks: the AUSL's signals in the demo are the paediatricians'.
+CHANNELS = {
+    "infanzia": "school",
+    "primaria": "school",
+    "secondaria_1": "school",
+    "ausl": "paediatrician",
+    "comune": "social_service",
+    "family": "family",
+    "court": "court",
+}
+# Where each family lives, by its place in the cohort: most in Rimini, the others in the district's comuni.
+RESIDENCES = [
+    "Rimini",
+    "Santarcangelo di Romagna",
+    "Rimini",
+    "Bellaria-Igea Marina",
+    "Rimini",
+    "Verucchio",
+    "Rimini",
+    "Poggio Torriana",
+    "Rimini",
+    "Novafeltria",
+]
+# Written as text that matches no comune of the district: the coordinator maps the first on the comuni page;
+# the second is outside the district and stays as text.
+UNMAPPED_RESIDENCE = ("PIPPI 13 — Rimini", 9, "Santarcangelo")
+OUTSIDE_RESIDENCE = ("PIPPI 13 — Rimini", 8, "Cesena")
 WORDS = {
     "F": {
         "child": "la bambina",
@@ -157,22 +189,38 @@ def _child(names, rng, schools, index):
 
 
 def signal_from(rng, index, child, parent_sex, sources):
-    """(source, text): the child's school for half the families, the Comune's social service or the
-    paediatrician (AUSL) for the others; the text is that source's, in the child's and parent's words."""
+    """(source, text, channel): the child's school for half the families, the Comune's social service or the
+    paediatrician (AUSL) for the others; the text is that source's, in the child's and parent's words. Some of
+    the social service's signals come from the family itself or from the juvenile court."""
     kind = child["school_site"].level if index % 2 else rng.choice(["comune", "ausl"])
     source = child["school"] if index % 2 else sources[kind]
-    words = {**WORDS[child["sex"]], "of_parent": WORDS[parent_sex]["of_parent"]}
-    return source, SIGNALS[kind].format(**words)
+    if kind == "comune" and index % 4 == 0:
+        kind = "family" if index % 8 == 0 else "court"
+    words = {
+        **WORDS[child["sex"]],
+        "of_parent": WORDS[parent_sex]["of_parent"],
+        "parent": WORDS[parent_sex]["parent"],
+    }
+    return source, SIGNALS[kind].format(**words), CHANNELS[kind]
+
+
+def _residence(cohort, index, exception):
+    """The comune of residence as a social worker would type it: the services turn a comune of the district
+    into the comune (``cases.services.with_comune``); ``exception`` is the one family whose text differs."""
+    name, position, text = exception
+    return text if (cohort.name, index) == (name, position) else RESIDENCES[index % len(RESIDENCES)]
 
 
 def build_family(names, rng, cohort, stage, index, cm, people, schools, sources, outcomes):
     child = _child(names, rng, schools, index)
+    child["town"] = _residence(cohort, index, UNMAPPED_RESIDENCE)
     parent_sex = rng.choice("FM")
-    source, summary = signal_from(rng, index, child, parent_sex, sources)
+    source, summary, channel = signal_from(rng, index, child, parent_sex, sources)
     path = services.open_path(
         actor=cm,
         cohort=cohort,
         signal_source=source,
+        signal_channel=channel,
         signal_date=cohort.start_date - timedelta(days=rng.randint(10, 60)),
         signal_summary=summary,
         legal_basis=Path.LegalBasis.PUBLIC_INTEREST,
@@ -184,7 +232,7 @@ def build_family(names, rng, cohort, stage, index, cm, people, schools, sources,
         path=path,
         kind=Person.Kind.PARENT,
         sex=parent_sex,
-        town="Rimini",
+        town=_residence(cohort, index, OUTSIDE_RESIDENCE),
         first_name=parent_first,
         last_name=parent_last,
         fiscal_code="",

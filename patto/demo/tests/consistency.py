@@ -46,3 +46,24 @@ def the_demo_is_consistent():
             parents = {f"{m.first_name} {m.last_name}" for m in path.family.members.all() if m.kind == "parent"}
             assert agreement.signed_by in parents, agreement.signed_by
     assert len(voices) >= 3, voices  # the signals come from schools, the social service and the paediatricians
+    the_territory_is_data()
+
+
+def the_territory_is_data():
+    """Issue 11: every demo comune is a Comune with its (approximate) population aged 0-17 in five bands; the
+    families live in several comuni of the district, one text is left for the coordinator to map and one is
+    outside the district; the signals come through every channel the national monitoring asks about."""
+    from patto.cases.queries import unmapped_residences
+    from patto.territory.models import Comune, ResidentPopulation, SchoolEnrolment
+
+    comuni = Comune.objects.all()
+    assert {c.istat_code for c in comuni} >= {"099014", "099001", "099018", "099020", "099028"}
+    for comune in comuni:
+        bands = ResidentPopulation.objects.filter(comune=comune, year=2025)
+        assert bands.count() == 5 and all(b.approximate and b.count > 0 for b in bands), comune
+    children = Person.objects.filter(kind="child")
+    assert children.filter(comune__isnull=False).values("comune").distinct().count() >= 5
+    assert {row["value"] for row in unmapped_residences(comuni[0].district)} == {"Santarcangelo", "Cesena"}
+    channels = set(Path.objects.values_list("signal_channel", flat=True))
+    assert {"school", "paediatrician", "family", "court", "social_service"} <= channels, channels
+    assert SchoolEnrolment.objects.count() >= 7

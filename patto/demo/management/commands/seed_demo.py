@@ -7,6 +7,7 @@ leave it out, and Faker, which it needs, is only in the ``demo`` extra)."""
 
 import json
 from datetime import date
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -16,6 +17,15 @@ from django.utils.text import slugify
 from patto.accounts import services
 from patto.accounts.models import District, Institution, Membership, SchoolSite, User
 from patto.accounts.roles import Role
+from patto.territory import services as territory
+from patto.territory.models import Comune, ResidentPopulation
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+# Approximate figures for the demo comuni in ISTAT's layout, labelled so in the file's title and loaded as
+# approximate: the real ones come from demo.istat.it (README, "Population data").
+POPULATION_FILE = DATA / "popolazione_0_17_approssimata.csv"
+POPULATION_SOURCE = "Dati approssimati per la demo (non ISTAT), nel formato del file ISTAT POSAS"
+ENROLMENT_FILE = DATA / "iscritti_demo.csv"
 
 DEMO_PASSWORD = "patto-demo-2026"
 K = Institution.Kind
@@ -152,6 +162,7 @@ class Command(BaseCommand):
 
         with transaction.atomic():
             district = self.build_institutions()
+            self.build_territory(district)
             accounts = self.build_accounts(district)
             build_pact(district)
             build_families(district)
@@ -193,6 +204,17 @@ class Command(BaseCommand):
         for kind, name, town, extra in OTHERS:
             self.institution(district, kind, name, town, **extra)
         return district
+
+    def build_territory(self, district):
+        """The demo comuni as data (ISTAT codes of the institutions above), their approximate population aged
+        0-17 and the demo schools' pupils, through the loaders ``load_population`` and ``load_enrolment`` use."""
+        territory.sync_comuni(district=district, actor_label="seed_demo")
+        Comune.objects.filter(district=district, province="").update(province="RN")
+        if not ResidentPopulation.objects.filter(comune__district=district).exists():
+            territory.load_population(
+                data=POPULATION_FILE.read_bytes(), approximate=True, source=POPULATION_SOURCE, actor_label="seed_demo"
+            )
+            territory.load_enrolment(data=ENROLMENT_FILE.read_bytes(), actor_label="seed_demo")
 
     def institution(self, district, kind, name, town, **extra):
         existing = Institution.objects.filter(district=district, name=name).first()
