@@ -3,7 +3,12 @@
 - ``clearsessions``: expired sessions (Django);
 - ``purge_orphan_uploads``: stored files no attachment points to (left by a transaction that failed after
   the file was written; nothing is ever held in a quarantine: uploads are checked before they are written);
-- ``archive_audit``: audit events past PATTO_AUDIT_RETENTION_MONTHS, archived with a checksum, then removed.
+- ``audit_partitions``: on PostgreSQL, the audit trail's monthly partitions for this month and the next three
+  (idempotent), and a warning for rows in the DEFAULT partitions;
+- ``archive_audit``: audit events past PATTO_AUDIT_RETENTION_MONTHS, archived with a checksum, then removed
+  (on PostgreSQL their month's partition is detached and dropped);
+- ``expire_exports``: background exports past PATTO_EXPORT_KEEP_HOURS (their files removed);
+- ``prune_db_task_results``: finished background tasks (django-tasks-db).
 
 Each step runs even if an earlier one failed; the command fails if any did. Commands are called by name, so
 core imports no app. On PostgreSQL run it with the owner's credentials (the runtime role cannot remove audit
@@ -12,11 +17,18 @@ rows)."""
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-STEPS = ("clearsessions", "purge_orphan_uploads", "archive_audit", "prune_db_task_results")
+STEPS = (
+    "clearsessions",
+    "purge_orphan_uploads",
+    "audit_partitions",
+    "archive_audit",
+    "expire_exports",
+    "prune_db_task_results",
+)
 
 
 class Command(BaseCommand):
-    help = "Daily maintenance: expired sessions, orphan uploads, audit retention, finished background tasks."
+    help = "Daily maintenance: expired sessions, orphan uploads, audit retention, expired exports, finished tasks."
 
     def handle(self, *args, **options):
         failed = []
