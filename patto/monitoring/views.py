@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from patto.core.forms import add_service_errors
 from patto.core.idempotency import once_per_form
@@ -45,6 +45,7 @@ def figures_response(request, page, figures, filename):
     return response
 
 
+@require_GET
 def index(request):
     district = district_for(request)
     return render(
