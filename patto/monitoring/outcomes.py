@@ -44,10 +44,17 @@ MIN_N_INTERVAL = 10
 RATERS = (Assessment.Rater.TEAM, Assessment.Rater.FAMILY)
 _SLUG = {Assessment.Rater.TEAM: "equipe", Assessment.Rater.FAMILY: "famiglia"}  # the tables' keys, in the URL
 
+LEVEL = 95  # the confidence level of the interval, in percent
+
+# The method, named on the page (and in the report that quotes these figures).
 METHOD = gettext_lazy(
-    "95% confidence interval of the mean of the paired differences, Student's t distribution with n−1 "
+    "%(level)s%% confidence interval of the mean of the paired differences, Student's t distribution with n−1 "
     "degrees of freedom"
 )
+
+
+def method():
+    return METHOD % {"level": LEVEL}
 
 
 def pairs(district, cohort=None, comune=None):
@@ -150,8 +157,8 @@ def _columns():
         Column("mean_t0", _("Mean at T0"), MEASURE, decimals=2),
         Column("mean_t2", _("Mean at T2"), MEASURE, decimals=2),
         Column("change", _("Mean change"), MEASURE, decimals=2),
-        Column("ci_low", _("95% CI: lower bound"), MEASURE, decimals=2, charted=False),
-        Column("ci_high", _("95% CI: upper bound"), MEASURE, decimals=2, charted=False),
+        Column("ci_low", _("%(level)s%% CI: lower bound") % {"level": LEVEL}, MEASURE, decimals=2, charted=False),
+        Column("ci_high", _("%(level)s%% CI: upper bound") % {"level": LEVEL}, MEASURE, decimals=2, charted=False),
         Column("improved", _("Improved"), COUNT, charted=False),
         Column("unchanged", _("Unchanged"), COUNT, charted=False),
         Column("worse", _("Worse"), COUNT, charted=False),
@@ -175,7 +182,7 @@ def _rows(items):
         if s is None or s.n == 0:
             rows.append((label, values))
             continue
-        summary = mean_interval(s.n, s.sum_d, s.sum_d2, min_n=MIN_N_INTERVAL)
+        summary = mean_interval(s.n, s.sum_d, s.sum_d2, level=LEVEL / 100, min_n=MIN_N_INTERVAL)
         values.update(
             mean_t0=Measure(s.sum_t0 / s.n, s.n),
             mean_t2=Measure(s.sum_t2 / s.n, s.n),

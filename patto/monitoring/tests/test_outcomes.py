@@ -283,3 +283,46 @@ def test_query_count_does_not_grow(outcomes_world, django_assert_num_queries, ch
         for table in tables:
             list(table.file_rows())
             table.chart_data()
+
+
+def test_comune_filter_and_the_section_in_italian(outcomes_world, rf):
+    """Only the children living in the chosen comune; the section names the method in Italian, the CI
+    columns too, and a table downloads as CSV with the same cells."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from patto.monitoring import tables as figures
+    from patto.territory.models import Comune
+
+    ow = outcomes_world
+    world = ow["world"]
+    rimini = Comune.objects.create(district=world.district, istat_code="099014", name="Rimini")
+    for i in range(12):
+        path, child = _child(ow)
+        if i < 10:
+            child.comune = rimini
+            child.save(update_fields=["comune"])
+        _assess(ow, path, child, "T0", TEAM, {"salute": 3})
+        _assess(ow, path, child, "T2", TEAM, {"salute": 3 + i % 2})
+    assert _cell(_table(outcome_tables(world.district), "esiti-equipe-lati"), "Bambino", "n").value == 12
+    with translation.override("it"):
+        tables = outcome_tables(world.district, ow["cohort"], rimini)
+        sides = _table(tables, "esiti-equipe-lati")
+        assert _cell(sides, "Bambino", "n").value == 10
+        assert _cell(sides, "Bambino", "change").value == Decimal("0.50")
+        assert _cell(sides, "Bambino", "ci_low").value is not None  # n = 10: the interval is shown
+        request = rf.get("/monitoraggio/programma/", {"coorte": "x"})
+        html = render_to_string("monitoring/_outcomes.html", {"outcomes": tables, "request": request})
+        response = figures.download(rf.get("/", {"tabella": "esiti-equipe-lati", "formato": "csv"}), tables, "esiti")
+    assert (
+        "intervallo di confidenza al 95% della media delle differenze appaiate, distribuzione t di Student con "
+        "n−1 gradi di libertà" in html
+    )
+    assert "IC al 95%: limite inferiore" in html
+    assert "Cambiamento T0→T2 per lato, valutazioni dell&#x27;équipe" in html
+    for table in tables:
+        assert f'id="fig-{table.key}"' in html
+        assert f"tabella={table.key}" in html
+    csv_text = response.content.decode("utf-8-sig")
+    assert csv_text.splitlines()[0].startswith("Lato,Media a T0,Media a T2,Cambiamento medio,IC al 95%")
+    assert csv_text.splitlines()[0].endswith("Bambini (n)")
