@@ -4,6 +4,7 @@ from django.views.i18n import set_language
 
 from patto.accounts.middleware import mfa_exempt
 from patto.governance.views import public_pact
+from patto.monitoring.views_open import open_data_csv, open_data_public
 
 urlpatterns = [
     path("", include("patto.core.urls")),
@@ -16,6 +17,8 @@ urlpatterns = [
     path("territorio/", include("patto.territory.urls")),
     path("monitoraggio/", include("patto.monitoring.urls")),
     path("pubblico/patto/<uuid:public_id>/", public_pact, name="public_pact"),
+    path("dati-aperti/<int:district_pk>/", open_data_public, name="open_data_public"),
+    path("dati-aperti/<int:district_pk>/<uuid:dataset_pk>.csv", open_data_csv, name="open_data_csv"),
     path("lingua/", mfa_exempt(login_not_required(set_language)), name="set_language"),
 ]
 

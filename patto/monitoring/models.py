@@ -46,3 +46,43 @@ class AggregateGrant(models.Model):
 
     def __str__(self):
         return str(self.membership)
+
+
+class OpenDataset(models.Model):
+    """Figures of the needs analysis the coordinator published as open data: a snapshot of tables of the
+    report for one year, as they were shown (suppressed cells stay suppressed), stored at publication so
+    that a later change in the data does not silently change what was published. Withdrawn at will."""
+
+    LICENCE = "CC BY 4.0"
+    LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/deed.it"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    # [{"key", "title", "note", "header": [...], "rows": [[label, value, ...], ...]}]: what the page showed.
+    tables = models.JSONField(default=list)
+    licence = models.CharField(_("licence"), max_length=40, default=LICENCE, editable=False)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField(_("published on"))
+    withdrawn_at = models.DateTimeField(_("withdrawn on"), null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+
+    class Meta:
+        verbose_name = _("open dataset")
+        verbose_name_plural = _("open datasets")
+        ordering = ["-year", "-published_at"]
+        indexes = [models.Index(fields=["district", "withdrawn_at"], name="open_dataset_district_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "year"], condition=Q(withdrawn_at__isnull=True), name="open_dataset_one_per_year"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.district} {self.year}"
+
+    @property
+    def is_online(self):
+        return self.withdrawn_at is None
