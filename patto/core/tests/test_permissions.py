@@ -611,6 +611,8 @@ MATRIX = {
     "monitoring:index": expect(403, coordinator=200, institution_admin=200),
     "monitoring:grants": expect(403, coordinator=200),
     "monitoring:grant_revoke": expect(405),
+    # Programme monitoring: aggregates of the district's paths, for the same readers as the front page.
+    "monitoring:programme": expect(403, coordinator=200, institution_admin=200),
 }
 
 
@@ -695,6 +697,7 @@ POST_MATRIX = {
     "core:export_status": expect(405),
     "monitoring:index": expect(405),
     "monitoring:grant_revoke": expect(403, coordinator=302),
+    "monitoring:programme": expect(405),
     "core:export_fragment": expect(405),
     "core:export_download": expect(405),
     "audit:family_accesses": expect(405),

@@ -1,0 +1,348 @@
+"""Programme monitoring: the aggregates against hand-counted data, the DB helpers on both backends, the page
+(filters, bad values, downloads, who may) and its query count with 1 and 3 paths."""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from itertools import count
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db.models import F, Value
+from django.utils import translation
+
+from patto.cases.models import (
+    Agreement,
+    Assessment,
+    ClosureOutcome,
+    Cohort,
+    DeviceActivation,
+    DeviceSession,
+    DeviceType,
+    Family,
+    Path,
+    Person,
+    TeamMember,
+)
+from patto.cases.reference_data import ensure_reference_data
+from patto.cases.services import current_framework
+from patto.monitoring import programme
+from patto.monitoring.aggregates import AddMonths, days_between, month_start, percentiles
+from patto.territory.models import Comune
+
+ROME = ZoneInfo("Europe/Rome")
+_numbers = count(1)
+
+
+class Builder:
+    """Paths written straight to the tables (the services are tested elsewhere; the figures read tables)."""
+
+    def __init__(self, world, personas):
+        self.world, self.personas = world, personas
+        self.user = personas["case_manager"].user
+        self.comune = Comune.objects.create(district=world.district, istat_code="099014", name="Rimini")
+        self.comune_b = Comune.objects.create(district=world.district, istat_code="099018", name="Santarcangelo")
+        ensure_reference_data()  # loaded by the data migrations (and again here, for a run without them)
+        self.framework = current_framework()
+
+    def cohort(self, name="PIPPI 12", start=date(2025, 1, 13), **extra):
+        return Cohort.objects.create(district=self.world.district, name=name, start_date=start, **extra)
+
+    def path(
+        self,
+        cohort,
+        *,
+        state=Path.State.SIGNAL,
+        signal=date(2024, 12, 2),
+        agreement=None,
+        started=None,
+        closed=None,
+        outcome=None,
+        children=1,
+        comune=None,
+    ):
+        number = next(_numbers)
+        family = Family.objects.create(district=self.world.district, reference=f"T-{number:05d}")
+        kids = [
+            Person.objects.create(
+                family=family,
+                district=self.world.district,
+                kind=Person.Kind.CHILD,
+                first_name=f"Bimbo{number}-{i}",
+                last_name="Prova",
+                birth_date=date(2016, 1, 1),
+                sex="F",
+                comune=comune or self.comune,
+            )
+            for i in range(children)
+        ]
+        Person.objects.create(
+            family=family,
+            district=self.world.district,
+            kind=Person.Kind.PARENT,
+            first_name=f"Genitore{number}",
+            last_name="Prova",
+            birth_date=date(1985, 1, 1),
+            sex="M",
+        )
+        path = Path.objects.create(
+            family=family,
+            cohort=cohort,
+            state=state,
+            signal_source=self.world.school,
+            signal_date=signal,
+            signal_summary="Sintetico.",
+            intervention_started_on=started,
+            closed_on=closed,
+            outcome=ClosureOutcome.objects.get(code=outcome) if outcome else None,
+        )
+        if agreement:
+            Agreement.objects.create(path=path, signed_on=agreement, signed_by="Genitore")
+        path.kids = kids
+        return path
+
+    def assess(self, path, time_point, on, children=None, rater="team", complete=True):
+        for child in children if children is not None else path.kids:
+            assessment = Assessment.objects.create(
+                path=path,
+                child=child,
+                framework=self.framework,
+                time_point=time_point,
+                rater=rater,
+                updated_by=self.user,
+                is_complete=complete,
+            )
+            # updated_at is auto_now: set the day it was saved complete afterwards.
+            Assessment.objects.filter(pk=assessment.pk).update(
+                updated_at=datetime(on.year, on.month, on.day, 10, tzinfo=ROME)
+            )
+
+    def team(self, path, *roles, valid_to=None):
+        for role in roles:
+            TeamMember.objects.create(
+                path=path,
+                user=self.user,
+                institution=self.world.comune,
+                team_role=role,
+                valid_from=date(2025, 1, 1),
+                valid_to=valid_to,
+            )
+
+    def device(self, path, code, *, hours=None, sessions=()):
+        activation = DeviceActivation.objects.create(
+            path=path,
+            device_type=DeviceType.objects.get(code=code),
+            provider=self.world.coop,
+            starts_on=date(2025, 3, 1),
+            hours_per_week=hours,
+        )
+        for day, attended in sessions:
+            DeviceSession.objects.create(activation=activation, held_on=day, attended=attended)
+        return activation
+
+
+@pytest.fixture
+def english():
+    """The figures' labels in English (the interface's second language), for readable assertions."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def build(world, personas):
+    return Builder(world, personas)
+
+
+def _selection(build, cohort, comune=None, starts_on=date(2024, 12, 1), ends_on=date(2025, 12, 31)):
+    return programme.Selection(build.world.district, cohort, comune, starts_on, ends_on)
+
+
+def _cells(table):
+    """{row label: [published value of each cell]} (what the files carry)."""
+    return {str(label): [cell.value for cell in row] for label, row in table.cells}
+
+
+# --- The database helpers ----------------------------------------------------------------------------------
+
+
+def test_add_months_clamps_to_the_month_end_and_days_between_counts_days(build):
+    cohort = build.cohort(t1_months=1)
+    path = build.path(cohort, started=date(2025, 1, 31), agreement=date(2025, 1, 20))
+    row = (
+        Path.objects.filter(pk=path.pk)
+        .annotate(
+            one=AddMonths(F("intervention_started_on"), F("cohort__t1_months")),
+            thirteen=AddMonths(F("intervention_started_on"), Value(13), days=30),
+            same=AddMonths(F("intervention_started_on"), Value(0)),
+            wait=days_between(F("signal_date"), F("agreement__signed_on")),
+            month=month_start("agreement__signed_on"),
+        )
+        .values("one", "thirteen", "same", "wait", "month")
+        .get()
+    )
+    assert row == {
+        "one": date(2025, 2, 28),
+        "thirteen": date(2026, 2, 28) + timedelta(days=30),
+        "same": date(2025, 1, 31),
+        "wait": (date(2025, 1, 20) - date(2024, 12, 2)).days,
+        "month": date(2025, 1, 1),
+    }
+
+
+@pytest.mark.parametrize(
+    "values, median, p90",
+    [
+        ([7], 7, 7),
+        ([4, 1, 3, 2], 2.5, 4),
+        ([10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110], 60, 100),
+    ],
+)
+def test_percentiles_are_picked_by_rank_in_the_database(build, values, median, p90, django_assert_num_queries):
+    cohort = build.cohort()
+    for days in values:
+        build.path(cohort, signal=date(2025, 1, 1), agreement=date(2025, 1, 1) + timedelta(days=days))
+    build.path(cohort)  # no agreement: left out
+    with django_assert_num_queries(1):
+        result = percentiles(
+            Path.objects.filter(cohort=cohort), days_between(F("signal_date"), F("agreement__signed_on"))
+        )
+    assert result == (median, p90, len(values))
+    assert percentiles(Path.objects.none(), days_between(F("signal_date"), F("agreement__signed_on"))) == (
+        None,
+        None,
+        0,
+    )
+
+
+# --- The figures, against a hand-counted district -------------------------------------------------------------
+
+
+@pytest.fixture
+def district(build):
+    """PIPPI 12 (from 13 January 2025, T1 at 9 months, T2 at 18) with six paths, PIPPI 11 with two. Today is
+    16 November 2026 (the tests' clock)."""
+    R = TeamMember.TeamRole
+    p12 = build.cohort("PIPPI 12", date(2025, 1, 13))
+    p11 = build.cohort("PIPPI 11", date(2023, 1, 9))
+    a = build.path(p12, state="intervention", agreement=date(2025, 1, 10), started=date(2025, 2, 3), children=2)
+    b = build.path(p12, state="intervention", agreement=date(2025, 1, 20), started=date(2025, 2, 10))
+    c = build.path(
+        p12,
+        state="closed",
+        agreement=date(2025, 2, 5),
+        started=date(2025, 3, 3),
+        closed=date(2025, 6, 15),
+        outcome="improved",
+    )
+    d = build.path(p12, state="assessment", agreement=date(2025, 2, 20))
+    e = build.path(p12, state="signal", signal=date(2025, 1, 5))
+    build.path(p12, state="pre_assessment", signal=date(2025, 2, 10))
+    build.path(
+        p11,
+        state="closed",
+        signal=date(2022, 11, 1),
+        agreement=date(2023, 1, 15),
+        started=date(2023, 2, 1),
+        closed=date(2024, 7, 1),
+        outcome="lighter",
+    )
+    build.path(
+        p11,
+        state="intervention",
+        signal=date(2022, 12, 1),
+        agreement=date(2023, 2, 1),
+        started=date(2023, 3, 1),
+        comune=build.comune_b,
+    )
+    # T0: a, c on time (by the start + 30 days), b late; T1 (due 3 and 10 November 2025): a on time, b late;
+    # T2 (due August 2026): a has one child of two rated (not done), b none: both missing; c closed before.
+    build.assess(a, "T0", date(2025, 2, 1))
+    build.assess(b, "T0", date(2025, 4, 1))
+    build.assess(c, "T0", date(2025, 3, 1))
+    build.assess(a, "T1", date(2025, 11, 20))
+    build.assess(b, "T1", date(2026, 1, 15))
+    build.assess(a, "T2", date(2026, 8, 1), children=a.kids[:1])
+    build.assess(b, "T2", date(2026, 8, 1), rater="family")  # the family's rating does not make it done
+    build.assess(d, "T0", date(2025, 3, 1), complete=False)  # a draft neither
+    build.team(a, R.CASE_MANAGER, R.EDUCATOR, R.PSYCHOLOGIST, R.TEACHER)
+    build.team(b, R.CASE_MANAGER, R.EDUCATOR)
+    build.team(d, R.CASE_MANAGER)
+    build.team(e, R.PSYCHOLOGIST, valid_to=date(2025, 6, 30))  # ended: not the team in force
+    build.device(a, "educativa-domiciliare", hours=Decimal("4"))
+    build.device(a, "gruppi", sessions=[(date(2025, 4, 1), True), (date(2025, 4, 8), True), (date(2025, 4, 15), False)])
+    build.device(b, "educativa-domiciliare", hours=Decimal("6"))
+    build.device(c, "educativa-domiciliare")
+    return p12, p11
+
+
+def _raw(table):
+    return {str(label): values for label, values in table.rows}
+
+
+def test_the_figures_count_what_they_say(english, build, district, django_assert_num_queries):
+    p12, p11 = district
+    with django_assert_num_queries(16):
+        stages, months, waiting, time_points, team, devices, outcomes = programme.figures(_selection(build, p12))
+
+    assert {
+        k: [v.get(c, 0) for c in ("families_cohort", "children_cohort", "families", "children")]
+        for k, v in _raw(stages).items()
+    } == {
+        "Signal received": [1, 1, 1, 1],
+        "Pre-assessment": [1, 1, 1, 1],
+        "Family's agreement": [0, 0, 0, 0],
+        "Assessment and planning": [1, 1, 1, 1],
+        "Intervention": [2, 3, 3, 4],
+        "Closed": [1, 1, 2, 2],
+    }
+    # Published: the small counts as "<5", the total of families of the district (8) shown.
+    published = _cells(stages)
+    assert published["Intervention"][:2] == ["<5", "<5"]
+    assert published["Total"][2] == 8
+
+    by_month = _raw(months)
+    assert by_month["January 2025"] == {**by_month["January 2025"], "entering_cohort": 2, "signals_cohort": 1}
+    assert by_month["February 2025"]["entering_cohort"] == 2
+    assert by_month["June 2025"]["leaving_cohort"] == 1
+    assert by_month["December 2024"]["signals_cohort"] == 4 and by_month["December 2024"]["signals"] == 4
+    assert len(by_month) == 13
+
+    # Signal → agreement: 39, 49, 65, 80 days in the cohort; + 62 and 75 in PIPPI 11.
+    # Agreement → first complete T0: 22, 71, 24 days.
+    rows = list(_raw(waiting).values())
+    assert [(m.value, m.n) for m in rows[0].values()] == [(57, 4), (80, 4), (63.5, 6), (80, 6)]
+    assert [(m.value, m.n) for m in rows[1].values()][:2] == [(24, 3), (71, 3)]
+    assert _cells(waiting)[str(waiting.rows[0][0])] == ["n < 5", "n < 5", Decimal("63.5"), 80]
+
+    assert {k: list(v.values()) for k, v in _raw(time_points).items()} == {
+        "T0 (start)": [2, 1, 0, 3],
+        "T1 (midway)": [1, 1, 0, 4],
+        "T2 (end)": [0, 0, 2, 4],
+    }
+
+    assert {k: (v["with"], v["without"], v["share"]) for k, v in _raw(team).items()} == {
+        "Social worker": (3, 2, 60),
+        "Home educator": (2, 3, 40),
+        "Psychologist": (1, 4, 20),
+        "Teacher": (1, 4, 20),
+        "All four": (1, 4, 20),
+    }
+    assert _cells(team)["Social worker"][2] == "n.a."  # the share would give the hidden count back
+
+    by_device = _raw(devices)
+    home = by_device["Home and community education"]
+    assert (home["families"], home["activations"], home["hours"]) == (3, 3, programme.Measure(5, 2))
+    groups = by_device["Groups with parents and with children"]
+    assert (groups["families"], groups["sessions"], groups["hours"]) == (1, programme.Measure(2, 1), None)
+
+    assert _raw(outcomes)["Path closed: the family's situation improved"] == {f"cohort_{p11.pk}": 0, f"cohort_{p12.pk}": 1}
+    assert _raw(outcomes)["Continues with lighter support"][f"cohort_{p11.pk}"] == 1
+
+
+def test_the_comune_narrows_to_the_families_with_a_child_resident_there(english, build, district):
+    p12, _p11 = district
+    stages = programme.stages(
+        _selection(build, p12, build.comune_b), programme.district_paths(_selection(build, p12, build.comune_b))
+    )
+    assert {k: v for k, v in _raw(stages).items() if v} == {
+        "Intervention": {"families_cohort": 0, "children_cohort": 0, "families": 1, "children": 1}
+    }
