@@ -10,6 +10,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -66,6 +67,7 @@ def report_context(district, year):
         "cohort": cohort,
         "outcomes": outcomes,
         "small_cell": needs.threshold(),
+        "generated_on": timezone.localdate(),
     }
 
 

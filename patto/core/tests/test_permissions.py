@@ -23,6 +23,9 @@ PUBLIC = {
     "governance:calendar_feed",
     # The pact's public page, once the coordinator publishes it: the text in force and the signatories.
     "public_pact",
+    # The needs analysis' open data, once the coordinator publishes them: suppressed aggregates, no record.
+    "open_data_public",
+    "open_data_csv",
 }
 
 
@@ -157,6 +160,9 @@ def sample_url(name, objects):
         "referrals:path_transfer": {"path_id": objects["path"]},
         "core:export_status": {"pk": objects["export"]},
         "monitoring:grant_revoke": {"grant_pk": objects["grant"]},
+        "monitoring:open_data_withdraw": {"dataset_pk": uuid.UUID(int=1)},
+        "open_data_public": {"district_pk": objects["district"]},
+        "open_data_csv": {"district_pk": objects["district"], "dataset_pk": uuid.UUID(int=1)},
         "core:export_fragment": {"pk": objects["export"]},
         "core:export_download": {"pk": objects["export"]},
     }.get(name, {"pk": objects["path"]} if name in PATH_URLS else {})
@@ -291,6 +297,7 @@ def objects(personas, world, family_path, pact):
     )
     return {
         "institution": world.comune.pk,
+        "district": world.district.pk,
         "membership": membership.pk,
         "person": membership.user_id,
         "path": family_path.pk,
@@ -354,7 +361,7 @@ def test_every_url_is_public_by_choice_or_needs_sign_in(client, objects):
                 continue
             assert response.status_code == 302, (name, method, response.status_code)
             assert response["Location"].startswith(reverse("accounts:login")), (name, method)
-    assert len(PUBLIC) <= 9
+    assert len(PUBLIC) <= 11
 
 
 def test_anonymous_responses_carry_no_personal_data(client, objects, personas):
@@ -613,6 +620,16 @@ MATRIX = {
     "monitoring:grant_revoke": expect(405),
     # Programme monitoring: aggregates of the district's paths, for the same readers as the front page.
     "monitoring:programme": expect(403, coordinator=200, institution_admin=200),
+    # The needs analysis: the same readers; only the coordinator attaches the report and publishes open data.
+    "monitoring:needs": expect(403, coordinator=200, institution_admin=200),
+    "monitoring:needs_report": expect(403, coordinator=200, institution_admin=200),
+    "monitoring:needs_report_pdf": expect(403, coordinator=200, institution_admin=200),
+    "monitoring:needs_report_attach": expect(405),
+    "monitoring:open_data": expect(403, coordinator=200),
+    "monitoring:open_data_withdraw": expect(405),
+    # Public once published; nothing is published in the fixture.
+    "open_data_public": expect(404),
+    "open_data_csv": expect(404),
 }
 
 
@@ -698,6 +715,13 @@ POST_MATRIX = {
     "monitoring:index": expect(405),
     "monitoring:grant_revoke": expect(403, coordinator=302),
     "monitoring:programme": expect(405),
+    "monitoring:needs": expect(405),
+    "monitoring:needs_report": expect(405),
+    "monitoring:needs_report_pdf": expect(405),
+    # An empty form: the coordinator gets it back with its errors; readers of the figures may not act.
+    "monitoring:needs_report_attach": expect(403, coordinator=400),
+    "monitoring:open_data": expect(403, coordinator=400),
+    "monitoring:open_data_withdraw": expect(403, coordinator=404),
     "core:export_fragment": expect(405),
     "core:export_download": expect(405),
     "audit:family_accesses": expect(405),
