@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from . import programme
 from .forms_programme import MAX_MONTHS, ProgrammeForm
+from .outcomes import outcome_tables
 from .programme import Selection, add_months, default_period
 from .views import district_for, figures_response
 
@@ -32,8 +33,9 @@ def programme_page(request):
     form = ProgrammeForm(request.GET if bound else None, district=district)
     selection = selection_from(form, district)
     figures = programme.figures(selection)
+    outcomes = outcome_tables(district, selection.cohort, selection.comune)  # T0→T2, its own section
     name = f"programma-{slugify(selection.cohort.name) if selection.cohort else 'distretto'}"
-    download = figures_response(request, "programme", figures, name)
+    download = figures_response(request, "programme", figures + outcomes, name)
     if download is not None:
         return download
     if not bound:
@@ -49,6 +51,7 @@ def programme_page(request):
             "form": form,
             "selection": selection,
             "figures": figures,
+            "outcomes": outcomes,
             "tolerance": programme.TOLERANCE_DAYS,
         },
     )

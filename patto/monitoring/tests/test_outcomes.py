@@ -326,3 +326,26 @@ def test_comune_filter_and_the_section_in_italian(outcomes_world, rf):
     csv_text = response.content.decode("utf-8-sig")
     assert csv_text.splitlines()[0].startswith("Lato,Media a T0,Media a T2,Cambiamento medio,IC al 95%")
     assert csv_text.splitlines()[0].endswith("Bambini (n)")
+
+
+def test_the_programme_page_shows_the_section_and_downloads_its_tables(outcomes_world, login):
+    from django.urls import reverse
+
+    from patto.audit.models import AuditEvent
+
+    ow = outcomes_world
+    for d in (1, 1, 0, 2, 1):
+        path, child = _child(ow)
+        _assess(ow, path, child, "T0", TEAM, {"salute": 2})
+        _assess(ow, path, child, "T2", TEAM, {"salute": 2 + d})
+    client = login("coordinator")
+    url = reverse("monitoring:programme")
+    page = client.get(url, {"coorte": ow["cohort"].pk}).content.decode()
+    assert 'id="outcomes-heading"' in page
+    for key in ("esiti-equipe-lati", "esiti-equipe-sottodimensioni", "esiti-famiglia-lati"):
+        assert f'id="fig-{key}"' in page
+    response = client.get(url, {"coorte": ow["cohort"].pk, "tabella": "esiti-equipe-lati", "formato": "xlsx"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    event = AuditEvent.objects.get(action="monitoring.figures.downloaded")
+    assert event.changes["table"] == [None, "esiti-equipe-lati"]
