@@ -14,7 +14,8 @@
    an UPDATE aimed at a partition directly is refused too (a statement trigger fires only for the table
    named in the statement).
 
-The copy runs inside the migration's transaction as the owner: on a large trail plan it for a quiet hour."""
+The copy runs inside the migration's transaction as the owner, without the app's statement timeout: on a large
+trail plan it for a quiet hour (the trail is locked meanwhile)."""
 
 from importlib import import_module
 
@@ -115,8 +116,14 @@ def _rebuild(schema_editor, table, partitioned):
             cursor.execute(f"GRANT {privilege} ON {table} TO {grantee}")
 
 
+def _no_statement_timeout(schema_editor):
+    """The copy of a large trail may take longer than the app's statement timeout (settings): not this once."""
+    schema_editor.execute("SET LOCAL statement_timeout = 0")
+
+
 def partition(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
+        _no_statement_timeout(schema_editor)
         for table in TABLES:
             _rebuild(schema_editor, table, partitioned=True)
     create_triggers(apps, schema_editor)
@@ -125,6 +132,7 @@ def partition(apps, schema_editor):
 def unpartition(apps, schema_editor):
     drop_triggers(apps, schema_editor)
     if schema_editor.connection.vendor == "postgresql":
+        _no_statement_timeout(schema_editor)
         for table in TABLES:
             _rebuild(schema_editor, table, partitioned=False)
 

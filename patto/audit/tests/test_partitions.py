@@ -72,18 +72,19 @@ def home(event):
     return sql("SELECT tableoid::regclass::text FROM audit_auditevent WHERE id = %s", [event.pk])[0][0]
 
 
+class Editor:
+    """What the migrations' functions need of a schema editor, usable inside the test's transaction."""
+
+    connection = connection
+
+    def execute(self, statement):
+        sql(statement)
+
+
 @pytest.fixture(autouse=True)
 def current_triggers():
     """The suite's flush wrapper puts migration 0004's set back after a transactional test; this module asks
     for 0006's (the row-level UPDATE guard too), inside the test's transaction."""
-
-    class Editor:
-        def __init__(self):
-            self.connection = connection
-
-        def execute(self, statement):
-            sql(statement)
-
     importlib.import_module("patto.audit.migrations.0006_partition_by_month").create_triggers(None, Editor())
 
 
@@ -121,6 +122,38 @@ def test_after_migrate_both_tables_are_partitioned_by_month_with_keys_indexes_an
     event = event_at(datetime(2027, 1, 10, 9, tzinfo=ROME), subjects=[("user", "7")])
     assert AuditSubject.objects.get(event=event).occurred_at == event.occurred_at
     assert AuditEvent.objects.get(pk=event.pk) == event  # by id alone: still found (every partition's index)
+
+
+def test_the_migration_copies_an_existing_trail_into_its_months_keeping_ids_indexes_and_grants():
+    """Migration 0006 run backwards and forwards again over rows of two months (inside the test's transaction)."""
+    migration = importlib.import_module("patto.audit.migrations.0006_partition_by_month")
+    editor = Editor()
+    old = event_at(datetime(2025, 4, 30, 23, 30, tzinfo=ROME), subjects=[("user", "1"), ("user", "2")])
+    new = event_at(datetime(2027, 1, 2, tzinfo=ROME), subjects=[("user", "3")])
+    sql(f"CREATE ROLE {RUNTIME} NOLOGIN")
+    sql(f"GRANT SELECT, INSERT ON audit_auditevent, audit_auditsubject TO {RUNTIME}")
+    indexes = sql(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ('audit_auditevent', 'audit_auditsubject') ORDER BY 1"
+    )
+    migration.unpartition(None, editor)
+    assert not partitions.is_partitioned() and partitions_of("audit_auditevent") == set()
+    migration.partition(None, editor)
+    assert home(old) == "audit_auditevent_p2025_04" and home(new) == "audit_auditevent_p2027_01"
+    assert sql("SELECT tableoid::regclass::text, count(*) FROM audit_auditsubject GROUP BY 1 ORDER BY 1") == [
+        ("audit_auditsubject_p2025_04", 2),
+        ("audit_auditsubject_p2027_01", 1),
+    ]
+    assert (
+        sql(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ('audit_auditevent', 'audit_auditsubject') ORDER BY 1"
+        )
+        == indexes
+    )
+    for table in partitions.TABLES:
+        assert sql("SELECT has_table_privilege(%s, %s, 'INSERT')", [RUNTIME, table]) == [(True,)]
+        assert sql("SELECT has_table_privilege(%s, %s, 'DELETE')", [RUNTIME, table]) == [(False,)]
+    assert event_at(datetime(2027, 1, 3, tzinfo=ROME)).pk > new.pk  # the identity goes on from where it was
+    assert refused("UPDATE audit_auditevent_p2025_04 SET action = 'x'") == "P0001"
 
 
 def test_maintenance_creates_the_next_months_ahead_idempotently_and_reports_stray_rows():

@@ -162,6 +162,7 @@ class Command(BaseCommand):
         concerned cycle through their pools, so every filter keeps the same share of the rows at any size."""
         if self.vendor == "postgresql":
             with connection.cursor() as cursor:
+                cursor.execute("SET statement_timeout = 0")  # seeding millions of rows; measuring keeps the app's
                 cursor.execute(
                     "INSERT INTO audit_auditevent (occurred_at, actor_id, actor_label, actor_institution_id, "
                     "actor_role, action, object_type, object_id, request_id, user_agent, purpose, changes) "
