@@ -334,7 +334,10 @@ def test_the_figures_count_what_they_say(english, build, district, django_assert
     groups = by_device["Groups with parents and with children"]
     assert (groups["families"], groups["sessions"], groups["hours"]) == (1, programme.Measure(2, 1), None)
 
-    assert _raw(outcomes)["Path closed: the family's situation improved"] == {f"cohort_{p11.pk}": 0, f"cohort_{p12.pk}": 1}
+    assert _raw(outcomes)["Path closed: the family's situation improved"] == {
+        f"cohort_{p11.pk}": 0,
+        f"cohort_{p12.pk}": 1,
+    }
     assert _raw(outcomes)["Continues with lighter support"][f"cohort_{p11.pk}"] == 1
 
 
@@ -346,3 +349,97 @@ def test_the_comune_narrows_to_the_families_with_a_child_resident_there(english,
     assert {k: v for k, v in _raw(stages).items() if v} == {
         "Intervention": {"families_cohort": 0, "children_cohort": 0, "families": 1, "children": 1}
     }
+
+
+# --- The page ----------------------------------------------------------------------------------------------
+
+
+URL = "/monitoraggio/programma/"
+
+
+def test_the_coordinator_reads_the_page_of_the_latest_cohort_and_downloads_exactly_what_is_shown(
+    build, district, login
+):
+    from patto.audit.models import AuditEvent
+
+    p12, _p11 = district
+    client = login("coordinator")
+    before = AuditEvent.objects.count()
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert response.context["selection"].cohort == p12  # the most recent by default
+    assert [t.key for t in response.context["figures"]] == [
+        "stages",
+        "months",
+        "waiting",
+        "time_points",
+        "team",
+        "devices",
+        "outcomes",
+    ]
+    html = response.content.decode()
+    assert 'id="chart-stages"' in html and 'id="chart-data-months"' in html
+    assert "&lt;5" in html and "Prova" not in html and "T-0" not in html  # no name, no family reference
+    assert AuditEvent.objects.count() == before  # figures, not personal data: no access row
+
+    csv = client.get(URL, {"coorte": p12.pk, "tabella": "stages", "formato": "csv"})
+    assert csv["Content-Type"].startswith("text/csv")
+    lines = csv.content.decode("utf-8-sig").splitlines()
+    assert len(lines) == 8 and lines[-1].endswith(",8,<5") is False and "<5" in lines[5]
+    event = AuditEvent.objects.latest("pk")
+    assert event.action == "monitoring.figures.downloaded" and event.object_id == "programme"
+
+    xlsx = client.get(URL, {"tabella": "time_points", "formato": "xlsx"})
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_bad_filters_are_explained_keep_what_was_typed_and_use_the_defaults(build, district, login):
+    p12, _p11 = district
+    client = login("coordinator")
+    response = client.get(URL, {"coorte": "999999", "comune": "abc", "dal": "2025-02-30", "al": ""})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert set(form.errors) == {"coorte", "comune", "dal"}
+    html = response.content.decode()
+    assert "data-error-summary" in html and 'value="2025-02-30"' in html
+    selection = response.context["selection"]
+    assert (selection.cohort, selection.comune) == (p12, None)
+    assert selection.starts_on == date(2024, 7, 1)  # the default: six months before the cohort's start
+
+    backwards = client.get(URL, {"coorte": p12.pk, "dal": "2025-06-01", "al": "2025-01-01"})
+    assert "al" in backwards.context["form"].errors
+    selection = backwards.context["selection"]  # the start kept, the end by default (today, before T2 + 6 months)
+    assert (selection.starts_on, selection.ends_on) == (date(2025, 6, 1), date(2026, 11, 16))
+
+    chosen = client.get(URL, {"coorte": p12.pk, "comune": build.comune_b.pk, "dal": "2025-01-01", "al": "2025-03-31"})
+    assert not chosen.context["form"].errors
+    assert chosen.context["selection"].comune == build.comune_b
+    assert len(chosen.context["figures"][1].rows) == 3
+
+
+def test_who_may_read_the_page(build, login, personas):
+    assert login("case_manager").get(URL).status_code == 403
+    assert login("coordinator").get(URL).status_code == 200  # a district without cohorts: the page still answers
+
+
+@pytest.mark.parametrize("paths", [1, 3])
+def test_the_page_costs_the_same_queries_with_more_paths(build, login, paths, django_assert_num_queries):
+    R = TeamMember.TeamRole
+    cohort = build.cohort()
+    for index in range(paths):
+        path = build.path(
+            cohort,
+            state="closed" if index == 2 else "intervention",
+            agreement=date(2025, 1, 10),
+            started=date(2025, 2, 3),
+            closed=date(2025, 6, 1) if index == 2 else None,
+            outcome="improved" if index == 2 else None,
+            children=index + 1,
+        )
+        build.assess(path, "T0", date(2025, 2, 1))
+        build.team(path, R.CASE_MANAGER, R.EDUCATOR)
+        build.device(path, "gruppi", sessions=[(date(2025, 4, 1), True)])
+    client = login("coordinator")
+    client.get(URL)  # the session and the memberships' first reads
+    with django_assert_num_queries(28):  # 26 + the outcomes section (monitoring.outcomes: the sums, the labels)
+        assert client.get(URL).status_code == 200
