@@ -46,7 +46,7 @@ def open_data(request):
     if request.method == "POST":
         year = needs.Year(_posted_year(request) or year.year)
     tables = _publishable(district, year)
-    form = PublishForm(request.POST or None, tables=tables, year=year.year)
+    form = PublishForm(request.POST if request.method == "POST" else None, tables=tables, year=year.year)
     if request.method == "POST" and form.is_valid():
         chosen = [table for table in tables if table.key in form.cleaned_data["tables"]]
         try:
