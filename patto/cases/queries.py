@@ -543,12 +543,15 @@ def cohorts_visible_to(user):
 
 
 def families_in_path(pact, period):
-    """Families with a path open at some point in the period, in the pact's district: an aggregate shown
-    outside the case team, so small counts are suppressed (None = "< 5")."""
+    """Families of the pact's district with the family's agreement in force at some point in the period:
+    signed on or before its last day, and the path not closed before its first day (the dates of the domain,
+    not of the records: a path entered later still counts from its agreement; one still at the signal or
+    the pre-assessment does not count). An aggregate shown outside the case team, so small counts are
+    suppressed (None = "< 5")."""
     from patto.core.stats import suppress_small
 
     count = (
-        Path.objects.filter(family__district_id=pact.district_id, created_at__date__lte=period.ends_on)
+        Path.objects.filter(family__district_id=pact.district_id, agreement__signed_on__lte=period.ends_on)
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=period.starts_on))
         .values("family")
         .distinct()

@@ -1,7 +1,37 @@
 """Indicator values computed from Patto's own data, per source. Apps below governance (cases) register
 their sources here in AppConfig.ready(), so governance imports none of them."""
 
+from django.utils.translation import gettext_lazy as _
+
 _computed = {}
+
+# What each computed source counts, in words: shown with its value on the commitments page and in the report.
+# Every one counts by the dates of the facts (an agreement signed, a meeting held, an answer given), never by
+# when a record was entered.
+DEFINITIONS = {
+    "school_referents": _(
+        "Schools that signed the pact with a PIPPI school referent in office on the last day of the period "
+        "(or today, if earlier)."
+    ),
+    "meetings_held": _("Meetings of the pact's governance bodies held in the period (by their date) with minutes."),
+    "families_in_path": _(
+        "Families with their agreement to PIPPI in force at some time in the period: signed by its last day and "
+        "the path not closed before its first day. Families still at the signal or the pre-assessment are not "
+        "counted. From 1 to 4: shown as “<5”."
+    ),
+    "request_response_median": _(
+        "Median of the working days from a signal or request to its answer, over those answered in the period "
+        "(the pauses waiting for the sender left out)."
+    ),
+    "request_response_p90": _(
+        "90th percentile (nearest rank) of the working days from a signal or request to its answer, over those "
+        "answered in the period."
+    ),
+    "requests_overdue": _(
+        "Signals and requests sent by the last day of the period (or today, if earlier), due before then and not "
+        "answered by then."
+    ),
+}
 
 
 def register(source, function):
@@ -75,5 +105,10 @@ def values_for(indicators, period):
                 "file": entry.evidence_file if entry else None,
             }
         else:
-            result[indicator.pk] = {"value": computed.get(indicator.source), "evidence": "", "computed": True}
+            result[indicator.pk] = {
+                "value": computed.get(indicator.source),
+                "evidence": "",
+                "computed": True,
+                "definition": DEFINITIONS.get(indicator.source, ""),
+            }
     return result

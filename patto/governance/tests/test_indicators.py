@@ -48,7 +48,8 @@ def test_computed_indicators(pact, personas, world, family_path):
     )
     values = values_for([referents, families], pact.periods.get())
     assert values[referents.pk]["value"] == 1  # the school has a current school referent
-    assert values[families.pk]["value"] is None  # 1 family: fewer than 5, suppressed
+    assert values[families.pk]["value"] == 0  # the family is at the signal: no agreement, not in a path yet
+    assert "agreement" in str(values[families.pk]["definition"])
 
 
 def test_computed_indicator_cannot_be_entered_by_hand(pact, personas, world):
