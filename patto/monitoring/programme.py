@@ -355,7 +355,7 @@ def team_completeness(cohort_paths):
         columns=[
             Column("with", _("Open paths with it")),
             Column("without", _("Open paths without it")),
-            Column("share", _("Share with it (%)"), RATE, base="with"),
+            Column("share", _("Share with it (per cent)"), RATE, base="with"),
         ],
         rows=[
             (label, {"with": n, "without": total - n, "share": (100 * n / total) if total >= 5 else None})
