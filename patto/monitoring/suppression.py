@@ -94,20 +94,43 @@ def protect(matrix, *, show_row_totals=True, show_column_totals=True, limit=None
 
 def _complement(cell, hidden, value, rows, columns):
     """The cell to hide next so that ``cell`` is no longer a bridge: one in its row or column, preferring
-    one that closes a cycle through it, then inner cells before totals, then non-zero, then the smallest."""
+    one that closes a cycle through it, then inner cells before totals, then non-zero, then the smallest.
+
+    ``cell`` joins row ``i`` and column ``j``; without it the hidden graph falls in two parts, one holding
+    row ``i``, the other column ``j``. A new hidden cell closes a cycle through ``cell`` exactly when it
+    joins those two parts: computed once, then each candidate is a look-up."""
     i, j = cell
+    others = {c: r for c, r in hidden.items() if c != cell}
+    row_side, column_side = _component(others, ("r", i)), _component(others, ("c", j))
     candidates = [(i, k) for k in range(columns + 1) if (i, k) not in hidden]
     candidates += [(k, j) for k in range(rows + 1) if (k, j) not in hidden]
     if not candidates:  # every cell of its row and column hidden: hide any other cell of the table
         candidates = [c for c in value if c not in hidden]
 
     def cost(candidate):
-        closes_cycle = cell not in _bridges({**hidden, candidate: SECONDARY})
+        row, column = ("r", candidate[0]), ("c", candidate[1])
+        closes_cycle = (row in row_side and column in column_side) or (row in column_side and column in row_side)
         is_total = candidate[0] == rows or candidate[1] == columns
         count = value[candidate]
         return (not closes_cycle, is_total, count == 0, count, candidate)
 
     return min(candidates, key=cost)
+
+
+def _component(hidden, start):
+    """The nodes reached from ``start`` through hidden cells."""
+    adjacency = {}
+    for i, j in hidden:
+        adjacency.setdefault(("r", i), []).append(("c", j))
+        adjacency.setdefault(("c", j), []).append(("r", i))
+    seen, frontier = {start}, [start]
+    while frontier:
+        node = frontier.pop()
+        for neighbour in adjacency.get(node, ()):
+            if neighbour not in seen:
+                seen.add(neighbour)
+                frontier.append(neighbour)
+    return seen
 
 
 def _bridges(hidden):

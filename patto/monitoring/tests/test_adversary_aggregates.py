@@ -109,8 +109,10 @@ def test_no_family_data_leaves_through_an_aggregate_page(db):
                         if response.status_code == 405:
                             continue  # an action (POST only), not a page
                         if response.status_code != want:
-                            disagreements.append(f"U{u} as {membership.role}@{membership.institution_id} {name}: "
-                                                 f"Patto {response.status_code}, expected {want}")
+                            disagreements.append(
+                                f"U{u} as {membership.role}@{membership.institution_id} {name}: "
+                                f"Patto {response.status_code}, expected {want}"
+                            )
                         elif want == 200 and name not in STAFF_PAGES:
                             tally["200"] += 1
                             body = _text(response)

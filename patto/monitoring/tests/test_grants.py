@@ -35,7 +35,12 @@ def test_the_coordinator_gives_and_revokes_through_the_page(personas, login, wor
     assert head.user.get_full_name() in page.content.decode()
     response = client.post(
         reverse("monitoring:grants"),
-        {"membership": head.pk, "reason": "Responsabile di distretto AUSL", "starts_on": "16/11/2026", "ends_on": "01/01/2026"},
+        {
+            "membership": head.pk,
+            "reason": "Responsabile di distretto AUSL",
+            "starts_on": "16/11/2026",
+            "ends_on": "01/01/2026",
+        },
     )
     assert response.status_code == 200  # the end before the start: the form says so, keeps what was typed
     assert "Responsabile di distretto AUSL" in response.content.decode()

@@ -129,7 +129,11 @@ def test_a_table_without_row_totals_protects_its_column_totals_only():
         title="Signals",
         row_header="Comune",
         columns=[Column("signals", "Signals"), Column("rate", "Rate", kind="rate", base="signals", decimals=1)],
-        rows=[("A", {"signals": 3, "rate": 1.2}), ("B", {"signals": 40, "rate": 8.0}), ("C", {"signals": 7, "rate": 2.5})],
+        rows=[
+            ("A", {"signals": 3, "rate": 1.2}),
+            ("B", {"signals": 40, "rate": 8.0}),
+            ("C", {"signals": 7, "rate": 2.5}),
+        ],
         column_totals=True,
         total_row={"rate": 5.0},
     )
