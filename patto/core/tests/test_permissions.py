@@ -627,6 +627,11 @@ MATRIX = {
     "monitoring:needs_report_attach": expect(405),
     "monitoring:open_data": expect(403, coordinator=200),
     "monitoring:open_data_withdraw": expect(405),
+    # The territory: the district's comuni and the comuni of residence to map (the coordinator, the technical
+    # administrator); schools' pupils (also the school's administrator, who enters its own).
+    "territory:comuni": expect(403, coordinator=200, admin=200),
+    "territory:map_residence": expect(405),
+    "territory:enrolment": expect(403, coordinator=200, admin=200, other_admin=200),
     # Public once published; nothing is published in the fixture.
     "open_data_public": expect(404),
     "open_data_csv": expect(404),
@@ -722,6 +727,9 @@ POST_MATRIX = {
     "monitoring:needs_report_attach": expect(403, coordinator=400),
     "monitoring:open_data": expect(403, coordinator=400),
     "monitoring:open_data_withdraw": expect(403, coordinator=404),
+    # An empty mapping goes back to the comuni page with a message; only the school's administrator enters pupils.
+    "territory:map_residence": expect(403, coordinator=302, admin=302),
+    "territory:enrolment": expect(403, other_admin=200),
     "core:export_fragment": expect(405),
     "core:export_download": expect(405),
     "audit:family_accesses": expect(405),
