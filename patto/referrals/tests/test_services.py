@@ -485,3 +485,18 @@ def test_an_overdue_request_whose_handler_left_reminds_the_heads(cast):
     Request.objects.filter(pk=signal.pk).update(due_on=date(2026, 11, 10))
     assert services.overdue_reminders(date(2026, 11, 16)) == 1
     assert Notification.objects.get(kind="request_overdue").recipient == cast.head
+
+
+def test_a_signal_taken_in_charge_gives_the_child_its_comune_and_says_who_signalled(cast):
+    from patto.territory.services import sync_comuni
+
+    sync_comuni()
+    signal = services.send_signal(actor=fresh(cast.nido), data=signal_data(cast, school=cast.nido_service))
+    services.assign_request(actor=fresh(cast.head), request=signal, version=signal.version, assignee=cast.case_manager)
+    signal.refresh_from_db()
+    services.take_in_charge(actor=fresh(cast.case_manager), request=signal, version=signal.version, cohort=cast.cohort)
+    signal.refresh_from_db()
+    path = signal.path
+    assert path.signal_channel == Path.SignalChannel.EDUCATIONAL_SERVICE
+    child = path.family.members.get()
+    assert (child.comune.istat_code, child.town) == (cast.world.comune.istat_code, "")
