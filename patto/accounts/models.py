@@ -196,6 +196,7 @@ class User(AbstractUser):
 
     def act_as(self, membership_id):
         self._acting_membership_id = membership_id
+        self.__dict__.pop("_patto_memo", None)  # what this request learnt under another membership (accounts.memo)
 
     def audit_as(self, membership):
         """The membership the audit trail records for what this request does from now on: the seat's, when

@@ -10,15 +10,17 @@ that path's team, never from the role they chose in the header. A seat grants ac
 A seat at a school sees only what is shared with that school; clinical content needs a health seat at a
 health institution, held by a health professional of that institution."""
 
+import threading
 from dataclasses import dataclass, field
 
 from django.db.models import CharField, Exists, OuterRef, Q, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
+from patto.accounts.memo import memo
 from patto.accounts.models import Institution, Membership
 from patto.accounts.roles import HEALTH_ROLES, Role
-from patto.governance.queries import institutions_in_standing
+from patto.governance.queries import institutions_in_standing, institutions_in_standing_of
 
 from .models import SCHOOL_KINDS, ArchiveAccess, ConsentItem, Note, Path, PathEvent, Person, TeamMember
 
@@ -78,9 +80,31 @@ def current_team_members(on=None):
     )
 
 
+# Building these querysets (nested EXISTS: fit, standing, consent) cost more Python than most pages' own
+# work, and every page builds them several times. What is kept here is only the *unevaluated* query, for one
+# day, never a result: each use is a clone that the database answers afresh, so a seat ended, a membership
+# ended or a consent withdrawn still counts from the next query.
+# Per thread: compiling a query may touch its inner queries, so two threads never share one.
+_built = threading.local()
+
+
+def _built_for(name, day, build):
+    built = _built.__dict__.setdefault("querysets", {})
+    key = (name, day)
+    queryset = built.get(key)
+    if queryset is None:
+        if len(built) > 32:
+            built.clear()
+        queryset = built[key] = build(day)
+    return queryset.all()
+
+
 def seats_in_force(on=None):
     """The seats that grant access today (see the module's docstring)."""
-    day = on or timezone.localdate()
+    return _built_for("seats_in_force", on or timezone.localdate(), _seats_in_force)
+
+
+def _seats_in_force(day):
     consent = ConsentItem.objects.in_force(day).filter(path=OuterRef("path"), institution=OuterRef("institution"))
     return (
         current_team_members(day)
@@ -99,15 +123,17 @@ def team_users(path):
 def archive_accesses_in_force(user):
     """Archive accesses not expired, to a path still closed, while the reader is still a social worker of
     the institution they opened it from, in standing."""
-    social_worker = Membership.objects.current().filter(
+    return _built_for("archive_accesses", timezone.localdate(), _archive_accesses).filter(
+        user=user, expires_at__gt=timezone.now()
+    )
+
+
+def _archive_accesses(day):
+    social_worker = Membership.objects.current(day).filter(
         user=OuterRef("user"), institution=OuterRef("institution"), role=Role.SOCIAL_WORKER
     )
     return ArchiveAccess.objects.filter(
-        Exists(social_worker),
-        user=user,
-        expires_at__gt=timezone.now(),
-        path__state=Path.State.CLOSED,
-        institution__in=institutions_in_standing(),
+        Exists(social_worker), path__state=Path.State.CLOSED, institution__in=institutions_in_standing(day)
     )
 
 
@@ -198,14 +224,21 @@ def access_to(user, path):
     """The user's Access to the path, computed once per path object (a request's lifetime)."""
     cache = path.__dict__.setdefault("_access_by_user", {})
     if user.pk not in cache:
-        cache[user.pk] = _compute_access(user, path)
+        fetched = memo(user).get("access_fetched")  # computed by fetch_path a moment ago for this path
+        cache[user.pk] = fetched[1] if fetched and str(fetched[0]) == str(path.pk) else _compute_access(user, path)
     return cache[user.pk]
 
 
 def _compute_access(user, path):
+    return _access_by_pk(user, path.pk, closed=not path.is_open)
+
+
+def _access_by_pk(user, path_id, closed=True):
+    """The Access to the path of this primary key (``closed`` False skips the archive check: an archive
+    access is only to a closed path). One query, two for a closed path without a seat."""
     if not user.is_authenticated:
         return Access()
-    seats = list(seats_in_force().filter(user=user, path=path).select_related("institution"))
+    seats = list(seats_in_force().filter(user=user, path_id=path_id).select_related("institution"))
     health = {m.institution_id for m in user.current_memberships if m.role in HEALTH_ROLES}
     clinical = any(
         seat.team_role in CLINICAL_TEAM_ROLES
@@ -213,7 +246,7 @@ def _compute_access(user, path):
         and seat.institution_id in health
         for seat in seats
     )
-    archive = not seats and not path.is_open and archive_accesses_in_force(user).filter(path=path).exists()
+    archive = not seats and closed and archive_accesses_in_force(user).filter(path_id=path_id).exists()
     return Access(seats=seats, archive=archive, clinical=clinical)
 
 
@@ -485,11 +518,7 @@ def acting_in_standing(user, roles):
     membership = user.acting_membership if user.is_authenticated else None
     if membership is None or membership.role not in roles:
         return None
-    # Asked by several predicates in one request: remembered on the request's user object only.
-    cache = user.__dict__.setdefault("_standing_by_institution", {})
-    if membership.institution_id not in cache:
-        cache[membership.institution_id] = institutions_in_standing().filter(pk=membership.institution_id).exists()
-    return membership if cache[membership.institution_id] else None
+    return membership if membership.institution_id in institutions_in_standing_of(user) else None
 
 
 def volunteers_visible_to(user):
@@ -567,13 +596,25 @@ def fetch_path(user, pk, perm="cases.view_path", *, action="cases.path.viewed", 
     """The one way a view, an export or the API gets a path: from ``paths_visible_to`` (not visible →
     404, as if missing), then ``perm`` (→ 403), both refusals audited; then the read is logged with the
     family's members as the people concerned, before any of the path's data is returned (fail closed:
-    if the row cannot be written, AuditUnavailable stops the request)."""
+    if the row cannot be written, AuditUnavailable stops the request). The family's members come with the
+    path (``path.family.members.all()``, with their school and plesso)."""
+    from django.db.models import Prefetch
+
     from patto.audit.services import record_access
     from patto.core.shortcuts import get_object_for
 
-    queryset = paths_visible_to(user).select_related("family", "cohort", "signal_source", "outcome")
-    path = get_object_for(user, perm, queryset, pk=pk)
-    access = access_to(user, path)
+    # Visible = a seat in force or an archive access (``paths_visible_to``), asked for this path alone: the
+    # user's Access to it decides, and is kept on the path for the permission checks of this request.
+    access = _access_by_pk(user, pk)
+    queryset = Path.objects.filter(pk=pk) if access.any else Path.objects.none()
+    queryset = queryset.select_related("family", "cohort", "signal_source", "outcome", "agreement").prefetch_related(
+        Prefetch("family__members", queryset=Person.objects.select_related("school", "school_site"))
+    )
+    memo(user)["access_fetched"] = (pk, access)  # for get_object_for's permission check, just below
+    try:
+        path = get_object_for(user, perm, queryset, pk=pk)
+    finally:
+        memo(user).pop("access_fetched", None)
     if access.archive and not purpose:
         purpose = "archive"
     # What is done in this request on this path is done from the seat (not the role chosen in the header):

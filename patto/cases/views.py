@@ -103,7 +103,7 @@ def path_detail(request, pk):
     access = access_to(request.user, path)
     user = request.user
     team = list(path.team.select_related("user", "institution").order_by("ended_at", "team_role"))
-    members = list(path.family.members.select_related("school", "school_site"))
+    members = list(path.family.members.all())  # fetched with the path, with their school and plesso
     if not access.team_view:  # a school seat: its own pupils of the family, and whom to call in the team
         members = [person for person in members if person.school_id in access.schools]
         team = [member for member in team if member.team_role == TeamMember.TeamRole.CASE_MANAGER and member.is_current]

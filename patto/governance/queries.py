@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
+from patto.accounts.memo import memo
 from patto.accounts.models import Institution, Membership, User
 from patto.accounts.roles import GOVERNANCE_ROLES
 from patto.audit.services import record_access
@@ -56,6 +57,19 @@ def institutions_in_standing(on=None):
     request (every visibility query asks this, nothing is cached)."""
     adhesion = adhesions_in_force(on).filter(institution=OuterRef("pk"), pact__district=OuterRef("district"))
     return Institution.objects.filter(Exists(adhesion), is_active=True)
+
+
+def institutions_in_standing_of(user):
+    """The institutions of the user's current memberships that are in standing, asked once per request (the
+    menu, the predicates, the sections all ask) and remembered on the request's User only (``accounts.memo``:
+    never longer, and forgotten when the acting membership changes)."""
+    cache = memo(user)
+    if "standing" not in cache:
+        ids = [m.institution_id for m in user.current_memberships]
+        cache["standing"] = (
+            set(institutions_in_standing().filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+        )
+    return cache["standing"]
 
 
 def in_standing(institution, on=None):

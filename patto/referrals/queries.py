@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.functional import LazyObject
 
 from patto.accounts.roles import Role
-from patto.governance.queries import institutions_in_standing
+from patto.governance.queries import institutions_in_standing_of
 
 from .models import Kind, Request, RequestMessage
 
@@ -56,18 +56,8 @@ def _memo(user):
 
 def _memberships_in_standing(user):
     """The user's current memberships whose institution is in standing; once per request."""
-    memo = _memo(user)
-    cached = memo.get("_referrals_memberships")
-    if cached is None:
-        memberships = user.current_memberships
-        standing = set(
-            institutions_in_standing()
-            .filter(pk__in=[m.institution_id for m in memberships])
-            .values_list("pk", flat=True)
-        )
-        cached = [m for m in memberships if m.institution_id in standing]
-        memo["_referrals_memberships"] = cached
-    return cached
+    standing = institutions_in_standing_of(user)  # shared with the menu and the predicates: one query
+    return [m for m in user.current_memberships if m.institution_id in standing]
 
 
 def requests_visible_to(user):

@@ -375,7 +375,11 @@ def test_path_detail_query_count(count, family_path, personas, django_assert_num
         services.add_note(actor=actor, path=family_path, audience="team", text=f"nota {index}")
     client = Client()
     client.force_login(actor)
-    with django_assert_num_queries(25):  # + the header bell's count, + the path's requests (referrals section)
+    # session, user; the user's seats on this path and memberships (access), the path with what the page shows
+    # of it (family, cohort, agreement...), its people; the access row (savepoint, event, subjects, release);
+    # team, timeline, consents, the note form's schools (2), devices, meetings, tasks, assessments, requests,
+    # standing (one query for the menu and every predicate), the bell, notes. Issue 13 asks ≤ 12: not yet.
+    with django_assert_num_queries(23):
         assert client.get(reverse("cases:path_detail", kwargs={"pk": family_path.pk})).status_code == 200
 
 
@@ -435,5 +439,5 @@ def test_path_detail_with_devices_and_meetings_query_count(
         )
     client = Client()
     client.force_login(actor)
-    with django_assert_num_queries(27):  # + the header bell's count, + the path's requests (referrals section)
+    with django_assert_num_queries(25):  # + the meetings' participants (2)
         assert client.get(reverse("cases:path_detail", kwargs={"pk": family_path.pk})).status_code == 200

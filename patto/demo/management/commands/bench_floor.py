@@ -61,8 +61,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--rounds", type=int, default=40, help="rounds (each page once per round)")
         parser.add_argument("--only", nargs="*", default=None, help="measure only these pages (names as printed)")
+        parser.add_argument("--profile", default="", help="print a cProfile of this page (name as printed) instead")
 
-    def handle(self, *args, rounds, only, **options):
+    def handle(self, *args, rounds, only, profile, **options):
         old_name = connection.settings_dict["NAME"]
         connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
         try:
@@ -73,6 +74,9 @@ class Command(BaseCommand):
                 pages = self.pages()
                 if only:
                     pages = {name: page for name, page in pages.items() if name in only or name == "floor"}
+                if profile:
+                    self.profile(pages[profile], rounds)
+                    return
                 self.report(self.measure(pages, rounds), rounds)
         finally:
             connection.creation.destroy_test_db(old_name, verbosity=0)
@@ -129,6 +133,21 @@ class Command(BaseCommand):
                 figures[name]["wall"].append((time.perf_counter() - wall) * 1000)
                 figures[name]["cpu"].append((time.process_time() - cpu) * 1000)
         return figures
+
+    def profile(self, page, rounds):
+        import cProfile
+        import pstats
+
+        client, method, url, data = page
+        self.request(client, method, url, data, url)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _round in range(rounds):
+            self.request(client, method, url, data, url)
+        profiler.disable()
+        stats = pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative")
+        stats.print_stats(60)
+        stats.print_callers("_compute_access|access_to")
 
     @staticmethod
     def request(client, method, url, data, name):
