@@ -20,9 +20,7 @@ SANTARCANGELO = {"0-2": 303, "3-5": 312, "6-10": 540, "11-13": 336, "14-17": 462
 
 
 def bands(code, year=2025):
-    return dict(
-        ResidentPopulation.objects.filter(comune__istat_code=code, year=year).values_list("age_band", "count")
-    )
+    return dict(ResidentPopulation.objects.filter(comune__istat_code=code, year=year).values_list("age_band", "count"))
 
 
 def test_the_sample_in_istats_layout_is_loaded_into_bands_once_and_audited(comuni):
