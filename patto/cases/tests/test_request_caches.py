@@ -1,0 +1,63 @@
+"""Issue 13, close to the floor: what one request learns about its user (standing, access to a path) is asked
+once, shared by the menu, the predicates and the sections, and never outlives the request nor a change of
+acting membership within it."""
+
+from datetime import date
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+
+from patto.accounts.memo import memo
+from patto.accounts.models import User
+from patto.accounts.roles import Role
+from patto.accounts.tests.factories import MembershipFactory
+from patto.cases.queries import acting_in_standing, fetch_path, paths_visible_to, seats_in_force
+from patto.governance.models import Adhesion
+from patto.governance.queries import institutions_in_standing_of
+
+
+def test_standing_is_one_query_shared_through_the_lazy_wrappers_and_forgotten_on_switching(
+    personas, world, django_assert_num_queries
+):
+    user = User.objects.get(username="case_manager")
+    MembershipFactory(user=user, institution=world.comune_b, role=Role.SOCIAL_WORKER)  # no standing there
+    wrapped = SimpleLazyObject(lambda: user)
+    _ = user.current_memberships
+    with django_assert_num_queries(1):
+        assert institutions_in_standing_of(wrapped) == {world.comune.pk}
+        assert acting_in_standing(user, (Role.SOCIAL_WORKER,)) is not None  # the same answer, no query
+        assert memo(wrapped) is memo(user)
+    outside = next(m for m in user.current_memberships if m.institution_id == world.comune_b.pk)
+    user.act_as(outside.pk)
+    assert "standing" not in memo(user)  # switching forgets what was learnt under the other membership
+    assert acting_in_standing(user, (Role.SOCIAL_WORKER,)) is None
+
+
+def test_standing_withdrawn_between_two_requests_counts_from_the_next(personas, world, login):
+    client = login("case_manager")
+    assert client.get(reverse("cases:cohort_list")).status_code == 200
+    Adhesion.objects.filter(institution=world.comune).update(withdrawn_on=date(2026, 11, 1))
+    assert client.get(reverse("cases:cohort_list")).status_code == 403
+
+
+def test_the_built_visibility_query_is_answered_afresh(family_path, personas):
+    """The querysets are built once a day, their answers never kept: a seat ended shows at the next query."""
+    user = User.objects.get(username="case_manager")
+    assert paths_visible_to(user).filter(pk=family_path.pk).exists()
+    seats_in_force().filter(user=user, path=family_path).get()  # built and used
+    family_path.team.filter(user=user).update(ended_at=timezone.now())
+    assert not paths_visible_to(user).filter(pk=family_path.pk).exists()
+    assert not seats_in_force().filter(user=user, path=family_path).exists()
+
+
+def test_fetch_path_asks_the_access_once(family_path, personas, django_assert_num_queries):
+    """The access computed to decide visibility is the one the permission check reads (no second seats query)."""
+    user = User.objects.get(username="case_manager")
+    _ = user.current_memberships
+    _ = institutions_in_standing_of(user)
+    # the seats, the path, its people; the access row (savepoint, event, subjects, release)
+    with django_assert_num_queries(7):
+        path = fetch_path(user, family_path.pk, "cases.change_path")
+    assert "access_fetched" not in memo(user)
+    assert path.family.members.all()  # fetched with the path
