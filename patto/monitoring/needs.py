@@ -39,6 +39,7 @@ from patto.territory import queries as territory
 from patto.territory.bands import AGE_BANDS, age_band_case
 from patto.territory.models import SCHOOL_KINDS, Comune, school_year_label
 
+from .outcomes import outcome_tables
 from .tables import COUNT, RATE, VALUE, Chart, Column, Table
 
 TREND_YEARS = 5
@@ -521,10 +522,6 @@ def last_closed_cohort_outcomes(district):
     cohort = last_closed_cohort(district)
     if cohort is None:
         return None, []
-    try:
-        from .outcomes import outcome_tables
-    except ImportError:  # the outcomes' module not installed: the report says the cohort without them
-        return cohort, []
     return cohort, outcome_tables(district, cohort)
 
 
