@@ -91,7 +91,11 @@ class AuditSubject(models.Model):
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["kind", "subject_id"])]
+        indexes = [
+            # A person's events newest first (the trail's person filter, ``queries.person_window``), and the
+            # events of some people (the accesses pages): one index, read from its first two columns.
+            models.Index(fields=["kind", "subject_id", "occurred_at", "event"], name="audit_subject_person_idx"),
+        ]
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

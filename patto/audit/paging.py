@@ -47,9 +47,14 @@ def _decode(cursor):
         return None
 
 
-def keyset_page(events, *, size, before="", after=""):
+def keyset_page(events, *, size, before="", after="", narrow=None):
     """One page of ``events`` newest first: those older than the ``before`` cursor, or (going back towards
-    the newest) those newer than ``after``. Reads ``size + 1`` rows to know whether there are more."""
+    the newest) those newer than ``after``. Reads ``size + 1`` rows to know whether there are more.
+
+    ``narrow(edge, count)``, optional, names a smaller set likely to hold the ``count`` newest rows of
+    ``events`` below ``edge`` (the decoded ``before`` cursor, or None): ``(queryset, complete)``. Its rows are used when
+    they fill the page or when ``complete`` says nothing else could match; otherwise the page is read again
+    from ``events`` (one more query, never a different answer)."""
     edge = _decode(after)
     if edge is not None:
         when, pk = edge
@@ -65,8 +70,17 @@ def keyset_page(events, *, size, before="", after=""):
     if edge is not None:
         when, pk = edge
         events = events.filter(Q(occurred_at__lt=when) | Q(occurred_at=when, pk__lt=pk))
-    rows = list(events.order_by("-occurred_at", "-id")[: size + 1])
+    rows = _newest(events, size + 1, narrow, edge)
     more_older = len(rows) > size
     rows = rows[:size]
     newer = _encode(rows[0]) if edge is not None and rows else None
     return KeysetPage(rows, newer, _encode(rows[-1]) if more_older else None)
+
+
+def _newest(events, count, narrow, edge):
+    if narrow is not None:
+        narrowed, complete = narrow(edge, count)
+        rows = list(narrowed.order_by("-occurred_at", "-id")[:count])
+        if complete or len(rows) == count:
+            return rows
+    return list(events.order_by("-occurred_at", "-id")[:count])

@@ -22,6 +22,7 @@ from .queries import (
     events_about,
     events_visible_to,
     filter_events,
+    person_window,
     subject_names,
     with_access_details,
     with_details,
@@ -42,6 +43,11 @@ def trail(request):
     form = TrailFilterForm(request.GET or None, people=people, institutions=institutions)
     events = events_visible_to(request.user)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    person = filters.get("person")
+    # The person's page is read from their newest events first (see person_window), with the other filters.
+    narrow = (
+        person_window(person, with_details(filter_events(events, **{**filters, "person": None}))) if person else None
+    )
     if filters:
         events = filter_events(events, **filters)
     elif form.is_bound:
@@ -51,13 +57,13 @@ def trail(request):
         size=settings.PATTO_PAGE_SIZE,
         before=request.GET.get("prima", ""),
         after=request.GET.get("dopo", ""),
+        narrow=narrow,
     )
     query = request.GET.copy()
     query.pop("prima", None)
     query.pop("dopo", None)
     context = {"form": form, "page": page, "names": subject_names(page), "query": query.urlencode()}
     template = "audit/trail.html#results" if is_htmx(request) else "audit/trail.html"
-    person = filters.get("person")
     return render_with_access(
         request, template, context, action="audit.trail.viewed", subjects=[person] if person else []
     )

@@ -65,3 +65,37 @@ def test_filters_exact_action_prefix_and_inclusive_dates(personas):
     assert filter_events(events, date_from=today, date_to=today).count() == events.count()
     assert not filter_events(events, date_to=today - timedelta(days=1)).exists()
     assert not filter_events(events, date_from=date(today.year + 1, 1, 1)).exists()
+
+
+def test_the_person_filter_reads_the_persons_newest_events_by_key_and_falls_back_when_some_are_not_visible(
+    login, personas, settings
+):
+    """The person filter's page comes from the person's newest subject rows, then those events by primary key
+    (``queries.person_window``: before, a semi-join PostgreSQL planned over the whole trail). When some of those
+    events are not the auditor's (another district's actor), the page is read again in full: same answer."""
+    settings.PATTO_PAGE_SIZE = 3
+    person = personas["case_manager"].user
+    admin, foreigner = personas["institution_admin"].user, personas["foreigner"].user
+    visible = [record_event(actor=admin, action="accounts.person.viewed", subjects=[person]).pk for _ in range(4)]
+    for _ in range(5):
+        record_event(actor=foreigner, action="accounts.person.viewed", subjects=[person])
+    visible.append(record_event(actor=admin, action="accounts.person.viewed", subjects=[person]).pk)
+    client, url = login("auditor"), reverse("audit:trail") + f"?person={person.pk}"
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get(url).context["page"]
+    trail = [q["sql"] for q in queries.captured_queries if 'FROM "audit_auditevent"' in q["sql"]]  # before the next
+    assert [e.pk for e in first] == visible[::-1][:3] and first.older
+    second = client.get(url + f"&prima={first.older}").context["page"]
+    assert [e.pk for e in second] == visible[::-1][3:] and not second.older
+    by_key = [sql for sql in trail if '"audit_auditevent"."id" IN (' in sql and "audit_auditsubject" not in sql]
+    assert by_key  # the narrowed read: the events by primary key, no semi-join over the subjects
+
+    # With the newest event visible (the auditor's own look at this person's events, which concerns them) the
+    # narrowed read fills the page: no second read of the trail.
+    settings.PATTO_PAGE_SIZE = 1
+    newest = AuditEvent.objects.filter(action="audit.trail.viewed").order_by("-pk").first()  # the last look
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).context["page"]
+    trail = [q["sql"] for q in queries.captured_queries if 'FROM "audit_auditevent"' in q["sql"]]
+    assert [e.pk for e in page] == [newest.pk]
+    assert all("audit_auditsubject" not in sql for sql in trail if "ORDER BY" in sql)
