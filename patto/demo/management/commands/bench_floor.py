@@ -147,7 +147,6 @@ class Command(BaseCommand):
         profiler.disable()
         stats = pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative")
         stats.print_stats(60)
-        stats.print_callers("_compute_access|access_to")
 
     @staticmethod
     def request(client, method, url, data, name):
