@@ -276,7 +276,7 @@ class Command(BaseCommand):
             return statistics.median(values) * 1000
 
         def spread(values):
-            cuts = statistics.quantiles(values, n=10) if len(values) > 1 else values * 9
+            cuts = statistics.quantiles(values, n=10, method="inclusive") if len(values) > 1 else values * 9
             return f"{cuts[0] * 1000:.1f}–{cuts[-1] * 1000:.1f}"
 
         self.stdout.write(
