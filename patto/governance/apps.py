@@ -15,6 +15,12 @@ class GovernanceConfig(AppConfig):
         register_panel(3, panels.pact_panel)
         register_entry(10, _("The Pact"), "governance:pact", shown=menu.sees_pact)
 
+        from patto.territory.standing import register_standing_source
+
+        from .queries import institutions_in_standing_of
+
+        register_standing_source(institutions_in_standing_of)
+
         from patto.notifications.reminders import register_source
 
         from . import reminders

@@ -16,9 +16,10 @@ def current_school_year(day=None):
 
 
 class MapResidenceForm(StyledFormMixin, forms.Form):
-    """The comune for every person of the district whose comune of residence was written as ``value``."""
+    """The comune for every person of the district whose comune of residence was written as the text listed
+    under ``key`` (``residence.residence_key``)."""
 
-    value = forms.CharField(widget=forms.HiddenInput, max_length=100)
+    key = forms.CharField(widget=forms.HiddenInput, max_length=64)
     comune = forms.ModelChoiceField(label=_("Comune"), queryset=Comune.objects.none())
 
     def __init__(self, *args, district, **kwargs):

@@ -1,5 +1,6 @@
-"""The territory's pages: the district's comuni (with the population loaded and the comuni of residence still
-written as text, to map) and schools' enrolment. Figures, not people: no access row is written."""
+"""The territory's pages: the district's comuni (with the population loaded and, for the coordinator, the comuni
+of residence still written as text, to map) and schools' enrolment. Figures, not people: no access row is
+written; the texts of residence are shown cut (``residence.shown_as``) and their counts suppressed when small."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -9,12 +10,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from patto.core.forms import run_service
-from patto.core.stats import suppress_small
+from patto.core.stats import SMALL_CELL, suppress_small
 
 from . import queries, services
-from .forms import EnrolmentForm, MapResidenceForm, current_school_year
+from .forms import YEARS_OFFERED, EnrolmentForm, MapResidenceForm, current_school_year
 from .models import SchoolEnrolment, school_year_label
-from .residence import assign_residence, unmapped_residences
+from .residence import assign_residence, listed_value, residence_key, shown_as, unmapped_residences
 
 
 def _district(request):
@@ -23,13 +24,22 @@ def _district(request):
 
 def comuni(request):
     """The district's comuni with the population years loaded, and the comuni of residence written as text
-    that no comune matched yet: each value with how many people (small counts as "<5"), no names."""
+    that no comune matched yet (for the coordinator, who maps them): each text, cut, with how many people
+    (small counts as "<5"), no names."""
     if not request.user.has_perm("territory.view_comuni"):
         raise PermissionDenied
     district = _district(request)
-    unmapped = [
-        {"value": row["value"], "people": suppress_small(row["people"])} for row in unmapped_residences(district)
-    ]
+    can_map = request.user.has_perm("territory.map_residence")
+    unmapped = []
+    if can_map:
+        unmapped = [
+            {
+                "key": residence_key(row["value"]),
+                "shown": shown_as(row["value"]),
+                "people": suppress_small(row["people"]),
+            }
+            for row in unmapped_residences(district)
+        ]
     return render(
         request,
         "territory/comuni.html",
@@ -37,7 +47,7 @@ def comuni(request):
             "comuni": queries.comuni_with_population(district),
             "unmapped": unmapped,
             "map_form": MapResidenceForm(district=district),
-            "can_map": request.user.has_perm("territory.map_residence"),
+            "can_map": can_map,
         },
     )
 
@@ -51,19 +61,35 @@ def map_residence(request):
     if not form.is_valid():
         messages.error(request, _("Choose the comune these people live in."))
         return redirect("territory:comuni")
-    count = assign_residence(
-        actor=request.user, district=district, value=form.cleaned_data["value"], comune=form.cleaned_data["comune"]
-    )
-    messages.success(
-        request,
-        ngettext(
+    value = listed_value(district, form.cleaned_data["key"])
+    count = 0
+    if value is not None:
+        count = assign_residence(actor=request.user, district=district, value=value, comune=form.cleaned_data["comune"])
+    if not count:
+        messages.error(request, _("That comune of residence is not among those to map now: nothing changed."))
+        return redirect("territory:comuni")
+    shown = {"value": shown_as(value), "comune": form.cleaned_data["comune"]}
+    if suppress_small(count) is None:
+        message = _("“%(value)s” is now %(comune)s for fewer than %(threshold)s people.") % {
+            **shown,
+            "threshold": SMALL_CELL,
+        }
+    else:
+        message = ngettext(
             "“%(value)s” is now %(comune)s for %(count)s person.",
             "“%(value)s” is now %(comune)s for %(count)s people.",
             count,
-        )
-        % {"value": form.cleaned_data["value"], "comune": form.cleaned_data["comune"], "count": count},
-    )
+        ) % {**shown, "count": count}
+    messages.success(request, message)
     return redirect("territory:comuni")
+
+
+def _chosen_year(request):
+    """``?anno=2025``: one of the school years offered, or the current one."""
+    latest = current_school_year()
+    chosen = request.GET.get("anno", "")
+    offered = {str(year): year for year in range(latest, latest - YEARS_OFFERED, -1)}
+    return offered.get(chosen, latest)
 
 
 def enrolment(request):
@@ -77,8 +103,7 @@ def enrolment(request):
     can_change = user.has_perm("territory.change_enrolment", school)
     form = conflict = None
     if can_change:
-        chosen = request.GET.get("anno", "")
-        year = int(chosen) if chosen.isdigit() else current_school_year()
+        year = _chosen_year(request)
         saved_row = SchoolEnrolment.objects.filter(school=school, school_year=year).first()
         initial = {"school_year": year, "pupils": saved_row.pupils if saved_row else None}
         initial["version"] = saved_row.version if saved_row else 0

@@ -627,8 +627,9 @@ MATRIX = {
     "monitoring:needs_report_attach": expect(405),
     "monitoring:open_data": expect(403, coordinator=200),
     "monitoring:open_data_withdraw": expect(405),
-    # The territory: the district's comuni and the comuni of residence to map (the coordinator, the technical
-    # administrator); schools' pupils (also the school's administrator, who enters its own).
+    # The territory: the district's comuni (the coordinator, who also maps the comuni of residence, and the
+    # technical administrator, who reads only the comuni); schools' pupils (also the school's administrator,
+    # who enters its own). Institutions in standing only (the technical administrator's is a platform role).
     "territory:comuni": expect(403, coordinator=200, admin=200),
     "territory:map_residence": expect(405),
     "territory:enrolment": expect(403, coordinator=200, admin=200, other_admin=200),
@@ -727,8 +728,9 @@ POST_MATRIX = {
     "monitoring:needs_report_attach": expect(403, coordinator=400),
     "monitoring:open_data": expect(403, coordinator=400),
     "monitoring:open_data_withdraw": expect(403, coordinator=404),
-    # An empty mapping goes back to the comuni page with a message; only the school's administrator enters pupils.
-    "territory:map_residence": expect(403, coordinator=302, admin=302),
+    # An empty mapping goes back to the comuni page with a message (the coordinator only: a write on people);
+    # only the school's administrator enters pupils.
+    "territory:map_residence": expect(403, coordinator=302),
     "territory:enrolment": expect(403, other_admin=200),
     "core:export_fragment": expect(405),
     "core:export_download": expect(405),

@@ -11,6 +11,7 @@ from django.urls import reverse
 from patto.audit.models import AuditEvent
 from patto.cases.models import Family, Person
 from patto.territory.models import SchoolEnrolment
+from patto.territory.residence import residence_key
 
 
 def _people(world, town, count, comune=None):
@@ -38,18 +39,83 @@ def test_the_coordinator_maps_a_comune_of_residence_written_as_text(comuni, worl
     assert "S. Arcangelo" in page and "&lt;5" in page and ">6<" in page  # 2 people shown as "<5"
     assert "Nome0" not in page  # figures, never names
     santarcangelo = comuni["099018"]
-    response = client.post(reverse("territory:map_residence"), {"value": "S. Arcangelo", "comune": santarcangelo.pk})
-    assert response.status_code == 302
+    url = reverse("territory:map_residence")
+    response = client.post(url, {"key": residence_key("S. Arcangelo"), "comune": santarcangelo.pk}, follow=True)
+    assert response.status_code == 200
     assert Person.objects.filter(comune=santarcangelo, town="").count() == 2
     assert Person.objects.filter(town="Cesena", comune=None).count() == 6
     event = AuditEvent.objects.get(action="cases.person.residence_mapped")
     assert event.changes["people"] == [None, 2] and event.subjects.count() == 2
+    # The message suppresses the small count as the list does: never "for 2 people".
+    message = str(list(response.context["messages"])[0])
+    assert "2" not in message and "5" in message
     # A comune of another district is not a choice; nothing changes.
     forli = comuni["040012"]
-    client.post(reverse("territory:map_residence"), {"value": "Cesena", "comune": forli.pk})
+    client.post(url, {"key": residence_key("Cesena"), "comune": forli.pk}, follow=True)
     assert Person.objects.filter(town="Cesena", comune=None).count() == 6
-    # Who may: the coordinator and the technical administrator; not a social worker.
-    assert login("case_manager").post(reverse("territory:map_residence"), {}).status_code == 403
+    # Counts from 5 on are the list's own figures: said exactly.
+    response = client.post(url, {"key": residence_key("Cesena"), "comune": santarcangelo.pk}, follow=True)
+    assert "6" in str(list(response.context["messages"])[0])
+    # Only the texts listed as unmapped now: one already mapped, one never listed, the text itself instead of
+    # its key: nothing changes, a message without counts.
+    _people(world, "Cesena", 1, comune=comuni["099014"])
+    for data in ({"key": residence_key("Cesena")}, {"key": residence_key("Rimini")}, {"value": "Cesena"}):
+        response = client.post(url, {**data, "comune": santarcangelo.pk}, follow=True)
+        (message,) = response.context["messages"]
+        assert message.level_tag == "error" and not any(ch.isdigit() for ch in str(message))
+    assert Person.objects.filter(comune=santarcangelo).count() == 8
+    assert AuditEvent.objects.filter(action="cases.person.residence_mapped").count() == 2
+    # Who may: the coordinator; not a social worker.
+    assert login("case_manager").post(url, {}).status_code == 403
+
+
+def test_a_text_of_residence_with_digits_is_shown_cut_and_mapped_whole(comuni, world, login, personas):
+    _people(world, "Via Roma 3, Rimini", 1)
+    _people(world, "47921 Rimini", 1)
+    client = login("coordinator")
+    page = client.get(reverse("territory:comuni")).content.decode()
+    assert "Via Roma" not in page and "47921" not in page  # not even in the forms' hidden fields
+    assert "…, Rimini" in page and "… Rimini" in page
+    assert f'value="{residence_key("Via Roma 3, Rimini")}"' in page
+    client.post(
+        reverse("territory:map_residence"), {"key": residence_key("Via Roma 3, Rimini"), "comune": comuni["099014"].pk}
+    )
+    assert list(Person.objects.filter(comune=comuni["099014"]).values_list("town", flat=True)) == [""]
+    assert Person.objects.filter(town="47921 Rimini", comune=None).count() == 1
+
+
+def test_the_territory_asks_the_institutions_standing_and_only_the_coordinator_maps(comuni, world, login, personas):
+    """A pact coordinator or a school whose institution has no adhesion in force reads and writes nothing; the
+    technical administrator (a platform role, the district office signs no pact) reads the comuni and their
+    population but neither lists nor maps people's residence."""
+    from django.test import Client
+
+    from patto.accounts.roles import Role
+    from patto.accounts.tests.factories import MembershipFactory
+    from patto.governance.models import Adhesion
+
+    _people(world, "Rimni", 1)
+    url = reverse("territory:map_residence")
+    data = {"key": residence_key("Rimni"), "comune": comuni["099014"].pk}
+    outsider = Client()
+    outsider.force_login(MembershipFactory(institution=world.comune_b, role=Role.PACT_COORDINATOR).user)
+    assert outsider.get(reverse("territory:comuni")).status_code == 403
+    assert outsider.get(reverse("territory:enrolment")).status_code == 403
+    assert outsider.post(url, data).status_code == 403
+    admin = login("admin")
+    page = admin.get(reverse("territory:comuni"))
+    assert (
+        page.status_code == 200 and "Rimni" not in page.content.decode() and 'name="key"' not in page.content.decode()
+    )
+    assert admin.post(url, data).status_code == 403
+    assert Person.objects.filter(town="Rimni", comune=None).count() == 1
+    # The school's adhesion withdrawn: its administrator no longer enters its pupils.
+    school_admin = login("other_admin")
+    assert school_admin.get(reverse("territory:enrolment")).status_code == 200
+    Adhesion.objects.filter(institution=world.school).update(withdrawn_on=date(2026, 11, 1))
+    assert school_admin.get(reverse("territory:enrolment")).status_code == 403
+    assert school_admin.post(reverse("territory:enrolment"), {"school_year": 2025, "pupils": 1}).status_code == 403
+    assert not SchoolEnrolment.objects.exists()
 
 
 def _count_queries(client, url):
@@ -79,6 +145,14 @@ def test_the_lists_cost_the_same_queries_with_more_rows(comuni, world, login, pe
         _count_queries(client, reverse("territory:enrolment")),
     )
     assert one == three
+
+
+def test_a_year_not_offered_loads_the_current_school_year(world, login, personas):
+    client = login("other_admin")
+    for anno in ("99999999999999999999", "99999", "2019", "²", "-1", "abc", ""):
+        response = client.get(reverse("territory:enrolment"), {"anno": anno})
+        assert response.status_code == 200 and response.context["form"].initial["school_year"] == 2026, anno
+    assert client.get(reverse("territory:enrolment"), {"anno": "2021"}).context["form"].initial["school_year"] == 2021
 
 
 def test_a_school_enters_its_pupils_with_optimistic_locking(world, login, personas):
