@@ -15,10 +15,19 @@ small cell is a bridge, hide one more cell in its row or column, choosing the on
 through it, and among those the smallest non-zero one (least information lost); totals last. Totals the
 table does not show are unknowns from the start.
 
-What this does not do: it guarantees that no small cell can be *worked out*, not that its range cannot
-be narrowed (a hidden pair in a row of total 40 with 20 shown tells that the two add up to 20). That is
-the usual standard of statistical offices for tables of this size (Sistan, Eurostat's τ-ARGUS "hypercube"
-family aims at the same property); documented on every page as the method.
+**Bounds.** A reader also knows what the markers say: "<5" is 1 to 4, and a hidden cell is never 0 (zeros are
+shown). So two "<5" adding up to 2 are both 1, and two adding up to 8 both 4. Lines whose shown total leaves
+their hidden cells no choice are widened with one more hidden cell. And once a table needs secondary
+suppression, every hidden cell of it reads the same ("n.d."), in the page and in the files: a cell hidden
+as a complement is 5 or more, and a different marker would tell which one is the small one (in a column
+``<5 | n.d. | 20`` of total 26, the "<5" would be 26 − 20 − 5 or less, i.e. 1).
+
+What this does not do: it guarantees that no small cell can be *worked out* from one table, not that its range
+cannot be narrowed (a hidden pair in a row of total 40 with 20 shown tells that the two add up to 20), nor
+that two different tables sharing a total are protected jointly. That is the usual standard of statistical
+offices for tables of this size (Sistan; Eurostat's τ-ARGUS aims at the same property); pages publish from
+fixed tables (a column per cohort, a row per comune, whole months) rather than from sets a reader can
+choose and subtract.
 """
 
 from dataclasses import dataclass
@@ -79,10 +88,13 @@ def protect(matrix, *, show_row_totals=True, show_column_totals=True, limit=None
 
     while True:
         exposed = sorted(cell for cell in _bridges(hidden) if hidden[cell] == PRIMARY and cell not in unpublished)
-        if not exposed:
+        if exposed:
+            hidden[_complement(exposed[0], hidden, value, rows, columns)] = SECONDARY
+            continue
+        line = _narrowed_line(hidden, value, rows, columns, limit, unpublished)
+        if line is None:
             break
-        cell = exposed[0]
-        hidden[_complement(cell, hidden, value, rows, columns)] = SECONDARY
+        hidden[_widen(line, hidden, value)] = SECONDARY
     return Protected(
         matrix=tuple(tuple(row) for row in matrix),
         row_totals=row_totals,
@@ -115,6 +127,39 @@ def _complement(cell, hidden, value, rows, columns):
         return (not closes_cycle, is_total, count == 0, count, candidate)
 
     return min(candidates, key=cost)
+
+
+def _lines(rows, columns):
+    """Each row and column of the table with its totals: (its inner cells, its total)."""
+    for i in range(rows + 1):
+        yield [(i, j) for j in range(columns)], (i, columns)
+    for j in range(columns + 1):
+        yield [(i, j) for i in range(rows)], (rows, j)
+
+
+def _narrowed_line(hidden, value, rows, columns, limit, unpublished):
+    """A line whose shown total leaves its hidden cells no choice: a hidden cell is never 0 (zeros are shown),
+    so k hidden cells adding up to k are all 1; and while every hidden cell reads "<5" (no secondary
+    suppression in the table), k cells adding up to 4k are all 4. None when there is no such line."""
+    uniform = not any(r == SECONDARY for c, r in hidden.items() if c not in unpublished)
+    for inner, total in _lines(rows, columns):
+        if total in hidden:
+            continue  # no known sum
+        cells = [c for c in inner if c in hidden]
+        if len(cells) < 2:
+            continue
+        amount = sum(value[c] for c in cells)
+        small_only = uniform and all(hidden[c] == PRIMARY for c in cells)
+        if amount == len(cells) or (small_only and amount == (limit - 1) * len(cells)):
+            return inner, total
+    return None
+
+
+def _widen(line, hidden, value):
+    """One more cell of the line to hide: its smallest non-zero shown cell, else its total."""
+    inner, total = line
+    shown = [c for c in inner if c not in hidden]
+    return min(shown, key=lambda c: (value[c] == 0, value[c], c)) if shown else total
 
 
 def _component(hidden, start):

@@ -92,9 +92,12 @@ class Table:
             protected = protect(matrix, show_row_totals=self.row_totals, show_column_totals=self.column_totals)
         hidden_at = {}  # (row index, column key) -> reason
         if protected is not None:
+            # Once a cell is hidden as a complement, every hidden cell reads the same: "<5" next to "n.d."
+            # would tell which is the small one (suppression.py, "Bounds").
+            uniform = SECONDARY if SECONDARY in protected.hidden.values() else None
             for (i, j), reason in protected.hidden.items():
                 key = counts[j].key if j < len(counts) else "__total__"
-                hidden_at[(i, key)] = reason
+                hidden_at[(i, key)] = uniform or reason
         table_rows = [(label, values) for label, values in self.rows]
         if self.column_totals:
             totals = dict(self.total_row)
@@ -170,7 +173,7 @@ class Table:
     def csv_response(self, filename):
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow([str(label) for label in self.header])
+        writer.writerow([safe_cell(str(label)) for label in self.header])
         for row in self.file_rows():
             writer.writerow([safe_cell(value) if value is not None else "" for value in row])
         response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")

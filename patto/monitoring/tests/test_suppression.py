@@ -95,6 +95,41 @@ def test_a_row_with_one_small_cell_and_zeros_hides_its_total():
     assert not determined(matrix, set(result.hidden)) & {(0, 0), (0, 3)}
 
 
+def test_a_small_cell_alone_reads_less_than_five():
+    table = Table(
+        key="s",
+        title="Signals",
+        row_header="Comune",
+        columns=[Column("signals", "Signals")],
+        rows=[("A", {"signals": 3}), ("B", {"signals": 40})],
+    )
+    assert [row[0].text for _label, row in table.cells] == ["<5", "40"]
+
+
+def test_two_small_cells_whose_sum_tells_them_are_widened():
+    """Two "<5" adding up to 2 are both 1 (and to 8 both 4): one more cell is hidden, all read "n.d."."""
+    for pair in ((1, 1), (4, 4)):
+        result = protect([[pair[0], 20], [pair[1], 30], [10, 5]], show_row_totals=False)
+        assert (0, 0) in result.hidden and (1, 0) in result.hidden
+        assert result.hidden[(2, 0)] == SECONDARY  # the 10 goes too: the column's total no longer tells
+    assert SECONDARY not in protect([[1, 20], [2, 30], [10, 5]], show_row_totals=False).hidden.values()
+
+
+def _no_narrow_line(matrix, hidden, uniform):
+    value = _extended(matrix)
+    rows, columns = len(matrix), len(matrix[0])
+    lines = [([(i, j) for j in range(columns)], (i, columns)) for i in range(rows + 1)]
+    lines += [([(i, j) for i in range(rows)], (rows, j)) for j in range(columns + 1)]
+    for inner, total in lines:
+        cells = [c for c in inner if c in hidden]
+        if total in hidden or len(cells) < 2:
+            continue
+        amount = sum(value[c] for c in cells)
+        assert amount != len(cells), (inner, amount)
+        if uniform:
+            assert amount != 4 * len(cells), (inner, amount)
+
+
 def test_zero_is_shown():
     result = protect([[0, 10], [10, 10]])
     assert result.hidden == {}
@@ -116,6 +151,7 @@ def test_no_small_cell_can_be_worked_out(matrix):
     result = protect(matrix)
     small = {cell for cell, reason in result.hidden.items() if reason == PRIMARY}
     assert not determined(matrix, set(result.hidden)) & small
+    _no_narrow_line(matrix, result.hidden, uniform=SECONDARY not in result.hidden.values())
     value = _extended(matrix)
     assert all(0 < value[cell] < 5 for cell in small)
     assert all(not 0 < v < 5 or cell in result.hidden for cell, v in value.items())
@@ -138,12 +174,13 @@ def test_a_table_without_row_totals_protects_its_column_totals_only():
         total_row={"rate": 5.0},
     )
     shown = {label: [cell.text for cell in row] for label, row in table.cells}
-    assert shown["A"][0] == "<5" and shown["A"][1] == "n.d."
-    assert shown["C"][0] == "n.d." and shown["C"][1] == "n.d."  # the next smallest, and its rate
+    # The 3 and its complement (the next smallest, 7) read alike: "<5" next to "n.d." would give the 3 away.
+    assert shown["A"] == ["n.d.", "n.d."]
+    assert shown["C"] == ["n.d.", "n.d."]
     assert shown["B"] == ["40", "8,0"]
     assert table.cells[-1][1][0].text == "50"
     rows = list(table.file_rows())
-    assert rows[0] == ["A", "<5", "n.d."]
+    assert rows[0] == ["A", "n.d.", "n.d."]
     assert rows[1] == ["B", 40, rows[1][2]] and str(rows[1][2]) == "8.0"
 
 
