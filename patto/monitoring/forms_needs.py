@@ -1,4 +1,5 @@
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -39,9 +40,10 @@ class YearForm(StyledFormMixin, forms.Form):
 
 
 class AttachForm(StyledFormMixin, forms.Form):
-    """The report as evidence: which commitment of the pact in force, its status, a note."""
+    """The report as evidence: which commitment of the pact in force, its status, a note. The year (hidden)
+    within the limits of ``YearForm``; out of them, one message for the whole form and nothing attached."""
 
-    anno = forms.IntegerField(widget=forms.HiddenInput)
+    anno = forms.IntegerField(widget=forms.HiddenInput, min_value=FIRST_YEAR)
     commitment = forms.ModelChoiceField(label=_("Commitment"), queryset=None, empty_label=_("Choose…"))
     status = forms.ChoiceField(
         label=_("Status of the commitment"),
@@ -58,9 +60,21 @@ class AttachForm(StyledFormMixin, forms.Form):
         if default is not None:
             self.fields["commitment"].initial = default.pk
         self.fields["anno"].initial = year
+        self.fields["anno"].validators.append(MaxValueValidator(timezone.localdate().year))
         self.fields["evidence"].initial = _("Needs analysis of the territory for %(year)s: the report is attached.") % {
             "year": year
         }
+
+    def clean(self):
+        cleaned = super().clean()
+        if "anno" in self.errors:
+            del self.errors["anno"]
+            self.add_error(
+                None,
+                _("The report's year must be from %(first)s to %(last)s: nothing was attached.")
+                % {"first": FIRST_YEAR, "last": timezone.localdate().year},
+            )
+        return cleaned
 
 
 class PublishForm(StyledFormMixin, forms.Form):
