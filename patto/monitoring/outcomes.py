@@ -1,6 +1,7 @@
 """Outcomes T0→T2 of "Il Mondo del Bambino", per side and per sub-dimension, the team's ratings and the
 family's kept apart: what the national PIPPI reports show for the country, here for one district (a
-cohort, a comune).
+cohort). There is no comune filter: the means of a comune against the district's would give the ratings of
+a child who lives elsewhere by difference (the security review).
 
 Definitions (said on the page in plain words, ``monitoring/_outcomes.html``):
 
@@ -57,7 +58,7 @@ def method():
     return METHOD % {"level": LEVEL}
 
 
-def pairs(district, cohort=None, comune=None):
+def pairs(district, cohort=None):
     """One row per rater, path, child and sub-dimension with both ratings: ``v0`` at T0 and ``v2`` at T2,
     complete assessments only (a queryset: it runs inside the aggregate query, never on its own)."""
     ratings = Rating.objects.filter(
@@ -68,8 +69,6 @@ def pairs(district, cohort=None, comune=None):
     )
     if cohort is not None:
         ratings = ratings.filter(assessment__path__cohort=cohort)
-    if comune is not None:
-        ratings = ratings.filter(assessment__child__comune=comune)
     return (
         ratings.order_by()
         .values(
@@ -129,10 +128,10 @@ class Sums:
     worse: int
 
 
-def outcome_sums(district, cohort=None, comune=None):
+def outcome_sums(district, cohort=None):
     """``{(level, rater, item id): Sums}`` with level "sub" (item a sub-dimension) or "side" (a side): one
     query, whatever the number of children."""
-    queryset = pairs(district, cohort, comune)
+    queryset = pairs(district, cohort)
     sql, params = queryset.query.sql_with_params()
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(_SUMS_SQL.format(pairs=sql), params)
@@ -202,10 +201,10 @@ def _rater_words(rater):
     return _("the team's ratings") if rater == Assessment.Rater.TEAM else _("the family's ratings")
 
 
-def outcome_tables(district, cohort=None, comune=None):
+def outcome_tables(district, cohort=None):
     """The outcome figures: for the team's ratings and then the family's, a table per side and one per
     sub-dimension (``Table``: protected once, shown as HTML, chart, CSV and XLSX). Two queries."""
-    sums = outcome_sums(district, cohort, comune)
+    sums = outcome_sums(district, cohort)
     subdimensions = _subdimensions({item for level, _rater, item in sums if level == "sub"})
     sides = list({sub.side_id: sub.side for sub in subdimensions}.values())
     several = len({side.framework_id for side in sides}) > 1

@@ -4,8 +4,8 @@ Every figure is a ``tables.Table`` (protected once, shown as HTML, chart, CSV an
 database (GROUP BY, COUNT with a filter, window functions for the percentiles): a fixed number of queries
 whatever the number of paths, and no row of a family comes into Python. What each figure counts:
 
-- *stage*: a path's state now; families and their children (all the family's children, or those resident
-  in the chosen comune);
+- *stage*: a path's state now; the families (one path each per cohort) and their children, by cohort and by
+  the family's comune of residence (its eldest child's with one recorded, as in ``needs``);
 - *entering* in a month: the family's agreement signed in that month; *leaving*: the path closed in that
   month (the date of the closing meeting); *signals*: the date of the signal that opened the path;
 - *waiting times*: from the signal to the agreement, and from the agreement to the day the team's first
@@ -18,6 +18,14 @@ whatever the number of paths, and no row of a family comes into Python. What eac
 - *dispositivi*: families with each kind activated, the mean home-education hours per week where recorded, the
   group sessions the family attended per family;
 - *closure outcomes*: closed paths by outcome, per cohort.
+
+No figure is computed on a set the reader chooses and could subtract from another view (the differencing of
+the security review): the counts by stage are one table per count with a column per cohort of the district
+and their total, and one with a row per comune, the same whatever cohort is chosen; the figures per month
+are whole months of the chosen cohort, without totals, protected over all of the cohort's months with the
+column totals taken as known (they are the cohort's families in the stages table), so a month reads the
+same in every window; the 90th percentile of a waiting time needs ``P90_MIN_N`` paths (on fewer it is
+one family's own value: the nearest rank of 5 to 9 values is the largest).
 """
 
 from dataclasses import dataclass
@@ -45,11 +53,14 @@ from patto.cases.models import (
 )
 from patto.cases.queries import current_team_members
 from patto.cases.schedule import add_months
+from patto.territory.models import Comune
 
 from .aggregates import AddMonths, days_between, month_start, percentiles
+from .suppression import threshold
 from .tables import MEASURE, RATE, Chart, Column, Measure, Table
 
 TOLERANCE_DAYS = 30  # a time point done within 30 days after its due date is on time (stated on the page)
+P90_MIN_N = 20  # the 90th percentile from 20 paths on: below, its nearest rank is one of the last two families
 CHILD = Person.Kind.CHILD
 R = TeamMember.TeamRole
 # The core professions of the équipe, as ``cases.queries.team_completeness`` reads them.
@@ -63,12 +74,11 @@ PROFESSIONS = (
 
 @dataclass(frozen=True)
 class Selection:
-    """What the page is about: the district, a cohort (or None when the district has none), a comune (or
-    None: all), and the months shown per month (first days of months, inclusive)."""
+    """What the page is about: the district, a cohort (or None when the district has none), and the months
+    shown per month (whole months: the first day of the first, the last day of the last)."""
 
     district: object
     cohort: object
-    comune: object
     starts_on: date
     ends_on: date
 
@@ -84,66 +94,107 @@ def default_period(cohort, today=None):
 
 
 def district_paths(selection):
-    """The district's paths, narrowed to the families with a child resident in the chosen comune."""
-    paths = Path.objects.filter(cohort__district=selection.district)
-    if selection.comune is not None:
-        resident = Person.objects.filter(family=OuterRef("family"), kind=CHILD, comune=selection.comune)
-        paths = paths.filter(Exists(resident))
-    return paths.order_by()
-
-
-def _children(selection):
-    children = Q(family__members__kind=CHILD)
-    if selection.comune is not None:
-        children &= Q(family__members__comune=selection.comune)
-    return children
+    """The district's paths."""
+    return Path.objects.filter(cohort__district=selection.district).order_by()
 
 
 def figures(selection):
     """The page's tables, in the order shown."""
     paths = district_paths(selection)
     cohort_paths = paths.filter(cohort=selection.cohort)
+    cohorts = list(selection.district.cohorts.order_by("start_date", "name"))
     return [
-        stages(selection, paths),
-        per_month(selection, paths),
+        *stages(cohorts, paths),
+        stages_by_comune(selection.district, paths),
+        per_month(selection, cohort_paths),
         waiting_times(paths, cohort_paths),
         time_points(cohort_paths),
         team_completeness(cohort_paths),
         devices(cohort_paths),
-        closure_outcomes(selection, paths),
+        closure_outcomes(cohorts, paths),
     ]
 
 
 # --- The families and their path ---------------------------------------------------------------------------
 
 
-def stages(selection, paths):
-    """Families and children at each stage, for the cohort and for the district (one query)."""
-    in_cohort = Q(cohort=selection.cohort)
-    children = _children(selection)
+def _cohort_key(cohort):
+    return f"cohort_{cohort.pk}"
+
+
+def stages(cohorts, paths):
+    """Families and children at each stage, a column per cohort of the district and their total (the
+    district): two tables from one query, each protected as a whole and the same whatever cohort is chosen
+    (a cohort's column beside the district's, chosen in turn, would give a hidden count back)."""
     counts = {
-        row.pop("state"): row
-        for row in paths.values("state").annotate(
-            families_cohort=Count("family", distinct=True, filter=in_cohort),
-            children_cohort=Count("family__members", distinct=True, filter=children & in_cohort),
-            families=Count("family", distinct=True),
-            children=Count("family__members", distinct=True, filter=children),
+        (row["state"], row["cohort"]): row
+        for row in paths.values("state", "cohort").annotate(
+            families=Count("pk", distinct=True),  # distinct: the join on the members repeats the path
+            children=Count("family__members", distinct=True, filter=Q(family__members__kind=CHILD)),
         )
     }
+    columns = [Column(_cohort_key(c), str(c)) for c in cohorts]
+    note = _("The stage each path is at now, per cohort; the total is the district's.")
+
+    def table(key, title, measure):
+        return Table(
+            key=key,
+            title=title,
+            row_header=_("Stage"),
+            columns=columns,
+            rows=[
+                (label, {_cohort_key(c): counts.get((state, c.pk), {}).get(measure, 0) for c in cohorts})
+                for state, label in Path.State.choices
+            ],
+            column_totals=True,
+            row_totals=True,
+            total_label=_("District"),
+            note=note,
+            chart=Chart("bar", stacked=True),
+        )
+
+    return [
+        table("stages", _("Families at each stage of the path, per cohort"), "families"),
+        table("stages_children", _("Children at each stage of the path, per cohort"), "children"),
+    ]
+
+
+def family_comune():
+    """The comune of a path's family: its eldest child's with one recorded (as the needs analysis reads it)."""
+    return Subquery(
+        Person.objects.filter(family=OuterRef("family_id"), kind=CHILD, comune__isnull=False)
+        .order_by("birth_date", "pk")
+        .values("comune_id")[:1]
+    )
+
+
+def stages_by_comune(district, paths):
+    """Families at each stage by their comune of residence, every cohort (one query and the comuni): a row per
+    comune of the district, one for the families of no comune of the district, protected as a whole. It takes
+    the place of a comune filter, which against the whole district gave a comune's hidden counts back."""
+    comuni = list(Comune.objects.filter(district=district).order_by("name"))
+    known = {comune.pk for comune in comuni}
+    counts = {}
+    for row in paths.annotate(home=family_comune()).values("home", "state").annotate(n=Count("pk")):
+        home = row["home"] if row["home"] in known else None
+        counts.setdefault(home, {}).setdefault(row["state"], 0)
+        counts[home][row["state"]] += row["n"]
+    rows = [(comune.name, counts.get(comune.pk, {})) for comune in comuni]
+    rows.append((_("No comune of the district"), counts.get(None, {})))
     return Table(
-        key="stages",
-        title=_("Families and children at each stage of the path"),
-        row_header=_("Stage"),
-        columns=[
-            Column("families_cohort", _("Families (cohort)")),
-            Column("children_cohort", _("Children (cohort)")),
-            Column("families", _("Families (district)"), charted=False),
-            Column("children", _("Children (district)"), charted=False),
-        ],
-        rows=[(label, counts.get(state, {})) for state, label in Path.State.choices],
+        key="comuni",
+        title=_("Families at each stage of the path, by comune of residence"),
+        row_header=_("Comune"),
+        columns=[Column(state, label) for state, label in Path.State.choices],
+        rows=rows,
         column_totals=True,
-        note=_("The stage each path is at now. The district's columns count every cohort."),
-        chart=Chart("bar"),
+        row_totals=True,
+        total_label=_("District"),
+        note=_(
+            "Every cohort. A family's comune is that of its eldest child with one recorded; families whose "
+            "comune is not recorded, or is outside the district, are in the row “No comune of the district”."
+        ),
+        chart=Chart("bar", stacked=True, horizontal=True),
     )
 
 
@@ -155,53 +206,65 @@ def months_between(start, end):
     return result
 
 
-def _by_month(paths, field, selection):
-    return {
-        row["month"]: row
-        for row in paths.filter(**{f"{field}__gte": selection.starts_on, f"{field}__lte": selection.ends_on})
-        .annotate(month=month_start(field))
-        .values("month")
-        .annotate(cohort=Count("pk", filter=Q(cohort=selection.cohort)), district=Count("pk"))
-    }
+MONTH_KINDS = (
+    ("entering", "agreement__signed_on", gettext_lazy("Entering")),
+    ("leaving", "closed_on", gettext_lazy("Leaving")),
+    ("signals", "signal_date", gettext_lazy("Signals")),
+)
 
 
-def per_month(selection, paths):
-    """Families entering (agreement signed), leaving (path closed) and signals, per month (three queries)."""
+def per_month(selection, cohort_paths):
+    """The cohort's families entering (agreement signed), leaving (path closed) and signals, per month (three
+    queries). The counts of every month of the cohort are protected together, with their column totals as
+    known (the signals add up to the cohort's families in the stages table); the chosen months are then
+    shown as they read there, without totals: a month reads the same whatever months are chosen."""
     counts = {
-        kind: _by_month(paths, field, selection)
-        for kind, field in (("entering", "agreement__signed_on"), ("leaving", "closed_on"), ("signals", "signal_date"))
+        kind: dict(
+            cohort_paths.filter(**{f"{field}__isnull": False})
+            .annotate(month=month_start(field))
+            .values("month")
+            .annotate(n=Count("pk"))
+            .values_list("month", "n")
+        )
+        for kind, field, _label in MONTH_KINDS
     }
-    rows = []
-    for month in months_between(selection.starts_on, selection.ends_on):
-        values = {}
-        for kind, by_month in counts.items():
-            row = by_month.get(month, {})
-            values[f"{kind}_cohort"], values[kind] = row.get("cohort", 0), row.get("district", 0)
-        rows.append((date_format(month, "YEAR_MONTH_FORMAT"), values))
-    return Table(
+    columns = [Column(kind, label) for kind, _field, label in MONTH_KINDS]
+
+    def values(month):
+        return {kind: counts[kind].get(month, 0) for kind, _field, _label in MONTH_KINDS}
+
+    months_with_figures = sorted(set().union(*counts.values()))
+    whole = Table(
         key="months",
-        title=_("Families entering and leaving, and signals, per month"),
-        row_header=_("Month"),
-        columns=[
-            Column("entering_cohort", _("Entering (cohort)")),
-            Column("leaving_cohort", _("Leaving (cohort)")),
-            Column("signals_cohort", _("Signals (cohort)")),
-            Column("entering", _("Entering (district)"), charted=False),
-            Column("leaving", _("Leaving (district)"), charted=False),
-            Column("signals", _("Signals (district)"), charted=False),
-        ],
-        rows=rows,
+        title="",
+        row_header="",
+        columns=columns,
+        rows=[(month, values(month)) for month in months_with_figures],
         column_totals=True,
+    )
+    protected = {month: row for month, row in whole.cells[: len(whole.rows)]}
+    shown = months_between(selection.starts_on, selection.ends_on)
+    table = Table(
+        key="months",
+        title=_("Families of the cohort entering and leaving, and signals, per month"),
+        row_header=_("Month"),
+        columns=columns,
+        rows=[(date_format(month, "YEAR_MONTH_FORMAT"), values(month)) for month in shown],
         note=_(
             "Entering: the family's agreement signed in the month. Leaving: the path closed in the month. "
-            "Signals: the date of the signal that opened the path. Dates from %(start)s to %(end)s."
+            "Signals: the date of the signal that opened the path. Whole months, from %(start)s to %(end)s. "
+            "No totals: a hidden month cannot be worked out from the others. Cells are hidden as in the table "
+            "of all the cohort's months, the same whatever months are chosen."
         )
         % {
-            "start": date_format(selection.starts_on, "SHORT_DATE_FORMAT"),
-            "end": date_format(selection.ends_on, "SHORT_DATE_FORMAT"),
+            "start": date_format(selection.starts_on, "YEAR_MONTH_FORMAT"),
+            "end": date_format(selection.ends_on, "YEAR_MONTH_FORMAT"),
         },
         chart=Chart("line"),
     )
+    # The cells as protected among all the cohort's months (a month without figures: its zeros, as shown).
+    table.cells = [(label, protected.get(month, row)) for month, (label, row) in zip(shown, table.cells)]
+    return table
 
 
 def first_t0_on():
@@ -231,6 +294,8 @@ def waiting_times(paths, cohort_paths):
         values = {}
         for scope, queryset in (("cohort", cohort_paths), ("district", paths)):
             median, p90, n = percentiles(queryset.filter(agreement__isnull=False), value)
+            if threshold() <= n < P90_MIN_N:  # "—": the nearest rank would be one of the last families' delay
+                p90 = None  # (on fewer than the threshold the table says "n < 5" and shows nothing)
             values[f"median_{scope}"], values[f"p90_{scope}"] = Measure(median, n), Measure(p90, n)
         rows.append((label, values))
     return Table(
@@ -245,9 +310,11 @@ def waiting_times(paths, cohort_paths):
         ],
         rows=rows,
         note=_(
-            "Computed on the paths with both dates; not shown on fewer than 5 paths. The 90th percentile is the "
-            "nearest rank. The T0 assessment's day is the day it was saved complete."
-        ),
+            "Computed on the paths with both dates. The median is not shown on fewer than 5 paths, the 90th "
+            "percentile (the nearest rank) on fewer than %(p90)s: on fewer it would be the delay of one of the "
+            "last families. The T0 assessment's day is the day it was saved complete."
+        )
+        % {"p90": P90_MIN_N},
     )
 
 
@@ -434,13 +501,12 @@ def devices(cohort_paths):
     )
 
 
-def closure_outcomes(selection, paths):
-    """Closed paths by outcome and cohort (one query, with the district's outcomes and cohorts)."""
+def closure_outcomes(cohorts, paths):
+    """Closed paths by outcome and cohort (one query, with the outcomes)."""
     counts = {
         (row["outcome"], row["cohort"]): row["n"]
         for row in paths.filter(state=Path.State.CLOSED).values("outcome", "cohort").annotate(n=Count("pk"))
     }
-    cohorts = list(selection.district.cohorts.order_by("start_date"))
     outcomes = [(o.pk, o) for o in ClosureOutcome.objects.all()]
     if any(outcome is None for outcome, _cohort in counts):
         outcomes.append((None, _("Not recorded")))
@@ -448,8 +514,8 @@ def closure_outcomes(selection, paths):
         key="outcomes",
         title=_("Closure outcomes per cohort"),
         row_header=_("Outcome"),
-        columns=[Column(f"cohort_{c.pk}", str(c)) for c in cohorts],
-        rows=[(label, {f"cohort_{c.pk}": counts.get((pk, c.pk), 0) for c in cohorts}) for pk, label in outcomes],
+        columns=[Column(_cohort_key(c), str(c)) for c in cohorts],
+        rows=[(label, {_cohort_key(c): counts.get((pk, c.pk), 0) for c in cohorts}) for pk, label in outcomes],
         column_totals=True,
         row_totals=True,
         note=_("Closed paths, by the outcome recorded at closure."),

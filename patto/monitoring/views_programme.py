@@ -1,4 +1,4 @@
-"""Programme monitoring: the district's PIPPI paths as figures, for a cohort, a comune and the district.
+"""Programme monitoring: the district's PIPPI paths as figures, for a cohort and the district.
 Aggregates only (no access row: no family is read), guarded by ``district_for``."""
 
 from django.shortcuts import render
@@ -6,16 +6,16 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from . import programme
-from .forms_programme import MAX_MONTHS, ProgrammeForm
+from .forms_programme import MAX_MONTHS, ProgrammeForm, month_end
 from .outcomes import outcome_tables
 from .programme import Selection, add_months, default_period
 from .views import district_for, figures_response
 
-FIELDS = ("coorte", "comune", "dal", "al")
+FIELDS = ("coorte", "dal", "al")
 
 
 def selection_from(form, district):
-    """What the filters ask for; a bad value (the form says which) gives way to its default."""
+    """What the filters ask for, in whole months; a bad value (the form says which) gives way to its default."""
     valid = form.is_valid() if form.is_bound else False
     data = form.cleaned_data if form.is_bound else {}
     cohort = data.get("coorte") or form.fields["coorte"].queryset.first()
@@ -23,7 +23,7 @@ def selection_from(form, district):
     start, end = data.get("dal") or start, data.get("al") or end
     if not valid and (end < start or add_months(start.replace(day=1), MAX_MONTHS) <= end):
         start, end = default_period(cohort)
-    return Selection(district, cohort, data.get("comune"), start, end)
+    return Selection(district, cohort, start.replace(day=1), month_end(end))
 
 
 @require_GET
@@ -33,7 +33,7 @@ def programme_page(request):
     form = ProgrammeForm(request.GET if bound else None, district=district)
     selection = selection_from(form, district)
     figures = programme.figures(selection)
-    outcomes = outcome_tables(district, selection.cohort, selection.comune)  # T0→T2, its own section
+    outcomes = outcome_tables(district, selection.cohort)  # T0→T2, its own section
     name = f"programma-{slugify(selection.cohort.name) if selection.cohort else 'distretto'}"
     download = figures_response(request, "programme", figures + outcomes, name)
     if download is not None:
@@ -53,5 +53,6 @@ def programme_page(request):
             "figures": figures,
             "outcomes": outcomes,
             "tolerance": programme.TOLERANCE_DAYS,
+            "p90_min_n": programme.P90_MIN_N,
         },
     )

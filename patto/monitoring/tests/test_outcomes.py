@@ -248,7 +248,7 @@ def test_side_means_small_n_drafts_only_t0_and_raters_apart(outcomes_world):
     assert _cell(family_sides, "Bambino", "n").value == 9
     assert _cell(family_sides, "Bambino", "change").value == Decimal(str(round((6 * -1 + 3 * 1) / 9, 2)))
 
-    # Filters: another cohort, and a comune nobody lives in.
+    # Another cohort: no child.
     other = Cohort.objects.create(district=ow["world"].district, name="PIPPI 13", start_date=date(2025, 9, 1))
     empty = outcome_tables(ow["world"].district, other)
     assert _cell(_table(empty, "esiti-equipe-lati"), "Bambino", "n").value == 0
@@ -285,28 +285,25 @@ def test_query_count_does_not_grow(outcomes_world, django_assert_num_queries, ch
             table.chart_data()
 
 
-def test_comune_filter_and_the_section_in_italian(outcomes_world, rf):
-    """Only the children living in the chosen comune; the section names the method in Italian, the CI
-    columns too, and a table downloads as CSV with the same cells."""
+def test_the_section_in_italian(outcomes_world, rf):
+    """The section names the method in Italian, the CI columns too, and a table downloads as CSV with the same
+    cells. (There is no comune filter: a comune's means against the district's gave one child's ratings.)"""
+    import inspect
+
     from django.template.loader import render_to_string
     from django.utils import translation
 
     from patto.monitoring import tables as figures
-    from patto.territory.models import Comune
 
+    assert list(inspect.signature(outcome_tables).parameters) == ["district", "cohort"]
     ow = outcomes_world
     world = ow["world"]
-    rimini = Comune.objects.create(district=world.district, istat_code="099014", name="Rimini")
-    for i in range(12):
+    for i in range(10):
         path, child = _child(ow)
-        if i < 10:
-            child.comune = rimini
-            child.save(update_fields=["comune"])
         _assess(ow, path, child, "T0", TEAM, {"salute": 3})
         _assess(ow, path, child, "T2", TEAM, {"salute": 3 + i % 2})
-    assert _cell(_table(outcome_tables(world.district), "esiti-equipe-lati"), "Bambino", "n").value == 12
     with translation.override("it"):
-        tables = outcome_tables(world.district, ow["cohort"], rimini)
+        tables = outcome_tables(world.district, ow["cohort"])
         sides = _table(tables, "esiti-equipe-lati")
         assert _cell(sides, "Bambino", "n").value == 10
         assert _cell(sides, "Bambino", "change").value == Decimal("0.50")

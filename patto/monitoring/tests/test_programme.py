@@ -152,8 +152,8 @@ def build(world, personas):
     return Builder(world, personas)
 
 
-def _selection(build, cohort, comune=None, starts_on=date(2024, 12, 1), ends_on=date(2025, 12, 31)):
-    return programme.Selection(build.world.district, cohort, comune, starts_on, ends_on)
+def _selection(build, cohort, starts_on=date(2024, 12, 1), ends_on=date(2025, 12, 31)):
+    return programme.Selection(build.world.district, cohort, starts_on, ends_on)
 
 
 def _cells(table):
@@ -280,38 +280,51 @@ def _raw(table):
 
 def test_the_figures_count_what_they_say(english, build, district, django_assert_num_queries):
     p12, p11 = district
-    with django_assert_num_queries(16):
-        stages, months, waiting, time_points, team, devices, outcomes = programme.figures(_selection(build, p12))
+    with django_assert_num_queries(18):
+        stages, children, comuni, months, waiting, time_points, team, devices, outcomes = programme.figures(
+            _selection(build, p12)
+        )
 
-    assert {
-        k: [v.get(c, 0) for c in ("families_cohort", "children_cohort", "families", "children")]
-        for k, v in _raw(stages).items()
-    } == {
-        "Signal received": [1, 1, 1, 1],
-        "Pre-assessment": [1, 1, 1, 1],
-        "Family's agreement": [0, 0, 0, 0],
-        "Assessment and planning": [1, 1, 1, 1],
-        "Intervention": [2, 3, 3, 4],
-        "Closed": [1, 1, 2, 2],
+    # A column per cohort (the oldest first) and the district's total: the same tables whatever cohort is chosen.
+    old, new = f"cohort_{p11.pk}", f"cohort_{p12.pk}"
+    assert stages.header == ["Stage", "PIPPI 11", "PIPPI 12", "District"]
+    assert {k: [v[old], v[new]] for k, v in _raw(stages).items()} == {
+        "Signal received": [0, 1],
+        "Pre-assessment": [0, 1],
+        "Family's agreement": [0, 0],
+        "Assessment and planning": [0, 1],
+        "Intervention": [1, 2],
+        "Closed": [1, 1],
     }
-    # Published: the small counts as "<5", the total of families of the district (8) shown.
-    published = _cells(stages)
-    assert published["Intervention"][:2] == ["<5", "<5"]
-    assert published["Total"][2] == 8
+    assert {k: [v[old], v[new]] for k, v in _raw(children).items()}["Intervention"] == [1, 3]
+    # Published: the small counts hidden; the district's 8 families shown.
+    assert all(cell.hidden for cell in dict(stages.cells)["Intervention"][:2])
+    assert _cells(stages)["District"][2] == 8
+    assert programme.figures(_selection(build, p11))[0].cells == stages.cells
+
+    # By comune: Rimini's seven families, Santarcangelo's one (PIPPI 11, in intervention).
+    assert {k: {s: n for s, n in v.items() if n} for k, v in _raw(comuni).items()} == {
+        "Rimini": {"signal": 1, "pre_assessment": 1, "assessment": 1, "intervention": 2, "closed": 2},
+        "Santarcangelo": {"intervention": 1},
+        "No comune of the district": {},
+    }
+    assert _cells(comuni)["District"][-1] == 8
 
     by_month = _raw(months)
-    assert by_month["January 2025"] == {**by_month["January 2025"], "entering_cohort": 2, "signals_cohort": 1}
-    assert by_month["February 2025"]["entering_cohort"] == 2
-    assert by_month["June 2025"]["leaving_cohort"] == 1
-    assert by_month["December 2024"]["signals_cohort"] == 4 and by_month["December 2024"]["signals"] == 4
-    assert len(by_month) == 13
+    assert by_month["January 2025"] == {"entering": 2, "leaving": 0, "signals": 1}
+    assert by_month["February 2025"]["entering"] == 2
+    assert by_month["June 2025"]["leaving"] == 1
+    assert by_month["December 2024"]["signals"] == 4  # the cohort's only: PIPPI 11's are not counted
+    assert len(by_month) == 13 and not months.column_totals
+    assert [label for label, _row in months.cells][0] == "December 2024"
 
     # Signal → agreement: 39, 49, 65, 80 days in the cohort; + 62 and 75 in PIPPI 11.
     # Agreement → first complete T0: 22, 71, 24 days.
     rows = list(_raw(waiting).values())
-    assert [(m.value, m.n) for m in rows[0].values()] == [(57, 4), (80, 4), (63.5, 6), (80, 6)]
+    # The 90th percentile only from 20 paths on (on 6 its nearest rank is the slowest family's own 80 days).
+    assert [(m.value, m.n) for m in rows[0].values()] == [(57, 4), (80, 4), (63.5, 6), (None, 6)]
     assert [(m.value, m.n) for m in rows[1].values()][:2] == [(24, 3), (71, 3)]
-    assert _cells(waiting)[str(waiting.rows[0][0])] == ["n < 5", "n < 5", Decimal("63.5"), 80]
+    assert _cells(waiting)[str(waiting.rows[0][0])] == ["n < 5", "n < 5", Decimal("63.5"), None]
 
     assert {k: list(v.values()) for k, v in _raw(time_points).items()} == {
         "T0 (start)": [2, 1, 0, 3],
@@ -341,13 +354,20 @@ def test_the_figures_count_what_they_say(english, build, district, django_assert
     assert _raw(outcomes)["Continues with lighter support"][f"cohort_{p11.pk}"] == 1
 
 
-def test_the_comune_narrows_to_the_families_with_a_child_resident_there(english, build, district):
-    p12, _p11 = district
-    stages = programme.stages(
-        _selection(build, p12, build.comune_b), programme.district_paths(_selection(build, p12, build.comune_b))
-    )
-    assert {k: v for k, v in _raw(stages).items() if v} == {
-        "Intervention": {"families_cohort": 0, "children_cohort": 0, "families": 1, "children": 1}
+def test_a_familys_comune_is_its_eldest_childs_and_others_are_apart(english, build, world):
+    from patto.territory.models import Comune
+
+    cohort = build.cohort()
+    elsewhere = Comune.objects.create(district=world.foreign_district, istat_code="040012", name="Forlì")
+    two = build.path(cohort, state="intervention", children=2)
+    Person.objects.filter(pk=two.kids[0].pk).update(birth_date=date(2014, 1, 1), comune=build.comune_b)
+    build.path(cohort, state="intervention", comune=elsewhere)
+    build.path(cohort, state="closed", children=0)
+    comuni = programme.stages_by_comune(world.district, programme.district_paths(_selection(build, cohort)))
+    assert {k: {s: n for s, n in v.items() if n} for k, v in _raw(comuni).items()} == {
+        "Rimini": {},
+        "Santarcangelo": {"intervention": 1},
+        "No comune of the district": {"intervention": 1, "closed": 1},
     }
 
 
@@ -370,6 +390,8 @@ def test_the_coordinator_reads_the_page_of_the_latest_cohort_and_downloads_exact
     assert response.context["selection"].cohort == p12  # the most recent by default
     assert [t.key for t in response.context["figures"]] == [
         "stages",
+        "stages_children",
+        "comuni",
         "months",
         "waiting",
         "time_points",
@@ -379,13 +401,15 @@ def test_the_coordinator_reads_the_page_of_the_latest_cohort_and_downloads_exact
     ]
     html = response.content.decode()
     assert 'id="chart-stages"' in html and 'id="chart-data-months"' in html
+    assert 'name="comune"' not in html  # no comune filter: the comuni are a table
     assert "&lt;5" in html and "Prova" not in html and "T-0" not in html  # no name, no family reference
     assert AuditEvent.objects.count() == before  # figures, not personal data: no access row
 
     csv = client.get(URL, {"coorte": p12.pk, "tabella": "stages", "formato": "csv"})
     assert csv["Content-Type"].startswith("text/csv")
     lines = csv.content.decode("utf-8-sig").splitlines()
-    assert len(lines) == 8 and lines[-1].endswith(",8,<5") is False and "<5" in lines[5]
+    assert len(lines) == 8 and lines[-1].endswith(",8")
+    assert not any(value.isdigit() for value in lines[5].split(",")[1:3])  # PIPPI 11 and 12 in intervention: 1, 2
     event = AuditEvent.objects.latest("pk")
     assert event.action == "monitoring.figures.downloaded" and event.object_id == "programme"
 
@@ -399,22 +423,27 @@ def test_bad_filters_are_explained_keep_what_was_typed_and_use_the_defaults(buil
     response = client.get(URL, {"coorte": "999999", "comune": "abc", "dal": "2025-02-30", "al": ""})
     assert response.status_code == 200
     form = response.context["form"]
-    assert set(form.errors) == {"coorte", "comune", "dal"}
+    assert set(form.errors) == {"coorte", "dal"}  # ?comune= is no filter any more
     html = response.content.decode()
     assert "data-error-summary" in html and 'value="2025-02-30"' in html
     selection = response.context["selection"]
-    assert (selection.cohort, selection.comune) == (p12, None)
+    assert selection.cohort == p12
     assert selection.starts_on == date(2024, 7, 1)  # the default: six months before the cohort's start
 
     backwards = client.get(URL, {"coorte": p12.pk, "dal": "2025-06-01", "al": "2025-01-01"})
     assert "al" in backwards.context["form"].errors
-    selection = backwards.context["selection"]  # the start kept, the end by default (today, before T2 + 6 months)
-    assert (selection.starts_on, selection.ends_on) == (date(2025, 6, 1), date(2026, 11, 16))
+    selection = backwards.context["selection"]  # the start kept, the end by default (this month, before T2 + 6)
+    assert (selection.starts_on, selection.ends_on) == (date(2025, 6, 1), date(2026, 11, 30))
 
-    chosen = client.get(URL, {"coorte": p12.pk, "comune": build.comune_b.pk, "dal": "2025-01-01", "al": "2025-03-31"})
+    # Whole months: the days typed are taken to the first and the last day of their months, and said so.
+    chosen = client.get(URL, {"coorte": p12.pk, "dal": "2025-01-17", "al": "2025-03-02"})
     assert not chosen.context["form"].errors
-    assert chosen.context["selection"].comune == build.comune_b
-    assert len(chosen.context["figures"][1].rows) == 3
+    assert (chosen.context["selection"].starts_on, chosen.context["selection"].ends_on) == (
+        date(2025, 1, 1),
+        date(2025, 3, 31),
+    )
+    assert len(chosen.context["figures"][3].rows) == 3
+    assert 'value="2025-01-17"' in chosen.content.decode()  # what was typed stays in the field
 
 
 def test_who_may_read_the_page(build, login, personas):
@@ -441,5 +470,5 @@ def test_the_page_costs_the_same_queries_with_more_paths(build, login, paths, dj
         build.device(path, "gruppi", sessions=[(date(2025, 4, 1), True)])
     client = login("coordinator")
     client.get(URL)  # the session and the memberships' first reads
-    with django_assert_num_queries(29):  # with the outcomes section (monitoring.outcomes: the sums, the labels)
+    with django_assert_num_queries(30):  # with the outcomes section (monitoring.outcomes: the sums, the labels)
         assert client.get(URL).status_code == 200
