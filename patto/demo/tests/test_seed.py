@@ -31,9 +31,32 @@ def test_the_demo_district_seeds_with_its_documents_and_twice_changes_nothing(se
     call_command("seed_demo", stdout=io.StringIO())
     assert counts() == before
     _the_demo_tells_the_truth()
+    _families_in_a_path_count_agreements_in_force()
     the_demo_is_consistent()
     the_requests_tell_every_story()
     every_account_has_news_it_can_open()
+
+
+def _families_in_a_path_count_agreements_in_force():
+    """Issue 11: the indicator "Famiglie in un percorso PIPPI" of the demo's first half of 2026 is the number of
+    families with an agreement in force in the period (it was 0: it counted records by their creation date)."""
+    from django.db.models import Q
+
+    from patto.cases.models import Path
+    from patto.governance.indicators import values_for
+    from patto.governance.models import Indicator, MonitoringPeriod
+
+    period = MonitoringPeriod.objects.get(name="Primo semestre 2026")
+    indicator = Indicator.objects.get(source="families_in_path")
+    in_force = (
+        Path.objects.filter(family__district=period.pact.district, agreement__signed_on__lte=period.ends_on)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=period.starts_on))
+        .values("family")
+        .distinct()
+        .count()
+    )
+    assert in_force >= 10
+    assert values_for([indicator], period)[indicator.pk]["value"] == in_force
 
 
 def _the_demo_tells_the_truth():
