@@ -3,8 +3,9 @@
 from django.db.models import Q
 from django.utils import timezone
 
+from patto.accounts.memo import memo
 from patto.accounts.roles import Role
-from patto.governance.queries import in_standing
+from patto.governance.queries import institutions_in_standing_of
 
 from .models import AggregateGrant
 
@@ -23,23 +24,21 @@ def grants_in_force(on=None):
 
 def aggregate_district(user):
     """The district whose aggregates the user reads, acting under their current membership: the pact
-    coordinator's, or one granted to that membership; its institution in standing. None otherwise."""
+    coordinator's, or one granted to that membership; its institution in standing. None otherwise.
+    Asked once per request (``accounts.memo``: forgotten when the acting membership changes)."""
     if not user.is_authenticated:
         return None
-    cache = user.__dict__.setdefault("_aggregate_district", {})
     membership = user.acting_membership
     if membership is None:
         return None
-    if membership.pk not in cache:
-        allowed = membership.role == Role.PACT_COORDINATOR or (
-            grants_in_force().filter(membership=membership, district_id=membership.institution.district_id).exists()
+    cache = memo(user)
+    if "aggregate_district" not in cache:
+        allowed = membership.institution_id in institutions_in_standing_of(user) and (
+            membership.role == Role.PACT_COORDINATOR
+            or grants_in_force().filter(membership=membership, district_id=membership.institution.district_id).exists()
         )
-        standing = user.__dict__.setdefault("_standing_by_institution", {})  # shared with the menu's memo
-        if allowed and membership.institution_id not in standing:
-            standing[membership.institution_id] = in_standing(membership.institution)
-        allowed = allowed and standing[membership.institution_id]
-        cache[membership.pk] = membership.institution.district if allowed else None
-    return cache[membership.pk]
+        cache["aggregate_district"] = membership.institution.district if allowed else None
+    return cache["aggregate_district"]
 
 
 def grants_of(district):
