@@ -77,6 +77,8 @@ def test_the_coordinator_reads_a_cohort_with_its_charts_and_downloads_the_xlsx(v
     sheet = load_workbook(io.BytesIO(download.value.path().read_bytes())).active
     rows = [[("" if v is None else str(v)) for v in row] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert rows == shown
-    # Two paths at the assessment: "<5", and the five in intervention hidden too, or 7 − 5 would give them back.
-    assert rows[-1] == ["Totale", "7", "7", "7", "7"]
-    assert rows[3][1:] == ["<5"] * 4 and rows[4][1:] == ["n.d."] * 4
+    # A column per cohort and the district's. Two paths at the assessment: hidden, and the five in intervention
+    # hidden too, or 7 − 5 would give them back.
+    assert [row[0] for row in rows][3:5] == ["Valutazione e progettazione", "Intervento"]
+    assert not any(row[i].isdigit() for row in rows[3:5] for i in (1, 3))  # PIPPI 12's and the district's
+    assert rows[-1][0] == "Distretto" and rows[-1][2:] == ["0", "7"]  # PIPPI 13 has none; the district 7
