@@ -5,7 +5,7 @@ independent expectation, from the policy's words: the page answers 200 only to t
 membership given the aggregates, acting at an institution in standing; 403 to anyone else. And no page
 that answers carries a family's data: no child's or parent's name, no family reference, no note.
 
-``PATTO_AGGREGATE_ADVERSARY_EXAMPLES`` sets the number of worlds (8 by default, CI-sized)."""
+``PATTO_AGGREGATE_ADVERSARY_EXAMPLES`` sets the number of worlds (10 by default, CI-sized)."""
 
 import io
 import os
@@ -25,11 +25,13 @@ from patto.cases.tests.test_adversary import NOW, build, worlds
 from patto.monitoring.models import AggregateGrant
 from patto.monitoring.queries import GRANTABLE_ROLES
 
-EXAMPLES = int(os.environ.get("PATTO_AGGREGATE_ADVERSARY_EXAMPLES", "8"))
+EXAMPLES = int(os.environ.get("PATTO_AGGREGATE_ADVERSARY_EXAMPLES", "10"))
 # Written by build(): the children's and parents' first names, the families' references, the notes' tokens.
 FAMILY_TOKENS = ("Bimbo", "Genitore", "RN-T-", "ZQNOTA")
 # Pages about people who work in the district (who may read the figures), not about families.
 STAFF_PAGES = {"monitoring:grants"}
+# The coordinator's own pages: giving the permission, publishing open data (a grant lets one read, not these).
+COORDINATOR_PAGES = {"monitoring:grants", "monitoring:open_data"}
 
 
 def monitoring_pages():
@@ -57,11 +59,12 @@ def granted(u, k, role):
     return role in GRANTABLE_ROLES and (u + k) % 2 == 0
 
 
-def expected(world, u, k):
+def expected(world, u, k, page):
     membership = world.users[u].memberships[k]
     if not oracle.can_sign_in(world, u):
         return 302
-    allowed = membership.role == "pact_coordinator" or granted(u, k, membership.role)
+    coordinator = membership.role == "pact_coordinator"
+    allowed = coordinator or (granted(u, k, membership.role) and page not in COORDINATOR_PAGES)
     return 200 if allowed and oracle.in_standing(world, membership.institution) else 403
 
 
@@ -102,8 +105,8 @@ def test_no_family_data_leaves_through_an_aggregate_page(db):
                     session = client.session
                     session["acting_membership_id"] = membership.pk
                     session.save()
-                    want = expected(world, u, k)
                     for name in pages:
+                        want = expected(world, u, k, name)
                         response = client.get(reverse(name))
                         tally["pages"] += 1
                         if response.status_code == 405:
