@@ -57,7 +57,7 @@ from patto.territory.models import Comune
 
 from .aggregates import AddMonths, days_between, month_start, percentiles
 from .suppression import threshold
-from .tables import MEASURE, RATE, Chart, Column, Measure, Table
+from .tables import MEASURE, RATE, TOTAL, Chart, Column, Measure, Table, joint
 
 TOLERANCE_DAYS = 30  # a time point done within 30 days after its due date is on time (stated on the page)
 P90_MIN_N = 20  # the 90th percentile from 20 paths on: below, its nearest rank is one of the last two families
@@ -104,8 +104,7 @@ def figures(selection):
     cohort_paths = paths.filter(cohort=selection.cohort)
     cohorts = list(selection.district.cohorts.order_by("start_date", "name"))
     return [
-        *stages(cohorts, paths),
-        stages_by_comune(selection.district, paths),
+        *stages_and_comuni(selection.district, cohorts, paths),
         per_month(selection, cohort_paths),
         waiting_times(paths, cohort_paths),
         time_points(cohort_paths),
@@ -122,10 +121,28 @@ def _cohort_key(cohort):
     return f"cohort_{cohort.pk}"
 
 
+def stages_and_comuni(district, cohorts, paths):
+    """The families at each stage per cohort, the children likewise, and the families at each stage by
+    comune. The families' two tables publish the same totals (the district's families at each stage, and in
+    all): protected together (``tables.joint``), so that a total hidden in one is hidden in the other."""
+    build_stages = stages(cohorts, paths)
+    build_comuni = stages_by_comune(district, paths)
+    states = [state for state, _label in Path.State.choices]
+    links = [((0, row, TOTAL), (1, build_comuni.total_row, state)) for row, state in enumerate(states)]
+    links.append(((0, len(states), TOTAL), (1, build_comuni.total_row, TOTAL)))
+
+    def build(forced):
+        return [build_stages("stages", forced.get(0, ())), build_comuni(forced.get(1, ()))]
+
+    families, comuni = joint(build, links)
+    return [families, build_stages("stages_children"), comuni]
+
+
 def stages(cohorts, paths):
     """Families and children at each stage, a column per cohort of the district and their total (the
     district): two tables from one query, each protected as a whole and the same whatever cohort is chosen
-    (a cohort's column beside the district's, chosen in turn, would give a hidden count back)."""
+    (a cohort's column beside the district's, chosen in turn, would give a hidden count back). Returns
+    ``table(key, forced=())`` for "stages" (families) and "stages_children"."""
     counts = {
         (row["state"], row["cohort"]): row
         for row in paths.values("state", "cohort").annotate(
@@ -136,10 +153,17 @@ def stages(cohorts, paths):
     columns = [Column(_cohort_key(c), str(c)) for c in cohorts]
     note = _("The stage each path is at now, per cohort; the total is the district's.")
 
-    def table(key, title, measure):
+    titles = {
+        "stages": (_("Families at each stage of the path, per cohort"), "families"),
+        "stages_children": (_("Children at each stage of the path, per cohort"), "children"),
+    }
+
+    def table(key, forced=()):
+        title, measure = titles[key]
         return Table(
             key=key,
             title=title,
+            forced=forced,
             row_header=_("Stage"),
             columns=columns,
             rows=[
@@ -153,10 +177,7 @@ def stages(cohorts, paths):
             chart=Chart("bar", stacked=True),
         )
 
-    return [
-        table("stages", _("Families at each stage of the path, per cohort"), "families"),
-        table("stages_children", _("Children at each stage of the path, per cohort"), "children"),
-    ]
+    return table
 
 
 def family_comune():
@@ -171,7 +192,8 @@ def family_comune():
 def stages_by_comune(district, paths):
     """Families at each stage by their comune of residence, every cohort (one query and the comuni): a row per
     comune of the district, one for the families of no comune of the district, protected as a whole. It takes
-    the place of a comune filter, which against the whole district gave a comune's hidden counts back."""
+    the place of a comune filter, which against the whole district gave a comune's hidden counts back.
+    Returns ``table(forced=())`` (its ``total_row`` the index of the district's row)."""
     comuni = list(Comune.objects.filter(district=district).order_by("name"))
     known = {comune.pk for comune in comuni}
     counts = {}
@@ -181,7 +203,17 @@ def stages_by_comune(district, paths):
         counts[home][row["state"]] += row["n"]
     rows = [(comune.name, counts.get(comune.pk, {})) for comune in comuni]
     rows.append((_("No comune of the district"), counts.get(None, {})))
+
+    def table(forced=()):
+        return _comuni_table(rows, forced)
+
+    table.total_row = len(rows)
+    return table
+
+
+def _comuni_table(rows, forced):
     return Table(
+        forced=forced,
         key="comuni",
         title=_("Families at each stage of the path, by comune of residence"),
         row_header=_("Comune"),

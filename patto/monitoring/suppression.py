@@ -61,8 +61,9 @@ class Protected:
         return self.hidden.get((i, j))
 
 
-def protect(matrix, *, show_row_totals=True, show_column_totals=True, limit=None):
-    """Decide which cells of ``matrix`` (a list of rows of non-negative ints) and of its totals are hidden."""
+def protect(matrix, *, show_row_totals=True, show_column_totals=True, limit=None, forced=()):
+    """Decide which cells of ``matrix`` (a list of rows of non-negative ints) and of its totals are hidden.
+    ``forced``: cells hidden from the start, as complements (a total another table hides: see ``joint``)."""
     limit = threshold() if limit is None else limit
     rows = len(matrix)
     columns = len(matrix[0]) if rows else 0
@@ -84,6 +85,8 @@ def protect(matrix, *, show_row_totals=True, show_column_totals=True, limit=None
     if not (show_row_totals and show_column_totals):
         unpublished.add((rows, columns))
     for cell in unpublished:
+        hidden.setdefault(cell, SECONDARY)
+    for cell in forced:
         hidden.setdefault(cell, SECONDARY)
 
     while True:

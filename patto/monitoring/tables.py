@@ -25,6 +25,7 @@ from patto.core.exports import Sheet, safe_cell, xlsx_download
 from .suppression import PRIMARY, SECONDARY, is_small, protect, threshold
 
 COUNT, MEASURE, RATE, VALUE = "count", "measure", "rate", "value"
+TOTAL = "__total__"  # the key of the row totals' column
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,9 @@ class Table:
     total_label: str = gettext_lazy("Total")
     note: str = ""
     chart: Chart | None = None
+    # Cells hidden from the start, as (row index, column key): a total another table shares and hides
+    # (``joint``); the total row's index is ``len(rows)``, the total column's key ``TOTAL``.
+    forced: tuple = ()
     cells: list = field(init=False)
 
     def __post_init__(self):
@@ -89,14 +93,20 @@ class Table:
         matrix = [[int(values.get(c.key) or 0) for c in counts] for _label, values in self.rows]
         protected = None
         if counts and self.rows:
-            protected = protect(matrix, show_row_totals=self.row_totals, show_column_totals=self.column_totals)
+            index = {c.key: j for j, c in enumerate(counts)} | {TOTAL: len(counts)}
+            protected = protect(
+                matrix,
+                show_row_totals=self.row_totals,
+                show_column_totals=self.column_totals,
+                forced=[(i, index[key]) for i, key in self.forced],
+            )
         hidden_at = {}  # (row index, column key) -> reason
         if protected is not None:
             # Once a cell is hidden as a complement, every hidden cell reads the same: "<5" next to "n.d."
             # would tell which is the small one (suppression.py, "Bounds").
             uniform = SECONDARY if SECONDARY in protected.hidden.values() else None
             for (i, j), reason in protected.hidden.items():
-                key = counts[j].key if j < len(counts) else "__total__"
+                key = counts[j].key if j < len(counts) else TOTAL
                 hidden_at[(i, key)] = uniform or reason
         table_rows = [(label, values) for label, values in self.rows]
         if self.column_totals:
@@ -111,7 +121,7 @@ class Table:
                 row.append(self._cell(column, values.get(column.key), hidden_at.get((i, column.key)), hidden_at, i))
             if self.row_totals and protected is not None:
                 total = protected.grand_total if i == len(self.rows) else protected.row_totals[i]
-                row.append(_count(total, hidden_at.get((i, "__total__"))))
+                row.append(_count(total, hidden_at.get((i, TOTAL))))
             result.append((label, row))
         return result
 
@@ -207,6 +217,34 @@ def _number(value, decimals):
         return Shown(number_format(value, decimals, force_grouping=True), value)
     value = int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     return Shown(number_format(value, force_grouping=True), value)
+
+
+def joint(build, links, rounds=10):
+    """Tables that publish the same totals, protected together: ``build(forced)`` makes the tables with the
+    cells ``forced[i]`` hidden in table ``i``; ``links`` are pairs ((table, row, key), (table, row, key)) of
+    cells showing the same figure. A figure hidden in one table is hidden in the other, and the tables are
+    made again until they agree (each round hides more, so it ends)."""
+    forced = {}
+    for _round in range(rounds):
+        tables = build({i: tuple(cells) for i, cells in forced.items()})
+        changed = False
+        for one, other in links:
+            hidden = [_is_hidden(tables, cell) for cell in (one, other)]
+            if any(hidden) and not all(hidden):
+                table, row, key = other if hidden[0] else one
+                forced.setdefault(table, set()).add((row, key))
+                changed = True
+        if not changed:
+            return tables
+    raise RuntimeError("tables sharing totals did not agree on what to hide")
+
+
+def _is_hidden(tables, cell):
+    table, row, key = cell
+    keys = [c.key for c in tables[table].columns] + ([TOTAL] if tables[table].row_totals else [])
+    cells = tables[table].cells[row][1] if row < len(tables[table].cells) else []
+    index = keys.index(key) if key in keys else len(cells)
+    return index < len(cells) and bool(cells[index].hidden)  # a table without counts has no totals: not hidden
 
 
 def small(count):

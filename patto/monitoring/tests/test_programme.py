@@ -363,7 +363,7 @@ def test_a_familys_comune_is_its_eldest_childs_and_others_are_apart(english, bui
     Person.objects.filter(pk=two.kids[0].pk).update(birth_date=date(2014, 1, 1), comune=build.comune_b)
     build.path(cohort, state="intervention", comune=elsewhere)
     build.path(cohort, state="closed", children=0)
-    comuni = programme.stages_by_comune(world.district, programme.district_paths(_selection(build, cohort)))
+    comuni = programme.stages_by_comune(world.district, programme.district_paths(_selection(build, cohort)))()
     assert {k: {s: n for s, n in v.items() if n} for k, v in _raw(comuni).items()} == {
         "Rimini": {},
         "Santarcangelo": {"intervention": 1},

@@ -193,3 +193,48 @@ def test_a_mean_on_fewer_than_five_is_not_shown():
         rows=[("Bambino", {"mean": Measure(0.5, 4)}), ("Famiglia", {"mean": Measure(0.25, 12)})],
     )
     assert [row[0].text for _label, row in table.cells] == ["n < 5", "0,25"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.lists(st.integers(0, 7), min_size=2, max_size=2), min_size=3, max_size=3), min_size=2, max_size=3
+    )
+)
+def test_tables_sharing_totals_hide_them_alike(cube):
+    """Stages per cohort and stages per comune (the programme page) publish the same per-stage totals: a
+    total hidden in one is hidden in the other, or the two tables together would give it back."""
+    from patto.monitoring.tables import TOTAL, joint
+
+    cohorts, stages, comuni = len(cube), len(cube[0]), len(cube[0][0])
+    per_cohort = [[sum(cube[c][s]) for c in range(cohorts)] for s in range(stages)]
+    per_comune = [[sum(cube[c][s][k] for c in range(cohorts)) for s in range(stages)] for k in range(comuni)]
+
+    def build(forced):
+        first = Table(
+            key="a",
+            title="a",
+            row_header="stage",
+            columns=[Column(f"c{c}", f"c{c}") for c in range(cohorts)],
+            rows=[(f"s{s}", {f"c{c}": per_cohort[s][c] for c in range(cohorts)}) for s in range(stages)],
+            column_totals=True,
+            row_totals=True,
+            forced=forced.get(0, ()),
+        )
+        second = Table(
+            key="b",
+            title="b",
+            row_header="comune",
+            columns=[Column(f"s{s}", f"s{s}") for s in range(stages)],
+            rows=[(f"k{k}", {f"s{s}": per_comune[k][s] for s in range(stages)}) for k in range(comuni)],
+            column_totals=True,
+            row_totals=True,
+            forced=forced.get(1, ()),
+        )
+        return [first, second]
+
+    links = [((0, s, TOTAL), (1, comuni, f"s{s}")) for s in range(stages)] + [((0, stages, TOTAL), (1, comuni, TOTAL))]
+    first, second = joint(build, links)
+    for s in range(stages):
+        assert bool(first.cells[s][1][-1].hidden) == bool(second.cells[comuni][1][s].hidden)
+    assert bool(first.cells[stages][1][-1].hidden) == bool(second.cells[comuni][1][-1].hidden)
