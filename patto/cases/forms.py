@@ -30,6 +30,7 @@ from .models import (
     Volunteer,
 )
 from .queries import TEAM_ROLE_FIT
+from .services.path import PERSON_FIELDS
 
 
 def schools_of(district):
@@ -71,18 +72,7 @@ def options_htmx(field, url, target):
 class PersonForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Person
-        fields = [
-            "kind",
-            "first_name",
-            "last_name",
-            "birth_date",
-            "sex",
-            "fiscal_code",
-            "comune",
-            "town",
-            "school",
-            "school_site",
-        ]
+        fields = list(PERSON_FIELDS)
         widgets = {"birth_date": DateInput}
 
     def __init__(self, *args, district, **kwargs):
@@ -139,17 +129,7 @@ class PersonForm(StyledFormMixin, forms.ModelForm):
 
 class ChildForm(PersonForm):
     class Meta(PersonForm.Meta):
-        fields = [
-            "first_name",
-            "last_name",
-            "birth_date",
-            "sex",
-            "fiscal_code",
-            "comune",
-            "town",
-            "school",
-            "school_site",
-        ]
+        fields = [field for field in PERSON_FIELDS if field != "kind"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

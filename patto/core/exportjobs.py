@@ -27,7 +27,6 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
@@ -37,24 +36,19 @@ from django.utils.translation import gettext
 from .audit import record_event
 from .exports import export_kind
 from .models import ExportJob
+from .storage import PrivateStorage
 
 logger = logging.getLogger(__name__)
 Status = ExportJob.Status
 
 
-class ExportStorage(FileSystemStorage):
+class ExportStorage(PrivateStorage):
     """Where finished exports wait to be downloaded: outside the web root, random names, no URL."""
 
-    def __init__(self):
-        super().__init__(
-            location=settings.PATTO_EXPORT_ROOT,
-            base_url=None,
-            file_permissions_mode=0o600,
-            directory_permissions_mode=0o700,
-        )
+    served_by = "core:export_download"
 
-    def url(self, name):
-        raise NotImplementedError("Exports have no URL: they are served by core:export_download.")
+    def __init__(self):
+        super().__init__(settings.PATTO_EXPORT_ROOT)
 
 
 def export_storage():

@@ -2,20 +2,15 @@
 no extensions and no URL. Files are read only through ``responses.attachment_response``."""
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+
+from patto.core.storage import PrivateStorage
 
 
-class UploadStorage(FileSystemStorage):
+class UploadStorage(PrivateStorage):
+    served_by = "their record's view"
+
     def __init__(self):
-        super().__init__(
-            location=settings.PATTO_UPLOAD_ROOT,
-            base_url=None,
-            file_permissions_mode=0o600,
-            directory_permissions_mode=0o700,
-        )
-
-    def url(self, name):
-        raise NotImplementedError("Uploaded files have no URL: serve them through their record's view.")
+        super().__init__(settings.PATTO_UPLOAD_ROOT)
 
 
 def upload_storage():

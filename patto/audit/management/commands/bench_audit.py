@@ -17,13 +17,10 @@ Never a test: it takes minutes and wants a quiet machine."""
 
 import re
 import statistics
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.test import Client
@@ -37,6 +34,7 @@ from patto.audit import partitions
 from patto.audit.models import AuditEvent
 from patto.audit.paging import keyset_page
 from patto.audit.queries import with_details
+from patto.core.benchdb import SideBySide
 
 ACTIONS = (
     "cases.path.viewed",
@@ -68,51 +66,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, small, large, rounds, keep, **options):
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-        self.original = connection.settings_dict["NAME"]
         self.vendor = connection.vendor
-        self.folder = tempfile.mkdtemp(prefix="patto-bench-audit-") if self.vendor == "sqlite" else None
-        names = {"small": self._name("small"), "large": self._name("large")}
-        try:
+        with SideBySide(("small", "large"), keep=keep) as databases:
+            self.databases = databases
             worlds = {}
             for size, events in (("small", small), ("large", large)):
                 started = time.perf_counter()
-                self._create(names[size])
+                databases.create(size)
                 worlds[size] = self._seed(events)
                 self.stdout.write(f"{size}: {events:,} events seeded in {time.perf_counter() - started:.0f} s")
-            self._measure(names, worlds, rounds, small, large)
-        finally:
-            self._use(self.original)
-            if not keep:
-                for name in names.values():
-                    self._drop(name)
-
-    # --- the two databases -----------------------------------------------------------------------------
-
-    def _name(self, size):
-        if self.vendor == "sqlite":
-            return str(Path(self.folder) / f"{size}.sqlite3")
-        return f"{self.original}_bench_{size}"
-
-    def _use(self, name):
-        connection.close()
-        connection.settings_dict["NAME"] = name
-
-    def _create(self, name):
-        self._drop(name)
-        if self.vendor == "postgresql":
-            self._use(self.original)
-            with connection.cursor() as cursor:
-                cursor.execute(f'CREATE DATABASE "{name}"')
-        self._use(name)
-        call_command("migrate", verbosity=0)
-
-    def _drop(self, name):
-        if self.vendor == "postgresql":
-            self._use(self.original)
-            with connection.cursor() as cursor:
-                cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        else:
-            Path(name).unlink(missing_ok=True)
+            self._measure(worlds, rounds, small, large)
 
     # --- seeding ---------------------------------------------------------------------------------------
 
@@ -243,10 +206,10 @@ class Command(BaseCommand):
             assert response.status_code == 200, (url, response.status_code)
         return time.perf_counter() - wall, time.process_time() - cpu
 
-    def _measure(self, names, worlds, rounds, small, large):
+    def _measure(self, worlds, rounds, small, large):
         queries = {}
         for size, world in worlds.items():
-            self._use(names[size])
+            self.databases.use(size)
             first = world["client"].get(reverse("audit:trail")).content.decode()
             world["second_page"] = re.search(r"prima=(\d+-\d+)", first).group(1)
             for page, url in self._pages(world).items():
@@ -263,7 +226,7 @@ class Command(BaseCommand):
             order = ("small", "large") if number % 2 == 0 else ("large", "small")
             for size in order:
                 world = worlds[size]
-                self._use(names[size])
+                self.databases.use(size)
                 self._request(world, self._pages(world)["trail"])  # the connection, opened again
                 for page, url in self._pages(world).items():
                     wall, cpu = self._request(world, url)
