@@ -358,6 +358,7 @@ class Procedure(models.Model):
         SIGNAL = "signal", _("Signal of a child")
         PROFESSIONAL = "professional", _("Request for a professional or a service")
         TRANSFER = "transfer", _("Transfer of a path")
+        LEGAL_QUESTION = "legal_question", _("Question of a school to the legal help desk")
 
     request_kind = models.CharField(
         _("requests it governs"),
@@ -431,6 +432,25 @@ class Indicator(models.Model):
             _("Signals and requests: 90th percentile of the response time in working days (computed)"),
         )
         REQUESTS_OVERDUE = "requests_overdue", _("Signals and requests past their response time (computed)")
+        # Commitment 7: partnerships for public funds (the funding app).
+        PARTNERSHIPS_SIGNED = "partnerships_signed", _("Partnership proposals signed by all partners (computed)")
+        PROJECTS_FUNDED = "projects_funded", _("Projects funded (computed)")
+        PROJECT_SPENDING = "project_spending", _("Funded projects: expenditure recorded, in euro (computed)")
+        # Commitment 6: co-design of services (the offer and co-design app).
+        CODESIGN_IN_PROGRESS = "codesign_in_progress", _("Co-design processes in progress (computed)")
+        CODESIGN_CONCLUDED = "codesign_concluded", _("Co-design processes concluded (computed)")
+        PLACES_ADDED = "places_added", _("Places added by co-design agreements (computed)")
+        # Commitment 8: legal-administrative help desk for schools (the helpdesk app).
+        HELPDESK_ANSWERED = "helpdesk_answered", _("Help desk: questions answered (computed)")
+        HELPDESK_RESPONSE_MEDIAN = (
+            "helpdesk_response_median",
+            _("Help desk: median response time in working days (computed)"),
+        )
+        HELPDESK_RESPONSE_P90 = (
+            "helpdesk_response_p90",
+            _("Help desk: 90th percentile of the response time in working days (computed)"),
+        )
+        FAQS_PUBLISHED = "faqs_published", _("Help desk: answers published as FAQ (computed)")
 
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="indicators")
     name = models.CharField(_("indicator"), max_length=200)

@@ -22,7 +22,17 @@ from patto.cases.models import Cohort, Path, TeamMember
 from patto.documents.models import Attachment
 from patto.governance.models import Procedure
 
-Kind = Procedure.RequestKind
+_P = Procedure.RequestKind
+
+
+class Kind(models.TextChoices):
+    """The kinds of request sent through Patto: each governed by the pact's procedure of the same
+    ``request_kind`` (the procedures also govern the help desk's questions, which are not requests)."""
+
+    CONSULTATION = _P.CONSULTATION.value, _P.CONSULTATION.label
+    SIGNAL = _P.SIGNAL.value, _P.SIGNAL.label
+    PROFESSIONAL = _P.PROFESSIONAL.value, _P.PROFESSIONAL.label
+    TRANSFER = _P.TRANSFER.value, _P.TRANSFER.label
 
 
 class Request(models.Model):
