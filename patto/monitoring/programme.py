@@ -34,7 +34,7 @@ from datetime import date
 from django.db.models import Avg, Count, Exists, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Value
 from django.db.models import Case as SqlCase
 from django.db.models import When as SqlWhen
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Greatest, TruncDate
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -356,7 +356,8 @@ ON_TIME, LATE, MISSING, NOT_DUE = "on_time", "late", "missing", "not_due"
 
 
 def _time_point_status(time_point, months):
-    """A CASE giving the status of one time point of each path (see the module's docstring)."""
+    """A CASE giving the status of one time point of each path (see the module's docstring). Nested so that
+    the database looks each subquery up once per path: done or not first, then on time or late."""
     done = Assessment.objects.filter(
         path=OuterRef("pk"), time_point=time_point, rater=Assessment.Rater.TEAM, is_complete=True
     ).order_by()
@@ -367,13 +368,19 @@ def _time_point_status(time_point, months):
     limit = AddMonths(start, months, days=TOLERANCE_DAYS)
     key = time_point.lower()
     annotations = {f"{key}_rated": rated, f"{key}_done_on": done_on, f"{key}_due": due, f"{key}_limit": limit}
-    is_done = Q(children__gt=0, **{f"{key}_rated__gte": F("children")})
+    # Every child rated (a family without children has none to rate: GREATEST(children, 1) is never reached).
+    is_done = Q(**{f"{key}_rated__gte": Greatest(F("children"), Value(1))})
     status = SqlCase(
         SqlWhen(
-            is_done & (Q(**{f"{key}_limit__isnull": True}) | Q(**{f"{key}_done_on__lte": F(f"{key}_limit")})),
-            then=Value(ON_TIME),
+            is_done,
+            then=SqlCase(
+                SqlWhen(
+                    Q(**{f"{key}_limit__isnull": True}) | Q(**{f"{key}_done_on__lte": F(f"{key}_limit")}),
+                    then=Value(ON_TIME),
+                ),
+                default=Value(LATE),
+            ),
         ),
-        SqlWhen(is_done, then=Value(LATE)),
         SqlWhen(
             Q(**{f"{key}_limit__lt": timezone.localdate()})
             & (Q(closed_on__isnull=True) | Q(closed_on__gte=F(f"{key}_due"))),
@@ -385,7 +392,8 @@ def _time_point_status(time_point, months):
 
 
 def time_points(cohort_paths):
-    """T0, T1, T2 on time / late / missing / not yet due, over the cohort's paths (one query)."""
+    """T0, T1, T2 on time / late / missing / not yet due, over the cohort's paths (one query, grouped by the
+    three statuses: at most 4³ rows come back)."""
     children = Subquery(
         Person.objects.filter(family=OuterRef("family"), kind=CHILD)
         .order_by()
@@ -395,7 +403,7 @@ def time_points(cohort_paths):
         output_field=IntegerField(),
     )
     queryset = cohort_paths.annotate(children=children)
-    aggregates = {}
+    keys = []
     for time_point, months in (
         (TimePoint.T0, Value(0)),
         (TimePoint.T1, F("cohort__t1_months")),
@@ -404,9 +412,11 @@ def time_points(cohort_paths):
         annotations, status = _time_point_status(time_point, months)
         key = time_point.lower()
         queryset = queryset.annotate(**annotations, **{f"{key}_status": status})
-        for value in (ON_TIME, LATE, MISSING, NOT_DUE):
-            aggregates[f"{key}_{value}"] = Count("pk", filter=Q(**{f"{key}_status": value}))
-    counts = queryset.aggregate(**aggregates)
+        keys.append(f"{key}_status")
+    counts = {f"{key[:2]}_{value}": 0 for key in keys for value in (ON_TIME, LATE, MISSING, NOT_DUE)}
+    for row in queryset.values(*keys).order_by().annotate(n=Count("pk")):
+        for key in keys:
+            counts[f"{key[:2]}_{row[key]}"] += row["n"]
     rows = [
         (label, {value: counts[f"{time_point.lower()}_{value}"] for value in (ON_TIME, LATE, MISSING, NOT_DUE)})
         for time_point, label in TimePoint.choices
