@@ -16,8 +16,8 @@ the needs-analysis report's PDF and an XLSX of the needs page. Printed per page:
 percentile), median CPU time of this process, the ratio large/small, the queries per page at each size (without the
 session's half-minutely save); then the database floor: the page's own aggregate statements (those reading the
 cases, territory and referrals tables), captured and executed back to back through a raw cursor, with no ORM, no
-template; and the peak Python memory (tracemalloc) of the PDF and the XLSX at each size. Never a test: it takes
-minutes and wants a quiet machine."""
+template, right after the page in each round; and the peak Python memory (tracemalloc) of the PDF and the XLSX at
+each size. Never a test: it takes minutes and wants a quiet machine."""
 
 import random
 import re
@@ -92,6 +92,7 @@ class Command(BaseCommand):
     def measure(self, databases, clients, urls, sizes, rounds):
         pages = list(urls["small"])
         samples = {label: {page: [] for page in pages} for label in sizes}
+        floor_samples = {label: {page: [] for page in pages} for label in sizes}
         queries = {label: {page: set() for page in pages} for label in sizes}
         statements = {}
         for number, order in enumerate(rounds_alternating(list(sizes), rounds + 1)):
@@ -109,24 +110,27 @@ class Command(BaseCommand):
                     statements[(label, page)] = [
                         _plain(q["sql"]) for q in captured.captured_queries if _aggregate(q["sql"]) and _plain(q["sql"])
                     ]
+                    # The floor right after its page, in the same round: a machine whose load drifts during the
+                    # run moves both alike.
+                    self.floor(statements[(label, page)], floor_samples[label][page])
         for label in sizes:  # the first round warmed the caches: left out
             for page in pages:
                 samples[label][page] = samples[label][page][1:]
-        floors = {key: self.floor(databases, key, sql, rounds) for key, sql in statements.items()}
+                floor_samples[label][page] = floor_samples[label][page][1:]
+        floors = {
+            (label, page): (summary(floor_samples[label][page])[0], len(statements[(label, page)]))
+            for label in sizes
+            for page in pages
+        }
         memory = {label: self.memory(databases, label, clients[label], urls[label]) for label in sizes}
         self.report(sizes, pages, samples, queries, floors, memory)
 
-    def floor(self, databases, key, sql, rounds):
+    def floor(self, sql, sink):
         """The page's aggregate statements through a raw cursor, back to back: the database's part."""
-        databases.use(key[0])
-        sink = []
-        with connection.cursor() as cursor:
-            for _ in range(rounds + 1):
-                with timed(sink):
-                    for statement in sql:
-                        cursor.execute(statement)
-                        cursor.fetchall()
-        return summary(sink[1:])[0], len(sql)
+        with connection.cursor() as cursor, timed(sink):
+            for statement in sql:
+                cursor.execute(statement)
+                cursor.fetchall()
 
     def memory(self, databases, label, client, urls):
         databases.use(label)
@@ -167,18 +171,13 @@ class Command(BaseCommand):
 
 
 def _page_queries(captured):
-    """The page's statements, without the session's own write: the session's "last seen" is saved at most
-    every 30 s (``SessionLifetimeMiddleware``), a savepoint, an UPDATE and its release, in whichever round
-    the half-minute falls."""
-    sql = [q["sql"] for q in captured]
-    for index, statement in enumerate(sql):
-        if statement.startswith("UPDATE") and '"django_session"' in statement:
-            around = sql[max(0, index - 2) : index + 3]
-            return len(sql) - 1 - sum(1 for s in around if SESSION_TRANSACTION.match(s))
-    return len(sql)
+    """The page's statements, without the session's own (read at every request, saved at most every 30 s by
+    ``SessionLifetimeMiddleware``, in whichever round the half-minute falls) and without transaction
+    bookkeeping (BEGIN, SAVEPOINT, RELEASE: where the session's save opens one, it comes and goes with it)."""
+    return sum(1 for q in captured if '"django_session"' not in q["sql"] and not BOOKKEEPING.match(q["sql"]))
 
 
-SESSION_TRANSACTION = re.compile(r"\s*(BEGIN|SAVEPOINT|RELEASE SAVEPOINT|COMMIT)\b", re.IGNORECASE)
+BOOKKEEPING = re.compile(r"\s*(BEGIN|SAVEPOINT|RELEASE SAVEPOINT|COMMIT|ROLLBACK)\b", re.IGNORECASE)
 
 
 def _plain(sql):
