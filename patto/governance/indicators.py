@@ -31,6 +31,15 @@ DEFINITIONS = {
         "Signals and requests sent by the last day of the period (or today, if earlier), due before then and not "
         "answered by then."
     ),
+    "codesign_in_progress": _(
+        "Co-design processes (art. 55 of the Third-Sector Code) under way on the last day of the period (or today, "
+        "if earlier): the public notice published by then and the agreement not yet signed."
+    ),
+    "codesign_concluded": _("Co-design processes whose agreement was signed in the period (by the date of signing)."),
+    "places_added": _(
+        "Places added to the offer of the dispositivi by the co-design agreements signed in the period (the places "
+        "each agreement creates, per dispositivo and provider)."
+    ),
 }
 
 

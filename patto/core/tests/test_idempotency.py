@@ -178,6 +178,12 @@ def test_another_accounts_token_shows_nothing_of_its_result(login, family_path):
         "governance:procedure_add",
         "governance:body_add",
         "governance:body_meeting_add",
+        "offer:offer_add",
+        "offer:waiting_add",
+        "offer:waiting_activate",
+        "offer:codesign_add",
+        "offer:codesign_capacity",
+        "offer:codesign_document",
     ],
 )
 def test_every_create_view_saves_once(name):

@@ -79,6 +79,16 @@ REQUEST_URLS = {
 }
 
 
+# A co-design process of the district recorded by the coordinator.
+CODESIGN_URLS = {
+    "offer:codesign_detail",
+    "offer:codesign_edit",
+    "offer:codesign_advance",
+    "offer:codesign_capacity",
+    "offer:codesign_document",
+}
+
+
 def sample_url(name, objects):
     kwargs = {
         "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
@@ -158,6 +168,12 @@ def sample_url(name, objects):
         "referrals:attachment": {"pk": objects["request"], "attachment_id": objects["request_attachment"]},
         "referrals:path_professional": {"path_id": objects["path"]},
         "referrals:path_transfer": {"path_id": objects["path"]},
+        "offer:offer_edit": {"pk": objects["offer"]},
+        "offer:waiting_add": {"path_id": objects["path"]},
+        "offer:waiting_withdraw": {"pk": objects["waiting"]},
+        "offer:waiting_activate": {"pk": objects["waiting"]},
+        **{name: {"pk": objects["codesign"]} for name in CODESIGN_URLS},
+        "offer:codesign_document_download": {"pk": objects["codesign"], "document_pk": objects["codesign_document"]},
         "core:export_status": {"pk": objects["export"]},
         "monitoring:grant_revoke": {"grant_pk": objects["grant"]},
         "monitoring:open_data_withdraw": {"dataset_pk": uuid.UUID(int=1)},
@@ -249,6 +265,49 @@ def _sample_grant(personas):
         reason="Giunta",
         starts_on=timezone.localdate(),
     ).pk
+
+
+def _sample_offer(personas, world, family_path):
+    """The cooperative's home education on the map of the offer, the fixture's family waiting for it (entered by
+    its case manager), and a co-design process of the district with a document."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from patto.cases.models import DeviceType
+    from patto.documents.tests import samples
+    from patto.offer import services
+    from patto.territory.models import Comune
+
+    coordinator = personas["coordinator"].user
+    comune, _created = Comune.objects.get_or_create(
+        district=world.district, istat_code="099014", defaults={"name": "Rimini"}
+    )
+    offer = services.add_offer(
+        actor=coordinator,
+        district=world.district,
+        device_type=DeviceType.objects.get(code="vicinanza-solidale"),
+        provider=world.coop,
+        comuni=[comune],
+        age_bands=["6-10"],
+        places=5,
+    )
+    waiting = services.put_on_waiting_list(
+        actor=personas["case_manager"].user, path=family_path, offer=offer, need="Una famiglia d'appoggio"
+    )
+    process = services.start_process(
+        actor=coordinator,
+        district=world.district,
+        title="Co-progettazione educativa 2027",
+        started_on=timezone.localdate(),
+        participants=[world.coop],
+    )
+    document = services.add_document(
+        actor=coordinator,
+        process=process,
+        phase="notice",
+        title="Avviso pubblico",
+        upload=SimpleUploadedFile("avviso.pdf", samples.pdf()),
+    )
+    return {"offer": offer.pk, "waiting": waiting.pk, "codesign": process.pk, "codesign_document": document.pk}
 
 
 @pytest.fixture
@@ -349,6 +408,7 @@ def objects(personas, world, family_path, pact):
         **_sample_request(personas, world),
         "export": _sample_export(personas, pact),
         "grant": _sample_grant(personas),
+        **_sample_offer(personas, world, family_path),
     }
 
 
@@ -417,6 +477,8 @@ GOVERNANCE = {
 COORDINATOR_EDITS = {**dict.fromkeys(SIGNATORY_USERS, 403), "coordinator": 200}
 VOLUNTEER_MANAGERS = {"case_manager": 200, "coordinator": 200}
 SENDERS = {"school_referent": 200, "health_professional": 200, "team_member": 200}
+CODESIGN_READERS = {**dict.fromkeys(SIGNATORY_USERS, 403), **{k: v for k, v in GOVERNANCE.items() if v == 200}}
+CODESIGN_EDITS = {**dict.fromkeys(SIGNATORY_USERS, 403), "coordinator": 200}
 CASE_MANAGER_ONLY = {"case_manager": 200, "health_professional": 403, "school_referent": 403, "team_member": 403}
 
 # The foreigner is an institution administrator in Forlì, whose comune signed Forlì's own pact: the
@@ -633,6 +695,26 @@ MATRIX = {
     "territory:comuni": expect(403, coordinator=200, admin=200),
     "territory:map_residence": expect(405),
     "territory:enrolment": expect(403, coordinator=200, admin=200, other_admin=200),
+    # The map of the offer (counts only): the team and governance roles of a district in standing (Forlì's
+    # administrator sees Forlì's, empty); only the coordinator edits. Waiting entries are about a family: only who
+    # sees its path in full (not the school) knows them; only the case manager acts.
+    "offer:map": expect(403, **SIGNATORY_USERS, foreigner=200),
+    "offer:offer_add": expect(403, coordinator=200),
+    "offer:offer_edit": expect(403, coordinator=200, foreigner=404),
+    "offer:waiting_list": expect(200),
+    "offer:waiting_add": expect(404, **CASE_MANAGER_ONLY),
+    "offer:waiting_withdraw": expect(404, case_manager=200, health_professional=403, team_member=403),
+    "offer:waiting_activate": expect(404, case_manager=200, health_professional=403, team_member=403),
+    # Co-design: known to the district's people in standing, read by its governance roles, managed by the
+    # coordinator.
+    "offer:codesign_list": expect(403, **GOVERNANCE, foreigner=200),
+    "offer:codesign_add": expect(403, coordinator=200),
+    "offer:codesign_detail": expect(404, **CODESIGN_READERS),
+    "offer:codesign_edit": expect(404, **CODESIGN_EDITS),
+    "offer:codesign_advance": expect(405),
+    "offer:codesign_capacity": expect(405),
+    "offer:codesign_document": expect(405),
+    "offer:codesign_document_download": expect(404, **CODESIGN_READERS),
     # Public once published; nothing is published in the fixture.
     "open_data_public": expect(404),
     "open_data_csv": expect(404),
@@ -728,6 +810,15 @@ POST_MATRIX = {
     "monitoring:needs_report_attach": expect(403, coordinator=400),
     "monitoring:open_data": expect(403, coordinator=400),
     "monitoring:open_data_withdraw": expect(403, coordinator=404),
+    # Read-only pages of the offer refuse a POST; an empty co-design step comes back to the coordinator (400).
+    "offer:map": expect(405),
+    "offer:waiting_list": expect(405),
+    "offer:codesign_list": expect(405),
+    "offer:codesign_detail": expect(405),
+    "offer:codesign_document_download": expect(405),
+    "offer:codesign_advance": expect(404, **{**CODESIGN_EDITS, "coordinator": 400}),
+    "offer:codesign_capacity": expect(404, **{**CODESIGN_EDITS, "coordinator": 400}),
+    "offer:codesign_document": expect(404, **{**CODESIGN_EDITS, "coordinator": 400}),
     # An empty mapping goes back to the comuni page with a message (the coordinator only: a write on people);
     # only the school's administrator enters pupils.
     "territory:map_residence": expect(403, coordinator=302),

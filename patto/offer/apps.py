@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OfferConfig(AppConfig):
+    name = "patto.offer"
+    label = "offer"
+    verbose_name = _("Offer, waiting lists and co-design")
+
+    def ready(self):
+        from patto.cases.sections import register_path_section, register_team_action
+        from patto.core.menu import register_entry
+        from patto.governance.indicators import register
+
+        from . import indicators, menu, rules, views_waiting  # noqa: F401  (rules registers its permissions)
+
+        register("codesign_in_progress", indicators.codesign_in_progress)
+        register("codesign_concluded", indicators.codesign_concluded)
+        register("places_added", indicators.places_added)
+
+        register_path_section(20, views_waiting.path_waiting_section)
+        register_team_action(20, views_waiting.path_team_actions)
+
+        register_entry(21, _("Waiting lists"), "offer:waiting_list", shown=menu.shows_waiting)
+        register_entry(25, _("Offer of the dispositivi"), "offer:map", shown=menu.shows_offer)
+        register_entry(29, _("Co-design"), "offer:codesign_list", shown=menu.shows_codesign)

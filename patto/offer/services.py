@@ -1,0 +1,282 @@
+"""Every write of the offer, the waiting lists and the co-design processes: one transaction, one audit row."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from patto.audit.services import record_event
+from patto.core.versioning import update_versioned
+
+from .models import CapacityLine, CodesignDocument, CodesignProcess, Offer, PhaseChange, WaitingEntry
+
+OFFER_FIELDS = ("places", "hours_per_week", "notes", "is_active")
+
+
+def _check_offer(district, provider, comuni):
+    if provider.district_id != district.pk:
+        raise ValidationError({"provider": _("The provider is not an institution of the district.")})
+    if any(comune.district_id != district.pk for comune in comuni):
+        raise ValidationError({"comuni": _("Choose comuni of the district.")})
+    if not comuni:
+        raise ValidationError({"comuni": _("Choose at least one comune where it runs.")})
+
+
+@transaction.atomic
+def add_offer(*, actor, district, device_type, provider, comuni, age_bands, places, hours_per_week=None, notes=""):
+    _check_offer(district, provider, comuni)
+    if Offer.objects.filter(district=district, device_type=device_type, provider=provider).exists():
+        raise ValidationError(
+            {"provider": _("This provider already offers this dispositivo: change its offer instead.")}
+        )
+    offer = Offer(
+        district=district,
+        device_type=device_type,
+        provider=provider,
+        age_bands=Offer.join_bands(age_bands),
+        places=places,
+        hours_per_week=hours_per_week,
+        notes=notes,
+    )
+    if not offer.age_bands:
+        raise ValidationError({"age_bands": _("Choose at least one age band.")})
+    offer.full_clean(exclude=["comuni"])
+    offer.save()
+    offer.comuni.set(comuni)
+    record_event(
+        actor=actor,
+        action="offer.offer.added",
+        obj=offer,
+        changes={
+            "device": [None, device_type.code],
+            "provider": [None, str(provider)],
+            "places": [None, places],
+            "comuni": [None, ", ".join(sorted(c.name for c in comuni))],
+            "age_bands": [None, offer.age_bands],
+        },
+    )
+    return offer
+
+
+@transaction.atomic
+def update_offer(*, actor, offer, version, comuni, age_bands, **fields):
+    _check_offer(offer.district, offer.provider, comuni)
+    bands = Offer.join_bands(age_bands)
+    if not bands:
+        raise ValidationError({"age_bands": _("Choose at least one age band.")})
+    values = {name: fields[name] for name in OFFER_FIELDS if name in fields}
+    values["age_bands"] = bands
+    before = ", ".join(sorted(offer.comuni.values_list("name", flat=True)))
+    changes = update_versioned(offer, version, values)
+    after = ", ".join(sorted(c.name for c in comuni))
+    if before != after:
+        offer.comuni.set(comuni)
+        changes["comuni"] = [before, after]
+    record_event(actor=actor, action="offer.offer.changed", obj=offer, changes=changes)
+    return offer
+
+
+# --- waiting lists ---------------------------------------------------------------------------------------
+
+
+def _subjects(path):
+    return list(path.family.members.all())
+
+
+@transaction.atomic
+def put_on_waiting_list(*, actor, path, offer, need, since=None):
+    if not path.is_open:
+        raise ValidationError(_("The path is closed."))
+    if offer.district_id != path.family.district_id:
+        raise ValidationError({"offer": _("Choose a dispositivo offered in the family's district.")})
+    if not offer.is_active:
+        raise ValidationError({"offer": _("This dispositivo is not offered now.")})
+    if WaitingEntry.objects.filter(offer=offer, path=path, ended_on__isnull=True).exists():
+        raise ValidationError({"offer": _("The family is already waiting for this dispositivo of this provider.")})
+    since = since or timezone.localdate()
+    if since > timezone.localdate():
+        raise ValidationError({"since": _("The waiting starts today at the latest.")})
+    entry = WaitingEntry.objects.create(offer=offer, path=path, need=need, since=since, entered_by=actor)
+    record_event(
+        actor=actor,
+        action="offer.waiting.entered",
+        obj=entry,
+        subjects=_subjects(path),
+        changes={"offer": [None, str(offer)], "since": [None, since.isoformat()]},
+    )
+    return entry
+
+
+def _end(actor, entry, version, outcome, on, reason="", activation=None):
+    if on < entry.since:
+        raise ValidationError({"ended_on": _("The entry cannot end before the family started waiting.")})
+    if on > timezone.localdate():
+        raise ValidationError({"ended_on": _("The entry ends today at the latest.")})
+    changes = update_versioned(
+        entry,
+        version,
+        {"ended_on": on, "outcome": outcome, "reason": reason, "activation": activation, "ended_by": actor},
+    )
+    changes.pop("ended_by", None)
+    if "activation" in changes:
+        changes["activation"] = [None, activation.pk]
+    action = "offer.waiting.activated" if outcome == WaitingEntry.Outcome.ACTIVATED else "offer.waiting.withdrawn"
+    record_event(actor=actor, action=action, obj=entry, subjects=_subjects(entry.path), changes=changes)
+    return entry
+
+
+@transaction.atomic
+def withdraw_waiting(*, actor, entry, version, reason, ended_on=None):
+    if not entry.is_open:
+        raise ValidationError(_("This entry has already ended."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the family leaves the waiting list.")})
+    return _end(actor, entry, version, WaitingEntry.Outcome.WITHDRAWN, ended_on or timezone.localdate(), reason)
+
+
+@transaction.atomic
+def activate_from_waiting(*, actor, entry, version, **device):
+    """Activate the dispositivo the family was waiting for (``cases.services.activate_device``, its own audit
+    row) and end the entry with it, in one transaction."""
+    from patto.cases.services import activate_device
+
+    if not entry.is_open:
+        raise ValidationError(_("This entry has already ended."))
+    activation = activate_device(
+        actor=actor, path=entry.path, device_type=entry.offer.device_type, provider=entry.offer.provider, **device
+    )
+    day = min(max(activation.starts_on, entry.since), timezone.localdate())
+    _end(actor, entry, version, WaitingEntry.Outcome.ACTIVATED, day, activation=activation)
+    return activation
+
+
+# --- co-design processes ------------------------------------------------------------------------------------
+
+PROCESS_FIELDS = ("title", "reference", "description", "started_on", "body", "needs_year")
+
+
+def _check_process(district, participants, body, needs_year, started_on):
+    if any(institution.district_id != district.pk for institution in participants):
+        raise ValidationError({"participants": _("Choose institutions of the district.")})
+    if body is not None and body.pact.district_id != district.pk:
+        raise ValidationError({"body": _("Choose a body of the district's pact.")})
+    if needs_year is not None and not 2000 <= needs_year <= timezone.localdate().year:
+        raise ValidationError({"needs_year": _("A year from 2000 to this year.")})
+    if started_on > timezone.localdate():
+        raise ValidationError({"started_on": _("The notice is recorded once published.")})
+
+
+@transaction.atomic
+def start_process(*, actor, district, participants=(), **fields):
+    values = {name: fields.get(name) for name in PROCESS_FIELDS}
+    values["reference"] = values["reference"] or ""
+    values["description"] = values["description"] or ""
+    _check_process(district, participants, values["body"], values["needs_year"], values["started_on"])
+    process = CodesignProcess(district=district, **values)
+    process.full_clean(exclude=["participants"])
+    process.save()
+    process.participants.set(participants)
+    PhaseChange.objects.create(
+        process=process, phase=process.phase, on=process.started_on, recorded_by=actor, note=_("Notice published")
+    )
+    record_event(
+        actor=actor,
+        action="offer.codesign.started",
+        obj=process,
+        changes={
+            "title": [None, process.title],
+            "participants": [None, "; ".join(sorted(str(p) for p in participants))],
+        },
+    )
+    return process
+
+
+@transaction.atomic
+def update_process(*, actor, process, version, participants, **fields):
+    values = {name: fields[name] for name in PROCESS_FIELDS if name in fields}
+    _check_process(process.district, participants, values.get("body"), values.get("needs_year"), values["started_on"])
+    before = "; ".join(sorted(str(p) for p in process.participants.all()))
+    changes = update_versioned(process, version, values)
+    if "body" in changes:
+        changes["body"] = [str(changes["body"][0] or ""), str(changes["body"][1] or "")]
+    after = "; ".join(sorted(str(p) for p in participants))
+    if before != after:
+        process.participants.set(participants)
+        changes["participants"] = [before, after]
+    record_event(actor=actor, action="offer.codesign.changed", obj=process, changes=changes)
+    return process
+
+
+@transaction.atomic
+def advance_phase(*, actor, process, version, on, note=""):
+    """The next phase, from ``on``. Signing the agreement concludes the process and adds its places to the
+    offer (each capacity line once)."""
+    target = process.next_phase
+    if target is None:
+        raise ValidationError(_("The agreement is signed: the process is concluded."))
+    last = process.phase_changes.order_by("-on").values_list("on", flat=True).first()
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("A phase is recorded once it has begun.")})
+    if last is not None and on < last:
+        raise ValidationError({"on": _("A phase cannot begin before the previous one.")})
+    fields = {"phase": target}
+    capacities = []
+    if target == CodesignProcess.Phase.AGREEMENT:
+        capacities = list(process.capacities.select_related("offer").filter(applied_on__isnull=True))
+        if not capacities:
+            raise ValidationError(_("Record what the agreement creates (places per dispositivo) before signing it."))
+        fields["concluded_on"] = on
+    changes = update_versioned(process, version, fields)
+    PhaseChange.objects.create(process=process, phase=target, on=on, note=note, recorded_by=actor)
+    record_event(actor=actor, action="offer.codesign.phase_changed", obj=process, changes=changes)
+    for line in capacities:
+        offer = line.offer
+        values = {"places": offer.places + line.places_added}
+        if line.hours_added:
+            values["hours_per_week"] = (offer.hours_per_week or 0) + line.hours_added
+        offer_changes = update_versioned(offer, offer.version, values)
+        CapacityLine.objects.filter(pk=line.pk).update(applied_on=on)
+        record_event(
+            actor=actor,
+            action="offer.offer.places_added",
+            obj=offer,
+            changes={**offer_changes, "process": [None, str(process.pk)]},
+        )
+    return process
+
+
+@transaction.atomic
+def add_capacity(*, actor, process, offer, places_added, hours_added=None):
+    if process.is_concluded:
+        raise ValidationError(_("The agreement is signed: what it creates cannot change."))
+    if offer.district_id != process.district_id:
+        raise ValidationError({"offer": _("Choose a dispositivo offered in the district.")})
+    if CapacityLine.objects.filter(process=process, offer=offer).exists():
+        raise ValidationError({"offer": _("This dispositivo and provider is already in the agreement.")})
+    if places_added < 1:
+        raise ValidationError({"places_added": _("At least one place.")})
+    line = CapacityLine.objects.create(process=process, offer=offer, places_added=places_added, hours_added=hours_added)
+    record_event(
+        actor=actor,
+        action="offer.codesign.capacity_added",
+        obj=process,
+        changes={"offer": [None, str(offer)], "places_added": [None, places_added]},
+    )
+    return line
+
+
+@transaction.atomic
+def add_document(*, actor, process, phase, title, upload):
+    from patto.documents.services import store_attachment
+
+    attachment = store_attachment(actor=actor, upload=upload, scope=f"codesign:{process.pk}")
+    document = CodesignDocument.objects.create(
+        process=process, phase=phase, title=title, attachment=attachment, added_by=actor
+    )
+    record_event(
+        actor=actor,
+        action="offer.codesign.document_added",
+        obj=process,
+        changes={"document": [None, title], "phase": [None, phase]},
+    )
+    return document
