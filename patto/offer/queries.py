@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from patto.accounts.memo import memo
 from patto.accounts.roles import GOVERNANCE_ROLES, PLATFORM_ROLES, Role
-from patto.cases.models import SCHOOL_KINDS, DeviceActivation
+from patto.cases.models import SCHOOL_KINDS, DeviceActivation, Path
 from patto.cases.queries import archive_accesses_in_force, seats_in_force
 from patto.core.stats import SMALL_CELL, suppress_small
 from patto.governance.queries import institutions_in_standing_of
@@ -102,8 +102,8 @@ def activations_in_force(on=None):
 
 def with_figures(offers, on=None):
     """The offers annotated with ``in_use`` (families with the dispositivo of that provider in force today, in
-    the offer's district), ``hours_in_use`` and ``waiting`` (open entries): correlated subqueries, so one query
-    whatever the number of offers or families."""
+    the offer's district), ``hours_in_use`` and ``waiting_count`` (open entries of paths not closed): correlated
+    subqueries, so one query whatever the number of offers or families."""
     activations = activations_in_force(on).filter(
         device_type_id=OuterRef("device_type_id"),
         provider_id=OuterRef("provider_id"),
@@ -113,6 +113,7 @@ def with_figures(offers, on=None):
     hours = activations.order_by().values("provider_id").annotate(h=Sum("hours_per_week")).values("h")
     waiting = (
         WaitingEntry.objects.filter(offer=OuterRef("pk"), ended_on__isnull=True)
+        .exclude(path__state=Path.State.CLOSED)  # a family whose path closed waits for nothing through Patto
         .order_by()
         .values("offer_id")
         .annotate(n=Count("pk"))

@@ -156,3 +156,12 @@ def test_small_counts_hide_the_free_places_too(offers, family_path, personas):
     assert figures.in_use is None and figures.hours_in_use is None
     assert figures.free is None and figures.free_at_least == 2  # 6 places, 1 to 4 in use: at least 2 free
     assert Institution.objects.filter(pk=offers.home.provider_id).exists()
+
+
+def test_a_closed_path_no_longer_counts_as_waiting(offers, family_path, personas):
+    from patto.offer import services
+
+    services.put_on_waiting_list(actor=personas["case_manager"].user, path=family_path, offer=offers.home, need="x")
+    assert with_figures(Offer.objects.filter(pk=offers.home.pk)).get().waiting_count == 1
+    Path.objects.filter(pk=family_path.pk).update(state=Path.State.CLOSED)
+    assert with_figures(Offer.objects.filter(pk=offers.home.pk)).get().waiting_count == 0

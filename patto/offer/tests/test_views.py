@@ -208,3 +208,61 @@ def test_the_coordinator_runs_a_process_and_governance_reads_it(offers, world, p
     reader = login("school_referent").get(detail)
     assert reader.status_code == 200 and "Coop Orizzonti" in reader.content.decode()
     assert login("case_manager").get(detail).status_code == 403
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_a_process_page_costs_the_same_with_one_or_three_of_each(
+    count, offers, world, personas, pact, django_assert_num_queries
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from patto.documents.tests import samples
+    from patto.governance import services as governance
+
+    coordinator = personas["coordinator"].user
+    body = pact.bodies.get()
+    process = services.start_process(
+        actor=coordinator, district=world.district, title="Processo", started_on=TODAY, body=body
+    )
+    for index in range(count):
+        services.add_document(
+            actor=coordinator,
+            process=process,
+            phase="notice",
+            title=f"Documento {index}",
+            upload=SimpleUploadedFile("avviso.pdf", samples.pdf()),
+        )
+    from patto.accounts.models import Institution
+
+    for index in range(count):
+        provider = Institution.objects.create(
+            district=world.district, kind="third_sector", name=f"Cooperativa {index}", town="Rimini"
+        )
+        offer = services.add_offer(
+            actor=coordinator,
+            district=world.district,
+            device_type=device("gruppi"),
+            provider=provider,
+            comuni=list(offers.home.comuni.all()),
+            age_bands=["6-10"],
+            places=4,
+        )
+        services.add_capacity(actor=coordinator, process=process, offer=offer, places_added=2)
+    for index in range(count - 1):
+        governance.schedule_body_meeting(
+            actor=coordinator,
+            body=body,
+            starts_at=timezone.now() - timedelta(days=10 + index),
+            duration_minutes=60,
+            place=f"Sala {index}",
+            agenda="Tavolo",
+        )
+    client = client_for(personas["other_admin"].user)
+    with django_assert_num_queries(PROCESS_QUERIES):
+        response = client.get(reverse("offer:codesign_detail", args=[process.pk]))
+    page = response.content.decode()
+    assert page.count("Documento ") == count and page.count("<td>Cooperativa ") == count
+
+
+PROCESS_QUERIES = 12
