@@ -4,6 +4,7 @@ configured one, so that two sizes are measured in alternating rounds by the same
 PostgreSQL: ``<name>_bench_<label>`` on the same server (the configured role must be allowed to create
 databases); SQLite: files in a temporary folder. Each is migrated on creation and dropped at the end."""
 
+import re
 import statistics
 import tempfile
 import time
@@ -84,3 +85,13 @@ def summary(samples):
     tenth = walls[max(0, int(len(walls) * 0.1) - 1)] if walls else 0
     ninetieth = walls[min(len(walls) - 1, int(len(walls) * 0.9))] if walls else 0
     return statistics.median(walls), tenth, ninetieth, statistics.median(cpus)
+
+
+def page_queries(captured):
+    """The page's statements, without the session's own (read at every request, saved at most every 30 s by
+    ``SessionLifetimeMiddleware``, in whichever round the half-minute falls) and without transaction
+    bookkeeping (BEGIN, SAVEPOINT, RELEASE: where the session's save opens one, it comes and goes with it)."""
+    return sum(1 for q in captured if '"django_session"' not in q["sql"] and not BOOKKEEPING.match(q["sql"]))
+
+
+BOOKKEEPING = re.compile(r"\s*(BEGIN|SAVEPOINT|RELEASE SAVEPOINT|COMMIT|ROLLBACK)\b", re.IGNORECASE)

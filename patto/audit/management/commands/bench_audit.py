@@ -31,6 +31,7 @@ from django.utils import timezone
 from patto.accounts.models import District, Institution, Membership, User
 from patto.accounts.roles import Role
 from patto.audit import partitions
+from patto.audit.benchseed import insert_events
 from patto.audit.models import AuditEvent
 from patto.audit.paging import keyset_page
 from patto.audit.queries import with_details
@@ -106,7 +107,7 @@ class Command(BaseCommand):
         Membership.objects.create(user=auditor, institution=office, role=Role.AUDITOR, valid_from=since)
         if partitions.is_partitioned():
             partitions.ensure_partitions(now=now, since=now - timedelta(days=SPAN_DAYS))
-        self._insert_events(events, now, [str(u.pk) for u in people], [i.pk for i in institutions])
+        insert_events(events, now, [str(u.pk) for u in people], [i.pk for i in institutions], ACTIONS, SPAN_DAYS)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         client = Client()
@@ -119,63 +120,6 @@ class Command(BaseCommand):
             "now": now,
             "district": [i.pk for i in (*institutions, office)],
         }
-
-    def _insert_events(self, events, now, people, institutions):
-        """Event g (1..n) at now - g/n × 730 days; actor, institution, action, object and the one person
-        concerned cycle through their pools, so every filter keeps the same share of the rows at any size."""
-        if self.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET statement_timeout = 0")  # seeding millions of rows; measuring keeps the app's
-                cursor.execute(
-                    "INSERT INTO audit_auditevent (occurred_at, actor_id, actor_label, actor_institution_id, "
-                    "actor_role, action, object_type, object_id, request_id, user_agent, purpose, changes) "
-                    "SELECT %s::timestamptz - (g::float8 / %s) * interval '730 days', (%s::uuid[])[1 + g %% %s], "
-                    "'bench', (%s::bigint[])[1 + g %% %s], 'social_worker', (%s::text[])[1 + (g / 7) %% %s], "
-                    "'cases.path', (g %% 5000)::text, '', 'bench', '', '{}'::jsonb "
-                    "FROM generate_series(1, %s) AS g",
-                    [
-                        now,
-                        events,
-                        people,
-                        len(people),
-                        institutions,
-                        len(institutions),
-                        list(ACTIONS),
-                        len(ACTIONS),
-                        events,
-                    ],
-                )
-                cursor.execute(
-                    "INSERT INTO audit_auditsubject (event_id, occurred_at, kind, subject_id) "
-                    "SELECT id, occurred_at, 'user', (%s::text[])[1 + (id * 13) %% %s] FROM audit_auditevent",
-                    [people, len(people)],
-                )
-            return
-        step = timedelta(days=SPAN_DAYS) / events
-        with connection.cursor() as cursor:
-            for start in range(1, events + 1, 20_000):
-                rows = [
-                    (
-                        now - step * g,
-                        people[g % len(people)].replace("-", ""),
-                        institutions[g % len(institutions)],
-                        ACTIONS[(g // 7) % len(ACTIONS)],
-                        str(g % 5000),
-                    )
-                    for g in range(start, min(start + 20_000, events + 1))
-                ]
-                cursor.executemany(
-                    "INSERT INTO audit_auditevent (occurred_at, actor_id, actor_label, actor_institution_id, "
-                    "actor_role, action, object_type, object_id, request_id, user_agent, purpose, changes) "
-                    "VALUES (%s, %s, 'bench', %s, 'social_worker', %s, 'cases.path', %s, '', 'bench', '', '{}')",
-                    [(connection.ops.adapt_datetimefield_value(r[0]), *r[1:]) for r in rows],
-                )
-            cursor.execute("SELECT id, occurred_at FROM audit_auditevent ORDER BY id")
-            events = cursor.fetchall()
-            cursor.executemany(
-                "INSERT INTO audit_auditsubject (event_id, occurred_at, kind, subject_id) VALUES (%s, %s, 'user', %s)",
-                [(pk, when, people[(pk * 13) % len(people)]) for pk, when in events],
-            )
 
     # --- measuring -------------------------------------------------------------------------------------
 

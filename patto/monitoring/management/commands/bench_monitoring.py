@@ -31,7 +31,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from patto.core.benchdb import SideBySide, rounds_alternating, summary, timed
+from patto.core.benchdb import SideBySide, page_queries, rounds_alternating, summary, timed
 
 YEAR = 2025
 COMUNI = (
@@ -106,7 +106,7 @@ class Command(BaseCommand):
                             response = client.get(urls[label][page])
                         assert response.status_code == 200, (page, response.status_code)
                     if number:  # the first round warms the caches (and the session): left out
-                        queries[label][page].add(_page_queries(captured.captured_queries))
+                        queries[label][page].add(page_queries(captured.captured_queries))
                     statements[(label, page)] = [
                         _plain(q["sql"]) for q in captured.captured_queries if _aggregate(q["sql"]) and _plain(q["sql"])
                     ]
@@ -168,16 +168,6 @@ class Command(BaseCommand):
                 f"peak Python memory, {page}: {memory['small'][page]:.1f} MiB at {small:,}, "
                 f"{memory['large'][page]:.1f} MiB at {large:,}"
             )
-
-
-def _page_queries(captured):
-    """The page's statements, without the session's own (read at every request, saved at most every 30 s by
-    ``SessionLifetimeMiddleware``, in whichever round the half-minute falls) and without transaction
-    bookkeeping (BEGIN, SAVEPOINT, RELEASE: where the session's save opens one, it comes and goes with it)."""
-    return sum(1 for q in captured if '"django_session"' not in q["sql"] and not BOOKKEEPING.match(q["sql"]))
-
-
-BOOKKEEPING = re.compile(r"\s*(BEGIN|SAVEPOINT|RELEASE SAVEPOINT|COMMIT|ROLLBACK)\b", re.IGNORECASE)
 
 
 def _plain(sql):
