@@ -40,6 +40,18 @@ DEFINITIONS = {
         "Places added to the offer of the dispositivi by the co-design agreements signed in the period (the places "
         "each agreement creates, per dispositivo and provider)."
     ),
+    "partnerships_signed": _(
+        "Partnership proposals for a call signed by all their partners, the last partner's confirmation in Patto "
+        "given in the period (by its date)."
+    ),
+    "projects_funded": _(
+        "Funded projects of the district running at some time in the period: started by its last day and not "
+        "ended before its first day."
+    ),
+    "project_spending": _(
+        "Euro of expenditure recorded on the district's funded projects, dated within the period (two decimal "
+        "places, summed exactly)."
+    ),
 }
 
 

@@ -89,6 +89,26 @@ CODESIGN_URLS = {
 }
 
 
+# Funds: a call of the district, a draft proposal led by the Comune (with the cooperative), a proposal proposed to
+# the school (its participation not yet confirmed), and a funded project led by the Comune.
+FUNDING_PROPOSAL_URLS = {
+    "funding:proposal",
+    "funding:partner_add",
+    "funding:proposal_status",
+    "funding:proposal_agreement",
+    "funding:project_add",
+}
+FUNDING_PROJECT_URLS = {
+    "funding:project",
+    "funding:budget_line_add",
+    "funding:milestone_add",
+    "funding:expenditure_add",
+    "funding:report",
+    "funding:report_pdf",
+    "funding:report_xlsx",
+}
+
+
 def sample_url(name, objects):
     kwargs = {
         "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
@@ -174,6 +194,11 @@ def sample_url(name, objects):
         "offer:waiting_activate": {"pk": objects["waiting"]},
         **{name: {"pk": objects["codesign"]} for name in CODESIGN_URLS},
         "offer:codesign_document_download": {"pk": objects["codesign"], "document_pk": objects["codesign_document"]},
+        **{name: {"pk": objects["funding_call"]} for name in ("funding:call", "funding:proposal_add")},
+        **{name: {"pk": objects["funding_proposal"]} for name in FUNDING_PROPOSAL_URLS},
+        **{name: {"pk": objects["funding_project"]} for name in FUNDING_PROJECT_URLS},
+        "funding:partner_confirm": {"pk": objects["funding_partner"]},
+        "funding:document": {"attachment_id": objects["funding_document"]},
         "core:export_status": {"pk": objects["export"]},
         "monitoring:grant_revoke": {"grant_pk": objects["grant"]},
         "monitoring:open_data_withdraw": {"dataset_pk": uuid.UUID(int=1)},
@@ -253,6 +278,71 @@ def _sample_request(personas, world):
     worker = personas["case_manager"].user
     services.assign_request(actor=worker, request=signal, version=signal.version, assignee=worker)
     return {"request": signal.pk, "request_attachment": signal.attachments.get().pk}
+
+
+def _sample_funding(personas, world):
+    from datetime import date
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from patto.documents.tests import samples
+    from patto.funding import services
+    from patto.funding.models import Funder
+
+    coordinator = personas["coordinator"].user
+    call = services.create_call(
+        actor=coordinator,
+        district=world.district,
+        funder=Funder.REGION,
+        title="Bando famiglie 2027",
+        reference="DGR 100/2026",
+        deadline=date(2027, 1, 31),
+        amount="150000.00",
+        eligible_partners="Comuni, scuole, terzo settore",
+    )
+    draft = services.create_proposal(
+        actor=coordinator,
+        call=call,
+        lead=world.comune,
+        title="Rete famiglie",
+        lead_role="Capofila",
+        agreement=SimpleUploadedFile("lettera.pdf", samples.pdf()),
+    )
+    services.add_partner(
+        actor=coordinator, proposal=draft, institution=world.coop, role="Educativa", amount="1000", cofinancing="0"
+    )
+    proposed = services.create_proposal(
+        actor=coordinator, call=call, lead=world.comune, title="Scuole", lead_role="Capofila"
+    )
+    school = services.add_partner(
+        actor=coordinator, proposal=proposed, institution=world.school, role="Scuola", amount="500", cofinancing="0"
+    )
+    services.move_proposal(actor=coordinator, proposal=proposed, version=proposed.version, status="proposed")
+    funded = services.create_proposal(
+        actor=coordinator, call=call, lead=world.comune, title="PIPPI", lead_role="Capofila"
+    )
+    funded.partners.update(confirmed_at=timezone.now(), confirmed_by=coordinator)
+    funded.status = "funded"
+    funded.save(update_fields=["status"])
+    project = services.create_project(
+        actor=coordinator,
+        proposal=funded,
+        cup="F79J22001380004",
+        title="PIPPI",
+        funding_source=Funder.PNRR,
+        measure="PNRR M5C2 1.1.1",
+        total="211500",
+        starts_on=date(2025, 1, 1),
+        ends_on=date(2027, 12, 31),
+    )
+    services.add_budget_line(actor=coordinator, project=project, category="staff", description="Coach", amount="1000")
+    return {
+        "funding_call": call.pk,
+        "funding_proposal": draft.pk,
+        "funding_partner": school.pk,
+        "funding_project": project.pk,
+        "funding_document": draft.agreement_id,
+    }
 
 
 def _sample_grant(personas):
@@ -406,6 +496,7 @@ def objects(personas, world, family_path, pact):
             screening="applied",
         ).pk,
         **_sample_request(personas, world),
+        **_sample_funding(personas, world),
         "export": _sample_export(personas, pact),
         "grant": _sample_grant(personas),
         **_sample_offer(personas, world, family_path),
@@ -715,6 +806,33 @@ MATRIX = {
     "offer:codesign_capacity": expect(405),
     "offer:codesign_document": expect(405),
     "offer:codesign_document_download": expect(404, **CODESIGN_READERS),
+    # Funds and partnerships: the governance roles of the signatories read (other signatory users 403); the
+    # coordinator records calls, proposals and projects; the lead's referent (the Comune's administrator here)
+    # moves its proposal on and keeps its project's books. Forlì's administrator reads Forlì's lists.
+    "funding:calls": expect(404, **GOVERNANCE, foreigner=200),
+    "funding:projects": expect(404, **GOVERNANCE, foreigner=200),
+    "funding:call_add": expect(404, **COORDINATOR_EDITS, foreigner=403),
+    "funding:call": expect(404, **GOVERNANCE),
+    "funding:proposal_add": expect(404, **COORDINATOR_EDITS),
+    "funding:proposal": expect(404, **GOVERNANCE),
+    "funding:project_add": expect(404, **COORDINATOR_EDITS),
+    "funding:project": expect(404, **GOVERNANCE),
+    "funding:expenditure_add": expect(404, **{**COORDINATOR_EDITS, "institution_admin": 200}),
+    "funding:report": expect(404, **GOVERNANCE),
+    "funding:report_pdf": expect(404, **GOVERNANCE),
+    "funding:report_xlsx": expect(404, **GOVERNANCE),
+    "funding:document": expect(404, **GOVERNANCE),
+    **dict.fromkeys(
+        (
+            "funding:partner_add",
+            "funding:partner_confirm",
+            "funding:proposal_status",
+            "funding:proposal_agreement",
+            "funding:budget_line_add",
+            "funding:milestone_add",
+        ),
+        expect(405),
+    ),
     # Public once published; nothing is published in the fixture.
     "open_data_public": expect(404),
     "open_data_csv": expect(404),
@@ -891,6 +1009,30 @@ POST_MATRIX = {
     "governance:procedure": expect(
         403, coordinator=200, institution_admin=200, outsider=404, admin=404, auditor=404, foreigner=404, stranger=404
     ),
+    # Funds: read-only pages refuse a POST; an empty form comes back with its errors (200) to who may act.
+    **dict.fromkeys(
+        (
+            "funding:calls",
+            "funding:projects",
+            "funding:proposal",
+            "funding:project",
+            "funding:report",
+            "funding:report_pdf",
+            "funding:report_xlsx",
+            "funding:document",
+        ),
+        expect(405),
+    ),
+    "funding:call": expect(404, **COORDINATOR_EDITS),
+    "funding:partner_add": expect(404, **COORDINATOR_EDITS),
+    # The school's referents confirm the school's participation (302); nobody else may.
+    "funding:partner_confirm": expect(
+        404, **{**dict.fromkeys(SIGNATORY_USERS, 403), "school_referent": 302, "other_admin": 302}
+    ),
+    "funding:proposal_status": expect(404, **{**COORDINATOR_EDITS, "institution_admin": 200}),
+    "funding:proposal_agreement": expect(404, **{**COORDINATOR_EDITS, "institution_admin": 200}),
+    "funding:budget_line_add": expect(404, **{**COORDINATOR_EDITS, "institution_admin": 200}),
+    "funding:milestone_add": expect(404, **{**COORDINATOR_EDITS, "institution_admin": 200}),
     "governance:publication": expect(403, coordinator=302, outsider=404, admin=404, auditor=404, stranger=404),
     "governance:version_draft": expect(403, coordinator=302, outsider=404, admin=404, auditor=404, stranger=404),
 }

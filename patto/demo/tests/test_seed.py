@@ -10,6 +10,7 @@ from patto.notifications.models import Notification
 from patto.referrals.models import Request, RequestMessage
 
 from .consistency import the_demo_is_consistent
+from .funding_checks import the_funding_tells_its_story
 from .offer_checks import the_offer_tells_its_story
 from .referrals_checks import every_account_has_news_it_can_open, the_requests_tell_every_story
 
@@ -34,6 +35,7 @@ def test_the_demo_district_seeds_with_its_documents_and_twice_changes_nothing(se
     _the_demo_tells_the_truth()
     _families_in_a_path_count_agreements_in_force()
     the_demo_is_consistent()
+    the_funding_tells_its_story()
     the_requests_tell_every_story()
     every_account_has_news_it_can_open()
     the_offer_tells_its_story()

@@ -157,6 +157,7 @@ class Command(BaseCommand):
             )
         # Imported here, after the refusal: they need Faker, which a production install does not have.
         from patto.demo.families import build_families
+        from patto.demo.funding import build_funding
         from patto.demo.offer import build_offer
         from patto.demo.pact import build_pact
         from patto.demo.referrals import build_referrals
@@ -168,6 +169,7 @@ class Command(BaseCommand):
             build_pact(district)
             build_families(district)
             build_referrals(district)
+            build_funding(district)
             build_offer(district)
         if options["json"]:
             self.stdout.write(json.dumps(accounts, ensure_ascii=False, indent=2))

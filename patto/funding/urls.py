@@ -1,0 +1,27 @@
+from django.urls import path
+
+from . import views
+
+app_name = "funding"
+
+urlpatterns = [
+    path("", views.calls, name="calls"),
+    path("bandi/nuovo/", views.call_add, name="call_add"),
+    path("bandi/<int:pk>/", views.call, name="call"),
+    path("bandi/<int:pk>/proposta/", views.proposal_add, name="proposal_add"),
+    path("proposte/<int:pk>/", views.proposal, name="proposal"),
+    path("proposte/<int:pk>/partner/", views.partner_add, name="partner_add"),
+    path("proposte/<int:pk>/stato/", views.proposal_status, name="proposal_status"),
+    path("proposte/<int:pk>/accordo/", views.proposal_agreement, name="proposal_agreement"),
+    path("proposte/<int:pk>/progetto/", views.project_add, name="project_add"),
+    path("partner/<int:pk>/conferma/", views.partner_confirm, name="partner_confirm"),
+    path("documenti/<uuid:attachment_id>/", views.document, name="document"),
+    path("progetti/", views.projects, name="projects"),
+    path("progetti/<int:pk>/", views.project, name="project"),
+    path("progetti/<int:pk>/voci/", views.budget_line_add, name="budget_line_add"),
+    path("progetti/<int:pk>/traguardi/", views.milestone_add, name="milestone_add"),
+    path("progetti/<int:pk>/spese/", views.expenditure_add, name="expenditure_add"),
+    path("progetti/<int:pk>/relazione/", views.report, name="report"),
+    path("progetti/<int:pk>/relazione.pdf", views.report_pdf, name="report_pdf"),
+    path("progetti/<int:pk>/relazione.xlsx", views.report_xlsx, name="report_xlsx"),
+]
