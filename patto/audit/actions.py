@@ -109,6 +109,7 @@ LABELS = {
     "funding.project.viewed": _("Opened a funded project"),
     "funding.budget_line.added": _("Added a budget line to a project"),
     "funding.milestone.added": _("Added a milestone or target to a project"),
+    "funding.milestone.reached": _("Recorded the value reached by a milestone or target of a project"),
     "funding.expenditure.recorded": _("Recorded an expenditure on a project"),
     "funding.expenditure.over_budget": _("Recorded an expenditure over its budget line, with a reason"),
     "funding.report.viewed": _("Opened a project's report"),

@@ -166,3 +166,12 @@ class ExpenditureForm(StyledFormMixin, forms.Form):
         cig = self.cleaned_data["cig"].strip().upper()
         validate_cig(cig)
         return cig
+
+
+class MilestoneReachedForm(StyledFormMixin, forms.Form):
+    reached = forms.IntegerField(min_value=0, required=False)
+
+    def __init__(self, *args, milestone, **kwargs):
+        super().__init__(*args, prefix=f"m{milestone.pk}", **kwargs)
+        self.fields["reached"].label = _("Value reached: %(title)s") % {"title": milestone.title}
+        self.fields["reached"].initial = milestone.reached

@@ -240,6 +240,24 @@ def add_milestone(*, actor, project, title, due_on, target=None, source=Mileston
     return milestone
 
 
+@transaction.atomic
+def set_milestone_reached(*, actor, milestone, reached):
+    """The value reached by a milestone entered by hand (a live one is counted, never entered)."""
+    _authorise(actor, "funding.manage_project", milestone.project, projects_visible_to)
+    if milestone.source != Milestone.Source.MANUAL:
+        raise ValidationError(_("This target is counted from Patto's data: its value is not entered by hand."))
+    old = milestone.reached
+    milestone.reached = reached
+    milestone.save(update_fields=["reached"])
+    record_event(
+        actor=actor,
+        action="funding.milestone.reached",
+        obj=milestone.project,
+        changes={"milestone": [None, milestone.title], "reached": [old, reached]},
+    )
+    return milestone
+
+
 def over_budget_message(line, spent, amount):
     after = spent + amount
     return _(

@@ -20,6 +20,7 @@ urlpatterns = [
     path("progetti/<int:pk>/", views.project, name="project"),
     path("progetti/<int:pk>/voci/", views.budget_line_add, name="budget_line_add"),
     path("progetti/<int:pk>/traguardi/", views.milestone_add, name="milestone_add"),
+    path("progetti/<int:pk>/traguardi/<int:milestone_pk>/", views.milestone_reached, name="milestone_reached"),
     path("progetti/<int:pk>/spese/", views.expenditure_add, name="expenditure_add"),
     path("progetti/<int:pk>/relazione/", views.report, name="report"),
     path("progetti/<int:pk>/relazione.pdf", views.report_pdf, name="report_pdf"),

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -20,7 +20,7 @@ from patto.documents.responses import attachment_response
 from patto.governance.queries import acting_district_id, institutions_in_standing, pacts_visible_to
 
 from . import forms, queries, services
-from .models import Call, Proposal
+from .models import Call, Milestone, Proposal
 from .reports import build_report, milestone_values, period_of
 
 
@@ -336,19 +336,27 @@ def _project_page(request, project, *, line_form=None, milestone_form=None, stat
         milestone_form = milestone_form or forms.MilestoneForm(prefix="milestone")
     lines = list(queries.lines_progress(project))
     partners = list(queries.partners_progress(project))
+    context_milestones = milestone_values(project)
     context = {
         "project": project,
         "lines": lines,
         "partners": partners,
         "budget": sum((line.amount for line in lines), start=queries.ZERO.value),
         "spent": sum((line.spent for line in lines), start=queries.ZERO.value),
-        "milestones": milestone_values(project),
+        "milestones": context_milestones,
         "expenditures": project.expenditures.select_related("budget_line", "partner__institution")[:10],
         "expenditure_count": project.expenditures.count(),
         "cohorts": project.cohorts.all(),
         "can_manage": can_manage,
         "line_form": line_form,
         "milestone_form": milestone_form,
+        "reached_forms": [
+            (m, forms.MilestoneReachedForm(milestone=m))
+            for m in context_milestones
+            if m.source == Milestone.Source.MANUAL
+        ]
+        if can_manage
+        else [],
     }
     return render_with_access(
         request, "funding/project.html", context, action="funding.project.viewed", obj=project, status=status
@@ -375,6 +383,19 @@ def milestone_add(request, pk):
         messages.success(request, _("Milestone added."))
         return redirect("funding:project", pk=project.pk)
     return _project_page(request, project, milestone_form=form)
+
+
+@require_POST
+def milestone_reached(request, pk, milestone_pk):
+    project = _project(request, pk, "funding.manage_project")
+    milestone = get_object_or_404(project.milestones.filter(source=Milestone.Source.MANUAL), pk=milestone_pk)
+    form = forms.MilestoneReachedForm(request.POST, milestone=milestone)
+    if form.is_valid():
+        services.set_milestone_reached(actor=request.user, milestone=milestone, reached=form.cleaned_data["reached"])
+        messages.success(request, _("Value reached saved."))
+    else:
+        messages.error(request, _("The value reached is a whole number, zero or more."))
+    return redirect("funding:project", pk=project.pk)
 
 
 @once_per_form

@@ -198,6 +198,7 @@ def sample_url(name, objects):
         **{name: {"pk": objects["funding_proposal"]} for name in FUNDING_PROPOSAL_URLS},
         **{name: {"pk": objects["funding_project"]} for name in FUNDING_PROJECT_URLS},
         "funding:partner_confirm": {"pk": objects["funding_partner"]},
+        "funding:milestone_reached": {"pk": objects["funding_project"], "milestone_pk": objects["funding_milestone"]},
         "funding:document": {"attachment_id": objects["funding_document"]},
         "core:export_status": {"pk": objects["export"]},
         "monitoring:grant_revoke": {"grant_pk": objects["grant"]},
@@ -336,11 +337,15 @@ def _sample_funding(personas, world):
         ends_on=date(2027, 12, 31),
     )
     services.add_budget_line(actor=coordinator, project=project, category="staff", description="Coach", amount="1000")
+    milestone = services.add_milestone(
+        actor=coordinator, project=project, title="Coach formati", due_on=date(2026, 6, 30), target=6
+    )
     return {
         "funding_call": call.pk,
         "funding_proposal": draft.pk,
         "funding_partner": school.pk,
         "funding_project": project.pk,
+        "funding_milestone": milestone.pk,
         "funding_document": draft.agreement_id,
     }
 
@@ -822,6 +827,7 @@ MATRIX = {
     "funding:report_pdf": expect(404, **GOVERNANCE),
     "funding:report_xlsx": expect(404, **GOVERNANCE),
     "funding:document": expect(404, **GOVERNANCE),
+    "funding:milestone_reached": expect(405),
     **dict.fromkeys(
         (
             "funding:partner_add",
@@ -1033,6 +1039,8 @@ POST_MATRIX = {
     "funding:proposal_agreement": expect(404, **{**COORDINATOR_EDITS, "institution_admin": 200}),
     "funding:budget_line_add": expect(404, **{**COORDINATOR_EDITS, "institution_admin": 200}),
     "funding:milestone_add": expect(404, **{**COORDINATOR_EDITS, "institution_admin": 200}),
+    # The value reached by a milestone entered by hand: saved (302; empty means not known yet).
+    "funding:milestone_reached": expect(404, **{**COORDINATOR_EDITS, "coordinator": 302, "institution_admin": 302}),
     "governance:publication": expect(403, coordinator=302, outsider=404, admin=404, auditor=404, stranger=404),
     "governance:version_draft": expect(403, coordinator=302, outsider=404, admin=404, auditor=404, stranger=404),
 }

@@ -243,3 +243,26 @@ def test_only_the_coordinator_and_the_leads_referent_keep_the_books(project, fun
             supplier="X",
         )
     services.add_budget_line(actor=funding.comune_admin, project=project, category="goods", description="M", amount="5")
+
+
+def test_the_value_reached_is_entered_for_a_manual_milestone_only(project, funding):
+    manual = services.add_milestone(
+        actor=funding.coordinator, project=project, title="Coach formati", due_on=date(2026, 6, 30), target=6
+    )
+    live = services.add_milestone(
+        actor=funding.coordinator,
+        project=project,
+        title="30 famiglie",
+        due_on=date(2026, 12, 31),
+        target=30,
+        source="families_in_path",
+    )
+    services.set_milestone_reached(actor=funding.comune_admin, milestone=manual, reached=6)
+    manual.refresh_from_db()
+    assert manual.reached == 6
+    event = AuditEvent.objects.get(action="funding.milestone.reached")
+    assert event.changes["reached"] == [None, 6]
+    with pytest.raises(ValidationError):
+        services.set_milestone_reached(actor=funding.coordinator, milestone=live, reached=30)
+    with pytest.raises(PermissionDenied):
+        services.set_milestone_reached(actor=funding.school_referent, milestone=manual, reached=1)

@@ -196,3 +196,19 @@ def test_the_proposal_status_form_moves_it_and_a_stale_one_is_a_conflict(funding
     assert client.post(url, {"status": "draft", "version": version}).status_code == 409
     funding.proposal.refresh_from_db()
     assert funding.proposal.status == "proposed"
+
+
+def test_the_value_reached_is_saved_from_the_project_page(project, funding):
+    milestone = services.add_milestone(
+        actor=funding.coordinator, project=project, title="Coach formati", due_on=date(2026, 6, 30), target=6
+    )
+    client = _client(funding.coordinator)
+    page = client.get(reverse("funding:project", args=[project.pk])).content.decode()
+    assert f'name="m{milestone.pk}-reached"' in page and "Valore raggiunto: Coach formati" in page
+    url = reverse("funding:milestone_reached", args=[project.pk, milestone.pk])
+    assert client.post(url, {f"m{milestone.pk}-reached": "6"}).status_code == 302
+    milestone.refresh_from_db()
+    assert milestone.reached == 6
+    assert client.post(url, {f"m{milestone.pk}-reached": "-1"}).status_code == 302
+    milestone.refresh_from_db()
+    assert milestone.reached == 6
