@@ -16,6 +16,7 @@ urlpatterns = [
     path("richieste/", include("patto.referrals.urls")),
     path("territorio/", include("patto.territory.urls")),
     path("monitoraggio/", include("patto.monitoring.urls")),
+    path("sportello-legale/", include("patto.helpdesk.urls")),
     path("finanziamenti/", include("patto.funding.urls")),
     path("offerta/", include("patto.offer.urls")),
     path("pubblico/patto/<uuid:public_id>/", public_pact, name="public_pact"),

@@ -31,6 +31,22 @@ DEFINITIONS = {
         "Signals and requests sent by the last day of the period (or today, if earlier), due before then and not "
         "answered by then."
     ),
+    "helpdesk_answered": _(
+        "Questions of the schools and educational services to the legal help desk answered in the period (by the "
+        "date of the answer)."
+    ),
+    "helpdesk_response_median": _(
+        "Median of the working days from a question to the legal help desk to its answer, over those answered in "
+        "the period (the pauses waiting for the school's clarification left out)."
+    ),
+    "helpdesk_response_p90": _(
+        "90th percentile (nearest rank) of the working days from a question to the legal help desk to its "
+        "answer, over those answered in the period."
+    ),
+    "faqs_published": _(
+        "Answers of the legal help desk published as FAQs for the district's schools in the period (by the date "
+        "first published)."
+    ),
     "codesign_in_progress": _(
         "Co-design processes (art. 55 of the Third-Sector Code) under way on the last day of the period (or today, "
         "if earlier): the public notice published by then and the agreement not yet signed."

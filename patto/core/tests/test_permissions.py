@@ -109,6 +109,18 @@ FUNDING_PROJECT_URLS = {
 }
 
 
+# A question the school referent asked the Comune's legal office, answered and published as an FAQ.
+QUESTION_URLS = {
+    "helpdesk:question",
+    "helpdesk:assign",
+    "helpdesk:ask_clarification",
+    "helpdesk:give_clarification",
+    "helpdesk:answer",
+    "helpdesk:close",
+    "helpdesk:publish",
+}
+
+
 def sample_url(name, objects):
     kwargs = {
         "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
@@ -200,6 +212,11 @@ def sample_url(name, objects):
         "funding:partner_confirm": {"pk": objects["funding_partner"]},
         "funding:milestone_reached": {"pk": objects["funding_project"], "milestone_pk": objects["funding_milestone"]},
         "funding:document": {"attachment_id": objects["funding_document"]},
+        **{name: {"pk": objects["question"]} for name in QUESTION_URLS},
+        "helpdesk:faq": {"pk": objects["faq"]},
+        "helpdesk:faq_publication": {"pk": objects["faq"]},
+        "helpdesk:template": {"pk": objects["template"]},
+        "helpdesk:template_file": {"pk": objects["template"]},
         "core:export_status": {"pk": objects["export"]},
         "monitoring:grant_revoke": {"grant_pk": objects["grant"]},
         "monitoring:open_data_withdraw": {"dataset_pk": uuid.UUID(int=1)},
@@ -405,6 +422,47 @@ def _sample_offer(personas, world, family_path):
     return {"offer": offer.pk, "waiting": waiting.pk, "codesign": process.pk, "codesign_document": document.pk}
 
 
+def _sample_helpdesk(personas, world):
+    """The school referent's question to the Comune's legal office (a lawyer there, not a persona), answered
+    and published as an FAQ; a template of the library added by the coordinator."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from patto.accounts.roles import Role
+    from patto.accounts.tests.factories import MembershipFactory, UserFactory
+    from patto.documents.tests import samples
+    from patto.helpdesk import services
+
+    lawyer = MembershipFactory(
+        user=UserFactory(username="avvocata"), institution=world.comune, role=Role.LEGAL_OFFICE
+    ).user
+    question = services.ask_question(
+        actor=personas["school_referent"].user,
+        category="separated_parents",
+        subject="Pagella al genitore non collocatario",
+        text="Possiamo consegnare la pagella a entrambi i genitori separati?",
+    )
+    services.answer_question(actor=lawyer, question=question, version=question.version, answer="Sì, a entrambi.")
+    faq = services.publish_faq(
+        actor=lawyer,
+        source_question=question,
+        category="separated_parents",
+        question="La pagella va consegnata a entrambi i genitori separati?",
+        answer="Sì, salvo provvedimento del giudice.",
+    )
+    template = services.add_template(
+        actor=personas["coordinator"].user,
+        district=world.district,
+        title="Modulo di segnalazione",
+        kind="signal_form",
+        description="",
+        owner=world.comune,
+        upload=SimpleUploadedFile("segnalazione.pdf", samples.pdf()),
+        approved_on=timezone.localdate() - timedelta(days=30),
+        review_on=timezone.localdate() + timedelta(days=335),
+    )
+    return {"question": question.pk, "faq": faq.pk, "template": template.pk}
+
+
 @pytest.fixture
 def objects(personas, world, family_path, pact):
     """The objects the matrix is about: the Comune di Rimini, the case manager's membership, and the
@@ -501,6 +559,7 @@ def objects(personas, world, family_path, pact):
             screening="applied",
         ).pk,
         **_sample_request(personas, world),
+        **_sample_helpdesk(personas, world),
         **_sample_funding(personas, world),
         "export": _sample_export(personas, pact),
         "grant": _sample_grant(personas),
@@ -839,6 +898,21 @@ MATRIX = {
         ),
         expect(405),
     ),
+    # The legal help desk: the school referent asks (its institution's questions); the legal office (not a persona
+    # here) answers; nobody else knows the question (404), the coordinator included. FAQs and templates: the
+    # district's school and educational staff, the legal office and the coordinator, who also manages templates.
+    "helpdesk:questions": expect(403, school_referent=200),
+    "helpdesk:ask": expect(403, school_referent=200),
+    "helpdesk:question": expect(404, school_referent=200),
+    **dict.fromkeys(QUESTION_URLS - {"helpdesk:question", "helpdesk:publish"}, expect(405)),
+    "helpdesk:publish": expect(404, school_referent=403),
+    "helpdesk:faqs": expect(403, school_referent=200, coordinator=200),
+    "helpdesk:faq": expect(404, school_referent=200, coordinator=200),
+    "helpdesk:faq_publication": expect(405),
+    "helpdesk:templates": expect(403, school_referent=200, coordinator=200),
+    "helpdesk:template_add": expect(403, coordinator=200),
+    "helpdesk:template": expect(404, school_referent=200, coordinator=200),
+    "helpdesk:template_file": expect(404, school_referent=200, coordinator=200),
     # Public once published; nothing is published in the fixture.
     "open_data_public": expect(404),
     "open_data_csv": expect(404),
@@ -983,6 +1057,22 @@ POST_MATRIX = {
     "referrals:accept": expect(404, case_manager=403, school_referent=403),
     "referrals:decline": expect(404, case_manager=403, school_referent=403),
     "referrals:withdraw": expect(404, case_manager=403, school_referent=200),
+    # The help desk's question (answered): only the asker's side closes it (the empty form comes back, 200); the
+    # legal office's actions are not the school's (403); nobody else knows it (404). The FAQ and the template:
+    # only the legal office edits an FAQ; the coordinator revises a template (the empty form comes back).
+    "helpdesk:questions": expect(405),
+    "helpdesk:question": expect(405),
+    "helpdesk:assign": expect(404, school_referent=403),
+    "helpdesk:ask_clarification": expect(404, school_referent=403),
+    "helpdesk:give_clarification": expect(404, school_referent=403),
+    "helpdesk:answer": expect(404, school_referent=403),
+    "helpdesk:close": expect(404, school_referent=200),
+    "helpdesk:faqs": expect(405),
+    "helpdesk:faq": expect(404, school_referent=403, coordinator=403),
+    "helpdesk:faq_publication": expect(404, school_referent=403, coordinator=403),
+    "helpdesk:templates": expect(405),
+    "helpdesk:template": expect(404, school_referent=403, coordinator=200),
+    "helpdesk:template_file": expect(405),
     # Only the case manager attaches the signed agreement (none recorded in the fixture: 404).
     "cases:agreement_document": expect(404, school_referent=403, health_professional=403, team_member=403),
     "cases:goal_add": expect(404, case_manager=200, school_referent=403, health_professional=200, team_member=200),

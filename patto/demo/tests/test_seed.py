@@ -6,10 +6,12 @@ from django.core.management import call_command
 from patto.accounts.models import User
 from patto.documents.models import Attachment
 from patto.governance.models import Adhesion, CommitmentUpdate
+from patto.helpdesk.models import Question
 from patto.notifications.models import Notification
 from patto.referrals.models import Request, RequestMessage
 
 from .consistency import the_demo_is_consistent
+from .helpdesk_checks import the_help_desk_tells_its_stories
 from .funding_checks import the_funding_tells_its_story
 from .offer_checks import the_offer_tells_its_story
 from .referrals_checks import every_account_has_news_it_can_open, the_requests_tell_every_story
@@ -27,7 +29,7 @@ def test_the_demo_district_seeds_with_its_documents_and_twice_changes_nothing(se
     assert "demo.responsabile.ausl" in out.getvalue()
 
     def counts():
-        return [m.objects.count() for m in (User, Attachment, Request, RequestMessage, Notification)]
+        return [m.objects.count() for m in (User, Attachment, Request, RequestMessage, Notification, Question)]
 
     before = counts()
     call_command("seed_demo", stdout=io.StringIO())
@@ -38,6 +40,7 @@ def test_the_demo_district_seeds_with_its_documents_and_twice_changes_nothing(se
     the_funding_tells_its_story()
     the_requests_tell_every_story()
     every_account_has_news_it_can_open()
+    the_help_desk_tells_its_stories()
     the_offer_tells_its_story()
 
 

@@ -157,6 +157,7 @@ class Command(BaseCommand):
             )
         # Imported here, after the refusal: they need Faker, which a production install does not have.
         from patto.demo.families import build_families
+        from patto.demo.helpdesk import build_helpdesk
         from patto.demo.funding import build_funding
         from patto.demo.offer import build_offer
         from patto.demo.pact import build_pact
@@ -169,6 +170,7 @@ class Command(BaseCommand):
             build_pact(district)
             build_families(district)
             build_referrals(district)
+            build_helpdesk(district)
             build_funding(district)
             build_offer(district)
         if options["json"]:

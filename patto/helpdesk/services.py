@@ -1,0 +1,511 @@
+"""Every change of the help desk: asking, assigning, asking and giving clarification, answering, closing,
+publishing an FAQ, the templates library. Each one audited, each one telling the people concerned
+(notifications name nobody: a question's number)."""
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from patto.accounts.models import Membership
+from patto.accounts.roles import Role
+from patto.audit.services import record_event
+from patto.core.versioning import update_versioned
+from patto.core.workdays import add_working_days, working_days_between
+from patto.documents.services import store_attachment
+from patto.governance.models import Procedure
+from patto.governance.queries import institutions_in_standing
+from patto.notifications.kinds import Kind as Notice
+from patto.notifications.services import notify
+from patto.referrals.services import patron_day_of, procedure_for
+
+from .models import RUNNING, Category, Faq, Question, QuestionMessage, QuestionPause, Template, TemplateRevision
+from .queries import (
+    OFFICE_KINDS,
+    manager_districts,
+    may_ask,
+    memberships_in_standing,
+    office_districts,
+    side_of,
+)
+
+S = Question.Status
+E = QuestionMessage.Event
+LEGAL_QUESTION = Procedure.RequestKind.LEGAL_QUESTION
+
+
+# --- no child's personal data ---------------------------------------------------------------------------
+
+
+_LETTER, _DIGIT = "[A-Z]", "[0-9LMNPQRSTUV]"  # a digit or its omocodia letter
+_SHAPE = [_LETTER] * 6 + [_DIGIT] * 2 + [_LETTER] + [_DIGIT] * 2 + [_LETTER] + [_DIGIT] * 3 + [_LETTER]
+# Starting where a word starts, its 16 characters possibly spaced out (spaces, dots, dashes), ending where a word
+# ends; found at every start (a lookahead), so that a near miss does not hide a code right after it.
+FISCAL_CODE = re.compile(
+    r"(?<![A-Z0-9])(?=(" + r"[\s.\-]*".join(_SHAPE) + r")(?![A-Z0-9]))",
+    re.IGNORECASE,
+)
+
+
+def looks_like_fiscal_code(value):
+    """A codice fiscale, in capitals or not, written together or with spaces, dots or dashes inside. A
+    candidate must have a digit (every code has seven, unless all were replaced by omocodia, which is
+    vanishingly rare): so that ordinary words run together are not taken for one."""
+    return any(any(c.isdigit() for c in match.group(1)) for match in FISCAL_CODE.finditer(value or ""))
+
+
+def check_no_personal_data(**fields):
+    """Refuse, on the field that carries it and saying why, text that looks like a codice fiscale."""
+    errors = {
+        name: _(
+            "This looks like a codice fiscale. The help desk must not receive a child's personal data: remove it "
+            "and describe the situation without identifying anyone."
+        )
+        for name, value in fields.items()
+        if looks_like_fiscal_code(value)
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
+def _required(field, value, message):
+    if not (value or "").strip():
+        raise ValidationError({field: message})
+
+
+# --- the clock ------------------------------------------------------------------------------------------
+
+
+def legal_office_for(district):
+    """The district's legal office: a comune (or the district's office) in standing with a person in the
+    legal-office role now; the comuni first, then by name."""
+    people = Membership.objects.current().filter(role=Role.LEGAL_OFFICE).values("institution")
+    return (
+        institutions_in_standing()
+        .filter(district=district, kind__in=OFFICE_KINDS, pk__in=people)
+        .order_by("kind", "name", "pk")
+        .first()
+    )
+
+
+def _start_clock(question):
+    procedure = procedure_for(question.district, LEGAL_QUESTION)
+    question.procedure = procedure
+    question.working_days = (
+        procedure.response_working_days if procedure else settings.PATTO_DEFAULT_RESPONSE_WORKING_DAYS
+    )
+    question.due_on = add_working_days(
+        timezone.localdate(question.sent_at), question.working_days, patron_day_of(question.office)
+    )
+
+
+def _paused_working_days(question, until):
+    patron = patron_day_of(question.office)
+    return sum(
+        working_days_between(pause.started_on, pause.ended_on or until, patron) for pause in question.pauses.all()
+    )
+
+
+def response_working_days(question, today=None):
+    """Working days from sending to ``today`` (the answer), the pauses for clarification left out."""
+    today = today or timezone.localdate()
+    elapsed = working_days_between(timezone.localdate(question.sent_at), today, patron_day_of(question.office))
+    return max(0, elapsed - _paused_working_days(question, today))
+
+
+# --- helpers --------------------------------------------------------------------------------------------
+
+
+def _number(district):
+    start = f"{district.reference_prefix}-QUE-{timezone.localdate().year}-"
+    last = (
+        Question.objects.filter(number__startswith=start).order_by("-number").values_list("number", flat=True).first()
+    )
+    return f"{start}{int(last.removeprefix(start)) + 1 if last else 1:04d}"
+
+
+def _url(question):
+    return reverse("helpdesk:question", args=[question.pk])
+
+
+def _office_people(question):
+    from django.contrib.auth import get_user_model
+
+    members = Membership.objects.current().filter(institution_id=question.office_id, role=Role.LEGAL_OFFICE)
+    return list(get_user_model().objects.filter(pk__in=members.values("user")))
+
+
+def _handler_or_office(question):
+    if (
+        question.assignee_id
+        and Membership.objects.current()
+        .filter(user_id=question.assignee_id, institution_id=question.office_id, role=Role.LEGAL_OFFICE)
+        .exists()
+    ):
+        return [question.assignee]
+    return _office_people(question)
+
+
+def _message(question, actor, institution, event, text=""):
+    return QuestionMessage.objects.create(
+        question=question, author=actor, author_institution=institution, event=event, text=text
+    )
+
+
+def _audit(actor, obj, action, changes=None):
+    record_event(actor=actor, action=action, obj=obj, changes=changes)
+
+
+def _require_office(actor, question):
+    if not side_of(actor, question)[1]:
+        raise PermissionDenied
+
+
+def _require_status(question, *statuses):
+    if question.status not in statuses:
+        raise ValidationError(_("This question is no longer open for this: someone acted on it meanwhile."))
+
+
+# --- asking ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ask_question(*, actor, category, subject, text):
+    """A school or educational service asks the district's legal office, acting for its institution."""
+    membership = actor.acting_membership
+    if membership is None or not may_ask(membership) or membership not in memberships_in_standing(actor):
+        raise PermissionDenied
+    if category not in Category.values:
+        raise ValidationError({"category": _("Choose a category.")})
+    _required("subject", subject, _("Write the subject of the question."))
+    _required("text", text, _("Write the question."))
+    check_no_personal_data(subject=subject, text=text)
+    district = membership.institution.district
+    office = legal_office_for(district)
+    if office is None:
+        raise ValidationError(
+            _("The district has no legal office in Patto yet: ask the pact's coordinator who answers these questions.")
+        )
+    question = Question(
+        district=district,
+        institution=membership.institution,
+        asker=actor,
+        asker_role=membership.role,
+        office=office,
+        category=category,
+        subject=subject.strip(),
+        text=text.strip(),
+        sent_at=timezone.now(),
+    )
+    _start_clock(question)
+    question.full_clean(exclude=["number"])
+    for _attempt in range(5):  # two questions in the same second: the number is unique, take the next
+        question.number = _number(district)
+        try:
+            with transaction.atomic():
+                question.save()
+            break
+        except IntegrityError:
+            continue
+    else:
+        raise ValidationError(_("Could not give the question a number. Try again."))
+    _audit(
+        actor,
+        question,
+        "helpdesk.question.sent",
+        {
+            "category": [None, category],
+            "due_on": [None, question.due_on],
+            "working_days": [None, question.working_days],
+        },
+    )
+    notify(
+        recipients=_office_people(question), kind=Notice.REQUEST_RECEIVED, url=_url(question), reference=question.number
+    )
+    return question
+
+
+# --- the legal office -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assign_question(*, actor, question, version, assignee):
+    """A member of the legal office names who answers (themselves or a colleague of the office)."""
+    _require_office(actor, question)
+    _require_status(question, *RUNNING)
+    if (
+        not Membership.objects.current()
+        .filter(user=assignee, institution_id=question.office_id, role=Role.LEGAL_OFFICE)
+        .exists()
+    ):
+        raise ValidationError({"assignee": _("Choose a person of the legal office.")})
+    changes = update_versioned(question, version, {"assignee": assignee, "status": S.ASSIGNED})
+    _message(question, actor, question.office, E.ASSIGNED, assignee.get_full_name())
+    _audit(actor, question, "helpdesk.question.assigned", changes)
+    if assignee != actor:
+        notify(recipients=[assignee], kind=Notice.REQUEST_ASSIGNED, url=_url(question), reference=question.number)
+    return question
+
+
+@transaction.atomic
+def ask_clarification(*, actor, question, version, text):
+    """Back to the school with a question: the clock stops until the school answers."""
+    _require_office(actor, question)
+    _require_status(question, *RUNNING)
+    _required("text", text, _("Write what the legal office needs to know."))
+    check_no_personal_data(text=text)
+    today = timezone.localdate()
+    fields = {"status": S.WAITING, "paused_since": today}
+    if question.assignee_id is None:
+        fields["assignee"] = actor
+    changes = update_versioned(question, version, fields)
+    QuestionPause.objects.create(question=question, started_on=today)
+    _message(question, actor, question.office, E.CLARIFICATION_ASKED, text.strip())
+    _audit(actor, question, "helpdesk.question.clarification_asked", changes)
+    notify(recipients=[question.asker], kind=Notice.REQUEST_ANSWERED, url=_url(question), reference=question.number)
+    return question
+
+
+@transaction.atomic
+def give_clarification(*, actor, question, version, text):
+    """The school answers: the clock runs again, the due date moved on by the working days of the pause."""
+    if not side_of(actor, question)[0]:
+        raise PermissionDenied
+    _require_status(question, S.WAITING)
+    _required("text", text, _("Write the clarification."))
+    check_no_personal_data(text=text)
+    today = timezone.localdate()
+    patron = patron_day_of(question.office)
+    pause = question.pauses.filter(ended_on=None).first()
+    paused = working_days_between(pause.started_on, today, patron) if pause else 0
+    if pause:
+        pause.ended_on = today
+        pause.save(update_fields=["ended_on"])
+    changes = update_versioned(
+        question,
+        version,
+        {
+            "status": S.ASSIGNED if question.assignee_id else S.SENT,
+            "paused_since": None,
+            "due_on": add_working_days(question.due_on, paused, patron),
+        },
+    )
+    membership = next(m for m in memberships_in_standing(actor) if m.institution_id == question.institution_id)
+    _message(question, actor, membership.institution, E.CLARIFICATION_GIVEN, text.strip())
+    _audit(actor, question, "helpdesk.question.clarification_given", changes)
+    notify(
+        recipients=_handler_or_office(question),
+        kind=Notice.REQUEST_ANSWERED,
+        url=_url(question),
+        reference=question.number,
+    )
+    return question
+
+
+@transaction.atomic
+def answer_question(*, actor, question, version, answer):
+    """The legal office's answer: the response time recorded in working days, the pauses left out."""
+    _require_office(actor, question)
+    _require_status(question, *RUNNING)
+    _required("answer", answer, _("Write the answer."))
+    check_no_personal_data(answer=answer)
+    fields = {
+        "status": S.ANSWERED,
+        "answer": answer.strip(),
+        "answered_at": timezone.now(),
+        "response_working_days": response_working_days(question),
+    }
+    if question.assignee_id is None:
+        fields["assignee"] = actor
+    changes = update_versioned(question, version, fields)
+    _message(question, actor, question.office, E.ANSWER, answer.strip())
+    _audit(
+        actor,
+        question,
+        "helpdesk.question.answered",
+        {k: v for k, v in changes.items() if k in ("status", "response_working_days")},
+    )
+    notify(
+        recipients=[question.asker],
+        kind=Notice.REQUEST_ANSWERED,
+        url=_url(question),
+        reference=question.number,
+        exclude=actor,
+    )
+    return question
+
+
+@transaction.atomic
+def close_question(*, actor, question, version):
+    """The school (or the legal office) closes an answered question: nothing more to add."""
+    asking, office = side_of(actor, question)
+    if not (asking or office):
+        raise PermissionDenied
+    _require_status(question, S.ANSWERED)
+    changes = update_versioned(question, version, {"status": S.CLOSED, "closed_at": timezone.now()})
+    institution = question.office if office else question.institution
+    _message(question, actor, institution, E.CLOSED)
+    _audit(actor, question, "helpdesk.question.closed", {"status": changes["status"]})
+    return question
+
+
+# --- FAQs -----------------------------------------------------------------------------------------------
+
+
+def _check_faq(category, question, answer):
+    if category not in Category.values:
+        raise ValidationError({"category": _("Choose a category.")})
+    _required("question", question, _("Write the question as the schools will read it."))
+    _required("answer", answer, _("Write the answer as the schools will read it."))
+    check_no_personal_data(question=question, answer=answer)
+
+
+@transaction.atomic
+def publish_faq(*, actor, source_question, category, question, answer):
+    """The answer to a question, edited (nothing that identifies the school or anyone), published for every
+    school and educational service of the district."""
+    _require_office(actor, source_question)
+    _require_status(source_question, S.ANSWERED, S.CLOSED)
+    if Faq.objects.filter(source_question=source_question).exists():
+        raise ValidationError(_("This question is already published as an FAQ."))
+    _check_faq(category, question, answer)
+    faq = Faq.objects.create(
+        district_id=source_question.district_id,
+        category=category,
+        question=question.strip(),
+        answer=answer.strip(),
+        source_question=source_question,
+        published_at=timezone.now(),
+        published_by=actor,
+    )
+    _audit(actor, faq, "helpdesk.faq.published", {"source_question": [None, source_question.number]})
+    return faq
+
+
+@transaction.atomic
+def update_faq(*, actor, faq, version, category, question, answer):
+    if faq.district_id not in office_districts(actor):
+        raise PermissionDenied
+    _check_faq(category, question, answer)
+    changes = update_versioned(
+        faq, version, {"category": category, "question": question.strip(), "answer": answer.strip()}
+    )
+    _audit(actor, faq, "helpdesk.faq.updated", {k: v for k, v in changes.items() if k == "category"} or None)
+    return faq
+
+
+@transaction.atomic
+def set_faq_published(*, actor, faq, version, published):
+    """Withdraw an FAQ (the schools no longer read it) or publish it again."""
+    if faq.district_id not in office_districts(actor):
+        raise PermissionDenied
+    now = timezone.now()
+    if published:
+        fields = {"unpublished_at": None, "published_at": faq.published_at or now}
+        action = "helpdesk.faq.republished"
+    else:
+        fields = {"unpublished_at": now}
+        action = "helpdesk.faq.withdrawn"
+    update_versioned(faq, version, fields)
+    _audit(actor, faq, action)
+    return faq
+
+
+# --- templates ------------------------------------------------------------------------------------------
+
+
+def _scope(district_id):
+    return f"helpdesk.district:{district_id}"
+
+
+def _check_template(district_id, owner, approved_on, review_on):
+    if owner.district_id != district_id:
+        raise ValidationError({"owner": _("Choose an institution of the district.")})
+    if review_on <= approved_on:
+        raise ValidationError({"review_on": _("The review date must come after the approval.")})
+
+
+@transaction.atomic
+def add_template(*, actor, district, title, kind, description, owner, upload, approved_on, review_on):
+    if district.pk not in manager_districts(actor):
+        raise PermissionDenied
+    _check_template(district.pk, owner, approved_on, review_on)
+    check_no_personal_data(title=title, description=description)
+    attachment = store_attachment(actor=actor, upload=upload, scope=_scope(district.pk))
+    template = Template(
+        district=district,
+        title=title.strip(),
+        kind=kind,
+        description=description.strip(),
+        owner=owner,
+        file=attachment,
+        approved_on=approved_on,
+        review_on=review_on,
+    )
+    template.full_clean()
+    template.save()
+    _audit(actor, template, "helpdesk.template.created", {"kind": [None, kind]})
+    return template
+
+
+@transaction.atomic
+def revise_template(*, actor, template, version, upload=None, **fields):
+    """New details, or a new file: the previous file is kept as a revision (as the procedures library keeps
+    its earlier texts), the revision number goes up."""
+    if template.district_id not in manager_districts(actor):
+        raise PermissionDenied
+    allowed = {"title", "kind", "description", "owner", "approved_on", "review_on"}
+    if set(fields) - allowed:
+        raise PermissionDenied
+    _check_template(
+        template.district_id,
+        fields.get("owner", template.owner),
+        fields.get("approved_on", template.approved_on),
+        fields.get("review_on", template.review_on),
+    )
+    check_no_personal_data(title=fields.get("title", ""), description=fields.get("description", ""))
+    previous = (template.file_id, template.approved_on, template.revision)
+    if upload is not None:
+        fields["file"] = store_attachment(actor=actor, upload=upload, scope=_scope(template.district_id))
+        fields["revision"] = template.revision + 1
+    changes = update_versioned(template, version, fields)
+    if upload is not None:
+        TemplateRevision.objects.create(
+            template=template,
+            revision=previous[2],
+            file_id=previous[0],
+            approved_on=previous[1],
+            replaced_by=actor,
+        )
+    _audit(
+        actor,
+        template,
+        "helpdesk.template.revised",
+        {k: v for k, v in changes.items() if k not in ("file", "description")},
+    )
+    return template
+
+
+# --- reminders ------------------------------------------------------------------------------------------
+
+
+def overdue_reminders(today):
+    """Once a day per overdue question: its handler, or the legal office when nobody has it."""
+    from .queries import overdue
+
+    created = 0
+    for question in overdue(today=today).select_related("assignee"):
+        created += len(
+            notify(
+                recipients=_handler_or_office(question),
+                kind=Notice.REQUEST_OVERDUE,
+                url=_url(question),
+                reference=question.number,
+                dedupe_key=f"question:{question.pk}:overdue:{today.isoformat()}",
+            )
+        )
+    return created
