@@ -11,8 +11,8 @@ from patto.notifications.models import Notification
 from patto.referrals.models import Request, RequestMessage
 
 from .consistency import the_demo_is_consistent
-from .helpdesk_checks import the_help_desk_tells_its_stories
 from .funding_checks import the_funding_tells_its_story
+from .helpdesk_checks import the_help_desk_tells_its_stories
 from .offer_checks import the_offer_tells_its_story
 from .referrals_checks import every_account_has_news_it_can_open, the_requests_tell_every_story
 

@@ -157,8 +157,8 @@ class Command(BaseCommand):
             )
         # Imported here, after the refusal: they need Faker, which a production install does not have.
         from patto.demo.families import build_families
-        from patto.demo.helpdesk import build_helpdesk
         from patto.demo.funding import build_funding
+        from patto.demo.helpdesk import build_helpdesk
         from patto.demo.offer import build_offer
         from patto.demo.pact import build_pact
         from patto.demo.referrals import build_referrals
