@@ -21,6 +21,7 @@ from patto.core.shortcuts import get_object_for
 
 from . import services
 from .forms import ActivateForm, WaitingForm, WithdrawForm
+from .menu import shows_waiting
 from .queries import availability_for, waiting_of_path, waiting_visible_to
 
 MANAGE = "cases.manage_team"  # the case manager of an open path
@@ -28,7 +29,10 @@ MANAGE = "cases.manage_team"  # the case manager of an open path
 
 @require_GET
 def waiting_list(request):
-    """The waiting entries of the families whose path the user sees in full (may be none), open ones first."""
+    """The waiting entries of the families whose path the user sees in full (may be none), open ones first;
+    for the team roles of an institution in standing (those the menu shows it to), 403 for any other."""
+    if not shows_waiting(request):
+        raise PermissionDenied
     state = request.GET.get("stato", "open")
     entries = waiting_visible_to(request.user).select_related("offer__device_type", "offer__provider", "path__family")
     if state != "all":

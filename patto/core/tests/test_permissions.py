@@ -856,7 +856,8 @@ MATRIX = {
     "offer:map": expect(403, **SIGNATORY_USERS, foreigner=200),
     "offer:offer_add": expect(403, coordinator=200),
     "offer:offer_edit": expect(403, coordinator=200, foreigner=404),
-    "offer:waiting_list": expect(200),
+    # The team roles of an institution in standing (the menu shows it to them); the list holds what they see.
+    "offer:waiting_list": expect(403, case_manager=200, health_professional=200, team_member=200),
     "offer:waiting_add": expect(404, **CASE_MANAGER_ONLY),
     "offer:waiting_withdraw": expect(404, case_manager=200, health_professional=403, team_member=403),
     "offer:waiting_activate": expect(404, case_manager=200, health_professional=403, team_member=403),
