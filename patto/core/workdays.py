@@ -66,3 +66,11 @@ def library_patron_day(province):
     local = holidays.country_holidays("IT", subdiv=province, years=year)
     extra = sorted(day for day in local if day not in national)
     return f"{extra[0]:%m-%d}" if extra else ""
+
+
+def response_working_days(sent_on, answered_on, pauses, patron_day=""):
+    """Working days from ``sent_on`` to ``answered_on``, the ``pauses`` (objects with ``started_on`` and
+    ``ended_on``, None while still running) left out: the response clock of requests and help-desk questions."""
+    elapsed = working_days_between(sent_on, answered_on, patron_day)
+    paused = sum(working_days_between(p.started_on, p.ended_on or answered_on, patron_day) for p in pauses)
+    return max(0, elapsed - paused)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from patto.accounts.models import Membership
 from patto.accounts.roles import Role
 from patto.audit.services import record_event
+from patto.core import workdays
 from patto.core.versioning import update_versioned
 from patto.core.workdays import add_working_days, working_days_between
 from patto.documents.services import store_attachment
@@ -103,18 +104,14 @@ def _start_clock(question):
     )
 
 
-def _paused_working_days(question, until):
-    patron = patron_day_of(question.office)
-    return sum(
-        working_days_between(pause.started_on, pause.ended_on or until, patron) for pause in question.pauses.all()
-    )
-
-
 def response_working_days(question, today=None):
     """Working days from sending to ``today`` (the answer), the pauses for clarification left out."""
-    today = today or timezone.localdate()
-    elapsed = working_days_between(timezone.localdate(question.sent_at), today, patron_day_of(question.office))
-    return max(0, elapsed - _paused_working_days(question, today))
+    return workdays.response_working_days(
+        timezone.localdate(question.sent_at),
+        today or timezone.localdate(),
+        question.pauses.all(),
+        patron_day_of(question.office),
+    )
 
 
 # --- helpers --------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from patto.cases import services as cases
 from patto.cases.models import Path, TeamMember, channel_of
 from patto.cases.queries import TEAM_ROLE_FIT, access_to, paths_visible_to
 from patto.core.versioning import update_versioned
-from patto.core.workdays import add_working_days, working_days_between
+from patto.core.workdays import add_working_days, response_working_days, working_days_between
 from patto.documents.services import store_attachment
 from patto.governance.models import Procedure
 from patto.governance.queries import in_standing
@@ -101,19 +101,11 @@ def _start_clock(request):
     )
 
 
-def _paused_working_days(request, until=None):
-    until = until or timezone.localdate()
-    patron = patron_day_of(request.receiver)
-    return sum(
-        working_days_between(pause.started_on, pause.ended_on or until, patron) for pause in request.pauses.all()
-    )
-
-
 def _stop_clock(request):
     """At the answer: the working days it took, pauses left out."""
-    today = timezone.localdate()
-    elapsed = working_days_between(timezone.localdate(request.sent_at), today, patron_day_of(request.receiver))
-    return max(0, elapsed - _paused_working_days(request, today))
+    return response_working_days(
+        timezone.localdate(request.sent_at), timezone.localdate(), request.pauses.all(), patron_day_of(request.receiver)
+    )
 
 
 # --- helpers --------------------------------------------------------------------------------------------
