@@ -154,17 +154,21 @@ def paths_visible_to(user):
     return Path.objects.filter(pk__in=mine.union(archived))
 
 
+def _full_view(user, field):
+    """``field`` of the paths the user sees in full (the équipe's view: a seat in force outside schools, or an
+    archive access), as one UNION (see paths_visible_to)."""
+    full = seats_in_force().filter(user=user).exclude(institution__kind__in=SCHOOL_KINDS).order_by().values(field)
+    return full.union(archive_accesses_in_force(user).order_by().values(field))
+
+
+def full_view_path_ids(user):
+    """The ids of the paths the user sees in full (for what other apps attach to a path, like waiting lists)."""
+    return _full_view(user, "path_id")
+
+
 def people_visible_to(user):
     """The people of the families the user may see in full (a school seat does not list the family)."""
-    full = (
-        seats_in_force()
-        .filter(user=user)
-        .exclude(institution__kind__in=SCHOOL_KINDS)
-        .order_by()
-        .values("path__family_id")
-    )
-    archived = archive_accesses_in_force(user).order_by().values("path__family_id")
-    return Person.objects.filter(family_id__in=full.union(archived))  # a UNION: see paths_visible_to
+    return Person.objects.filter(family_id__in=_full_view(user, "path__family_id"))
 
 
 @dataclass

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from patto.accounts.memo import memo
 from patto.accounts.roles import GOVERNANCE_ROLES, PLATFORM_ROLES, Role
-from patto.cases.models import SCHOOL_KINDS, DeviceActivation, Path
-from patto.cases.queries import archive_accesses_in_force, seats_in_force
+from patto.cases.models import DeviceActivation, Path
+from patto.cases.queries import full_view_path_ids
 from patto.core.stats import SMALL_CELL, suppress_small
 from patto.governance.queries import institutions_in_standing_of
 
@@ -75,21 +75,11 @@ def codesign_visible_to(user):
     return CodesignProcess.objects.filter(district=district)
 
 
-def full_view_paths(user):
-    """The paths the user sees in full: a seat in force outside schools, or an archive access."""
-    if not user.is_authenticated:
-        return None
-    seats = seats_in_force().filter(user=user).exclude(institution__kind__in=SCHOOL_KINDS).values("path_id")
-    archived = archive_accesses_in_force(user).values("path_id")
-    return Q(path_id__in=seats) | Q(path_id__in=archived)
-
-
 def waiting_visible_to(user):
-    """The waiting-list entries of the families whose path the user sees in full."""
-    condition = full_view_paths(user)
-    if condition is None:
+    """The waiting-list entries of the families whose path the user sees in full (``cases``' own rule)."""
+    if not user.is_authenticated:
         return WaitingEntry.objects.none()
-    return WaitingEntry.objects.filter(condition)
+    return WaitingEntry.objects.filter(path_id__in=full_view_path_ids(user))
 
 
 # --- the figures ---------------------------------------------------------------------------------------
