@@ -239,6 +239,24 @@ def expected_status(world, u, p, page, *, recent_password=True):
     return 200
 
 
+def waiting_entry_status(world, u, p):
+    """The status of the page that ends the open waiting-list entry of path ``p`` (issue 12): an entry is
+    about the family, so it exists only for whoever sees the path in full (404 for anyone else, the school
+    included); among them, only the case manager of the path while it is open may end it (403 otherwise)."""
+    if not can_sign_in(world, u):
+        return 302
+    if view(world, u, p) != "full":
+        return 404
+    if world.paths[p].closed_days_ago is not None:
+        return 403
+    return 200 if any(s.team_role == "case_manager" for s in seats_of(world, u, p)) else 403
+
+
+def listed_waiting_entries(world, u):
+    """The paths whose waiting entry ``u`` finds in the waiting lists' page: those seen in full."""
+    return {p for p in range(len(world.paths)) if view(world, u, p) == "full"}
+
+
 # --- A readable description for failures -------------------------------------------------------------
 
 

@@ -6,7 +6,9 @@ audience; for every user × every path page (GET) Patto must answer what the ind
 Every world is compared in full: each user, signed in without a chosen role and (with several
 memberships) acting under another one, GETs the path page, the plan, its print and PDF views and the
 comparison of every path (the PDF and print view with a recent password, and without one when acting
-under the other role: then the step-up answers, after the permission check). A "case" is one such
+under the other role: then the step-up answers, after the permission check); then the page ending each
+path's waiting-list entry and the waiting lists' page (issue 12: an entry is about the family, so only
+who sees the path in full finds it). A "case" is one such
 (world, user, acting role, page) comparison; the run prints how many (``pytest -s``).
 ``PATTO_ADVERSARY_EXAMPLES`` sets the number of generated worlds: 40 by default (≈ 900 comparisons,
 about 75 s on SQLite on a 2-core machine), 500 or more for a longer hunt. The hand-written worlds
@@ -33,6 +35,7 @@ from patto.accounts import stepup
 from patto.cases import models as cases
 from patto.cases.services import close_path
 from patto.governance.models import Adhesion, Pact
+from patto.offer.models import Offer, WaitingEntry
 
 from . import oracle
 from .oracle import PLAN_PAGES
@@ -337,12 +340,26 @@ def build(world):
                     outcome=cases.ClosureOutcome.objects.first(),
                     reason="Chiusura",
                 )
-        built_paths.append((path, child))
+        # Every path has a family waiting for a dispositivo (issue 12): an entry is about the family.
+        offer, _ = Offer.objects.get_or_create(
+            district=district,
+            device_type=cases.DeviceType.objects.get(code="gruppi"),
+            provider=signal_source,
+            defaults={"age_bands": ",6-10,", "places": 5},
+        )
+        entry = WaitingEntry.objects.create(
+            offer=offer, path=path, need=waiting_token(p), since=day(-20), entered_by=users[0]
+        )
+        built_paths.append((path, child, entry))
     return users, memberships, built_paths
 
 
 def note_token(p, n):
     return f"ZQNOTA{p}X{n}QZ"
+
+
+def waiting_token(p):
+    return f"ZQATTESA{p}QZ"
 
 
 # --- Comparing -----------------------------------------------------------------------------------------
@@ -376,7 +393,8 @@ def compare(world, acting, tally):
                 session["acting_membership_id"] = session_role
                 del session[stepup.SESSION_KEY]
                 session.save()
-            for p, (path, child) in enumerate(built_paths):
+            compare_waiting(world, u, client, built_paths, tally, disagreements, memberships, session_role)
+            for p, (path, child, _entry) in enumerate(built_paths):
                 for page in ("path_detail",) + PLAN_PAGES:
                     response = client.get(page_url(page, path, child))
                     expected = oracle.expected_status(world, u, p, page, recent_password=recent_password)
@@ -400,6 +418,29 @@ def compare(world, acting, tally):
             + "\n\nThe world:\n"
             + oracle.describe(world)
         )
+
+
+def compare_waiting(world, u, client, built_paths, tally, disagreements, memberships, session_role):
+    """Issue 12's waiting lists: the page ending each path's entry answers as the oracle says, and the waiting
+    lists' page (for the team roles, acting; 403 to others) lists exactly the entries of the paths seen in full."""
+    who = f"U{u} acting as {acting_label(world, u, memberships[u], session_role)}"
+    for p, (_path, _child, entry) in enumerate(built_paths):
+        response = client.get(reverse("offer:waiting_withdraw", kwargs={"pk": entry.pk}))
+        expected = oracle.waiting_entry_status(world, u, p)
+        tally["comparisons"] += 1
+        tally["waiting entries"] += 1
+        if response.status_code != expected:
+            disagreements.append(f"{who} on P{p}'s waiting entry: Patto {response.status_code}, oracle {expected}")
+    response = client.get(reverse("offer:waiting_list"))
+    if response.status_code == 200:
+        body = response.content.decode()
+        shown = {p for p in range(len(built_paths)) if waiting_token(p) in body}
+        wanted = oracle.listed_waiting_entries(world, u)
+        tally["waiting lists read"] += 1
+        if shown != wanted:
+            disagreements.append(f"{who} on the waiting lists: entries of {sorted(shown)}, oracle {sorted(wanted)}")
+    elif response.status_code not in (302, 403):
+        disagreements.append(f"{who} on the waiting lists: Patto {response.status_code}, expected 200 or 403")
 
 
 def acting_label(world, u, memberships, session_role):
@@ -599,6 +640,7 @@ def test_patto_answers_what_the_oracle_says(db):
         f"\nadversary: {tally['worlds']} worlds, {tally['comparisons']} (user, acting role, page) comparisons "
         f"(expected 200: {tally[200]}, 403: {tally[403]}, 404: {tally[404]}, 302 to the step-up: {tally['step-up']}, "
         f"302 to sign in (inactive account): {tally['sign-in']}; "
-        f"notes checked on 200 pages: {tally['notes']}, of which readable: {tally['notes readable']}), "
+        f"notes checked on 200 pages: {tally['notes']}, of which readable: {tally['notes readable']}; "
+        f"waiting entries: {tally['waiting entries']}, waiting lists read: {tally['waiting lists read']}), "
         f"0 disagreements, {time.perf_counter() - started:.0f} s"
     )
