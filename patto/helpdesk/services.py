@@ -3,6 +3,7 @@ publishing an FAQ, the templates library. Each one audited, each one telling the
 (notifications name nobody: a question's number)."""
 
 import re
+import unicodedata
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -44,19 +45,27 @@ LEGAL_QUESTION = Procedure.RequestKind.LEGAL_QUESTION
 
 _LETTER, _DIGIT = "[A-Z]", "[0-9LMNPQRSTUV]"  # a digit or its omocodia letter
 _SHAPE = [_LETTER] * 6 + [_DIGIT] * 2 + [_LETTER] + [_DIGIT] * 2 + [_LETTER] + [_DIGIT] * 3 + [_LETTER]
-# Starting where a word starts, its 16 characters possibly spaced out (spaces, dots, dashes), ending where a word
-# ends; found at every start (a lookahead), so that a near miss does not hide a code right after it.
-FISCAL_CODE = re.compile(
-    r"(?<![A-Z0-9])(?=(" + r"[\s.\-]*".join(_SHAPE) + r")(?![A-Z0-9]))",
-    re.IGNORECASE,
-)
+# Its 16 characters possibly spaced out by any run of characters that are neither letters nor digits (spaces,
+# dots, dashes, slashes, underscores, commas...), ending where a word ends; it may start glued to a prefix
+# ("CF:RSS...", "cfRSS..."). Found at every start (a lookahead), so that a near miss does not hide a code right
+# after it. The separators never overlap the letters and digits, so the pattern does not backtrack.
+FISCAL_CODE = re.compile(r"(?=(" + r"[\W_]*".join(_SHAPE) + r")(?![A-Z0-9]))", re.IGNORECASE)
+
+
+def _normalised(value):
+    """What the reader sees: full-width and other compatibility forms folded (NFKC: "ＲＳＳ１" is "RSS1"),
+    invisible format characters (zero-width spaces and joiners, soft hyphens, direction marks: category Cf)
+    dropped."""
+    folded = unicodedata.normalize("NFKC", value or "")
+    return "".join(c for c in folded if unicodedata.category(c) != "Cf")
 
 
 def looks_like_fiscal_code(value):
-    """A codice fiscale, in capitals or not, written together or with spaces, dots or dashes inside. A
-    candidate must have a digit (every code has seven, unless all were replaced by omocodia, which is
-    vanishingly rare): so that ordinary words run together are not taken for one."""
-    return any(any(c.isdigit() for c in match.group(1)) for match in FISCAL_CODE.finditer(value or ""))
+    """A codice fiscale, in capitals or not, written together or with separators inside, in full-width
+    characters or with invisible ones between. A candidate must have a digit (every code has seven, unless all
+    were replaced by omocodia, which is vanishingly rare): so that ordinary words run together are not taken
+    for one."""
+    return any(any(c.isdigit() for c in match.group(1)) for match in FISCAL_CODE.finditer(_normalised(value)))
 
 
 def check_no_personal_data(**fields):

@@ -8,6 +8,9 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from patto.audit.models import AuditEvent
 from patto.documents.tests import samples
@@ -78,7 +81,20 @@ def test_a_clarification_pauses_the_clock_and_the_response_time_leaves_the_pause
 
 @pytest.mark.parametrize(
     "text",
-    ["Il codice è RSSMRA85M01H501Z.", "cf rssmra85m01h501z", "RSS MRA 85M01 H501Z", "RSS-MRA-85M01-H501Z"],
+    [
+        "Il codice è RSSMRA85M01H501Z.",
+        "cf rssmra85m01h501z",
+        "RSS MRA 85M01 H501Z",
+        "RSS-MRA-85M01-H501Z",
+        "RSS/MRA/85M01/H501Z",
+        "RSS_MRA_85M01_H501Z",
+        "R,S,S,M,R,A,8,5,M,0,1,H,5,0,1,Z",
+        "RSS\u200bMRA85M01\u200dH501Z",  # zero-width space and joiner
+        "RSS\u00adMRA\u2060 85M01H501Z",  # soft hyphen, word joiner
+        "ＲＳＳＭＲＡ８５Ｍ０１Ｈ５０１Ｚ",  # full-width
+        "CFRSSMRA85M01H501Z",  # a prefix glued to it
+        "cf:rssmra85m01h501z",
+    ],
 )
 def test_text_that_looks_like_a_codice_fiscale_is_refused_saying_why(desk, text):
     with pytest.raises(ValidationError) as refused:
@@ -91,8 +107,58 @@ def test_ordinary_text_and_numbers_are_not_taken_for_a_codice_fiscale():
     for text in (
         "Con l'affidamento condiviso (art. 337-ter c.c.) le comunicazioni vanno a entrambi i genitori.",
         "nostra mamma stretta stress tutti, protocollo 2026/123456, classe 3B",
+        "Buongiorno, vorremmo sapere se possiamo trasmettere al servizio sociale del Comune la relazione sulle "
+        "assenze dell'alunno della classe 2A, registrate dal 12/10/2026 al 30/10/2026 (15 giorni su 20), senza il "
+        "consenso dei genitori, in base all'art. 403 c.c. e alla circolare n. 1/2025.",
+        "La madre chiede copia del registro elettronico e delle verifiche del 1° quadrimestre; il padre, con "
+        "provvedimento del Tribunale per i minorenni di Bologna n. 1234/2025 R.G., ha l'affidamento esclusivo. "
+        "Possiamo rispondere entro 30 giorni ai sensi della L. 241/1990, artt. 22-25?",
+        "Per la segnalazione ex art. 9 L. 184/1983 servono il modulo A3, la scheda di osservazione del 3 marzo "
+        "2026 e il verbale del consiglio di classe n. 7, prot. 4521/B12 del 15/11/2026.",
+        "Strutture scolastiche: spettano al DS, D.Lgs. 165/2001 art. 25 c. 2, e al DSGA; vedi PTOF 2025/2028 "
+        "p. 14, nota prot. n. 3318 del 7/9/2026 (USR ER).",
+        "Stress post-traumatico, DSA e BES: PDP entro il 30 novembre 2026, GLO del 12 dicembre, PEI 2026/27.",
     ):
         assert not services.looks_like_fiscal_code(text)
+
+
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_OMOCODIA = "LMNPQRSTUV"  # the letters that may stand for a digit
+_SEPARATORS = [" ", ".", "-", "/", "_", ",", "\u200b", "\u200c", "\u200d", "\ufeff", "\u00ad", "\u2060", " - ", ".\n"]
+_DIGIT_AT = {6, 7, 9, 10, 12, 13, 14}
+
+
+@st.composite
+def disguised_fiscal_codes(draw):
+    """A valid-shaped codice fiscale (some digits possibly omocodia letters, one real digit at least), each
+    character possibly full-width or in small letters, random separators and invisible characters between,
+    maybe a letter prefix glued in front, inside a sentence."""
+    digit_places = sorted(_DIGIT_AT)
+    kept = draw(st.sets(st.sampled_from(digit_places), min_size=1))  # real digits; the others omocodia letters
+    chars = []
+    for position in range(16):
+        if position in _DIGIT_AT:
+            alphabet = "0123456789" if position in kept else _OMOCODIA
+        else:
+            alphabet = _LETTERS
+        char = draw(st.sampled_from(alphabet))
+        if draw(st.booleans()):
+            char = char.lower()
+        if draw(st.booleans()):
+            char = chr(ord(char) + 0xFEE0)  # the full-width form
+        chars.append(char)
+    separators = draw(st.lists(st.lists(st.sampled_from(_SEPARATORS), max_size=2), min_size=15, max_size=15))
+    code = chars[0] + "".join("".join(sep) + char for sep, char in zip(separators, chars[1:], strict=True))
+    prefix = draw(st.sampled_from(["", "CF", "cf:", "c.f. ", "codice"]))
+    return f"Il bambino, {prefix}{code}, è assente da un mese."
+
+
+@hypothesis_settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(disguised_fiscal_codes())
+def test_a_disguised_codice_fiscale_is_still_refused(text):
+    assert services.looks_like_fiscal_code(text), repr(text)
+    with pytest.raises(ValidationError):
+        services.check_no_personal_data(text=text)
 
 
 def test_only_schools_and_educational_services_ask(desk):
