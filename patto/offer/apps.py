@@ -8,16 +8,18 @@ class OfferConfig(AppConfig):
     verbose_name = _("Offer, waiting lists and co-design")
 
     def ready(self):
+        from patto.cases.hooks import on_device_activated
         from patto.cases.sections import register_path_section, register_team_action
         from patto.core.menu import register_entry
         from patto.governance.indicators import register
 
-        from . import indicators, menu, rules, views_waiting  # noqa: F401  (rules registers its permissions)
+        from . import indicators, menu, rules, services, views_waiting  # noqa: F401  (rules registers its permissions)
 
         register("codesign_in_progress", indicators.codesign_in_progress)
         register("codesign_concluded", indicators.codesign_concluded)
         register("places_added", indicators.places_added)
 
+        on_device_activated(services.end_waiting_on_activation)  # cases' own form ends the family's waiting
         register_path_section(20, views_waiting.path_waiting_section)
         register_team_action(20, views_waiting.path_team_actions)
 

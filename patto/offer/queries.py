@@ -122,8 +122,6 @@ class Figures:
 
     def __init__(self, offer):
         self.places = offer.places
-        self.in_use_exact = offer.in_use
-        self.waiting_exact = offer.waiting_count
         self.in_use = suppress_small(offer.in_use)
         self.waiting = suppress_small(offer.waiting_count)
         self.hours = offer.hours_per_week
@@ -134,11 +132,28 @@ class Figures:
         else:  # 1 to 4 in use: between places − 4 and places − 1 free, which says no more than "<5"
             self.free = None
             self.free_at_least = max(offer.places - (SMALL_CELL - 1), 0)
-        self.has_room = offer.places > offer.in_use
+        self.has_room = self._room(offer.places, offer.in_use)
+
+    @staticmethod
+    def _room(places, in_use):
+        """True (room), False (full) or None (not determinable). With 1 to 4 in use, full or not is told only
+        when every count from 1 to 4 gives the same answer (5 places or more: room; 1 or none: full); with 2 to
+        4 places it would tell the count ("full" at 4 places and 3 in use would not be), so it is not shown."""
+        if suppress_small(in_use) is not None:
+            return places > in_use
+        if places >= SMALL_CELL:
+            return True
+        if places <= 1:
+            return False
+        return None
 
     @property
     def full(self):
-        return not self.has_room
+        return self.has_room is False
+
+    @property
+    def room_unknown(self):
+        return self.has_room is None
 
 
 def filter_offers(offers, *, device_type=None, provider=None, comune=None, age_band=""):

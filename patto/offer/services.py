@@ -1,6 +1,9 @@
-"""Every write of the offer, the waiting lists and the co-design processes: one transaction, one audit row."""
+"""Every write of the offer, the waiting lists and the co-design processes: one transaction, one audit row. Each
+checks the actor itself (visibility, then the permission the view asks: PermissionDenied, nothing written)."""
 
-from django.core.exceptions import ValidationError
+from contextvars import ContextVar
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,8 +12,33 @@ from patto.audit.services import record_event
 from patto.core.versioning import update_versioned
 
 from .models import CapacityLine, CodesignDocument, CodesignProcess, Offer, PhaseChange, WaitingEntry
+from .queries import codesign_district, codesign_visible_to, offer_district, offers_visible_to, waiting_visible_to
 
 OFFER_FIELDS = ("places", "hours_per_week", "notes", "is_active")
+MANAGE_PATH = "cases.manage_team"  # the case manager of an open path (what the waiting views ask)
+
+
+def _authorise(actor, perm, obj, visible):
+    """The record is visible to the actor and ``perm`` holds (the views' own order: 404, then 403)."""
+    if not (actor.has_perm(perm, obj) and visible(actor).filter(pk=obj.pk).exists()):
+        raise PermissionDenied
+
+
+def _authorise_district(actor, perm, district, district_of):
+    """A new record of ``district``: the actor's own district (``district_of``) and ``perm``."""
+    own = district_of(actor)
+    if not (actor.has_perm(perm) and own is not None and own.pk == district.pk):
+        raise PermissionDenied
+
+
+def _authorise_path(actor, path):
+    """The family's path seen in full by the actor (``cases``' rule) and managed by them."""
+    from patto.cases.models import Path
+    from patto.cases.queries import full_view_path_ids
+
+    visible = Path.objects.filter(pk=path.pk, pk__in=full_view_path_ids(actor)).exists()
+    if not (visible and actor.has_perm(MANAGE_PATH, path)):
+        raise PermissionDenied
 
 
 def _check_offer(district, provider, comuni):
@@ -24,6 +52,7 @@ def _check_offer(district, provider, comuni):
 
 @transaction.atomic
 def add_offer(*, actor, district, device_type, provider, comuni, age_bands, places, hours_per_week=None, notes=""):
+    _authorise_district(actor, "offer.change_offer", district, offer_district)
     _check_offer(district, provider, comuni)
     if Offer.objects.filter(district=district, device_type=device_type, provider=provider).exists():
         raise ValidationError(
@@ -60,6 +89,7 @@ def add_offer(*, actor, district, device_type, provider, comuni, age_bands, plac
 
 @transaction.atomic
 def update_offer(*, actor, offer, version, comuni, age_bands, **fields):
+    _authorise(actor, "offer.change_offer", offer, offers_visible_to)
     _check_offer(offer.district, offer.provider, comuni)
     bands = Offer.join_bands(age_bands)
     if not bands:
@@ -85,6 +115,7 @@ def _subjects(path):
 
 @transaction.atomic
 def put_on_waiting_list(*, actor, path, offer, need, since=None):
+    _authorise_path(actor, path)
     if not path.is_open:
         raise ValidationError(_("The path is closed."))
     if offer.district_id != path.family.district_id:
@@ -107,7 +138,7 @@ def put_on_waiting_list(*, actor, path, offer, need, since=None):
     return entry
 
 
-def _end(actor, entry, version, outcome, on, reason="", activation=None):
+def _end(actor, entry, version, outcome, on, reason="", activation=None, via=""):
     if on < entry.since:
         raise ValidationError({"ended_on": _("The entry cannot end before the family started waiting.")})
     if on > timezone.localdate():
@@ -120,6 +151,8 @@ def _end(actor, entry, version, outcome, on, reason="", activation=None):
     changes.pop("ended_by", None)
     if "activation" in changes:
         changes["activation"] = [None, activation.pk]
+    if via:  # activated from the path's own form, not from the waiting list
+        changes["via"] = [None, via]
     action = "offer.waiting.activated" if outcome == WaitingEntry.Outcome.ACTIVATED else "offer.waiting.withdrawn"
     record_event(actor=actor, action=action, obj=entry, subjects=_subjects(entry.path), changes=changes)
     return entry
@@ -129,9 +162,19 @@ def _end(actor, entry, version, outcome, on, reason="", activation=None):
 def withdraw_waiting(*, actor, entry, version, reason, ended_on=None):
     if not entry.is_open:
         raise ValidationError(_("This entry has already ended."))
+    _authorise(actor, "offer.end_waiting", entry, waiting_visible_to)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the family leaves the waiting list.")})
     return _end(actor, entry, version, WaitingEntry.Outcome.WITHDRAWN, ended_on or timezone.localdate(), reason)
+
+
+# The entry being activated from the waiting list: ended by ``activate_from_waiting`` itself (with the version
+# its form read), not by the hook below.
+_activating_entry = ContextVar("offer_activating_entry", default=None)
+
+
+def _activated_on(activation, entry):
+    return min(max(activation.starts_on, entry.since), timezone.localdate())
 
 
 @transaction.atomic
@@ -142,12 +185,47 @@ def activate_from_waiting(*, actor, entry, version, **device):
 
     if not entry.is_open:
         raise ValidationError(_("This entry has already ended."))
-    activation = activate_device(
-        actor=actor, path=entry.path, device_type=entry.offer.device_type, provider=entry.offer.provider, **device
-    )
-    day = min(max(activation.starts_on, entry.since), timezone.localdate())
-    _end(actor, entry, version, WaitingEntry.Outcome.ACTIVATED, day, activation=activation)
+    _authorise(actor, "offer.end_waiting", entry, waiting_visible_to)
+    token = _activating_entry.set(entry.pk)
+    try:
+        activation = activate_device(
+            actor=actor, path=entry.path, device_type=entry.offer.device_type, provider=entry.offer.provider, **device
+        )
+    finally:
+        _activating_entry.reset(token)
+    _end(actor, entry, version, WaitingEntry.Outcome.ACTIVATED, _activated_on(activation, entry), activation=activation)
     return activation
+
+
+def end_waiting_on_activation(*, actor, activation):
+    """``cases.hooks.on_device_activated``: a dispositivo activated from the path (cases' own form) ends the
+    family's open entry for it (same path, dispositivo and provider, in the family's district), in the
+    activation's transaction, audited like an activation from the list. Authorised by the activation itself
+    (``cases.activate_device``: the case manager of the open path, the rule of ``offer.end_waiting``)."""
+    entries = (
+        WaitingEntry.objects.filter(
+            path_id=activation.path_id,
+            ended_on__isnull=True,
+            offer__device_type_id=activation.device_type_id,
+            offer__provider_id=activation.provider_id,
+            offer__district_id=activation.path.family.district_id,
+        )
+        .exclude(pk=_activating_entry.get())
+        .select_related("path__family")
+    )
+    ended = []
+    for entry in entries:
+        _end(
+            actor,
+            entry,
+            entry.version,
+            WaitingEntry.Outcome.ACTIVATED,
+            _activated_on(activation, entry),
+            activation=activation,
+            via="path",
+        )
+        ended.append(entry)
+    return ended
 
 
 # --- co-design processes ------------------------------------------------------------------------------------
@@ -168,6 +246,7 @@ def _check_process(district, participants, body, needs_year, started_on):
 
 @transaction.atomic
 def start_process(*, actor, district, participants=(), **fields):
+    _authorise_district(actor, "offer.change_codesign", district, codesign_district)
     values = {name: fields.get(name) for name in PROCESS_FIELDS}
     values["reference"] = values["reference"] or ""
     values["description"] = values["description"] or ""
@@ -193,6 +272,7 @@ def start_process(*, actor, district, participants=(), **fields):
 
 @transaction.atomic
 def update_process(*, actor, process, version, participants, **fields):
+    _authorise(actor, "offer.change_codesign", process, codesign_visible_to)
     values = {name: fields[name] for name in PROCESS_FIELDS if name in fields}
     _check_process(process.district, participants, values.get("body"), values.get("needs_year"), values["started_on"])
     before = "; ".join(sorted(str(p) for p in process.participants.all()))
@@ -211,6 +291,7 @@ def update_process(*, actor, process, version, participants, **fields):
 def advance_phase(*, actor, process, version, on, note=""):
     """The next phase, from ``on``. Signing the agreement concludes the process and adds its places to the
     offer (each capacity line once)."""
+    _authorise(actor, "offer.change_codesign", process, codesign_visible_to)
     target = process.next_phase
     if target is None:
         raise ValidationError(_("The agreement is signed: the process is concluded."))
@@ -247,6 +328,7 @@ def advance_phase(*, actor, process, version, on, note=""):
 
 @transaction.atomic
 def add_capacity(*, actor, process, offer, places_added, hours_added=None):
+    _authorise(actor, "offer.change_codesign", process, codesign_visible_to)
     if process.is_concluded:
         raise ValidationError(_("The agreement is signed: what it creates cannot change."))
     if offer.district_id != process.district_id:
@@ -267,6 +349,7 @@ def add_capacity(*, actor, process, offer, places_added, hours_added=None):
 
 @transaction.atomic
 def add_document(*, actor, process, phase, title, upload):
+    _authorise(actor, "offer.change_codesign", process, codesign_visible_to)
     from patto.documents.services import store_attachment
 
     attachment = store_attachment(actor=actor, upload=upload, scope=f"codesign:{process.pk}")

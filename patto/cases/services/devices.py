@@ -8,6 +8,7 @@ from patto.accounts.models import Membership
 from patto.audit.services import record_event
 from patto.core.versioning import update_versioned
 
+from .. import hooks
 from ..models import DEVICE_RESPONSIBLE_ROLES, DeviceActivation, DeviceSession, DeviceType, Note, Volunteer
 from .path import _event
 from .team import _check_consent
@@ -84,6 +85,7 @@ def activate_device(
         obj=activation,
         changes={"device": [None, device_type.code], "provider": [None, str(provider)]},
     )
+    hooks.device_activated(actor=actor, activation=activation)  # e.g. the offer ends the family's waiting
     return activation
 
 

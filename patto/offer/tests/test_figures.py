@@ -4,8 +4,12 @@ today (started, not ended), in the offer's district only; an entry counts while 
 
 import os
 from datetime import date, timedelta
+from decimal import Decimal
+from types import SimpleNamespace
 
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -165,3 +169,61 @@ def test_a_closed_path_no_longer_counts_as_waiting(offers, family_path, personas
     assert with_figures(Offer.objects.filter(pk=offers.home.pk)).get().waiting_count == 1
     Path.objects.filter(pk=family_path.pk).update(state=Path.State.CLOSED)
     assert with_figures(Offer.objects.filter(pk=offers.home.pk)).get().waiting_count == 0
+
+
+# --- F1: nothing rendered tells one count from 1 to 4 from another ------------------------------------------
+
+
+def _fake_offer(places, in_use, waiting, hours_in_use):
+    return SimpleNamespace(
+        pk=1,
+        places=places,
+        in_use=in_use,
+        waiting_count=waiting,
+        hours_per_week=Decimal("30.0"),
+        hours_in_use=hours_in_use,
+        is_active=True,
+        device_type="Educativa domiciliare",
+        provider="Cooperativa",
+        band_labels=["6-10 anni"],
+    )
+
+
+def _rendered(offer, can_change):
+    figures = Figures(offer)
+    with translation.override("it"):
+        cell = render_to_string(
+            "offer/_map_row.html",
+            {"offer": offer, "figures": figures, "row": {"cells": [True, False]}, "can_change": can_change},
+        )
+        box = render_to_string("offer/_availability.html", {"availability": [(offer, figures)], "caption": "x"})
+    return cell, box
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(
+    places=st.integers(0, 10),
+    waiting=st.integers(0, 12),
+    hours=st.lists(st.integers(0, 60), min_size=4, max_size=4),
+    can_change=st.booleans(),
+)
+def test_the_map_cell_and_the_availability_box_are_the_same_for_1_to_4_in_use(places, waiting, hours, can_change):
+    renderings = {_rendered(_fake_offer(places, n, waiting, hours[n - 1]), can_change) for n in range(1, 5)}
+    assert len(renderings) == 1, (places, renderings)
+
+
+@given(places=st.integers(0, 10), in_use=st.integers(0, 15))
+@settings(max_examples=100, deadline=None, database=None)
+def test_full_is_shown_only_when_it_tells_nothing_more_than_the_count_shown(places, in_use):
+    figures = Figures(_fake_offer(places, in_use, 0, None))
+    if in_use == 0 or in_use >= 5:
+        assert figures.full == (in_use >= places) and not figures.room_unknown
+    elif places >= 5:
+        assert not figures.full and not figures.room_unknown
+    elif places <= 1:
+        assert figures.full and not figures.room_unknown
+    else:
+        assert not figures.full and figures.room_unknown
+        cell, box = _rendered(_fake_offer(places, in_use, 0, None), False)
+        assert "disponibilità non determinabile" in cell and "disponibilità non determinabile" in box
+        assert "bg-danger" not in cell and "bg-danger" not in box

@@ -240,3 +240,117 @@ def test_documents_of_a_phase_go_through_the_upload_pipeline(world, personas):
     assert last_event("documents.attachment.stored") is not None
     assert last_event("offer.codesign.document_added") is not None
     assert timezone.localdate() == TODAY
+
+
+# --- F6: each service checks the actor itself (the views are not the only door) ----------------------------
+
+
+def _counts():
+    from patto.cases.models import DeviceActivation
+    from patto.documents.models import Attachment
+    from patto.offer.models import CapacityLine, CodesignDocument, PhaseChange
+
+    models = (AuditEvent, Offer, WaitingEntry, CodesignProcess, PhaseChange, CapacityLine, CodesignDocument)
+    return [model.objects.count() for model in (*models, DeviceActivation, Attachment)]
+
+
+def _calls(world, comuni, offers, entry, process):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from patto.documents.tests import samples
+
+    return {
+        "add_offer": lambda actor, district=world.district: services.add_offer(
+            actor=actor,
+            district=district,
+            device_type=device("vicinanza-solidale"),
+            provider=world.comune,
+            comuni=[comuni.rimini],
+            age_bands=["6-10"],
+            places=3,
+        ),
+        "update_offer": lambda actor: services.update_offer(
+            actor=actor, offer=offers.home, version=offers.home.version, comuni=[comuni.rimini], age_bands=["6-10"]
+        ),
+        "put_on_waiting_list": lambda actor: services.put_on_waiting_list(
+            actor=actor, path=entry.path, offer=offers.groups, need="Gruppi"
+        ),
+        "withdraw_waiting": lambda actor: services.withdraw_waiting(
+            actor=actor, entry=entry, version=entry.version, reason="Rinuncia"
+        ),
+        "activate_from_waiting": lambda actor: services.activate_from_waiting(
+            actor=actor, entry=entry, version=entry.version, starts_on=TODAY, hours_per_week=4
+        ),
+        "start_process": lambda actor, district=world.district: services.start_process(
+            actor=actor, district=district, title="Altro", started_on=TODAY
+        ),
+        "update_process": lambda actor: services.update_process(
+            actor=actor,
+            process=process,
+            version=process.version,
+            participants=[],
+            title="Cambiato",
+            started_on=process.started_on,
+        ),
+        "advance_phase": lambda actor: services.advance_phase(
+            actor=actor, process=process, version=process.version, on=TODAY
+        ),
+        "add_capacity": lambda actor: services.add_capacity(
+            actor=actor, process=process, offer=offers.groups, places_added=3
+        ),
+        "add_document": lambda actor: services.add_document(
+            actor=actor,
+            process=process,
+            phase="notice",
+            title="Avviso",
+            upload=SimpleUploadedFile("avviso.pdf", samples.pdf()),
+        ),
+    }
+
+
+# Who may not: a team role for the coordinator's writes, the foreign district's member for every write, the
+# coordinator and a psychologist of the équipe (no case manager) for the family's waiting entries.
+REFUSED = {
+    "add_offer": ("case_manager", "foreigner", "outsider"),
+    "update_offer": ("case_manager", "foreigner", "team_member"),
+    "put_on_waiting_list": ("coordinator", "health_professional", "foreigner", "school_referent"),
+    "withdraw_waiting": ("coordinator", "health_professional", "foreigner", "school_referent"),
+    "activate_from_waiting": ("coordinator", "health_professional", "foreigner", "school_referent"),
+    "start_process": ("case_manager", "foreigner", "institution_admin"),
+    "update_process": ("case_manager", "foreigner", "team_member"),
+    "advance_phase": ("case_manager", "foreigner"),
+    "add_capacity": ("case_manager", "foreigner"),
+    "add_document": ("case_manager", "foreigner"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_a_service_called_by_who_may_not_raises_and_writes_nothing(name, offers, world, comuni, family_path, personas):
+    from django.core.exceptions import PermissionDenied
+
+    entry = services.put_on_waiting_list(
+        actor=fresh(personas["case_manager"].user), path=family_path, offer=offers.home, need="Educativa"
+    )
+    process = _process(world, personas)
+    call = _calls(world, comuni, offers, entry, process)[name]
+    before = _counts()
+    for username in REFUSED[name]:
+        with pytest.raises(PermissionDenied):
+            call(fresh(personas[username].user))
+        assert _counts() == before, username
+    entry.refresh_from_db()
+    assert entry.is_open
+
+
+@pytest.mark.parametrize("name", ["add_offer", "start_process"])
+def test_the_coordinator_writes_only_in_their_own_district(name, offers, world, comuni, family_path, personas):
+    from django.core.exceptions import PermissionDenied
+
+    entry = services.put_on_waiting_list(
+        actor=fresh(personas["case_manager"].user), path=family_path, offer=offers.home, need="Educativa"
+    )
+    call = _calls(world, comuni, offers, entry, _process(world, personas))[name]
+    before = _counts()
+    with pytest.raises(PermissionDenied):
+        call(fresh(personas["coordinator"].user), district=world.foreign_district)
+    assert _counts() == before
