@@ -88,8 +88,8 @@ test() {
 lint() {  # ruff: the lint rules and the format of pyproject.toml (CI runs this first)
   setup "[test,demo]"
   say "Checking lint and format (ruff)"
-  "$VENV/bin/ruff" check patto scripts conftest.py manage.py
-  "$VENV/bin/ruff" format --check patto scripts conftest.py manage.py
+  "$VENV/bin/ruff" check patto scripts loadtest conftest.py manage.py
+  "$VENV/bin/ruff" format --check patto scripts loadtest conftest.py manage.py
 }
 
 case "${1:-}" in
