@@ -21,6 +21,7 @@ class HelpdeskConfig(AppConfig):
         register("helpdesk_response_p90", indicators.response_p90)
         register("faqs_published", indicators.faqs_published)
         register_source("helpdesk.questions_overdue", services.overdue_reminders)
+        register_source("helpdesk.templates_review_due", services.template_review_reminders)
         register_section(20, panels.dashboard_section)
         register_entry(26, _("Legal help desk"), "helpdesk:questions", shown=menu.shows_questions)
         register_entry(27, _("FAQs and templates"), "helpdesk:faqs", shown=menu.shows_library)

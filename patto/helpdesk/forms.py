@@ -25,9 +25,25 @@ NO_DATA_HELP = _("No names, no codice fiscale, no date of birth: describe the si
 
 
 class QuestionForm(StyledFormMixin, forms.Form):
+    office = forms.ModelChoiceField(
+        label=_("Legal office"),
+        queryset=Institution.objects.none(),
+        help_text=_("The district has more than one: choose the one of the Comune your school deals with."),
+    )
     category = forms.ChoiceField(label=_("Category"), choices=_choices(Category.choices))
     subject = forms.CharField(label=_("Subject"), max_length=200)
     text = _text(_("Your question"), rows=8, help_text=NO_DATA_HELP)
+
+    def __init__(self, *args, offices=(), **kwargs):
+        """``offices``: the district's legal offices; the choice is asked only when there are several."""
+        super().__init__(*args, **kwargs)
+        offices = list(offices)
+        if len(offices) > 1:
+            self.fields["office"].queryset = Institution.objects.filter(pk__in=[o.pk for o in offices]).order_by(
+                "kind", "name", "pk"
+            )
+        else:
+            del self.fields["office"]
 
 
 class AssignForm(VersionedForm):

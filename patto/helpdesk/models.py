@@ -169,6 +169,31 @@ class Faq(models.Model):
 PUBLISHED = Q(published_at__isnull=False, unpublished_at__isnull=True)
 
 
+class FaqRevision(models.Model):
+    """The FAQ's history, like the procedures library's: every publication, edit, withdrawal and publication
+    again, with who and when and the text as it then stood. The legal office reads it; the schools read the
+    current text only."""
+
+    class Event(models.TextChoices):
+        PUBLISHED = "published", pgettext_lazy("faq", "Published")
+        EDITED = "edited", pgettext_lazy("faq", "Edited")
+        WITHDRAWN = "withdrawn", pgettext_lazy("faq", "Withdrawn")
+        REPUBLISHED = "republished", pgettext_lazy("faq", "Published again")
+
+    faq = models.ForeignKey(Faq, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveSmallIntegerField()
+    event = models.CharField(max_length=12, choices=Event.choices)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    question = models.TextField(max_length=4000)
+    answer = models.TextField(max_length=12000)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["faq", "number"], name="faq_revision_once")]
+
+
 class Template(models.Model):
     """A document of the library (modello), with its current file; earlier revisions are kept."""
 

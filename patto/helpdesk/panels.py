@@ -108,12 +108,25 @@ def dashboard_section(request, pact):
         for number, category, status, due_on, _days, _answered in rows
         if status in RUNNING and due_on < today
     ]
+    # Answered this year after their due date (the due date moved on by the pauses, as the clock counts).
+    answered_late = [
+        {
+            "number": number,
+            "category": labels.get(category, category),
+            "due_on": due_on,
+            "answered_on": timezone.localdate(answered),
+        }
+        for number, category, _status, due_on, _days, answered in rows
+        if answered is not None and timezone.localdate(answered) > due_on
+    ]
     return {
         "template": "helpdesk/_dashboard_section.html",
         "open": sum(1 for row in rows if row[2] in OPEN),
         "waiting": sum(1 for row in rows if row[2] == Question.Status.WAITING),
         "late": len(late),
         "late_list": late[:20],
+        "answered_late": len(answered_late),
+        "answered_late_list": answered_late[:20],
         "answered": len(times),
         "median": median(times),
         "p90": percentile(times, 0.9),

@@ -8,6 +8,7 @@ import unicodedata
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +26,17 @@ from patto.notifications.kinds import Kind as Notice
 from patto.notifications.services import notify
 from patto.referrals.services import patron_day_of, procedure_for
 
-from .models import RUNNING, Category, Faq, Question, QuestionMessage, QuestionPause, Template, TemplateRevision
+from .models import (
+    RUNNING,
+    Category,
+    Faq,
+    FaqRevision,
+    Question,
+    QuestionMessage,
+    QuestionPause,
+    Template,
+    TemplateRevision,
+)
 from .queries import (
     OFFICE_KINDS,
     manager_districts,
@@ -90,16 +101,34 @@ def _required(field, value, message):
 # --- the clock ------------------------------------------------------------------------------------------
 
 
-def legal_office_for(district):
-    """The district's legal office: a comune (or the district's office) in standing with a person in the
+def legal_offices_for(district):
+    """The district's legal offices: the comuni (or the district's office) in standing with a person in the
     legal-office role now; the comuni first, then by name."""
     people = Membership.objects.current().filter(role=Role.LEGAL_OFFICE).values("institution")
     return (
         institutions_in_standing()
         .filter(district=district, kind__in=OFFICE_KINDS, pk__in=people)
         .order_by("kind", "name", "pk")
-        .first()
     )
+
+
+def choose_office(district, office=None):
+    """The legal office a question goes to. One in the district: that one. Several: the asking school chooses
+    (a question is about the school's own case, and the school knows which Comune it deals with); no choice, or
+    an office that is not one of them, is refused on the field. None: the district is told it has none."""
+    offices = list(legal_offices_for(district))
+    if not offices:
+        raise ValidationError(
+            _("The district has no legal office in Patto yet: ask the pact's coordinator who answers these questions.")
+        )
+    if office is None:
+        if len(offices) == 1:
+            return offices[0]
+        raise ValidationError({"office": _("Choose the legal office that should answer.")})
+    chosen = next((candidate for candidate in offices if candidate.pk == getattr(office, "pk", office)), None)
+    if chosen is None:
+        raise ValidationError({"office": _("Choose one of the district's legal offices.")})
+    return chosen
 
 
 def _start_clock(question):
@@ -180,8 +209,9 @@ def _require_status(question, *statuses):
 
 
 @transaction.atomic
-def ask_question(*, actor, category, subject, text):
-    """A school or educational service asks the district's legal office, acting for its institution."""
+def ask_question(*, actor, category, subject, text, office=None):
+    """A school or educational service asks the district's legal office, acting for its institution (the
+    office it chooses when the district has several: ``choose_office``)."""
     membership = actor.acting_membership
     if membership is None or not may_ask(membership) or membership not in memberships_in_standing(actor):
         raise PermissionDenied
@@ -191,11 +221,7 @@ def ask_question(*, actor, category, subject, text):
     _required("text", text, _("Write the question."))
     check_no_personal_data(subject=subject, text=text)
     district = membership.institution.district
-    office = legal_office_for(district)
-    if office is None:
-        raise ValidationError(
-            _("The district has no legal office in Patto yet: ask the pact's coordinator who answers these questions.")
-        )
+    office = choose_office(district, office)
     question = Question(
         district=district,
         institution=membership.institution,
@@ -230,7 +256,10 @@ def ask_question(*, actor, category, subject, text):
         },
     )
     notify(
-        recipients=_office_people(question), kind=Notice.REQUEST_RECEIVED, url=_url(question), reference=question.number
+        recipients=_office_people(question),
+        kind=Notice.QUESTION_RECEIVED,
+        url=_url(question),
+        reference=question.number,
     )
     return question
 
@@ -253,7 +282,7 @@ def assign_question(*, actor, question, version, assignee):
     _message(question, actor, question.office, E.ASSIGNED, assignee.get_full_name())
     _audit(actor, question, "helpdesk.question.assigned", changes)
     if assignee != actor:
-        notify(recipients=[assignee], kind=Notice.REQUEST_ASSIGNED, url=_url(question), reference=question.number)
+        notify(recipients=[assignee], kind=Notice.QUESTION_ASSIGNED, url=_url(question), reference=question.number)
     return question
 
 
@@ -272,7 +301,9 @@ def ask_clarification(*, actor, question, version, text):
     QuestionPause.objects.create(question=question, started_on=today)
     _message(question, actor, question.office, E.CLARIFICATION_ASKED, text.strip())
     _audit(actor, question, "helpdesk.question.clarification_asked", changes)
-    notify(recipients=[question.asker], kind=Notice.REQUEST_ANSWERED, url=_url(question), reference=question.number)
+    notify(
+        recipients=[question.asker], kind=Notice.QUESTION_CLARIFICATION, url=_url(question), reference=question.number
+    )
     return question
 
 
@@ -305,7 +336,7 @@ def give_clarification(*, actor, question, version, text):
     _audit(actor, question, "helpdesk.question.clarification_given", changes)
     notify(
         recipients=_handler_or_office(question),
-        kind=Notice.REQUEST_ANSWERED,
+        kind=Notice.QUESTION_CLARIFIED,
         url=_url(question),
         reference=question.number,
     )
@@ -337,7 +368,7 @@ def answer_question(*, actor, question, version, answer):
     )
     notify(
         recipients=[question.asker],
-        kind=Notice.REQUEST_ANSWERED,
+        kind=Notice.QUESTION_ANSWERED,
         url=_url(question),
         reference=question.number,
         exclude=actor,
@@ -388,8 +419,25 @@ def publish_faq(*, actor, source_question, category, question, answer):
         published_at=timezone.now(),
         published_by=actor,
     )
+    _revision(faq, actor, FaqRevision.Event.PUBLISHED)
     _audit(actor, faq, "helpdesk.faq.published", {"source_question": [None, source_question.number]})
     return faq
+
+
+def _revision(faq, actor, event):
+    """The FAQ as it stands now, in its history (the number after the last: the version check before it
+    serialises the changes of one FAQ)."""
+    last = faq.revisions.order_by("-number").values_list("number", flat=True).first() or 0
+    return FaqRevision.objects.create(
+        faq=faq,
+        number=last + 1,
+        event=event,
+        category=faq.category,
+        question=faq.question,
+        answer=faq.answer,
+        author=actor,
+        created_at=timezone.now(),
+    )
 
 
 @transaction.atomic
@@ -400,6 +448,8 @@ def update_faq(*, actor, faq, version, category, question, answer):
     changes = update_versioned(
         faq, version, {"category": category, "question": question.strip(), "answer": answer.strip()}
     )
+    if changes:
+        _revision(faq, actor, FaqRevision.Event.EDITED)
     _audit(actor, faq, "helpdesk.faq.updated", {k: v for k, v in changes.items() if k == "category"} or None)
     return faq
 
@@ -412,11 +462,14 @@ def set_faq_published(*, actor, faq, version, published):
     now = timezone.now()
     if published:
         fields = {"unpublished_at": None, "published_at": faq.published_at or now}
-        action = "helpdesk.faq.republished"
+        action, event = "helpdesk.faq.republished", FaqRevision.Event.REPUBLISHED
     else:
         fields = {"unpublished_at": now}
-        action = "helpdesk.faq.withdrawn"
+        action, event = "helpdesk.faq.withdrawn", FaqRevision.Event.WITHDRAWN
+    was_published = faq.is_published
     update_versioned(faq, version, fields)
+    if was_published != published:
+        _revision(faq, actor, event)
     _audit(actor, faq, action)
     return faq
 
@@ -508,10 +561,44 @@ def overdue_reminders(today):
         created += len(
             notify(
                 recipients=_handler_or_office(question),
-                kind=Notice.REQUEST_OVERDUE,
+                kind=Notice.QUESTION_OVERDUE,
                 url=_url(question),
                 reference=question.number,
                 dedupe_key=f"question:{question.pk}:overdue:{today.isoformat()}",
+            )
+        )
+    return created
+
+
+def _template_keepers(template):
+    """Who is told that a template is past its review date: at its owner, the people who revise the library
+    (the legal office, the pact's coordinator); when the owner has none (a school owns the consent form), the
+    legal offices and coordinators of the district."""
+    from django.contrib.auth import get_user_model
+
+    roles = (Role.LEGAL_OFFICE, Role.PACT_COORDINATOR)
+    current = Membership.objects.current().filter(role__in=roles)
+    people = current.filter(institution_id=template.owner_id)
+    if not people.exists():
+        people = current.filter(institution__district_id=template.district_id).filter(
+            Q(role=Role.PACT_COORDINATOR) | Q(institution__kind__in=OFFICE_KINDS)
+        )
+    return list(get_user_model().objects.filter(pk__in=people.values("user")))
+
+
+def template_review_reminders(today):
+    """Templates past their review date: their owner is reminded once a week (the week's first run of the
+    daily job), until the template is reviewed (a new review date)."""
+    year, week, _day = today.isocalendar()
+    created = 0
+    for template in Template.objects.filter(review_on__lt=today).order_by("pk"):
+        created += len(
+            notify(
+                recipients=_template_keepers(template),
+                kind=Notice.TEMPLATE_REVIEW_DUE,
+                url=reverse("helpdesk:template", args=[template.pk]),
+                reference=template.title[:100],
+                dedupe_key=f"template:{template.pk}:review:{template.review_on.isoformat()}:{year}-W{week:02d}",
             )
         )
     return created

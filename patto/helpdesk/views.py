@@ -81,7 +81,9 @@ def questions(request):
 def ask(request):
     if not request.user.has_perm("helpdesk.ask_question"):
         raise PermissionDenied
-    form = forms.QuestionForm(request.POST or None)
+    acting = request.user.acting_institution
+    offices = services.legal_offices_for(acting.district_id) if acting is not None else []
+    form = forms.QuestionForm(request.POST or None, offices=offices)
     if request.method == "POST" and form.is_valid():
         try:
             item = services.ask_question(actor=request.user, **form.cleaned_data)
@@ -272,10 +274,7 @@ def faq(request, pk):
     """An FAQ; the legal office edits it, withdraws it or publishes it again."""
     perm = "helpdesk.change_faq" if request.method == "POST" else "helpdesk.view_faqs"
     item = get_object_for(request.user, perm, faqs_visible_to(request.user).select_related("source_question"), pk=pk)
-    form = None
-    if request.user.has_perm("helpdesk.change_faq", item):
-        initial = {"category": item.category, "question": item.question, "answer": item.answer, "version": item.version}
-        form = forms.FaqEditForm(request.POST or None, initial=initial)
+    form = _faq_form(request, item, request.POST or None)
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -293,26 +292,44 @@ def faq(request, pk):
         if saved:
             messages.success(request, _("FAQ saved."))
             return redirect("helpdesk:faq", pk=item.pk)
-    context = {"item": item, "form": form, "conflict": conflict}
-    return render(request, "helpdesk/faq.html", context, status=409 if conflict else 200)
+    return _render_faq(request, item, form, conflict)
+
+
+def _faq_form(request, item, data=None):
+    if not request.user.has_perm("helpdesk.change_faq", item):
+        return None
+    initial = {"category": item.category, "question": item.question, "answer": item.answer, "version": item.version}
+    return forms.FaqEditForm(data, initial=initial)
+
+
+def _render_faq(request, item, form, conflict=None, publication_conflict=False):
+    context = {
+        "item": item,
+        "form": form,
+        "conflict": conflict,
+        "publication_conflict": publication_conflict,
+        "revisions": list(item.revisions.select_related("author")) if form is not None else [],
+    }
+    return render(request, "helpdesk/faq.html", context, status=409 if conflict or publication_conflict else 200)
 
 
 @require_POST
 def faq_publication(request, pk):
+    """Withdraw or publish again, for the version the page showed: a version missing, unreadable or older than
+    the saved one is a conflict (409, nothing changed, the page as it is now), never "the current one"."""
     item = get_object_for(request.user, "helpdesk.change_faq", faqs_visible_to(request.user), pk=pk)
     publish_again = request.POST.get("publish") == "1"
+    version = request.POST.get("version", "")
     try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = item.version
-    try:
-        services.set_faq_published(actor=request.user, faq=item, version=version, published=publish_again)
-    except ConflictError:
-        messages.error(request, _("Someone changed this FAQ meanwhile: check it and try again."))
-    else:
-        messages.success(
-            request, _("FAQ published again.") if publish_again else _("FAQ withdrawn: the schools no longer read it.")
-        )
+        if not version.isdigit():
+            raise ConflictError(current=item)
+        services.set_faq_published(actor=request.user, faq=item, version=int(version), published=publish_again)
+    except ConflictError as error:
+        item = error.current or item
+        return _render_faq(request, item, _faq_form(request, item), publication_conflict=True)
+    messages.success(
+        request, _("FAQ published again.") if publish_again else _("FAQ withdrawn: the schools no longer read it.")
+    )
     return redirect("helpdesk:faq", pk=item.pk)
 
 

@@ -24,6 +24,13 @@ class Kind(models.TextChoices):
     COMMITMENT_UPDATE_DUE = "commitment_update_due", _("A commitment update is due")
     MINUTES_TO_APPROVE = "minutes_to_approve", _("Minutes to approve")
     VERSION_TO_APPROVE = "version_to_approve", _("A version of the pact to approve")
+    QUESTION_RECEIVED = "question_received", _("A school's question was addressed to your legal office")
+    QUESTION_ASSIGNED = "question_assigned", _("A school's question to the legal office was assigned to you")
+    QUESTION_CLARIFICATION = "question_clarification", _("The legal office asks a clarification on your question")
+    QUESTION_CLARIFIED = "question_clarified", _("The school gave the clarification asked on its question")
+    QUESTION_ANSWERED = "question_answered", _("The legal office answered your question")
+    QUESTION_OVERDUE = "question_overdue", _("A school's question to the legal office is overdue")
+    TEMPLATE_REVIEW_DUE = "template_review_due", _("A template of the help desk's library is past its review date")
 
 
 class Delivery(models.TextChoices):
@@ -54,6 +61,13 @@ RULES = {
     Kind.COMMITMENT_UPDATE_DUE: KindRule(False, Delivery.DIGEST),
     Kind.MINUTES_TO_APPROVE: KindRule(False, Delivery.IMMEDIATE),
     Kind.VERSION_TO_APPROVE: KindRule(False, Delivery.IMMEDIATE),
+    Kind.QUESTION_RECEIVED: KindRule(True, Delivery.IMMEDIATE),
+    Kind.QUESTION_ASSIGNED: KindRule(True, Delivery.IMMEDIATE),
+    Kind.QUESTION_CLARIFICATION: KindRule(True, Delivery.IMMEDIATE),
+    Kind.QUESTION_CLARIFIED: KindRule(True, Delivery.IMMEDIATE),
+    Kind.QUESTION_ANSWERED: KindRule(True, Delivery.IMMEDIATE),
+    Kind.QUESTION_OVERDUE: KindRule(True, Delivery.IMMEDIATE),
+    Kind.TEMPLATE_REVIEW_DUE: KindRule(False, Delivery.DIGEST),
 }
 
 

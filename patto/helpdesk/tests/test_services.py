@@ -7,16 +7,18 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from patto.accounts.roles import Role
 from patto.audit.models import AuditEvent
 from patto.documents.tests import samples
 from patto.governance.models import Pact, Procedure
 from patto.helpdesk import services
-from patto.helpdesk.models import Faq, Question
+from patto.helpdesk.models import Faq, Question, Template
 from patto.helpdesk.queries import faqs_visible_to, questions_visible_to, templates_visible_to
 from patto.notifications.models import Notification
 
@@ -330,3 +332,89 @@ def test_the_indicators_count_answers_response_times_and_faqs(desk):
 
     for source in ("helpdesk_answered", "helpdesk_response_median", "helpdesk_response_p90", "faqs_published"):
         assert source in _computed and source in DEFINITIONS
+
+
+def _second_office(desk, name="Comune di Riccione"):
+    from patto.accounts.models import Institution
+
+    from .conftest import member, sign
+
+    comune = Institution.objects.create(district=desk.district, kind=Institution.Kind.COMUNE, name=name, town=name)
+    sign(comune)
+    return comune, member("avvocato2", comune, Role.LEGAL_OFFICE, "Marco", "Mori")
+
+
+def test_with_several_legal_offices_the_school_chooses_and_with_one_it_is_the_default(desk):
+    assert ask(desk).office == desk.comune  # one office: no choice to make
+    riccione, lawyer2 = _second_office(desk)
+    with pytest.raises(ValidationError) as refused:
+        ask(desk)
+    assert "office" in refused.value.message_dict
+    question = ask(desk, office=riccione)
+    assert question.office == riccione
+    assert Notification.objects.filter(recipient=lawyer2, reference=question.number).exists()
+    assert not Notification.objects.filter(recipient=desk.lawyer, reference=question.number).exists()
+    assert questions_visible_to(fresh(lawyer2)).filter(pk=question.pk).exists()
+    assert not questions_visible_to(fresh(desk.lawyer)).filter(pk=question.pk).exists()
+    with pytest.raises(ValidationError) as refused:  # not a legal office of the district
+        ask(desk, office=desk.school2)
+    assert "office" in refused.value.message_dict
+
+
+def test_the_help_desks_notifications_are_its_own_kinds(desk):
+    """The e-mails say "question" and "legal office", never "request"."""
+    from patto.notifications.emails import build_message
+    from patto.notifications.kinds import Kind
+    from patto.notifications.models import EmailDelivery
+
+    question = ask(desk)
+    lawyer = fresh(desk.lawyer)
+    services.ask_clarification(actor=lawyer, question=question, version=question.version, text="Quale classe?")
+    question.refresh_from_db()
+    services.give_clarification(actor=fresh(desk.teacher), question=question, version=question.version, text="3B.")
+    question.refresh_from_db()
+    services.answer_question(actor=fresh(desk.lawyer), question=question, version=question.version, answer="Sì.")
+    kinds = list(Notification.objects.filter(reference=question.number).order_by("pk").values_list("kind", flat=True))
+    assert kinds == [
+        Kind.QUESTION_RECEIVED,
+        Kind.QUESTION_CLARIFICATION,
+        Kind.QUESTION_CLARIFIED,
+        Kind.QUESTION_ANSWERED,
+    ]
+    question.refresh_from_db()
+    assert services.overdue_reminders(question.due_on + timedelta(days=30)) == 0  # answered: no reminder
+    notice = Notification.objects.get(recipient=desk.teacher, kind=Kind.QUESTION_ANSWERED)
+    message = build_message(EmailDelivery(recipient=desk.teacher), [notice])
+    assert "L'ufficio legale ha risposto al tuo quesito" in message.subject
+    assert "richiesta" not in message.subject.lower() and "richiesta" not in message.body.lower()
+
+
+def test_a_template_past_its_review_date_reminds_its_owner_once_a_week(desk):
+    from patto.notifications.kinds import Kind
+
+    template = _template(desk)  # review by 1 September 2026: past on the fixed clock (16 November 2026)
+    today = timezone.localdate()
+    assert today == date(2026, 11, 16)
+    # The Comune owns it: its legal office and the pact's coordinator who work there.
+    assert services.template_review_reminders(today) == 2
+    notices = Notification.objects.filter(kind=Kind.TEMPLATE_REVIEW_DUE)
+    assert {n.recipient_id for n in notices} == {desk.lawyer.pk, desk.coordinator.pk}
+    assert notices.first().url == reverse("helpdesk:template", args=[template.pk])
+    assert services.template_review_reminders(today + timedelta(days=2)) == 0  # the same week: once
+    assert services.template_review_reminders(today + timedelta(days=7)) == 2  # the next week: again
+    reviewed = Template.objects.get(pk=template.pk)
+    services.revise_template(
+        actor=fresh(desk.lawyer), template=reviewed, version=reviewed.version, review_on=date(2027, 9, 1)
+    )
+    assert services.template_review_reminders(today + timedelta(days=14)) == 0  # reviewed: nothing more
+    # The daily job runs it.
+    from patto.notifications.reminders import sources
+
+    assert sources()["helpdesk.templates_review_due"] == services.template_review_reminders
+
+
+def test_a_template_owned_by_a_school_reminds_the_districts_library_keepers(desk):
+    template = _template(desk)
+    Template.objects.filter(pk=template.pk).update(owner=desk.school2)
+    assert services.template_review_reminders(date(2026, 11, 16)) == 2
+    assert set(Notification.objects.values_list("recipient", flat=True)) == {desk.lawyer.pk, desk.coordinator.pk}

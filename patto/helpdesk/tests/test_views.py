@@ -227,3 +227,74 @@ def test_the_coordinators_dashboard_shows_overdue_questions_and_response_times(d
     assert late.number in page and "Privacy e condivisione delle informazioni" in page
     assert "1 quesito con risposta" in page
     assert "Segreto" not in page  # numbers and categories only, never the subject or the text
+    assert "Risposta in ritardo" not in page  # answered in time
+    Question.objects.filter(pk=answered.pk).update(due_on=date(2026, 11, 13))  # answered on the 16th: late
+    page = client_for(desk.coordinator).get(reverse("governance:dashboard")).content.decode()
+    assert "1 quesito con risposta oltre il tempo di risposta" in page and "Risposta in ritardo" in page
+    assert answered.number in page and "risposta il 16/11/2026" in page
+
+
+def _faq(desk):
+    question = ask(desk)
+    services.answer_question(actor=fresh(desk.lawyer), question=question, version=question.version, answer="Sì.")
+    question.refresh_from_db()
+    return services.publish_faq(
+        actor=fresh(desk.lawyer),
+        source_question=question,
+        category="privacy",
+        question="Si può inviare una relazione al servizio sociale?",
+        answer="Sì, nei limiti del consenso.",
+    )
+
+
+@pytest.mark.parametrize("version", [None, "", "abc", "stale"])
+def test_withdrawing_an_faq_without_the_version_seen_is_a_conflict(desk, version):
+    """Review F5: a POST without the version the page showed (or with an older one) changes nothing (409), it
+    never falls back on the current version."""
+    faq = _faq(desk)
+    data = {} if version is None else {"version": faq.version - 1 if version == "stale" else version}
+    response = client_for(desk.lawyer).post(reverse("helpdesk:faq_publication", args=[faq.pk]), data)
+    assert response.status_code == 409
+    assert "Nessuna modifica" in response.content.decode()
+    faq.refresh_from_db()
+    assert faq.is_published and faq.revisions.count() == 1
+    assert not AuditEvent.objects.filter(action="helpdesk.faq.withdrawn").exists()
+    response = client_for(desk.lawyer).post(
+        reverse("helpdesk:faq_publication", args=[faq.pk]), {"version": faq.version}
+    )
+    assert response.status_code == 302
+    faq.refresh_from_db()
+    assert not faq.is_published
+
+
+def test_an_faqs_history_is_read_by_the_legal_office_and_the_schools_read_the_current_text(desk):
+    faq = _faq(desk)
+    lawyer = client_for(desk.lawyer)
+    url = reverse("helpdesk:faq", args=[faq.pk])
+    response = lawyer.post(
+        url,
+        {
+            "category": "privacy",
+            "question": "Si può inviare una relazione al servizio sociale?",
+            "answer": "Sì, con il consenso scritto di entrambi i genitori.",
+            "version": faq.version,
+        },
+    )
+    assert response.status_code == 302
+    faq.refresh_from_db()
+    lawyer.post(reverse("helpdesk:faq_publication", args=[faq.pk]), {"version": faq.version})
+    faq.refresh_from_db()
+    lawyer.post(reverse("helpdesk:faq_publication", args=[faq.pk]), {"version": faq.version, "publish": "1"})
+    revisions = list(faq.revisions.order_by("number").values_list("number", "event", "answer", "author"))
+    assert revisions == [
+        (1, "published", "Sì, nei limiti del consenso.", desk.lawyer.pk),
+        (2, "edited", "Sì, con il consenso scritto di entrambi i genitori.", desk.lawyer.pk),
+        (3, "withdrawn", "Sì, con il consenso scritto di entrambi i genitori.", desk.lawyer.pk),
+        (4, "republished", "Sì, con il consenso scritto di entrambi i genitori.", desk.lawyer.pk),
+    ]
+    page = lawyer.get(url).content.decode()
+    assert "Storico" in page and "Revisione 2: Modificata da Laura Legali" in page
+    assert "nei limiti del consenso" in page  # the first text, in the history
+    school = client_for(desk.teacher2).get(url).content.decode()
+    assert "entrambi i genitori" in school
+    assert "Storico" not in school and "nei limiti del consenso" not in school
