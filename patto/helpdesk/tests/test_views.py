@@ -298,3 +298,26 @@ def test_an_faqs_history_is_read_by_the_legal_office_and_the_schools_read_the_cu
     school = client_for(desk.teacher2).get(url).content.decode()
     assert "entrambi i genitori" in school
     assert "Storico" not in school and "nei limiti del consenso" not in school
+
+
+def test_the_school_chooses_the_legal_office_only_when_the_district_has_several(desk):
+    from patto.accounts.models import Institution
+    from patto.accounts.roles import Role
+
+    from .conftest import member, sign
+
+    client = client_for(desk.teacher)
+    assert "id_office" not in client.get(reverse("helpdesk:ask")).content.decode()  # one office: no choice
+    riccione = Institution.objects.create(
+        district=desk.district, kind=Institution.Kind.COMUNE, name="Comune di Riccione", town="Riccione"
+    )
+    sign(riccione)
+    member("avvocato2", riccione, Role.LEGAL_OFFICE, "Marco", "Mori")
+    page = client.get(reverse("helpdesk:ask")).content.decode()
+    assert 'for="id_office"' in page and "Ufficio legale" in page and "Comune di Riccione" in page
+    assert desk.school2.name not in page  # only the legal offices are offered
+    data = {"category": "schooling", "subject": "Assenze", "text": "Quando si segnala l'inadempienza?"}
+    response = client.post(reverse("helpdesk:ask"), data)
+    assert response.status_code == 200 and not Question.objects.exists()  # the choice is required
+    response = client.post(reverse("helpdesk:ask"), {**data, "office": riccione.pk})
+    assert response.status_code == 302 and Question.objects.get().office == riccione
