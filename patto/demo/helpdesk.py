@@ -253,7 +253,9 @@ def _question(spec, lawyer, patron):
             faq = services.publish_faq(
                 actor=lawyer, source_question=question, category=category, question=faq_question, answer=faq_answer
             )
-            type(faq).objects.filter(pk=faq.pk).update(published_at=_at(add_working_days(answered_on, 1, patron), 9))
+            published_at = _at(add_working_days(answered_on, 1, patron), 9)
+            type(faq).objects.filter(pk=faq.pk).update(published_at=published_at)
+            faq.revisions.update(created_at=published_at)  # its history starts on the day it was published
 
 
 def _templates(district, coordinator, office):

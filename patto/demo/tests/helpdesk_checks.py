@@ -20,6 +20,8 @@ def the_help_desk_tells_its_stories():
     assert questions.count() == 6
     assert overdue(today=today).count() == 2
     assert Faq.objects.filter(published_at__isnull=False, unpublished_at__isnull=True).count() == 3
+    for faq in Faq.objects.all():  # each with its history: published once, by the legal office, on its day
+        assert list(faq.revisions.values_list("number", "event", "created_at")) == [(1, "published", faq.published_at)]
     assert questions.filter(status="waiting").count() == 1
     assert {q.asker.username for q in questions} == {"demo.referente", "demo.referente2", "demo.nido", "demo.dirigente"}
     for question in questions:
