@@ -119,6 +119,215 @@ def render_pdf(html, origin=PDF_ORIGIN):
     )
 
 
+# A long document is rendered in parts, each a WeasyPrint document of its own whose boxes are freed before the
+# next is laid out, and the parts' PDFs are written one after the other into one file (render_pdf_parts), each
+# part's objects renumbered and copied as they are, then let go: memory stays that of one part whatever the
+# length. The pages of a part number on from the previous part's; the total ("3 / 250") is not known while the
+# first parts are laid out, so a document in parts shows the page number alone.
+PART_PAGE_NUMBERS = "@page {{ @bottom-right {{ content: counter(page); }} }} @page :first {{ counter-reset: page {} }}"
+# The joined file's own objects: its catalog, page tree, structure tree root, Document element, parent tree.
+_CATALOG, _PAGES, _TREE, _DOCUMENT, _PARENT_TREE = 1, 2, 3, 4, 5
+
+
+def render_pdf_parts(parts, target, origin=PDF_ORIGIN):
+    """One PDF, written to the path ``target``, of a document in parts: ``parts`` yields each part's HTML (a
+    whole page with ``<html lang>`` and ``<title>``, rendered only when asked for, so a generator keeps one
+    part in memory at a time). The first part gives the document its title, language, metadata and bookmarks;
+    a later part should not carry headings (its bookmarks are not kept). Like ``render_pdf``: tagged (PDF/UA-1)
+    and PDF/A-3u. WeasyPrint tags each page as one ``Part`` element of the ``Document``: the joined Document
+    holds every part's page elements in order, with the parent-tree keys of a later part shifted past the
+    previous parts' and its element IDs (the table headers' targets) made unique."""
+    import gc
+
+    from weasyprint.text.fonts import FontConfiguration
+
+    fetcher = StaticFilesFetcher(origin)
+    # One font configuration for every part (the fonts are loaded once).
+    fonts = FontConfiguration()
+    stylesheet = weasyprint.CSS(url=fetcher.static_url(PDF_STYLESHEET), url_fetcher=fetcher, font_config=fonts)
+    with open(target, "wb") as output:
+        writer = _PartsWriter(output)
+        for number, html in enumerate(parts):
+            numbering = weasyprint.CSS(string=PART_PAGE_NUMBERS.format(len(writer.pages) + 1))
+            content = weasyprint.HTML(string=html, base_url=origin, url_fetcher=fetcher).write_pdf(
+                stylesheets=[stylesheet, numbering],
+                font_config=fonts,
+                pdf_variant=PDF_VARIANT,
+                pdf_tags=True,
+                finisher=_accessible,
+            )
+            del html
+            gc.collect()  # the part's boxes go before the next part is laid out (they hold reference cycles)
+            writer.add(content, f"p{number}-" if number else "")
+            del content
+        writer.finish()
+
+
+class _PartsWriter:
+    """Writes the PDFs of a document's parts into one file, a part at a time (render_pdf_parts): what stays in
+    memory is each object's offset, the pages' and the Document's references and the parent tree's keys."""
+
+    def __init__(self, output):
+        self.output = output
+        self.offsets = {}
+        self.pages, self.elements, self.parent_tree = [], [], []
+        self.base = _PARENT_TREE  # a part's object n is written as base + n
+        self.next_key = 0
+        self.head = None  # the first part's catalog entries, tree root entries, Info and ID
+
+    def add(self, content, id_prefix):
+        import pikepdf
+
+        with pikepdf.open(io.BytesIO(content)) as part:
+            if self.head is None:
+                self.output.write(b"%PDF-" + part.pdf_version.encode() + b"\n%\xe2\xe3\xcf\xd3\n")
+            root, tree = part.Root, part.Root.StructTreeRoot
+            (document,) = _kids(tree)
+            own = {
+                root.objgen: _CATALOG,
+                root.Pages.objgen: _PAGES,
+                tree.objgen: _TREE,
+                document.objgen: _DOCUMENT,
+                tree.ParentTree.objgen: _PARENT_TREE,
+            }
+            self.own, self.keys = own, {}
+            shift = self.next_key
+            nums = tree.ParentTree.Nums
+            for index in range(0, len(nums), 2):
+                self.parent_tree.append((int(nums[index]) + shift, self._value(nums[index + 1])))
+                self.next_key = max(self.next_key, int(nums[index]) + shift + 1)
+            for page in part.pages:
+                if "/StructParents" in page.obj:
+                    page.obj.StructParents = int(page.obj.StructParents) + shift
+                for annotation in page.obj.get("/Annots", []):
+                    if "/StructParent" in annotation:
+                        annotation.StructParent = int(annotation.StructParent) + shift
+                self.pages.append(self._value(page.obj))
+            for element in _kids(document):
+                if id_prefix:
+                    _unique_ids(element, id_prefix)
+                self.elements.append(self._value(element))
+            if self.head is None:
+                skip = ("/Type", "/Pages", "/StructTreeRoot")
+                self.head = {
+                    "catalog": b"".join(self._entry(key, value) for key, value in root.items() if key not in skip),
+                    "tree": b"".join(
+                        self._entry(key, value)
+                        for key, value in tree.items()
+                        if key not in ("/Type", "/K", "/ParentTree", "/ParentTreeNextKey")
+                    ),
+                    "trailer": b"".join(
+                        self._entry(key, part.trailer[key]) for key in ("/Info", "/ID") if key in part.trailer
+                    ),
+                }
+            last = self.base
+            for obj in part.objects:
+                if not getattr(obj, "is_indirect", False) or obj.objgen in own:
+                    continue
+                if isinstance(obj, pikepdf.Stream) and obj.stream_dict.get("/Type") in ("/ObjStm", "/XRef"):
+                    continue
+                number = self.base + obj.objgen[0]
+                self._write(number, self._stream(obj) if isinstance(obj, pikepdf.Stream) else self._value(obj, True))
+                last = max(last, number)
+            self.base = last
+
+    def _write(self, number, body):
+        self.offsets[number] = self.output.tell()
+        self.output.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
+
+    def _stream(self, stream):
+        raw = stream.read_raw_bytes()
+        entries = b"".join(self._entry(k, v) for k, v in stream.stream_dict.items() if k != "/Length")
+        return b"<<%s/Length %d>>\nstream\n%s\nendstream" % (entries, len(raw), raw)
+
+    def _entry(self, key, value):
+        name = self.keys.get(key)
+        if name is None:
+            import pikepdf
+
+            name = self.keys[key] = pikepdf.Name(key).unparse()
+        return name + b" " + self._value(value) + b"\n"
+
+    def _value(self, value, body=False):
+        """The bytes of ``value``, a reference for an indirect object (unless it is the object written)."""
+        import pikepdf
+
+        if isinstance(value, bool):
+            return b"true" if value else b"false"
+        if isinstance(value, int):
+            return b"%d" % value
+        if value is None:
+            return b"null"
+        if not isinstance(value, pikepdf.Object):
+            return str(value).encode()  # a real number (Decimal)
+        if not body and value.is_indirect:
+            return b"%d 0 R" % self.own.get(value.objgen, self.base + value.objgen[0])
+        if isinstance(value, pikepdf.Dictionary):
+            return b"<<" + b"".join(self._entry(k, v) for k, v in value.items()) + b">>"
+        if isinstance(value, pikepdf.Array):
+            return b"[" + b" ".join(self._value(item) for item in value) + b"]"
+        return value.unparse()
+
+    def finish(self):
+        write, head = self._write, self.head
+        nums = b" ".join(b"%d %s" % (key, value) for key, value in self.parent_tree)
+        write(
+            _CATALOG,
+            b"<</Type /Catalog\n/Pages %d 0 R\n/StructTreeRoot %d 0 R\n%s>>" % (_PAGES, _TREE, head["catalog"]),
+        )
+        write(_PAGES, b"<</Type /Pages /Count %d /Kids [%s]>>" % (len(self.pages), b" ".join(self.pages)))
+        write(
+            _TREE,
+            b"<</Type /StructTreeRoot /K [%d 0 R] /ParentTree %d 0 R /ParentTreeNextKey %d\n%s>>"
+            % (_DOCUMENT, _PARENT_TREE, self.next_key, head["tree"]),
+        )
+        write(
+            _DOCUMENT,
+            b"<</Type /StructElem /S /Document /P %d 0 R /K [%s]>>" % (_TREE, b" ".join(self.elements)),
+        )
+        write(_PARENT_TREE, b"<</Nums [%s]>>" % nums)
+        size = max(self.offsets) + 1
+        start = self.output.tell()
+        self.output.write(b"xref\n0 %d\n0000000000 65535 f \n" % size)
+        for number in range(1, size):
+            offset = self.offsets.get(number)
+            self.output.write(b"%010d 00000 n \n" % offset if offset is not None else b"0000000000 00000 f \n")
+        self.output.write(
+            b"trailer\n<</Size %d /Root %d 0 R\n%s>>\nstartxref\n%d\n%%%%EOF\n"
+            % (size, _CATALOG, head["trailer"], start)
+        )
+
+
+def _kids(element):
+    """A structure element's kids as a list (``/K`` is one kid or an array of them)."""
+    import pikepdf
+
+    kids = element.get("/K")
+    if kids is None:
+        return []
+    return list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+
+
+def _unique_ids(element, prefix):
+    """Prefix the structure element IDs below ``element`` and the table cells' references to them."""
+    import pikepdf
+
+    stack = [element]
+    while stack:
+        element = stack.pop()
+        if not isinstance(element, pikepdf.Dictionary) or "/S" not in element:
+            continue  # marked-content references and integers (MCIDs)
+        if "/ID" in element:
+            element.ID = pikepdf.String(prefix + str(element.ID))
+        attributes = element.get("/A")
+        for attribute in (
+            [] if attributes is None else attributes if isinstance(attributes, pikepdf.Array) else [attributes]
+        ):
+            if isinstance(attribute, pikepdf.Dictionary) and "/Headers" in attribute:
+                attribute.Headers = pikepdf.Array([pikepdf.String(prefix + str(h)) for h in attribute.Headers])
+        stack.extend(_kids(element))
+
+
 def pdf_response(request, template, context, filename):
     """Render ``template`` to PDF with the print stylesheet; the caller logs the access."""
     html = render_to_string(template, {**context, "pdf": True}, request=request)

@@ -6,6 +6,7 @@ party that says it has not started has reported), and the report goes to the Giu
 silence as a statement."""
 
 import tempfile
+from pathlib import Path
 
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from patto.audit.services import record_access
-from patto.core.exports import Export, Sheet, render_pdf, write_xlsx
+from patto.core.exports import Export, Sheet, render_pdf, render_pdf_parts, write_xlsx
 from patto.core.shortcuts import get_object_for
 
 from .models import CommitmentUpdate, MonitoringPeriod
@@ -162,6 +163,8 @@ def xlsx_sheets(context):
 # --- Built in the background (core.exportjobs; registered in apps.py) ---------------------------------------
 
 PDF_TEMPLATE = "governance/report_document.html"
+# Commitments per part of a long report's PDF: a part's layout (≈13 pages) is all WeasyPrint holds at a time.
+PDF_PART = 50
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -180,9 +183,28 @@ def _read_for_export(params, actor, action):
 
 
 def build_report_pdf(params, actor):
+    """The report's PDF; past PDF_PART commitments, in parts of PDF_PART commitments joined into one file
+    (core.exports.render_pdf_parts), so that memory does not grow with the number of commitments."""
     period, context = _read_for_export(params, actor, "governance.report.pdf")
-    html = render_to_string(PDF_TEMPLATE, {**context, "pdf": True, "LANGUAGE_CODE": translation.get_language()})
-    return Export(f"monitoraggio-{period.pk}.pdf", "application/pdf", render_pdf(html))
+    commitments = context["commitments"]
+    page = {**context, "pdf": True, "LANGUAGE_CODE": translation.get_language()}
+    filename = f"monitoraggio-{period.pk}.pdf"
+    if len(commitments) <= PDF_PART:
+        return Export(filename, "application/pdf", render_pdf(render_to_string(PDF_TEMPLATE, page)))
+
+    def parts():  # rendered one at a time, as the PDF asks for them
+        for start in range(0, len(commitments), PDF_PART):
+            part = commitments[start : start + PDF_PART]
+            yield render_to_string(PDF_TEMPLATE, {**page, "commitments": part, "continued": start > 0})
+
+    with tempfile.NamedTemporaryFile(suffix=".pdf", delete=False) as target:
+        pass
+    try:
+        render_pdf_parts(parts(), target.name)
+    except BaseException:
+        Path(target.name).unlink(missing_ok=True)
+        raise
+    return Export(filename, "application/pdf", target.name)
 
 
 def build_report_xlsx(params, actor):

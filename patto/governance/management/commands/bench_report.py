@@ -1,11 +1,14 @@
-"""Benchmark: time and peak memory of the monitoring report's PDF and XLSX at 100 and 1,000 commitments.
+"""Benchmark: time and peak memory of the monitoring report's PDF and XLSX at 100, 300 and 1,000 commitments.
 
 Runs in a throwaway SQLite database in a temporary folder (never the configured one). Each measurement is a
 fresh process that builds the report exactly as the background job's child does (``exportjobs.build_now``:
 the requester's read, the access row, the file written to the exports' storage), so its figures are those of
 ``manage.py build_export`` in production. The sizes alternate round by round (the machine is shared and
 noisy); printed: median wall time and CPU time, the process's peak RSS (VmHWM) and the growth of the peak
-over the process's footprint before building (Django, WeasyPrint and openpyxl already imported)."""
+over the process's footprint before building (Django, WeasyPrint and openpyxl already imported), the same
+growth read from ``resource.getrusage`` (ru_maxrss, the process's lifetime peak, less the footprint before),
+and the peak of Python's allocations during the build (tracemalloc, in a second fresh process of its own:
+tracing slows the build and adds its own memory, so the RSS figures come from an untraced process)."""
 
 import json
 import os
@@ -15,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 from datetime import date
 from pathlib import Path
 
@@ -42,7 +46,7 @@ class Command(BaseCommand):
     help = "Measure the monitoring report's PDF and XLSX (time, peak memory) at 100 and 1,000 commitments."
 
     def add_arguments(self, parser):
-        parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
+        parser.add_argument("--sizes", type=int, nargs="+", default=[100, 300, 1000])
         parser.add_argument("--rounds", type=int, default=3)
         parser.add_argument("--formats", nargs="+", default=["pdf", "xlsx"], choices=sorted(KINDS))
         parser.add_argument(
@@ -51,13 +55,22 @@ class Command(BaseCommand):
             # internal: the seeding child
             help="internal",
         )
+        parser.add_argument(
+            "--no-tracemalloc", dest="trace", action="store_false", help="skip the traced (slower) processes"
+        )
+        parser.add_argument(
+            "--pdf-in-one",
+            action="store_true",
+            help="the PDF laid out as one document, as before it was rendered in parts (for comparison)",
+        )
         parser.add_argument("--measure", nargs=2, metavar=("SIZE", "FORMAT"), help="internal")
+        parser.add_argument("--traced", action="store_true", help="internal")
 
-    def handle(self, *args, sizes, rounds, formats, seed, measure, **options):
+    def handle(self, *args, sizes, rounds, formats, seed, measure, trace, traced, pdf_in_one, **options):
         if seed:
             return self.seed(sizes)
         if measure:
-            return self.measure(int(measure[0]), measure[1])
+            return self.measure(int(measure[0]), measure[1], traced, pdf_in_one)
         with tempfile.TemporaryDirectory(prefix="patto-bench-report-") as folder:
             env = {
                 **os.environ,
@@ -75,7 +88,12 @@ class Command(BaseCommand):
                 order = sizes if round_ % 2 == 0 else list(reversed(sizes))  # alternate which size goes first
                 for size in order:
                     for fmt in formats:
-                        results[size, fmt].append(json.loads(self.child(["--measure", str(size), fmt], env)))
+                        measure = ["--measure", str(size), fmt, *(["--pdf-in-one"] if pdf_in_one else [])]
+                        figures = json.loads(self.child(measure, env))
+                        if trace:
+                            traced = json.loads(self.child([*measure, "--traced"], env))
+                            figures["traced_mb"] = traced["traced_mb"]
+                        results[size, fmt].append(figures)
             self.report(results)
 
     def child(self, arguments, env):
@@ -93,7 +111,7 @@ class Command(BaseCommand):
     def report(self, results):
         self.stdout.write(
             f"{'size':>6} {'format':>6} {'wall s (median, min-max)':>26} {'cpu s':>7} {'peak RSS MB':>12} "
-            f"{'peak growth MB':>15} {'file KB':>8}"
+            f"{'peak growth MB':>15} {'maxrss growth MB':>17} {'tracemalloc MB':>15} {'file KB':>8}"
         )
         for (size, fmt), runs in results.items():
             wall = [run["wall"] for run in runs]
@@ -101,7 +119,8 @@ class Command(BaseCommand):
                 f"{size:>6} {fmt:>6} {statistics.median(wall):>12.2f} ({min(wall):.2f}-{max(wall):.2f}) "
                 f"{statistics.median(run['cpu'] for run in runs):>7.2f} "
                 f"{max(run['peak_mb'] for run in runs):>12.0f} {max(run['growth_mb'] for run in runs):>15.0f} "
-                f"{runs[0]['size_kb']:>8.0f}"
+                f"{max(run['maxrss_growth_mb'] for run in runs):>17.0f} "
+                f"{max((run.get('traced_mb', float('nan')) for run in runs)):>15.0f} {runs[0]['size_kb']:>8.0f}"
             )
 
     # --- The children ----------------------------------------------------------------------------------------
@@ -112,7 +131,7 @@ class Command(BaseCommand):
             _pact_with(size, index)
         self.stdout.write("seeded")
 
-    def measure(self, size, fmt):
+    def measure(self, size, fmt, traced=False, pdf_in_one=False):
         import importlib
 
         from django.utils import timezone
@@ -124,7 +143,11 @@ class Command(BaseCommand):
         from patto.accounts.models import User
         from patto.core import exportjobs
         from patto.core.models import ExportJob
+        from patto.governance import reports
         from patto.governance.models import MonitoringPeriod
+
+        if pdf_in_one:
+            reports.PDF_PART = sys.maxsize
 
         user = User.objects.get(username=f"bench.coordinator.{size}")
         period = MonitoringPeriod.objects.get(
@@ -140,10 +163,15 @@ class Command(BaseCommand):
         )
         before_kb = _status_kb("VmRSS")
         Path("/proc/self/clear_refs").write_text("5")  # the peak (VmHWM) starts again from here
+        if traced:
+            tracemalloc.start()
         started, cpu = time.perf_counter(), time.process_time()
         status = exportjobs.build_now(job.pk)
         wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+        traced_peak = tracemalloc.get_traced_memory()[1] if traced else None
+        tracemalloc.stop()
         peak_kb = _status_kb("VmHWM")
+        maxrss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
         job.refresh_from_db()
         if status != ExportJob.Status.READY:
             raise RuntimeError(f"the export failed: {job.error}")
@@ -152,6 +180,8 @@ class Command(BaseCommand):
             "cpu": cpu,
             "peak_mb": peak_kb / 1024,
             "growth_mb": (peak_kb - before_kb) / 1024,
+            "maxrss_growth_mb": (maxrss_kb - before_kb) / 1024,
+            **({"traced_mb": traced_peak / 2**20} if traced else {}),
             "size_kb": job.size / 1024,
         }
         self.stdout.write(json.dumps(figures))
