@@ -321,3 +321,26 @@ def test_the_school_chooses_the_legal_office_only_when_the_district_has_several(
     assert response.status_code == 200 and not Question.objects.exists()  # the choice is required
     response = client.post(reverse("helpdesk:ask"), {**data, "office": riccione.pk})
     assert response.status_code == 302 and Question.objects.get().office == riccione
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_faq_page_query_count_with_its_history(desk, count, django_assert_num_queries):
+    """The FAQ's page costs the same with one revision or three (the history in one query, its authors joined)."""
+    faq = _faq(desk)
+    for n in range(1, count):
+        services.update_faq(
+            actor=fresh(desk.lawyer),
+            faq=faq,
+            version=faq.version,
+            category="privacy",
+            question="Si può inviare una relazione al servizio sociale?",
+            answer=f"RISPOSTA-{n}",
+        )
+    lawyer = client_for(desk.lawyer)
+    with django_assert_num_queries(FAQ_PAGE_QUERIES):
+        page = lawyer.get(reverse("helpdesk:faq", args=[faq.pk])).content.decode()
+    assert page.count("Revisione ") == count
+
+
+# session, user, memberships, standing; the FAQ with its source question; the history; the bell.
+FAQ_PAGE_QUERIES = 7
