@@ -93,11 +93,14 @@ say "gunicorn, $WORKERS workers, production settings, 127.0.0.1:$PORT"
 "${PRODUCTION[@]}" gunicorn patto.wsgi --workers "$WORKERS" --bind "127.0.0.1:$PORT" >"$WORK/gunicorn.log" 2>&1 &
 GUNICORN=$!
 PIDS+=("$GUNICORN")
-for _attempt in $(seq 120); do
-  curl -sf -o /dev/null -H "X-Forwarded-Proto: https" "http://127.0.0.1:$PORT/salute/" && break
+# Ready when the sign-in page answers (not /salute/: it reports the antivirus down, as no clamd runs here).
+ready=""
+for _attempt in $(seq 240); do
+  curl -sf -o /dev/null -H "X-Forwarded-Proto: https" "http://127.0.0.1:$PORT/accesso/" && ready=1 && break
   kill -0 "$GUNICORN" 2>/dev/null || fail "gunicorn did not start"
   sleep 0.5
 done
+[ -n "$ready" ] || fail "gunicorn does not answer"
 # Warm-up: each worker renders the sign-in page once or twice (imports, templates) before anyone arrives.
 for _request in $(seq $((WORKERS * 2))); do
   curl -sf -o /dev/null -H "X-Forwarded-Proto: https" "http://127.0.0.1:$PORT/accesso/" || true

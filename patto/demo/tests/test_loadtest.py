@@ -7,6 +7,7 @@ import re
 import uuid
 from pathlib import Path
 
+import pytest
 from django.urls import resolve
 
 LOADTEST = Path(__file__).resolve().parents[3] / "loadtest"
@@ -31,3 +32,14 @@ def test_the_locustfile_asks_only_for_named_routes():
     asked = set(re.findall(r"""(?:self\.page|url)\(\s*"([a-z_]+:[a-z_]+)\"""", source))
     assert {"accounts:login", "accounts:mfa_verify", "cases:path_detail", "audit:trail"} <= asked
     assert asked <= set(_routes().ROUTES), asked - set(_routes().ROUTES)
+
+
+def test_the_load_test_accounts_come_in_the_demo_proportions_of_roles():
+    from django.core.management.base import CommandError
+
+    from patto.demo.management.commands.seed_loadtest import role_counts
+
+    assert role_counts(200) == {"coordinator": 20, "auditor": 10, "school_referent": 50, "case_manager": 120}
+    assert role_counts(5) == {"coordinator": 1, "auditor": 1, "school_referent": 1, "case_manager": 2}
+    with pytest.raises(CommandError):
+        role_counts(3)

@@ -14,6 +14,7 @@ random key. The file written (mode 0600) lists each account with its role, TOTP 
 pages need (paths, the monitoring period): the locustfile reads it. A throwaway database only: it refuses to
 run twice on the same one, and in production (the demo app is not installed there either)."""
 
+import io
 import json
 import os
 import secrets
@@ -61,7 +62,7 @@ class Command(BaseCommand):
         if User.objects.filter(username__startswith=PREFIX).exists():
             raise CommandError("This database has load-test accounts already: use a fresh one.")
         counts = role_counts(users)
-        call_command("seed_demo", stdout=open(os.devnull, "w"))
+        call_command("seed_demo", stdout=io.StringIO())
         with transaction.atomic():
             accounts = self.build(counts, caseload)
         path = Path(out)
