@@ -83,6 +83,7 @@ LABELS = {
     "offer.codesign.capacity_added": _("Recorded the places a co-design agreement creates"),
     "offer.codesign.document_added": _("Added a document to a co-design process"),
     "offer.codesign.document_read": _("Downloaded a document of a co-design process"),
+    "offer.codesign.meeting_assigned": _("Assigned a meeting of the co-design table to a phase of the process"),
     "referrals.request.sent": _("Sent a request, consultation or signal"),
     "referrals.request.assigned": _("Assigned a request to a person"),
     "referrals.request.message": _("Wrote in a request's thread"),

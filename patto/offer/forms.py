@@ -133,6 +133,24 @@ class AdvanceForm(VersionedForm):
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
+class MeetingPhaseForm(StyledFormMixin, forms.Form):
+    """The phase of one meeting of the process's table (one form per meeting on the process's page)."""
+
+    phase = forms.ChoiceField(label=_("Phase"))
+
+    def __init__(self, *args, meeting, **kwargs):
+        from django.utils import timezone
+        from django.utils.formats import date_format
+
+        from .services import NO_PHASE
+
+        kwargs.setdefault("prefix", f"incontro-{meeting.pk}")
+        super().__init__(*args, **kwargs)
+        self.fields["phase"].choices = [(NO_PHASE, _("No phase")), *CodesignProcess.Phase.choices]
+        day = date_format(timezone.localtime(meeting.starts_at), "SHORT_DATE_FORMAT")
+        self.fields["phase"].label = _("Phase of the meeting of %(day)s") % {"day": day}
+
+
 class CapacityForm(StyledFormMixin, forms.Form):
     offer = forms.ModelChoiceField(label=_("Dispositivo and provider"), queryset=Offer.objects.none())
     places_added = forms.IntegerField(label=_("Places added"), min_value=1, max_value=10000)

@@ -208,3 +208,20 @@ class CapacityLine(models.Model):
     class Meta:
         ordering = ["pk"]
         constraints = [models.UniqueConstraint(fields=["process", "offer"], name="offer_capacity_once")]
+
+
+class MeetingPhase(models.Model):
+    """A meeting of the process's co-design table (a governance body's meeting, with its minutes) assigned to one
+    of the process's phases: shown under that phase."""
+
+    process = models.ForeignKey(CodesignProcess, on_delete=models.CASCADE, related_name="meeting_phases")
+    meeting = models.ForeignKey("governance.BodyMeeting", on_delete=models.PROTECT, related_name="+")
+    phase = models.CharField(_("phase"), max_length=20, choices=CodesignProcess.Phase.choices)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("meeting of a phase")
+        verbose_name_plural = _("meetings of the phases")
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["process", "meeting"], name="offer_meeting_one_phase")]

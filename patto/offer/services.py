@@ -11,7 +11,15 @@ from django.utils.translation import gettext as _
 from patto.audit.services import record_event
 from patto.core.versioning import update_versioned
 
-from .models import CapacityLine, CodesignDocument, CodesignProcess, Offer, PhaseChange, WaitingEntry
+from .models import (
+    CapacityLine,
+    CodesignDocument,
+    CodesignProcess,
+    MeetingPhase,
+    Offer,
+    PhaseChange,
+    WaitingEntry,
+)
 from .queries import codesign_district, codesign_visible_to, offer_district, offers_visible_to, waiting_visible_to
 
 OFFER_FIELDS = ("places", "hours_per_week", "notes", "is_active")
@@ -363,3 +371,37 @@ def add_document(*, actor, process, phase, title, upload):
         changes={"document": [None, title], "phase": [None, phase]},
     )
     return document
+
+
+NO_PHASE = "none"
+
+
+@transaction.atomic
+def assign_meeting_phase(*, actor, process, meeting, phase):
+    """Assign a meeting of the process's table to one of its phases (``NO_PHASE``: to none). Nothing changes
+    when it is already so (no audit row)."""
+    _authorise(actor, "offer.change_codesign", process, codesign_visible_to)
+    if process.body_id is None or meeting.body_id != process.body_id:
+        raise ValidationError(_("Choose a meeting of the process's co-design table."))
+    if phase != NO_PHASE and phase not in CodesignProcess.Phase.values:
+        raise ValidationError({"phase": _("Choose a phase of the process.")})
+    current = MeetingPhase.objects.select_for_update().filter(process=process, meeting=meeting).first()
+    before = current.phase if current else None
+    after = None if phase == NO_PHASE else phase
+    if before == after:
+        return current
+    if after is None:
+        current.delete()
+        current = None
+    elif current is None:
+        current = MeetingPhase.objects.create(process=process, meeting=meeting, phase=after, assigned_by=actor)
+    else:
+        current.phase, current.assigned_by = after, actor
+        current.save(update_fields=["phase", "assigned_by", "assigned_at"])
+    record_event(
+        actor=actor,
+        action="offer.codesign.meeting_assigned",
+        obj=process,
+        changes={"meeting": [None, meeting.pk], "phase": [before, after]},
+    )
+    return current

@@ -20,6 +20,11 @@ urlpatterns = [
     path("coprogettazione/<uuid:pk>/capacita/", views_codesign.codesign_capacity, name="codesign_capacity"),
     path("coprogettazione/<uuid:pk>/documenti/", views_codesign.codesign_document, name="codesign_document"),
     path(
+        "coprogettazione/<uuid:pk>/incontri/<int:meeting_pk>/fase/",
+        views_codesign.codesign_meeting_phase,
+        name="codesign_meeting_phase",
+    ),
+    path(
         "coprogettazione/<uuid:pk>/documenti/<int:document_pk>/",
         views_codesign.codesign_document_download,
         name="codesign_document_download",

@@ -18,8 +18,8 @@ from patto.documents.responses import attachment_response
 from patto.governance.models import BodyMeeting
 
 from . import services
-from .forms import AdvanceForm, CapacityForm, DocumentForm, ProcessEditForm, ProcessForm
-from .models import CodesignDocument
+from .forms import AdvanceForm, CapacityForm, DocumentForm, MeetingPhaseForm, ProcessEditForm, ProcessForm
+from .models import CodesignDocument, CodesignProcess, MeetingPhase
 from .queries import codesign_district, codesign_visible_to
 
 VIEW, CHANGE = "offer.view_codesign", "offer.change_codesign"
@@ -58,22 +58,56 @@ def codesign_add(request):
     return render(request, "offer/codesign_form.html", {"form": form})
 
 
+def _phases_with_meetings(process, meetings):
+    """The phases begun (with their meetings under each), then any phase not begun yet with meetings assigned
+    to it; and each meeting's phase. One query (the assignments), whatever their number."""
+    by_pk = {meeting.pk: meeting for meeting in meetings}
+    assigned = {}
+    phase_of = {}
+    for row in MeetingPhase.objects.filter(process=process, meeting_id__in=list(by_pk)).order_by("pk"):
+        assigned.setdefault(row.phase, []).append(by_pk[row.meeting_id])
+        phase_of[row.meeting_id] = row.phase
+    for rows in assigned.values():
+        rows.sort(key=lambda meeting: meeting.starts_at)
+    labels = dict(CodesignProcess.Phase.choices)
+    phases = []
+    for change in process.phase_changes.select_related("recorded_by"):
+        phases.append({"change": change, "label": labels[change.phase], "meetings": assigned.pop(change.phase, [])})
+    for phase in CodesignProcess.Phase.values:
+        if phase in assigned:
+            phases.append({"change": None, "label": labels[phase], "meetings": assigned.pop(phase)})
+    return phases, phase_of
+
+
 @require_GET
 def codesign_detail(request, pk):
     process = _process(request, pk, VIEW)
-    meetings = BodyMeeting.objects.filter(body_id=process.body_id).order_by("starts_at") if process.body_id else []
+    meetings = (
+        list(BodyMeeting.objects.filter(body_id=process.body_id).order_by("starts_at")) if process.body_id else []
+    )
     can_change = request.user.has_perm(CHANGE)
     district = process.district
+    phases, phase_of = _phases_with_meetings(process, meetings)
+    meeting_rows = [
+        {
+            "meeting": meeting,
+            "phase": CodesignProcess.Phase(phase_of[meeting.pk]).label if meeting.pk in phase_of else "",
+            "form": MeetingPhaseForm(meeting=meeting, initial={"phase": phase_of.get(meeting.pk, services.NO_PHASE)})
+            if can_change
+            else None,
+        }
+        for meeting in meetings
+    ]
     return render(
         request,
         "offer/codesign_detail.html",
         {
             "process": process,
             "participants": process.participants.order_by("name"),
-            "phases": process.phase_changes.select_related("recorded_by"),
+            "phases": phases,
             "documents": process.documents.select_related("attachment"),
             "capacities": process.capacities.select_related("offer__device_type", "offer__provider"),
-            "meetings": meetings,
+            "meetings": meeting_rows,
             "can_change": can_change and not process.is_concluded,
             "advance_form": AdvanceForm(initial={"version": process.version, "on": timezone.localdate()})
             if can_change and not process.is_concluded
@@ -174,6 +208,35 @@ def codesign_document(request, pk):
         request,
         "offer/codesign_step.html",
         {"process": process, "form": form, "title": _("Add a document")},
+        status=400,
+    )
+
+
+@require_POST
+def codesign_meeting_phase(request, pk, meeting_pk):
+    """The coordinator assigns a meeting of the process's table to one of its phases (or to none)."""
+    process = _process(request, pk, CHANGE)
+    meeting = get_object_for(
+        request.user,
+        None,
+        BodyMeeting.objects.filter(body_id=process.body_id) if process.body_id else BodyMeeting.objects.none(),
+        pk=meeting_pk,
+    )
+    form = MeetingPhaseForm(request.POST, meeting=meeting)
+    if form.is_valid():
+        saved, _conflict = run_service(
+            form,
+            lambda: services.assign_meeting_phase(
+                actor=request.user, process=process, meeting=meeting, phase=form.cleaned_data["phase"]
+            ),
+        )
+        if saved:
+            messages.success(request, _("Meeting assigned to the phase."))
+            return redirect("offer:codesign_detail", pk=process.pk)
+    return render(
+        request,
+        "offer/codesign_step.html",
+        {"process": process, "form": form, "title": _("Phase of a meeting")},
         status=400,
     )
 

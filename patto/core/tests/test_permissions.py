@@ -205,6 +205,7 @@ def sample_url(name, objects):
         "offer:waiting_withdraw": {"pk": objects["waiting"]},
         "offer:waiting_activate": {"pk": objects["waiting"]},
         **{name: {"pk": objects["codesign"]} for name in CODESIGN_URLS},
+        "offer:codesign_meeting_phase": {"pk": objects["codesign"], "meeting_pk": objects["codesign_meeting"]},
         "offer:codesign_document_download": {"pk": objects["codesign"], "document_pk": objects["codesign_document"]},
         **{name: {"pk": objects["funding_call"]} for name in ("funding:call", "funding:proposal_add")},
         **{name: {"pk": objects["funding_proposal"]} for name in FUNDING_PROPOSAL_URLS},
@@ -381,11 +382,13 @@ def _sample_grant(personas):
 
 def _sample_offer(personas, world, family_path):
     """The cooperative's home education on the map of the offer, the fixture's family waiting for it (entered by
-    its case manager), and a co-design process of the district with a document."""
+    its case manager), and a co-design process of the district with a document and its table's meeting."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from patto.cases.models import DeviceType
     from patto.documents.tests import samples
+    from patto.governance import services as governance
+    from patto.governance.models import Pact
     from patto.offer import services
     from patto.territory.models import Comune
 
@@ -405,12 +408,25 @@ def _sample_offer(personas, world, family_path):
     waiting = services.put_on_waiting_list(
         actor=personas["case_manager"].user, path=family_path, offer=offer, need="Una famiglia d'appoggio"
     )
+    pact = Pact.objects.get(district=world.district)
+    table = governance.create_body(
+        actor=coordinator, pact=pact, kind="working_group", name="Tavolo di co-progettazione"
+    )
+    meeting = governance.schedule_body_meeting(
+        actor=coordinator,
+        body=table,
+        starts_at=timezone.now() - timedelta(days=3),
+        duration_minutes=90,
+        place="Sala del tavolo",
+        agenda="Primo tavolo",
+    )
     process = services.start_process(
         actor=coordinator,
         district=world.district,
         title="Co-progettazione educativa 2027",
         started_on=timezone.localdate(),
         participants=[world.coop],
+        body=table,
     )
     document = services.add_document(
         actor=coordinator,
@@ -419,7 +435,13 @@ def _sample_offer(personas, world, family_path):
         title="Avviso pubblico",
         upload=SimpleUploadedFile("avviso.pdf", samples.pdf()),
     )
-    return {"offer": offer.pk, "waiting": waiting.pk, "codesign": process.pk, "codesign_document": document.pk}
+    return {
+        "offer": offer.pk,
+        "waiting": waiting.pk,
+        "codesign": process.pk,
+        "codesign_document": document.pk,
+        "codesign_meeting": meeting.pk,
+    }
 
 
 def _sample_helpdesk(personas, world):
@@ -870,6 +892,7 @@ MATRIX = {
     "offer:codesign_advance": expect(405),
     "offer:codesign_capacity": expect(405),
     "offer:codesign_document": expect(405),
+    "offer:codesign_meeting_phase": expect(405),
     "offer:codesign_document_download": expect(404, **CODESIGN_READERS),
     # Funds and partnerships: the governance roles of the signatories read (other signatory users 403); the
     # coordinator records calls, proposals and projects; the lead's referent (the Comune's administrator here)
@@ -1018,6 +1041,7 @@ POST_MATRIX = {
     "offer:codesign_advance": expect(404, **{**CODESIGN_EDITS, "coordinator": 400}),
     "offer:codesign_capacity": expect(404, **{**CODESIGN_EDITS, "coordinator": 400}),
     "offer:codesign_document": expect(404, **{**CODESIGN_EDITS, "coordinator": 400}),
+    "offer:codesign_meeting_phase": expect(404, **{**CODESIGN_EDITS, "coordinator": 400}),
     # An empty mapping goes back to the comuni page with a message (the coordinator only: a write on people);
     # only the school's administrator enters pupils.
     "territory:map_residence": expect(403, coordinator=302),
