@@ -1,7 +1,7 @@
 """The demo district's offer of dispositivi (issue 12, section 2): who provides which dispositivo, in which comuni,
 for which ages and with how many places; two dispositivi with families waiting (entered by the case managers from
 the families' paths); a co-design process with the third sector at the co-design tables' phase, its table a
-governance body of the pact with a meeting held. Everything through the app's services; fictional; idempotent."""
+governance body of the pact with a meeting held (shown under the tables' phase). Everything through the app's services; fictional; idempotent."""
 
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -142,6 +142,7 @@ def _codesign(district, coordinator, institutions, offers):
         services.advance_phase(
             actor=coordinator, process=process, version=process.version, on=today - timedelta(days=days), note=note
         )
+    services.assign_meeting_phase(actor=coordinator, process=process, meeting=meeting, phase="tables")
     services.add_capacity(
         actor=coordinator, process=process, offer=offers["educativa-domiciliare"], places_added=4, hours_added=20
     )

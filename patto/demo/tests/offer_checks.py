@@ -29,3 +29,6 @@ def the_offer_tells_its_story():
     assert process.body is not None and process.body.meetings.exclude(minutes="").exists()
     assert process.participants.count() == 4 and process.capacities.count() == 2
     assert [c.phase for c in process.phase_changes.all()] == ["notice", "interest", "tables"]
+    assert [(m.meeting.body_id, m.phase) for m in process.meeting_phases.select_related("meeting")] == [
+        (process.body_id, "tables")
+    ]
