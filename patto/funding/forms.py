@@ -86,7 +86,7 @@ class ProposalStatusForm(VersionedForm):
         self.fields["status"].choices = [(s.value, s.label) for s in TRANSITIONS[proposal.status]]
 
 
-class AgreementForm(StyledFormMixin, forms.Form):
+class AgreementForm(VersionedForm):
     agreement = AttachmentField(label=_("Letter of intent or agreement"))
 
 
@@ -170,8 +170,48 @@ class ExpenditureForm(StyledFormMixin, forms.Form):
 
 class MilestoneReachedForm(StyledFormMixin, forms.Form):
     reached = forms.IntegerField(min_value=0, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, milestone, **kwargs):
         super().__init__(*args, prefix=f"m{milestone.pk}", **kwargs)
         self.fields["reached"].label = _("Value reached: %(title)s") % {"title": milestone.title}
         self.fields["reached"].initial = milestone.reached
+        self.fields["version"].initial = milestone.version
+
+
+# --- Edits and removals (each carries the version it was loaded with: 409 on a stale one) -----------------
+
+
+class PartnerShareForm(VersionedForm):
+    role = forms.CharField(label=_("Role in the project"), max_length=250)
+    amount = MoneyField(label=_("Share of the funding (€)"))
+    cofinancing = MoneyField(label=_("Co-financing (€)"))
+
+
+class BudgetLineEditForm(BudgetLineForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class MilestoneEditForm(MilestoneForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ExpenditureEditForm(ExpenditureForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document"].label = _("Replace the supporting document")
+
+
+class CancelExpenditureForm(VersionedForm):
+    reason = forms.CharField(
+        label=_("Reason for the cancellation"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The expenditure stays listed as cancelled, with this reason; no total counts it any more."),
+    )
+
+
+class RemoveForm(VersionedForm):
+    """A removal: the POST with the version that was shown is the act."""

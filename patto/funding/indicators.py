@@ -31,9 +31,11 @@ def projects_funded(pact, period):
 def project_spending(pact, period):
     """Euro of expenditure recorded on the district's projects, dated within the period (a Decimal)."""
     return cents(
-        Expenditure.objects.filter(
+        Expenditure.objects.in_force()
+        .filter(
             project__proposal__call__district_id=pact.district_id,
             spent_on__gte=period.starts_on,
             spent_on__lte=period.ends_on,
-        ).aggregate(total=money_sum("amount"))["total"]
+        )
+        .aggregate(total=money_sum("amount"))["total"]
     )

@@ -104,6 +104,10 @@ class Proposal(models.Model):
         related_name="+",
         verbose_name=_("letter of intent or agreement"),
     )
+    # The agreements replaced by a newer one: kept and listed, never deleted.
+    previous_agreements = models.ManyToManyField(
+        Attachment, blank=True, related_name="+", verbose_name=_("previous versions of the agreement")
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -135,6 +139,7 @@ class Partner(models.Model):
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("partner")
@@ -189,6 +194,7 @@ class BudgetLine(models.Model):
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     description = models.CharField(_("description"), max_length=250)
     amount = models.DecimalField(_("budget"), **MONEY, validators=[MinValueValidator(Decimal("0"))])
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("budget line")
@@ -212,6 +218,7 @@ class Milestone(models.Model):
     target = models.PositiveIntegerField(_("target value"), null=True, blank=True)
     source = models.CharField(_("value from"), max_length=20, choices=Source.choices, default=Source.MANUAL)
     reached = models.PositiveIntegerField(_("value reached"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("milestone")
@@ -222,8 +229,16 @@ class Milestone(models.Model):
         return self.title
 
 
+class ExpenditureQuerySet(models.QuerySet):
+    def in_force(self):
+        """The expenditures that count: not cancelled."""
+        return self.filter(cancelled_at__isnull=True)
+
+
 class Expenditure(models.Model):
     """A cost incurred by a partner on a budget line. Recorded past the line's budget only with a reason."""
+
+    objects = ExpenditureQuerySet.as_manager()
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="expenditures")
     budget_line = models.ForeignKey(
@@ -248,6 +263,13 @@ class Expenditure(models.Model):
     override_reason = models.TextField(_("reason for exceeding the budget line"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # A money record is never deleted: a wrong one is cancelled with a reason, stays listed, and no sum counts it.
+    cancelled_at = models.DateTimeField(_("cancelled on"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cancellation_reason = models.TextField(_("reason for the cancellation"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("expenditure")

@@ -57,6 +57,11 @@ def documents_visible_to(user):
     return Attachment.objects.filter(
         Q(pk__in=Call.documents.through.objects.filter(call__district_id__in=districts).values("attachment"))
         | Q(pk__in=Proposal.objects.filter(call__district_id__in=districts).values("agreement"))
+        | Q(
+            pk__in=Proposal.previous_agreements.through.objects.filter(
+                proposal__call__district_id__in=districts
+            ).values("attachment")
+        )
         | Q(pk__in=Expenditure.objects.filter(project__proposal__call__district_id__in=districts).values("document"))
     )
 
@@ -77,17 +82,30 @@ def signed_by_all(proposals):
 
 def line_spent(budget_line, exclude=None):
     """What is recorded on a budget line so far, summed in the database."""
-    rows = Expenditure.objects.filter(budget_line=budget_line)
+    rows = Expenditure.objects.in_force().filter(budget_line=budget_line)
     if exclude is not None:
         rows = rows.exclude(pk=exclude)
     return cents(rows.aggregate(total=money_sum("amount"))["total"])
 
 
+def _spent_filters(start, end):
+    """The expenditures a sum counts: not cancelled, dated by ``end`` (upto) and also from ``start`` (within)."""
+    upto = Q(expenditures__cancelled_at__isnull=True)
+    if end:
+        upto &= Q(expenditures__spent_on__lte=end)
+    within = upto & Q(expenditures__spent_on__gte=start) if start else upto
+    return upto, within
+
+
+def project_spent():
+    """A project's spending to date, as an annotation (cancelled expenditure excluded)."""
+    return money_sum("expenditures__amount", filter=Q(expenditures__cancelled_at__isnull=True))
+
+
 def lines_progress(project, start=None, end=None):
     """The budget lines with what was spent on each by ``end`` (``spent``) and within [start, end]
     (``spent_in_period``): one query."""
-    upto = Q(expenditures__spent_on__lte=end) if end else Q()
-    within = upto & Q(expenditures__spent_on__gte=start) if start else upto
+    upto, within = _spent_filters(start, end)
     return BudgetLine.objects.filter(project=project).annotate(
         spent=money_sum("expenditures__amount", filter=upto),
         spent_in_period=money_sum("expenditures__amount", filter=within),
@@ -96,8 +114,7 @@ def lines_progress(project, start=None, end=None):
 
 def partners_progress(project, start=None, end=None):
     """The project's partners with their share and what they spent by ``end`` and within [start, end]: one query."""
-    upto = Q(expenditures__spent_on__lte=end) if end else Q()
-    within = upto & Q(expenditures__spent_on__gte=start) if start else upto
+    upto, within = _spent_filters(start, end)
     return (
         Partner.objects.filter(proposal_id=project.proposal_id)
         .select_related("institution")

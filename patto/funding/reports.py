@@ -26,6 +26,44 @@ class Report:
     total_to_date: object
     milestones: list
     procedures: list
+    counted_on: object = None  # the day the live targets are counted on (None: not counted in this period)
+    periods: tuple = ()
+
+
+QUARTER_ENDS = ((3, 31), (6, 30), (9, 30), (12, 31))
+
+
+def quarters(project, today=None):
+    """The reporting periods the report offers: the quarters of the project's dates begun by today, each cut
+    to the project's start and end, the current one to today. A list of (start, end, whole)."""
+    today = today or timezone.localdate()
+    last = min(project.ends_on, today)
+    periods, start = [], project.starts_on
+    while start <= last:
+        month, day = next((m, d) for m, d in QUARTER_ENDS if (m, d) >= (start.month, start.day))
+        quarter_end = date(start.year, month, day)
+        end = min(quarter_end, project.ends_on)
+        periods.append((start, min(end, today), end <= today))
+        start = date(start.year + 1, 1, 1) if month == 12 else date(start.year, month + 1, 1)
+    return periods
+
+
+def count_points(project, today=None):
+    """The only days a live target is counted on: the end of each whole reporting period of the project, and
+    today while the project runs. Counting on any day asked would let two reports a day apart tell one family's
+    date by difference; fixed points a quarter apart do not."""
+    today = today or timezone.localdate()
+    points = [end for _start, end, whole in quarters(project, today) if whole]
+    if project.starts_on <= today <= project.ends_on:
+        points.append(today)
+    return sorted(set(points))
+
+
+def count_day(project, day, today=None):
+    """The fixed point a live target is counted on for a report ending on ``day``: the latest one not after it
+    (None when the day comes before the first)."""
+    eligible = [point for point in count_points(project, today) if point <= day]
+    return eligible[-1] if eligible else None
 
 
 def period_of(project, params):
@@ -46,11 +84,13 @@ def period_of(project, params):
 
 
 def build_report(project, start, end):
-    expenditures = Expenditure.objects.filter(project=project, spent_on__gte=start, spent_on__lte=end)
+    expenditures = Expenditure.objects.in_force().filter(project=project, spent_on__gte=start, spent_on__lte=end)
     rows = list(expenditures.select_related("budget_line", "partner__institution").order_by("spent_on", "pk"))
     total_in_period = cents(expenditures.aggregate(total=money_sum("amount"))["total"])
     total_to_date = cents(
-        Expenditure.objects.filter(project=project, spent_on__lte=end).aggregate(total=money_sum("amount"))["total"]
+        Expenditure.objects.in_force()
+        .filter(project=project, spent_on__lte=end)
+        .aggregate(total=money_sum("amount"))["total"]
     )
     procedures = list(
         expenditures.exclude(cig="")
@@ -69,23 +109,34 @@ def build_report(project, start, end):
         total_to_date=total_to_date,
         milestones=milestone_values(project, end),
         procedures=procedures,
+        counted_on=count_day(project, end),
+        periods=tuple((start, end) for start, end, _whole in quarters(project)),
     )
 
 
 def milestone_values(project, on=None):
-    """The milestones with their value: counted live from Patto's data where the source says so."""
+    """The milestones with their value: counted live from Patto's data where the source says so, on today or on
+    the fixed point ``count_day`` gives for ``on`` (never on any day asked)."""
     milestones = list(project.milestones.all())
     counted = any(m.source == Milestone.Source.FAMILIES_IN_PATH for m in milestones)
-    families = families_in_project_cohorts(project, on) if counted else None
+    day = count_day(project, on or timezone.localdate())
+    families = families_in_project_cohorts(project, day) if counted and day is not None else None
     for milestone in milestones:
+        milestone.counted_on = None
         if milestone.source == Milestone.Source.FAMILIES_IN_PATH:
-            milestone.value, milestone.live = families, True
+            milestone.value, milestone.live, milestone.counted_on = families, True, day
         else:
             milestone.value, milestone.live = milestone.reached, False
         milestone.met = (
             milestone.value is not None and milestone.target is not None and milestone.value >= milestone.target
         )
     return milestones
+
+
+def _live_value(milestone):
+    if milestone.counted_on is None:
+        return _("not counted in this period")
+    return "<5" if milestone.value is None else milestone.value
 
 
 def sheets(report):
@@ -104,6 +155,7 @@ def sheets(report):
         (_("Lead"), str(project.proposal.lead)),
         (_("Period from"), report.start),
         (_("Period to"), report.end),
+        (_("Live targets counted on"), report.counted_on or _("not counted in this period")),
     ]
     partners = [
         (str(p.institution), p.role, p.amount, p.cofinancing, p.spent_in_period, p.spent) for p in report.partners
@@ -134,7 +186,7 @@ def sheets(report):
     ]
     expenditures.append((None, _("Total"), "", "", "", "", report.total_in_period, ""))
     milestones = [
-        (m.title, m.due_on, m.target, "<5" if m.value is None and m.live else m.value, m.get_source_display())
+        (m.title, m.due_on, m.target, _live_value(m) if m.live else m.value, m.get_source_display())
         for m in report.milestones
     ]
     procedures = [(p["cig"], p["supplier"], p["count"], p["first"], p["total"]) for p in report.procedures]

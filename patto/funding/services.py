@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from patto.audit.services import record_event
+from patto.core.exceptions import ConflictError
 from patto.core.versioning import update_versioned
 from patto.documents.services import store_attachment
 from patto.governance.queries import institutions_in_standing, pacts_visible_to
@@ -115,23 +116,93 @@ def add_partner(*, actor, proposal, institution, role, amount, cofinancing):
     return partner
 
 
+def _locked(model, obj):
+    """The row again, locked for the rest of the transaction (what the checks below read is what is saved)."""
+    return model.objects.select_for_update().get(pk=obj.pk)
+
+
+def _versioned_changes(instance, version, fields):
+    """``update_versioned`` with the money fields as two-place Decimals."""
+    return update_versioned(instance, version, _money(fields))
+
+
 @transaction.atomic
-def set_partner_share(*, actor, partner, role, amount, cofinancing):
+def set_partner_share(*, actor, partner, role, amount, cofinancing, version=None):
+    """A partner's role and share, while the proposal is a draft (a confirmation is given to fixed terms).
+    ``version`` guards against a stale form (ConflictError); None only from code that just read the row."""
     _authorise(actor, "funding.change_partners", partner.proposal, proposals_visible_to)
-    old = {"role": partner.role, "amount": partner.amount, "cofinancing": partner.cofinancing}
-    partner.role, partner.amount, partner.cofinancing = role, cents(amount), cents(cofinancing)
-    partner.save(update_fields=["role", "amount", "cofinancing"])
-    changes = {k: [v, getattr(partner, k)] for k, v in old.items() if v != getattr(partner, k)}
-    record_event(actor=actor, action="funding.partner.changed", obj=partner.proposal, changes=changes)
+    current = _locked(Partner, partner)
+    fields = {"role": role, "amount": cents(amount), "cofinancing": cents(cofinancing)}
+    changes = _versioned_changes(partner, current.version if version is None else version, fields)
+    record_event(
+        actor=actor,
+        action="funding.partner.changed",
+        obj=partner.proposal,
+        changes={"partner": [str(partner.institution), str(partner.institution)], **changes},
+    )
     return partner
 
 
 @transaction.atomic
-def attach_agreement(*, actor, proposal, upload):
+def remove_partner(*, actor, partner, version):
+    """A partner taken off a draft proposal: never the lead, never one with expenditure recorded."""
+    _authorise(actor, "funding.change_partners", partner.proposal, proposals_visible_to)
+    current = _locked(Partner, partner)
+    if current.version != version:
+        raise ConflictError(current=current)
+    if current.institution_id == partner.proposal.lead_id:
+        raise ValidationError(_("The lead institution is a partner of its own proposal: it cannot be removed."))
+    if current.expenditures.exists():
+        raise ValidationError(_("This partner has expenditure recorded: it cannot be removed."))
+    record_event(
+        actor=actor,
+        action="funding.partner.removed",
+        obj=partner.proposal,
+        changes={
+            "partner": [str(current.institution), None],
+            "amount": [current.amount, None],
+            "cofinancing": [current.cofinancing, None],
+        },
+    )
+    current.delete()
+
+
+# The agreement may be replaced only while the terms are still open: once submitted, it is what was submitted.
+AGREEMENT_OPEN = (Proposal.Status.DRAFT, Proposal.Status.PROPOSED)
+
+
+@transaction.atomic
+def attach_agreement(*, actor, proposal, upload, version):
+    """Attach (or replace) the letter of intent or agreement, while the proposal is a draft or proposed. The
+    previous file stays listed as an earlier version; replacing it withdraws every partner's confirmation, since
+    each confirmed the terms of the document they read. ``version``: ConflictError if the proposal changed."""
     _authorise(actor, "funding.change_proposal_status", proposal, proposals_visible_to)
-    proposal.agreement = store_attachment(actor=actor, upload=upload, scope=_scope(proposal.call.district_id))
-    proposal.save(update_fields=["agreement", "updated_at"])
-    record_event(actor=actor, action="funding.proposal.agreement_attached", obj=proposal)
+    current = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if current.version != version:
+        raise ConflictError(current=current)
+    if current.status not in AGREEMENT_OPEN:
+        raise ValidationError(
+            _("The agreement of a proposal “%(status)s” cannot be replaced: it is the one submitted.")
+            % {"status": current.get_status_display()}
+        )
+    previous = current.agreement
+    stored = store_attachment(actor=actor, upload=upload, scope=_scope(proposal.call.district_id))
+    update_versioned(proposal, version, {"agreement": stored})
+    changes = {"agreement": [previous.original_name if previous else None, stored.original_name]}
+    if previous is not None:
+        proposal.previous_agreements.add(previous)
+        withdrawn = [
+            str(partner.institution)
+            for partner in proposal.partners.filter(confirmed_at__isnull=False).select_related("institution")
+        ]
+        proposal.partners.filter(confirmed_at__isnull=False).update(confirmed_at=None, confirmed_by=None)
+        changes["confirmations_withdrawn"] = [withdrawn, []]
+    record_event(
+        actor=actor,
+        action="funding.proposal.agreement_replaced" if previous else "funding.proposal.agreement_attached",
+        obj=proposal,
+        changes=changes,
+    )
     return proposal
 
 
@@ -241,21 +312,114 @@ def add_milestone(*, actor, project, title, due_on, target=None, source=Mileston
 
 
 @transaction.atomic
-def set_milestone_reached(*, actor, milestone, reached):
-    """The value reached by a milestone entered by hand (a live one is counted, never entered)."""
+def set_milestone_reached(*, actor, milestone, reached, version):
+    """The value reached by a milestone entered by hand (a live one is counted, never entered); ``version``
+    guards against a stale form (ConflictError)."""
     _authorise(actor, "funding.manage_project", milestone.project, projects_visible_to)
     if milestone.source != Milestone.Source.MANUAL:
         raise ValidationError(_("This target is counted from Patto's data: its value is not entered by hand."))
-    old = milestone.reached
-    milestone.reached = reached
-    milestone.save(update_fields=["reached"])
+    changes = update_versioned(milestone, version, {"reached": reached})
     record_event(
         actor=actor,
         action="funding.milestone.reached",
         obj=milestone.project,
-        changes={"milestone": [None, milestone.title], "reached": [old, reached]},
+        changes={"milestone": [milestone.title, milestone.title], **changes},
     )
     return milestone
+
+
+MILESTONE_FIELDS = ("title", "due_on", "target", "source", "reached")
+
+
+@transaction.atomic
+def update_milestone(*, actor, milestone, version, **fields):
+    _authorise(actor, "funding.manage_project", milestone.project, projects_visible_to)
+    if set(fields) - set(MILESTONE_FIELDS):
+        raise PermissionDenied
+    if fields.get("source", milestone.source) != Milestone.Source.MANUAL:
+        fields["reached"] = None  # a live target's value is counted, never entered
+    changes = update_versioned(milestone, version, fields)
+    record_event(
+        actor=actor,
+        action="funding.milestone.changed",
+        obj=milestone.project,
+        changes={"milestone": [milestone.title, milestone.title], **changes},
+    )
+    return milestone
+
+
+@transaction.atomic
+def remove_milestone(*, actor, milestone, version):
+    """A milestone taken off the timetable (nothing is recorded against a milestone but its own value)."""
+    _authorise(actor, "funding.manage_project", milestone.project, projects_visible_to)
+    current = _locked(Milestone, milestone)
+    if current.version != version:
+        raise ConflictError(current=current)
+    record_event(
+        actor=actor,
+        action="funding.milestone.removed",
+        obj=milestone.project,
+        changes={
+            "milestone": [current.title, None],
+            "due_on": [current.due_on, None],
+            "target": [current.target, None],
+            "reached": [current.reached, None],
+        },
+    )
+    current.delete()
+
+
+# --- Budget lines ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def update_budget_line(*, actor, line, version, category, description, amount):
+    """A budget line's category, description and budget. A budget below what is already spent on the line is
+    refused with the amounts."""
+    _authorise(actor, "funding.manage_project", line.project, projects_visible_to)
+    current = _locked(BudgetLine, line)
+    if current.version != version:
+        raise ConflictError(current=current)
+    amount = cents(amount)
+    spent = line_spent(line)
+    if amount < spent:
+        raise ValidationError(
+            {
+                "amount": _(
+                    "The budget of %(amount)s is below what is already spent on this line (%(spent)s): the "
+                    "expenditure would be over budget. Cancel or move the expenditure first."
+                )
+                % {"amount": format_euro(amount), "spent": format_euro(spent)}
+            }
+        )
+    changes = update_versioned(line, version, {"category": category, "description": description, "amount": amount})
+    record_event(
+        actor=actor,
+        action="funding.budget_line.changed",
+        obj=line.project,
+        changes={"line": [str(line), str(line)], **changes},
+    )
+    return line
+
+
+@transaction.atomic
+def remove_budget_line(*, actor, line, version):
+    """A budget line removed, only while no expenditure (not even a cancelled one) refers to it."""
+    _authorise(actor, "funding.manage_project", line.project, projects_visible_to)
+    current = _locked(BudgetLine, line)
+    if current.version != version:
+        raise ConflictError(current=current)
+    if current.expenditures.exists():
+        raise ValidationError(
+            _("This budget line has expenditure recorded (cancelled ones included): it cannot be removed.")
+        )
+    record_event(
+        actor=actor,
+        action="funding.budget_line.removed",
+        obj=line.project,
+        changes={"line": [str(current), None], "amount": [current.amount, None]},
+    )
+    current.delete()
 
 
 def over_budget_message(line, spent, amount):
@@ -341,5 +505,92 @@ def record_expenditure(
         action="funding.expenditure.over_budget" if over else "funding.expenditure.recorded",
         obj=project,
         changes=changes,
+    )
+    return expenditure
+
+
+EXPENDITURE_FIELDS = ("budget_line", "partner", "spent_on", "amount", "supplier", "cig", "description")
+
+
+@transaction.atomic
+def update_expenditure(*, actor, expenditure, version, document=None, override_reason="", **fields):
+    """Correct an expenditure (not a cancelled one): the same checks as recording it, the line's budget
+    counted without this record's old amount. Every changed field is audited with its old value."""
+    project = expenditure.project
+    _authorise(actor, "funding.manage_project", project, projects_visible_to)
+    if set(fields) - set(EXPENDITURE_FIELDS):
+        raise PermissionDenied
+    current = _locked(Expenditure, expenditure)
+    if current.version != version:
+        raise ConflictError(current=current)
+    if current.cancelled_at is not None:
+        raise ValidationError(_("A cancelled expenditure cannot be changed."))
+    line = BudgetLine.objects.select_for_update().get(pk=fields["budget_line"].pk)
+    if line.project_id != project.pk:
+        raise ValidationError({"budget_line": _("Choose a budget line of this project.")})
+    if fields["partner"].proposal_id != project.proposal_id:
+        raise ValidationError({"partner": _("Choose a partner of this project.")})
+    amount = cents(fields["amount"])
+    if amount <= 0:
+        raise ValidationError({"amount": _("The amount is more than zero.")})
+    cig = (fields.get("cig") or "").strip().upper()
+    try:
+        validate_cig(cig)
+    except ValidationError as error:
+        raise ValidationError({"cig": error.messages}) from None
+    spent = line_spent(line, exclude=expenditure.pk)
+    over = spent + amount > line.amount
+    override_reason = (override_reason or "").strip()
+    if over and not override_reason:
+        raise ValidationError({"amount": over_budget_message(line, spent, amount)}, code="over_budget")
+    values = {**fields, "budget_line": line, "amount": amount, "cig": cig}
+    values["override_reason"] = override_reason if over else ""
+    if document:
+        values["document"] = store_attachment(
+            actor=actor, upload=document, scope=_scope(project.proposal.call.district_id)
+        )
+    changes = update_versioned(expenditure, version, values)
+    for name in ("budget_line", "partner", "document"):
+        if name in changes:
+            changes[name] = [str(value) if value is not None else None for value in changes[name]]
+    if over:
+        changes["line_budget"] = [line.amount, line.amount]
+        changes["line_spent"] = [spent, spent + amount]
+    record_event(
+        actor=actor,
+        action="funding.expenditure.changed_over_budget" if over else "funding.expenditure.changed",
+        obj=project,
+        changes={"expenditure": [str(expenditure), str(expenditure)], **changes},
+    )
+    return expenditure
+
+
+@transaction.atomic
+def cancel_expenditure(*, actor, expenditure, version, reason):
+    """An expenditure cancelled with a reason: a money record is never deleted; the row stays listed as
+    cancelled (who, when, why) and no sum or report counts it any more."""
+    _authorise(actor, "funding.manage_project", expenditure.project, projects_visible_to)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the cancellation.")})
+    current = _locked(Expenditure, expenditure)
+    if current.cancelled_at is not None:
+        raise ValidationError(_("This expenditure is already cancelled."))
+    changes = update_versioned(
+        expenditure,
+        version,
+        {"cancelled_at": timezone.now(), "cancelled_by": actor, "cancellation_reason": reason},
+    )
+    changes.pop("cancelled_by", None)
+    record_event(
+        actor=actor,
+        action="funding.expenditure.cancelled",
+        obj=expenditure.project,
+        changes={
+            "expenditure": [str(expenditure), str(expenditure)],
+            "amount": [expenditure.amount, expenditure.amount],
+            "line": [str(expenditure.budget_line), str(expenditure.budget_line)],
+            **changes,
+        },
     )
     return expenditure

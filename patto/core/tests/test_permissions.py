@@ -213,6 +213,22 @@ def sample_url(name, objects):
         "funding:partner_confirm": {"pk": objects["funding_partner"]},
         "funding:milestone_reached": {"pk": objects["funding_project"], "milestone_pk": objects["funding_milestone"]},
         "funding:document": {"attachment_id": objects["funding_document"]},
+        **{
+            name: {"pk": objects["funding_draft_partner"]}
+            for name in ("funding:partner_edit", "funding:partner_remove")
+        },
+        **{
+            name: {"pk": objects["funding_project"], "line_pk": objects["funding_line"]}
+            for name in ("funding:budget_line_edit", "funding:budget_line_remove")
+        },
+        **{
+            name: {"pk": objects["funding_project"], "milestone_pk": objects["funding_milestone"]}
+            for name in ("funding:milestone_edit", "funding:milestone_remove")
+        },
+        **{
+            name: {"pk": objects["funding_project"], "expenditure_pk": objects["funding_expenditure"]}
+            for name in ("funding:expenditure_edit", "funding:expenditure_cancel")
+        },
         **{name: {"pk": objects["question"]} for name in QUESTION_URLS},
         "helpdesk:faq": {"pk": objects["faq"]},
         "helpdesk:faq_publication": {"pk": objects["faq"]},
@@ -327,7 +343,7 @@ def _sample_funding(personas, world):
         lead_role="Capofila",
         agreement=SimpleUploadedFile("lettera.pdf", samples.pdf()),
     )
-    services.add_partner(
+    draft_partner = services.add_partner(
         actor=coordinator, proposal=draft, institution=world.coop, role="Educativa", amount="1000", cofinancing="0"
     )
     proposed = services.create_proposal(
@@ -354,7 +370,18 @@ def _sample_funding(personas, world):
         starts_on=date(2025, 1, 1),
         ends_on=date(2027, 12, 31),
     )
-    services.add_budget_line(actor=coordinator, project=project, category="staff", description="Coach", amount="1000")
+    line = services.add_budget_line(
+        actor=coordinator, project=project, category="staff", description="Coach", amount="1000"
+    )
+    expenditure = services.record_expenditure(
+        actor=coordinator,
+        project=project,
+        budget_line=line,
+        partner=funded.partners.get(),
+        spent_on=date(2026, 3, 1),
+        amount="100",
+        supplier="Cooperativa Coach",
+    )
     milestone = services.add_milestone(
         actor=coordinator, project=project, title="Coach formati", due_on=date(2026, 6, 30), target=6
     )
@@ -365,6 +392,9 @@ def _sample_funding(personas, world):
         "funding_project": project.pk,
         "funding_milestone": milestone.pk,
         "funding_document": draft.agreement_id,
+        "funding_draft_partner": draft_partner.pk,
+        "funding_line": line.pk,
+        "funding_expenditure": expenditure.pk,
     }
 
 
@@ -911,6 +941,22 @@ MATRIX = {
     "funding:report_xlsx": expect(404, **GOVERNANCE),
     "funding:document": expect(404, **GOVERNANCE),
     "funding:milestone_reached": expect(405),
+    # Edits: a partner's share while the proposal is a draft (the coordinator); a project's lines, milestones and
+    # expenditure (the coordinator and the lead's referent). Removals and cancellations are POSTs.
+    "funding:partner_edit": expect(404, **COORDINATOR_EDITS),
+    **dict.fromkeys(
+        ("funding:budget_line_edit", "funding:milestone_edit", "funding:expenditure_edit"),
+        expect(404, **{**COORDINATOR_EDITS, "institution_admin": 200}),
+    ),
+    **dict.fromkeys(
+        (
+            "funding:partner_remove",
+            "funding:budget_line_remove",
+            "funding:milestone_remove",
+            "funding:expenditure_cancel",
+        ),
+        expect(405),
+    ),
     **dict.fromkeys(
         (
             "funding:partner_add",
@@ -1156,6 +1202,23 @@ POST_MATRIX = {
     "funding:milestone_add": expect(404, **{**COORDINATOR_EDITS, "institution_admin": 200}),
     # The value reached by a milestone entered by hand: saved (302; empty means not known yet).
     "funding:milestone_reached": expect(404, **{**COORDINATOR_EDITS, "coordinator": 302, "institution_admin": 302}),
+    # Edit pages: an empty form comes back with its errors (200); a removal without the version shown goes back
+    # to the edit page (302); an empty cancellation comes back asking for its reason (200).
+    "funding:partner_edit": expect(404, **COORDINATOR_EDITS),
+    "funding:partner_remove": expect(404, **{**COORDINATOR_EDITS, "coordinator": 302}),
+    **dict.fromkeys(
+        (
+            "funding:budget_line_edit",
+            "funding:milestone_edit",
+            "funding:expenditure_edit",
+            "funding:expenditure_cancel",
+        ),
+        expect(404, **{**COORDINATOR_EDITS, "institution_admin": 200}),
+    ),
+    **dict.fromkeys(
+        ("funding:budget_line_remove", "funding:milestone_remove"),
+        expect(404, **{**COORDINATOR_EDITS, "coordinator": 302, "institution_admin": 302}),
+    ),
     "governance:publication": expect(403, coordinator=302, outsider=404, admin=404, auditor=404, stranger=404),
     "governance:version_draft": expect(403, coordinator=302, outsider=404, admin=404, auditor=404, stranger=404),
 }

@@ -1,7 +1,7 @@
 """Issue 12's funding journey in the browser (axe-core finds 0 violations on every page, the CSP holds): the
 coordinator records a call, builds a partnership proposal, two partners confirm in Patto, the project is funded
 (a wrong CUP refused first), an expenditure over its budget line is refused with the amounts, then recorded with
-a reason; the project's report PDF and XLSX reconcile with the records."""
+a reason, and the budget line is edited; the project's report PDF and XLSX reconcile with the records."""
 
 import io
 from decimal import Decimal
@@ -114,6 +114,22 @@ def test_a_call_a_partnership_confirmed_by_all_a_funded_project_and_its_books(vi
     rt.page.fill("#id_override_reason", "Rimodulazione autorizzata dalla Regione")
     rt.submit()
     assert Expenditure.objects.get().override_reason == "Rimodulazione autorizzata dalla Regione"
+
+    # The budget line edited: a budget below what is spent is refused with the amounts (the input kept), then
+    # raised to cover the expenditure. The edit page passes axe like the rest.
+    line = project.budget_lines.get()
+    rt.page.click(f"main a[href$='/voci/{line.pk}/']")
+    rt.check()
+    rt.page.fill("#id_amount", "1.200,00")
+    rt.submit("main form:not([action]) button[type=submit]")
+    text = rt.page.inner_text("main")
+    assert "€ 1.200,00" in text and "€ 1.234,56" in text
+    assert rt.page.input_value("#id_amount") == "1.200,00"
+    rt.page.fill("#id_amount", "1.500,00")
+    rt.submit("main form:not([action]) button[type=submit]")
+    line.refresh_from_db()
+    assert line.amount == Decimal("1500.00") and line.version == 2
+    assert "€ 265,44" in rt.page.inner_text("main")  # remaining on the line
 
     rt.page.click("main a:has-text('Relazione')")
     rt.check()

@@ -136,3 +136,51 @@ def test_a_live_target_counts_the_families_of_the_projects_cohorts(project, fund
         Path.objects.filter(cohort=family_path.cohort, agreement__isnull=False).values("family").distinct().count()
     )
     assert milestone.value == (None if 0 < counted < 5 else counted)
+
+
+def test_the_report_reconciles_after_an_edit_and_a_cancellation(books, funding, login):
+    """One expenditure corrected (0.20 → 0.25, moved to 2025-07-01) and one cancelled (1,234.56): the page, the
+    spreadsheet and the sums count the correction and never the cancelled one, which stays among the records."""
+    from openpyxl import load_workbook
+
+    rows = {e.amount: e for e in Expenditure.objects.filter(project=books)}
+    edited, cancelled = rows[Decimal("0.20")], rows[Decimal("1234.56")]
+    services.update_expenditure(
+        actor=funding.coordinator,
+        expenditure=edited,
+        version=edited.version,
+        budget_line=edited.budget_line,
+        partner=edited.partner,
+        spent_on=date(2025, 7, 1),
+        amount=Decimal("0.25"),
+        supplier=edited.supplier,
+        cig=edited.cig,
+        description="corretta",
+    )
+    services.cancel_expenditure(
+        actor=funding.coordinator, expenditure=cancelled, version=cancelled.version, reason="Registrata due volte"
+    )
+    assert Expenditure.objects.filter(project=books).count() == len(AMOUNTS)  # nothing deleted
+    start, end = date(2025, 1, 1), date(2025, 12, 31)
+    in_force = Expenditure.objects.filter(cancelled_at__isnull=True)
+    expected = in_force.filter(project=books, spent_on__gte=start, spent_on__lte=end).aggregate(t=Sum("amount"))["t"]
+    assert expected == Decimal("0.35")  # 0.10 + 0.25
+    report = build_report(books, start, end)
+    assert report.total_in_period == expected == report.total_to_date
+    assert sum(e.amount for e in report.expenditures) == expected
+    assert cancelled.pk not in {e.pk for e in report.expenditures}
+    assert sum(line.spent_in_period for line in report.lines) == expected
+    assert sum(p.spent_in_period for p in report.partners) == expected
+    assert sum(p["total"] for p in report.procedures) == expected
+    services_line = next(line for line in report.lines if line.category == "services")
+    assert services_line.spent_in_period == Decimal("0.00")
+    client = login("coordinator")
+    query = "?dal=2025-01-01&al=2025-12-31"
+    workbook = load_workbook(
+        io.BytesIO(client.get(reverse("funding:report_xlsx", args=[books.pk]) + query).content), read_only=True
+    )
+    *sheet_rows, total = list(workbook[workbook.sheetnames[3]].iter_rows(min_row=2, values_only=True))
+    assert Decimal(str(total[6])) == expected == sum(Decimal(str(row[6])) for row in sheet_rows)
+    assert format_euro(expected) in client.get(reverse("funding:report", args=[books.pk]) + query).content.decode()
+    whole = build_report(books, date(2025, 1, 1), date(2026, 11, 16))
+    assert whole.total_in_period == Decimal("5568.88") - Decimal("1234.56") + Decimal("0.05")

@@ -257,12 +257,14 @@ def test_the_value_reached_is_entered_for_a_manual_milestone_only(project, fundi
         target=30,
         source="families_in_path",
     )
-    services.set_milestone_reached(actor=funding.comune_admin, milestone=manual, reached=6)
+    services.set_milestone_reached(actor=funding.comune_admin, milestone=manual, reached=6, version=manual.version)
     manual.refresh_from_db()
     assert manual.reached == 6
     event = AuditEvent.objects.get(action="funding.milestone.reached")
     assert event.changes["reached"] == [None, 6]
     with pytest.raises(ValidationError):
-        services.set_milestone_reached(actor=funding.coordinator, milestone=live, reached=30)
+        services.set_milestone_reached(actor=funding.coordinator, milestone=live, reached=30, version=live.version)
     with pytest.raises(PermissionDenied):
-        services.set_milestone_reached(actor=funding.school_referent, milestone=manual, reached=1)
+        services.set_milestone_reached(
+            actor=funding.school_referent, milestone=manual, reached=1, version=manual.version
+        )

@@ -206,9 +206,20 @@ def test_the_value_reached_is_saved_from_the_project_page(project, funding):
     page = client.get(reverse("funding:project", args=[project.pk])).content.decode()
     assert f'name="m{milestone.pk}-reached"' in page and "Valore raggiunto: Coach formati" in page
     url = reverse("funding:milestone_reached", args=[project.pk, milestone.pk])
-    assert client.post(url, {f"m{milestone.pk}-reached": "6"}).status_code == 302
+    assert f'name="m{milestone.pk}-version"' in page
+    loaded = milestone.version
+    assert client.post(url, {f"m{milestone.pk}-reached": "6", f"m{milestone.pk}-version": loaded}).status_code == 302
     milestone.refresh_from_db()
     assert milestone.reached == 6
-    assert client.post(url, {f"m{milestone.pk}-reached": "-1"}).status_code == 302
+    assert (
+        client.post(url, {f"m{milestone.pk}-reached": "-1", f"m{milestone.pk}-version": milestone.version}).status_code
+        == 302
+    )
+    milestone.refresh_from_db()
+    assert milestone.reached == 6
+    # A second form loaded before the first save: 409, nothing saved, the page says so.
+    stale = client.post(url, {f"m{milestone.pk}-reached": "2", f"m{milestone.pk}-version": loaded})
+    assert stale.status_code == 409
+    assert "Qualcun altro" in stale.content.decode()
     milestone.refresh_from_db()
     assert milestone.reached == 6
