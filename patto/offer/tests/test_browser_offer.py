@@ -1,12 +1,15 @@
 """Issue 12's journey (2) in the browser, axe-core 0 violations on every page and the CSP holding: the case
 manager sees the availability, puts a family on a waiting list from its path, and the map of the offer shows
-it (as a count); the coordinator adds to the offer and records a co-design process at the tables' phase."""
+it (as a count); a dispositivo activated from the path's own form ends the entry, and the map then cannot say
+whether the offer is full (1 of 4 places in use would tell); the coordinator adds to the offer, records a co-design
+process at the tables' phase and puts its table's meeting under that phase."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
-from patto.accounts.models import Institution
+from patto.accounts.models import Institution, User
 from patto.accounts.roles import Role
 from patto.accounts.tests.factories import MembershipFactory, UserFactory
 from patto.cases.models import Cohort, DeviceType, Path
@@ -108,16 +111,50 @@ def test_the_case_manager_puts_a_family_on_a_waiting_list_and_the_map_shows_it(v
     text = worker.page.inner_text("main")
     assert "<5" in text and district.path.family.reference not in text and "Canestrari" not in text
 
-    # The coordinator records a co-design process and takes it to the co-design tables.
+    # The case manager activates the dispositivo from the path's own form: the family leaves the waiting list.
+    worker.open(f"/percorsi/{district.path.pk}/dispositivi/nuovo/")
+    worker.page.select_option("#id_device_type", label="Educativa domiciliare e territoriale")
+    worker.page.select_option("#id_provider", label="Cooperativa Orizzonti")
+    worker.page.fill("#id_starts_on", timezone.localdate().isoformat())
+    worker.page.fill("#id_hours_per_week", "4")
+    worker.submit()
+    entry.refresh_from_db()
+    assert entry.outcome == WaitingEntry.Outcome.ACTIVATED and entry.activation is not None
+
+    # 1 of 4 places in use: "<5", and neither "full" nor not: that would tell how many.
+    coordinator.open("/offerta/")
+    text = coordinator.page.inner_text("main")
+    assert "<5" in text and "disponibilità non determinabile" in text and "completo" not in text
+
+    # The coordinator records a co-design process with its table and takes it to the co-design tables.
+    from patto.governance import services as governance
+
+    table = governance.create_body(
+        actor=User.objects.get(username="coordinatore"), pact=district.pact, kind="working_group", name="Tavolo 2027"
+    )
+    meeting = governance.schedule_body_meeting(
+        actor=User.objects.get(username="coordinatore"),
+        body=table,
+        starts_at=timezone.now() - timedelta(days=1),
+        duration_minutes=90,
+        place="Sala del tavolo",
+        agenda="Primo tavolo",
+    )
     coordinator.open("/offerta/coprogettazione/")
     coordinator.page.click("main a:has-text('Registra')")
     coordinator.check()
     coordinator.page.fill("#id_title", "Co-progettazione educativa 2027")
     coordinator.page.click("main label:has-text('Cooperativa Orizzonti')")
+    coordinator.page.select_option("#id_body", value=str(table.pk))
     coordinator.submit()
     process = CodesignProcess.objects.get()
     for _phase in range(2):
-        coordinator.submit("main form[action$='/fase/'] button[type=submit]")
+        coordinator.submit("main form[action$='/fase/']:not([action*='/incontri/']) button[type=submit]")
     process.refresh_from_db()
     assert process.phase == CodesignProcess.Phase.TABLES
+    coordinator.page.select_option(f"#id_incontro-{meeting.pk}-phase", value="tables")
+    coordinator.submit("main form[action*='/incontri/'] button[type=submit]")
+    assert process.meeting_phases.get().phase == "tables"
+    phases = coordinator.page.inner_text("#phases-heading ~ ol")
+    assert "Sala del tavolo" in phases
     assert DeviceType.objects.filter(code="educativa-domiciliare").exists()
