@@ -44,6 +44,7 @@ LABELS = {
     # Families and their paths
     "cases.path.opened": _("Started the family's path"),
     "cases.path.viewed": _("Opened the family's path"),
+    "cases.path.section_viewed": _("Opened a section of the family's path"),
     "cases.path.listed": _("Listed families' paths"),
     "cases.path.reopened": _("Reopened the family's path"),
     "cases.path.archive_opened": _("Opened the archive of the family's closed path"),

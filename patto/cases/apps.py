@@ -12,8 +12,10 @@ class CasesConfig(AppConfig):
         from . import (
             audit_subjects,  # noqa: F401  (registers the DPO's "who read this family?" finder)
             panels,
+            views_sections,
         )
 
+        views_sections.register()  # the path page's sections, loaded on demand
         register_panel(5, panels.paths_panel)
         register_panel(6, panels.time_points_panel)
         register_panel(7, panels.tasks_panel)

@@ -1,21 +1,57 @@
-"""Sections of a family's path page that other apps add (cases imports no app below it).
+"""Sections of a family's path page, its own and those other apps add (cases imports no app below it).
 
 A section is a function ``(request, path, access) -> dict | None``: a dict with a template and its context
-(rendered as ``section``), or None when it has nothing for this user. A team action is a function of the
-same arguments returning ``(label, url)`` pairs, shown as links in the team section. Apps register both in
-AppConfig.ready(). ``access`` is the user's ``queries.Access`` to the path: a section showing the équipe's
-matters checks ``access.team_view`` (a school seat reads only what is shared with the school). Each section
-costs a fixed number of queries: the path page has a query budget."""
+(rendered with the dict both as ``section`` and as its own names), or None when it has nothing for this user.
+A team action is a function of the same arguments returning ``(label, url)`` pairs, shown as links in the
+team section. Apps register both in AppConfig.ready(). ``access`` is the user's ``queries.Access`` to the
+path: a section showing the équipe's matters checks ``access.team_view`` (a school seat reads only what is
+shared with the school).
+
+The path page has a query budget (issue 13: ≤ 12 for the whole request): a section registered with a
+``name`` is loaded on demand, from its own page (``cases:path_section``, the same visibility checks as the
+path page, its own access-log row), by htmx once the page is shown (``trigger="load"``; or ``"revealed"``, when
+the section scrolls into view), one section after the other (``hx-sync`` queue: one request at a time per
+page, never a burst of writers of access rows); without JavaScript, a link opens that page. ``shown(request, path,
+access)`` says, without a query, whether the user may see the section at all: the page shows no place for
+a section they may not see, and its page answers 403. A section without a name is computed inside the path
+page (it costs the page its queries: avoid)."""
+
+from dataclasses import dataclass
+from typing import Callable
 
 _sections = []
 _team_actions = []
 
 
-def register_path_section(order, section):
-    if any(existing is section for _order, existing in _sections):
+def _always(request, path, access):
+    return True
+
+
+def team_view_only(request, path, access):
+    """``shown`` for the sections about the équipe's matters (not for a school seat)."""
+    return access.team_view
+
+
+@dataclass(frozen=True)
+class Section:
+    order: int
+    load: Callable
+    name: str | None = None  # in the URL of its page: loaded on demand when set
+    title: str = ""  # a lazy translation: the heading shown while the section loads, and its page's title
+    shown: Callable = _always
+    column: str = "main"  # or "side"
+    trigger: str = "load"  # or "revealed" (when scrolled into view)
+
+    @property
+    def lazy(self):
+        return self.name is not None
+
+
+def register_path_section(order, section, *, name=None, title="", shown=None, column="main", trigger="load"):
+    if any(existing.load is section or (name and existing.name == name) for existing in _sections):
         return
-    _sections.append((order, section))
-    _sections.sort(key=lambda item: item[0])
+    _sections.append(Section(order, section, name, title, shown or _always, column, trigger))
+    _sections.sort(key=lambda item: item.order)
 
 
 def register_team_action(order, action):
@@ -25,8 +61,22 @@ def register_team_action(order, action):
     _team_actions.sort(key=lambda item: item[0])
 
 
+def section_named(name):
+    return next((section for section in _sections if section.lazy and section.name == name), None)
+
+
 def sections_for(request, path, access):
-    return [result for _order, section in _sections if (result := section(request, path, access)) is not None]
+    """The sections computed inside the path page (registered without a name)."""
+    return [result for section in _sections if not section.lazy if (result := section.load(request, path, access))]
+
+
+def slots_for(request, path, access, column):
+    """The on-demand sections of a column the user may see (no query: ``shown`` reads the request's memo)."""
+    return [
+        section
+        for section in _sections
+        if section.lazy and section.column == column and section.shown(request, path, access)
+    ]
 
 
 def team_actions_for(request, path, access):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_catalogues, views_cohorts, views_devices, views_lists, views_meetings
+from . import views, views_catalogues, views_cohorts, views_devices, views_lists, views_meetings, views_sections
 
 app_name = "cases"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("percorsi/", views.path_list, name="path_list"),
     path("percorsi/nuovo/", views.path_create, name="path_create"),
     path("percorsi/<uuid:pk>/", views.path_detail, name="path_detail"),
+    path("percorsi/<uuid:pk>/sezioni/<slug:name>/", views_sections.path_section, name="path_section"),
     path("percorsi/<uuid:pk>/avanza/", views.path_advance, name="path_advance"),
     path("percorsi/<uuid:pk>/adesione/", views.path_agreement, name="path_agreement"),
     path("percorsi/<uuid:pk>/adesione/documento/", views.agreement_document, name="agreement_document"),

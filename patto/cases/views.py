@@ -21,29 +21,20 @@ from . import forms, services
 from .models import NEXT_STATE, SCHOOL_KINDS, Agreement, Assessment, Person, PlanAction, TeamMember, TimePoint
 from .queries import (
     access_to,
-    actions_for_schools,
-    assessment_progress,
     comparison_chart,
-    devices_of,
     fetch_path,
-    meetings_of,
     missing_areas,
     my_paths,
-    notes_visible_to,
     paths_visible_to,
     plan_of,
     removed_actions,
-    school_consents,
     search_people,
     seats_in_force,
-    team_completeness,
     team_users,
-    timeline_visible_to,
 )
 from .queries import comparison as comparison_data
-from .schedule import time_points
-from .sections import sections_for, team_actions_for
-from .timeline import describe
+from .sections import sections_for, slots_for
+from .views_sections import note_form
 
 
 def path_list(request):
@@ -99,66 +90,36 @@ def _path_for(request, pk, perm="cases.view_path", action="cases.path.viewed"):
 
 
 def path_detail(request, pk):
+    """The path, its family and the signal; every other section from its own page, loaded on demand
+    (``sections``, ``views_sections``): the page keeps within its query budget (issue 13: ≤ 12)."""
     path = _path_for(request, pk)
     access = access_to(request.user, path)
     user = request.user
-    team = list(path.team.select_related("user", "institution").order_by("ended_at", "team_role"))
     members = list(path.family.members.all())  # fetched with the path, with their school and plesso
-    if not access.team_view:  # a school seat: its own pupils of the family, and whom to call in the team
+    if not access.team_view:  # a school seat: its own pupils of the family
         members = [person for person in members if person.school_id in access.schools]
-        team = [member for member in team if member.team_role == TeamMember.TeamRole.CASE_MANAGER and member.is_current]
-    events = list(timeline_visible_to(user, path)[:50])
     context = {
         "path": path,
         "members": members,
-        "team": team,
-        "completeness": team_completeness(team),
-        "notes": notes_visible_to(user, path)[:50],
-        "timeline": [(e, describe(e)) for e in events],
         "details": user.has_perm("cases.view_path_details", path),
         "can_change": user.has_perm("cases.change_path", path) and path.is_open,
         "can_reopen": user.has_perm("cases.change_path", path) and not path.is_open,
-        "can_manage_team": user.has_perm("cases.manage_team", path),
         "can_add_person": user.has_perm("cases.add_person", path),
-        "can_add_note": user.has_perm("cases.add_note", path),
         "next_state": NEXT_STATE.get(path.state),
         "agreement": getattr(path, "agreement", None),
         "agreement_form": forms.AgreementDocumentForm(auto_id="agreement_%s"),
-        "consents": list(path.consents.select_related("institution").order_by("withdrawn_on", "given_on")),
-        "can_manage_consent": user.has_perm("cases.manage_consent", path),
-        "archive": access.archive,
-        "note_form": _note_form(access, path),
-        "can_view_assessments": user.has_perm("cases.view_assessments", path),
-        "can_assess": user.has_perm("cases.assess", path),
-        "can_view_plan": user.has_perm("cases.view_plan", path),
-        "devices": list(devices_of(path, user)),
-        "meetings": list(meetings_of(path, user)[:20]),
-        "open_tasks": list(path.tasks.filter(done_on__isnull=True).select_related("assignee")),
-        "can_add_meeting": user.has_perm("cases.add_meeting", path),
-        "can_activate_device": user.has_perm("cases.activate_device", path),
-        "can_record_session": user.has_perm("cases.record_session", path),
         "can_attach_agreement": user.has_perm("cases.attach_agreement_document", path),
-        "school_actions": (list(actions_for_schools(path, access.schools)) if not access.team_view else None),
+        "archive": access.archive,
+        "can_view_plan": user.has_perm("cases.view_plan", path),
+        "sections": sections_for(request, path, access),  # computed here (none today: each costs queries)
+        "main_slots": slots_for(request, path, access, "main"),  # loaded on demand (requests, notes, …)
+        "side_slots": slots_for(request, path, access, "side"),
     }
-    children = [person for person in members if person.kind == "child"]
-    context["children"] = children
-    if context["can_view_assessments"]:
-        done, drafts = assessment_progress(path, children)
-        context["schedule"] = time_points(path, done)
-        context["drafts"] = [
-            {"child": child, "time_point": tp, "rater": rater, "rater_label": Assessment.Rater(rater).label}
-            for child, tp, rater in drafts
-        ]
-    context["sections"] = sections_for(request, path, access)  # what other apps add (requests, …)
-    context["team_actions"] = team_actions_for(request, path, access)
     return render(request, "cases/path_detail.html", context)
 
 
 def _note_form(access, path, data=None):
-    schools = school_consents(path)
-    if not access.team_view:
-        schools = schools.filter(pk__in=access.schools)
-    return forms.NoteForm(data, audiences=access.writable_audiences(), schools=schools)
+    return note_form(access, path, data)
 
 
 def _state_change(request, pk, form_class, template, call, **form_kwargs):

@@ -9,7 +9,7 @@ class OfferConfig(AppConfig):
 
     def ready(self):
         from patto.cases.hooks import on_device_activated
-        from patto.cases.sections import register_path_section, register_team_action
+        from patto.cases.sections import register_path_section, register_team_action, team_view_only
         from patto.core.menu import register_entry
         from patto.governance.indicators import register
 
@@ -20,7 +20,13 @@ class OfferConfig(AppConfig):
         register("places_added", indicators.places_added)
 
         on_device_activated(services.end_waiting_on_activation)  # cases' own form ends the family's waiting
-        register_path_section(20, views_waiting.path_waiting_section)
+        register_path_section(  # loaded on demand (the path page's query budget)
+            20,
+            views_waiting.path_waiting_section,
+            name="liste-di-attesa",
+            title=_("Waiting lists"),
+            shown=team_view_only,
+        )
         register_team_action(20, views_waiting.path_team_actions)
 
         register_entry(21, _("Waiting lists"), "offer:waiting_list", shown=menu.shows_waiting)

@@ -24,11 +24,17 @@ class ReferralsConfig(AppConfig):
 
         register_section(10, panels.dashboard_section)
 
-        from patto.cases.sections import register_path_section, register_team_action
+        from patto.cases.sections import register_path_section, register_team_action, team_view_only
 
         from . import views_path
 
-        register_path_section(10, views_path.path_requests_section)
+        register_path_section(  # loaded on demand (the path page's query budget)
+            10,
+            views_path.path_requests_section,
+            name="richieste",
+            title=_("Requests and signals"),
+            shown=team_view_only,
+        )
         register_team_action(10, views_path.path_team_actions)
 
         from patto.core.home import register_panel

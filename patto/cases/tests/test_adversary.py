@@ -34,6 +34,7 @@ from patto.accounts import models as accounts
 from patto.accounts import stepup
 from patto.cases import models as cases
 from patto.cases.services import close_path
+from patto.cases.tests.pages import section
 from patto.governance.models import Adhesion, Pact
 from patto.offer.models import Offer, WaitingEntry
 
@@ -404,7 +405,7 @@ def compare(world, acting, tally):
                     if response.status_code != expected:
                         disagreements.append(f"{where}: Patto {response.status_code}, oracle {expected}")
                     elif page == "path_detail" and expected == 200:
-                        body = response.content.decode()
+                        body = section(client, path, "note").content.decode()  # the notes: loaded on demand
                         shown = {n for n in range(len(world.paths[p].notes)) if note_token(p, n) in body}
                         wanted = oracle.readable_notes(world, u, p)
                         tally["notes"] += len(world.paths[p].notes)

@@ -13,6 +13,7 @@ from patto.cases.framework_loader import SHIPPED, load_framework, read
 from patto.cases.models import Assessment, Framework, Path, SubDimension
 from patto.cases.queries import comparison, done_time_points
 from patto.cases.schedule import add_months, time_points
+from patto.cases.tests.pages import section, whole_path_page
 from patto.core.exceptions import ConflictError
 
 
@@ -181,7 +182,7 @@ def test_school_member_sees_no_assessment(in_intervention, login):
     child = path.family.members.get(kind="child")
     client = login("school_referent")
     assert client.get(reverse("cases:comparison", kwargs={"pk": path.pk, "child_pk": child.pk})).status_code == 403
-    body = client.get(reverse("cases:path_detail", kwargs={"pk": path.pk})).content.decode()
+    body = whole_path_page(client, path)
     assert "Il Mondo del Bambino" not in body
 
 
@@ -291,7 +292,7 @@ def test_a_draft_is_kept_out_of_the_comparison_until_it_is_completed(in_interven
     assert done_time_points(path, [child]) == set()
     data = comparison(path, child, framework)
     assert data["present"] == [] and data["drafts"] == [saved]
-    detail = client.get(reverse("cases:path_detail", kwargs={"pk": path.pk}))
+    detail = section(client, path, "valutazioni")
     assert [(d["child"], d["time_point"], d["rater"]) for d in detail.context["drafts"]] == [(child, "T0", "team")]
     compared = client.get(reverse("cases:comparison", kwargs={"pk": path.pk, "child_pk": child.pk}))
     assert b"mdb-chart-data" not in compared.content and url.encode() in compared.content

@@ -8,6 +8,7 @@ from django.urls import reverse
 from patto.audit.models import AuditEvent
 from patto.cases import services
 from patto.cases.models import DeviceActivation, DeviceType, Volunteer
+from patto.cases.tests.pages import section
 from patto.core.exceptions import ConflictError
 
 
@@ -64,7 +65,7 @@ def test_group_sessions_and_attendance(family_path, personas, world, login):
     url = reverse("cases:session_add", kwargs={"pk": family_path.pk, "activation_pk": groups.pk})
     assert client.post(url, {"held_on": "2025-10-08", "attended": "on"}).status_code == 302
     assert client.post(url, {"held_on": "2025-10-15"}).status_code == 302
-    page = client.get(reverse("cases:path_detail", kwargs={"pk": family_path.pk}))
+    page = section(client, family_path, "dispositivi")
     device = page.context["devices"][0]
     assert (device.sessions_held, device.sessions_attended) == (2, 1)
     assert "2 di 8 incontri" in page.content.decode() or "2 of 8 sessions" in page.content.decode()
@@ -88,7 +89,7 @@ def test_school_sees_only_its_partnership(family_path, personas, world, login):
         starts_on=date(2025, 10, 1),
         hours_per_week=4,
     )
-    page = login("school_referent").get(reverse("cases:path_detail", kwargs={"pk": family_path.pk}))
+    page = section(login("school_referent"), family_path, "dispositivi")
     assert [d.device_type.code for d in page.context["devices"]] == ["partenariato-scuola"]
 
 

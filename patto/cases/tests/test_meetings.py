@@ -8,6 +8,7 @@ from django.utils import timezone
 from patto.audit.models import AuditEvent
 from patto.cases import services
 from patto.cases.models import Meeting, Task
+from patto.cases.tests.pages import section
 
 
 def _when():
@@ -83,9 +84,7 @@ def test_school_sees_only_the_meetings_it_attends(family_path, personas, login):
         participants=[cm, personas["health_professional"].user],
     )
     client = login("school_referent")
-    assert [
-        m.pk for m in client.get(reverse("cases:path_detail", kwargs={"pk": family_path.pk})).context["meetings"]
-    ] == [attended.pk]
+    assert [m.pk for m in section(client, family_path, "incontri").context["meetings"]] == [attended.pk]
     assert (
         client.get(reverse("cases:meeting_detail", kwargs={"pk": family_path.pk, "meeting_pk": other.pk})).status_code
         == 404

@@ -16,6 +16,7 @@ from patto.accounts.tests.factories import InstitutionFactory, MembershipFactory
 from patto.audit.models import AuditEvent
 from patto.cases import services
 from patto.cases.models import ClosureOutcome, ConsentItem, DeviceType, Note, Path, TeamMember
+from patto.cases.tests.pages import whole_path_page
 from patto.governance.models import Adhesion, Pact
 
 ROME = ZoneInfo("Europe/Rome")
@@ -51,7 +52,7 @@ def notes(family_path, personas):
 
 
 def _notes_seen(client, path):
-    body = client.get(_url("cases:path_detail", path)).content.decode()
+    body = whole_path_page(client, path)  # the notes are a section loaded on demand
     return {
         text
         for text in ("NOTA-TEAM", "NOTA-SCUOLA", "NOTA-COMUNE", "NOTA-CLINICA", "NOTA-ALTRA-SCUOLA")
@@ -71,7 +72,7 @@ def test_school_referent_acting_as_educator_still_sees_only_what_is_shared(famil
     for membership in (extra, referent):
         _act_as(client, membership)
         assert _notes_seen(client, family_path) == {"NOTA-SCUOLA"}
-        body = client.get(_url("cases:path_detail", family_path)).content.decode()
+        body = whole_path_page(client, family_path)
         assert "Assenze frequenti" not in body  # the signal
         assert client.get(_url("cases:plan", family_path)).status_code == 403
         assert client.get(_url("cases:plan_pdf", family_path)).status_code == 403
@@ -498,7 +499,7 @@ def test_a_seat_whose_holder_changed_role_grants_nothing(family_path, personas):
 
 
 def test_a_school_seat_sees_its_pupil_not_the_family_nor_the_team(family_path, personas):
-    body = _client(personas["school_referent"].user).get(_url("cases:path_detail", family_path)).content.decode()
+    body = whole_path_page(_client(personas["school_referent"].user), family_path)
     assert "Aurora" in body  # the pupil of this school
     assert "Elena" not in body and "1988" not in body  # not the parent
     assert personas["health_professional"].user.last_name not in body  # nor who else is in the team

@@ -11,6 +11,7 @@ from patto.audit.models import AuditEvent
 from patto.cases import services
 from patto.cases.fiscal_code import check_character, is_valid
 from patto.cases.models import ClosureOutcome, Family, Note, Path, Person, TeamMember
+from patto.cases.tests.pages import section, whole_path_page
 from patto.core.exceptions import TransitionError
 
 
@@ -300,19 +301,16 @@ def notes(family_path, personas):
     ],
 )
 def test_notes_by_audience(persona, visible, notes, family_path, login):
-    response = login(persona).get(reverse("cases:path_detail", kwargs={"pk": family_path.pk}))
-    body = response.content.decode()
+    body = whole_path_page(login(persona), family_path)  # the notes are a section loaded on demand
     shown = {marker for marker in ("NOTA-TEAM", "NOTA-SCUOLA", "NOTA-COMUNE", "NOTA-CLINICA") if marker in body}
     assert shown == visible
 
 
 def test_school_member_sees_only_what_concerns_the_school(notes, family_path, login):
-    body = login("school_referent").get(reverse("cases:path_detail", kwargs={"pk": family_path.pk})).content.decode()
+    body = whole_path_page(login("school_referent"), family_path)
     assert "Assenze frequenti" not in body  # the signal
     assert "public_interest" not in body and "Base giuridica" not in body
-    timeline = (
-        login("school_referent").get(reverse("cases:path_detail", kwargs={"pk": family_path.pk})).context["timeline"]
-    )
+    timeline = section(login("school_referent"), family_path, "cronologia").context["timeline"]
     assert {event.audience for event, _text in timeline} == {Note.Audience.SCHOOL}
 
 
@@ -377,10 +375,9 @@ def test_path_detail_query_count(count, family_path, personas, django_assert_num
     client.force_login(actor)
     # session, user; the user's seats on this path and memberships (access), the path with what the page shows
     # of it (family, cohort, agreement...), its people; the access row (savepoint, event, subjects, release);
-    # team, timeline, consents, the note form's schools (2), devices, meetings, tasks, assessments, requests,
-    # standing (one query for the menu and every predicate), the bell, notes, the waiting lists' section (the
-    # path's entries, the offer's availability for the case manager). Issue 13 asks ≤ 12: not yet.
-    with django_assert_num_queries(25):
+    # standing (one query for the menu and every predicate), the bell. Issue 13 asks ≤ 12. The other sections
+    # (team, notes, timeline, requests...) are loaded on demand, each from its own page (test_sections.py).
+    with django_assert_num_queries(12):
         assert client.get(reverse("cases:path_detail", kwargs={"pk": family_path.pk})).status_code == 200
 
 
@@ -440,5 +437,11 @@ def test_path_detail_with_devices_and_meetings_query_count(
         )
     client = Client()
     client.force_login(actor)
-    with django_assert_num_queries(27):  # + the meetings' participants (2)
+    with django_assert_num_queries(12):  # the devices and meetings are sections loaded on demand
         assert client.get(reverse("cases:path_detail", kwargs={"pk": family_path.pk})).status_code == 200
+    # Each section the same whatever the number: the path with its access row and the standing (11: a section
+    # has no header, no bell), then the devices (1); the meetings, their participants (2) and the open tasks.
+    with django_assert_num_queries(12):
+        assert section(client, family_path, "dispositivi").status_code == 200
+    with django_assert_num_queries(15):
+        assert section(client, family_path, "incontri").status_code == 200

@@ -9,6 +9,7 @@ from pypdf import PdfReader
 from patto.audit.models import AuditEvent
 from patto.cases import services
 from patto.cases.models import Note, PlanAction, SubDimension
+from patto.cases.tests.pages import section, whole_path_page
 from patto.core.exceptions import ConflictError
 
 
@@ -136,7 +137,7 @@ def test_school_member_sees_only_the_actions_assigned_to_the_school(goal, family
         person=family_path.family.members.get(kind="parent"),
     )
     client = login("school_referent")
-    body = client.get(reverse("cases:path_detail", kwargs={"pk": family_path.pk})).content.decode()
+    body = whole_path_page(client, family_path)
     assert "AZIONE-SCUOLA" in body and "AZIONE-CASA" not in body
     assert client.get(reverse("cases:plan", kwargs={"pk": family_path.pk})).status_code == 403
     event = family_path.events.filter(kind="plan.action_added").order_by("id").first()
@@ -222,7 +223,7 @@ def test_removing_an_action_is_confirmed_and_kept_in_the_plan_history(goal, fami
     # The school no longer sees it, but its timeline says it was removed (same audience as its addition).
     school = Client()
     school.force_login(personas["school_referent"].user)
-    assert school.get(reverse("cases:path_detail", kwargs={"pk": family_path.pk})).context["school_actions"] == []
+    assert section(school, family_path, "azioni-scuola").context["school_actions"] == []
     event = family_path.events.get(kind="plan.action_removed")
     assert event.audience == Note.Audience.SCHOOL and event.params["reason"] == "La scuola offre già la merenda"
     audit = AuditEvent.objects.get(action="cases.plan.action_removed")

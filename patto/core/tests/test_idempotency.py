@@ -11,6 +11,7 @@ import pytest
 from django.db.models import QuerySet
 from django.urls import resolve, reverse
 
+from patto.cases.tests.pages import whole_path_page
 from patto.core.idempotency import FIELD, new_token
 from patto.core.models import FormSubmission
 
@@ -26,7 +27,7 @@ def _twice(client, url, data):
 
 def test_a_note_sent_twice_is_saved_once_and_the_second_shows_the_first_result(login, family_path):
     client = login("case_manager")
-    page = client.get(reverse("cases:path_detail", args=[family_path.pk])).content.decode()
+    page = whole_path_page(client, family_path)  # the notes are a section loaded on demand
     assert "patto/submit-once.js" in page
     notes = page[page.index('id="notes-heading"') :]
     token = TOKEN.search(notes[: notes.index("</form>")]).group(1)  # the note form carries its token

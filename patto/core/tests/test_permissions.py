@@ -194,6 +194,7 @@ def sample_url(name, objects):
         "governance:minutes_pdf": {"meeting_pk": objects["body_meeting"]},
         "governance:action_item_status": {"item_pk": objects["action_item"]},
         "cases:task_done": {"pk": objects["path"], "task_pk": objects["task"]},
+        "cases:path_section": {"pk": objects["path"], "name": "note"},
         "notifications:open": {"pk": objects["notification"]},
         "notifications:email_retry": {"pk": objects["email"]},
         **{name: {"pk": objects["request"]} for name in REQUEST_URLS},
@@ -757,6 +758,8 @@ MATRIX = {
     "cases:my_actions": expect(200),
     "cases:my_meetings": expect(200),
     "cases:path_detail": expect(404, **TEAM_OK),
+    # A section of the path page, loaded on demand (the notes here; every section: cases/tests/test_sections.py).
+    "cases:path_section": expect(404, **TEAM_OK),
     "cases:path_advance": expect(404, **CASE_MANAGER_ONLY),
     "cases:path_agreement": expect(404, **CASE_MANAGER_ONLY),
     # The signed agreement (none yet in the fixture, hence 404 once allowed): the team but not the school.
@@ -1060,6 +1063,7 @@ def test_state_changes_need_a_csrf_token(personas, objects):
 # otherwise the form answers (200 with its errors) or the action is done (302). Where a POST answers
 # differently from a GET, the row says so.
 POST_MATRIX = {
+    "cases:path_section": expect(405),  # a section of the path page: read only
     # Turning MFA off asks for the password again first (step-up).
     "accounts:mfa_disable": expect(302),
     "accounts:keep_alive": expect(200),

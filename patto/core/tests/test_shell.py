@@ -26,6 +26,7 @@ def _english(client):
 def test_italian_content_is_marked_as_italian_in_the_english_interface(pact, family_path, personas, login):
     from patto.cases import services
     from patto.cases.models import SubDimension
+    from patto.cases.tests.pages import whole_path_page
 
     services.add_note(
         actor=personas["case_manager"].user,
@@ -41,7 +42,7 @@ def test_italian_content_is_marked_as_italian_in_the_english_interface(pact, fam
     assert '<span lang="it">Presidiare il sistema di governance integrata.</span>' in commitments
 
     client = _english(login("case_manager"))
-    path_page = client.get(reverse("cases:path_detail", kwargs={"pk": family_path.pk})).content.decode()
+    path_page = whole_path_page(client, family_path)  # the notes are a section loaded on demand
     assert '<p class="mb-0" lang="it">La madre riferisce' in path_page
     sub = SubDimension.objects.filter(side__framework__is_current=True).first()
     sub.name_en = ""

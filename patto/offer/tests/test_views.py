@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from patto.audit.models import AuditEvent
+from patto.cases.tests.pages import whole_path_page
 from patto.offer import services
 from patto.offer.models import CodesignProcess, Offer, WaitingEntry
 
@@ -114,14 +115,15 @@ def test_the_path_page_shows_the_waiting_to_the_team_not_to_the_school(offers, f
         need="Educativa pomeridiana",
         since=TODAY - timedelta(days=12),
     )
-    url = reverse("cases:path_detail", args=[family_path.pk])
-    manager_page = login("case_manager").get(url).content.decode()
+    manager_page = whole_path_page(  # the waiting lists are a section of the path page, loaded on demand
+        login("case_manager"), family_path
+    )
     assert "Educativa pomeridiana" in manager_page and ">12<" in manager_page
     assert reverse("offer:waiting_add", args=[family_path.pk]) in manager_page
-    team_page = login("team_member").get(url).content.decode()
+    team_page = whole_path_page(login("team_member"), family_path)
     assert "Educativa pomeridiana" in team_page
     assert reverse("offer:waiting_add", args=[family_path.pk]) not in team_page
-    school_page = login("school_referent").get(url).content.decode()
+    school_page = whole_path_page(login("school_referent"), family_path)
     assert "Educativa pomeridiana" not in school_page
 
 

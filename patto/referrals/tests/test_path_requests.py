@@ -18,6 +18,7 @@ from patto.cases import services as cases
 from patto.cases.forms import TeamMemberForm
 from patto.cases.models import TeamMember
 from patto.cases.queries import TEAM_ROLE_FIT, paths_visible_to, seats_in_force
+from patto.cases.tests.pages import section, whole_path_page
 from patto.governance.models import Adhesion, Pact
 from patto.referrals import services
 from patto.referrals.models import Kind, Request
@@ -89,7 +90,7 @@ def test_a_psychologist_requested_assigned_and_accepted_joins_the_team(path_cast
     psychologist = client_for(path_cast.psychologist)
     assert psychologist.get(detail_url(path)).status_code == 404
 
-    page = manager.get(detail_url(path)).content.decode()
+    page = whole_path_page(manager, path)
     assert professional_url(path) in page and transfer_url(path) in page  # the case manager's links
     form = manager.get(professional_url(path)).context["form"]
     roles = {value for value, _label in form.fields["team_role"].choices if value}
@@ -111,7 +112,7 @@ def test_a_psychologist_requested_assigned_and_accepted_joins_the_team(path_cast
         R.PSYCHOLOGIST,
     )
     assert path.events.filter(kind="request.professional").exists()
-    page = manager.get(detail_url(path)).content.decode()
+    page = whole_path_page(manager, path)
     assert request.number in page and reverse("referrals:detail", args=[request.pk]) in page
 
     services.assign_request(
@@ -193,11 +194,12 @@ def test_a_transfer_accepted_moves_the_case_managers_seat(path_cast, world):
     assert new.ended_at is None and new.institution == path_cast.riccione and old.ended_at is not None
     assert paths_visible_to(fresh(path_cast.riccione_worker)).filter(pk=path.pk).exists()
     assert not paths_visible_to(fresh(path_cast.case_manager)).filter(pk=path.pk).exists()
-    page = client_for(path_cast.riccione_worker).get(detail_url(path))
-    assert page.status_code == 200
-    assert any(e.kind == "case_manager.changed" for e, _words in page.context["timeline"])
+    client = client_for(path_cast.riccione_worker)
+    timeline = section(client, path, "cronologia")
+    assert timeline.status_code == 200
+    assert any(e.kind == "case_manager.changed" for e, _words in timeline.context["timeline"])
     assert AuditEvent.objects.filter(action="cases.case_manager.changed", object_id=str(path.pk)).exists()
-    assert professional_url(path) in page.content.decode()  # the links follow the seat
+    assert professional_url(path) in whole_path_page(client, path)  # the links follow the seat
 
 
 @pytest.mark.parametrize(
@@ -213,7 +215,7 @@ def test_only_the_case_manager_asks(path_cast, world, login, persona, status):
         )
     assert not Request.objects.exists()
     if status == 403:  # a team member sees the path, without the case manager's links
-        page = client.get(detail_url(path_cast.path)).content.decode()
+        page = whole_path_page(client, path_cast.path)
         assert professional_url(path_cast.path) not in page
 
 
@@ -223,10 +225,10 @@ def test_the_requests_section_for_the_team_not_for_the_school(path_cast, world, 
         actor=fresh(path_cast.case_manager), path=path, receiver=world.ausl, team_role=R.PSYCHOLOGIST, text="x"
     )
     number = Request.objects.get().number
-    team_page = login("team_member").get(detail_url(path)).content.decode()
+    team_page = whole_path_page(login("team_member"), path)
     assert number in team_page and "AUSL Romagna" in team_page
     assert reverse("referrals:detail", args=[Request.objects.get().pk]) not in team_page  # not the educator's
-    school_page = login("school_referent").get(detail_url(path)).content.decode()
+    school_page = whole_path_page(login("school_referent"), path)
     assert number not in school_page
 
 
@@ -242,8 +244,11 @@ def test_the_path_page_costs_the_same_with_one_or_three_requests(count, path_cas
             text=f"richiesta {index}",
         )
     client = client_for(path_cast.case_manager)
-    with django_assert_num_queries(25):  # with the waiting lists' section (offer): entries, availability
-        response = client.get(detail_url(path))
+    with django_assert_num_queries(12):  # the requests are a section loaded on demand
+        assert client.get(detail_url(path)).status_code == 200
+    # The path with its access row and the standing (11: a section has no header), the requests.
+    with django_assert_num_queries(12):
+        response = section(client, path, "richieste")
     assert response.content.decode().count("RN-RIC-") == count
 
 
