@@ -106,11 +106,20 @@ class Command(BaseCommand):
         )
         family_name = sample.family.members.order_by("pk").first().last_name
         cm = "demo.assistente"
+        htmx = Client(headers={"HX-Request": "true"})  # the path page's sections, loaded on demand (cases.sections)
+        htmx.force_login(case_manager)
+
+        def section(name):
+            return (htmx, "get", reverse("cases:path_section", kwargs={"pk": sample.pk, "name": name}), None)
+
         return {
             "floor": (client(cm), "get", FLOOR_URL, None),
             "home (case manager)": (client(cm), "get", reverse("core:home"), None),
             "path list": (client(cm), "get", reverse("cases:path_list"), None),
             "path page": (client(cm), "get", reverse("cases:path_detail", kwargs={"pk": sample.pk}), None),
+            "path: notes section": section("note"),
+            "path: timeline section": section("cronologia"),
+            "path: team section": section("equipe"),
             "plan": (client(cm), "get", reverse("cases:plan", kwargs={"pk": sample.pk}), None),
             "person search": (client(cm), "post", reverse("cases:person_search"), {"query": family_name}),
             "coordinator dashboard": (client("demo.coordinatore"), "get", reverse("governance:dashboard"), None),
