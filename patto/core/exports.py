@@ -259,7 +259,7 @@ class _PartsWriter:
         if value is None:
             return b"null"
         if not isinstance(value, pikepdf.Object):
-            return str(value).encode()  # a real number (Decimal)
+            return format(value, "f").encode()  # a real number (Decimal): never in exponent notation
         if not body and value.is_indirect:
             return b"%d 0 R" % self.own.get(value.objgen, self.base + value.objgen[0])
         if isinstance(value, pikepdf.Dictionary):
