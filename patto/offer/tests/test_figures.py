@@ -227,3 +227,41 @@ def test_full_is_shown_only_when_it_tells_nothing_more_than_the_count_shown(plac
         cell, box = _rendered(_fake_offer(places, in_use, 0, None), False)
         assert "disponibilità non determinabile" in cell and "disponibilità non determinabile" in box
         assert "bg-danger" not in cell and "bg-danger" not in box
+
+
+def test_the_pages_are_the_same_with_one_to_four_families_in_a_four_place_offer(
+    offers, family_path, open_path, personas
+):
+    """End to end: the map's rows (the coordinator's) and the availability box on the waiting-list form (the case
+    manager's), with 1, 2, 3 and 4 families in a dispositivo of 4 places, are the same."""
+    import re
+
+    from django.urls import reverse
+
+    from patto.cases import services as cases_services
+
+    from .conftest import client_for
+
+    Offer.objects.filter(pk=offers.home.pk).update(places=4)
+    case_manager = User.objects.get(pk=personas["case_manager"].user_id)
+    coordinator, manager = client_for(personas["coordinator"].user), client_for(case_manager)
+    renderings = set()
+    for index in range(4):
+        cases_services.activate_device(
+            actor=case_manager,
+            path=open_path(index),
+            device_type=offers.home.device_type,
+            provider=offers.home.provider,
+            starts_on=TODAY - timedelta(days=3),
+            hours_per_week=3,
+        )
+        page = coordinator.get(reverse("offer:map")).content.decode()
+        box = manager.get(reverse("offer:waiting_add", args=[family_path.pk])).content.decode()
+        parts = [
+            page[page.index("<tbody>") : page.index("</tbody>")],
+            box[box.index("<tbody>") : box.index("</tbody>")],
+        ]
+        renderings.add(tuple(re.sub(r"\s+", " ", part) for part in parts))
+    assert len(renderings) == 1
+    rows, box = renderings.pop()
+    assert "disponibilità non determinabile" in rows and "disponibilità non determinabile" in box
