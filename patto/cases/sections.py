@@ -8,13 +8,13 @@ path: a section showing the équipe's matters checks ``access.team_view`` (a sch
 shared with the school).
 
 The path page has a query budget (issue 13: ≤ 12 for the whole request): a section registered with a
-``name`` is loaded on demand, from its own page (``cases:path_section``, the same visibility checks as the
-path page, its own access-log row), by htmx once the page is shown (``trigger="load"``; or ``"revealed"``, when
-the section scrolls into view), one section after the other (``hx-sync`` queue: one request at a time per
-page, never a burst of writers of access rows); without JavaScript, a link opens that page. ``shown(request, path,
-access)`` says, without a query, whether the user may see the section at all: the page shows no place for
-a section they may not see, and its page answers 403. A section without a name is computed inside the path
-page (it costs the page its queries: avoid)."""
+``name`` is loaded on demand. Once the page is shown, htmx asks ``cases:path_sections`` once for every such
+section the user may see (one request, one access-log row, the path page's visibility checks), and each
+section takes its slot's place (an out-of-band swap). Each also has its own page (``cases:path_section``,
+the same checks, its own access row): the slot links it without JavaScript. ``shown(request, path, access)``
+says, without a query, whether the user may see the section at all: the page shows no place for a section
+they may not see, and its page answers 403. A section without a name is computed inside the path page (it
+costs the page its queries: avoid)."""
 
 from dataclasses import dataclass
 from typing import Callable
@@ -40,17 +40,16 @@ class Section:
     title: str = ""  # a lazy translation: the heading shown while the section loads, and its page's title
     shown: Callable = _always
     column: str = "main"  # or "side"
-    trigger: str = "load"  # or "revealed" (when scrolled into view)
 
     @property
     def lazy(self):
         return self.name is not None
 
 
-def register_path_section(order, section, *, name=None, title="", shown=None, column="main", trigger="load"):
+def register_path_section(order, section, *, name=None, title="", shown=None, column="main"):
     if any(existing.load is section or (name and existing.name == name) for existing in _sections):
         return
-    _sections.append(Section(order, section, name, title, shown or _always, column, trigger))
+    _sections.append(Section(order, section, name, title, shown or _always, column))
     _sections.sort(key=lambda item: item.order)
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("percorsi/", views.path_list, name="path_list"),
     path("percorsi/nuovo/", views.path_create, name="path_create"),
     path("percorsi/<uuid:pk>/", views.path_detail, name="path_detail"),
+    path("percorsi/<uuid:pk>/sezioni/", views_sections.path_sections, name="path_sections"),
     path("percorsi/<uuid:pk>/sezioni/<slug:name>/", views_sections.path_section, name="path_section"),
     path("percorsi/<uuid:pk>/avanza/", views.path_advance, name="path_advance"),
     path("percorsi/<uuid:pk>/adesione/", views.path_agreement, name="path_agreement"),

@@ -3,7 +3,9 @@ path, its family and the signal within its query budget, and each of these from 
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -24,7 +26,7 @@ from .queries import (
     timeline_visible_to,
 )
 from .schedule import time_points
-from .sections import register_path_section, section_named, team_actions_for
+from .sections import register_path_section, section_named, slots_for, team_actions_for
 from .timeline import describe
 
 
@@ -47,6 +49,31 @@ def path_section(request, pk, name):
         return render(request, result["template"], {"path": path, "section": result, **result})
     context = {"path": path, "title": section.title, "section": result, **(result or {})}
     return render(request, "cases/path_section.html", context)
+
+
+@require_GET
+def path_sections(request, pk):
+    """Every on-demand section of the path page the user may see, in one response: the page asks for it once
+    it is shown (htmx), and each section takes the place of its slot (out of band). One request and one access
+    row for the rest of the page, instead of one per section; the checks are the path page's (404, and a
+    section the user may not see is not in the answer). Outside htmx: the path page."""
+    path = fetch_path(request.user, pk, action="cases.path.section_viewed")
+    if not is_htmx(request):
+        return redirect("cases:path_detail", pk=path.pk)
+    access = access_to(request.user, path)
+    parts = []
+    for column in ("main", "side"):
+        for section in slots_for(request, path, access, column):
+            result = section.load(request, path, access)
+            html = (
+                ""
+                if result is None  # nothing for this user: the slot is emptied
+                else render_to_string(result["template"], {"path": path, "section": result, **result}, request)
+            )
+            parts.append((section.name, html))
+    return HttpResponse(
+        format_html_join("\n", '<div id="section-{}" hx-swap-oob="true">{}</div>', parts),
+    )
 
 
 def _members(path, access):
@@ -159,7 +186,6 @@ def register():
         name="consensi",
         title=_("Consent to share with schools"),
         shown=_can("cases.view_path_details"),
-        trigger="load",
     )
     register_path_section(
         30,

@@ -1,14 +1,17 @@
-"""The path page as a browser with JavaScript shows it: the page, then each section it loads on demand
-(htmx ``hx-get`` in its slot; ``cases.sections``), fetched as htmx fetches them."""
+"""The path page as a browser with JavaScript shows it: the page, then the sections it loads on demand, all in
+one request (htmx ``hx-get`` once the page is shown; each section then takes its slot's place), fetched as htmx
+fetches them. Each slot also links its section's own page (shown without JavaScript)."""
 
 import re
 
 from django.urls import reverse
 
-SLOT = re.compile(r'hx-get="(/percorsi/[^"]+/sezioni/[^"]+/)"')
+SLOT = re.compile(r'href="(/percorsi/[^"]+/sezioni/[^"]+/)"')
+SECTIONS = re.compile(r'hx-get="(/percorsi/[^"]+/sezioni/)"')
 
 
 def section_urls(html):
+    """The pages of the sections the path page has a slot for."""
     return SLOT.findall(html)
 
 
@@ -18,10 +21,10 @@ def whole_path_page(client, path, **extra):
     assert response.status_code == 200, response.status_code
     html = response.content.decode()
     parts = [html]
-    for url in section_urls(html):
-        section = client.get(url, headers={"HX-Request": "true"})
-        assert section.status_code == 200, (url, section.status_code)
-        parts.append(section.content.decode())
+    for url in SECTIONS.findall(html):
+        sections = client.get(url, headers={"HX-Request": "true"})
+        assert sections.status_code == 200, (url, sections.status_code)
+        parts.append(sections.content.decode())
     return "\n".join(parts)
 
 

@@ -96,3 +96,51 @@ def test_the_notes_section_query_count(count, family_path, personas, django_asse
     with django_assert_num_queries(14):
         response = client.get(_url(family_path, "note"), headers={"HX-Request": "true"})
     assert response.status_code == 200
+
+
+def _sections_url(path):
+    return reverse("cases:path_sections", kwargs={"pk": path.pk})
+
+
+def test_the_rest_of_the_page_comes_in_one_request_with_one_access_row(family_path, login):
+    client = login("case_manager")
+    page = client.get(reverse("cases:path_detail", kwargs={"pk": family_path.pk})).content.decode()
+    assert f'hx-get="{_sections_url(family_path)}"' in page
+    before = AuditEvent.objects.filter(action="cases.path.section_viewed").count()
+    response = client.get(_sections_url(family_path), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    # every section the case manager sees takes its slot's place, out of band
+    assert {name for name in SECTIONS if f'<div id="section-{name}" hx-swap-oob="true">' in body} == set(SECTIONS) - {
+        "azioni-scuola"
+    }
+    assert AuditEvent.objects.filter(action="cases.path.section_viewed").count() == before + 1
+
+
+def test_the_school_gets_only_what_is_shared_with_it(family_path, login):
+    body = login("school_referent").get(_sections_url(family_path), headers={"HX-Request": "true"}).content.decode()
+    assert {name for name in SECTIONS if f'id="section-{name}"' in body} == set(SECTIONS) - TEAM_ONLY
+
+
+def test_the_sections_request_has_the_path_page_checks(family_path, login):
+    assert login("outsider").get(_sections_url(family_path), headers={"HX-Request": "true"}).status_code == 404
+    outside_htmx = login("case_manager").get(_sections_url(family_path))
+    assert outside_htmx.status_code == 302
+    assert outside_htmx["Location"] == reverse("cases:path_detail", kwargs={"pk": family_path.pk})
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_the_sections_request_query_count(count, family_path, personas, django_assert_num_queries):
+    actor = personas["case_manager"].user
+    for index in range(count):
+        services.add_note(actor=actor, path=family_path, audience="team", text=f"nota {index}")
+    client = Client()
+    client.force_login(actor)
+    with django_assert_num_queries(QUERIES_OF_THE_SECTIONS):
+        response = client.get(_sections_url(family_path), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+
+
+# The path, its access row and the standing once, then each section's own (the team, consents, requests,
+# waiting lists, assessments, devices, meetings, notes and timeline): the same with 1 and 3 notes.
+QUERIES_OF_THE_SECTIONS = 24

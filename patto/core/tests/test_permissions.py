@@ -44,6 +44,7 @@ def all_url_names():
 
 PATH_URLS = {
     "cases:path_detail",
+    "cases:path_sections",
     "cases:path_advance",
     "cases:path_agreement",
     "cases:path_close",
@@ -476,8 +477,8 @@ def _sample_offer(personas, world, family_path):
 
 
 def _sample_helpdesk(personas, world):
-    """The school referent's question to the Comune's legal office (a lawyer there, not a persona), answered
-    and published as an FAQ; a template of the library added by the coordinator."""
+    """The school referent's question to the Comune's legal office (the legal_office persona, a lawyer there),
+    answered and published as an FAQ; a template of the library added by the coordinator."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from patto.accounts.roles import Role
@@ -486,7 +487,7 @@ def _sample_helpdesk(personas, world):
     from patto.helpdesk import services
 
     lawyer = MembershipFactory(
-        user=UserFactory(username="avvocata"), institution=world.comune, role=Role.LEGAL_OFFICE
+        user=UserFactory(username="legal_office"), institution=world.comune, role=Role.LEGAL_OFFICE
     ).user
     question = services.ask_question(
         actor=personas["school_referent"].user,
@@ -652,6 +653,7 @@ ALL = (
     "auditor",
     "foreigner",
     "stranger",
+    "legal_office",  # the Comune's legal office (the help desk's lawyer), made with the help desk's sample
 )
 
 
@@ -760,6 +762,8 @@ MATRIX = {
     "cases:path_detail": expect(404, **TEAM_OK),
     # A section of the path page, loaded on demand (the notes here; every section: cases/tests/test_sections.py).
     "cases:path_section": expect(404, **TEAM_OK),
+    # The rest of the path page, for htmx (one request for its on-demand sections); asked outside htmx: the page.
+    "cases:path_sections": expect(404, **dict.fromkeys(TEAM_OK, 302)),
     "cases:path_advance": expect(404, **CASE_MANAGER_ONLY),
     "cases:path_agreement": expect(404, **CASE_MANAGER_ONLY),
     # The signed agreement (none yet in the fixture, hence 404 once allowed): the team but not the school.
@@ -1064,6 +1068,7 @@ def test_state_changes_need_a_csrf_token(personas, objects):
 # differently from a GET, the row says so.
 POST_MATRIX = {
     "cases:path_section": expect(405),  # a section of the path page: read only
+    "cases:path_sections": expect(405),
     # Turning MFA off asks for the password again first (step-up).
     "accounts:mfa_disable": expect(302),
     "accounts:keep_alive": expect(200),
@@ -1228,8 +1233,71 @@ POST_MATRIX = {
 }
 
 
+# The Comune's legal office (a governance role of the Comune, as its institution administrator: it reads the
+# pact, the funds and the co-design, and as a referent of the lead institution it works on its projects) neither
+# administers people nor reads the monitoring's aggregates; it answers the schools' help desk. Its column is
+# the administrator's but for these URLs. The sample question is already answered and published, so the
+# answering steps are refused (403) and a publication change without a version is a conflict (409).
+LEGAL_OFFICE_GET = {
+    **dict.fromkeys(("accounts:membership_add", "accounts:membership_edit", "accounts:membership_end"), 403),
+    **dict.fromkeys(
+        (
+            "monitoring:index",
+            "monitoring:needs",
+            "monitoring:needs_report",
+            "monitoring:needs_report_pdf",
+            "monitoring:programme",
+        ),
+        403,
+    ),
+    **dict.fromkeys(
+        (
+            "helpdesk:questions",
+            "helpdesk:question",
+            "helpdesk:faqs",
+            "helpdesk:faq",
+            "helpdesk:templates",
+            "helpdesk:template",
+            "helpdesk:template_add",
+            "helpdesk:template_file",
+        ),
+        200,
+    ),
+    "helpdesk:publish": 403,
+}
+LEGAL_OFFICE_POST = {
+    **dict.fromkeys(
+        (
+            "accounts:invitation_resend",
+            "accounts:membership_add",
+            "accounts:membership_edit",
+            "accounts:membership_end",
+        ),
+        403,
+    ),
+    **dict.fromkeys(
+        (
+            "helpdesk:assign",
+            "helpdesk:ask_clarification",
+            "helpdesk:give_clarification",
+            "helpdesk:answer",
+            "helpdesk:publish",
+        ),
+        403,
+    ),
+    **dict.fromkeys(("helpdesk:close", "helpdesk:faq", "helpdesk:template", "helpdesk:template_add"), 200),
+    "helpdesk:faq_publication": 409,
+}
+MATRIX = {
+    name: {**table, "legal_office": LEGAL_OFFICE_GET.get(name, table["institution_admin"])}
+    for name, table in MATRIX.items()
+}
+
+
 def post_expectation(name):
-    return POST_MATRIX.get(name, MATRIX[name])
+    table = dict(POST_MATRIX.get(name, MATRIX[name]))
+    table["legal_office"] = LEGAL_OFFICE_POST.get(name, table["institution_admin"])
+    return table
 
 
 @pytest.mark.parametrize("persona", ALL)

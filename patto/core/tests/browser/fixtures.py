@@ -53,8 +53,8 @@ class Visitor:
 
     def check(self):
         self.page.wait_for_load_state("load")
-        # The sections a page loads once shown (htmx; the path page's, one after the other) are all there.
-        expect(self.page.locator('[hx-get][aria-busy="true"]')).to_have_count(0, timeout=30000)
+        # The sections a page loads once shown (htmx; the path page's, in one request) are all there.
+        expect(self.page.locator('[hx-get][aria-busy="true"], [data-section-slot]')).to_have_count(0, timeout=30000)
         violations = self.page.evaluate(
             AXE + "\n;axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})"
             ".then(r => r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')))"
