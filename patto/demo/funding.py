@@ -15,8 +15,8 @@ from patto.accounts.models import Institution, User
 from patto.cases.models import Cohort
 from patto.funding import services
 from patto.funding.models import BudgetLine, Call, Funder, Milestone, Partner
-from patto.governance import services as governance
-from patto.governance.models import Commitment, Pact
+
+from .pact import commitment_indicators
 
 RIMINI = "Comune di Rimini"
 MARINA = "Istituto comprensivo Rimini Marina (demo)"
@@ -253,20 +253,13 @@ def _regional_call(district, people, institutions):
 
 def _indicators(district, coordinator):
     """The indicators of the Comune's commitment to propose partnerships for public funds (commitment 7)."""
-    pact = Pact.objects.filter(district=district).first()
-    version = pact.version_in_force() if pact else None
-    if version is None:
-        return
-    commitment = Commitment.objects.filter(
-        pact_version=version, institution__name=RIMINI, text__startswith="Proporre accordi di partnership"
-    ).first()
-    if commitment is None or commitment.indicators.exists():
-        return
-    for name, unit, target, source in (
-        ("Partenariati sottoscritti da tutti i partner", "proposte", 1, "partnerships_signed"),
-        ("Progetti finanziati in corso", "progetti", 1, "projects_funded"),
-        ("Spesa rendicontata sui progetti finanziati", "euro", 50000, "project_spending"),
-    ):
-        governance.add_indicator(
-            actor=coordinator, commitment=commitment, name=name, unit=unit, target=target, source=source
-        )
+    commitment_indicators(
+        district,
+        coordinator,
+        "Proporre accordi di partnership",
+        (
+            ("Partenariati sottoscritti da tutti i partner", "proposte", 1, "partnerships_signed"),
+            ("Progetti finanziati in corso", "progetti", 1, "projects_funded"),
+            ("Spesa rendicontata sui progetti finanziati", "euro", 50000, "project_spending"),
+        ),
+    )

@@ -20,7 +20,7 @@ from patto.helpdesk import services
 from patto.helpdesk.models import Question, QuestionMessage, QuestionPause, Template
 from patto.referrals.services import patron_day_of
 
-from .pact import _document
+from .pact import _document, commitment_indicators
 
 RIMINI = "Comune di Rimini"
 PROCEDURE_TITLE = "Sportello giuridico-amministrativo per le scuole"
@@ -160,6 +160,7 @@ def build_helpdesk(district):
     for user in (lawyer, coordinator):
         user.act_as(None)
     _ensure_procedure(district, coordinator, office)
+    _indicators(district, coordinator)
     if not Question.objects.filter(district=district).exists():
         for spec in QUESTIONS:
             _question(spec, lawyer, patron_day_of(office))
@@ -280,3 +281,18 @@ def _templates(district, coordinator, office):
                 upload=_document("modello-1-rev2.pdf", title, [description, "Revisione 2: aggiunto il campo urgenza."]),
                 approved_on=date(2025, 9, 1),
             )
+
+
+def _indicators(district, coordinator):
+    """The indicators of the Comune's commitment to support the schools on legal matters (commitment 8)."""
+    commitment_indicators(
+        district,
+        coordinator,
+        "Rendersi disponibile per un supporto giuridico",
+        (
+            ("Quesiti delle scuole con risposta", "quesiti", 10, "helpdesk_answered"),
+            ("Tempo di risposta, mediana", "giorni lavorativi", 10, "helpdesk_response_median"),
+            ("Tempo di risposta, 90° percentile", "giorni lavorativi", 10, "helpdesk_response_p90"),
+            ("Risposte pubblicate come FAQ", "FAQ", 3, "faqs_published"),
+        ),
+    )

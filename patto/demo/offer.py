@@ -16,6 +16,8 @@ from patto.offer import services
 from patto.offer.models import CodesignProcess, Offer
 from patto.territory.models import Comune
 
+from .pact import commitment_indicators
+
 RIMINI = "Comune di Rimini"
 COOP = "Cooperativa sociale Orizzonti (demo)"
 FAMILY_CENTRE = "Centro per le famiglie del Distretto di Rimini"
@@ -37,9 +39,10 @@ WAITING = [
 
 
 def build_offer(district):
+    coordinator = User.objects.get(username="demo.coordinatore")
+    _indicators(district, coordinator)
     if Offer.objects.filter(district=district).exists():
         return
-    coordinator = User.objects.get(username="demo.coordinatore")
     institutions = {i.name: i for i in Institution.objects.filter(district=district)}
     comuni = list(Comune.objects.filter(district=district, is_active=True))
     offers = {}
@@ -147,3 +150,17 @@ def _codesign(district, coordinator, institutions, offers):
         actor=coordinator, process=process, offer=offers["educativa-domiciliare"], places_added=4, hours_added=20
     )
     services.add_capacity(actor=coordinator, process=process, offer=offers["gruppi"], places_added=12)
+
+
+def _indicators(district, coordinator):
+    """The indicators of the Comune's commitment to co-design the services (commitment 6)."""
+    commitment_indicators(
+        district,
+        coordinator,
+        "Cooperare nelle attività di progettazione",
+        (
+            ("Processi di co-progettazione in corso", "processi", 1, "codesign_in_progress"),
+            ("Processi di co-progettazione conclusi", "processi", 1, "codesign_concluded"),
+            ("Posti aggiunti dagli accordi di co-progettazione", "posti", 10, "places_added"),
+        ),
+    )

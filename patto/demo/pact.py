@@ -10,7 +10,7 @@ from django.utils.html import escape
 
 from patto.accounts.models import Institution, User
 from patto.governance import services
-from patto.governance.models import CommitmentUpdate, Pact
+from patto.governance.models import Commitment, CommitmentUpdate, Pact
 
 COMUNE_COMMITMENTS = [  # from the press release (shared/seed/patto-rimini-2024-02.txt)
     "Presidiare il sistema di governance integrata del Patto.",
@@ -395,3 +395,21 @@ def ensure_request_procedures(district):
                 approved_on=date(2024, 4, 15),
                 review_on=date(2027, 4, 15),
             )
+
+
+def commitment_indicators(district, coordinator, text_start, specs):
+    """The computed indicators ``specs`` — (name, unit, target, source) — of the Comune di Rimini's commitment
+    whose text starts with ``text_start`` in the pact in force (none if it has some already: idempotent)."""
+    pact = Pact.objects.filter(district=district).first()
+    version = pact.version_in_force() if pact else None
+    if version is None:
+        return
+    commitment = Commitment.objects.filter(
+        pact_version=version, institution__name="Comune di Rimini", text__startswith=text_start
+    ).first()
+    if commitment is None or commitment.indicators.exists():
+        return
+    for name, unit, target, source in specs:
+        services.add_indicator(
+            actor=coordinator, commitment=commitment, name=name, unit=unit, target=target, source=source
+        )
