@@ -54,41 +54,82 @@ LEGAL_QUESTION = Procedure.RequestKind.LEGAL_QUESTION
 # --- no child's personal data ---------------------------------------------------------------------------
 
 
-_LETTER, _DIGIT = "[A-Z]", "[0-9LMNPQRSTUV]"  # a digit or its omocodia letter
-_SHAPE = [_LETTER] * 6 + [_DIGIT] * 2 + [_LETTER] + [_DIGIT] * 2 + [_LETTER] + [_DIGIT] * 3 + [_LETTER]
-# Its 16 characters possibly spaced out by any run of characters that are neither letters nor digits (spaces,
-# dots, dashes, slashes, underscores, commas...), ending where a word ends; it may start glued to a prefix
-# ("CF:RSS...", "cfRSS..."). Found at every start (a lookahead), so that a near miss does not hide a code right
-# after it. The separators never overlap the letters and digits, so the pattern does not backtrack.
-FISCAL_CODE = re.compile(r"(?=(" + r"[\W_]*".join(_SHAPE) + r")(?![A-Z0-9]))", re.IGNORECASE)
+_LETTER, _DIGIT = "[A-Z]", "[0-9LMNPQRSTUVOI]"  # a digit, its omocodia letter, or O and I written for 0 and 1
+_SHAPE = [_LETTER] * 6 + [_DIGIT] * 2 + [_LETTER] + [_DIGIT] * 2 + [_LETTER] + [_DIGIT] * 3
+# Its 16 characters (the last, the check letter, may be left out: it is computed from the other fifteen) possibly
+# spaced out by any run of characters that are neither letters nor digits (spaces, dots, dashes, slashes,
+# underscores, commas...), ending where a word ends; it may start glued to a prefix ("CF:RSS...", "cfRSS...").
+# Found at every start (a lookahead), so that a near miss does not hide a code right after it. The separators
+# never overlap the letters and digits, so the pattern does not backtrack.
+FISCAL_CODE = re.compile(
+    r"(?=(" + r"[\W_]*".join(_SHAPE) + r"(?:[\W_]*" + _LETTER + r")?)(?![A-Z0-9]))", re.IGNORECASE
+)
+# Half a code written as one word is personal data too, and is what is left when a code is split in two (one half
+# in the subject, the other in the text): the surname, name and year of birth ("RSSMRA80"), or the month, day and
+# place of birth with the check letter ("A01H501U").
+FISCAL_CODE_HALF = re.compile(
+    r"(?<![A-Z0-9])(?:[A-Z]{6}[0-9]{2}|[ABCDEHLMPRST][0-7][0-9][A-Z][0-9]{3}[A-Z]?)(?![A-Z0-9])", re.IGNORECASE
+)
+# Letters of other alphabets that look like Latin ones (Cyrillic and Greek), read as the Latin letter a reader sees.
+_LOOKALIKES = str.maketrans(
+    "АВЕЁЅІЇЈКМНОРСТУХаеёѕіїјкорсуххԁԛԜ" + "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧαικνορτυχ",
+    "ABEESIIJKMHOPCTYXaeesiijkopcyxxdqW" + "ABEZHIKMNOPTYXaikvoptux",
+)
 
 
 def _normalised(value):
-    """What the reader sees: full-width and other compatibility forms folded (NFKC: "ＲＳＳ１" is "RSS1"),
+    """What the reader sees: accents and other combining marks dropped ("Ŕ" is "R"), full-width and other
+    compatibility forms folded (NFKC: "ＲＳＳ１" is "RSS1"), Cyrillic and Greek look-alikes read as Latin letters,
     invisible format characters (zero-width spaces and joiners, soft hyphens, direction marks: category Cf)
     dropped."""
-    folded = unicodedata.normalize("NFKC", value or "")
-    return "".join(c for c in folded if unicodedata.category(c) != "Cf")
+    decomposed = unicodedata.normalize("NFKD", value or "")
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c) and unicodedata.category(c) != "Cf")
+    return unicodedata.normalize("NFKC", bare).translate(_LOOKALIKES)
+
+
+_DIGIT_PLACES = (6, 7, 9, 10, 12, 13, 14)
+
+
+def _plausible(candidate):
+    """A candidate must have a digit (every code has seven, unless all were replaced by omocodia, which is
+    vanishingly rare): so that ordinary words run together are not taken for one. One that needs a licence to be
+    read as a code must show almost all its digits (omocodia replaces them from the right, one or two at most in
+    practice): written as one word with O or I for a digit or without its check letter, six of the seven, real or
+    written as O and I, three of them real; spaced out without its check letter, all seven real. So that an
+    address ("Via Filippini, 266", "Incrocio Lisa, 740") is not taken for one."""
+    chars = [c.upper() for c in candidate if c.isalnum()]
+    digits = [chars[i] for i in _DIGIT_PLACES]
+    real = sum(c.isdigit() for c in digits)
+    written = sum(c in "OI" for c in digits)
+    if not (written or len(chars) == 15):
+        return real >= 1
+    if len(chars) == len(candidate):  # one word
+        return real >= 3 and real + written >= 6
+    if len(chars) == 16:  # what was read as its check letter may be the next word: read the code without it
+        return _plausible(candidate[:-1].rstrip("".join(c for c in candidate if not c.isalnum())))
+    return not written and real == 7
 
 
 def looks_like_fiscal_code(value):
     """A codice fiscale, in capitals or not, written together or with separators inside, in full-width
-    characters or with invisible ones between. A candidate must have a digit (every code has seven, unless all
-    were replaced by omocodia, which is vanishingly rare): so that ordinary words run together are not taken
-    for one."""
-    return any(any(c.isdigit() for c in match.group(1)) for match in FISCAL_CODE.finditer(_normalised(value)))
+    characters, other alphabets' look-alikes or with invisible ones between, with or without its check letter,
+    or half of one written as a word."""
+    text = _normalised(value)
+    if any(_plausible(match.group(1)) for match in FISCAL_CODE.finditer(text)):
+        return True
+    return any(sum(c.isdigit() for c in match.group(0)) >= 2 for match in FISCAL_CODE_HALF.finditer(text))
 
 
 def check_no_personal_data(**fields):
-    """Refuse, on the field that carries it and saying why, text that looks like a codice fiscale."""
-    errors = {
-        name: _(
-            "This looks like a codice fiscale. The help desk must not receive a child's personal data: remove it "
-            "and describe the situation without identifying anyone."
-        )
-        for name, value in fields.items()
-        if looks_like_fiscal_code(value)
-    }
+    """Refuse, on the field that carries it and saying why, text that looks like a codice fiscale; and a code
+    split between two fields (read one after the other, as the reader does), on both."""
+    message = _(
+        "This looks like a codice fiscale. The help desk must not receive a child's personal data: remove it "
+        "and describe the situation without identifying anyone."
+    )
+    errors = {name: message for name, value in fields.items() if looks_like_fiscal_code(value)}
+    if not errors and len(fields) > 1 and looks_like_fiscal_code(" ".join(v or "" for v in fields.values())):
+        errors = dict.fromkeys(fields, message)
     if errors:
         raise ValidationError(errors)
 

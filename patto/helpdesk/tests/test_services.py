@@ -96,12 +96,31 @@ def test_a_clarification_pauses_the_clock_and_the_response_time_leaves_the_pause
         "ＲＳＳＭＲＡ８５Ｍ０１Ｈ５０１Ｚ",  # full-width
         "CFRSSMRA85M01H501Z",  # a prefix glued to it
         "cf:rssmra85m01h501z",
+        "Alunno RSS\u041cR\u041080\u041001\u041d501U, come procedere?",  # Cyrillic М, А, Н: they look Latin
+        "Alunno RSS\u039cR\u039180\u039101\u0397501U, come procedere?",  # Greek Μ, Α, Η
+        "Alunno RSSMRA80A01H501, come procedere?",  # no check letter: it is computed from the other fifteen
+        "Alunno RSSMRA8OA01H5O1U, come procedere?",  # the letter O for zero
+        "Alunno RSSMRA8OAO1H5OIU, come procedere?",  # O for zero and I for one
+        "Alunno R\u0301SSMRA80A01H501U, come procedere?",  # a combining accent (NFKC alone makes it Ŕ)
+        "Il fascicolo di RSSMRA80 è completo.",  # half a code: surname, name and year of birth
+        "Nato A01H501U, frequenta la 2A.",  # the other half: month, day and place of birth, check letter
     ],
 )
 def test_text_that_looks_like_a_codice_fiscale_is_refused_saying_why(desk, text):
     with pytest.raises(ValidationError) as refused:
         ask(desk, text=text)
     assert "codice fiscale" in str(refused.value.message_dict["text"])
+    assert not Question.objects.exists()
+
+
+def test_a_code_split_between_subject_and_text_is_refused_on_both(desk):
+    for subject, text in (
+        ("Alunno RSSMRA80", "seguito: A01H501U. Possiamo inviare la relazione?"),
+        ("Alunno RSS MRA 80A", "01H 501U: possiamo inviare la relazione?"),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            ask(desk, subject=subject, text=text)
+        assert set(refused.value.message_dict) == {"subject", "text"} or "codice fiscale" in str(refused.value)
     assert not Question.objects.exists()
 
 
@@ -120,6 +139,11 @@ def test_ordinary_text_and_numbers_are_not_taken_for_a_codice_fiscale():
         "Strutture scolastiche: spettano al DS, D.Lgs. 165/2001 art. 25 c. 2, e al DSGA; vedi PTOF 2025/2028 "
         "p. 14, nota prot. n. 3318 del 7/9/2026 (USR ER).",
         "Stress post-traumatico, DSA e BES: PDP entro il 30 novembre 2026, GLO del 12 dicembre, PEI 2026/27.",
+        "Perché è così? L'alunna, già seguita, è tornata: però il Comune ha già scritto all'ASL. Più o meno così.",
+        "Circolare MIUR prot. AOODGOSV 12345 del 2026, nota USR ER n. 1101, classi 1A, 2B, 3C e 4D; D.M. 80/2020.",
+        "Ricorso TAR Emilia-Romagna n. 123/2026, sezione I; udienza del 14 gennaio, ore 10:30, aula B2.",
+        "La famiglia abita in Via Filippini, 266, poi in Via Napoleone, 126 e in Corso Missoni, 851 (Rimini, RN).",
+        "Incrocio Lisa, 740; Viale Fiorino, 142; Piazza Pio, 101; Via Filippo Corridoni, 111 (Riccione).",
     ):
         assert not services.looks_like_fiscal_code(text)
 
@@ -130,13 +154,28 @@ _SEPARATORS = [" ", ".", "-", "/", "_", ",", "\u200b", "\u200c", "\u200d", "\ufe
 _DIGIT_AT = {6, 7, 9, 10, 12, 13, 14}
 
 
+_LOOKALIKE = {"A": "\u0410", "B": "\u0392", "E": "\u0415", "H": "\u041d", "K": "\u039a", "M": "\u041c", "O": "\u041e",
+              "P": "\u0420", "C": "\u0421", "T": "\u03a4", "X": "\u0425"}  # Cyrillic and Greek capitals
+_DIGIT_LOOKALIKE = {"0": "O", "1": "I"}
+
+
+def real_left(chars, kept):
+    """How many real digits the code will still have, counting those not drawn yet as real."""
+    drawn = [c for i, c in enumerate(chars) if i in kept]
+    return sum(c[0].isdigit() or "\uff10" <= c[0] <= "\uff19" for c in drawn) + len(kept) - len(drawn)
+
+
 @st.composite
 def disguised_fiscal_codes(draw):
     """A valid-shaped codice fiscale (some digits possibly omocodia letters, one real digit at least), each
-    character possibly full-width or in small letters, random separators and invisible characters between,
-    maybe a letter prefix glued in front, inside a sentence."""
+    character possibly full-width, in small letters, a Cyrillic or Greek look-alike or with an accent, random
+    separators and invisible characters between, maybe a letter prefix glued in front, inside a sentence. Or read
+    with a licence: as one word with O or I for some digits (six of the seven shown, three real) and maybe no check
+    letter; or spaced out, every digit real, without its check letter."""
+    licence = draw(st.sampled_from(["", "one word", "spaced"]))
     digit_places = sorted(_DIGIT_AT)
-    kept = draw(st.sets(st.sampled_from(digit_places), min_size=1))  # real digits; the others omocodia letters
+    least = {"": 1, "one word": 6, "spaced": 7}[licence]
+    kept = draw(st.sets(st.sampled_from(digit_places), min_size=least))  # real digits; the others omocodia
     chars = []
     for position in range(16):
         if position in _DIGIT_AT:
@@ -144,13 +183,26 @@ def disguised_fiscal_codes(draw):
         else:
             alphabet = _LETTERS
         char = draw(st.sampled_from(alphabet))
-        if draw(st.booleans()):
+        disguise = draw(st.sampled_from(["", "lower", "wide", "lookalike", "accent"]))
+        if disguise == "lower":
             char = char.lower()
-        if draw(st.booleans()):
+        elif disguise == "wide":
             char = chr(ord(char) + 0xFEE0)  # the full-width form
+        elif disguise == "lookalike" and position in kept and char in _DIGIT_LOOKALIKE:
+            if licence == "one word" and real_left(chars, kept) > 3:
+                char = _DIGIT_LOOKALIKE[char]
+        elif disguise == "lookalike" and char in _LOOKALIKE:
+            char = _LOOKALIKE[char]
+        elif disguise == "accent" and char.isalpha():
+            char += "\u0301"
         chars.append(char)
-    separators = draw(st.lists(st.lists(st.sampled_from(_SEPARATORS), max_size=2), min_size=15, max_size=15))
-    code = chars[0] + "".join("".join(sep) + char for sep, char in zip(separators, chars[1:], strict=True))
+    if licence == "spaced" or (licence and draw(st.booleans())):
+        chars.pop()  # the check letter left out
+    if licence == "one word":
+        separators = [[draw(st.sampled_from(["", "\u200b", "\u00ad"]))] for _ in chars[1:]]  # invisible only
+    else:
+        separators = draw(st.lists(st.lists(st.sampled_from(_SEPARATORS), max_size=2), min_size=15, max_size=15))
+    code = chars[0] + "".join("".join(sep) + char for sep, char in zip(separators, chars[1:], strict=False))
     prefix = draw(st.sampled_from(["", "CF", "cf:", "c.f. ", "codice"]))
     return f"Il bambino, {prefix}{code}, è assente da un mese."
 
