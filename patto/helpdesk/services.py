@@ -61,9 +61,7 @@ _SHAPE = [_LETTER] * 6 + [_DIGIT] * 2 + [_LETTER] + [_DIGIT] * 2 + [_LETTER] + [
 # underscores, commas...), ending where a word ends; it may start glued to a prefix ("CF:RSS...", "cfRSS...").
 # Found at every start (a lookahead), so that a near miss does not hide a code right after it. The separators
 # never overlap the letters and digits, so the pattern does not backtrack.
-FISCAL_CODE = re.compile(
-    r"(?=(" + r"[\W_]*".join(_SHAPE) + r"(?:[\W_]*" + _LETTER + r")?)(?![A-Z0-9]))", re.IGNORECASE
-)
+FISCAL_CODE = re.compile(r"(?=(" + r"[\W_]*".join(_SHAPE) + r"(?:[\W_]*" + _LETTER + r")?)(?![A-Z0-9]))", re.IGNORECASE)
 # Half a code written as one word is personal data too, and is what is left when a code is split in two (one half
 # in the subject, the other in the text): the surname, name and year of birth ("RSSMRA80"), or the month, day and
 # place of birth with the check letter ("A01H501U").

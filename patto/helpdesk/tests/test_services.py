@@ -154,8 +154,19 @@ _SEPARATORS = [" ", ".", "-", "/", "_", ",", "\u200b", "\u200c", "\u200d", "\ufe
 _DIGIT_AT = {6, 7, 9, 10, 12, 13, 14}
 
 
-_LOOKALIKE = {"A": "\u0410", "B": "\u0392", "E": "\u0415", "H": "\u041d", "K": "\u039a", "M": "\u041c", "O": "\u041e",
-              "P": "\u0420", "C": "\u0421", "T": "\u03a4", "X": "\u0425"}  # Cyrillic and Greek capitals
+_LOOKALIKE = {
+    "A": "\u0410",
+    "B": "\u0392",
+    "E": "\u0415",
+    "H": "\u041d",
+    "K": "\u039a",
+    "M": "\u041c",
+    "O": "\u041e",
+    "P": "\u0420",
+    "C": "\u0421",
+    "T": "\u03a4",
+    "X": "\u0425",
+}  # Cyrillic and Greek capitals
 _DIGIT_LOOKALIKE = {"0": "O", "1": "I"}
 
 

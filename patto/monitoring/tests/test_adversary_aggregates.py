@@ -79,7 +79,11 @@ def test_no_family_data_leaves_through_an_aggregate_page(db):
         world, _acting = drawn
         with time_machine.travel(NOW, tick=False), override_settings(PATTO_CLOSURE_GRACE_DAYS=30), transaction.atomic():
             users, memberships, built_paths = build(world)
-            for path, _child, _entry in built_paths:  # the families past the agreement have one (the figures count them)
+            for (
+                path,
+                _child,
+                _entry,
+            ) in built_paths:  # the families past the agreement have one (the figures count them)
                 if path.state not in ("signal", "pre_assessment") or path.closed_on:
                     cases.Agreement.objects.create(
                         path=path, signed_on=NOW.date() - timedelta(days=200), signed_by="Genitore"
