@@ -15,8 +15,9 @@ from patto.accounts.models import Institution, User
 from patto.cases.models import Cohort
 from patto.funding import services
 from patto.funding.models import BudgetLine, Call, Funder, Milestone, Partner
+from patto.funding.money import format_euro
 
-from .pact import commitment_indicators
+from .pact import _document, commitment_indicators
 
 RIMINI = "Comune di Rimini"
 MARINA = "Istituto comprensivo Rimini Marina (demo)"
@@ -125,6 +126,22 @@ def _proposal(call, people, institutions, title, shares):
                 cofinancing=cofinancing,
             )
     proposal.refresh_from_db()
+    # The letter of intent the partners read and confirm, one share per partner as in the proposal.
+    services.attach_agreement(
+        actor=coordinator,
+        proposal=proposal,
+        upload=_document(
+            "lettera-di-intenti.pdf",
+            f"Lettera di intenti — {title}",
+            [f"Avviso: {call.title} ({call.reference})."]
+            + [
+                f"{name}: {role}; quota {format_euro(amount)}, cofinanziamento {format_euro(cof)}."
+                for name, (role, amount, cof) in shares.items()
+            ],
+        ),
+        version=proposal.version,
+    )
+    proposal.refresh_from_db()
     services.move_proposal(actor=coordinator, proposal=proposal, version=proposal.version, status="proposed")
     return proposal
 
@@ -133,7 +150,7 @@ def _confirm(proposal, people, names, day):
     confirmed = []
     for name in names:
         partner = proposal.partners.get(institution__name=name)
-        services.confirm_participation(actor=people[name], partner=partner)
+        services.confirm_participation(actor=people[name], partner=partner, agreement=proposal.agreement_id)
         confirmed.append(partner)
     _dated(confirmed, day)
 

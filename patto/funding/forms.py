@@ -90,10 +90,6 @@ class AgreementForm(VersionedForm):
     agreement = AttachmentField(label=_("Letter of intent or agreement"))
 
 
-class ConfirmForm(forms.Form):
-    """A confirmation: the POST itself (with its CSRF token) is the act."""
-
-
 class ProjectForm(StyledFormMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=250)
     cup = forms.CharField(

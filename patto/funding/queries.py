@@ -2,6 +2,7 @@
 district (``governance.queries.pacts_visible_to``: active, adhesion in force); reading them needs a governance
 role (``rules``: 403 otherwise). Sums of money are computed in the database, as Decimals."""
 
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, DecimalField, F, Q, Sum, Value
@@ -125,16 +126,23 @@ def partners_progress(project, start=None, end=None):
     )
 
 
+def quarter_start(day):
+    """The first day of the calendar quarter of ``day``."""
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
 def families_in_project_cohorts(project, on=None):
     """Families of the project's cohorts with their agreement to PIPPI signed by ``on`` (today) and the path not
-    closed before the project started: the families-in-path definition of the pact's indicator, restricted
-    to the project's cohorts and time. Small counts suppressed (None = "<5")."""
+    closed before the quarter the project started in: the families-in-path definition of the pact's indicator,
+    restricted to the project's cohorts and time. The cut is a quarter's first day, not the start date itself
+    (which whoever records the project chooses: two projects a day apart would tell a closing date by
+    difference). Small counts suppressed (None = "<5")."""
     from patto.cases.models import Path
 
     day = on or timezone.localdate()
     count = (
         Path.objects.filter(cohort__in=project.cohorts.all(), agreement__signed_on__lte=day)
-        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=project.starts_on))
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=quarter_start(project.starts_on)))
         .values("family")
         .distinct()
         .count()

@@ -49,11 +49,16 @@ def quarters(project, today=None):
 
 
 def count_points(project, today=None):
-    """The only days a live target is counted on: the end of each whole reporting period of the project, and
-    today while the project runs. Counting on any day asked would let two reports a day apart tell one family's
-    date by difference; fixed points a quarter apart do not."""
+    """The only days a live target is counted on: the calendar quarter ends within the project, and today while
+    the project runs. Counting on any day asked would let two reports a day apart tell one family's date by
+    difference; fixed points a quarter apart, the same for every project (not its end date, which whoever records
+    the project chooses), do not."""
     today = today or timezone.localdate()
-    points = [end for _start, end, whole in quarters(project, today) if whole]
+    last = min(project.ends_on, today)
+    points = []
+    for year in range(project.starts_on.year, last.year + 1):
+        points += [date(year, month, day) for month, day in QUARTER_ENDS]
+    points = [point for point in points if project.starts_on <= point <= last]
     if project.starts_on <= today <= project.ends_on:
         points.append(today)
     return sorted(set(points))

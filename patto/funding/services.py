@@ -174,7 +174,7 @@ AGREEMENT_OPEN = (Proposal.Status.DRAFT, Proposal.Status.PROPOSED)
 @transaction.atomic
 def attach_agreement(*, actor, proposal, upload, version):
     """Attach (or replace) the letter of intent or agreement, while the proposal is a draft or proposed. The
-    previous file stays listed as an earlier version; replacing it withdraws every partner's confirmation, since
+    previous file stays listed as an earlier version; attaching one withdraws every partner's confirmation, since
     each confirmed the terms of the document they read. ``version``: ConflictError if the proposal changed."""
     _authorise(actor, "funding.change_proposal_status", proposal, proposals_visible_to)
     current = Proposal.objects.select_for_update().get(pk=proposal.pk)
@@ -191,10 +191,12 @@ def attach_agreement(*, actor, proposal, upload, version):
     changes = {"agreement": [previous.original_name if previous else None, stored.original_name]}
     if previous is not None:
         proposal.previous_agreements.add(previous)
-        withdrawn = [
-            str(partner.institution)
-            for partner in proposal.partners.filter(confirmed_at__isnull=False).select_related("institution")
-        ]
+    # A confirmation is given to the document its partner read: a new one (the first one too) withdraws them all.
+    withdrawn = [
+        str(partner.institution)
+        for partner in proposal.partners.filter(confirmed_at__isnull=False).select_related("institution")
+    ]
+    if withdrawn:
         proposal.partners.filter(confirmed_at__isnull=False).update(confirmed_at=None, confirmed_by=None)
         changes["confirmations_withdrawn"] = [withdrawn, []]
     record_event(
@@ -207,12 +209,19 @@ def attach_agreement(*, actor, proposal, upload, version):
 
 
 @transaction.atomic
-def confirm_participation(*, actor, partner):
+def confirm_participation(*, actor, partner, agreement):
     """The partner's referent (a governance role at the partner institution, acting for it) confirms their
-    institution's participation on the proposal's terms. When the last partner confirms, the proposal is
-    signed by all: a fact derived from these rows, never set by hand."""
+    institution's participation on the proposal's terms: ``agreement``, the id of the letter of intent or
+    agreement they read (ConflictError if another has been attached since: they confirm that one after reading
+    it). When the last partner confirms, the proposal is signed by all: a fact derived from these rows, never set
+    by hand."""
+    Proposal.objects.select_for_update().filter(pk=partner.proposal_id).first()  # the agreement does not move
     partner = Partner.objects.select_for_update().select_related("proposal").get(pk=partner.pk)
     _authorise(actor, "funding.confirm_partner", partner, partners_visible_to)
+    if partner.proposal.agreement_id is None:
+        raise ValidationError(_("There is no letter of intent or agreement to confirm yet."))
+    if str(partner.proposal.agreement_id) != str(agreement):
+        raise ConflictError(current=partner.proposal)
     partner.confirmed_at = timezone.now()
     partner.confirmed_by = actor
     partner.save(update_fields=["confirmed_at", "confirmed_by"])
@@ -252,6 +261,12 @@ def move_proposal(*, actor, proposal, version, status):
         )
     if status == Proposal.Status.PROPOSED and not proposal.partners.exclude(institution=proposal.lead).exists():
         raise ValidationError(_("Add at least one partner besides the lead before proposing the partnership."))
+    if status == Proposal.Status.PROPOSED and proposal.agreement_id is None:
+        raise ValidationError(
+            _(
+                "Attach the letter of intent or agreement before proposing the partnership: the partners confirm its terms."
+            )
+        )
     if status == Proposal.Status.SUBMITTED and not is_signed_by_all(proposal):
         raise ValidationError(_("The proposal can be submitted only once every partner has confirmed in Patto."))
     changes = update_versioned(proposal, version, {"status": status})
@@ -282,6 +297,9 @@ def create_project(*, actor, proposal, cup, cohorts=(), **fields):
         raise ValidationError({"cup": _("Another project already has this CUP.")})
     if fields["ends_on"] < fields["starts_on"]:
         raise ValidationError({"ends_on": _("The end comes after the start.")})
+    district_id = proposal.call.district_id
+    if any(cohort.district_id != district_id for cohort in cohorts):
+        raise ValidationError({"cohorts": _("Only the implementations of PIPPI of the call's district can be linked.")})
     project = Project.objects.create(proposal=proposal, cup=cup, **_money(fields))
     project.cohorts.set(cohorts)
     record_event(actor=actor, action="funding.project.created", obj=project, changes={"cup": [None, cup]})

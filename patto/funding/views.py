@@ -220,7 +220,24 @@ def partner_confirm(request, pk):
         queries.partners_visible_to(request.user).select_related("proposal", "institution"),
         pk=pk,
     )
-    services.confirm_participation(actor=request.user, partner=partner)
+    # The agreement the page showed: a confirmation is given to the document read, not to whatever is there now.
+    try:
+        services.confirm_participation(
+            actor=request.user, partner=partner, agreement=request.POST.get("agreement", "").strip() or None
+        )
+    except ConflictError:
+        messages.warning(
+            request,
+            _(
+                "The letter of intent or agreement was replaced while you were reading it: read the new one, "
+                "then confirm again."
+            ),
+        )
+        return _proposal_page(request, _proposal(request, partner.proposal_id), status=409)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return _proposal_page(request, _proposal(request, partner.proposal_id), status=400)
     messages.success(request, _("Participation of %(partner)s confirmed.") % {"partner": partner.institution})
     return redirect("funding:proposal", pk=partner.proposal_id)
 

@@ -208,8 +208,9 @@ def activate_from_waiting(*, actor, entry, version, **device):
 def end_waiting_on_activation(*, actor, activation):
     """``cases.hooks.on_device_activated``: a dispositivo activated from the path (cases' own form) ends the
     family's open entry for it (same path, dispositivo and provider, in the family's district), in the
-    activation's transaction, audited like an activation from the list. Authorised by the activation itself
-    (``cases.activate_device``: the case manager of the open path, the rule of ``offer.end_waiting``)."""
+    activation's transaction, audited like an activation from the list, unless the dispositivo had ended before the
+    family started waiting. Authorised by the activation itself (``cases.services.activate_device`` checks
+    ``cases.activate_device``: the case manager of the open path, the rule of ``offer.end_waiting``)."""
     entries = (
         WaitingEntry.objects.filter(
             path_id=activation.path_id,
@@ -221,6 +222,8 @@ def end_waiting_on_activation(*, actor, activation):
         .exclude(pk=_activating_entry.get())
         .select_related("path__family")
     )
+    if activation.ends_on is not None:  # a dispositivo that had ended before the family started waiting (one of
+        entries = entries.filter(since__lte=activation.ends_on)  # the past, recorded now) does not end the wait
     ended = []
     for entry in entries:
         _end(

@@ -1,6 +1,6 @@
 """Dispositivi: activations and their sessions; the register of volunteers."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -51,6 +51,10 @@ def activate_device(
     volunteer=None,
     notes="",
 ):
+    # The view asks the same; the service too, since other apps call it (the offer's waiting list) and their hooks
+    # act on its authority.
+    if not actor.has_perm("cases.activate_device", path):
+        raise PermissionDenied
     _check_device(device_type, hours_per_week, sessions_planned, school, volunteer, path.family.district)
     if (
         responsible is not None

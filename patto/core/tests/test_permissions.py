@@ -349,7 +349,12 @@ def _sample_funding(personas, world):
         actor=coordinator, proposal=draft, institution=world.coop, role="Educativa", amount="1000", cofinancing="0"
     )
     proposed = services.create_proposal(
-        actor=coordinator, call=call, lead=world.comune, title="Scuole", lead_role="Capofila"
+        actor=coordinator,
+        call=call,
+        lead=world.comune,
+        title="Scuole",
+        lead_role="Capofila",
+        agreement=SimpleUploadedFile("lettera-scuole.pdf", samples.pdf()),
     )
     school = services.add_partner(
         actor=coordinator, proposal=proposed, institution=world.school, role="Scuola", amount="500", cofinancing="0"
@@ -1201,9 +1206,10 @@ POST_MATRIX = {
     ),
     "funding:call": expect(404, **COORDINATOR_EDITS),
     "funding:partner_add": expect(404, **COORDINATOR_EDITS),
-    # The school's referents confirm the school's participation (302); nobody else may.
+    # The school's referents may confirm the school's participation; nobody else may. An empty POST names no
+    # agreement read, so it confirms nothing: the conflict page (409), asking to read the document and confirm.
     "funding:partner_confirm": expect(
-        404, **{**dict.fromkeys(SIGNATORY_USERS, 403), "school_referent": 302, "other_admin": 302}
+        404, **{**dict.fromkeys(SIGNATORY_USERS, 403), "school_referent": 409, "other_admin": 409}
     ),
     "funding:proposal_status": expect(404, **{**COORDINATOR_EDITS, "institution_admin": 200}),
     "funding:proposal_agreement": expect(404, **{**COORDINATOR_EDITS, "institution_admin": 200}),

@@ -3,9 +3,11 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from patto.accounts.roles import Role
 from patto.accounts.tests.factories import MembershipFactory, UserFactory
+from patto.documents.tests import samples
 
 
 @pytest.fixture
@@ -39,6 +41,14 @@ def funding(personas, world):
         actor=coordinator, proposal=proposal, institution=world.coop, role="Educativa", amount="20000", cofinancing="0"
     )
     proposal.refresh_from_db()
+    # The letter of intent the partners read and confirm (a proposal cannot be proposed without one).
+    services.attach_agreement(
+        actor=coordinator,
+        proposal=proposal,
+        upload=SimpleUploadedFile("lettera-di-intenti.pdf", samples.pdf()),
+        version=proposal.version,
+    )
+    proposal.refresh_from_db()
     return SimpleNamespace(
         coordinator=coordinator,
         coop_admin=coop_admin,
@@ -53,11 +63,19 @@ def fund(proposal, people):
     """Take ``proposal`` through proposed → confirmed by all → submitted → funded (as the services allow)."""
     from patto.funding import services
 
+    if proposal.agreement_id is None:
+        services.attach_agreement(
+            actor=people.coordinator,
+            proposal=proposal,
+            upload=SimpleUploadedFile("accordo.pdf", samples.pdf()),
+            version=proposal.version,
+        )
+        proposal.refresh_from_db()
     services.move_proposal(actor=people.coordinator, proposal=proposal, version=proposal.version, status="proposed")
     for user in (people.coordinator, people.school_referent, people.coop_admin):
         for partner in proposal.partners.all():
             if user.has_perm("funding.confirm_partner", partner):
-                services.confirm_participation(actor=user, partner=partner)
+                services.confirm_participation(actor=user, partner=partner, agreement=partner.proposal.agreement_id)
     for status in ("submitted", "funded"):
         services.move_proposal(actor=people.coordinator, proposal=proposal, version=proposal.version, status=status)
     return proposal

@@ -11,6 +11,7 @@ from django.db.models import Sum
 
 from patto.accounts.roles import Role
 from patto.accounts.tests.factories import MembershipFactory, UserFactory
+from patto.documents.tests import samples
 from patto.funding.models import Expenditure, Project, Proposal
 from patto.governance.models import Adhesion, Pact
 
@@ -41,7 +42,7 @@ def district(rimini):
     return rimini
 
 
-def test_a_call_a_partnership_confirmed_by_all_a_funded_project_and_its_books(visit, district):
+def test_a_call_a_partnership_confirmed_by_all_a_funded_project_and_its_books(visit, district, tmp_path):
     rt = visit()
     rt.sign_in("coordinatore")
     rt.open("/finanziamenti/")
@@ -66,6 +67,14 @@ def test_a_call_a_partnership_confirmed_by_all_a_funded_project_and_its_books(vi
     rt.page.fill("#id_amount", "9.000,00")
     rt.page.fill("#id_cofinancing", "1.200,00")
     rt.submit("main form[action$='/partner/'] button[type=submit]")
+    # The letter of intent the partners read and confirm: without it the partnership cannot be proposed.
+    rt.page.select_option("#id_status", "proposed")
+    rt.submit("main form[action$='/stato/'] button[type=submit]")
+    assert "prima di proporre il partenariato" in rt.page.inner_text("main")
+    letter = tmp_path / "lettera-di-intenti.pdf"
+    letter.write_bytes(samples.pdf())
+    rt.page.set_input_files("#id_agreement", str(letter))
+    rt.submit("main form[action$='/accordo/'] button[type=submit]")
     rt.page.select_option("#id_status", "proposed")
     rt.submit("main form[action$='/stato/'] button[type=submit]")
     rt.submit("main button:has-text('Conferma la partecipazione di Comune di Rimini')")

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from patto.audit.models import AuditEvent
 from patto.core.exceptions import ConflictError
@@ -90,10 +91,68 @@ def test_the_count_points_are_quarter_ends_and_today(project):
     assert all((later - earlier).days >= 90 for earlier, later in zip(points[:-2], points[1:-1], strict=True))
     assert reports.count_day(project, date(2030, 1, 1), today) == today  # past today: today
     assert reports.count_day(project, date(2025, 2, 15), today) is None  # before the first quarter's end
-    # After the project's end, its end is the last point (not today).
+    # After the project's end, the last calendar quarter end within it (not its end date, which whoever records the
+    # project chooses: a project ending on any past day would be counted on that day).
     project.ends_on = date(2026, 8, 15)
-    assert reports.count_points(project, today)[-1] == date(2026, 8, 15)
-    assert reports.count_day(project, today, today) == date(2026, 8, 15)
+    assert reports.count_points(project, today)[-1] == date(2026, 6, 30)
+    assert reports.count_day(project, today, today) == date(2026, 6, 30)
+    # Nor its start: a project starting mid-quarter is counted on the calendar's quarter ends.
+    project.starts_on, project.ends_on = date(2025, 2, 10), date(2025, 12, 31)
+    assert reports.count_points(project, today) == [
+        date(2025, 3, 31),
+        date(2025, 6, 30),
+        date(2025, 9, 30),
+        date(2025, 12, 31),
+    ]
+
+
+def test_a_project_of_any_past_dates_is_counted_only_on_quarter_ends(funding, world):
+    """Two projects recorded a day apart cannot tell a family's dates by difference: the points are the
+    calendar's, the cut for closed paths the first day of the start's quarter."""
+    from datetime import timedelta
+
+    fund(funding.proposal, funding)
+    probe = date(2026, 5, 20)  # any day the coordinator would like to count on
+    project = services.create_project(
+        actor=funding.coordinator,
+        proposal=funding.proposal,
+        cup="F79J22001380004",
+        title="Sonda",
+        funding_source="region",
+        measure="x",
+        total=Decimal("1.00"),
+        starts_on=probe - timedelta(days=1),
+        ends_on=probe,
+    )
+    assert reports.count_points(project, date(2026, 11, 16)) == []
+    assert reports.count_day(project, probe, date(2026, 11, 16)) is None
+    from patto.funding.queries import quarter_start
+
+    assert quarter_start(probe) == date(2026, 4, 1) and quarter_start(date(2026, 12, 31)) == date(2026, 10, 1)
+
+
+def test_a_project_links_only_its_districts_cohorts(funding, world):
+    from patto.accounts.models import District
+    from patto.cases.models import Cohort
+
+    fund(funding.proposal, funding)
+    elsewhere = Cohort.objects.create(
+        district=District.objects.create(name="Altrove"), name="PIPPI 12 — Altrove", start_date=date(2026, 1, 1)
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.create_project(
+            actor=funding.coordinator,
+            proposal=funding.proposal,
+            cup="F79J22001380004",
+            title="Sonda",
+            funding_source="region",
+            measure="x",
+            total=Decimal("1.00"),
+            starts_on=date(2026, 1, 1),
+            ends_on=date(2026, 12, 31),
+            cohorts=[elsewhere],
+        )
+    assert "cohorts" in refused.value.message_dict
 
 
 def test_a_period_before_the_first_quarter_end_says_the_target_is_not_counted(project, funding, login):
@@ -123,12 +182,14 @@ def test_the_report_offers_the_quarters(project, login):
 
 def _proposed_and_confirmed(funding):
     proposal = funding.proposal
-    services.attach_agreement(actor=funding.coordinator, proposal=proposal, upload=_upload("v1.pdf"), version=1)
+    services.attach_agreement(
+        actor=funding.coordinator, proposal=proposal, upload=_upload("v1.pdf"), version=proposal.version
+    )
     services.move_proposal(actor=funding.coordinator, proposal=proposal, version=proposal.version, status="proposed")
     for partner in proposal.partners.all():
         for user in (funding.coordinator, funding.school_referent, funding.coop_admin):
             if user.has_perm("funding.confirm_partner", partner):
-                services.confirm_participation(actor=user, partner=partner)
+                services.confirm_participation(actor=user, partner=partner, agreement=partner.proposal.agreement_id)
     proposal.refresh_from_db()
     return proposal
 
@@ -142,10 +203,10 @@ def test_replacing_the_agreement_withdraws_the_confirmations_and_keeps_the_old_f
     )
     proposal.refresh_from_db()
     assert proposal.agreement.original_name == "v2.pdf"
-    assert list(proposal.previous_agreements.all()) == [first]
+    assert first in proposal.previous_agreements.all()  # with the fixture's letter of intent before it
     assert proposal.partners.filter(confirmed_at__isnull=False).count() == 0
     assert proposal.status == Proposal.Status.PROPOSED  # the partners confirm again on the new text
-    event = AuditEvent.objects.get(action="funding.proposal.agreement_replaced")
+    event = AuditEvent.objects.filter(action="funding.proposal.agreement_replaced").latest("pk")
     assert event.changes["agreement"] == ["v1.pdf", "v2.pdf"]
     assert "Scuola" in event.changes["confirmations_withdrawn"][0] or event.changes["confirmations_withdrawn"][0]
     # The old file stays downloadable by who may read the proposal.
@@ -165,8 +226,61 @@ def test_the_agreement_is_not_replaced_once_submitted_or_funded(funding):
             actor=funding.coordinator, proposal=proposal, upload=_upload(), version=proposal.version
         )
     proposal.refresh_from_db()
-    assert proposal.agreement.original_name == "v1.pdf" and not proposal.previous_agreements.exists()
+    assert proposal.agreement.original_name == "v1.pdf"
+    assert [a.original_name for a in proposal.previous_agreements.all()] == ["lettera-di-intenti.pdf"]
     assert not proposal.partners.filter(confirmed_at__isnull=True).exists()
+
+
+def test_a_partnership_is_proposed_and_confirmed_only_on_an_agreement(funding, world):
+    """A confirmation is given to the document read: none before one is attached, and a new one (the first one
+    too) withdraws those given."""
+    bare = services.create_proposal(
+        actor=funding.coordinator, call=funding.call, lead=world.comune, title="Senza lettera", lead_role="Capofila"
+    )
+    services.add_partner(
+        actor=funding.coordinator, proposal=bare, institution=world.school, role="Scuola", amount="1", cofinancing="0"
+    )
+    bare.refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        services.move_proposal(actor=funding.coordinator, proposal=bare, version=bare.version, status="proposed")
+    assert "prima di proporre il partenariato" in str(refused.value)
+    school = bare.partners.get(institution=world.school)
+    Proposal.objects.filter(pk=bare.pk).update(
+        status=Proposal.Status.PROPOSED
+    )  # as a proposal proposed before this rule
+    with pytest.raises(ValidationError):
+        services.confirm_participation(actor=funding.school_referent, partner=school, agreement=None)
+    assert not bare.partners.filter(confirmed_at__isnull=False).exists()
+    # The first document attached to such a proposal withdraws what was confirmed without one.
+    bare.partners.filter(pk=school.pk).update(confirmed_at=timezone.now(), confirmed_by=funding.school_referent)
+    bare.refresh_from_db()
+    services.attach_agreement(actor=funding.coordinator, proposal=bare, upload=_upload("v1.pdf"), version=bare.version)
+    assert not bare.partners.filter(confirmed_at__isnull=False).exists()
+    event = AuditEvent.objects.filter(action="funding.proposal.agreement_attached", object_id=str(bare.pk)).get()
+    assert "IC Rimini Marina" in str(event.changes["confirmations_withdrawn"][0])
+
+
+def test_a_confirmation_from_a_page_showing_the_old_agreement_is_a_conflict(funding, world):
+    proposal = funding.proposal
+    services.move_proposal(actor=funding.coordinator, proposal=proposal, version=proposal.version, status="proposed")
+    client = _client(funding.school_referent)
+    page = client.get(reverse("funding:proposal", args=[proposal.pk])).content.decode()
+    assert "lettera-di-intenti.pdf" in page  # what the school reads, and confirms
+    read = proposal.agreement_id
+    proposal.refresh_from_db()
+    services.attach_agreement(
+        actor=funding.coordinator, proposal=proposal, upload=_upload("v2.pdf"), version=proposal.version
+    )
+    partner = proposal.partners.get(institution=world.school)
+    url = reverse("funding:partner_confirm", args=[partner.pk])
+    response = client.post(url, {"agreement": read})
+    assert response.status_code == 409 and "v2.pdf" in response.content.decode()
+    assert "sostituit" in response.content.decode()  # the message says the document was replaced
+    assert Partner.objects.get(pk=partner.pk).confirmed_at is None
+    assert client.post(url).status_code == 409  # a form without the document read confirms nothing either
+    proposal.refresh_from_db()
+    assert client.post(url, {"agreement": proposal.agreement_id}).status_code == 302
+    assert Partner.objects.get(pk=partner.pk).confirmed_at is not None
 
 
 def test_a_stale_agreement_form_is_a_conflict(funding):

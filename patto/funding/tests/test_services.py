@@ -41,10 +41,22 @@ def test_signed_by_all_follows_the_partners_confirmations(funding, world):
             actor=funding.coordinator, proposal=proposal, version=proposal.version, status="submitted"
         )
 
-    services.confirm_participation(actor=funding.coordinator, partner=partners[world.comune.pk])
-    services.confirm_participation(actor=funding.school_referent, partner=partners[world.school.pk])
+    services.confirm_participation(
+        actor=funding.coordinator,
+        partner=partners[world.comune.pk],
+        agreement=partners[world.comune.pk].proposal.agreement_id,
+    )
+    services.confirm_participation(
+        actor=funding.school_referent,
+        partner=partners[world.school.pk],
+        agreement=partners[world.school.pk].proposal.agreement_id,
+    )
     assert not signed_by_all(Proposal.objects.filter(pk=proposal.pk)).exists()
-    services.confirm_participation(actor=funding.coop_admin, partner=partners[world.coop.pk])
+    services.confirm_participation(
+        actor=funding.coop_admin,
+        partner=partners[world.coop.pk],
+        agreement=partners[world.coop.pk].proposal.agreement_id,
+    )
     assert signed_by_all(Proposal.objects.filter(pk=proposal.pk)).exists()
 
     confirmations = AuditEvent.objects.filter(action="funding.partner.confirmed", object_id=str(proposal.pk))
@@ -61,7 +73,9 @@ def test_only_the_partners_own_referent_confirms_and_only_once_proposed(funding,
     proposal = funding.proposal
     school = proposal.partners.get(institution=world.school)
     with pytest.raises(PermissionDenied):  # still a draft: the terms are not fixed yet
-        services.confirm_participation(actor=funding.school_referent, partner=school)
+        services.confirm_participation(
+            actor=funding.school_referent, partner=school, agreement=school.proposal.agreement_id
+        )
     services.move_proposal(actor=funding.coordinator, proposal=proposal, version=proposal.version, status="proposed")
     for outsider in (
         funding.coordinator,
@@ -70,18 +84,21 @@ def test_only_the_partners_own_referent_confirms_and_only_once_proposed(funding,
         personas["case_manager"].user,
     ):
         with pytest.raises(PermissionDenied):
-            services.confirm_participation(actor=outsider, partner=school)
-    services.confirm_participation(actor=personas["other_admin"].user, partner=school)  # the school's administrator
+            services.confirm_participation(actor=outsider, partner=school, agreement=school.proposal.agreement_id)
+    services.confirm_participation(
+        actor=personas["other_admin"].user, partner=school, agreement=school.proposal.agreement_id
+    )  # the school's administrator
     with pytest.raises(PermissionDenied):  # once
-        services.confirm_participation(actor=funding.school_referent, partner=school)
+        services.confirm_participation(
+            actor=funding.school_referent, partner=school, agreement=school.proposal.agreement_id
+        )
 
 
 def test_back_to_draft_withdraws_the_confirmations(funding, world):
     proposal = funding.proposal
     services.move_proposal(actor=funding.coordinator, proposal=proposal, version=proposal.version, status="proposed")
-    services.confirm_participation(
-        actor=funding.school_referent, partner=proposal.partners.get(institution=world.school)
-    )
+    school = proposal.partners.get(institution=world.school)
+    services.confirm_participation(actor=funding.school_referent, partner=school, agreement=proposal.agreement_id)
     services.move_proposal(actor=funding.coordinator, proposal=proposal, version=proposal.version, status="draft")
     assert not proposal.partners.filter(confirmed_at__isnull=False).exists()
 

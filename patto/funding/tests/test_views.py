@@ -139,13 +139,19 @@ def test_the_schools_referent_confirms_in_patto(funding, world):
     page = client.get(reverse("funding:proposal", args=[proposal.pk])).content.decode()
     assert "Conferma la partecipazione di IC Rimini Marina" in page
     partner = proposal.partners.get(institution=world.school)
-    assert client.post(reverse("funding:partner_confirm", args=[partner.pk])).status_code == 302
+    confirm = reverse("funding:partner_confirm", args=[partner.pk])
+    assert client.post(confirm, {"agreement": proposal.agreement_id}).status_code == 302
     partner.refresh_from_db()
     assert partner.confirmed_by == funding.school_referent
     assert AuditEvent.objects.filter(action="funding.proposal.viewed", actor=funding.school_referent).exists()
     # The cooperative's confirmation is not the school's to give.
     coop = proposal.partners.get(institution=world.coop)
-    assert client.post(reverse("funding:partner_confirm", args=[coop.pk])).status_code == 403
+    assert (
+        client.post(
+            reverse("funding:partner_confirm", args=[coop.pk]), {"agreement": proposal.agreement_id}
+        ).status_code
+        == 403
+    )
     assert Partner.objects.get(pk=coop.pk).confirmed_at is None
 
 

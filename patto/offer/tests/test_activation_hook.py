@@ -30,13 +30,14 @@ def waiting(offers, family_path, personas):
     )
 
 
-def _activate(personas, path, code, provider, starts_on=TODAY):
+def _activate(personas, path, code, provider, starts_on=TODAY, ends_on=None, who="case_manager"):
     return cases_services.activate_device(
-        actor=fresh(personas["case_manager"].user),
+        actor=fresh(personas[who].user),
         path=path,
         device_type=device(code),
         provider=provider,
         starts_on=starts_on,
+        ends_on=ends_on,
         hours_per_week=4 if code == "educativa-domiciliare" else None,
         sessions_planned=6 if code == "gruppi" else None,
     )
@@ -67,6 +68,39 @@ def test_an_activation_that_starts_before_the_wait_ends_it_on_the_first_day(wait
     _activate(personas, family_path, "educativa-domiciliare", world.coop, starts_on=TODAY - timedelta(days=40))
     waiting.refresh_from_db()
     assert waiting.ended_on == waiting.since and waiting.days_waiting() == 0
+
+
+def test_a_dispositivo_of_the_past_recorded_now_leaves_the_wait_open(waiting, family_path, personas, world):
+    """Home education the family had last year, ended long before they started waiting, is not what they wait
+    for: the entry stays open (on the map too)."""
+    _activate(
+        personas,
+        family_path,
+        "educativa-domiciliare",
+        world.coop,
+        starts_on=TODAY - timedelta(days=400),
+        ends_on=TODAY - timedelta(days=300),
+    )
+    waiting.refresh_from_db()
+    assert waiting.is_open and waiting.activation is None
+    # One that ended after the wait began did serve the family: it ends the entry, on its first day.
+    _activate(
+        personas, family_path, "educativa-domiciliare", world.coop, starts_on=TODAY - timedelta(days=30), ends_on=TODAY
+    )
+    waiting.refresh_from_db()
+    assert waiting.outcome == WaitingEntry.Outcome.ACTIVATED and waiting.ended_on == waiting.since
+
+
+def test_only_the_case_manager_activates_even_through_the_service(waiting, family_path, personas, world):
+    """The service asks what the view asks: whoever calls it (another app's code), a team member who is not the
+    case manager activates nothing and ends no wait."""
+    from django.core.exceptions import PermissionDenied
+
+    for who in ("team_member", "health_professional", "school_referent", "coordinator"):
+        with pytest.raises(PermissionDenied):
+            _activate(personas, family_path, "educativa-domiciliare", world.coop, who=who)
+    waiting.refresh_from_db()
+    assert waiting.is_open and not DeviceActivation.objects.filter(path=family_path).exists()
 
 
 def test_another_provider_or_dispositivo_leaves_the_entry_open(waiting, offers, family_path, personas, world):
