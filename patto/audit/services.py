@@ -36,6 +36,16 @@ def subject_ref(obj):
     return (obj._meta.model_name, str(obj.pk))
 
 
+# Every write goes through an audited service, so every write appends an event: the count of events appended
+# by this process (reads of personal data aside) tells a per-request cache that something may have changed
+# (``writes_so_far``; ``cases.queries.my_seats``).
+_writes = [0]
+
+
+def writes_so_far():
+    return _writes[0]
+
+
 def record_event(
     *, actor, action, obj=None, subjects=(), changes=None, purpose="", actor_label="", object_type="", object_id=""
 ):
@@ -43,6 +53,21 @@ def record_event(
 
     The object is given as an instance (``obj``) or, when only its reference is known, as
     ``object_type``/``object_id``."""
+    _writes[0] += 1
+    return _append(
+        actor=actor,
+        action=action,
+        obj=obj,
+        subjects=subjects,
+        changes=changes,
+        purpose=purpose,
+        actor_label=actor_label,
+        object_type=object_type,
+        object_id=object_id,
+    )
+
+
+def _append(*, actor, action, obj, subjects, changes=None, purpose="", actor_label="", object_type="", object_id=""):
     membership = actor.audit_membership if actor is not None and actor.is_authenticated else None
     request = context.current()
     try:
@@ -75,8 +100,9 @@ def record_event(
 
 
 def record_access(*, actor, action, obj=None, subjects=(), purpose=""):
-    """Log a read of personal data (same contract as record_event; named apart for readers)."""
-    return record_event(actor=actor, action=action, obj=obj, subjects=subjects, purpose=purpose)
+    """Log a read of personal data (same contract as record_event; named apart for readers; a read changes
+    nothing, so it leaves ``writes_so_far`` as it is)."""
+    return _append(actor=actor, action=action, obj=obj, subjects=subjects, purpose=purpose)
 
 
 def render_with_access(request, template, context_data, *, action, obj=None, subjects=(), status=200):

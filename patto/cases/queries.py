@@ -13,7 +13,7 @@ health institution, held by a health professional of that institution."""
 import threading
 from dataclasses import dataclass, field
 
-from django.db.models import CharField, Exists, OuterRef, Q, Value
+from django.db.models import CharField, Exists, IntegerField, OuterRef, Q, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
@@ -137,6 +137,59 @@ def _archive_accesses(day):
     )
 
 
+@dataclass(frozen=True)
+class Seats:
+    """The user's seats in force and archive accesses, read once: (path id, institution id, institution kind,
+    team role) per seat, and the paths of the archive accesses."""
+
+    seats: tuple
+    archived: tuple
+
+    def path_ids(self):
+        return sorted({seat[0] for seat in self.seats} | set(self.archived))
+
+    def full_path_ids(self):
+        """The paths seen in full: a seat outside schools, or an archive access."""
+        return sorted({seat[0] for seat in self.seats if seat[2] not in SCHOOL_KINDS} | set(self.archived))
+
+
+ARCHIVE = "~archive"  # not a team role: marks an archive access among the seats' rows
+
+
+def my_seats(user):
+    """The user's seats, asked by every list, card and predicate of a page: inside a request, read once and
+    remembered on the request's User (``accounts.memo``) until the request writes anything (every write appends
+    an audit event: ``audit.services.writes_so_far``); outside a request (commands, tests calling queries), None:
+    the callers then ask the database each time, as subqueries."""
+    from patto.audit.services import writes_so_far
+    from patto.core import context
+
+    if not context.current().request_id or not user.is_authenticated:
+        return None
+    cache = memo(user)
+    key = (timezone.localdate(), writes_so_far())
+    if cache.get("seats_key") != key:
+        # One query: the seats, and the archive accesses as rows with no institution and the role "archive".
+        seats = seats_in_force().filter(user=user).order_by()
+        archived = archive_accesses_in_force(user).order_by()
+        rows = seats.values_list("path_id", "institution_id", "institution__kind", "team_role").union(
+            archived.values_list(
+                "path_id",
+                Value(None, output_field=IntegerField()),
+                Value("", output_field=CharField()),
+                Value(ARCHIVE, output_field=CharField()),
+            ),
+            all=True,
+        )
+        rows = list(rows)
+        cache["seats"] = Seats(
+            seats=tuple(row for row in rows if row[3] != ARCHIVE),
+            archived=tuple(row[0] for row in rows if row[3] == ARCHIVE),
+        )
+        cache["seats_key"] = key
+    return cache["seats"]
+
+
 def paths_visible_to(user):
     """Paths where the user holds a seat in force, or a reasoned archive access to a closed path.
 
@@ -144,6 +197,9 @@ def paths_visible_to(user):
     membership ended, institution out of standing, consent withdrawn → 404."""
     if not user.is_authenticated:
         return Path.objects.none()
+    known = my_seats(user)
+    if known is not None:  # the ids read once in this request: the queries that follow look paths up by key
+        return Path.objects.filter(pk__in=known.path_ids())
     # Start from the user's own seats (index on user, institution, path): the cost follows the paths the
     # user is in, not the number of paths in the district.
     # One IN over a UNION, not an OR of two INs: the OR made PostgreSQL scan every path of the database
@@ -157,6 +213,10 @@ def paths_visible_to(user):
 def _full_view(user, field):
     """``field`` of the paths the user sees in full (the équipe's view: a seat in force outside schools, or an
     archive access), as one UNION (see paths_visible_to)."""
+    known = my_seats(user)
+    if known is not None:
+        ids = known.full_path_ids()
+        return ids if field == "path_id" else Path.objects.filter(pk__in=ids).values(field.removeprefix("path__"))
     full = seats_in_force().filter(user=user).exclude(institution__kind__in=SCHOOL_KINDS).order_by().values(field)
     return full.union(archive_accesses_in_force(user).order_by().values(field))
 
@@ -421,10 +481,16 @@ def comparison_chart(data, framework):
 def time_points_needing_attention(user, today=None):
     """(path, Due) for the time points overdue or due soon in the paths the user manages as case
     manager. Three queries whatever the number of paths."""
-    managed = seats_in_force().filter(path=OuterRef("pk"), user=user, team_role=TeamMember.TeamRole.CASE_MANAGER)
+    known = my_seats(user)
+    if known is not None:
+        managed = Q(pk__in=[seat[0] for seat in known.seats if seat[3] == TeamMember.TeamRole.CASE_MANAGER])
+    else:
+        managed = Exists(
+            seats_in_force().filter(path=OuterRef("pk"), user=user, team_role=TeamMember.TeamRole.CASE_MANAGER)
+        )
     paths = (
         paths_visible_to(user)
-        .filter(Exists(managed), state__in=[Path.State.ASSESSMENT, Path.State.INTERVENTION])
+        .filter(managed, state__in=[Path.State.ASSESSMENT, Path.State.INTERVENTION])
         .select_related("family", "cohort")
     )
     return time_points_due_in(paths, today)
@@ -751,10 +817,15 @@ def filter_paths(user, paths, *, state="", cohort=None, status="", mine="", refe
     elif status == "closed":
         paths = paths.filter(state=Path.State.CLOSED)
     if mine:
-        seats = seats_in_force().filter(user=user)
-        if mine == "case_manager":
-            seats = seats.filter(team_role=TeamMember.TeamRole.CASE_MANAGER)
-        paths = paths.filter(pk__in=seats.values("path_id"))
+        known = my_seats(user)
+        if known is not None:
+            roles = {TeamMember.TeamRole.CASE_MANAGER} if mine == "case_manager" else None
+            paths = paths.filter(pk__in=[seat[0] for seat in known.seats if roles is None or seat[3] in roles])
+        else:
+            seats = seats_in_force().filter(user=user)
+            if mine == "case_manager":
+                seats = seats.filter(team_role=TeamMember.TeamRole.CASE_MANAGER)
+            paths = paths.filter(pk__in=seats.values("path_id"))
     if reference:
         paths = paths.filter(family__reference__icontains=reference.strip())
     return paths
@@ -795,17 +866,37 @@ def actions_assigned_to(user):
     """The plan actions assigned to the user as the professional who does them, in the open paths where the
     user may read them: a full seat sees the whole plan; a school seat only the actions assigned to its
     school (what is shared with it). Soonest deadline first."""
+    from django.db.models import BooleanField, ExpressionWrapper
+
     from .models import PlanAction
 
-    full = seats_in_force().filter(user=user, path=OuterRef("goal__path")).exclude(institution__kind__in=SCHOOL_KINDS)
-    school = seats_in_force().filter(
-        user=user, path=OuterRef("goal__path"), institution=OuterRef("institution"), institution__kind__in=SCHOOL_KINDS
-    )
+    known = my_seats(user)
+    if known is not None:  # the seats read once in this request
+        full_ids = [seat[0] for seat in known.seats if seat[2] not in SCHOOL_KINDS]
+        team_view = ExpressionWrapper(Q(goal__path_id__in=full_ids), output_field=BooleanField()) if full_ids else None
+        school = Q(pk__in=[])
+        for path_id, institution_id, kind, _role in known.seats:
+            if kind in SCHOOL_KINDS:
+                school |= Q(goal__path_id=path_id, institution_id=institution_id)
+    else:
+        team_view = Exists(
+            seats_in_force().filter(user=user, path=OuterRef("goal__path")).exclude(institution__kind__in=SCHOOL_KINDS)
+        )
+        school = Exists(
+            seats_in_force().filter(
+                user=user,
+                path=OuterRef("goal__path"),
+                institution=OuterRef("institution"),
+                institution__kind__in=SCHOOL_KINDS,
+            )
+        )
+    if team_view is None:  # no full seat: only the school's actions, none seen as the team
+        actions = PlanAction.objects.annotate(team_view=Value(False, output_field=BooleanField())).filter(school)
+    else:
+        actions = PlanAction.objects.annotate(team_view=team_view).filter(Q(team_view=True) | school)
     return (
-        PlanAction.objects.filter(professional=user)
+        actions.filter(professional=user)
         .exclude(goal__path__state=Path.State.CLOSED)
-        .annotate(team_view=Exists(full))
-        .filter(Q(team_view=True) | Exists(school))
         .select_related("goal__path__family", "institution")
         .order_by("deadline", "pk")
     )

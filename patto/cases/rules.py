@@ -9,7 +9,7 @@ from patto.accounts.models import Institution
 from patto.accounts.roles import Role
 
 from .models import TeamMember
-from .queries import access_to, acting_in_standing, seats_in_force
+from .queries import access_to, acting_in_standing, my_seats, seats_in_force
 
 # Who opens a path (and becomes its case manager): the social service of a comune or of the Ambito.
 CASE_MANAGER_KINDS = (Institution.Kind.COMUNE, Institution.Kind.DISTRICT_OFFICE)
@@ -55,10 +55,12 @@ def path_is_open(user, path):
 @rules.predicate
 def manages_a_path(user):
     """A case manager's seat in force on some path (who adds the family's members)."""
-    return (
-        user.is_authenticated
-        and seats_in_force().filter(user=user, team_role=TeamMember.TeamRole.CASE_MANAGER).exists()
-    )
+    if not user.is_authenticated:
+        return False
+    known = my_seats(user)
+    if known is not None:
+        return any(seat[3] == TeamMember.TeamRole.CASE_MANAGER for seat in known.seats)
+    return seats_in_force().filter(user=user, team_role=TeamMember.TeamRole.CASE_MANAGER).exists()
 
 
 rules.add_perm("cases.add_path", can_open_paths)

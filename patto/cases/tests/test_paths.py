@@ -362,7 +362,8 @@ def test_path_list_query_count(count, family_path, personas, django_assert_num_q
         )
     client = Client()
     client.force_login(actor)
-    with django_assert_num_queries(15):  # the menu and the permissions share one standing query; + the header bell
+    # The menu and the permissions share one standing query; + the header bell; + the user's seats, read once.
+    with django_assert_num_queries(16):
         assert client.get(reverse("cases:path_list")).status_code == 200
 
 
@@ -405,7 +406,7 @@ def test_person_search_query_count(count, family_path, personas, django_assert_n
         )
     client = Client()
     client.force_login(actor)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.post(reverse("cases:person_search"), {"query": "canestrari"})
     assert len(response.context["results"]) == 2 + count
 

@@ -61,3 +61,81 @@ def test_fetch_path_asks_the_access_once(family_path, personas, django_assert_nu
         path = fetch_path(user, family_path.pk, "cases.change_path")
     assert "access_fetched" not in memo(user)
     assert path.family.members.all()  # fetched with the path
+
+
+# --- The user's seats, read once per request ---------------------------------------------------------------
+
+
+class _InRequest:
+    """The request context the middleware sets (a request id): the seats are remembered only inside one."""
+
+    def __enter__(self):
+        from django.test import RequestFactory
+
+        from patto.core import context
+
+        self.token = context.start(RequestFactory().get("/"))
+        return self
+
+    def __exit__(self, *exc):
+        from patto.core import context
+
+        context.finish(self.token)
+
+
+def test_the_seats_are_read_once_per_request_and_never_outside_one(family_path, personas, django_assert_num_queries):
+    from patto.cases.queries import my_seats, people_visible_to
+
+    user = User.objects.get(username="case_manager")
+    assert my_seats(user) is None  # a command or a test calling queries: always the database
+    with _InRequest():
+        with django_assert_num_queries(1):
+            seats = my_seats(user)
+            assert my_seats(user) is seats  # the same answer, no query
+        assert [s[0] for s in seats.seats] == [family_path.pk] and seats.archived == ()
+        members = set(family_path.family.members.all())
+        with django_assert_num_queries(2) as captured:  # the list, then the people: no seats query again
+            assert list(paths_visible_to(user)) == [family_path]
+            assert set(people_visible_to(user)) == members
+        assert not any("cases_teammember" in q["sql"] for q in captured.captured_queries)
+
+
+def test_a_write_in_the_request_reads_the_seats_again(family_path, personas, world):
+    """Every write appends an audit event: what the request knew about the user's seats is read again after it
+    (a seat given, ended or a consent withdrawn in the same request counts at once)."""
+    from patto.audit.services import record_access, record_event
+    from patto.cases.queries import my_seats
+
+    user = User.objects.get(username="case_manager")
+    with _InRequest():
+        assert paths_visible_to(user).filter(pk=family_path.pk).exists()
+        family_path.team.filter(user=user).update(ended_at=timezone.now())
+        record_access(actor=user, action="cases.path.viewed", obj=family_path)  # a read: nothing changed
+        assert paths_visible_to(user).filter(pk=family_path.pk).exists()  # still what was read
+        record_event(actor=user, action="cases.team.member_ended", obj=family_path)  # a write
+        assert not paths_visible_to(user).filter(pk=family_path.pk).exists()
+        assert my_seats(user).seats == ()
+
+
+def test_an_archive_access_is_among_the_seats_read(family_path, personas, world, django_assert_num_queries):
+    from patto.accounts.tests.factories import UserFactory
+    from patto.cases import services
+    from patto.cases.models import ClosureOutcome
+    from patto.cases.queries import full_view_path_ids, my_seats
+
+    services.close_path(
+        actor=personas["case_manager"].user,
+        path=family_path,
+        version=family_path.version,
+        outcome=ClosureOutcome.objects.get(code="improved"),
+        reason="Fine",
+    )
+    user = MembershipFactory(user=UserFactory(), institution=world.comune, role=Role.SOCIAL_WORKER).user
+    services.open_archive(actor=user, reference=family_path.family.reference, reason="Richiesta del tribunale")
+    user = User.objects.get(pk=user.pk)
+    path = family_path
+    with _InRequest():
+        with django_assert_num_queries(1):  # seats and archive accesses in one query
+            seats = my_seats(user)
+        assert seats.archived == (path.pk,) and path.pk in full_view_path_ids(user)
+        assert list(paths_visible_to(user)) == [path]

@@ -380,7 +380,7 @@ INBOX_QUERIES = 15
 SENT_QUERIES = 14
 # session, user, memberships, standing; the request, the access row; thread, attachments, what followed it;
 # the bell (the menu shares the standing query); the choices of the forms offered (cohorts, services to send on to).
-DETAIL_QUERIES = 15
+DETAIL_QUERIES = 16  # with the user's seats, read once per request (cases.queries.my_seats)
 
 
 def test_home_cards_cost_the_same_queries_with_more_requests(referrals_world):

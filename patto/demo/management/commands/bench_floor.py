@@ -14,6 +14,7 @@ command is not installed in production.
 
 Targets (issue 13): the path page ≤ 4× the floor and ≤ 12 queries, every other main page ≤ 5×."""
 
+import os
 import statistics
 import sys
 import time
@@ -155,7 +156,7 @@ class Command(BaseCommand):
             self.request(client, method, url, data, url)
         profiler.disable()
         stats = pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative")
-        stats.print_stats(60)
+        stats.print_stats(int(os.environ.get("PATTO_BENCH_PROFILE_LINES", "60")))
 
     @staticmethod
     def request(client, method, url, data, name):
