@@ -1,6 +1,8 @@
 """Writing the audit trail. Every write service and every read of personal data calls these,
 inside the transaction of the action: if the row cannot be written, the action does not happen."""
 
+import threading
+
 from django.db import DatabaseError, transaction
 from django.shortcuts import render
 
@@ -36,10 +38,18 @@ def subject_ref(obj):
     return (obj._meta.model_name, str(obj.pk))
 
 
-# Every write goes through an audited service, so every write appends an event: the count of events appended
-# by this process (reads of personal data aside) tells a per-request cache that something may have changed
-# (``writes_so_far``; ``cases.queries.my_seats``).
+# Every write goes through an audited service, and every such service appends an event: the count of writes
+# this process has made tells a per-request cache that something may have changed (``writes_so_far``;
+# ``cases.queries.my_seats``). ``record_event`` counts itself; a service whose write is logged as a read (an
+# archive access opened: ``record_access``) calls ``note_write``. A lock, so that no count is lost under a
+# threaded server.
 _writes = [0]
+_writes_lock = threading.Lock()
+
+
+def note_write():
+    with _writes_lock:
+        _writes[0] += 1
 
 
 def writes_so_far():
@@ -53,7 +63,7 @@ def record_event(
 
     The object is given as an instance (``obj``) or, when only its reference is known, as
     ``object_type``/``object_id``."""
-    _writes[0] += 1
+    note_write()
     return _append(
         actor=actor,
         action=action,

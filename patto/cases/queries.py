@@ -164,10 +164,11 @@ def my_seats(user):
     from patto.audit.services import writes_so_far
     from patto.core import context
 
-    if not context.current().request_id or not user.is_authenticated:
+    request_id = context.current().request_id
+    if not request_id or not user.is_authenticated:
         return None
     cache = memo(user)
-    key = (timezone.localdate(), writes_so_far())
+    key = (request_id, timezone.localdate(), writes_so_far())
     if cache.get("seats_key") != key:
         # One query: the seats, and the archive accesses as rows with no institution and the role "archive".
         seats = seats_in_force().filter(user=user).order_by()

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from patto.accounts.models import Institution
 from patto.accounts.roles import Role
-from patto.audit.services import record_access, record_event
+from patto.audit.services import note_write, record_access, record_event
 from patto.core.exceptions import TransitionError
 from patto.core.versioning import update_versioned
 from patto.documents.services import store_attachment
@@ -479,6 +479,7 @@ def open_archive(*, actor, reference, reason):
             reason=reason,
             expires_at=timezone.now() + timedelta(hours=settings.PATTO_ARCHIVE_ACCESS_HOURS),
         )
+        note_write()  # a write logged as a read: what the request knew of the reader's seats is read again
         record_access(
             actor=actor,
             action="cases.path.archive_opened",

@@ -134,6 +134,12 @@ def test_an_archive_access_is_among_the_seats_read(family_path, personas, world,
     services.open_archive(actor=user, reference=family_path.family.reference, reason="Richiesta del tribunale")
     user = User.objects.get(pk=user.pk)
     path = family_path
+    with _InRequest():  # opened within the request: the seats known before it are read again
+        other = MembershipFactory(user=UserFactory(), institution=world.comune, role=Role.SOCIAL_WORKER).user
+        other = User.objects.get(pk=other.pk)
+        assert not paths_visible_to(other).filter(pk=path.pk).exists()
+        services.open_archive(actor=other, reference=path.family.reference, reason="Istanza di accesso agli atti")
+        assert paths_visible_to(other).filter(pk=path.pk).exists()
     with _InRequest():
         with django_assert_num_queries(1):  # seats and archive accesses in one query
             seats = my_seats(user)
