@@ -148,6 +148,10 @@ class Seats:
     def path_ids(self):
         return sorted({seat[0] for seat in self.seats} | set(self.archived))
 
+    def seat_path_ids(self, team_role=None):
+        """The paths of the seats (not the archive accesses), only those of ``team_role`` if given."""
+        return sorted({seat[0] for seat in self.seats if team_role is None or seat[3] == team_role})
+
     def full_path_ids(self):
         """The paths seen in full: a seat outside schools, or an archive access."""
         return sorted({seat[0] for seat in self.seats if seat[2] not in SCHOOL_KINDS} | set(self.archived))
@@ -158,8 +162,8 @@ ARCHIVE = "~archive"  # not a team role: marks an archive access among the seats
 
 def my_seats(user):
     """The user's seats, asked by every list, card and predicate of a page: inside a request, read once and
-    remembered on the request's User (``accounts.memo``) until the request writes anything (every write appends
-    an audit event: ``audit.services.writes_so_far``); outside a request (commands, tests calling queries), None:
+    remembered on the request's User (``accounts.memo``) until the request writes anything (every write is
+    counted: ``audit.services.writes_so_far``); outside a request (commands, tests calling queries), None:
     the callers then ask the database each time, as subqueries."""
     from patto.audit.services import writes_so_far
     from patto.core import context
@@ -484,7 +488,7 @@ def time_points_needing_attention(user, today=None):
     manager. Three queries whatever the number of paths."""
     known = my_seats(user)
     if known is not None:
-        managed = Q(pk__in=[seat[0] for seat in known.seats if seat[3] == TeamMember.TeamRole.CASE_MANAGER])
+        managed = Q(pk__in=known.seat_path_ids(TeamMember.TeamRole.CASE_MANAGER))
     else:
         managed = Exists(
             seats_in_force().filter(path=OuterRef("pk"), user=user, team_role=TeamMember.TeamRole.CASE_MANAGER)
@@ -820,8 +824,8 @@ def filter_paths(user, paths, *, state="", cohort=None, status="", mine="", refe
     if mine:
         known = my_seats(user)
         if known is not None:
-            roles = {TeamMember.TeamRole.CASE_MANAGER} if mine == "case_manager" else None
-            paths = paths.filter(pk__in=[seat[0] for seat in known.seats if roles is None or seat[3] in roles])
+            role = TeamMember.TeamRole.CASE_MANAGER if mine == "case_manager" else None
+            paths = paths.filter(pk__in=known.seat_path_ids(role))
         else:
             seats = seats_in_force().filter(user=user)
             if mine == "case_manager":

@@ -59,7 +59,7 @@ def manages_a_path(user):
         return False
     known = my_seats(user)
     if known is not None:
-        return any(seat[3] == TeamMember.TeamRole.CASE_MANAGER for seat in known.seats)
+        return bool(known.seat_path_ids(TeamMember.TeamRole.CASE_MANAGER))
     return seats_in_force().filter(user=user, team_role=TeamMember.TeamRole.CASE_MANAGER).exists()
 
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from patto.accounts.models import Institution
+from patto.accounts.models import Institution, User
 from patto.accounts.roles import Role
 from patto.accounts.tests.factories import InstitutionFactory, MembershipFactory, UserFactory
 from patto.audit.models import AuditEvent
@@ -499,6 +499,9 @@ def test_a_seat_whose_holder_changed_role_grants_nothing(family_path, personas):
 
 
 def test_a_school_seat_sees_its_pupil_not_the_family_nor_the_team(family_path, personas):
+    # A name no other persona or page text can share (the factories' Faker names may coincide).
+    User.objects.filter(pk=personas["health_professional"].user.pk).update(last_name="Zanfrognini")
+    personas["health_professional"].user.last_name = "Zanfrognini"
     body = whole_path_page(_client(personas["school_referent"].user), family_path)
     assert "Aurora" in body  # the pupil of this school
     assert "Elena" not in body and "1988" not in body  # not the parent
