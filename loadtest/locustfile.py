@@ -98,6 +98,16 @@ class PattoUser(HttpUser):
 
     # --- requests ------------------------------------------------------------------------------------
 
+    def path_page(self, path):
+        """A family's path as a browser shows it: the page, then its sections, which htmx asks for at once
+        (one request, ``HX-Request``; the page's ``hx-get``)."""
+        self.page("cases:path_detail", path=path)
+        address = url("cases:path_sections", path=path)
+        with self.client.get(
+            address, name="cases:path_sections", headers={"HX-Request": "true"}, catch_response=True
+        ) as response:
+            self.check(response, address)
+
     def page(self, name, **fields):
         """GET a page of the person's; a failure unless it answers 200 at the same address (not the sign-in)."""
         address = url(name, **fields)
@@ -149,8 +159,8 @@ class CaseManager(PattoUser):
         self.page("cases:path_list")
 
     @task(5)
-    def path_page(self):
-        self.page("cases:path_detail", path=random.choice(self.objects["paths"]))
+    def path(self):
+        self.path_page(random.choice(self.objects["paths"]))
 
     @task(1)
     def person_search(self):
@@ -178,9 +188,9 @@ class SchoolReferent(PattoUser):
         self.page("cases:path_list")
 
     @task(3)
-    def path_page(self):
+    def path(self):
         if self.objects["paths"]:
-            self.page("cases:path_detail", path=random.choice(self.objects["paths"]))
+            self.path_page(random.choice(self.objects["paths"]))
 
     @task(1)
     def sent_requests(self):

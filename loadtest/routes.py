@@ -9,6 +9,7 @@ ROUTES = {
     "core:home": "/",
     "cases:path_list": "/percorsi/",
     "cases:path_detail": "/percorsi/{path}/",
+    "cases:path_sections": "/percorsi/{path}/sezioni/",
     "cases:person_search": "/famiglie/cerca/",
     "notifications:inbox": "/notifiche/",
     "governance:dashboard": "/patto/cruscotto/",

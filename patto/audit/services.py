@@ -1,10 +1,13 @@
 """Writing the audit trail. Every write service and every read of personal data calls these,
 inside the transaction of the action: if the row cannot be written, the action does not happen."""
 
+import contextvars
 import threading
+from contextlib import contextmanager
 
 from django.db import DatabaseError, transaction
 from django.shortcuts import render
+from django.utils import timezone
 
 from patto.core import context
 from patto.core.exceptions import AuditUnavailable
@@ -77,41 +80,85 @@ def record_event(
     )
 
 
-def _append(*, actor, action, obj, subjects, changes=None, purpose="", actor_label="", object_type="", object_id=""):
+def _event(*, actor, action, obj, subjects, changes=None, purpose="", actor_label="", object_type="", object_id=""):
+    """The event's fields and its people concerned, as (kind, id) pairs."""
     membership = actor.audit_membership if actor is not None and actor.is_authenticated else None
     request = context.current()
+    fields = dict(
+        occurred_at=timezone.now(),
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_label=(actor.get_username() if actor is not None and actor.is_authenticated else actor_label)[:150],
+        actor_institution=membership.institution if membership else None,
+        actor_role=membership.role if membership else "",
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else object_type,
+        object_id=str(obj.pk) if obj is not None else object_id,
+        request_id=request.request_id,
+        ip=request.ip,
+        user_agent=request.user_agent,
+        purpose=purpose[:300],
+        changes=mask_changes(changes),
+    )
+    return fields, [subject_ref(subject) for subject in subjects]
+
+
+def _write(entries):
+    """Write events and their people concerned: one INSERT for the events, one for the people. In the caller's
+    transaction when there is one, without a savepoint of its own: nothing catches AuditUnavailable to go on
+    (it ends the request with the 503 page), so the whole transaction is rolled back with it."""
     try:
-        with transaction.atomic():
-            event = AuditEvent.objects.create(
-                actor=actor if actor is not None and actor.is_authenticated else None,
-                actor_label=(actor.get_username() if actor is not None and actor.is_authenticated else actor_label)[
-                    :150
-                ],
-                actor_institution=membership.institution if membership else None,
-                actor_role=membership.role if membership else "",
-                action=action,
-                object_type=obj._meta.label_lower if obj is not None else object_type,
-                object_id=str(obj.pk) if obj is not None else object_id,
-                request_id=request.request_id,
-                ip=request.ip,
-                user_agent=request.user_agent,
-                purpose=purpose[:300],
-                changes=mask_changes(changes),
-            )
+        with transaction.atomic(savepoint=False):
+            if len(entries) == 1:
+                events = [AuditEvent.objects.create(**entries[0][0])]
+            else:
+                events = AuditEvent.objects.bulk_create([AuditEvent(**fields) for fields, _refs in entries])
             AuditSubject.objects.bulk_create(
                 [
                     AuditSubject(event=event, occurred_at=event.occurred_at, kind=kind, subject_id=sid)
-                    for kind, sid in map(subject_ref, subjects)
+                    for event, (_fields, refs) in zip(events, entries, strict=True)
+                    for kind, sid in refs
                 ]
             )
     except DatabaseError as exc:
-        raise AuditUnavailable(action) from exc
-    return event
+        raise AuditUnavailable(entries[0][0]["action"]) from exc
+    return events
+
+
+def _append(**fields):
+    return _write([_event(**fields)])[0]
+
+
+# Reads logged inside ``reads_logged_together`` wait here until the block ends (a page made of several lists,
+# each logging its own read: the home page's panels).
+_pending_reads = contextvars.ContextVar("patto_audit_pending_reads", default=None)
+
+
+@contextmanager
+def reads_logged_together():
+    """Reads of personal data logged inside the block (``record_access``) are written together when it ends:
+    every event in one INSERT and their people concerned in another, in one transaction, each event with its
+    own action, time and people as if written alone. The caller shows nothing before the block has ended
+    (it renders inside it, or after it within the same transaction): if the rows cannot be written the block
+    raises AuditUnavailable and the page is not shown, fail closed as a single read is. A block that ends in
+    an error writes nothing (nothing was shown)."""
+    pending = []
+    token = _pending_reads.set(pending)
+    try:
+        yield
+    finally:
+        _pending_reads.reset(token)
+    if pending:
+        _write(pending)
 
 
 def record_access(*, actor, action, obj=None, subjects=(), purpose=""):
     """Log a read of personal data (same contract as record_event; named apart for readers; a read changes
-    nothing, so it leaves ``writes_so_far`` as it is)."""
+    nothing, so it leaves ``writes_so_far`` as it is). Inside ``reads_logged_together`` the row waits for the
+    block's end, and None is returned."""
+    pending = _pending_reads.get()
+    if pending is not None:
+        pending.append(_event(actor=actor, action=action, obj=obj, subjects=subjects, purpose=purpose))
+        return None
     return _append(actor=actor, action=action, obj=obj, subjects=subjects, purpose=purpose)
 
 

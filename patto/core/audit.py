@@ -30,3 +30,8 @@ def record_event(**kwargs):
 def render_with_access(request, template, context_data, **kwargs):
     """See ``patto.audit.services.render_with_access``."""
     return _get("render_with_access")(request, template, context_data, **kwargs)
+
+
+def reads_logged_together():
+    """See ``patto.audit.services.reads_logged_together``."""
+    return _get("reads_logged_together")()

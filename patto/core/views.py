@@ -1,12 +1,14 @@
 import sys
 
 from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .audit import reads_logged_together
 from .dbguard import DATABASE_ERRORS, unavailable_response
 from .exceptions import AuditUnavailable
 from .health import DOWN, run_checks
@@ -14,7 +16,11 @@ from .home import panels_for
 
 
 def home(request):
-    return render(request, "core/home.html", {"panels": panels_for(request)})
+    """The panels each app registers. Each panel logs its own read; the rows are written together, once the
+    panels are made and the page rendered, in the page's transaction (``audit.services.reads_logged_together``:
+    if they cannot be written the page is not shown)."""
+    with transaction.atomic(), reads_logged_together():
+        return render(request, "core/home.html", {"panels": panels_for(request)})
 
 
 @login_not_required

@@ -194,7 +194,7 @@ def test_people_list_query_count(count, world, client, django_assert_num_queries
         MembershipFactory(institution=world.comune)
     client.force_login(admin.user)
     url = reverse("accounts:institution_people", kwargs={"pk": world.comune.pk})
-    with django_assert_num_queries(14):  # the menu asks once whether the institution is in standing; the bell
+    with django_assert_num_queries(12):  # the menu asks once whether the institution is in standing; the bell
         assert client.get(url).status_code == 200
 
 

@@ -301,3 +301,35 @@ def test_the_full_lists_query_counts_do_not_grow(family_path, personas, world, l
     for name in names[:-1]:
         assert one[name][1] == 1 and three[name][1] == 3, name
     assert {name: count for name, (count, _n) in one.items()} == {name: count for name, (count, _n) in three.items()}
+
+
+def test_the_home_page_logs_each_card_read_in_one_go_and_fails_closed(busy, login, personas, monkeypatch):
+    """Each card's read is its own row (its action, the families' members as the people concerned), written
+    together once the page is made (``audit.services.reads_logged_together``); if they cannot be written, the
+    page is not shown."""
+    from django.db import DatabaseError
+
+    client = login("case_manager")
+    reader = personas["case_manager"].user
+    last = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("core:home")).status_code == 200
+    rows = list(AuditEvent.objects.filter(id__gt=last, actor=reader))
+    actions = sorted(row.action for row in rows)
+    assert {"cases.tasks.listed", "cases.time_points.listed", "cases.meetings.listed"} <= set(actions)
+    assert len(actions) == len(set(actions))  # one row per card
+    members = {str(pk) for pk in busy.family.members.values_list("pk", flat=True)}
+    for row in rows:
+        if row.action.startswith("cases."):
+            assert set(row.subjects.values_list("subject_id", flat=True)) >= members
+    inserts = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("INSERT INTO")]
+    assert len([sql for sql in inserts if "audit_auditevent" in sql]) == 1
+
+    def refuse(*args, **kwargs):
+        raise DatabaseError("audit table unavailable")
+
+    monkeypatch.setattr(AuditEvent.objects, "bulk_create", refuse)
+    monkeypatch.setattr(AuditEvent.objects, "create", refuse)
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 503
+    assert busy.family.reference.encode() not in response.content

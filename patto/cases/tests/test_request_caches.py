@@ -57,7 +57,7 @@ def test_fetch_path_asks_the_access_once(family_path, personas, django_assert_nu
     _ = user.current_memberships
     _ = institutions_in_standing_of(user)
     # the seats, the path, its people; the access row (savepoint, event, subjects, release)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         path = fetch_path(user, family_path.pk, "cases.change_path")
     assert "access_fetched" not in memo(user)
     assert path.family.members.all()  # fetched with the path

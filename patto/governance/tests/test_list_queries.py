@@ -80,11 +80,11 @@ def _grow(kind, pact, personas, world, count):
 
 LISTS = {  # url name, kwargs, queries
     "versions": ("governance:versions", {}, 8),
-    "signatories": ("governance:signatories", {}, 12),
+    "signatories": ("governance:signatories", {}, 10),
     "periods": ("governance:periods", {}, 8),
     "bodies": ("governance:bodies", {}, 8),
     "procedures": ("governance:procedures", {}, 7),
-    "meetings": ("governance:body_detail", None, 16),
+    "meetings": ("governance:body_detail", None, 14),
 }
 
 

@@ -197,15 +197,15 @@ def test_question_page_query_count(desk, count, django_assert_num_queries):
 
 # session, user, memberships, standing; count, page, the access row (savepoint, event); the office's counts;
 # the bell (the menu shares the standing query).
-OFFICE_LIST_QUERIES = 13
-ASKER_LIST_QUERIES = 12
-ANSWERED_LIST_QUERIES = 12
+OFFICE_LIST_QUERIES = 11
+ASKER_LIST_QUERIES = 10
+ANSWERED_LIST_QUERIES = 10
 # session, user, memberships, standing; count, page; the bell. FAQs and templates are not personal data.
 FAQ_LIST_QUERIES = 7
 TEMPLATE_LIST_QUERIES = 7
 # session, user, memberships, standing; the question, the access row; the FAQ, the thread, "already an FAQ?";
 # the legal office's people (the assign form); the bell.
-QUESTION_PAGE_QUERIES = 12
+QUESTION_PAGE_QUERIES = 10
 
 
 def test_home_card_of_the_legal_office_counts_open_and_overdue(desk):

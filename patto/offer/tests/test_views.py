@@ -89,7 +89,7 @@ def test_the_waiting_list_costs_the_same_with_one_or_three_entries(
     assert event.subjects.count() == sum(path.family.members.count() for path in paths)
 
 
-WAITING_QUERIES = 15  # with the user's seats, read once per request (cases.queries.my_seats)
+WAITING_QUERIES = 13  # with the user's seats, read once per request (cases.queries.my_seats)
 
 
 @pytest.mark.parametrize("count", [1, 3])

@@ -155,8 +155,11 @@ class Command(BaseCommand):
         for _round in range(rounds):
             self.request(client, method, url, data, url)
         profiler.disable()
-        stats = pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative")
-        stats.print_stats(int(os.environ.get("PATTO_BENCH_PROFILE_LINES", "60")))
+        stats = pstats.Stats(profiler, stream=sys.stdout).sort_stats(
+            os.environ.get("PATTO_BENCH_PROFILE_SORT", "cumulative")
+        )
+        restrictions = [os.environ["PATTO_BENCH_PROFILE_MATCH"]] if os.environ.get("PATTO_BENCH_PROFILE_MATCH") else []
+        stats.print_stats(*restrictions, int(os.environ.get("PATTO_BENCH_PROFILE_LINES", "60")))
 
     @staticmethod
     def request(client, method, url, data, name):

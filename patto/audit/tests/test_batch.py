@@ -1,0 +1,64 @@
+"""Reads logged together (``audit.services.reads_logged_together``): a page made of several lists (the home
+page's cards) writes its access rows in one go, each as if written alone, and still fails closed."""
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from patto.audit.models import AuditEvent
+from patto.audit.services import reads_logged_together, record_access
+from patto.core.exceptions import AuditUnavailable
+
+
+def _last_id():
+    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def test_reads_wait_for_the_end_of_the_block_then_each_row_is_as_if_written_alone(personas):
+    reader = personas["case_manager"].user
+    other = personas["institution_admin"].user
+    before, last = AuditEvent.objects.count(), _last_id()
+    with transaction.atomic():
+        with CaptureQueriesContext(connection) as captured:
+            with reads_logged_together():
+                assert record_access(actor=reader, action="cases.tasks.listed", subjects=[other]) is None
+                record_access(
+                    actor=reader, action="cases.meetings.listed", subjects=[("person", "p1"), ("person", "p2")]
+                )
+                record_access(actor=reader, action="helpdesk.questions.viewed")
+                assert AuditEvent.objects.count() == before  # nothing written yet
+    writes = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(writes) == 2  # the events in one INSERT, their people concerned in another
+    rows = list(AuditEvent.objects.filter(id__gt=last))
+    by_action = {row.action: row for row in rows}
+    assert set(by_action) == {"cases.tasks.listed", "cases.meetings.listed", "helpdesk.questions.viewed"}
+    assert list(by_action["cases.tasks.listed"].subjects.values_list("kind", "subject_id")) == [("user", str(other.pk))]
+    assert sorted(by_action["cases.meetings.listed"].subjects.values_list("subject_id", flat=True)) == ["p1", "p2"]
+    assert not by_action["helpdesk.questions.viewed"].subjects.exists()
+    for row in rows:
+        assert (row.actor_institution, row.actor_role) == (personas["case_manager"].institution, "social_worker")
+        assert all(subject.occurred_at == row.occurred_at for subject in row.subjects.all())
+
+
+def test_a_block_ended_by_an_error_writes_nothing(personas):
+    reader, last = personas["case_manager"].user, _last_id()
+    with pytest.raises(ValueError), reads_logged_together():
+        record_access(actor=reader, action="cases.tasks.listed")
+        raise ValueError("the page failed: nothing was shown")
+    assert not AuditEvent.objects.filter(id__gt=last).exists()
+    # outside any block, a read is written at once again
+    record_access(actor=reader, action="cases.tasks.listed")
+    assert list(AuditEvent.objects.filter(id__gt=last).values_list("action", flat=True)) == ["cases.tasks.listed"]
+
+
+def test_rows_that_cannot_be_written_raise_audit_unavailable(personas, monkeypatch):
+    reader, last = personas["case_manager"].user, _last_id()
+
+    def refuse(*args, **kwargs):
+        raise DatabaseError("audit table unavailable")
+
+    monkeypatch.setattr(AuditEvent.objects, "bulk_create", refuse)
+    with pytest.raises(AuditUnavailable), transaction.atomic(), reads_logged_together():
+        record_access(actor=reader, action="cases.tasks.listed")
+        record_access(actor=reader, action="cases.meetings.listed")
+    assert not AuditEvent.objects.filter(id__gt=last).exists()
