@@ -23,7 +23,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-USERS=200 SPAWN_RATE=10 RUN_TIME=60s WORKERS=2 CASELOAD=12
+USERS=200 SPAWN_RATE=10 RUN_TIME=60s WORKERS=2 THREADS=${PATTO_GUNICORN_THREADS:-1} CASELOAD=12
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) USERS=5 SPAWN_RATE=5 RUN_TIME=10s CASELOAD=4 ;;
@@ -31,8 +31,9 @@ while [ $# -gt 0 ]; do
     --spawn-rate) SPAWN_RATE=$2; shift ;;
     --run-time) RUN_TIME=$2; shift ;;
     --workers) WORKERS=$2; shift ;;
+    --threads) THREADS=$2; shift ;;
     --caseload) CASELOAD=$2; shift ;;
-    *) echo "usage: scripts/loadtest.sh [--smoke] [--users N] [--spawn-rate R] [--run-time T] [--workers W] [--caseload C]" >&2; exit 2 ;;
+    *) echo "usage: scripts/loadtest.sh [--smoke] [--users N] [--spawn-rate R] [--run-time T] [--workers W] [--threads T] [--caseload C]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -89,8 +90,8 @@ tail -1 "$WORK/seed.log"
 wait "$COLLECT" || fail "collectstatic"
 "${PRODUCTION[@]}" python manage.py check --deploy --fail-level WARNING >"$WORK/check.log" 2>&1 || fail "check --deploy"
 
-say "gunicorn, $WORKERS workers, production settings, 127.0.0.1:$PORT"
-"${PRODUCTION[@]}" gunicorn patto.wsgi --workers "$WORKERS" --bind "127.0.0.1:$PORT" >"$WORK/gunicorn.log" 2>&1 &
+say "gunicorn, $WORKERS workers × $THREADS threads, production settings, 127.0.0.1:$PORT"
+"${PRODUCTION[@]}" gunicorn patto.wsgi --workers "$WORKERS" --threads "$THREADS" --bind "127.0.0.1:$PORT" >"$WORK/gunicorn.log" 2>&1 &
 GUNICORN=$!
 PIDS+=("$GUNICORN")
 # Ready when the sign-in page answers (not /salute/: it reports the antivirus down, as no clamd runs here).
