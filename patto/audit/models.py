@@ -61,7 +61,8 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["actor", "occurred_at"]),
             models.Index(fields=["actor_institution", "occurred_at"]),
-            models.Index(fields=["object_type", "object_id"]),
+            # A record's events newest first (the accesses pages' "about this record" branch): read in order.
+            models.Index(fields=["object_type", "object_id", "occurred_at"], name="audit_object_time_idx"),
             # The trail filtered by an action code, newest first: walks only that action's rows.
             models.Index(fields=["action", "occurred_at"], name="audit_action_time_idx"),
         ]

@@ -114,7 +114,7 @@ def test_after_migrate_both_tables_are_partitioned_by_month_with_keys_indexes_an
         )[0][0]
         assert primary_key == ["id", "occurred_at"]
     indexes = {name for (name,) in sql("SELECT indexname FROM pg_indexes WHERE tablename = 'audit_auditevent'")}
-    assert {"audit_action_time_idx", "audit_audit_actor_i_023a4b_idx", "audit_audit_object__0e78a5_idx"} <= indexes
+    assert {"audit_action_time_idx", "audit_audit_actor_i_023a4b_idx", "audit_object_time_idx"} <= indexes
     # Every index of the parent is on each partition (cloned), e.g. 0005's (action, occurred_at).
     for name in partitions_of("audit_auditevent"):
         assert sql("SELECT count(*) FROM pg_indexes WHERE tablename = %s", [name])[0][0] == len(indexes)
