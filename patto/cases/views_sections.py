@@ -4,7 +4,7 @@ path, its family and the signal within its query budget, and each of these from 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
+from django.template import RequestContext, engines
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -62,15 +62,19 @@ def path_sections(request, pk):
         return redirect("cases:path_detail", pk=path.pk)
     access = access_to(request.user, path)
     parts = []
-    for column in ("main", "side"):
-        for section in slots_for(request, path, access, column):
-            result = section.load(request, path, access)
-            html = (
-                ""
-                if result is None  # nothing for this user: the slot is emptied
-                else render_to_string(result["template"], {"path": path, "section": result, **result}, request)
-            )
-            parts.append((section.name, html))
+    # One request context for every section: the context processors (the header's menu, the bell...) run
+    # once, not once per section; each section renders with its own data pushed on top, as an include does.
+    engine = engines["django"].engine
+    context = RequestContext(request, autoescape=engine.autoescape)
+    with context.bind_template(engine.from_string("")):
+        for column in ("main", "side"):
+            for section in slots_for(request, path, access, column):
+                result = section.load(request, path, access)
+                html = ""  # nothing for this user: the slot is emptied
+                if result is not None:
+                    with context.push({"path": path, "section": result, **result}):
+                        html = engine.get_template(result["template"]).render(context)
+                parts.append((section.name, html))
     return HttpResponse(
         format_html_join("\n", '<div id="section-{}" hx-swap-oob="true">{}</div>', parts),
     )

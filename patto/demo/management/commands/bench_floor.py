@@ -118,6 +118,7 @@ class Command(BaseCommand):
             "home (case manager)": (client(cm), "get", reverse("core:home"), None),
             "path list": (client(cm), "get", reverse("cases:path_list"), None),
             "path page": (client(cm), "get", reverse("cases:path_detail", kwargs={"pk": sample.pk}), None),
+            "path: its sections": (htmx, "get", reverse("cases:path_sections", kwargs={"pk": sample.pk}), None),
             "path: notes section": section("note"),
             "path: timeline section": section("cronologia"),
             "path: team section": section("equipe"),
