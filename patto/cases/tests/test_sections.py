@@ -144,3 +144,29 @@ def test_the_sections_request_query_count(count, family_path, personas, django_a
 # The path, its access row and the standing once, then each section's own (the team, consents, requests,
 # waiting lists, assessments, devices, meetings, notes and timeline): the same with 1 and 3 notes.
 QUERIES_OF_THE_SECTIONS = 22
+
+
+def test_the_sections_request_runs_the_context_processors_once(family_path, personas, monkeypatch):
+    """Every section renders in one request context: the header's context processors (menu, bell, identity)
+    run once for the whole answer, not once per section. The notes' form still carries its CSRF token."""
+    from contextlib import contextmanager
+
+    from django.template import RequestContext
+
+    bound = []
+    bind = RequestContext.bind_template
+
+    @contextmanager
+    def counting(self, template):
+        bound.append(template)
+        with bind(self, template):
+            yield
+
+    monkeypatch.setattr(RequestContext, "bind_template", counting)
+    client = Client()
+    client.force_login(personas["case_manager"].user)
+    response = client.get(_sections_url(family_path), headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert response.status_code == 200 and body.count('hx-swap-oob="true"') >= 5
+    assert "csrfmiddlewaretoken" in body
+    assert len(bound) == 1
