@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from patto.accounts.memo import memo
 from patto.accounts.models import Institution, Membership
-from patto.accounts.roles import HEALTH_ROLES, Role
+from patto.accounts.roles import GOVERNANCE_ROLES, HEALTH_ROLES, Role
 from patto.governance.queries import institutions_in_standing, institutions_in_standing_of
 
 from .models import SCHOOL_KINDS, ArchiveAccess, ConsentItem, Note, Path, PathEvent, Person, TeamMember
@@ -917,7 +917,8 @@ def read_action_page(user, page):
 def upcoming_meetings_of(user, since=None):
     """The meetings the user attends from ``since`` (now), soonest first, as (when, kind, meeting): the
     family's team meetings they take part in (paths they may see) and the meetings of the pact's bodies
-    they sit on (``governance.queries.feed_meetings``: the same rule as their calendar feed). Two queries."""
+    they sit on (``governance.queries.feed_meetings``: the same rule as their calendar feed). Two queries, one
+    for someone with no governance role."""
     from patto.governance.queries import feed_meetings
 
     from .models import Meeting
@@ -929,7 +930,10 @@ def upcoming_meetings_of(user, since=None):
         .order_by("held_at")
     )
     items = [(meeting.held_at, "team", meeting) for meeting in team]
-    items += [(meeting.starts_at, "body", meeting) for meeting in feed_meetings(user, since)]
+    # A body's meetings reach only someone with a current governance role (feed_meetings' rule): without one
+    # among the memberships the request has already read, the question is not asked.
+    if any(membership.role in GOVERNANCE_ROLES for membership in user.current_memberships):
+        items += [(meeting.starts_at, "body", meeting) for meeting in feed_meetings(user, since)]
     return sorted(items, key=lambda item: item[0])
 
 
