@@ -739,7 +739,8 @@ def log_read(user, action, paths):
     family_ids = {path.family_id for path in paths}
     if family_ids:
         people = Person.objects.filter(family_id__in=family_ids).order_by().values_list("pk", flat=True)
-        record_access(actor=user, action=action, subjects=[("person", str(pk)) for pk in people])
+        kind = Person._meta.model_name  # as audit.services.subject_ref names a Person
+        record_access(actor=user, action=action, subjects=[(kind, str(pk)) for pk in people])
 
 
 def read_open_tasks(user, limit=8):
