@@ -181,6 +181,12 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     if PATTO_DB_STATEMENT_TIMEOUT:
         server_options.append(f"-c statement_timeout={int(PATTO_DB_STATEMENT_TIMEOUT * 1000)}")
     DATABASES["default"]["OPTIONS"].setdefault("options", " ".join(server_options))
+    # Server-side binding: the statement and its values travel apart, so that psycopg prepares a statement
+    # the connection has run 5 times and PostgreSQL stops planning it again. The visibility queries (nested
+    # EXISTS: seats, fit, standing, consent) took 1–1.5 ms to plan and 0.3 ms to run (measured: bench_floor).
+    # PATTO_DB_PREPARED=0 turns this off, for a pooler in transaction mode that cannot keep prepared statements.
+    if env_bool("PATTO_DB_PREPARED", True):
+        DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
     DATABASES["default"]["CONN_MAX_AGE"] = 60
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if env("PGSSLMODE"):

@@ -10,6 +10,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from patto.core.frozen import FrozenQuery
+
 from .roles import Role, roles_for_institution_kind
 
 codice_meccanografico_validator = RegexValidator(
@@ -177,13 +179,11 @@ class User(AbstractUser):
 
     @cached_property
     def current_memberships(self):
-        """The memberships valid now, read once per request (a new User object every request)."""
-        return list(
-            Membership.objects.current()
-            .filter(user=self)
-            .select_related("institution__district")
-            .order_by("institution__name", "role")
-        )
+        """The memberships valid now, read once per request (a new User object every request), by a statement
+        compiled once a day (``core.frozen``)."""
+        if self.pk is None:
+            return []
+        return _CURRENT_MEMBERSHIPS.rows(user_id=self.pk)
 
     @property
     def acting_membership(self):
@@ -228,6 +228,18 @@ class MembershipQuerySet(models.QuerySet):
             ended_at__isnull=True,
             user__is_active=True,
         )
+
+
+def _current_memberships(day, user_id):
+    return (
+        Membership.objects.current(day)
+        .filter(user_id=user_id)
+        .select_related("institution__district")
+        .order_by("institution__name", "role")
+    )
+
+
+_CURRENT_MEMBERSHIPS = FrozenQuery("accounts.current_memberships", _current_memberships, {"user_id": uuid.UUID})
 
 
 class Membership(models.Model):

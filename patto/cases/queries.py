@@ -11,15 +11,18 @@ A seat at a school sees only what is shared with that school; clinical content n
 health institution, held by a health professional of that institution."""
 
 import threading
+import uuid
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from django.db.models import CharField, Exists, IntegerField, OuterRef, Q, Value
+from django.db.models import CharField, DateTimeField, Exists, IntegerField, OuterRef, Q, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
 from patto.accounts.memo import memo
 from patto.accounts.models import Institution, Membership
 from patto.accounts.roles import GOVERNANCE_ROLES, HEALTH_ROLES, Role
+from patto.core.frozen import FrozenQuery
 from patto.governance.queries import institutions_in_standing, institutions_in_standing_of
 
 from .models import SCHOOL_KINDS, ArchiveAccess, ConsentItem, Note, Path, PathEvent, Person, TeamMember
@@ -137,10 +140,18 @@ def _archive_accesses(day):
     )
 
 
+class Seat(NamedTuple):
+    """A seat in force, as the access rules read it."""
+
+    path_id: object
+    institution_id: int
+    institution_kind: str
+    team_role: str
+
+
 @dataclass(frozen=True)
 class Seats:
-    """The user's seats in force and archive accesses, read once: (path id, institution id, institution kind,
-    team role) per seat, and the paths of the archive accesses."""
+    """The user's seats in force (``Seat``) and archive accesses (their paths), read once."""
 
     seats: tuple
     archived: tuple
@@ -156,15 +167,50 @@ class Seats:
         """The paths seen in full: a seat outside schools, or an archive access."""
         return sorted({seat[0] for seat in self.seats if seat[2] not in SCHOOL_KINDS} | set(self.archived))
 
+    def access(self, path_id):
+        """The Access to one path, from these seats (see ``_access_by_pk``)."""
+        key = str(path_id)
+        seats = [seat for seat in self.seats if str(seat.path_id) == key]
+        archive = not seats and any(str(archived) == key for archived in self.archived)
+        return seats, archive
+
 
 ARCHIVE = "~archive"  # not a team role: marks an archive access among the seats' rows
+
+
+def _seat_rows(day, user_id):
+    """The user's seats and archive accesses in one statement: an archive access is a row with no
+    institution, the role "archive" and its expiry (compared by the caller: the moment is no parameter of a
+    frozen statement)."""
+    seats = seats_in_force(day).filter(user_id=user_id).order_by()
+    archived = _built_for("archive_accesses", day, _archive_accesses).filter(user_id=user_id).order_by()
+    return seats.values_list(
+        "path_id",
+        "institution_id",
+        "institution__kind",
+        "team_role",
+        Value(None, output_field=DateTimeField()),
+    ).union(
+        archived.values_list(
+            "path_id",
+            Value(None, output_field=IntegerField()),
+            Value("", output_field=CharField()),
+            Value(ARCHIVE, output_field=CharField()),
+            "expires_at",
+        ),
+        all=True,
+    )
+
+
+_SEAT_ROWS = FrozenQuery("cases.my_seats", _seat_rows, {"user_id": uuid.UUID})
 
 
 def my_seats(user):
     """The user's seats, asked by every list, card and predicate of a page: inside a request, read once and
     remembered on the request's User (``accounts.memo``) until the request writes anything (every write is
     counted: ``audit.services.writes_so_far``); outside a request (commands, tests calling queries), None:
-    the callers then ask the database each time, as subqueries."""
+    the callers then ask the database each time, as subqueries. One statement, compiled once a day
+    (``core.frozen``)."""
     from patto.audit.services import writes_so_far
     from patto.core import context
 
@@ -174,22 +220,11 @@ def my_seats(user):
     cache = memo(user)
     key = (request_id, timezone.localdate(), writes_so_far())
     if cache.get("seats_key") != key:
-        # One query: the seats, and the archive accesses as rows with no institution and the role "archive".
-        seats = seats_in_force().filter(user=user).order_by()
-        archived = archive_accesses_in_force(user).order_by()
-        rows = seats.values_list("path_id", "institution_id", "institution__kind", "team_role").union(
-            archived.values_list(
-                "path_id",
-                Value(None, output_field=IntegerField()),
-                Value("", output_field=CharField()),
-                Value(ARCHIVE, output_field=CharField()),
-            ),
-            all=True,
-        )
-        rows = list(rows)
+        now = timezone.now()
+        rows = _SEAT_ROWS.rows(user_id=user.pk)
         cache["seats"] = Seats(
-            seats=tuple(row for row in rows if row[3] != ARCHIVE),
-            archived=tuple(row[0] for row in rows if row[3] == ARCHIVE),
+            seats=tuple(Seat(*row[:4]) for row in rows if row[3] != ARCHIVE),
+            archived=tuple(row[0] for row in rows if row[3] == ARCHIVE and row[4] > now),
         )
         cache["seats_key"] = key
     return cache["seats"]
@@ -250,7 +285,7 @@ class Access:
 
     @property
     def full_seats(self):
-        return [seat for seat in self.seats if seat.institution.kind not in SCHOOL_KINDS]
+        return [seat for seat in self.seats if seat.institution_kind not in SCHOOL_KINDS]
 
     @property
     def team_view(self):
@@ -264,7 +299,7 @@ class Access:
     @property
     def schools(self):
         """The schools whose seat this is (consent in force, checked by seats_in_force)."""
-        return {seat.institution_id for seat in self.seats if seat.institution.kind in SCHOOL_KINDS}
+        return {seat.institution_id for seat in self.seats if seat.institution_kind in SCHOOL_KINDS}
 
     @property
     def institutions(self):
@@ -277,7 +312,7 @@ class Access:
         school's."""
         ordered = sorted(
             self.seats,
-            key=lambda s: (s.team_role != TeamMember.TeamRole.CASE_MANAGER, s.institution.kind in SCHOOL_KINDS),
+            key=lambda s: (s.team_role != TeamMember.TeamRole.CASE_MANAGER, s.institution_kind in SCHOOL_KINDS),
         )
         return ordered[0] if ordered else None
 
@@ -313,18 +348,28 @@ def _compute_access(user, path):
 
 def _access_by_pk(user, path_id, closed=True):
     """The Access to the path of this primary key (``closed`` False skips the archive check: an archive
-    access is only to a closed path). One query, two for a closed path without a seat."""
+    access is only to a closed path). Inside a request, from the seats the request has read (``my_seats``,
+    one query for the whole page); outside, one query, two for a closed path without a seat."""
     if not user.is_authenticated:
         return Access()
-    seats = list(seats_in_force().filter(user=user, path_id=path_id).select_related("institution"))
+    known = my_seats(user)
+    if known is not None:
+        seats, archive = known.access(path_id)
+    else:
+        seats = [
+            Seat(*row)
+            for row in seats_in_force()
+            .filter(user=user, path_id=path_id)
+            .values_list("path_id", "institution_id", "institution__kind", "team_role")
+        ]
+        archive = not seats and closed and archive_accesses_in_force(user).filter(path_id=path_id).exists()
     health = {m.institution_id for m in user.current_memberships if m.role in HEALTH_ROLES}
     clinical = any(
         seat.team_role in CLINICAL_TEAM_ROLES
-        and seat.institution.kind == Institution.Kind.AUSL
+        and seat.institution_kind == Institution.Kind.AUSL
         and seat.institution_id in health
         for seat in seats
     )
-    archive = not seats and closed and archive_accesses_in_force(user).filter(path_id=path_id).exists()
     return Access(seats=seats, archive=archive, clinical=clinical)
 
 

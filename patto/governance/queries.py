@@ -7,6 +7,7 @@ spreadsheet log alike."""
 
 import calendar
 import hashlib
+import uuid
 from datetime import date, timedelta
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
@@ -17,6 +18,7 @@ from patto.accounts.memo import memo
 from patto.accounts.models import Institution, Membership, User
 from patto.accounts.roles import GOVERNANCE_ROLES
 from patto.audit.services import record_access
+from patto.core.frozen import FrozenQuery
 from patto.documents.models import Attachment
 
 from .indicators import values_for
@@ -65,11 +67,17 @@ def institutions_in_standing_of(user):
     never longer, and forgotten when the acting membership changes)."""
     cache = memo(user)
     if "standing" not in cache:
-        ids = [m.institution_id for m in user.current_memberships]
-        cache["standing"] = (
-            set(institutions_in_standing().filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
-        )
+        cache["standing"] = set(_STANDING_OF.rows(user_id=user.pk)) if user.current_memberships else set()
     return cache["standing"]
+
+
+def _standing_of(day, user_id):
+    """The institutions in standing among those of the user's current memberships (compiled once a day)."""
+    mine = Membership.objects.current(day).filter(user_id=user_id).values("institution_id")
+    return institutions_in_standing(day).filter(pk__in=mine).values_list("pk", flat=True)
+
+
+_STANDING_OF = FrozenQuery("governance.standing_of", _standing_of, {"user_id": uuid.UUID})
 
 
 def in_standing(institution, on=None):

@@ -145,11 +145,12 @@ def _new_person(actor, family, data):
 def _event(path, actor, kind, audience=Note.Audience.TEAM, institution=None, **params):
     """A timeline entry. ``institution``: for a school audience, the school it is shared with; otherwise
     the institution of the seat the actor wrote from."""
+    institution_id = institution.pk if institution is not None else None
     if institution is None and actor is not None:
         seat = access_to(actor, path).writing_seat
-        institution = seat.institution if seat else None
+        institution_id = seat.institution_id if seat else None
     PathEvent.objects.create(
-        path=path, actor=actor, kind=kind, params=params, audience=audience, institution=institution
+        path=path, actor=actor, kind=kind, params=params, audience=audience, institution_id=institution_id
     )
 
 

@@ -181,7 +181,7 @@ def add_note(*, actor, path, audience, text, school=None):
         school = None
     seat = access.writing_seat
     note = Note.objects.create(
-        path=path, author=actor, author_institution=seat.institution, audience=audience, school=school, text=text
+        path=path, author=actor, author_institution_id=seat.institution_id, audience=audience, school=school, text=text
     )
     _event(path, actor, "note.added", audience=audience, institution=school)
     record_event(
