@@ -187,6 +187,7 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # PATTO_DB_PREPARED=0 turns this off, for a pooler in transaction mode that cannot keep prepared statements.
     if env_bool("PATTO_DB_PREPARED", True):
         DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5  # Django leaves psycopg's preparing off
     DATABASES["default"]["CONN_MAX_AGE"] = 60
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if env("PGSSLMODE"):
