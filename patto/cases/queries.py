@@ -13,6 +13,7 @@ health institution, held by a health professional of that institution."""
 import threading
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime, time
 from typing import NamedTuple
 
 from django.db.models import CharField, DateTimeField, Exists, IntegerField, OuterRef, Q, Value
@@ -183,7 +184,13 @@ def _seat_rows(day, user_id):
     institution, the role "archive" and its expiry (compared by the caller: the moment is no parameter of a
     frozen statement)."""
     seats = seats_in_force(day).filter(user_id=user_id).order_by()
-    archived = _built_for("archive_accesses", day, _archive_accesses).filter(user_id=user_id).order_by()
+    # Not expired before the day began (the day is in the statement's key): the caller compares the moment.
+    day_began = timezone.make_aware(datetime.combine(day, time.min))
+    archived = (
+        _built_for("archive_accesses", day, _archive_accesses)
+        .filter(user_id=user_id, expires_at__gt=day_began)
+        .order_by()
+    )
     return seats.values_list(
         "path_id",
         "institution_id",
@@ -309,10 +316,15 @@ class Access:
     @property
     def writing_seat(self):
         """The seat a note or an event is written from: the case manager's first, a full seat before a
-        school's."""
+        school's, then by team role and institution (the same seat whatever order the seats were read in)."""
         ordered = sorted(
             self.seats,
-            key=lambda s: (s.team_role != TeamMember.TeamRole.CASE_MANAGER, s.institution_kind in SCHOOL_KINDS),
+            key=lambda s: (
+                s.team_role != TeamMember.TeamRole.CASE_MANAGER,
+                s.institution_kind in SCHOOL_KINDS,
+                s.team_role,
+                s.institution_id,
+            ),
         )
         return ordered[0] if ordered else None
 
@@ -346,13 +358,14 @@ def _compute_access(user, path):
     return _access_by_pk(user, path.pk, closed=not path.is_open)
 
 
-def _access_by_pk(user, path_id, closed=True):
+def _access_by_pk(user, path_id, closed=True, fresh=False):
     """The Access to the path of this primary key (``closed`` False skips the archive check: an archive
     access is only to a closed path). Inside a request, from the seats the request has read (``my_seats``,
-    one query for the whole page); outside, one query, two for a closed path without a seat."""
+    one query for the whole page); outside, or ``fresh`` (a service that has just given seats and writes
+    from them before its write is counted), one query, two for a closed path without a seat."""
     if not user.is_authenticated:
         return Access()
-    known = my_seats(user)
+    known = None if fresh else my_seats(user)
     if known is not None:
         seats, archive = known.access(path_id)
     else:

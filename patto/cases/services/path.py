@@ -34,7 +34,7 @@ from ..models import (
     TeamMember,
     channel_of,
 )
-from ..queries import access_to, acting_in_standing, paths_visible_to
+from ..queries import _access_by_pk, acting_in_standing, paths_visible_to
 
 PERSON_FIELDS = (
     "kind",
@@ -147,7 +147,8 @@ def _event(path, actor, kind, audience=Note.Audience.TEAM, institution=None, **p
     the institution of the seat the actor wrote from."""
     institution_id = institution.pk if institution is not None else None
     if institution is None and actor is not None:
-        seat = access_to(actor, path).writing_seat
+        # Asked afresh: the service may have just given the actor a seat (a request accepted, a path reopened).
+        seat = _access_by_pk(actor, path.pk, closed=not path.is_open, fresh=True).writing_seat
         institution_id = seat.institution_id if seat else None
     PathEvent.objects.create(
         path=path, actor=actor, kind=kind, params=params, audience=audience, institution_id=institution_id

@@ -145,3 +145,46 @@ def test_an_archive_access_is_among_the_seats_read(family_path, personas, world,
             seats = my_seats(user)
         assert seats.archived == (path.pk,) and path.pk in full_view_path_ids(user)
         assert list(paths_visible_to(user)) == [path]
+
+
+def test_the_writing_seat_is_the_same_whatever_order_the_seats_were_read_in():
+    """Two seats on one path that tie on "case manager first, a school's last" (a psychologist at the AUSL and
+    at a cooperative): the seat written from, and so a note's institution and the trail's membership, must not
+    depend on the order the database returned them in (the request's seats come from a UNION without order)."""
+    from patto.accounts.models import Institution
+    from patto.cases.models import TeamMember
+    from patto.cases.queries import Access, Seat
+
+    role = TeamMember.TeamRole.PSYCHOLOGIST
+    ausl = Seat("p", 7, Institution.Kind.AUSL, role)
+    coop = Seat("p", 3, Institution.Kind.THIRD_SECTOR, role)
+    educator = Seat("p", 2, Institution.Kind.THIRD_SECTOR, TeamMember.TeamRole.EDUCATOR)
+    school = Seat("p", 1, Institution.Kind.SCHOOL, TeamMember.TeamRole.TEACHER)
+    for seats in ([ausl, coop, educator, school], [school, educator, coop, ausl], [coop, school, ausl, educator]):
+        assert Access(seats=seats).writing_seat == educator  # by team role, then institution: always the same
+    for seats in ([ausl, coop], [coop, ausl]):
+        assert Access(seats=seats).writing_seat == coop
+    manager = Seat("p", 9, Institution.Kind.COMUNE, TeamMember.TeamRole.CASE_MANAGER)
+    assert Access(seats=[school, coop, manager]).writing_seat == manager
+
+
+def test_a_services_event_is_written_from_a_seat_given_in_the_same_request(family_path, personas, world):
+    """A service that gives a seat and writes an event from it before its audited write (accepting a request,
+    reopening a path) finds the seat, even though the request read the user's seats a moment before."""
+    from patto.accounts.tests.factories import UserFactory
+    from patto.cases.models import PathEvent, TeamMember
+    from patto.cases.queries import my_seats
+    from patto.cases.services.path import _event
+
+    educator = MembershipFactory(user=UserFactory(), institution=world.coop, role=Role.EDUCATOR).user
+    with _InRequest():
+        assert my_seats(educator).seats == ()  # read before the seat exists
+        TeamMember.objects.create(
+            path=family_path,
+            user=educator,
+            institution=world.coop,
+            team_role=TeamMember.TeamRole.EDUCATOR,
+            valid_from=timezone.localdate(),
+        )
+        _event(family_path, educator, "team.member_added")
+    assert PathEvent.objects.filter(path=family_path, kind="team.member_added").latest("pk").institution == world.coop
