@@ -181,8 +181,6 @@ class User(AbstractUser):
     def current_memberships(self):
         """The memberships valid now, read once per request (a new User object every request), by a statement
         compiled once a day (``core.frozen``)."""
-        if self.pk is None:
-            return []
         return _CURRENT_MEMBERSHIPS.rows(user_id=self.pk)
 
     @property

@@ -150,6 +150,9 @@ class Seat(NamedTuple):
     team_role: str
 
 
+SEAT_FIELDS = ("path_id", "institution_id", "institution__kind", "team_role")  # a Seat, read from a TeamMember
+
+
 @dataclass(frozen=True)
 class Seats:
     """The user's seats in force (``Seat``) and archive accesses (their paths), read once."""
@@ -191,13 +194,7 @@ def _seat_rows(day, user_id):
         .filter(user_id=user_id, expires_at__gt=day_began)
         .order_by()
     )
-    return seats.values_list(
-        "path_id",
-        "institution_id",
-        "institution__kind",
-        "team_role",
-        Value(None, output_field=DateTimeField()),
-    ).union(
+    return seats.values_list(*SEAT_FIELDS, Value(None, output_field=DateTimeField())).union(
         archived.values_list(
             "path_id",
             Value(None, output_field=IntegerField()),
@@ -369,12 +366,7 @@ def _access_by_pk(user, path_id, closed=True, fresh=False):
     if known is not None:
         seats, archive = known.access(path_id)
     else:
-        seats = [
-            Seat(*row)
-            for row in seats_in_force()
-            .filter(user=user, path_id=path_id)
-            .values_list("path_id", "institution_id", "institution__kind", "team_role")
-        ]
+        seats = [Seat(*row) for row in seats_in_force().filter(user=user, path_id=path_id).values_list(*SEAT_FIELDS)]
         archive = not seats and closed and archive_accesses_in_force(user).filter(path_id=path_id).exists()
     health = {m.institution_id for m in user.current_memberships if m.role in HEALTH_ROLES}
     clinical = any(

@@ -14,9 +14,9 @@ ended, a membership ended or a consent withdrawn counts from the next query.
 
 Variables are primary keys, integers or UUIDs: a UUID goes into the statement as the backend's
 compilation put the sentinel (a UUID on PostgreSQL, its hex on SQLite). What depends on the day is part
-of the key. Anything else that varies, such as the present
-moment, stays out of the query and is compared by the caller. Per thread, because compiling a query may
-touch its inner queries and a compiler is not meant to be shared."""
+of the key. Anything else that varies, such as the present moment, stays out of the query and is
+compared by the caller. Per thread, because compiling a query may touch its inner queries and a compiler
+is not meant to be shared."""
 
 import copy
 import threading
@@ -55,7 +55,7 @@ class FrozenQuery:
         run = copy.copy(compiler)
         run.connection = connections[using]  # this thread's connection now (a test may have replaced it)
         run.as_sql = lambda *args, **kwargs: statement
-        chained = queryset._chain()
+        chained = queryset.using(using)
         chained.query.get_compiler = lambda *args, **kwargs: run
         return list(chained)
 
@@ -78,10 +78,8 @@ class FrozenQuery:
                 (index, name, isinstance(sentinel, uuid.UUID) and value == sentinel.hex)
                 for index, value in enumerate(params)
                 for name, sentinel in sentinels.items()
-                if type(value) is type(sentinel)
-                and value == sentinel
-                or isinstance(sentinel, uuid.UUID)
-                and value == sentinel.hex
+                if (type(value) is type(sentinel) and value == sentinel)
+                or (isinstance(sentinel, uuid.UUID) and value == sentinel.hex)
             )
             found = {slot[1] for slot in slots}
             inlined = any(
