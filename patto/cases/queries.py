@@ -23,7 +23,7 @@ from django.utils import timezone
 from patto.accounts.memo import memo
 from patto.accounts.models import Institution, Membership
 from patto.accounts.roles import GOVERNANCE_ROLES, HEALTH_ROLES, Role
-from patto.core.frozen import FrozenQuery
+from patto.core.frozen import FrozenQuery, set_prefetched
 from patto.governance.queries import institutions_in_standing, institutions_in_standing_of
 
 from .models import SCHOOL_KINDS, ArchiveAccess, ConsentItem, Note, Path, PathEvent, Person, TeamMember
@@ -726,29 +726,38 @@ def families_in_path(pact, period):
 # --- Fetching a path for a request: authorise, then log the read ----------------------------------------
 
 
+def _path(day, path_id):
+    return Path.objects.filter(pk=path_id).select_related("family", "cohort", "signal_source", "outcome", "agreement")
+
+
+def _family_members(day, family_id):
+    return Person.objects.filter(family_id=family_id).select_related("school", "school_site")
+
+
+# The path and its family's members, as every page of the path fetches them: compiled once a day (core.frozen).
+_PATH = FrozenQuery("cases.path", _path, {"path_id": uuid.UUID})
+_FAMILY_MEMBERS = FrozenQuery("cases.family_members", _family_members, {"family_id": uuid.UUID})
+
+
 def fetch_path(user, pk, perm="cases.view_path", *, action="cases.path.viewed", purpose=""):
     """The one way a view, an export or the API gets a path: from ``paths_visible_to`` (not visible →
     404, as if missing), then ``perm`` (→ 403), both refusals audited; then the read is logged with the
     family's members as the people concerned, before any of the path's data is returned (fail closed:
     if the row cannot be written, AuditUnavailable stops the request). The family's members come with the
     path (``path.family.members.all()``, with their school and plesso)."""
-    from django.db.models import Prefetch
-
     from patto.audit.services import record_access
-    from patto.core.shortcuts import get_object_for
+    from patto.core.shortcuts import check_object_for
 
     # Visible = a seat in force or an archive access (``paths_visible_to``), asked for this path alone: the
     # user's Access to it decides, and is kept on the path for the permission checks of this request.
     access = _access_by_pk(user, pk)
-    queryset = Path.objects.filter(pk=pk) if access.any else Path.objects.none()
-    queryset = queryset.select_related("family", "cohort", "signal_source", "outcome", "agreement").prefetch_related(
-        Prefetch("family__members", queryset=Person.objects.select_related("school", "school_site"))
-    )
-    memo(user)["access_fetched"] = (pk, access)  # for get_object_for's permission check, just below
+    found = _PATH.rows(path_id=pk) if access.any else []
+    memo(user)["access_fetched"] = (pk, access)  # for the permission check, just below
     try:
-        path = get_object_for(user, perm, queryset, pk=pk)
+        path = check_object_for(user, perm, Path, found[0] if found else None, pk=pk)
     finally:
         memo(user).pop("access_fetched", None)
+    set_prefetched(path.family, "members", _FAMILY_MEMBERS.rows(family_id=path.family_id))
     if access.archive and not purpose:
         purpose = "archive"
     # What is done in this request on this path is done from the seat (not the role chosen in the header):

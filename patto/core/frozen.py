@@ -101,6 +101,20 @@ class FrozenQuery:
         return value.hex if as_hex else value
 
 
+def set_prefetched(instance, name, rows):
+    """Give ``instance`` the rows of its reverse relation ``name`` (a frozen query's answer) as
+    ``prefetch_related`` would: ``instance.<name>.all()`` answers them with no query, a filter on it still
+    queries within the relation, and each row knows its ``instance`` without a query."""
+    manager = getattr(instance, name)
+    field = manager.field
+    queryset = manager.get_queryset()
+    for row in rows:
+        field.set_cached_value(row, instance)
+    queryset._result_cache = list(rows)
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[field.remote_field.cache_name] = queryset
+
+
 def forget_all():
     """Drop this thread's compiled statements (tests that change what a statement is compiled from)."""
     _local.__dict__.pop("statements", None)

@@ -13,7 +13,14 @@ def get_object_for(user, perm, queryset, **lookup):
     try:
         obj = queryset.get(**lookup)
     except queryset.model.DoesNotExist:
-        model = queryset.model
+        obj = None
+    return check_object_for(user, perm, queryset.model, obj, **lookup)
+
+
+def check_object_for(user, perm, model, obj, **lookup):
+    """``get_object_for``'s checks on an object fetched from a visibility query by other means (None: not
+    visible, or missing)."""
+    if obj is None:
         # The row names the object refused by its primary key, whatever the lookup (a pact is looked up
         # by its district, a version by its number).
         existing = model._base_manager.filter(**lookup).values_list("pk", flat=True).first()
