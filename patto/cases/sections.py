@@ -19,6 +19,10 @@ costs the page its queries: avoid)."""
 from dataclasses import dataclass
 from typing import Callable
 
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+
 _sections = []
 _team_actions = []
 
@@ -76,6 +80,26 @@ def slots_for(request, path, access, column):
         for section in _sections
         if section.lazy and section.column == column and section.shown(request, path, access)
     ]
+
+
+def slots_markup(path, slots):
+    """The places of on-demand sections on the path page: each its heading while it loads (``aria-busy``), and
+    without JavaScript a link to the section's own page. Built here rather than by an include per slot (the
+    path page's floor ratio, issue 13)."""
+    return format_html_join(
+        "\n",
+        '<div class="mb-4" id="section-{}" data-section-slot aria-busy="true">\n  <h2 class="h3">{}</h2>\n'
+        '  <noscript><p><a href="{}">{}</a></p></noscript>\n</div>',
+        (
+            (
+                slot.name,
+                slot.title,
+                reverse("cases:path_section", kwargs={"pk": path.pk, "name": slot.name}),
+                _("Open the section: %(title)s") % {"title": slot.title},
+            )
+            for slot in slots
+        ),
+    )
 
 
 def team_actions_for(request, path, access):

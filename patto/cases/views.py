@@ -33,7 +33,7 @@ from .queries import (
     team_users,
 )
 from .queries import comparison as comparison_data
-from .sections import sections_for, slots_for
+from .sections import sections_for, slots_for, slots_markup
 from .views_sections import note_form
 
 
@@ -112,9 +112,10 @@ def path_detail(request, pk):
         "archive": access.archive,
         "can_view_plan": user.has_perm("cases.view_plan", path),
         "sections": sections_for(request, path, access),  # computed here (none today: each costs queries)
-        "main_slots": slots_for(request, path, access, "main"),  # loaded on demand (requests, notes, …)
-        "side_slots": slots_for(request, path, access, "side"),
     }
+    for column in ("main", "side"):  # the sections loaded on demand (requests, notes, …): their places
+        context[f"{column}_slots"] = slots = slots_for(request, path, access, column)
+        context[f"{column}_slots_html"] = slots_markup(path, slots)
     return render(request, "cases/path_detail.html", context)
 
 

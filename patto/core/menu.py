@@ -13,9 +13,11 @@ read what the request already loaded (the acting membership) or cache their one 
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 _entries = []
 
@@ -35,7 +37,16 @@ class MenuEntry:
         return self.shown is None or bool(self.shown(request))
 
     def url(self, request):
-        return reverse(self.url_name, kwargs=self.url_kwargs(request) if self.url_kwargs else None)
+        if self.url_kwargs:
+            return reverse(self.url_name, kwargs=self.url_kwargs(request))
+        return _fixed_url(self.url_name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+
+
+@lru_cache(maxsize=256)
+def _fixed_url(url_name, urlconf, prefix):
+    """The address of an entry without arguments: the same for every request under one URLconf and script
+    prefix, reversed once."""
+    return reverse(url_name, urlconf=urlconf)
 
 
 def register_entry(order, label, url_name, *, permission=None, shown=None, url_kwargs=None):
