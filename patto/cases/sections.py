@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
 _sections = []

@@ -13,8 +13,10 @@ Only the compilation is skipped, never the query, and nothing the database answe
 ended, a membership ended or a consent withdrawn counts from the next query.
 
 Variables are primary keys, integers or UUIDs: a UUID goes into the statement as the backend's
-compilation put the sentinel (a UUID on PostgreSQL, its hex on SQLite). What depends on the day is part
-of the key. Anything else that varies, such as the present moment, stays out of the query and is
+compilation put the sentinel (a UUID on PostgreSQL, its hex on SQLite). A variable may also be a list of
+keys (``[int]`` or ``[uuid.UUID]``, for an ``__in``): the statement has one placeholder per key, so the
+number of keys of each list is part of the key, as the day is (a user's few institutions: a few
+statements). What depends on the day is part of the key. Anything else that varies, such as the present moment, stays out of the query and is
 compared by the caller. Per thread, because compiling a query may touch its inner queries and a compiler
 is not meant to be shared."""
 
@@ -22,14 +24,16 @@ import copy
 import threading
 import uuid
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 _SENTINEL = 730_001  # -730_001, -730_002, ... for integer keys (never a primary key: they are positive);
 # UUIDs 00000000-0000-0000-0000-000000730001, ... for UUID keys (never generated: uuid4 sets version bits)
 _local = threading.local()
-_MAX_KEPT = 64
+_MAX_KEPT = 256
+KEY_TYPES = (int, uuid.UUID)
+_NOTHING = object()
 
 
 class FrozenQuery:
@@ -38,8 +42,9 @@ class FrozenQuery:
     ``values_list``)."""
 
     def __init__(self, name, build, variables):
-        if any(kind not in (int, uuid.UUID) for kind in variables.values()):
-            raise ImproperlyConfigured(f"{name}: ids are integers or UUIDs")
+        for kind in variables.values():
+            if kind not in KEY_TYPES and not (isinstance(kind, list) and len(kind) == 1 and kind[0] in KEY_TYPES):
+                raise ImproperlyConfigured(f"{name}: ids are integers or UUIDs, or lists of them")
         self.name = name
         self.build = build
         self.variables = dict(variables)
@@ -47,10 +52,18 @@ class FrozenQuery:
     def rows(self, day=None, using=DEFAULT_DB_ALIAS, **ids):
         if set(ids) != set(self.variables):
             raise TypeError(f"{self.name}: expected the ids {self.variables}, got {tuple(ids)}")
-        queryset, compiler, sql, params, slots = self._frozen(day or timezone.localdate(), using)
+        for name, kind in self.variables.items():
+            if isinstance(kind, list):  # as ``__in`` would send them: each key once (in a fixed order)
+                ids[name] = sorted({self._key(name, kind[0], value) for value in ids[name]})
+        shape = tuple(len(ids[name]) for name, kind in self.variables.items() if isinstance(kind, list))
+        frozen = self._frozen(day or timezone.localdate(), using, shape)
+        if frozen is _NOTHING:
+            return []
+        queryset, compiler, sql, params, slots = frozen
         values = list(params)
-        for index, name, as_hex in slots:
-            values[index] = self._value(name, ids[name], as_hex)
+        for index, name, position, as_hex in slots:
+            value = ids[name] if position is None else ids[name][position]
+            values[index] = self._value(name, value, as_hex)
         statement = (sql, tuple(values))
         run = copy.copy(compiler)
         run.connection = connections[using]  # this thread's connection now (a test may have replaced it)
@@ -59,45 +72,65 @@ class FrozenQuery:
         chained.query.get_compiler = lambda *args, **kwargs: run
         return list(chained)
 
-    def _frozen(self, day, using):
+    def _frozen(self, day, using, shape):
         connection = connections[using]
-        key = (self.name, using, id(connection), connection.vendor, day, timezone.get_current_timezone_name())
+        key = (self.name, using, id(connection), connection.vendor, day, timezone.get_current_timezone_name(), shape)
         kept = _local.__dict__.setdefault("statements", {})
         entry = kept.get(key)
         if entry is None:
             if len(kept) >= _MAX_KEPT:
                 kept.clear()
+            counter = iter(range(_SENTINEL, _SENTINEL + 100_000))
+            lengths = iter(shape)
+
+            def sentinel(kind):
+                number = next(counter)
+                return -number if kind is int else uuid.UUID(int=number)
+
+            # name → its sentinel (or list of them); (name, position or None, sentinel) for each one
             sentinels = {
-                name: -(_SENTINEL + index) if kind is int else uuid.UUID(int=_SENTINEL + index)
-                for index, (name, kind) in enumerate(self.variables.items())
+                name: [sentinel(kind[0]) for _ in range(next(lengths))] if isinstance(kind, list) else sentinel(kind)
+                for name, kind in self.variables.items()
             }
+            each = [
+                (name, position, one)
+                for name, value in sentinels.items()
+                for position, one in (enumerate(value) if isinstance(value, list) else [(None, value)])
+            ]
             queryset = self.build(day, **sentinels)
             compiler = queryset.query.get_compiler(using=using)
-            sql, params = compiler.as_sql()
+            try:
+                sql, params = compiler.as_sql()
+            except EmptyResultSet:  # an empty list where nothing else can match: no rows, no query
+                kept[key] = _NOTHING
+                return _NOTHING
             slots = tuple(
-                (index, name, isinstance(sentinel, uuid.UUID) and value == sentinel.hex)
+                (index, name, position, isinstance(one, uuid.UUID) and value == one.hex)
                 for index, value in enumerate(params)
-                for name, sentinel in sentinels.items()
-                if (type(value) is type(sentinel) and value == sentinel)
-                or (isinstance(sentinel, uuid.UUID) and value == sentinel.hex)
+                for name, position, one in each
+                if (type(value) is type(one) and value == one) or (isinstance(one, uuid.UUID) and value == one.hex)
             )
-            found = {slot[1] for slot in slots}
+            found = {(slot[1], slot[2]) for slot in slots}
             inlined = any(
                 text in sql
-                for sentinel in sentinels.values()
-                for text in ({str(sentinel), sentinel.hex} if isinstance(sentinel, uuid.UUID) else {str(sentinel)})
+                for _name, _position, one in each
+                for text in ({str(one), one.hex} if isinstance(one, uuid.UUID) else {str(one)})
             )
-            if found != set(self.variables) or inlined:
+            if found != {(name, position) for name, position, _one in each} or inlined:
                 raise ImproperlyConfigured(f"{self.name}: every id must reach the statement as a parameter")
             entry = kept[key] = (queryset, compiler, sql, tuple(params), slots)
         return entry
 
-    def _value(self, name, value, as_hex):
-        if self.variables[name] is int:
+    def _key(self, name, kind, value):
+        if kind is int:
             if type(value) is not int:
                 raise TypeError(f"{self.name}: {name} must be an integer")
             return value
-        value = value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+    def _value(self, name, value, as_hex):
+        kind = self.variables[name]
+        value = self._key(name, kind[0] if isinstance(kind, list) else kind, value)
         return value.hex if as_hex else value
 
 

@@ -21,6 +21,12 @@ class GovernanceConfig(AppConfig):
 
         register_standing_source(institutions_in_standing_of)
 
+        from patto.accounts.models import annotate_current_memberships
+
+        from .queries import membership_in_standing
+
+        annotate_current_memberships("in_standing", membership_in_standing)
+
         from patto.notifications.reminders import register_source
 
         from . import reminders

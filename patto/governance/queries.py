@@ -67,8 +67,18 @@ def institutions_in_standing_of(user):
     never longer, and forgotten when the acting membership changes)."""
     cache = memo(user)
     if "standing" not in cache:
-        cache["standing"] = set(_STANDING_OF.rows(user_id=user.pk)) if user.current_memberships else set()
+        memberships = user.current_memberships
+        if cache.get("memberships_annotated"):  # read with this memo: their standing came with them
+            cache["standing"] = {m.institution_id for m in memberships if m.in_standing}
+        else:  # read before the memo was forgotten (the acting membership changed): asked afresh
+            cache["standing"] = set(_STANDING_OF.rows(user_id=user.pk)) if memberships else set()
     return cache["standing"]
+
+
+def membership_in_standing(day):
+    """Whether a membership's institution is in standing on ``day``: read with the user's current memberships
+    (``accounts.models.annotate_current_memberships``), so that the standing costs no query of its own."""
+    return Exists(institutions_in_standing(day).filter(pk=OuterRef("institution_id")))
 
 
 def _standing_of(day, user_id):

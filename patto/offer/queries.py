@@ -16,6 +16,7 @@ from patto.accounts.memo import memo
 from patto.accounts.roles import GOVERNANCE_ROLES, PLATFORM_ROLES, Role
 from patto.cases.models import DeviceActivation, Path
 from patto.cases.queries import full_view_path_ids
+from patto.core.frozen import FrozenQuery
 from patto.core.stats import SMALL_CELL, suppress_small
 from patto.governance.queries import institutions_in_standing_of
 
@@ -168,11 +169,23 @@ def filter_offers(offers, *, device_type=None, provider=None, comune=None, age_b
     return offers
 
 
+def _offers_with_figures(day, district_id):
+    offers = Offer.objects.filter(district_id=district_id, is_active=True).select_related("device_type", "provider")
+    return with_figures(offers, day)
+
+
+# Asked by every path page's sections for the case manager: compiled once a day (core.frozen).
+_AVAILABILITY = FrozenQuery("offer.availability", _offers_with_figures, {"district_id": int})
+
+
 def availability_for(district_id, on=None):
     """Every active offer of the district with its figures, for the case manager choosing a dispositivo: one
     query."""
-    offers = Offer.objects.filter(district_id=district_id, is_active=True).select_related("device_type", "provider")
-    return [(offer, Figures(offer)) for offer in with_figures(offers, on)]
+    if on is None:
+        offers = _AVAILABILITY.rows(district_id=district_id)
+    else:
+        offers = _offers_with_figures(on, district_id)
+    return [(offer, Figures(offer)) for offer in offers]
 
 
 def waiting_of_path(path):

@@ -20,7 +20,7 @@ from .queries import (
     SENDER_ROLES,
     _memberships_in_standing,
     inbox_counts,
-    inbox_of,
+    inbox_running,
     median,
     overdue,
     percentile,
@@ -90,8 +90,7 @@ def inbox_panel(request):
     user = request.user
     today = timezone.localdate()
     counts = inbox_counts(user, today)
-    running = (Request.Status.SENT, Request.Status.ASSIGNED)
-    items = read_requests(user, inbox_of(user).filter(status__in=running)[:SHOWN], "referrals.inbox.viewed")
+    items = read_requests(user, inbox_running(user) if counts["open"] else [], "referrals.inbox.viewed")
     links = []
     for item in items:
         label = _("%(number)s · %(kind)s · due %(date)s") % {

@@ -10,6 +10,7 @@
 The sender's side reads only what the sender wrote, the status, the dates, the contact person and the
 messages written to the sender; never the family's path (that stays with the seats of the team)."""
 
+import uuid
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -17,6 +18,7 @@ from django.utils import timezone
 from django.utils.functional import LazyObject
 
 from patto.accounts.roles import Role
+from patto.core.frozen import FrozenQuery
 from patto.governance.queries import institutions_in_standing_of
 
 from .models import Kind, Request, RequestMessage
@@ -33,6 +35,8 @@ SENDER_ROLES = frozenset(
         Role.SERVICE_HEAD,
     }
 )
+RUNNING = (Request.Status.SENT, Request.Status.ASSIGNED)  # the clock runs: an answer is awaited
+INBOX_SHOWN = 5  # requests on the home page's card
 # Who, at the receiving institution, sees and takes requests of each kind.
 HEAD_ROLES = frozenset({Role.SERVICE_HEAD, Role.SCHOOL_HEAD})
 INTAKE_ROLES = {
@@ -60,34 +64,67 @@ def _memberships_in_standing(user):
     return [m for m in user.current_memberships if m.institution_id in standing]
 
 
+def _scope(user):
+    """Where the user stands towards requests, as lists of institution ids (their memberships in standing):
+    ``institutions`` (all), ``heads`` (as the head of the service) and ``intake_<kind>`` (where they take
+    requests of that kind), with ``user_id``: what the visibility query is made from."""
+    memberships = _memberships_in_standing(user)
+    scope = {
+        "user_id": user.pk,
+        "institutions": sorted({m.institution_id for m in memberships}),
+        "heads": sorted({m.institution_id for m in memberships if m.role in HEAD_ROLES}),
+    }
+    for kind, roles in INTAKE_ROLES.items():
+        scope[f"intake_{kind}"] = sorted({m.institution_id for m in memberships if m.role in roles})
+    return scope
+
+
+# The scope's variables, for the statements compiled once (core.frozen): their number of ids is their shape.
+_SCOPE_VARIABLES = {
+    "user_id": uuid.UUID,
+    "institutions": [int],
+    "heads": [int],
+    **{f"intake_{kind}": [int] for kind in INTAKE_ROLES},
+}
+
+
+def _receiving(scope):
+    """The requests the scope receives as an intake role or as the assignee (a head's are added apart)."""
+    receiving = Q(pk__in=[])
+    for kind in INTAKE_ROLES:
+        if ids := scope[f"intake_{kind}"]:
+            receiving |= Q(kind=kind, receiver_id__in=ids)
+    return receiving | Q(assignee_id=scope["user_id"], receiver_id__in=scope["institutions"])
+
+
+def _visible(scope, day=None):
+    heads = scope["heads"]
+    condition = Q(sender_id=scope["user_id"], sender_institution_id__in=scope["institutions"])
+    if heads:
+        condition |= Q(sender_institution_id__in=heads)
+    receiving = _receiving(scope)
+    if heads:
+        receiving |= Q(receiver_id__in=heads)
+    return Request.objects.filter(condition | (receiving & _consent_allows_receiver(day)))
+
+
 def requests_visible_to(user):
     if not user.is_authenticated:
         return Request.objects.none()
-    memberships = _memberships_in_standing(user)
-    if not memberships:
+    scope = _scope(user)
+    if not scope["institutions"]:
         return Request.objects.none()
-    institutions = {m.institution_id for m in memberships}
-    condition = Q(sender=user, sender_institution_id__in=institutions)
-    heads = {m.institution_id for m in memberships if m.role in HEAD_ROLES}
-    if heads:
-        condition |= Q(sender_institution_id__in=heads)
-    receiving = Q(receiver_id__in=heads) if heads else Q(pk__in=[])
-    for kind, roles in INTAKE_ROLES.items():
-        ids = {m.institution_id for m in memberships if m.role in roles}
-        if ids:
-            receiving |= Q(kind=kind, receiver_id__in=ids)
-    receiving |= Q(assignee=user, receiver_id__in=institutions)
-    return Request.objects.filter(condition | (receiving & _consent_allows_receiver()))
+    return _visible(scope)
 
 
-def _consent_allows_receiver():
+def _consent_allows_receiver(day=None):
     """A school or educational service receives a request about a family's path only while the family's
     consent to share with it is in force: a withdrawal removes its view at the next request."""
     from django.db.models import Exists, OuterRef
 
     from patto.cases.models import SCHOOL_KINDS, ConsentItem
 
-    consent = ConsentItem.objects.in_force().filter(path=OuterRef("path"), institution=OuterRef("receiver"))
+    consent = ConsentItem.objects.in_force(day).filter(path=OuterRef("path"), institution=OuterRef("receiver"))
     return Q(path__isnull=True) | ~Q(receiver__kind__in=SCHOOL_KINDS) | Exists(consent)
 
 
@@ -142,14 +179,16 @@ def messages_for(user, request):
 
 def inbox_of(user, *, status="open"):
     """Requests addressed to the user's services (or assigned to them), due first."""
-    memberships = _memberships_in_standing(user)
-    receiving = Q(pk__in=[])
-    for kind, roles in INTAKE_ROLES.items():
-        ids = {m.institution_id for m in memberships if m.role in roles}
-        if ids:
-            receiving |= Q(kind=kind, receiver_id__in=ids)
-    receiving |= Q(assignee=user, receiver_id__in={m.institution_id for m in memberships})
-    requests = requests_visible_to(user).filter(receiving)
+    if not user.is_authenticated:
+        return Request.objects.none()
+    scope = _scope(user)
+    if not scope["institutions"]:
+        return Request.objects.none()
+    return _inbox(scope, status)
+
+
+def _inbox(scope, status="open", day=None):
+    requests = _visible(scope, day).filter(_receiving(scope))
     if status == "open":
         requests = requests.filter(status__in=OPEN_STATUSES).order_by("due_on", "sent_at")
     else:
@@ -345,17 +384,48 @@ def case_manager_of(request):
     return request.assignee
 
 
-def inbox_counts(user, today=None):
-    """Open requests in the user's inbox, those due within two working days and those past their date
-    (the clock not paused): one query."""
+def _inbox_counts(day, **scope):
     from django.db.models import Count
 
     from patto.core.workdays import add_working_days
 
-    today = today or timezone.localdate()
-    running = Q(status__in=(Request.Status.SENT, Request.Status.ASSIGNED))
-    return inbox_of(user).aggregate(
-        open=Count("pk"),
-        due_soon=Count("pk", filter=running & Q(due_on__gte=today, due_on__lte=add_working_days(today, 2))),
-        overdue=Count("pk", filter=running & Q(due_on__lt=today)),
+    running = Q(status__in=RUNNING)
+    return (
+        _inbox(scope, day=day)
+        .order_by()
+        .values("receiver_id")  # one row per receiving service, added up below: no GROUP BY over the whole row
+        .annotate(
+            open=Count("pk"),
+            due_soon=Count("pk", filter=running & Q(due_on__gte=day, due_on__lte=add_working_days(day, 2))),
+            overdue=Count("pk", filter=running & Q(due_on__lt=day)),
+        )
+        .values_list("open", "due_soon", "overdue")
     )
+
+
+def _inbox_running(day, **scope):
+    return _inbox(scope, day=day).filter(status__in=RUNNING)[:INBOX_SHOWN]
+
+
+# The receiving service's home-page card, on every sign-in: compiled once a day for each shape (core.frozen).
+_INBOX_COUNTS = FrozenQuery("referrals.inbox_counts", _inbox_counts, _SCOPE_VARIABLES)
+_INBOX_RUNNING = FrozenQuery("referrals.inbox_running", _inbox_running, _SCOPE_VARIABLES)
+
+
+def inbox_counts(user, today=None):
+    """Open requests in the user's inbox, those due within two working days and those past their date
+    (the clock not paused): one query."""
+    today = today or timezone.localdate()
+    counts = {"open": 0, "due_soon": 0, "overdue": 0}
+    scope = _scope(user) if user.is_authenticated else {"institutions": []}
+    if scope["institutions"]:
+        for row in _INBOX_COUNTS.rows(day=today, **scope):
+            for name, value in zip(counts, row, strict=True):
+                counts[name] += value
+    return counts
+
+
+def inbox_running(user):
+    """The first requests of the inbox still to be answered (sent or assigned), due first: the home card's."""
+    scope = _scope(user) if user.is_authenticated else {"institutions": []}
+    return _INBOX_RUNNING.rows(**scope) if scope["institutions"] else []

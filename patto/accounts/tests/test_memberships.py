@@ -194,7 +194,7 @@ def test_people_list_query_count(count, world, client, django_assert_num_queries
         MembershipFactory(institution=world.comune)
     client.force_login(admin.user)
     url = reverse("accounts:institution_people", kwargs={"pk": world.comune.pk})
-    with django_assert_num_queries(12):  # the menu asks once whether the institution is in standing; the bell
+    with django_assert_num_queries(11):  # the standing comes with the memberships; the bell
         assert client.get(url).status_code == 200
 
 
@@ -204,5 +204,5 @@ def test_institution_list_query_count(count, world, client, django_assert_num_qu
     for index in range(count):
         world.district.institutions.create(kind="comune", name=f"Comune {index}", istat_code=f"0990{index:02d}")
     client.force_login(member.user)
-    with django_assert_num_queries(7):  # the menu asks once whether the acting institution is in standing; the bell
+    with django_assert_num_queries(6):  # the standing comes with the memberships; the bell
         assert client.get(reverse("accounts:institution_list")).status_code == 200

@@ -146,7 +146,7 @@ def test_family_accesses_query_count(count, login, family_path, read_path, djang
     read_path(count)
     client = login("auditor")
     url = _family_url(family_path)
-    with django_assert_num_queries(28):  # the menu's one question (is the institution in standing?) and the bell
+    with django_assert_num_queries(27):  # the standing comes with the memberships; the bell
         assert client.get(url).status_code == 200
 
 
@@ -155,7 +155,7 @@ def test_person_accesses_query_count(count, login, family_path, read_path, djang
     read_path(count)
     client = login("auditor")
     url = _person_url(_child(family_path))
-    with django_assert_num_queries(13):  # the menu's one question (is the institution in standing?) and the bell
+    with django_assert_num_queries(12):  # the standing comes with the memberships; the bell
         assert client.get(url).status_code == 200
 
 

@@ -13,5 +13,5 @@ def test_trail_query_count(count, personas, login, django_assert_num_queries):
             subjects=[personas["coordinator"].user, personas["institution_admin"].user],
         )
     client = login("auditor")
-    with django_assert_num_queries(14):  # with the menu's one question: is the institution in standing (the pact)?
+    with django_assert_num_queries(13):  # the standing comes with the memberships
         assert client.get(reverse("audit:trail")).status_code == 200

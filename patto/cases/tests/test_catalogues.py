@@ -56,5 +56,5 @@ def test_catalogues_query_count(count, personas, django_assert_num_queries):
         ClosureOutcome.objects.create(code=f"extra-{index}", label=f"Esito {index}", order=90 + index)
     client = Client()
     client.force_login(personas["coordinator"].user)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert client.get(reverse("cases:catalogues")).status_code == 200

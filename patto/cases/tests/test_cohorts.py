@@ -70,5 +70,5 @@ def test_cohort_list_query_count(count, personas, world, django_assert_num_queri
         Cohort.objects.create(district=world.district, name=f"PIPPI {index}", start_date="2025-01-01")
     client = Client()
     client.force_login(personas["coordinator"].user)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert client.get(reverse("cases:cohort_list")).status_code == 200

@@ -164,5 +164,5 @@ def test_volunteer_list_query_count(count, personas, world, django_assert_num_qu
         )
     client = Client()
     client.force_login(cm)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         assert client.get(reverse("cases:volunteer_list")).status_code == 200

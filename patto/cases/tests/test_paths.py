@@ -362,8 +362,8 @@ def test_path_list_query_count(count, family_path, personas, django_assert_num_q
         )
     client = Client()
     client.force_login(actor)
-    # The menu and the permissions share one standing query; + the header bell; + the user's seats, read once.
-    with django_assert_num_queries(14):
+    # The standing comes with the memberships; + the header bell; + the user's seats, read once.
+    with django_assert_num_queries(13):
         assert client.get(reverse("cases:path_list")).status_code == 200
 
 
@@ -376,9 +376,9 @@ def test_path_detail_query_count(count, family_path, personas, django_assert_num
     client.force_login(actor)
     # session, user; the user's seats on this path and memberships (access), the path with what the page shows
     # of it (family, cohort, agreement...), its people; the access row (savepoint, event, subjects, release);
-    # standing (one query for the menu and every predicate), the bell. Issue 13 asks ≤ 12. The other sections
+    # the standing (read with the memberships), the bell. Issue 13 asks ≤ 12. The other sections
     # (team, notes, timeline, requests...) are loaded on demand, each from its own page (test_sections.py).
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         assert client.get(reverse("cases:path_detail", kwargs={"pk": family_path.pk})).status_code == 200
 
 
@@ -406,7 +406,7 @@ def test_person_search_query_count(count, family_path, personas, django_assert_n
         )
     client = Client()
     client.force_login(actor)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.post(reverse("cases:person_search"), {"query": "canestrari"})
     assert len(response.context["results"]) == 2 + count
 
@@ -438,11 +438,12 @@ def test_path_detail_with_devices_and_meetings_query_count(
         )
     client = Client()
     client.force_login(actor)
-    with django_assert_num_queries(10):  # the devices and meetings are sections loaded on demand
+    with django_assert_num_queries(9):  # the devices and meetings are sections loaded on demand
         assert client.get(reverse("cases:path_detail", kwargs={"pk": family_path.pk})).status_code == 200
-    # Each section the same whatever the number: the path with its access row and the standing (11: a section
-    # has no header, no bell), then the devices (1); the meetings, their participants (2) and the open tasks.
-    with django_assert_num_queries(10):
+    # Each section the same whatever the number: the path with its access row (the standing comes with the
+    # memberships; a section has no header, no bell), then the devices (1); the meetings, their participants (2)
+    # and the open tasks.
+    with django_assert_num_queries(9):
         assert section(client, family_path, "dispositivi").status_code == 200
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         assert section(client, family_path, "incontri").status_code == 200

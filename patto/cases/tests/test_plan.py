@@ -186,7 +186,7 @@ def test_plan_query_count(count, goal, family_path, personas, django_assert_num_
     client = Client()
     client.force_login(cm)
     # 16: the removed actions (the plan's history) joined the 15 of before.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         assert client.get(reverse("cases:plan", kwargs={"pk": family_path.pk})).status_code == 200
 
 

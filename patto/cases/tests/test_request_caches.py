@@ -17,21 +17,23 @@ from patto.governance.models import Adhesion
 from patto.governance.queries import institutions_in_standing_of
 
 
-def test_standing_is_one_query_shared_through_the_lazy_wrappers_and_forgotten_on_switching(
+def test_standing_comes_with_the_memberships_shared_through_the_lazy_wrappers_and_asked_again_on_switching(
     personas, world, django_assert_num_queries
 ):
     user = User.objects.get(username="case_manager")
     MembershipFactory(user=user, institution=world.comune_b, role=Role.SOCIAL_WORKER)  # no standing there
     wrapped = SimpleLazyObject(lambda: user)
     _ = user.current_memberships
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(0):
         assert institutions_in_standing_of(wrapped) == {world.comune.pk}
         assert acting_in_standing(user, (Role.SOCIAL_WORKER,)) is not None  # the same answer, no query
         assert memo(wrapped) is memo(user)
     outside = next(m for m in user.current_memberships if m.institution_id == world.comune_b.pk)
     user.act_as(outside.pk)
     assert "standing" not in memo(user)  # switching forgets what was learnt under the other membership
-    assert acting_in_standing(user, (Role.SOCIAL_WORKER,)) is None
+    with django_assert_num_queries(1):  # the memberships stay read; their standing is asked afresh
+        assert acting_in_standing(user, (Role.SOCIAL_WORKER,)) is None
+        assert institutions_in_standing_of(wrapped) == {world.comune.pk}
 
 
 def test_standing_withdrawn_between_two_requests_counts_from_the_next(personas, world, login):

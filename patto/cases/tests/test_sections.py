@@ -93,7 +93,7 @@ def test_the_notes_section_query_count(count, family_path, personas, django_asse
     client.force_login(actor)
     # the path with its access row and the standing (11: a section has no header, no bell), the notes, the note
     # form's schools (2: its choices are read twice)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.get(_url(family_path, "note"), headers={"HX-Request": "true"})
     assert response.status_code == 200
 
@@ -143,7 +143,7 @@ def test_the_sections_request_query_count(count, family_path, personas, django_a
 
 # The path, its access row and the standing once, then each section's own (the team, consents, requests,
 # waiting lists, assessments, devices, meetings, notes and timeline): the same with 1 and 3 notes.
-QUERIES_OF_THE_SECTIONS = 22
+QUERIES_OF_THE_SECTIONS = 21
 
 
 def test_the_sections_request_runs_the_context_processors_once(family_path, personas, monkeypatch):

@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.sql import compiler as sql_compiler
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -164,6 +164,50 @@ def test_integer_ids_and_aggregates(personas, world):
             .annotate(n=Count("pk"))
             .order_by("role")
         )
+
+
+def test_lists_of_ids_one_statement_for_each_length(personas, world, family_path):
+    """A list variable (an ``__in``): the statement has one placeholder per id, so it is compiled once for each
+    number of ids, then reused for any ids of that number; a repeated id counts once; an empty list gives no rows
+    without a query. Both kinds of key: integers (institutions) and UUIDs (users)."""
+    build, calls = _counting(
+        lambda day, ids, users: Membership.objects.filter(Q(institution_id__in=ids) | Q(user_id__in=users)).order_by(
+            "pk"
+        )
+    )
+    frozen = FrozenQuery("test.lists", build, {"ids": [int], "users": [uuid.UUID]})
+    institutions = [world.comune.pk, world.ausl.pk, world.school.pk, world.coop.pk]
+    people = list(User.objects.order_by("username").values_list("pk", flat=True)[:3])
+
+    def orm(ids, users):
+        return list(Membership.objects.filter(Q(institution_id__in=ids) | Q(user_id__in=users)).order_by("pk"))
+
+    cases = [
+        ([institutions[0]], []),
+        (institutions[:2], people[:1]),
+        (institutions[2:], people[1:2]),  # the same lengths, other ids: no new statement
+        ([institutions[1], institutions[1]], []),  # one id twice: length 1, the first statement again
+        ([], people),
+    ]
+    expected = [orm(ids, users) for ids, users in cases]
+    counter, original, counting = _compilations()
+    sql_compiler.SQLCompiler.as_sql = counting
+    try:
+        answers = [frozen.rows(ids=ids, users=users) for ids, users in cases]
+    finally:
+        sql_compiler.SQLCompiler.as_sql = original
+    assert answers == expected
+    assert len(calls) == 3  # (1, 0), (2, 1), (0, 3)
+    assert counter["n"] == 3
+    assert all(expected)  # the worlds compared are not empty
+    nothing = FrozenQuery(
+        "test.nothing", lambda day, ids: Membership.objects.filter(institution_id__in=ids), {"ids": [int]}
+    )
+    with CaptureQueriesContext(connection) as captured:
+        assert nothing.rows(ids=[]) == []
+    assert captured.captured_queries == []
+    with pytest.raises(ImproperlyConfigured):
+        FrozenQuery("test.tuple", lambda day, ids: Membership.objects.none(), {"ids": (int,)})
 
 
 def test_each_use_is_one_query(personas):

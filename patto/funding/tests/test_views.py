@@ -77,7 +77,7 @@ def _projects(funding, world, count):
 def test_the_calls_list_costs_the_same_with_one_or_three(count, funding, django_assert_num_queries):
     _calls(funding, count)
     client = _client(funding.coordinator)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(reverse("funding:calls"))
     assert response.status_code == 200 and len(response.context["page"]) == count
 
@@ -86,7 +86,7 @@ def test_the_calls_list_costs_the_same_with_one_or_three(count, funding, django_
 def test_the_projects_list_costs_the_same_with_one_or_three(count, funding, world, django_assert_num_queries):
     _projects(funding, world, count)
     client = _client(funding.coordinator)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(reverse("funding:projects"))
     assert response.status_code == 200 and len(response.context["page"]) == count
     assert response.context["page"][0].spent == Decimal("10.05")

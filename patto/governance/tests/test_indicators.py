@@ -92,6 +92,6 @@ def test_commitments_with_indicators_query_count(count, pact, personas, world, d
         )
     client = Client()
     client.force_login(personas["coordinator"].user)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         assert client.get(reverse("governance:commitments")).status_code == 200
     assert date.today()

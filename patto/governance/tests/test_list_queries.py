@@ -79,12 +79,12 @@ def _grow(kind, pact, personas, world, count):
 
 
 LISTS = {  # url name, kwargs, queries
-    "versions": ("governance:versions", {}, 8),
-    "signatories": ("governance:signatories", {}, 10),
-    "periods": ("governance:periods", {}, 8),
-    "bodies": ("governance:bodies", {}, 8),
-    "procedures": ("governance:procedures", {}, 7),
-    "meetings": ("governance:body_detail", None, 14),
+    "versions": ("governance:versions", {}, 7),
+    "signatories": ("governance:signatories", {}, 9),
+    "periods": ("governance:periods", {}, 7),
+    "bodies": ("governance:bodies", {}, 7),
+    "procedures": ("governance:procedures", {}, 6),
+    "meetings": ("governance:body_detail", None, 13),
 }
 
 

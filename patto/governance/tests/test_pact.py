@@ -167,7 +167,7 @@ def test_pact_page_shows_the_version_in_force_to_every_signatory_user(pact, logi
 
 
 @pytest.mark.parametrize("count", [1, 3])
-@pytest.mark.parametrize("page,queries", [("governance:commitments", 12), ("governance:period_report", 15)])
+@pytest.mark.parametrize("page,queries", [("governance:commitments", 11), ("governance:period_report", 14)])
 def test_commitments_and_report_query_count(page, queries, count, pact, personas, world, django_assert_num_queries):
     """Both list every commitment with its latest update and its evidence file (the report also logs its read)."""
     coordinator = personas["coordinator"].user

@@ -470,5 +470,5 @@ def test_the_page_costs_the_same_queries_with_more_paths(build, login, paths, dj
         build.device(path, "gruppi", sessions=[(date(2025, 4, 1), True)])
     client = login("coordinator")
     client.get(URL)  # the session and the memberships' first reads
-    with django_assert_num_queries(28):  # with the outcomes section (monitoring.outcomes: the sums, the labels)
+    with django_assert_num_queries(27):  # with the outcomes section (monitoring.outcomes: the sums, the labels)
         assert client.get(URL).status_code == 200

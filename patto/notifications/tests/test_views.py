@@ -135,7 +135,7 @@ def test_inbox_query_count(count, login, personas, django_assert_num_queries):
     _notify(personas["case_manager"].user, count=count)
     client = login("case_manager")
     client.get(reverse("notifications:inbox"))  # warm the session
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(reverse("notifications:inbox"))
     assert response.content.decode().count("/apri/") == count
 
@@ -145,7 +145,7 @@ def test_the_bell_costs_one_query_whatever_the_count(count, login, personas, dja
     _notify(personas["case_manager"].user, count=count)
     client = login("case_manager")
     client.get(reverse("accounts:profile"))
-    with django_assert_num_queries(10) as captured:
+    with django_assert_num_queries(9) as captured:
         response = client.get(reverse("accounts:profile"))
     bell = [q["sql"] for q in captured.captured_queries if "notifications_notification" in q["sql"]]
     assert len(bell) == 1 and "COUNT(" in bell[0]

@@ -69,7 +69,7 @@ def test_the_map_costs_the_same_with_one_or_three_offers(count, world, personas,
     assert response.content.decode().count("<td>Cooperativa ") == count
 
 
-MAP_QUERIES = 12
+MAP_QUERIES = 11
 
 
 @pytest.mark.parametrize("count", [1, 3])
@@ -89,7 +89,7 @@ def test_the_waiting_list_costs_the_same_with_one_or_three_entries(
     assert event.subjects.count() == sum(path.family.members.count() for path in paths)
 
 
-WAITING_QUERIES = 13  # with the user's seats, read once per request (cases.queries.my_seats)
+WAITING_QUERIES = 12  # with the user's seats, read once per request (cases.queries.my_seats)
 
 
 @pytest.mark.parametrize("count", [1, 3])
@@ -104,7 +104,7 @@ def test_the_codesign_list_costs_the_same_with_one_or_three(count, world, person
     assert response.content.decode().count("Processo ") == count
 
 
-CODESIGN_QUERIES = 7
+CODESIGN_QUERIES = 6
 
 
 def test_the_path_page_shows_the_waiting_to_the_team_not_to_the_school(offers, family_path, personas, login):
@@ -273,4 +273,4 @@ def test_a_process_page_costs_the_same_with_one_or_three_of_each(
     assert page.count("Incontro del tavolo") == count
 
 
-PROCESS_QUERIES = {"other_admin": 13, "coordinator": 14}  # the assignments; the coordinator: the offers to add
+PROCESS_QUERIES = {"other_admin": 12, "coordinator": 13}  # the assignments; the coordinator: the offers to add

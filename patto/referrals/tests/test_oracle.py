@@ -8,7 +8,7 @@ assigned or not — and the oracle below, written from the rules in plain Python
 
 import os
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import time_machine
@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from patto.accounts.models import District, Institution, Membership, User
 from patto.governance.models import Adhesion, Pact
 from patto.referrals.models import Request
-from patto.referrals.queries import requests_visible_to, side_of
+from patto.referrals.queries import inbox_counts, inbox_of, inbox_running, requests_visible_to, side_of
 
 EXAMPLES = int(os.environ.get("PATTO_REFERRALS_ORACLE_EXAMPLES", "30"))
 TODAY = date(2026, 11, 16)
@@ -56,6 +56,13 @@ class R:  # a request
     sender_institution: int
     receiver: int
     assignee: int | None
+    status: str = "sent"
+    due: int = 0  # days from TODAY
+
+
+OPEN = {"sent", "assigned", "waiting_sender"}
+RUNNING = {"sent", "assigned"}  # the clock runs (not waiting for the sender)
+TWO_WORKING_DAYS = date(2026, 11, 18)  # TODAY is a Monday
 
 
 @st.composite
@@ -87,6 +94,8 @@ def worlds(draw):
                 ),
                 receiver=draw(st.integers(0, len(KINDS) - 1)),
                 assignee=draw(st.one_of(st.none(), st.integers(0, len(people) - 1))),
+                status=draw(st.sampled_from(["sent", "sent", "assigned", "waiting_sender", "closed"])),
+                due=draw(st.sampled_from([-1, 0, 2, 10])),
             )
         )
     return standing, people, requests
@@ -158,14 +167,41 @@ def build(standing, people, requests):
                 receiver=institutions[r.receiver],
                 assignee=users[r.assignee] if r.assignee is not None else None,
                 working_days=5,
-                due_on=TODAY,
+                due_on=TODAY + timedelta(days=r.due),
+                status=r.status,
             )
         )
     return users, created
 
 
+def check_inbox(standing, people, requests, created, person, user):
+    """The receiving side's inbox and its home-page card (statements compiled once for each shape of the
+    user's memberships, ``core.frozen``) against the oracle: open requests received, the running ones, those
+    due within two working days and those overdue; the card's first five as the inbox lists them."""
+    inbox = [
+        (r, obj)
+        for r, obj in zip(requests, created, strict=True)
+        if oracle(standing, people, r, person)[2] and r.status in OPEN
+    ]
+    running = [(r, obj) for r, obj in inbox if r.status in RUNNING]
+    expected = {
+        "open": len(inbox),
+        "due_soon": sum(TODAY <= TODAY + timedelta(days=r.due) <= TWO_WORKING_DAYS for r, _obj in running),
+        "overdue": sum(r.due < 0 for r, _obj in running),
+    }
+    assert inbox_counts(user, TODAY) == expected, (person, people[person], standing)
+    assert set(inbox_of(user).values_list("pk", flat=True)) == {obj.pk for _r, obj in inbox}
+    card = inbox_running(user)
+    assert [request.pk for request in card] == list(
+        inbox_of(user).filter(status__in=RUNNING).values_list("pk", flat=True)[:5]
+    )
+    assert {request.pk for request in card} <= {obj.pk for _r, obj in running}
+    assert len(card) == min(5, len(running))
+    return len(inbox)
+
+
 def test_request_visibility_answers_what_the_oracle_says(db):
-    tally = {"worlds": 0, "comparisons": 0, "visible": 0}
+    tally = {"worlds": 0, "comparisons": 0, "visible": 0, "in inboxes": 0}
 
     @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
     @given(worlds())
@@ -185,10 +221,14 @@ def test_request_visibility_answers_what_the_oracle_says(db):
                     if sees:
                         side = side_of(fresh, obj)
                         assert (side.sender, side.receiver) == (sender, receiver), (person, r, people[person])
+                tally["in inboxes"] += check_inbox(
+                    standing, people, requests, created, person, User.objects.get(pk=user.pk)
+                )
             transaction.set_rollback(True)
 
     check()
     print(
-        f"\nreferrals oracle: {tally['worlds']} worlds, {tally['comparisons']} comparisons, {tally['visible']} visible, 0 disagreements"
+        f"\nreferrals oracle: {tally['worlds']} worlds, {tally['comparisons']} comparisons, {tally['visible']} visible, "
+        f"{tally['in inboxes']} in inboxes, 0 disagreements"
     )
-    assert tally["visible"] > 0
+    assert tally["visible"] > 0 and tally["in inboxes"] > 0

@@ -244,10 +244,10 @@ def test_the_path_page_costs_the_same_with_one_or_three_requests(count, path_cas
             text=f"richiesta {index}",
         )
     client = client_for(path_cast.case_manager)
-    with django_assert_num_queries(10):  # the requests are a section loaded on demand
+    with django_assert_num_queries(9):  # the requests are a section loaded on demand
         assert client.get(detail_url(path)).status_code == 200
-    # The path with its access row and the standing (11: a section has no header), the requests.
-    with django_assert_num_queries(10):
+    # The path with its access row (the standing comes with the memberships; a section has no header), the requests.
+    with django_assert_num_queries(9):
         response = section(client, path, "richieste")
     assert response.content.decode().count("RN-RIC-") == count
 

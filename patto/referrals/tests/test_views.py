@@ -374,13 +374,13 @@ def test_request_page_query_count(referrals_world, count, django_assert_num_quer
         assert worker.get(detail(signal)).content.decode().count("TESTO-") == count
 
 
-# session, user, memberships, standing; count, page, the access row (savepoint, event, subjects), answers;
-# the inbox's counts; the notifications' bell (the menu shares the one standing query).
-INBOX_QUERIES = 13
-SENT_QUERIES = 12
-# session, user, memberships, standing; the request, the access row; thread, attachments, what followed it;
-# the bell (the menu shares the standing query); the choices of the forms offered (cohorts, services to send on to).
-DETAIL_QUERIES = 14  # with the user's seats, read once per request (cases.queries.my_seats)
+# session, user, memberships with their standing; count, page, the access row (savepoint, event, subjects), answers;
+# the inbox's counts; the notifications' bell.
+INBOX_QUERIES = 12
+SENT_QUERIES = 11
+# session, user, memberships with their standing; the request, the access row; thread, attachments, what followed it;
+# the bell; the choices of the forms offered (cohorts, services to send on to).
+DETAIL_QUERIES = 13  # with the user's seats, read once per request (cases.queries.my_seats)
 
 
 def test_home_cards_cost_the_same_queries_with_more_requests(referrals_world):
