@@ -38,8 +38,9 @@ _NOTHING = object()
 
 class FrozenQuery:
     """``build(day, **ids)`` returns the queryset; ``variables`` maps each id's name to its type (``int`` or
-    ``uuid.UUID``). ``rows(**ids)`` lists what the queryset yields (model instances, or tuples for
-    ``values_list``)."""
+    ``uuid.UUID``, or ``[int]`` / ``[uuid.UUID]`` for a list of them). ``rows(**ids)`` lists what the queryset
+    yields (model instances, or tuples for ``values_list``); an empty list that leaves nothing to match gives
+    no rows without a query."""
 
     def __init__(self, name, build, variables):
         for kind in variables.values():
