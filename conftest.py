@@ -36,6 +36,19 @@ def fixed_clock(request):
         yield traveller
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in Patto's default language (Italian). A request in English leaves its thread in
+    English (the locale middleware activates a language and nothing deactivates it), and a later test on the
+    same worker would otherwise read English messages or not, depending on the order the tests ran in."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def world(db):
     district = DistrictFactory(name="Distretto di Rimini")

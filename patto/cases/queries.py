@@ -378,38 +378,137 @@ def _access_by_pk(user, path_id, closed=True, fresh=False):
     return Access(seats=seats, archive=archive, clinical=clinical)
 
 
-def _audience_filter(access, institution_field, school_field):
+def _audience(access):
+    """What the audience rules need of an Access: the variant (the audiences it reads, sorted, and whether it
+    has the team's view) and the ids the narrowed audiences compare with (none where they are not asked)."""
+    audiences = access.audiences()
+    variant = (tuple(sorted(audiences)), access.team_view)
+    institutions = sorted(access.institutions) if Note.Audience.INSTITUTION in audiences else []
+    schools = sorted(access.schools) if Note.Audience.SCHOOL in audiences and not access.team_view else []
+    return variant, institutions, schools
+
+
+def _audience_q(variant, institutions, schools, institution_field, school_field):
     """Notes and timeline entries share the audience rules. ``institution_field`` names the institution an
     "institution" audience refers to, ``school_field`` the school a "school" audience is shared with."""
-    audiences = access.audiences()
-    visible = Q(audience__in=audiences - {Note.Audience.INSTITUTION, Note.Audience.SCHOOL})
+    audiences, team_view = variant
+    visible = Q(audience__in=[a for a in audiences if a not in (Note.Audience.INSTITUTION, Note.Audience.SCHOOL)])
     if Note.Audience.INSTITUTION in audiences:
-        visible |= Q(audience=Note.Audience.INSTITUTION, **{f"{institution_field}__in": access.institutions})
+        visible |= Q(audience=Note.Audience.INSTITUTION, **{f"{institution_field}__in": institutions})
     if Note.Audience.SCHOOL in audiences:
         school = Q(audience=Note.Audience.SCHOOL)
-        if not access.team_view:
-            school &= Q(**{f"{school_field}__in": access.schools})
+        if not team_view:
+            school &= Q(**{f"{school_field}__in": schools})
         visible |= school
     return visible
 
 
-def notes_visible_to(user, path):
-    access = access_to(user, path)
+def _audience_filter(access, institution_field, school_field):
+    return _audience_q(*_audience(access), institution_field, school_field)
+
+
+def _notes(day, variant, path_id, institutions, schools):
     return (
-        path.notes.filter(_audience_filter(access, "author_institution", "school"))
+        Note.objects.filter(path_id=path_id)
+        .filter(_audience_q(variant, institutions, schools, "author_institution", "school"))
         .select_related("author", "author_institution", "school")
         .order_by("-created_at")
     )
 
 
-def timeline_visible_to(user, path):
-    access = access_to(user, path)
+def _timeline(day, variant, path_id, institutions, schools):
     return (
-        PathEvent.objects.filter(path=path)
-        .filter(_audience_filter(access, "institution", "institution"))
+        PathEvent.objects.filter(path_id=path_id)
+        .filter(_audience_q(variant, institutions, schools, "institution", "institution"))
         .select_related("actor")
         .order_by("-occurred_at", "-id")
     )
+
+
+def notes_visible_to(user, path):
+    variant, institutions, schools = _audience(access_to(user, path))
+    return _notes(None, variant, path.pk, institutions, schools)
+
+
+def timeline_visible_to(user, path):
+    variant, institutions, schools = _audience(access_to(user, path))
+    return _timeline(None, variant, path.pk, institutions, schools)
+
+
+# The latest notes and timeline entries of the path page's sections, compiled once a day for each variant of the
+# audience rules (core.frozen).
+SECTION_ROWS = 50
+_AUDIENCE_VARIABLES = {"path_id": uuid.UUID, "institutions": [int], "schools": [int]}
+_LATEST_NOTES = FrozenQuery("cases.latest_notes", lambda *a, **k: _notes(*a, **k)[:SECTION_ROWS], _AUDIENCE_VARIABLES)
+_LATEST_EVENTS = FrozenQuery(
+    "cases.latest_events", lambda *a, **k: _timeline(*a, **k)[:SECTION_ROWS], _AUDIENCE_VARIABLES
+)
+
+
+def latest_notes(user, path):
+    """The path's latest notes the user may read (``notes_visible_to``), newest first."""
+    variant, institutions, schools = _audience(access_to(user, path))
+    notes = _LATEST_NOTES.rows(variant=variant, path_id=path.pk, institutions=institutions, schools=schools)
+    for note in notes:
+        Note.path.field.set_cached_value(note, path)  # as ``path.notes`` gives them
+    return notes
+
+
+def latest_events(user, path):
+    """The path's latest timeline entries the user may read (``timeline_visible_to``), newest first."""
+    variant, institutions, schools = _audience(access_to(user, path))
+    return _LATEST_EVENTS.rows(variant=variant, path_id=path.pk, institutions=institutions, schools=schools)
+
+
+def _of_path(rows, model, path):
+    """Rows fetched by a frozen statement on the path's key, each knowing its path as ``path.<related>`` gives
+    them (no query when a template reads ``row.path``)."""
+    field = model._meta.get_field("path")
+    for row in rows:
+        field.set_cached_value(row, path)
+    return rows
+
+
+def _team_of(day, path_id):
+    return (
+        TeamMember.objects.filter(path_id=path_id)
+        .select_related("user", "institution")
+        .order_by("ended_at", "team_role")
+    )
+
+
+def _consents_of(day, path_id):
+    return (
+        ConsentItem.objects.filter(path_id=path_id).select_related("institution").order_by("withdrawn_on", "given_on")
+    )
+
+
+def _open_tasks_of_path(day, path_id):
+    from .models import Task
+
+    return Task.objects.filter(path_id=path_id, done_on__isnull=True).select_related("assignee")
+
+
+# What the path page's sections list, compiled once a day (core.frozen).
+_TEAM = FrozenQuery("cases.team", _team_of, {"path_id": uuid.UUID})
+_CONSENTS = FrozenQuery("cases.consents", _consents_of, {"path_id": uuid.UUID})
+_OPEN_TASKS = FrozenQuery("cases.open_tasks_of_path", _open_tasks_of_path, {"path_id": uuid.UUID})
+
+
+def team_of(path):
+    """The path's team, current seats first, then by team role (ended seats too: the team's history)."""
+    return _of_path(_TEAM.rows(path_id=path.pk), TeamMember, path)
+
+
+def consents_of(path):
+    """The family's consents to share with schools, those in force first."""
+    return _of_path(_CONSENTS.rows(path_id=path.pk), ConsentItem, path)
+
+
+def open_tasks_of_path(path):
+    from .models import Task
+
+    return _of_path(_OPEN_TASKS.rows(path_id=path.pk), Task, path)
 
 
 def school_consents(path):
@@ -626,24 +725,36 @@ def actions_for_schools(path, schools):
 # --- Dispositivi and volunteers ----------------------------------------------------------------------
 
 
-def devices_of(path, user):
-    """The devices activated for the family; a school seat sees the partnership with its school."""
+def _devices(day, variant, path_id, schools):
     from django.db.models import Count
 
     from .models import DeviceActivation
 
     devices = (
-        DeviceActivation.objects.filter(path=path)
+        DeviceActivation.objects.filter(path_id=path_id)
         .select_related("device_type", "provider", "responsible", "school", "volunteer")
         .annotate(
             sessions_held=Count("sessions"), sessions_attended=Count("sessions", filter=Q(sessions__attended=True))
         )
         .order_by("starts_on")
     )
-    access = access_to(user, path)
-    if not access.team_view:
-        devices = devices.filter(school__in=access.schools)
+    team_view = variant
+    if not team_view:
+        devices = devices.filter(school__in=schools)
     return devices
+
+
+# The path page's devices section: compiled once a day for the team's view and for a school's (core.frozen).
+_DEVICES = FrozenQuery("cases.devices", _devices, {"path_id": uuid.UUID, "schools": [int]})
+
+
+def devices_of(path, user):
+    """The devices activated for the family; a school seat sees the partnership with its school."""
+    from .models import DeviceActivation
+
+    access = access_to(user, path)
+    schools = [] if access.team_view else sorted(access.schools)
+    return _of_path(_DEVICES.rows(variant=access.team_view, path_id=path.pk, schools=schools), DeviceActivation, path)
 
 
 def acting_in_standing(user, roles):
@@ -676,6 +787,32 @@ def meetings_of(path, user):
     if not access_to(user, path).team_view:
         meetings = meetings.filter(participants=user)
     return meetings.order_by("-held_at")
+
+
+def _meetings(day, path_id, user_id=None):
+    from .models import Meeting
+
+    meetings = Meeting.objects.filter(path_id=path_id).prefetch_related("participants", "family_participants")
+    if user_id is not None:
+        meetings = meetings.filter(participants=user_id)
+    return meetings.order_by("-held_at")[:MEETINGS_SHOWN]
+
+
+# The path page's meetings section, the team's view and a school seat's: compiled once a day (core.frozen).
+MEETINGS_SHOWN = 20
+_MEETINGS = FrozenQuery("cases.meetings", _meetings, {"path_id": uuid.UUID})
+_MEETINGS_ATTENDED = FrozenQuery("cases.meetings_attended", _meetings, {"path_id": uuid.UUID, "user_id": uuid.UUID})
+
+
+def latest_meetings(path, user):
+    """The path's latest meetings (``meetings_of``), with their participants."""
+    from .models import Meeting
+
+    if access_to(user, path).team_view:
+        meetings = _MEETINGS.rows(path_id=path.pk)
+    else:
+        meetings = _MEETINGS_ATTENDED.rows(path_id=path.pk, user_id=user.pk)
+    return _of_path(meetings, Meeting, path)
 
 
 def open_tasks_of(user):

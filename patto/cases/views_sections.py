@@ -17,13 +17,16 @@ from .queries import (
     access_to,
     actions_for_schools,
     assessment_progress,
+    consents_of,
     devices_of,
     fetch_path,
-    meetings_of,
-    notes_visible_to,
+    latest_events,
+    latest_meetings,
+    latest_notes,
+    open_tasks_of_path,
     school_consents,
     team_completeness,
-    timeline_visible_to,
+    team_of,
 )
 from .schedule import time_points
 from .sections import register_path_section, section_named, slots_for, team_actions_for
@@ -89,7 +92,7 @@ def _members(path, access):
 
 def team_section(request, path, access):
     user = request.user
-    team = list(path.team.select_related("user", "institution").order_by("ended_at", "team_role"))
+    team = team_of(path)
     if not access.team_view:  # a school seat: whom to call in the team
         team = [member for member in team if member.team_role == TeamMember.TeamRole.CASE_MANAGER and member.is_current]
     return {
@@ -105,7 +108,7 @@ def team_section(request, path, access):
 def consents_section(request, path, access):
     return {
         "template": "cases/_path_consents.html",
-        "consents": list(path.consents.select_related("institution").order_by("withdrawn_on", "given_on")),
+        "consents": consents_of(path),
         "can_manage_consent": request.user.has_perm("cases.manage_consent", path),
     }
 
@@ -148,8 +151,8 @@ def meetings_section(request, path, access):
     user = request.user
     return {
         "template": "cases/_path_meetings.html",
-        "meetings": list(meetings_of(path, user)[:20]),
-        "open_tasks": list(path.tasks.filter(done_on__isnull=True).select_related("assignee")),
+        "meetings": latest_meetings(path, user),
+        "open_tasks": open_tasks_of_path(path),
         "details": user.has_perm("cases.view_path_details", path),
         "can_add_meeting": user.has_perm("cases.add_meeting", path),
     }
@@ -167,14 +170,14 @@ def notes_section(request, path, access):
     can_add = user.has_perm("cases.add_note", path)
     return {
         "template": "cases/_path_notes.html",
-        "notes": list(notes_visible_to(user, path)[:50]),
+        "notes": latest_notes(user, path),
         "can_add_note": can_add,
         "note_form": note_form(access, path) if can_add else None,
     }
 
 
 def timeline_section(request, path, access):
-    events = list(timeline_visible_to(request.user, path)[:50])
+    events = latest_events(request.user, path)
     return {"template": "cases/_path_timeline.html", "timeline": [(e, describe(e)) for e in events]}
 
 

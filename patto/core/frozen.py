@@ -40,7 +40,9 @@ class FrozenQuery:
     """``build(day, **ids)`` returns the queryset; ``variables`` maps each id's name to its type (``int`` or
     ``uuid.UUID``, or ``[int]`` / ``[uuid.UUID]`` for a list of them). ``rows(**ids)`` lists what the queryset
     yields (model instances, or tuples for ``values_list``); an empty list that leaves nothing to match gives
-    no rows without a query."""
+    no rows without a query. ``variant``, when given, is a hashable choice among a few shapes of the query
+    (the audiences a seat may read, whether it has the team's view): part of the key, and passed to
+    ``build(day, variant, **ids)``; it must come from a closed set of values, never from what a user typed."""
 
     def __init__(self, name, build, variables):
         for kind in variables.values():
@@ -50,14 +52,14 @@ class FrozenQuery:
         self.build = build
         self.variables = dict(variables)
 
-    def rows(self, day=None, using=DEFAULT_DB_ALIAS, **ids):
+    def rows(self, day=None, using=DEFAULT_DB_ALIAS, variant=None, **ids):
         if set(ids) != set(self.variables):
             raise TypeError(f"{self.name}: expected the ids {self.variables}, got {tuple(ids)}")
         for name, kind in self.variables.items():
             if isinstance(kind, list):  # as ``__in`` would send them: each key once (in a fixed order)
                 ids[name] = sorted({self._key(name, kind[0], value) for value in ids[name]})
         shape = tuple(len(ids[name]) for name, kind in self.variables.items() if isinstance(kind, list))
-        frozen = self._frozen(day or timezone.localdate(), using, shape)
+        frozen = self._frozen(day or timezone.localdate(), using, shape, variant)
         if frozen is _NOTHING:
             return []
         queryset, compiler, sql, params, slots = frozen
@@ -73,9 +75,10 @@ class FrozenQuery:
         chained.query.get_compiler = lambda *args, **kwargs: run
         return list(chained)
 
-    def _frozen(self, day, using, shape):
+    def _frozen(self, day, using, shape, variant):
         connection = connections[using]
-        key = (self.name, using, id(connection), connection.vendor, day, timezone.get_current_timezone_name(), shape)
+        zone = timezone.get_current_timezone_name()
+        key = (self.name, using, id(connection), connection.vendor, day, zone, shape, variant)
         kept = _local.__dict__.setdefault("statements", {})
         entry = kept.get(key)
         if entry is None:
@@ -98,7 +101,7 @@ class FrozenQuery:
                 for name, value in sentinels.items()
                 for position, one in (enumerate(value) if isinstance(value, list) else [(None, value)])
             ]
-            queryset = self.build(day, **sentinels)
+            queryset = self.build(day, **sentinels) if variant is None else self.build(day, variant, **sentinels)
             compiler = queryset.query.get_compiler(using=using)
             try:
                 sql, params = compiler.as_sql()

@@ -8,6 +8,8 @@ database (GROUP BY over the activations in force and the open waiting entries, n
   force outside schools, or an archive access): ``cases.queries`` decides.
 - Co-design processes: the governance roles of the district's signatories in standing; the coordinator manages."""
 
+import uuid
+
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -188,12 +190,24 @@ def availability_for(district_id, on=None):
     return [(offer, Figures(offer)) for offer in offers]
 
 
-def waiting_of_path(path):
+def _waiting_of_path(day, path_id):
     return (
-        WaitingEntry.objects.filter(path=path)
+        WaitingEntry.objects.filter(path_id=path_id)
         .select_related("offer__device_type", "offer__provider", "entered_by")
         .order_by("ended_on", "since")
     )
+
+
+# The path page's waiting lists section: compiled once a day (core.frozen).
+_WAITING_OF_PATH = FrozenQuery("offer.waiting_of_path", _waiting_of_path, {"path_id": uuid.UUID})
+
+
+def waiting_of_path(path):
+    """The path's waiting entries, those still waiting first."""
+    entries = _WAITING_OF_PATH.rows(path_id=path.pk)
+    for entry in entries:
+        WaitingEntry._meta.get_field("path").set_cached_value(entry, path)
+    return entries
 
 
 def offer_of_activation(activation):

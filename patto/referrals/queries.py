@@ -429,3 +429,20 @@ def inbox_running(user):
     """The first requests of the inbox still to be answered (sent or assigned), due first: the home card's."""
     scope = _scope(user) if user.is_authenticated else {"institutions": []}
     return _INBOX_RUNNING.rows(**scope) if scope["institutions"] else []
+
+
+def _about_path(day, path_id):
+    return Request.objects.filter(path_id=path_id).select_related("receiver", "assignee").order_by("-sent_at")
+
+
+# The path page's requests section: compiled once a day (core.frozen).
+_ABOUT_PATH = FrozenQuery("referrals.about_path", _about_path, {"path_id": uuid.UUID})
+
+
+def requests_about_path(path):
+    """Every request about the path (the signals it came from, professionals asked for, transfers), newest
+    first: for the équipe's view of the path, which the caller has checked."""
+    requests = _ABOUT_PATH.rows(path_id=path.pk)
+    for request in requests:
+        Request._meta.get_field("path").set_cached_value(request, path)
+    return requests

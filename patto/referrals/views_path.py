@@ -14,7 +14,7 @@ from patto.core.idempotency import once_per_form
 
 from . import services
 from .forms_path import ProfessionalRequestForm, TransferRequestForm
-from .models import Request
+from .queries import requests_about_path
 
 PERM = "cases.manage_team"  # the case manager of an open path: who asks for the team and hands it over
 
@@ -66,10 +66,7 @@ def path_requests_section(request, path, access):
     if not access.team_view:
         return None
     user = request.user
-    rows = [
-        (item, user.has_perm("referrals.view_request", item))
-        for item in Request.objects.filter(path=path).select_related("receiver", "assignee").order_by("-sent_at")
-    ]
+    rows = [(item, user.has_perm("referrals.view_request", item)) for item in requests_about_path(path)]
     if not rows and not access.is_case_manager:
         return None
     return {"template": "referrals/_path_section.html", "rows": rows}

@@ -1,0 +1,112 @@
+"""Issue 13: the path page's sections read their rows through statements compiled once a day (``core.frozen``):
+the notes and timeline entries for each variant of the audience rules, the team, the consents, the open tasks,
+the devices and the meetings (the team's view and a school seat's). Each must answer exactly what the ORM's own
+query answers, for every person of the team (the variants of the audience rules: the team's view, a psychologist's
+with the clinical notes, a teacher's school seat), and see a change at the next use."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from patto.accounts.models import User
+from patto.cases import services
+from patto.cases.models import Note, TeamMember
+from patto.cases.queries import (
+    _audience,
+    access_to,
+    consents_of,
+    latest_events,
+    latest_meetings,
+    latest_notes,
+    meetings_of,
+    notes_visible_to,
+    open_tasks_of_path,
+    team_of,
+    timeline_visible_to,
+)
+from patto.core.frozen import forget_all
+
+pytestmark = pytest.mark.django_db
+ROME = ZoneInfo("Europe/Rome")
+TEAM = ("case_manager", "health_professional", "school_referent", "team_member")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_statements():
+    forget_all()
+    yield
+    forget_all()
+
+
+def _notes_of_every_audience(path, personas, world):
+    fresh = lambda name: User.objects.get(username=name)  # noqa: E731 (a new User: no request's memo)
+    services.add_note(actor=fresh("case_manager"), path=path, audience=Note.Audience.TEAM, text="team")
+    services.add_note(actor=fresh("case_manager"), path=path, audience=Note.Audience.INSTITUTION, text="comune")
+    services.add_note(
+        actor=fresh("case_manager"), path=path, audience=Note.Audience.SCHOOL, text="scuola", school=world.school
+    )
+    services.add_note(actor=fresh("health_professional"), path=path, audience=Note.Audience.CLINICAL, text="clinica")
+    services.add_note(actor=fresh("health_professional"), path=path, audience=Note.Audience.INSTITUTION, text="ausl")
+    services.add_note(
+        actor=fresh("school_referent"),
+        path=path,
+        audience=Note.Audience.SCHOOL,
+        text="dalla scuola",
+        school=world.school,
+    )
+
+
+def test_each_section_answers_what_the_orm_answers_for_every_seat(family_path, personas, world):
+    path = family_path
+    _notes_of_every_audience(path, personas, world)
+    case_manager = User.objects.get(username="case_manager")
+    attendees = [case_manager, User.objects.get(username="school_referent")]
+    for hour in (9, 11):
+        services.schedule_meeting(
+            actor=case_manager,
+            path=path,
+            held_at=datetime(2026, 11, 20, hour, 0, tzinfo=ROME),
+            agenda=f"incontro {hour}",
+            participants=attendees if hour == 9 else attendees[:1],
+        )
+    variants = set()
+    for name in TEAM:
+        user = User.objects.get(username=name)
+        variants.add(_audience(access_to(user, path))[0])
+        notes = latest_notes(user, path)
+        assert [n.pk for n in notes] == [n.pk for n in notes_visible_to(user, path)[:50]], name
+        assert [e.pk for e in latest_events(user, path)] == [e.pk for e in timeline_visible_to(user, path)[:50]], name
+        assert [m.pk for m in latest_meetings(path, user)] == [m.pk for m in meetings_of(path, user)[:20]], name
+        assert all(note.path is path for note in notes)  # no query to read a note's path
+    assert len(variants) == 3  # the team's, with the clinical notes, and a school seat's: each compared
+    school = User.objects.get(username="school_referent")
+    assert {n.text for n in latest_notes(school, path)} == {"scuola", "dalla scuola"}
+    assert [m.agenda for m in latest_meetings(path, school)] == ["incontro 9"]  # only the one attended
+    assert [m.pk for m in team_of(path)] == [
+        m.pk for m in path.team.select_related("user", "institution").order_by("ended_at", "team_role")
+    ]
+    assert [c.pk for c in consents_of(path)] == [
+        c.pk for c in path.consents.select_related("institution").order_by("withdrawn_on", "given_on")
+    ]
+    assert [t.pk for t in open_tasks_of_path(path)] == [t.pk for t in path.tasks.filter(done_on__isnull=True)]
+
+
+def test_a_change_is_seen_at_the_next_use(family_path, personas, world):
+    path = family_path
+    teacher = User.objects.get(username="school_referent")
+    assert latest_notes(teacher, path) == []
+    services.add_note(
+        actor=User.objects.get(username="case_manager"),
+        path=path,
+        audience=Note.Audience.SCHOOL,
+        text="per la scuola",
+        school=world.school,
+    )
+    assert [n.text for n in latest_notes(User.objects.get(username="school_referent"), path)] == ["per la scuola"]
+    before = len(team_of(path))
+    TeamMember.objects.filter(path=path, user__username="team_member").update(
+        ended_at=datetime(2026, 11, 1, tzinfo=ROME)
+    )
+    ended = [m for m in team_of(path) if m.user.username == "team_member"]
+    assert len(team_of(path)) == before and ended and not ended[0].is_current
