@@ -8,9 +8,10 @@ from django.utils.translation import ngettext
 
 from .models import Path
 from .queries import (
-    actions_assigned_to,
     count_open_tasks,
+    first_actions_assigned_to,
     log_read,
+    my_seats,
     paths_visible_to,
     read_open_tasks,
     read_time_points_due,
@@ -28,7 +29,11 @@ def _short(day):
 def paths_panel(request):
     user = request.user
     can_add = user.has_perm("cases.add_path")
-    open_paths = paths_visible_to(user).exclude(state=Path.State.CLOSED).count()
+    known = my_seats(user)  # inside a request, the paths' states came with the seats: no query
+    if known is not None:
+        open_paths = len(known.open_path_ids())
+    else:
+        open_paths = paths_visible_to(user).exclude(state=Path.State.CLOSED).count()
     if not open_paths and not can_add:
         return None
     links = [(_("Search a person"), reverse("cases:person_search"))]
@@ -112,10 +117,9 @@ def tasks_panel(request):
 def actions_panel(request):
     """The plan actions assigned to the user (a psychologist's, an educator's, a teacher's part of a plan)."""
     user = request.user
-    actions = list(actions_assigned_to(user)[:SHOWN])
+    actions, count = first_actions_assigned_to(user)
     if not actions:
         return None
-    count = actions_assigned_to(user).count() if len(actions) == SHOWN else len(actions)
     log_read(user, "cases.actions.listed", [action.goal.path for action in actions])
     links = [
         (

@@ -159,6 +159,7 @@ class Seats:
 
     seats: tuple
     archived: tuple
+    closed: frozenset = frozenset()  # the paths among these that are closed (read with the seats)
 
     def path_ids(self):
         return sorted({seat[0] for seat in self.seats} | set(self.archived))
@@ -166,6 +167,10 @@ class Seats:
     def seat_path_ids(self, team_role=None):
         """The paths of the seats (not the archive accesses), only those of ``team_role`` if given."""
         return sorted({seat[0] for seat in self.seats if team_role is None or seat[3] == team_role})
+
+    def open_path_ids(self):
+        """The paths of the seats and archive accesses that are not closed."""
+        return sorted(set(self.path_ids()) - self.closed)
 
     def full_path_ids(self):
         """The paths seen in full: a seat outside schools, or an archive access."""
@@ -185,7 +190,7 @@ ARCHIVE = "~archive"  # not a team role: marks an archive access among the seats
 def _seat_rows(day, user_id):
     """The user's seats and archive accesses in one statement: an archive access is a row with no
     institution, the role "archive" and its expiry (compared by the caller: the moment is no parameter of a
-    frozen statement)."""
+    frozen statement). Each row ends with its path's state (an archive access is to a closed path)."""
     seats = seats_in_force(day).filter(user_id=user_id).order_by()
     # Not expired before the day began (the day is in the statement's key): the caller compares the moment.
     day_began = timezone.make_aware(datetime.combine(day, time.min))
@@ -194,13 +199,14 @@ def _seat_rows(day, user_id):
         .filter(user_id=user_id, expires_at__gt=day_began)
         .order_by()
     )
-    return seats.values_list(*SEAT_FIELDS, Value(None, output_field=DateTimeField())).union(
+    return seats.values_list(*SEAT_FIELDS, Value(None, output_field=DateTimeField()), "path__state").union(
         archived.values_list(
             "path_id",
             Value(None, output_field=IntegerField()),
             Value("", output_field=CharField()),
             Value(ARCHIVE, output_field=CharField()),
             "expires_at",
+            "path__state",
         ),
         all=True,
     )
@@ -229,6 +235,7 @@ def my_seats(user):
         cache["seats"] = Seats(
             seats=tuple(Seat(*row[:4]) for row in rows if row[3] != ARCHIVE),
             archived=tuple(row[0] for row in rows if row[3] == ARCHIVE and row[4] > now),
+            closed=frozenset(row[0] for row in rows if row[5] == Path.State.CLOSED),
         )
         cache["seats_key"] = key
     return cache["seats"]
@@ -1103,6 +1110,61 @@ def actions_assigned_to(user):
         .select_related("goal__path__family", "institution")
         .order_by("deadline", "pk")
     )
+
+
+def _my_actions(day, user_id, full_ids):
+    """``actions_assigned_to`` for someone whose seats are all outside schools (``full_ids``, their paths)."""
+    from django.db.models import BooleanField, ExpressionWrapper
+
+    from .models import PlanAction
+
+    team_view = ExpressionWrapper(Q(goal__path_id__in=full_ids), output_field=BooleanField())
+    return (
+        PlanAction.objects.annotate(team_view=team_view)
+        .filter(team_view=True, professional_id=user_id)
+        .exclude(goal__path__state=Path.State.CLOSED)
+        .select_related("goal__path__family", "institution")
+        .order_by("deadline", "pk")
+    )
+
+
+def _my_actions_first(day, user_id, full_ids):
+    return _my_actions(day, user_id, full_ids)[:ACTIONS_SHOWN]
+
+
+def _my_actions_count(day, user_id, full_ids):
+    from django.db.models import Count
+
+    return (
+        _my_actions(day, user_id, full_ids)
+        .order_by()
+        .values("professional_id")
+        .annotate(n=Count("pk"))
+        .values_list("n", flat=True)
+    )
+
+
+# The home page's card of the actions assigned to the user: compiled once a day (core.frozen), for the seats
+# outside schools (a school seat's actions are narrowed by pairs of path and school: the ORM's query).
+ACTIONS_SHOWN = 5
+_MY_ACTIONS = FrozenQuery("cases.my_actions", _my_actions_first, {"user_id": uuid.UUID, "full_ids": [uuid.UUID]})
+_MY_ACTIONS_COUNT = FrozenQuery(
+    "cases.my_actions_count", _my_actions_count, {"user_id": uuid.UUID, "full_ids": [uuid.UUID]}
+)
+
+
+def first_actions_assigned_to(user):
+    """(the first ``ACTIONS_SHOWN`` of ``actions_assigned_to``, how many there are in all)."""
+    known = my_seats(user)
+    if known is None or not known.seats or any(seat.institution_kind in SCHOOL_KINDS for seat in known.seats):
+        actions = list(actions_assigned_to(user)[:ACTIONS_SHOWN])
+        count = actions_assigned_to(user).count() if len(actions) == ACTIONS_SHOWN else len(actions)
+        return actions, count
+    full_ids = known.seat_path_ids()
+    actions = _MY_ACTIONS.rows(user_id=user.pk, full_ids=full_ids)
+    if len(actions) < ACTIONS_SHOWN:
+        return actions, len(actions)
+    return actions, sum(_MY_ACTIONS_COUNT.rows(user_id=user.pk, full_ids=full_ids))
 
 
 def read_action_page(user, page):

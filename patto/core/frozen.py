@@ -15,8 +15,8 @@ ended, a membership ended or a consent withdrawn counts from the next query.
 Variables are primary keys, integers or UUIDs: a UUID goes into the statement as the backend's
 compilation put the sentinel (a UUID on PostgreSQL, its hex on SQLite). A variable may also be a list of
 keys (``[int]`` or ``[uuid.UUID]``, for an ``__in``): the statement has one placeholder per key, so the
-number of keys of each list is part of the key, as the day is (a user's few institutions: a few
-statements). What depends on the day is part of the key. Anything else that varies, such as the present moment, stays out of the query and is
+number of keys of each list, rounded up to a power of two (the last key repeated), is part of the key, as the
+day is: a handful of statements for lists of any length. What depends on the day is part of the key. Anything else that varies, such as the present moment, stays out of the query and is
 compared by the caller. Per thread, because compiling a query may touch its inner queries and a compiler
 is not meant to be shared."""
 
@@ -56,8 +56,8 @@ class FrozenQuery:
         if set(ids) != set(self.variables):
             raise TypeError(f"{self.name}: expected the ids {self.variables}, got {tuple(ids)}")
         for name, kind in self.variables.items():
-            if isinstance(kind, list):  # as ``__in`` would send them: each key once (in a fixed order)
-                ids[name] = sorted({self._key(name, kind[0], value) for value in ids[name]})
+            if isinstance(kind, list):  # each key once, in a fixed order, padded (see _padded)
+                ids[name] = _padded(sorted({self._key(name, kind[0], value) for value in ids[name]}))
         shape = tuple(len(ids[name]) for name, kind in self.variables.items() if isinstance(kind, list))
         frozen = self._frozen(day or timezone.localdate(), using, shape, variant)
         if frozen is _NOTHING:
@@ -136,6 +136,16 @@ class FrozenQuery:
         kind = self.variables[name]
         value = self._key(name, kind[0] if isinstance(kind, list) else kind, value)
         return value.hex if as_hex else value
+
+
+def _padded(keys):
+    """The keys, the last one repeated up to the next power of two: a list of 5 to 8 keys runs the statement made
+    for 8 (``IN`` is the same with a key twice), so a query over the user's paths has a handful of statements
+    (1, 2, 4 ... 1,024 paths), not one for every size of caseload."""
+    if not keys:
+        return keys
+    size = 1 << (len(keys) - 1).bit_length()
+    return keys + [keys[-1]] * (size - len(keys))
 
 
 def set_prefetched(instance, name, rows):

@@ -1,11 +1,11 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .queries import pacts_visible_to, sees_governance
+from .queries import pact_visible_to, sees_governance
 
 
 def pact_panel(request):
-    pact = pacts_visible_to(request.user).first()
+    pact = pact_visible_to(request.user)
     if pact is None:
         return None
     links = [(_("The pact in force"), reverse("governance:pact"))]

@@ -115,6 +115,23 @@ def pacts_visible_to(user):
     return Pact.objects.filter(Exists(standing), district_id=membership.institution.district_id)
 
 
+def _pact_of_district(day, district_id):
+    return Pact.objects.filter(district_id=district_id).order_by("pk")[:1]
+
+
+# The home page's card of the pact: compiled once a day (core.frozen).
+_PACT_OF_DISTRICT = FrozenQuery("governance.pact_of_district", _pact_of_district, {"district_id": int})
+
+
+def pact_visible_to(user):
+    """The pact ``pacts_visible_to`` gives (or None), the acting institution's standing read from the request's
+    memberships: one query, compiled once a day."""
+    membership = _acting(user)
+    if membership is None or membership.institution_id not in institutions_in_standing_of(user):
+        return None
+    return next(iter(_PACT_OF_DISTRICT.rows(district_id=membership.institution.district_id)), None)
+
+
 # How each record of the pact reaches its pact: a record is visible exactly when its pact is.
 PACT_OF = {
     PactVersion: "pact",

@@ -110,3 +110,43 @@ def test_a_change_is_seen_at_the_next_use(family_path, personas, world):
     )
     ended = [m for m in team_of(path) if m.user.username == "team_member"]
     assert len(team_of(path)) == before and ended and not ended[0].is_current
+
+
+def test_the_home_cards_of_actions_and_paths_answer_what_the_orm_answers(family_path, personas, world):
+    """The actions card (frozen for seats outside schools, the ORM's query for a school seat) and the paths
+    card's count (the paths' states come with the seats), inside a request, against the ORM's queries."""
+    from datetime import date
+
+    from patto.cases.models import Path, SubDimension
+    from patto.cases.queries import actions_assigned_to, first_actions_assigned_to, my_seats, paths_visible_to
+    from patto.cases.tests.test_request_caches import _InRequest
+
+    case_manager = User.objects.get(username="case_manager")
+    goal = services.add_goal(
+        actor=case_manager,
+        path=family_path,
+        subdimension=SubDimension.objects.get(side__framework__is_current=True, code="cura"),
+        expected_result="Colazione prima di scuola",
+    )
+    for index in range(6):
+        for name in ("health_professional", "school_referent"):
+            services.add_action(
+                actor=case_manager,
+                goal=goal,
+                description=f"azione {index}",
+                area="social",
+                deadline=date(2026, 12, 1 + index),
+                professional=User.objects.get(username=name),
+            )
+    for name in TEAM:
+        user = User.objects.get(username=name)
+        expected = list(actions_assigned_to(user)[:5]), actions_assigned_to(user).count()
+        with _InRequest():
+            actions, count = first_actions_assigned_to(user)
+            assert ([a.pk for a in actions], count) == ([a.pk for a in expected[0]], expected[1]), name
+            assert (
+                len(my_seats(user).open_path_ids()) == paths_visible_to(user).exclude(state=Path.State.CLOSED).count()
+            )
+    with _InRequest():
+        psychologist = User.objects.get(username="health_professional")
+        assert first_actions_assigned_to(psychologist)[1] == 6

@@ -23,7 +23,7 @@ from patto.accounts.models import Membership, User, _current_memberships
 from patto.accounts.roles import Role
 from patto.accounts.tests.factories import MembershipFactory
 from patto.cases.queries import _seat_rows
-from patto.core.frozen import FrozenQuery, forget_all
+from patto.core.frozen import FrozenQuery, _padded, forget_all
 from patto.governance.models import Adhesion
 from patto.governance.queries import _standing_of
 
@@ -168,8 +168,8 @@ def test_integer_ids_and_aggregates(personas, world):
 
 def test_lists_of_ids_one_statement_for_each_length(personas, world, family_path):
     """A list variable (an ``__in``): the statement has one placeholder per id, so it is compiled once for each
-    number of ids, then reused for any ids of that number; a repeated id counts once; an empty list gives no rows
-    without a query. Both kinds of key: integers (institutions) and UUIDs (users)."""
+    number of ids rounded up to a power of two, then reused for any ids of that number; a repeated id counts once;
+    an empty list gives no rows without a query. Both kinds of key: integers (institutions) and UUIDs (users)."""
     build, calls = _counting(
         lambda day, ids, users: Membership.objects.filter(Q(institution_id__in=ids) | Q(user_id__in=users)).order_by(
             "pk"
@@ -187,7 +187,10 @@ def test_lists_of_ids_one_statement_for_each_length(personas, world, family_path
         (institutions[:2], people[:1]),
         (institutions[2:], people[1:2]),  # the same lengths, other ids: no new statement
         ([institutions[1], institutions[1]], []),  # one id twice: length 1, the first statement again
-        ([], people),
+        ([], people),  # 3 users: the statement for 4 (the last one repeated)
+        (institutions[:1], people[:1] + people[1:] * 2),  # 3 again once each: 4
+        (institutions[1:], []),  # 3 institutions: 4
+        (institutions, []),  # 4: the same statement
     ]
     expected = [orm(ids, users) for ids, users in cases]
     counter, original, counting = _compilations()
@@ -197,9 +200,11 @@ def test_lists_of_ids_one_statement_for_each_length(personas, world, family_path
     finally:
         sql_compiler.SQLCompiler.as_sql = original
     assert answers == expected
-    assert len(calls) == 3  # (1, 0), (2, 1), (0, 3)
-    assert counter["n"] == 3
+    assert len(calls) == 5  # (1, 0), (2, 1), (0, 4), (1, 4), (4, 0)
+    assert counter["n"] == 5
     assert all(expected)  # the worlds compared are not empty
+    assert [len(_padded(list(range(n)))) for n in range(10)] == [0, 1, 2, 4, 4, 8, 8, 8, 8, 16]
+    assert _padded([1, 2, 3]) == [1, 2, 3, 3]
     nothing = FrozenQuery(
         "test.nothing", lambda day, ids: Membership.objects.filter(institution_id__in=ids), {"ids": [int]}
     )
