@@ -934,6 +934,14 @@ def seat_membership(user, path):
     return None
 
 
+def _families_people(day, family_ids):
+    return Person.objects.filter(family_id__in=family_ids).order_by().values_list("pk", flat=True)
+
+
+# The people concerned by a list's read: compiled once a day (core.frozen).
+_FAMILIES_PEOPLE = FrozenQuery("cases.families_people", _families_people, {"family_ids": [uuid.UUID]})
+
+
 def log_read(user, action, paths):
     """Log the read of what a list shows about these paths (references, tasks, names): one access row, the
     families' members as the people concerned. Nothing is logged for an empty list."""
@@ -941,14 +949,35 @@ def log_read(user, action, paths):
 
     family_ids = {path.family_id for path in paths}
     if family_ids:
-        people = Person.objects.filter(family_id__in=family_ids).order_by().values_list("pk", flat=True)
+        people = _FAMILIES_PEOPLE.rows(family_ids=family_ids)
         kind = Person._meta.model_name  # as audit.services.subject_ref names a Person
         record_access(actor=user, action=action, subjects=[(kind, str(pk)) for pk in people])
 
 
+def _open_tasks_in(day, variant, user_id, path_ids):
+    """``open_tasks_of`` inside a request (the paths the user sees, read with the seats): the first ``variant``
+    tasks, or their number when ``variant`` is None."""
+    from django.db.models import Count
+
+    from .models import Task
+
+    tasks = Task.objects.filter(assignee_id=user_id, done_on__isnull=True, path_id__in=path_ids)
+    if variant == "count":
+        return tasks.order_by().values("assignee_id").annotate(n=Count("pk")).values_list("n", flat=True)
+    return tasks.select_related("path__family").order_by("due_on")[:variant]
+
+
+# The home page's card of open tasks: compiled once a day (core.frozen).
+_OPEN_TASKS_IN = FrozenQuery("cases.open_tasks_in", _open_tasks_in, {"user_id": uuid.UUID, "path_ids": [uuid.UUID]})
+
+
 def read_open_tasks(user, limit=8):
     """The user's open tasks for the home page, the read logged."""
-    tasks = list(open_tasks_of(user)[:limit])
+    known = my_seats(user)
+    if known is None:
+        tasks = list(open_tasks_of(user)[:limit])
+    else:
+        tasks = _OPEN_TASKS_IN.rows(variant=limit, user_id=user.pk, path_ids=known.path_ids())
     log_read(user, "cases.tasks.listed", [task.path for task in tasks])
     return tasks
 
@@ -1063,7 +1092,10 @@ def read_path_page(user, page):
 
 
 def count_open_tasks(user):
-    return open_tasks_of(user).count()
+    known = my_seats(user)
+    if known is None:
+        return open_tasks_of(user).count()
+    return sum(_OPEN_TASKS_IN.rows(variant="count", user_id=user.pk, path_ids=known.path_ids()))
 
 
 def read_task_page(user, page):
@@ -1173,6 +1205,21 @@ def read_action_page(user, page):
     return page
 
 
+def _meetings_from(day, user_id, path_ids):
+    from .models import Meeting
+
+    day_began = timezone.make_aware(datetime.combine(day, time.min))
+    return (
+        Meeting.objects.filter(participants=user_id, held_at__gte=day_began, path_id__in=path_ids)
+        .select_related("path__family")
+        .order_by("held_at")
+    )
+
+
+# The home page's card of the next meetings: compiled once a day (core.frozen).
+_MEETINGS_FROM = FrozenQuery("cases.meetings_from", _meetings_from, {"user_id": uuid.UUID, "path_ids": [uuid.UUID]})
+
+
 def upcoming_meetings_of(user, since=None):
     """The meetings the user attends from ``since`` (now), soonest first, as (when, kind, meeting): the
     family's team meetings they take part in (paths they may see) and the meetings of the pact's bodies
@@ -1182,12 +1229,16 @@ def upcoming_meetings_of(user, since=None):
 
     from .models import Meeting
 
+    known = my_seats(user) if since is None else None
     since = since or timezone.now()
-    team = (
-        Meeting.objects.filter(participants=user, held_at__gte=since, path__in=paths_visible_to(user))
-        .select_related("path__family")
-        .order_by("held_at")
-    )
+    if known is not None:  # inside a request: from the start of the day, compiled once (the moment compared here)
+        team = [m for m in _MEETINGS_FROM.rows(user_id=user.pk, path_ids=known.path_ids()) if m.held_at >= since]
+    else:
+        team = (
+            Meeting.objects.filter(participants=user, held_at__gte=since, path__in=paths_visible_to(user))
+            .select_related("path__family")
+            .order_by("held_at")
+        )
     items = [(meeting.held_at, "team", meeting) for meeting in team]
     # A body's meetings reach only someone with a current governance role (feed_meetings' rule): without one
     # among the memberships the request has already read, the question is not asked.

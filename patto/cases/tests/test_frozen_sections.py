@@ -150,3 +150,51 @@ def test_the_home_cards_of_actions_and_paths_answer_what_the_orm_answers(family_
     with _InRequest():
         psychologist = User.objects.get(username="health_professional")
         assert first_actions_assigned_to(psychologist)[1] == 6
+
+
+def test_the_home_cards_of_tasks_and_meetings_answer_what_the_orm_answers(family_path, personas, world):
+    """Inside a request the tasks card and the next meetings read frozen statements (the meetings from the start
+    of the day, the moment compared in Python); outside one the ORM's queries: the same answers."""
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from patto.cases.models import Task
+    from patto.cases.queries import count_open_tasks, read_open_tasks, upcoming_meetings_of
+    from patto.cases.tests.test_request_caches import _InRequest
+
+    case_manager = User.objects.get(username="case_manager")
+    teacher = User.objects.get(username="school_referent")
+    now = timezone.now()
+    for hours in (-3, 2, 30, 50):  # one earlier today: not upcoming
+        services.schedule_meeting(
+            actor=case_manager,
+            path=family_path,
+            held_at=now + timedelta(hours=hours),
+            agenda=f"incontro {hours}",
+            participants=[case_manager, teacher],
+        )
+    for index in range(7):
+        Task.objects.create(
+            path=family_path,
+            description=f"passo {index}",
+            assignee=case_manager if index % 2 else teacher,
+            due_on=date(2026, 12, 1 + index),
+            done_on=date(2026, 11, 1) if index == 6 else None,
+        )
+    for name in TEAM:
+        user = User.objects.get(username=name)
+        outside = (
+            [t.pk for t in read_open_tasks(user, limit=5)],
+            count_open_tasks(user),
+            [(when, kind, m.pk) for when, kind, m in upcoming_meetings_of(user)],
+        )
+        with _InRequest():
+            inside = (
+                [t.pk for t in read_open_tasks(user, limit=5)],
+                count_open_tasks(user),
+                [(when, kind, m.pk) for when, kind, m in upcoming_meetings_of(user)],
+            )
+        assert inside == outside, name
+    with _InRequest():
+        assert len(upcoming_meetings_of(case_manager)) == 3 and count_open_tasks(teacher) == 3
