@@ -956,7 +956,7 @@ def log_read(user, action, paths):
 
 def _open_tasks_in(day, variant, user_id, path_ids):
     """``open_tasks_of`` inside a request (the paths the user sees, read with the seats): the first ``variant``
-    tasks, or their number when ``variant`` is None."""
+    tasks (an integer), or their number when ``variant`` is "count"."""
     from django.db.models import Count
 
     from .models import Task
@@ -974,7 +974,7 @@ _OPEN_TASKS_IN = FrozenQuery("cases.open_tasks_in", _open_tasks_in, {"user_id": 
 def read_open_tasks(user, limit=8):
     """The user's open tasks for the home page, the read logged."""
     known = my_seats(user)
-    if known is None:
+    if known is None or not isinstance(limit, int):
         tasks = list(open_tasks_of(user)[:limit])
     else:
         tasks = _OPEN_TASKS_IN.rows(variant=limit, user_id=user.pk, path_ids=known.path_ids())

@@ -29,7 +29,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 _SENTINEL = 730_001  # -730_001, -730_002, ... for integer keys (never a primary key: they are positive);
-# UUIDs 00000000-0000-0000-0000-000000730001, ... for UUID keys (never generated: uuid4 sets version bits)
+# UUIDs uuid.UUID(int=730_001), ... (00000000-0000-0000-0000-0000000b2391) for UUID keys (never generated: uuid4
+# sets version bits)
 _local = threading.local()
 _MAX_KEPT = 256
 KEY_TYPES = (int, uuid.UUID)
@@ -106,6 +107,8 @@ class FrozenQuery:
             try:
                 sql, params = compiler.as_sql()
             except EmptyResultSet:  # an empty list where nothing else can match: no rows, no query
+                if 0 not in shape:  # empty for another reason (a sentinel out of a field's range): refused
+                    raise ImproperlyConfigured(f"{self.name}: the statement matches nothing whatever the ids") from None
                 kept[key] = _NOTHING
                 return _NOTHING
             slots = tuple(

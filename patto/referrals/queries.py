@@ -414,7 +414,8 @@ _INBOX_RUNNING = FrozenQuery("referrals.inbox_running", _inbox_running, _SCOPE_V
 
 def inbox_counts(user, today=None):
     """Open requests in the user's inbox, those due within two working days and those past their date
-    (the clock not paused): one query."""
+    (the clock not paused): one query. ``today`` (the local date) is also the day the consents in force are
+    judged on, as for every frozen statement."""
     today = today or timezone.localdate()
     counts = {"open": 0, "due_soon": 0, "overdue": 0}
     scope = _scope(user) if user.is_authenticated else {"institutions": []}

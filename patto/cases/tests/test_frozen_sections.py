@@ -198,3 +198,32 @@ def test_the_home_cards_of_tasks_and_meetings_answer_what_the_orm_answers(family
         assert inside == outside, name
     with _InRequest():
         assert len(upcoming_meetings_of(case_manager)) == 3 and count_open_tasks(teacher) == 3
+
+
+def test_the_other_frozen_reads_answer_what_the_orm_answers(family_path, personas, world, pact):
+    """The pact's card, the bell, the path's requests and waiting entries, the offer's availability: each against
+    the query it replaced (as it was before issue 13's frozen statements), for every persona."""
+    from patto.governance.models import Pact
+    from patto.governance.queries import pact_visible_to, pacts_visible_to
+    from patto.notifications.models import Notification
+    from patto.notifications.queries import unread_count
+    from patto.offer.models import Offer, WaitingEntry
+    from patto.offer.queries import availability_for, waiting_of_path, with_figures
+    from patto.referrals.models import Request
+    from patto.referrals.queries import requests_about_path
+
+    assert Pact.objects.exists()
+    for name in personas:
+        user = User.objects.get(username=name)
+        assert pact_visible_to(user) == pacts_visible_to(user).first(), name
+        assert unread_count(user) == Notification.objects.filter(recipient=user, read_at__isnull=True).count(), name
+    assert [r.pk for r in requests_about_path(family_path)] == list(
+        Request.objects.filter(path=family_path).order_by("-sent_at").values_list("pk", flat=True)
+    )
+    assert [e.pk for e in waiting_of_path(family_path)] == list(
+        WaitingEntry.objects.filter(path=family_path).order_by("ended_on", "since").values_list("pk", flat=True)
+    )
+    offers = Offer.objects.filter(district_id=world.district.pk, is_active=True)
+    assert [(offer.pk, figures.in_use) for offer, figures in availability_for(world.district.pk)] == [
+        (offer.pk, offer.in_use) for offer in with_figures(offers)
+    ]
