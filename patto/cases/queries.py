@@ -23,7 +23,7 @@ from django.utils import timezone
 from patto.accounts.memo import memo
 from patto.accounts.models import Institution, Membership
 from patto.accounts.roles import GOVERNANCE_ROLES, HEALTH_ROLES, Role
-from patto.core.frozen import FrozenQuery, set_prefetched
+from patto.core.frozen import FrozenQuery, set_prefetched, with_parent
 from patto.governance.queries import institutions_in_standing, institutions_in_standing_of
 
 from .models import SCHOOL_KINDS, ArchiveAccess, ConsentItem, Note, Path, PathEvent, Person, TeamMember
@@ -432,16 +432,6 @@ def _timeline(day, variant, path_id, institutions, schools):
     )
 
 
-def notes_visible_to(user, path):
-    variant, institutions, schools = _audience(access_to(user, path))
-    return _notes(None, variant, path.pk, institutions, schools)
-
-
-def timeline_visible_to(user, path):
-    variant, institutions, schools = _audience(access_to(user, path))
-    return _timeline(None, variant, path.pk, institutions, schools)
-
-
 # The latest notes and timeline entries of the path page's sections, compiled once a day for each variant of the
 # audience rules (core.frozen).
 SECTION_ROWS = 50
@@ -453,27 +443,17 @@ _LATEST_EVENTS = FrozenQuery(
 
 
 def latest_notes(user, path):
-    """The path's latest notes the user may read (``notes_visible_to``), newest first."""
+    """The path's latest notes the user may read (the audience rules, ``_audience_q``), newest first."""
     variant, institutions, schools = _audience(access_to(user, path))
     notes = _LATEST_NOTES.rows(variant=variant, path_id=path.pk, institutions=institutions, schools=schools)
-    for note in notes:
-        Note.path.field.set_cached_value(note, path)  # as ``path.notes`` gives them
-    return notes
+    return with_parent(notes, "path", path)
 
 
 def latest_events(user, path):
-    """The path's latest timeline entries the user may read (``timeline_visible_to``), newest first."""
+    """The path's latest timeline entries the user may read (the audience rules, ``_audience_q``), newest
+    first."""
     variant, institutions, schools = _audience(access_to(user, path))
     return _LATEST_EVENTS.rows(variant=variant, path_id=path.pk, institutions=institutions, schools=schools)
-
-
-def _of_path(rows, model, path):
-    """Rows fetched by a frozen statement on the path's key, each knowing its path as ``path.<related>`` gives
-    them (no query when a template reads ``row.path``)."""
-    field = model._meta.get_field("path")
-    for row in rows:
-        field.set_cached_value(row, path)
-    return rows
 
 
 def _team_of(day, path_id):
@@ -504,18 +484,16 @@ _OPEN_TASKS = FrozenQuery("cases.open_tasks_of_path", _open_tasks_of_path, {"pat
 
 def team_of(path):
     """The path's team, current seats first, then by team role (ended seats too: the team's history)."""
-    return _of_path(_TEAM.rows(path_id=path.pk), TeamMember, path)
+    return with_parent(_TEAM.rows(path_id=path.pk), "path", path)
 
 
 def consents_of(path):
     """The family's consents to share with schools, those in force first."""
-    return _of_path(_CONSENTS.rows(path_id=path.pk), ConsentItem, path)
+    return with_parent(_CONSENTS.rows(path_id=path.pk), "path", path)
 
 
 def open_tasks_of_path(path):
-    from .models import Task
-
-    return _of_path(_OPEN_TASKS.rows(path_id=path.pk), Task, path)
+    return with_parent(_OPEN_TASKS.rows(path_id=path.pk), "path", path)
 
 
 def school_consents(path):
@@ -757,11 +735,9 @@ _DEVICES = FrozenQuery("cases.devices", _devices, {"path_id": uuid.UUID, "school
 
 def devices_of(path, user):
     """The devices activated for the family; a school seat sees the partnership with its school."""
-    from .models import DeviceActivation
-
     access = access_to(user, path)
     schools = [] if access.team_view else sorted(access.schools)
-    return _of_path(_DEVICES.rows(variant=access.team_view, path_id=path.pk, schools=schools), DeviceActivation, path)
+    return with_parent(_DEVICES.rows(variant=access.team_view, path_id=path.pk, schools=schools), "path", path)
 
 
 def acting_in_standing(user, roles):
@@ -813,13 +789,11 @@ _MEETINGS_ATTENDED = FrozenQuery("cases.meetings_attended", _meetings, {"path_id
 
 def latest_meetings(path, user):
     """The path's latest meetings (``meetings_of``), with their participants."""
-    from .models import Meeting
-
     if access_to(user, path).team_view:
         meetings = _MEETINGS.rows(path_id=path.pk)
     else:
         meetings = _MEETINGS_ATTENDED.rows(path_id=path.pk, user_id=user.pk)
-    return _of_path(meetings, Meeting, path)
+    return with_parent(meetings, "path", path)
 
 
 def open_tasks_of(user):

@@ -151,6 +151,16 @@ def _padded(keys):
     return keys + [keys[-1]] * (size - len(keys))
 
 
+def with_parent(rows, field_name, parent):
+    """Rows fetched by a frozen statement on ``parent``'s key, each knowing its ``parent`` through its foreign
+    key ``field_name`` as ``parent.<related>.all()`` gives them: no query when a template reads it."""
+    if rows:
+        field = type(rows[0])._meta.get_field(field_name)
+        for row in rows:
+            field.set_cached_value(row, parent)
+    return rows
+
+
 def set_prefetched(instance, name, rows):
     """Give ``instance`` the rows of its reverse relation ``name`` (a frozen query's answer) as
     ``prefetch_related`` would: ``instance.<name>.all()`` answers them with no query, a filter on it still
@@ -158,9 +168,7 @@ def set_prefetched(instance, name, rows):
     manager = getattr(instance, name)
     field = manager.field
     queryset = manager.get_queryset()
-    for row in rows:
-        field.set_cached_value(row, instance)
-    queryset._result_cache = list(rows)
+    queryset._result_cache = with_parent(list(rows), field.name, instance)
     queryset._prefetch_done = True
     instance.__dict__.setdefault("_prefetched_objects_cache", {})[field.remote_field.cache_name] = queryset
 

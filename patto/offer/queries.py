@@ -18,7 +18,7 @@ from patto.accounts.memo import memo
 from patto.accounts.roles import GOVERNANCE_ROLES, PLATFORM_ROLES, Role
 from patto.cases.models import DeviceActivation, Path
 from patto.cases.queries import full_view_path_ids
-from patto.core.frozen import FrozenQuery
+from patto.core.frozen import FrozenQuery, with_parent
 from patto.core.stats import SMALL_CELL, suppress_small
 from patto.governance.queries import institutions_in_standing_of
 
@@ -204,10 +204,7 @@ _WAITING_OF_PATH = FrozenQuery("offer.waiting_of_path", _waiting_of_path, {"path
 
 def waiting_of_path(path):
     """The path's waiting entries, those still waiting first."""
-    entries = _WAITING_OF_PATH.rows(path_id=path.pk)
-    for entry in entries:
-        WaitingEntry._meta.get_field("path").set_cached_value(entry, path)
-    return entries
+    return with_parent(_WAITING_OF_PATH.rows(path_id=path.pk), "path", path)
 
 
 def offer_of_activation(activation):

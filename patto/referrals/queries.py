@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.functional import LazyObject
 
 from patto.accounts.roles import Role
-from patto.core.frozen import FrozenQuery
+from patto.core.frozen import FrozenQuery, with_parent
 from patto.governance.queries import institutions_in_standing_of
 
 from .models import Kind, Request, RequestMessage
@@ -216,7 +216,7 @@ OPEN_STATUSES = (Request.Status.SENT, Request.Status.ASSIGNED, Request.Status.WA
 def overdue(district_id=None, today=None):
     """Requests past their response time (not paused), for the coordinator's dashboard and the reminders."""
     today = today or timezone.localdate()
-    requests = Request.objects.filter(status__in=(Request.Status.SENT, Request.Status.ASSIGNED), due_on__lt=today)
+    requests = Request.objects.filter(status__in=RUNNING, due_on__lt=today)
     if district_id is not None:
         requests = requests.filter(district_id=district_id)
     return requests
@@ -224,9 +224,7 @@ def overdue(district_id=None, today=None):
 
 def due_soon(user, days=2, today=None):
     today = today or timezone.localdate()
-    return inbox_of(user).filter(
-        status__in=(Request.Status.SENT, Request.Status.ASSIGNED), due_on__lte=today + timezone.timedelta(days=days)
-    )
+    return inbox_of(user).filter(status__in=RUNNING, due_on__lte=today + timezone.timedelta(days=days))
 
 
 def assignable_people(request):
@@ -443,7 +441,4 @@ _ABOUT_PATH = FrozenQuery("referrals.about_path", _about_path, {"path_id": uuid.
 def requests_about_path(path):
     """Every request about the path (the signals it came from, professionals asked for, transfers), newest
     first: for the équipe's view of the path, which the caller has checked."""
-    requests = _ABOUT_PATH.rows(path_id=path.pk)
-    for request in requests:
-        Request._meta.get_field("path").set_cached_value(request, path)
-    return requests
+    return with_parent(_ABOUT_PATH.rows(path_id=path.pk), "path", path)
