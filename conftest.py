@@ -50,6 +50,31 @@ def default_language():
 
 
 @pytest.fixture
+def audit_refused():
+    """``with audit_refused():`` the database refuses every new audit row (the trail's table unavailable): a
+    statement that inserts into it raises DatabaseError, whatever code sends it."""
+    from contextlib import contextmanager
+
+    from django.db import DatabaseError, connection
+
+    from patto.audit.models import AuditEvent
+
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+
+    def refuse(execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith("INSERT") and table in sql:
+            raise DatabaseError("audit table unavailable")
+        return execute(sql, params, many, context)
+
+    @contextmanager
+    def refused():
+        with connection.execute_wrapper(refuse):
+            yield
+
+    return refused
+
+
+@pytest.fixture
 def world(db):
     district = DistrictFactory(name="Distretto di Rimini")
     comune = InstitutionFactory(district=district, name="Comune di Rimini", istat_code="099014")

@@ -67,29 +67,25 @@ def test_reading_a_person_writes_one_access_row(login, personas):
     assert list(event.subjects.values_list("subject_id", flat=True)) == [str(person.pk)]
 
 
-def test_no_audit_row_no_data(login, personas, monkeypatch):
+def test_no_audit_row_no_data(login, personas, audit_refused):
     """Fail closed: if the access row cannot be written, the page is not returned."""
     person = personas["case_manager"].user
     client = login("institution_admin")
-
-    def refuse(*args, **kwargs):
-        raise DatabaseError("audit table unavailable")
-
-    monkeypatch.setattr(AuditEvent.objects, "create", refuse)
-    response = client.get(reverse("accounts:person_detail", kwargs={"pk": person.pk}))
+    with audit_refused():
+        response = client.get(reverse("accounts:person_detail", kwargs={"pk": person.pk}))
     assert response.status_code == 503
     assert person.last_name.encode() not in response.content
     assert person.email.encode() not in response.content
 
 
-def test_no_audit_row_no_write(login, personas, monkeypatch):
+def test_no_audit_row_no_write(login, personas, audit_refused):
     membership = personas["case_manager"]
     client = login("institution_admin")
-    monkeypatch.setattr(AuditEvent.objects, "create", lambda **kw: (_ for _ in ()).throw(DatabaseError("down")))
-    response = client.post(
-        reverse("accounts:membership_end", kwargs={"pk": membership.pk}),
-        {"version": membership.version, "reason": "trasferita"},
-    )
+    with audit_refused():
+        response = client.post(
+            reverse("accounts:membership_end", kwargs={"pk": membership.pk}),
+            {"version": membership.version, "reason": "trasferita"},
+        )
     assert response.status_code == 503
     membership.refresh_from_db()
     assert membership.ended_at is None

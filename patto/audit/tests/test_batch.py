@@ -2,7 +2,7 @@
 page's cards) writes its access rows in one go, each as if written alone, and still fails closed."""
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from patto.audit.models import AuditEvent
@@ -51,14 +51,36 @@ def test_a_block_ended_by_an_error_writes_nothing(personas):
     assert list(AuditEvent.objects.filter(id__gt=last).values_list("action", flat=True)) == ["cases.tasks.listed"]
 
 
-def test_rows_that_cannot_be_written_raise_audit_unavailable(personas, monkeypatch):
+def test_rows_that_cannot_be_written_raise_audit_unavailable(personas, audit_refused):
     reader, last = personas["case_manager"].user, _last_id()
-
-    def refuse(*args, **kwargs):
-        raise DatabaseError("audit table unavailable")
-
-    monkeypatch.setattr(AuditEvent.objects, "bulk_create", refuse)
-    with pytest.raises(AuditUnavailable), transaction.atomic(), reads_logged_together():
+    with audit_refused(), pytest.raises(AuditUnavailable), transaction.atomic(), reads_logged_together():
         record_access(actor=reader, action="cases.tasks.listed")
         record_access(actor=reader, action="cases.meetings.listed")
     assert not AuditEvent.objects.filter(id__gt=last).exists()
+
+
+def test_a_batch_larger_than_a_statement_is_written_in_chunks_each_person_with_their_event(personas, monkeypatch):
+    """SQLite takes a bounded number of parameters per statement: a big batch goes in several INSERTs (a few
+    rows each here), and every person concerned still lands on their own event, with its time."""
+    from patto.audit import services
+
+    monkeypatch.setattr(services, "_EVENT_CHUNK", 3)
+    monkeypatch.setattr(services, "_SUBJECT_CHUNK", 4)
+    reader, last = personas["case_manager"].user, _last_id()
+    with transaction.atomic(), reads_logged_together():
+        for index in range(7):
+            record_access(
+                actor=reader,
+                action=f"test.read.{index}",
+                subjects=[("person", f"p{index}-{n}") for n in range(index % 3)],
+                purpose="x" * index,
+            )
+    events = list(AuditEvent.objects.filter(id__gt=last).order_by("id").prefetch_related("subjects"))
+    assert [event.action for event in events] == [f"test.read.{index}" for index in range(7)]
+    for index, event in enumerate(events):
+        assert event.purpose == "x" * index
+        assert event.actor_id == reader.pk
+        assert sorted(subject.subject_id for subject in event.subjects.all()) == [
+            f"p{index}-{n}" for n in range(index % 3)
+        ]
+        assert {subject.occurred_at for subject in event.subjects.all()} <= {event.occurred_at}

@@ -303,11 +303,10 @@ def test_the_full_lists_query_counts_do_not_grow(family_path, personas, world, l
     assert {name: count for name, (count, _n) in one.items()} == {name: count for name, (count, _n) in three.items()}
 
 
-def test_the_home_page_logs_each_card_read_in_one_go_and_fails_closed(busy, login, personas, monkeypatch):
+def test_the_home_page_logs_each_card_read_in_one_go_and_fails_closed(busy, login, personas, audit_refused):
     """Each card's read is its own row (its action, the families' members as the people concerned), written
     together once the page is made (``audit.services.reads_logged_together``); if they cannot be written, the
     page is not shown."""
-    from django.db import DatabaseError
 
     client = login("case_manager")
     reader = personas["case_manager"].user
@@ -325,11 +324,7 @@ def test_the_home_page_logs_each_card_read_in_one_go_and_fails_closed(busy, logi
     inserts = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("INSERT INTO")]
     assert len([sql for sql in inserts if "audit_auditevent" in sql]) == 1
 
-    def refuse(*args, **kwargs):
-        raise DatabaseError("audit table unavailable")
-
-    monkeypatch.setattr(AuditEvent.objects, "bulk_create", refuse)
-    monkeypatch.setattr(AuditEvent.objects, "create", refuse)
-    response = client.get(reverse("core:home"))
+    with audit_refused():
+        response = client.get(reverse("core:home"))
     assert response.status_code == 503
     assert busy.family.reference.encode() not in response.content

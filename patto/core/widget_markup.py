@@ -1,0 +1,124 @@
+"""Django's templates of the plain widgets, written in Python (``PattoFormRenderer``).
+
+Each function gives, character for character, what the template of the same name in
+``django/forms/templates/django/forms/widgets/`` gives for the same context: the inputs (``input.html`` and
+the templates that only include it), ``textarea.html``, ``select.html`` with ``select_option.html``.
+``core/tests/test_widget_markup.py`` renders many widgets both ways and compares them, so a change in
+Django's templates is seen at once. A template this module does not know, or a select whose options use
+another template, returns None: the caller renders the template."""
+
+from django.template.defaultfilters import stringformat
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeData, mark_safe
+from django.utils.timezone import template_localtime
+
+_WIDGETS = "django/forms/widgets/"
+_INPUTS = frozenset(
+    _WIDGETS + name + ".html"
+    for name in (
+        "input",
+        "text",
+        "number",
+        "email",
+        "url",
+        "color",
+        "search",
+        "tel",
+        "password",
+        "hidden",
+        "date",
+        "datetime",
+        "time",
+        "checkbox",
+    )
+)
+_SELECT = _WIDGETS + "select.html"
+_OPTION = _WIDGETS + "select_option.html"
+_TEXTAREA = _WIDGETS + "textarea.html"
+
+
+def _shown(value):
+    """``{{ value }}``: a date and time in the current time zone, localized when not a string, then escaped
+    unless safe (``django.template.base.render_value_in_context``)."""
+    if not isinstance(value, str):
+        value = localize(template_localtime(value))
+    return conditional_escape(value)
+
+
+def _as_string(value):
+    """``{{ value|stringformat:'s' }}``: the filter keeps a safe value safe (it is marked ``is_safe``)."""
+    formatted = stringformat(value, "s")
+    if isinstance(value, SafeData):
+        formatted = mark_safe(formatted)
+    return conditional_escape(formatted)
+
+
+def _attrs(attrs):
+    """``attrs.html``."""
+    parts = []
+    for name, value in attrs.items():
+        if value is False:
+            continue
+        parts.append(" " + _shown(name))
+        if value is not True:
+            parts.append('="' + _as_string(value) + '"')
+    return "".join(parts)
+
+
+def _input(widget):
+    value = ""
+    if widget["value"] is not None:
+        value = ' value="' + _as_string(widget["value"]) + '"'
+    return (
+        '<input type="'
+        + _shown(widget["type"])
+        + '" name="'
+        + _shown(widget["name"])
+        + '"'
+        + value
+        + _attrs(widget["attrs"])
+        + ">"
+    )
+
+
+def _textarea(widget):
+    value = _shown(widget["value"]) if widget["value"] else ""
+    return '<textarea name="' + _shown(widget["name"]) + '"' + _attrs(widget["attrs"]) + ">\n" + value + "</textarea>"
+
+
+def _select(widget):
+    parts = ['<select name="', _shown(widget["name"]), '"', _attrs(widget["attrs"]), ">"]
+    for group_name, group_choices, _group_index in widget["optgroups"]:
+        if group_name:
+            parts.append('\n  <optgroup label="' + _shown(group_name) + '">')
+        for option in group_choices:
+            if option["template_name"] != _OPTION:
+                return None
+            parts.append(
+                '\n  <option value="'
+                + _as_string(option["value"])
+                + '"'
+                + _attrs(option["attrs"])
+                + ">"
+                + _shown(option["label"])
+                + "</option>\n"  # select_option.html ends with a line break, kept by the include
+            )
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return "".join(parts)
+
+
+def render_widget(template_name, context):
+    """The markup of ``template_name`` for ``context``, or None when this module does not write it."""
+    widget = context.get("widget") if isinstance(context, dict) else None
+    if widget is None:
+        return None
+    if template_name in _INPUTS:
+        return _input(widget)
+    if template_name == _SELECT:
+        return _select(widget)
+    if template_name == _TEXTAREA:
+        return _textarea(widget)
+    return None
