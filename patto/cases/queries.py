@@ -13,7 +13,7 @@ health institution, held by a health professional of that institution."""
 import threading
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import NamedTuple
 
 from django.db.models import CharField, DateTimeField, Exists, IntegerField, OuterRef, Q, Value
@@ -995,11 +995,12 @@ PHASE_ORDER = (
     Path.State.INTERVENTION,
     Path.State.CLOSED,
 )
+_PHASE_INDEX = {state: index for index, state in enumerate(PHASE_ORDER)}
 
 
-def _next_due():
+def _next_due(day=None):
     """The path's next date: the team's first open task (overdue ones included) or the plan's next action
-    deadline from today, whichever comes first (NULL when there is neither)."""
+    deadline from today (``day``), whichever comes first (NULL when there is neither)."""
     from django.db.models import Subquery
     from django.db.models.functions import Coalesce, Least
 
@@ -1009,7 +1010,7 @@ def _next_due():
         Task.objects.filter(path=OuterRef("pk"), done_on__isnull=True).order_by("due_on").values("due_on")[:1]
     )
     action = Subquery(
-        PlanAction.objects.filter(goal__path=OuterRef("pk"), deadline__gte=timezone.localdate())
+        PlanAction.objects.filter(goal__path=OuterRef("pk"), deadline__gte=day or timezone.localdate())
         .order_by("deadline")
         .values("deadline")[:1]
     )
@@ -1042,6 +1043,102 @@ def filter_paths(user, paths, *, state="", cohort=None, status="", mine="", refe
     if reference:
         paths = paths.filter(family__reference__icontains=reference.strip())
     return paths
+
+
+def _listed(day, path_ids):
+    return (
+        Path.objects.filter(pk__in=path_ids)
+        .annotate(next_due=_next_due(day))
+        .order_by()
+        .values_list("pk", "state", "cohort_id", "family__reference", "next_due", "updated_at")
+    )
+
+
+def _listed_paths(day, path_ids):
+    return Path.objects.filter(pk__in=path_ids).select_related("family", "cohort").order_by()
+
+
+def _listed_members(day, family_ids):
+    return Person.objects.filter(family_id__in=family_ids)
+
+
+# The path list in a request (``PathListing``): compiled once a day (core.frozen).
+_LISTED = FrozenQuery("cases.listed", _listed, {"path_ids": [uuid.UUID]})
+_LISTED_PATHS = FrozenQuery("cases.listed_paths", _listed_paths, {"path_ids": [uuid.UUID]})
+_LISTED_MEMBERS = FrozenQuery("cases.listed_members", _listed_members, {"family_ids": [uuid.UUID]})
+
+
+class PathListing:
+    """The path list of one request: the paths the user may see, filtered and in working order (as
+    ``my_paths``), a page of them with their families' members, and the cohorts to filter by.
+
+    Inside a request the user's paths are known (``my_seats``): one frozen statement reads, for each of
+    them, what orders and filters it (phase, cohort, reference, next date due, last change); the filters
+    and the order are applied here, and the page's paths are read by key. Outside a request the ORM's
+    queries (``my_paths``) do the same. ``tests/test_path_listing.py`` checks one against the other."""
+
+    def __init__(self, user):
+        self.user = user
+        known = my_seats(user)
+        self.rows = None if known is None else _LISTED.rows(path_ids=known.path_ids())
+        self.known = known
+
+    def cohorts(self):
+        """The cohorts of the paths the user may see (the filter's choices), as ``cohorts_of_visible_paths``."""
+        if self.rows is None:
+            return cohorts_of_visible_paths(self.user)
+        from .models import Cohort
+
+        ids = sorted({row[2] for row in self.rows if row[2] is not None})
+        return Cohort.objects.filter(pk__in=ids).order_by("-start_date", "name")
+
+    def ordered_ids(self, *, state="", cohort=None, status="", mine="", reference=""):
+        """The ids of the paths that pass the filters (as ``filter_paths``), in the order of ``my_paths``."""
+        rows = self.rows
+        if state:
+            rows = [row for row in rows if row[1] == state]
+        if cohort is not None:
+            rows = [row for row in rows if row[2] == cohort.pk]
+        if status == "open":
+            rows = [row for row in rows if row[1] != Path.State.CLOSED]
+        elif status == "closed":
+            rows = [row for row in rows if row[1] == Path.State.CLOSED]
+        if mine:
+            role = TeamMember.TeamRole.CASE_MANAGER if mine == "case_manager" else None
+            seated = set(self.known.seat_path_ids(role))
+            rows = [row for row in rows if row[0] in seated]
+        if reference:
+            needle = reference.strip().casefold()
+            rows = [row for row in rows if needle in row[3].casefold()]
+        # my_paths' order, its last key first (Python's sort is stable): the key, the last change newest
+        # first, then the phase and the next date due (none last).
+        rows = sorted(rows, key=lambda row: row[0])
+        rows.sort(key=lambda row: row[5], reverse=True)
+        rows.sort(key=lambda row: (_PHASE_INDEX[row[1]], row[4] is None, row[4] or date.min))
+        self.next_due = {row[0]: row[4] for row in rows}
+        return [row[0] for row in rows]
+
+    def page(self, filters, number):
+        """The page ``number`` of the filtered list, its paths with their family, cohort, members and
+        ``next_due``."""
+        from django.conf import settings
+        from django.core.paginator import Paginator
+
+        if self.rows is None:
+            return Paginator(my_paths(self.user, **filters), settings.PATTO_PAGE_SIZE).get_page(number)
+        page = Paginator(self.ordered_ids(**filters), settings.PATTO_PAGE_SIZE).get_page(number)
+        ids = list(page.object_list)
+        found = {path.pk: path for path in _LISTED_PATHS.rows(path_ids=ids)} if ids else {}
+        paths = [found[pk] for pk in ids if pk in found]
+        members = {}
+        if paths:
+            for person in _LISTED_MEMBERS.rows(family_ids={path.family_id for path in paths}):
+                members.setdefault(person.family_id, []).append(person)
+        for path in paths:
+            path.next_due = self.next_due[path.pk]
+            set_prefetched(path.family, "members", members.get(path.family_id, []))
+        page.object_list = paths
+        return page
 
 
 def cohorts_of_visible_paths(user):

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,7 +23,6 @@ from .queries import (
     comparison_chart,
     fetch_path,
     missing_areas,
-    my_paths,
     paths_visible_to,
     plan_of,
     removed_actions,
@@ -42,11 +40,11 @@ def path_list(request):
     from django.db import transaction
 
     from .filters import PathFilterForm
-    from .queries import cohorts_of_visible_paths, read_path_page
+    from .queries import PathListing, read_path_page
 
-    form = PathFilterForm(request.GET or None, cohorts=cohorts_of_visible_paths(request.user))
-    paths = my_paths(request.user, **form.filters())
-    page = Paginator(paths, settings.PATTO_PAGE_SIZE).get_page(request.GET.get("page"))
+    listing = PathListing(request.user)
+    form = PathFilterForm(request.GET or None, cohorts=listing.cohorts())
+    page = listing.page(form.filters(), request.GET.get("page"))
     with transaction.atomic():  # the read is logged and the page rendered together (fail closed)
         read_path_page(request.user, page)
         return render(
