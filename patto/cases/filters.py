@@ -34,9 +34,13 @@ class PathFilterForm(StyledFormMixin, forms.Form):
         ],
     )
 
-    def __init__(self, *args, cohorts, **kwargs):
+    def __init__(self, *args, cohorts, cohort_choices=None, **kwargs):
+        """``cohorts``: the queryset a chosen cohort must be in; ``cohort_choices``, when the caller has them
+        already as (id, name) in order (``PathListing``), the options shown, without reading them again."""
         super().__init__(*args, **kwargs)
         self.fields["cohort"].queryset = cohorts
+        if cohort_choices is not None:
+            self.fields["cohort"].widget.choices = [("", self.fields["cohort"].empty_label), *cohort_choices]
 
     def filters(self):
         """The valid filters only: a bad value is reported on its field and the others still apply."""

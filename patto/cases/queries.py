@@ -1050,7 +1050,16 @@ def _listed(day, path_ids):
         Path.objects.filter(pk__in=path_ids)
         .annotate(next_due=_next_due(day))
         .order_by()
-        .values_list("pk", "state", "cohort_id", "family__reference", "next_due", "updated_at")
+        .values_list(
+            "pk",
+            "state",
+            "cohort_id",
+            "family__reference",
+            "next_due",
+            "updated_at",
+            "cohort__name",
+            "cohort__start_date",
+        )
     )
 
 
@@ -1091,6 +1100,15 @@ class PathListing:
 
         ids = sorted({row[2] for row in self.rows if row[2] is not None})
         return Cohort.objects.filter(pk__in=ids).order_by("-start_date", "name")
+
+    def cohort_choices(self):
+        """The cohorts as the filter's options, (id, name) in ``cohorts``' order, from the rows already read;
+        None outside a request (the select then reads ``cohorts``)."""
+        if self.rows is None:
+            return None
+        cohorts = sorted({(row[2], row[6], row[7]) for row in self.rows if row[2] is not None}, key=lambda c: c[1])
+        cohorts.sort(key=lambda cohort: cohort[2], reverse=True)
+        return [(pk, name) for pk, name, _start in cohorts]
 
     def ordered_ids(self, *, state="", cohort=None, status="", mine="", reference=""):
         """The ids of the paths that pass the filters (as ``filter_paths``), in the order of ``my_paths``."""

@@ -43,7 +43,7 @@ def path_list(request):
     from .queries import PathListing, read_path_page
 
     listing = PathListing(request.user)
-    form = PathFilterForm(request.GET or None, cohorts=listing.cohorts())
+    form = PathFilterForm(request.GET or None, cohorts=listing.cohorts(), cohort_choices=listing.cohort_choices())
     page = listing.page(form.filters(), request.GET.get("page"))
     with transaction.atomic():  # the read is logged and the page rendered together (fail closed)
         read_path_page(request.user, page)

@@ -91,8 +91,11 @@ def test_the_cohorts_offered_are_those_of_the_visible_paths(many):
     for username in ("case_manager", "team_member", "outsider"):
         user = User.objects.get(username=username)
         with _InRequest():
-            offered = list(PathListing(user).cohorts())
-        assert offered == list(cohorts_of_visible_paths(user)), username
+            listing = PathListing(user)
+            offered, choices = list(listing.cohorts()), listing.cohort_choices()
+        expected = list(cohorts_of_visible_paths(user))
+        assert offered == expected, username
+        assert choices == [(cohort.pk, cohort.name) for cohort in expected], username
 
 
 def test_a_page_past_the_end_and_a_new_seat_are_seen_at_once(many, personas):
