@@ -19,10 +19,18 @@ class TrailFilterForm(StyledFormMixin, forms.Form):
     date_to = forms.DateField(label=_("To"), widget=DateInput, required=False)
 
     def __init__(self, *args, people, institutions, **kwargs):
+        """``people``: the users the two person selects offer (and a choice must be among); read once, as
+        names only, for both selects."""
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people
         self.fields["actor"].queryset = people
         self.fields["institution"].queryset = institutions
+        names = [
+            (pk, f"{first} {last}".strip() or username)  # as str(user): the full name, or the username
+            for pk, first, last, username in people.values_list("pk", "first_name", "last_name", "username")
+        ]
+        for name in ("person", "actor"):
+            self.fields[name].widget.choices = [("", self.fields[name].empty_label), *names]
 
     def clean(self):
         data = super().clean()
