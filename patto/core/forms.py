@@ -3,6 +3,8 @@ from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext as _
 
+from .widget_markup import FAST_WIDGETS
+
 
 class PattoFormRenderer(TemplatesSetting):
     """Renders every form and field with the Bootstrap Italia markup (labels, help, errors).
@@ -60,6 +62,8 @@ class StyledFormMixin:
                 widget.attrs.setdefault("class", "form-control")
             elif isinstance(widget, (forms.CheckboxInput,)):
                 widget.attrs.setdefault("class", "form-check-input")
+            if type(widget) in FAST_WIDGETS:  # the same select, its markup written from its choices
+                widget.__class__ = FAST_WIDGETS[type(widget)]
             if isinstance(field, forms.ModelChoiceField) and field.iterator is ModelChoiceIterator:
                 field.iterator = ListedModelChoiceIterator
                 widget.choices = field.choices

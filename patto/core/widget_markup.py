@@ -7,6 +7,7 @@ the templates that only include it), ``textarea.html``, ``select.html`` with ``s
 Django's templates is seen at once. A template this module does not know, or a select whose options use
 another template, returns None: the caller renders the template."""
 
+from django import forms
 from django.template.defaultfilters import stringformat
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
@@ -108,6 +109,74 @@ def _select(widget):
             parts.append("\n  </optgroup>")
     parts.append("\n</select>")
     return "".join(parts)
+
+
+def _select_from_choices(widget, choices, multiple):
+    """``select.html`` for a select's ``choices`` as ``ChoiceWidget.optgroups`` would list them (the same
+    selection rule: one option selected unless the select takes several), without building them first."""
+    chosen = widget["value"]
+    parts = ['<select name="', _shown(widget["name"]), '"', _attrs(widget["attrs"]), ">"]
+    has_selected = False
+    for option_value, option_label in choices:
+        if option_value is None:
+            option_value = ""
+        if isinstance(option_label, (list, tuple)):
+            group_name, inner = option_value, option_label
+        else:
+            group_name, inner = None, [(option_value, option_label)]
+        if group_name:
+            parts.append('\n  <optgroup label="' + _shown(group_name) + '">')
+        for value, label in inner:
+            selected = (not has_selected or multiple) and str(value) in chosen
+            has_selected |= selected
+            parts.append(
+                '\n  <option value="'
+                + _as_string(value)
+                + ('" selected>' if selected else '">')
+                + _shown(label)
+                + "</option>\n"
+            )
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return "".join(parts)
+
+
+class _FastSelectMixin:
+    """A select that writes its markup straight from its choices when the project's renderer draws it with
+    Django's own templates: Django first builds a dictionary per option (``optgroups``), which for a select of
+    the district's users was most of a page's form (issue 13). Any other renderer or template: as Django does."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        from django.forms.renderers import get_default_renderer
+        from django.forms.widgets import Widget
+
+        from .forms import PattoFormRenderer
+
+        renderer = renderer or get_default_renderer()
+        if (
+            type(renderer) is not PattoFormRenderer
+            or self.template_name != _SELECT
+            or self.option_template_name != _OPTION
+            or self.option_inherits_attrs
+            or self.checked_attribute != {"selected": True}
+        ):
+            return super().render(name, value, attrs=attrs, renderer=renderer)
+        widget = Widget.get_context(self, name, value, attrs)["widget"]  # without the options' dictionaries
+        if self.allow_multiple_selected:
+            widget["attrs"]["multiple"] = True
+        return mark_safe(_select_from_choices(widget, self.choices, self.allow_multiple_selected))
+
+
+class FastSelect(_FastSelectMixin, forms.Select):
+    pass
+
+
+class FastSelectMultiple(_FastSelectMixin, forms.SelectMultiple):
+    pass
+
+
+FAST_WIDGETS = {forms.Select: FastSelect, forms.SelectMultiple: FastSelectMultiple}
 
 
 def render_widget(template_name, context):
