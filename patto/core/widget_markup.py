@@ -168,14 +168,16 @@ class _FastSelectMixin:
         return mark_safe(_select_from_choices(widget, self.choices, self.allow_multiple_selected))
 
 
-class FastSelect(_FastSelectMixin, forms.Select):
+# Named as Django's: a field's ``widget_type`` (what the field template branches on) comes from the class name.
+class Select(_FastSelectMixin, forms.Select):
     pass
 
 
-class FastSelectMultiple(_FastSelectMixin, forms.SelectMultiple):
+class SelectMultiple(_FastSelectMixin, forms.SelectMultiple):
     pass
 
 
+FastSelect, FastSelectMultiple = Select, SelectMultiple
 FAST_WIDGETS = {forms.Select: FastSelect, forms.SelectMultiple: FastSelectMultiple}
 
 
