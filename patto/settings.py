@@ -110,6 +110,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "patto" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # ``{% url %}`` with its answers remembered, in place of Django's (core/templatetags/patto_urls.py)
+            "builtins": ["patto.core.templatetags.patto_urls"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",

@@ -617,16 +617,53 @@ def comparison_chart(data, framework):
     }
 
 
+def _managed_paths(day, path_ids):
+    return Path.objects.filter(
+        pk__in=path_ids, state__in=[Path.State.ASSESSMENT, Path.State.INTERVENTION]
+    ).select_related("family", "cohort")
+
+
+def _children_of(day, family_ids):
+    return (
+        Person.objects.filter(family_id__in=family_ids, kind=Person.Kind.CHILD)
+        .order_by()
+        .values_list("family_id", "pk")
+    )
+
+
+def _rated_in(day, path_ids):
+    from .models import Assessment
+
+    return (
+        Assessment.objects.filter(path_id__in=path_ids, rater="team", is_complete=True)
+        .order_by()
+        .values_list("path_id", "child_id", "time_point")
+    )
+
+
+# The case manager's time points on the home page, in a request: compiled once a day (core.frozen).
+_MANAGED_PATHS = FrozenQuery("cases.managed_paths", _managed_paths, {"path_ids": [uuid.UUID]})
+_CHILDREN_OF = FrozenQuery("cases.children_of", _children_of, {"family_ids": [uuid.UUID]})
+_RATED_IN = FrozenQuery("cases.rated_in", _rated_in, {"path_ids": [uuid.UUID]})
+
+
 def time_points_needing_attention(user, today=None):
     """(path, Due) for the time points overdue or due soon in the paths the user manages as case
-    manager. Three queries whatever the number of paths."""
+    manager. Three queries whatever the number of paths (in a request, three frozen statements on the
+    paths of the user's case manager seats)."""
     known = my_seats(user)
     if known is not None:
-        managed = Q(pk__in=known.seat_path_ids(TeamMember.TeamRole.CASE_MANAGER))
-    else:
-        managed = Exists(
-            seats_in_force().filter(path=OuterRef("pk"), user=user, team_role=TeamMember.TeamRole.CASE_MANAGER)
+        paths = _MANAGED_PATHS.rows(path_ids=known.seat_path_ids(TeamMember.TeamRole.CASE_MANAGER))
+        families = {path.family_id for path in paths}
+        return _due_in(
+            paths,
+            _CHILDREN_OF.rows(family_ids=families) if families else [],
+            _RATED_IN.rows(path_ids=[path.pk for path in paths]) if paths else [],
+            today,
         )
+    managed = Exists(
+        seats_in_force().filter(path=OuterRef("pk"), user=user, team_role=TeamMember.TeamRole.CASE_MANAGER)
+    )
     paths = (
         paths_visible_to(user)
         .filter(managed, state__in=[Path.State.ASSESSMENT, Path.State.INTERVENTION])
@@ -638,19 +675,29 @@ def time_points_needing_attention(user, today=None):
 def time_points_due_in(paths, today=None):
     """(path, Due) for the time points overdue or due soon of ``paths`` (a queryset of paths with their
     family and cohort), soonest first. Three queries whatever the number of paths."""
-    from .models import Assessment, Person, TimePoint
-    from .schedule import time_points
+    from .models import Assessment
 
     paths = list(paths)
+    children = Person.objects.filter(family__in=[p.family_id for p in paths], kind=Person.Kind.CHILD).values_list(
+        "family_id", "pk"
+    )
+    rated = Assessment.objects.filter(path__in=paths, rater="team", is_complete=True).values_list(
+        "path_id", "child_id", "time_point"
+    )
+    return _due_in(paths, children, rated, today)
+
+
+def _due_in(paths, children_rows, rated_rows, today):
+    """``time_points_due_in`` from the paths, their children (family, child) and the team's complete
+    assessments (path, child, time point)."""
+    from .models import TimePoint
+    from .schedule import time_points
+
     children = {}
-    for family_id, child_id in Person.objects.filter(
-        family__in=[p.family_id for p in paths], kind=Person.Kind.CHILD
-    ).values_list("family_id", "pk"):
+    for family_id, child_id in children_rows:
         children.setdefault(family_id, set()).add(child_id)
     rated = {}
-    for path_id, child_id, time_point in Assessment.objects.filter(
-        path__in=paths, rater="team", is_complete=True
-    ).values_list("path_id", "child_id", "time_point"):
+    for path_id, child_id, time_point in rated_rows:
         rated.setdefault((path_id, time_point), set()).add(child_id)
     result = []
     for path in paths:

@@ -337,3 +337,36 @@ def test_the_service_completes_an_assessment_only_with_every_sub_dimension(in_in
         complete=False,
     )
     assert not draft.is_complete and draft.ratings.count() == 17
+
+
+def test_the_time_points_in_a_request_are_those_the_orm_finds(in_intervention, personas):
+    """On the home page (in a request) the case manager's time points come from three frozen statements on
+    their case manager seats; outside a request from the ORM's queries: the same answers, for every persona,
+    before and after the team completes T0, on several days."""
+    from patto.cases.queries import time_points_needing_attention
+    from patto.cases.tests.test_request_caches import _InRequest
+
+    def both(user, day):
+        outside = [(p.pk, d.time_point, d.status, d.due_on) for p, d in time_points_needing_attention(user, day)]
+        with _InRequest():
+            inside = [(p.pk, d.time_point, d.status, d.due_on) for p, d in time_points_needing_attention(user, day)]
+        return outside, inside
+
+    days = (date(2025, 10, 1), date(2026, 6, 20), date(2026, 7, 20), date(2027, 4, 1))
+    for step in ("none", "T0 done"):
+        if step == "T0 done":
+            child = in_intervention.family.members.get(kind="child")
+            services.save_assessment(
+                actor=personas["case_manager"].user,
+                path=in_intervention,
+                child=child,
+                time_point="T0",
+                rater="team",
+                values=_values(services.current_framework(), 3),
+            )
+        for persona in personas.values():
+            for day in days:
+                outside, inside = both(persona.user, day)
+                assert inside == outside, (step, persona, day)
+    outside, _inside = both(personas["case_manager"].user, date(2026, 7, 20))
+    assert [(item[1], item[2]) for item in outside] == [("T1", "overdue")]  # T0 done: only T1 left
