@@ -173,6 +173,16 @@ def set_prefetched(instance, name, rows):
     instance.__dict__.setdefault("_prefetched_objects_cache", {})[field.remote_field.cache_name] = queryset
 
 
+def set_prefetched_many(instance, name, rows):
+    """Give ``instance`` the rows of its many-to-many relation ``name`` as ``prefetch_related`` would:
+    ``instance.<name>.all()`` answers them with no query."""
+    manager = getattr(instance, name)
+    queryset = manager.get_queryset()
+    queryset._result_cache = list(rows)
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[manager.prefetch_cache_name] = queryset
+
+
 def forget_all():
     """Drop this thread's compiled statements (tests that change what a statement is compiled from)."""
     _local.__dict__.pop("statements", None)

@@ -9,6 +9,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from patto.accounts.models import User
 from patto.cases import services
@@ -97,6 +99,7 @@ def test_each_section_answers_what_the_rules_and_the_orm_answer_for_every_seat(f
             held_at=datetime(2026, 11, 20, hour, 0, tzinfo=ROME),
             agenda=f"incontro {hour}",
             participants=attendees if hour == 9 else attendees[:1],
+            family_participants=list(path.family.members.all()) if hour == 9 else [],
         )
     variants = set()
     for name in TEAM:
@@ -107,6 +110,17 @@ def test_each_section_answers_what_the_rules_and_the_orm_answer_for_every_seat(f
         events = PathEvent.objects.filter(path=path).order_by("-occurred_at", "-id")
         assert [e.pk for e in latest_events(user, path)] == [e.pk for e in events if _reads(name, e, world)], name
         assert [m.pk for m in latest_meetings(path, user)] == [m.pk for m in meetings_of(path, user)[:20]], name
+        shown = latest_meetings(path, user)
+        with CaptureQueriesContext(connection) as read:  # the participants come with the meetings
+            people = [
+                ([u.pk for u in m.participants.all()], [p.pk for p in m.family_participants.all()]) for m in shown
+            ]
+        assert not read.captured_queries, name
+        expected = [
+            (sorted(u.pk for u in m.participants.all()), [p.pk for p in m.family_participants.all()])
+            for m in meetings_of(path, user)[:20]
+        ]
+        assert [(sorted(professionals), family) for professionals, family in people] == expected, name
         assert all(note.path is path for note in notes)  # no query to read a note's path
     assert len(variants) == 3  # the team's, with the clinical notes, and a school seat's: each compared
     school = User.objects.get(username="school_referent")
