@@ -52,24 +52,28 @@ def default_language():
 @pytest.fixture
 def audit_refused():
     """``with audit_refused():`` the database refuses every new audit row (the trail's table unavailable): a
-    statement that inserts into it raises DatabaseError, whatever code sends it."""
+    statement that inserts into it raises DatabaseError, whatever code sends it. ``audit_refused(
+    audit_refused.subjects)`` refuses the people concerned's rows only."""
     from contextlib import contextmanager
 
     from django.db import DatabaseError, connection
 
-    from patto.audit.models import AuditEvent
-
-    table = connection.ops.quote_name(AuditEvent._meta.db_table)
-
-    def refuse(execute, sql, params, many, context):
-        if sql.lstrip().upper().startswith("INSERT") and table in sql:
-            raise DatabaseError("audit table unavailable")
-        return execute(sql, params, many, context)
+    from patto.audit.models import AuditEvent, AuditSubject
 
     @contextmanager
-    def refused():
+    def refused(model=AuditEvent):
+        """``model``: the events' table (by default) or the people concerned's (``AuditSubject``)."""
+        table = connection.ops.quote_name(model._meta.db_table)
+
+        def refuse(execute, sql, params, many, context):
+            if sql.lstrip().upper().startswith(("INSERT INTO " + table).upper()):
+                raise DatabaseError("audit table unavailable")
+            return execute(sql, params, many, context)
+
         with connection.execute_wrapper(refuse):
             yield
+
+    refused.subjects = AuditSubject
 
     return refused
 

@@ -153,18 +153,27 @@ def _insert(entries):
     every page that shows personal data writes here, and the ORM's model saves and bulk creation cost
     several milliseconds a page for two fixed statements (issue 13). The rows are what the ORM would write
     (each value through its field's own preparation); the events are returned as saved instances."""
+    if not connection.features.can_return_rows_from_bulk_insert:  # SQLite before 3.35: no INSERT … RETURNING
+        return _insert_with_the_orm(entries)
     fields, events_sql, row, returning, subjects_sql = _statements(connection.vendor)
+    event_chunk, subject_chunk = _chunks(len(fields))
     ids = []
     with connection.cursor() as cursor:
-        for start in range(0, len(entries), _EVENT_CHUNK):
-            chunk = entries[start : start + _EVENT_CHUNK]
+        for start in range(0, len(entries), event_chunk):
+            chunk = entries[start : start + event_chunk]
             params = [
                 field.get_db_prep_save(_column_value(values, field), connection)
                 for values, _refs in chunk
                 for field in fields
             ]
             cursor.execute(events_sql + ", ".join([row] * len(chunk)) + returning, params)
-            ids += [found[0] for found in cursor.fetchall()]
+            # One statement's keys are handed out in the order of its rows; RETURNING need not list them in
+            # that order (SQLite does not promise it), so they are put back in order before each event gets its
+            # people concerned.
+            returned = sorted(found[0] for found in cursor.fetchall())
+            if len(returned) != len(chunk):
+                raise DatabaseError("the audit rows written are not those sent")
+            ids += returned
         people = [
             (pk, values["occurred_at"], kind, sid)
             for pk, (values, refs) in zip(ids, entries, strict=True)
@@ -175,8 +184,8 @@ def _insert(entries):
                 cursor.execute(subjects_sql, [list(column) for column in zip(*people, strict=True)])
             else:
                 occurred_at = AuditSubject._meta.get_field("occurred_at")
-                for start in range(0, len(people), _SUBJECT_CHUNK):
-                    chunk = people[start : start + _SUBJECT_CHUNK]
+                for start in range(0, len(people), subject_chunk):
+                    chunk = people[start : start + subject_chunk]
                     cursor.execute(
                         subjects_sql + ", ".join(["(%s, %s, %s, %s)"] * len(chunk)),
                         [
@@ -192,6 +201,31 @@ def _insert(entries):
         event._state.db = connection.alias
         saved.append(event)
     return saved
+
+
+def _chunks(event_columns):
+    """(events, people concerned) per statement: within the database's limit of parameters per statement (on
+    SQLite the connection's own, 999 before 3.32, 32,766 since), and at most ``_EVENT_CHUNK`` and
+    ``_SUBJECT_CHUNK``. PostgreSQL sends the people as arrays: four parameters whatever their number."""
+    limit = 65_535
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        connection.ensure_connection()
+        limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return max(1, min(_EVENT_CHUNK, limit // event_columns)), max(1, min(_SUBJECT_CHUNK, limit // 4))
+
+
+def _insert_with_the_orm(entries):
+    events = AuditEvent.objects.bulk_create([AuditEvent(**fields) for fields, _refs in entries])
+    AuditSubject.objects.bulk_create(
+        [
+            AuditSubject(event=event, occurred_at=event.occurred_at, kind=kind, subject_id=sid)
+            for event, (_fields, refs) in zip(events, entries, strict=True)
+            for kind, sid in refs
+        ]
+    )
+    return events
 
 
 def _column_value(values, field):

@@ -1180,8 +1180,9 @@ class PathListing:
         return Cohort.objects.filter(pk__in=ids).order_by("-start_date", "name")
 
     def cohort_choices(self):
-        """The cohorts as the filter's options, (id, name) in ``cohorts``' order, from the rows already read;
-        None outside a request (the select then reads ``cohorts``)."""
+        """The cohorts as the filter's options, (id, name) in ``cohorts``' order (newest first; cohorts that
+        start on the same day by name, compared as Python compares text, not by the database's collation), from
+        the rows already read; None outside a request (the select then reads ``cohorts``)."""
         if self.rows is None:
             return None
         cohorts = sorted({(row[2], row[6], row[7]) for row in self.rows if row[2] is not None}, key=lambda c: c[1])
@@ -1210,7 +1211,7 @@ class PathListing:
         # first, then the phase and the next date due (none last).
         rows = sorted(rows, key=lambda row: row[0])
         rows.sort(key=lambda row: row[5], reverse=True)
-        rows.sort(key=lambda row: (_PHASE_INDEX[row[1]], row[4] is None, row[4] or date.min))
+        rows.sort(key=lambda row: (_PHASE_INDEX.get(row[1], len(PHASE_ORDER)), row[4] is None, row[4] or date.min))
         self.next_due = {row[0]: row[4] for row in rows}
         return [row[0] for row in rows]
 

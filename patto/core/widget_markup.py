@@ -44,6 +44,8 @@ def _shown(value):
     unless safe (``django.template.base.render_value_in_context``)."""
     if not isinstance(value, str):
         value = localize(template_localtime(value))
+        if not isinstance(value, str):  # as the template does: the text of any other object, then escaped
+            value = str(value)
     return conditional_escape(value)
 
 

@@ -84,3 +84,40 @@ def test_a_batch_larger_than_a_statement_is_written_in_chunks_each_person_with_t
             f"p{index}-{n}" for n in range(index % 3)
         ]
         assert {subject.occurred_at for subject in event.subjects.all()} <= {event.occurred_at}
+
+
+def test_people_concerned_refused_after_their_events_were_written_roll_back_everything(personas, audit_refused):
+    reader, last = personas["case_manager"].user, _last_id()
+    with audit_refused(audit_refused.subjects), pytest.raises(AuditUnavailable), transaction.atomic():
+        with reads_logged_together():
+            record_access(actor=reader, action="cases.tasks.listed", subjects=[("person", "p1")])
+    assert not AuditEvent.objects.filter(id__gt=last).exists()
+
+
+def test_a_batch_fits_an_old_sqlite_limit_of_999_parameters(personas):
+    """SQLite before 3.32 takes 999 parameters a statement: on SQLite the chunks follow the connection's limit
+    (set to 999 here); on PostgreSQL the same batch goes in one statement of events and one of people."""
+    import sqlite3
+
+    reader, last = personas["case_manager"].user, _last_id()
+    connection.ensure_connection()
+    raw = connection.connection
+    old_sqlite = connection.vendor == "sqlite"
+    if old_sqlite:
+        before = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+    try:
+        with transaction.atomic(), CaptureQueriesContext(connection) as captured, reads_logged_together():
+            for index in range(100):  # 1,300 parameters of events, 1,200 of people concerned
+                record_access(
+                    actor=reader, action=f"test.old.{index}", subjects=[("person", f"{index}-{n}") for n in range(3)]
+                )
+    finally:
+        if old_sqlite:
+            raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, before)
+    inserts = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == (2 + 2 if old_sqlite else 2)  # 76 events and 249 people a statement at most
+    events = list(AuditEvent.objects.filter(id__gt=last).order_by("id").prefetch_related("subjects"))
+    assert [event.action for event in events] == [f"test.old.{index}" for index in range(100)]
+    for index, event in enumerate(events):
+        assert sorted(s.subject_id for s in event.subjects.all()) == [f"{index}-{n}" for n in range(3)]
