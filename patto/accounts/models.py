@@ -173,7 +173,13 @@ class User(AbstractUser):
         ]
 
     def __str__(self):
-        return self.get_full_name() or self.username
+        return self.name_shown(self.first_name, self.last_name, self.username)
+
+    @staticmethod
+    def name_shown(first_name, last_name, username):
+        """How a user is named on screen: the full name, or the username when there is none (also for users read
+        as plain values, without their model)."""
+        return f"{first_name} {last_name}".strip() or username
 
     def get_full_name(self):
         return f"{self.first_name} {self.last_name}".strip()

@@ -26,8 +26,8 @@ class TrailFilterForm(StyledFormMixin, forms.Form):
         self.fields["actor"].queryset = people
         self.fields["institution"].queryset = institutions
         names = [
-            (pk, f"{first} {last}".strip() or username)  # as str(user): the full name, or the username
-            for pk, first, last, username in people.values_list("pk", "first_name", "last_name", "username")
+            (pk, User.name_shown(*name))
+            for pk, *name in people.values_list("pk", "first_name", "last_name", "username")
         ]
         for name in ("person", "actor"):
             self.fields[name].widget.choices = [("", self.fields[name].empty_label), *names]

@@ -103,23 +103,6 @@ def _event(*, actor, action, obj, subjects, changes=None, purpose="", actor_labe
     return fields, [subject_ref(subject) for subject in subjects]
 
 
-_EVENT_FIELDS = (
-    "occurred_at",
-    "actor",
-    "actor_label",
-    "actor_institution",
-    "actor_role",
-    "action",
-    "object_type",
-    "object_id",
-    "request_id",
-    "ip",
-    "user_agent",
-    "purpose",
-    "changes",
-)
-
-
 # Rows per statement, within SQLite's 32,766 parameters (13 per event, 4 per person concerned).
 _EVENT_CHUNK = 1000
 _SUBJECT_CHUNK = 5000
@@ -131,7 +114,7 @@ def _statements(vendor):
     repeated for a batch) and their people concerned's. On PostgreSQL the people go in as four arrays
     (``unnest``): one statement whatever their number, so the server keeps it prepared."""
     quote = connection.ops.quote_name
-    fields = [AuditEvent._meta.get_field(name) for name in _EVENT_FIELDS]
+    fields = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]  # what _event() gives
     events = "INSERT INTO {} ({}) VALUES ".format(
         quote(AuditEvent._meta.db_table), ", ".join(quote(field.column) for field in fields)
     )

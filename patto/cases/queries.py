@@ -23,7 +23,7 @@ from django.utils import timezone
 from patto.accounts.memo import memo
 from patto.accounts.models import Institution, Membership
 from patto.accounts.roles import GOVERNANCE_ROLES, HEALTH_ROLES, Role
-from patto.core.frozen import FrozenQuery, set_prefetched, set_prefetched_many, with_parent
+from patto.core.frozen import FrozenQuery, set_prefetched, with_parent
 from patto.governance.queries import institutions_in_standing, institutions_in_standing_of
 
 from .models import SCHOOL_KINDS, ArchiveAccess, ConsentItem, Note, Path, PathEvent, Person, TeamMember
@@ -869,8 +869,8 @@ def latest_meetings(path, user):
         for row in _MEETING_FAMILY.rows(meeting_ids=ids):
             family.setdefault(row.meeting_id, []).append(row.person)
         for meeting in meetings:
-            set_prefetched_many(meeting, "participants", professionals.get(meeting.pk, []))
-            set_prefetched_many(meeting, "family_participants", family.get(meeting.pk, []))
+            set_prefetched(meeting, "participants", professionals.get(meeting.pk, []))
+            set_prefetched(meeting, "family_participants", family.get(meeting.pk, []))
     return with_parent(meetings, "path", path)
 
 
@@ -1212,7 +1212,6 @@ class PathListing:
         rows = sorted(rows, key=lambda row: row[0])
         rows.sort(key=lambda row: row[5], reverse=True)
         rows.sort(key=lambda row: (_PHASE_INDEX.get(row[1], len(PHASE_ORDER)), row[4] is None, row[4] or date.min))
-        self.next_due = {row[0]: row[4] for row in rows}
         return [row[0] for row in rows]
 
     def page(self, filters, number):
@@ -1231,8 +1230,9 @@ class PathListing:
         if paths:
             for person in _LISTED_MEMBERS.rows(family_ids={path.family_id for path in paths}):
                 members.setdefault(person.family_id, []).append(person)
+        next_due = {row[0]: row[4] for row in self.rows}
         for path in paths:
-            path.next_due = self.next_due[path.pk]
+            path.next_due = next_due[path.pk]
             set_prefetched(path.family, "members", members.get(path.family_id, []))
         page.object_list = paths
         return page

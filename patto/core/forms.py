@@ -3,7 +3,7 @@ from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext as _
 
-from .widget_markup import FAST_WIDGETS
+from .widget_markup import FAST_WIDGETS, render_widget
 
 
 class PattoFormRenderer(TemplatesSetting):
@@ -18,8 +18,6 @@ class PattoFormRenderer(TemplatesSetting):
     field_template_name = "forms/field.html"
 
     def render(self, template_name, context, request=None):
-        from .widget_markup import render_widget
-
         markup = render_widget(template_name, context)
         if markup is not None:
             return markup

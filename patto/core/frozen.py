@@ -162,25 +162,21 @@ def with_parent(rows, field_name, parent):
 
 
 def set_prefetched(instance, name, rows):
-    """Give ``instance`` the rows of its reverse relation ``name`` (a frozen query's answer) as
-    ``prefetch_related`` would: ``instance.<name>.all()`` answers them with no query, a filter on it still
-    queries within the relation, and each row knows its ``instance`` without a query."""
-    manager = getattr(instance, name)
-    field = manager.field
-    queryset = manager.get_queryset()
-    queryset._result_cache = with_parent(list(rows), field.name, instance)
-    queryset._prefetch_done = True
-    instance.__dict__.setdefault("_prefetched_objects_cache", {})[field.remote_field.cache_name] = queryset
-
-
-def set_prefetched_many(instance, name, rows):
-    """Give ``instance`` the rows of its many-to-many relation ``name`` as ``prefetch_related`` would:
-    ``instance.<name>.all()`` answers them with no query."""
+    """Give ``instance`` the rows of its relation ``name`` (a frozen query's answer) as ``prefetch_related``
+    would: ``instance.<name>.all()`` answers them with no query, and a filter on it still queries within the
+    relation. A reverse foreign key's rows also know their ``instance`` without a query; a many-to-many
+    relation's rows are taken as they are."""
     manager = getattr(instance, name)
     queryset = manager.get_queryset()
-    queryset._result_cache = list(rows)
+    rows = list(rows)
+    if hasattr(manager, "prefetch_cache_name"):  # many-to-many
+        cache_name = manager.prefetch_cache_name
+    else:
+        cache_name = manager.field.remote_field.cache_name
+        with_parent(rows, manager.field.name, instance)
+    queryset._result_cache = rows
     queryset._prefetch_done = True
-    instance.__dict__.setdefault("_prefetched_objects_cache", {})[manager.prefetch_cache_name] = queryset
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[cache_name] = queryset
 
 
 def forget_all():

@@ -90,22 +90,16 @@ def _textarea(widget):
     return '<textarea name="' + _shown(widget["name"]) + '"' + _attrs(widget["attrs"]) + ">\n" + value + "</textarea>"
 
 
-def _select(widget):
+def _select_markup(widget, groups):
+    """``select.html`` with ``select_option.html`` for its options: ``groups`` are (group name or None,
+    [(value, attrs, label)])."""
     parts = ['<select name="', _shown(widget["name"]), '"', _attrs(widget["attrs"]), ">"]
-    for group_name, group_choices, _group_index in widget["optgroups"]:
+    for group_name, options in groups:
         if group_name:
             parts.append('\n  <optgroup label="' + _shown(group_name) + '">')
-        for option in group_choices:
-            if option["template_name"] != _OPTION:
-                return None
-            parts.append(
-                '\n  <option value="'
-                + _as_string(option["value"])
-                + '"'
-                + _attrs(option["attrs"])
-                + ">"
-                + _shown(option["label"])
-                + "</option>\n"  # select_option.html ends with a line break, kept by the include
+        for value, attrs, label in options:
+            parts.append(  # select_option.html ends with a line break, kept by the include
+                '\n  <option value="' + _as_string(value) + '"' + _attrs(attrs) + ">" + _shown(label) + "</option>\n"
             )
         if group_name:
             parts.append("\n  </optgroup>")
@@ -113,11 +107,22 @@ def _select(widget):
     return "".join(parts)
 
 
-def _select_from_choices(widget, choices, multiple):
-    """``select.html`` for a select's ``choices`` as ``ChoiceWidget.optgroups`` would list them (the same
-    selection rule: one option selected unless the select takes several), without building them first."""
-    chosen = widget["value"]
-    parts = ['<select name="', _shown(widget["name"]), '"', _attrs(widget["attrs"]), ">"]
+def _select(widget):
+    """From the options Django built (``ChoiceWidget.optgroups``); None if one uses another template."""
+    groups = []
+    for group_name, group_choices, _group_index in widget["optgroups"]:
+        if any(option["template_name"] != _OPTION for option in group_choices):
+            return None
+        groups.append((group_name, [(option["value"], option["attrs"], option["label"]) for option in group_choices]))
+    return _select_markup(widget, groups)
+
+
+_SELECTED = {"selected": True}
+
+
+def _groups_from_choices(choices, chosen, multiple):
+    """A select's ``choices`` as ``ChoiceWidget.optgroups`` lists them (the same selection rule: one option
+    selected unless the select takes several), without a dictionary per option."""
     has_selected = False
     for option_value, option_label in choices:
         if option_value is None:
@@ -126,22 +131,12 @@ def _select_from_choices(widget, choices, multiple):
             group_name, inner = option_value, option_label
         else:
             group_name, inner = None, [(option_value, option_label)]
-        if group_name:
-            parts.append('\n  <optgroup label="' + _shown(group_name) + '">')
+        options = []
         for value, label in inner:
             selected = (not has_selected or multiple) and str(value) in chosen
             has_selected |= selected
-            parts.append(
-                '\n  <option value="'
-                + _as_string(value)
-                + ('" selected>' if selected else '">')
-                + _shown(label)
-                + "</option>\n"
-            )
-        if group_name:
-            parts.append("\n  </optgroup>")
-    parts.append("\n</select>")
-    return "".join(parts)
+            options.append((value, _SELECTED if selected else {}, label))
+        yield group_name, options
 
 
 class _FastSelectMixin:
@@ -167,7 +162,8 @@ class _FastSelectMixin:
         widget = Widget.get_context(self, name, value, attrs)["widget"]  # without the options' dictionaries
         if self.allow_multiple_selected:
             widget["attrs"]["multiple"] = True
-        return mark_safe(_select_from_choices(widget, self.choices, self.allow_multiple_selected))
+        groups = _groups_from_choices(self.choices, widget["value"], self.allow_multiple_selected)
+        return mark_safe(_select_markup(widget, groups))
 
 
 # Named as Django's: a field's ``widget_type`` (what the field template branches on) comes from the class name.
@@ -179,8 +175,7 @@ class SelectMultiple(_FastSelectMixin, forms.SelectMultiple):
     pass
 
 
-FastSelect, FastSelectMultiple = Select, SelectMultiple
-FAST_WIDGETS = {forms.Select: FastSelect, forms.SelectMultiple: FastSelectMultiple}
+FAST_WIDGETS = {forms.Select: Select, forms.SelectMultiple: SelectMultiple}
 
 
 def render_widget(template_name, context):

@@ -14,7 +14,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from patto.core.forms import DateInput, DateTimeInput, PattoFormRenderer
-from patto.core.widget_markup import FastSelect, FastSelectMultiple, render_widget
+from patto.core.widget_markup import Select as FastSelect
+from patto.core.widget_markup import SelectMultiple as FastSelectMultiple
+from patto.core.widget_markup import render_widget
 
 FAST, TEMPLATES = PattoFormRenderer(), TemplatesSetting()
 
