@@ -28,11 +28,12 @@ class CasesConfig(AppConfig):
         register_entry(30, _("Cohorts"), "cases:cohort_list", permission="cases.view_cohorts")
         register_entry(40, _("Volunteers"), "cases:volunteer_list", permission="cases.view_volunteers")
 
+        from patto.core.stats import suppress_small
         from patto.governance.indicators import register
 
         from .queries import families_in_path
 
-        register("families_in_path", families_in_path)
+        register("families_in_path", families_in_path, reduce=suppress_small)
 
         from patto.territory.residence import register_residence_source
 

@@ -24,6 +24,7 @@ from patto.accounts.memo import memo
 from patto.accounts.models import Institution, Membership
 from patto.accounts.roles import GOVERNANCE_ROLES, HEALTH_ROLES, Role
 from patto.core.frozen import FrozenQuery, set_prefetched, with_parent
+from patto.governance.indicators import count_of
 from patto.governance.queries import institutions_in_standing, institutions_in_standing_of
 
 from .models import SCHOOL_KINDS, ArchiveAccess, ConsentItem, Note, Path, PathEvent, Person, TeamMember
@@ -901,22 +902,17 @@ def cohorts_visible_to(user):
     )
 
 
-def families_in_path(pact, period):
+def families_in_path(scope):
     """Families of the pact's district with the family's agreement in force at some point in the period:
     signed on or before its last day, and the path not closed before its first day (the dates of the domain,
     not of the records: a path entered later still counts from its agreement; one still at the signal or
-    the pre-assessment does not count). An aggregate shown outside the case team, so small counts are
-    suppressed (None = "< 5")."""
-    from patto.core.stats import suppress_small
-
-    count = (
-        Path.objects.filter(family__district_id=pact.district_id, agreement__signed_on__lte=period.ends_on)
-        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=period.starts_on))
-        .values("family")
-        .distinct()
-        .count()
+    the pre-assessment does not count). A subquery for the pact's computed indicators (``scope``: see
+    ``governance.indicators``); an aggregate shown outside the case team, so it is registered with
+    ``suppress_small`` (None = "< 5")."""
+    paths = Path.objects.filter(family__district_id=scope.district_id, agreement__signed_on__lte=scope.ends_on).filter(
+        Q(closed_on__isnull=True) | Q(closed_on__gte=scope.starts_on)
     )
-    return suppress_small(count)
+    return count_of(paths, "family", distinct=True)
 
 
 # --- Fetching a path for a request: authorise, then log the read ----------------------------------------

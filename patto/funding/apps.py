@@ -16,6 +16,6 @@ class FundingConfig(AppConfig):
 
         register("partnerships_signed", indicators.partnerships_signed)
         register("projects_funded", indicators.projects_funded)
-        register("project_spending", indicators.project_spending)
+        register("project_spending", indicators.project_spending, reduce=indicators.in_euro)
         register_entry(60, _("Funds and partnerships"), "funding:calls", shown=panels.shows_menu)
         register_panel(14, panels.deadlines_panel)

@@ -1,41 +1,47 @@
 """The pact's computed indicators for commitment 7 (partnerships for public funds), registered with governance
-in ``FundingConfig.ready()``. Dates of the facts (a confirmation given, a project's dates, an expenditure's
-date), never of the records."""
+in ``FundingConfig.ready()`` (``scope``: see ``governance.indicators``). Dates of the facts (a confirmation given, a
+project's dates, an expenditure's date), never of the records."""
 
-from django.db.models import F, Max, Q
+from django.db.models import DecimalField, Exists, OuterRef
 
-from .models import Expenditure, Project, Proposal
+from patto.governance.indicators import count_of, sum_of
+
+from .models import MONEY, Expenditure, Partner, Project, Proposal
 from .money import cents
-from .queries import money_sum, with_confirmations
 
 
-def partnerships_signed(pact, period):
-    """Proposals of the district signed by all their partners, the last confirmation given in the period."""
-    proposals = with_confirmations(Proposal.objects.filter(call__district_id=pact.district_id)).annotate(
-        last_confirmation=Max("partners__confirmed_at")
+def partnerships_signed(scope):
+    """Proposals of the district signed by all their partners, the last confirmation given in the period: at least
+    one partner confirmed on or after its first day, none unconfirmed and none confirmed after its last day."""
+    partners = Partner.objects.filter(proposal=OuterRef("pk"))
+    signed = Proposal.objects.filter(
+        Exists(partners.filter(confirmed_at__date__gte=scope.starts_on)),
+        ~Exists(partners.filter(confirmed_at__isnull=True)),
+        ~Exists(partners.filter(confirmed_at__date__gt=scope.ends_on)),
+        call__district_id=scope.district_id,
     )
-    return (
-        proposals.filter(partner_count__gt=0, confirmed_count=F("partner_count"))
-        .filter(last_confirmation__date__gte=period.starts_on, last_confirmation__date__lte=period.ends_on)
-        .count()
-    )
+    return count_of(signed)
 
 
-def projects_funded(pact, period):
+def projects_funded(scope):
     """Funded projects of the district running at some time in the period."""
-    return Project.objects.filter(
-        Q(ends_on__gte=period.starts_on), proposal__call__district_id=pact.district_id, starts_on__lte=period.ends_on
-    ).count()
-
-
-def project_spending(pact, period):
-    """Euro of expenditure recorded on the district's projects, dated within the period (a Decimal)."""
-    return cents(
-        Expenditure.objects.in_force()
-        .filter(
-            project__proposal__call__district_id=pact.district_id,
-            spent_on__gte=period.starts_on,
-            spent_on__lte=period.ends_on,
+    return count_of(
+        Project.objects.filter(
+            proposal__call__district_id=scope.district_id, ends_on__gte=scope.starts_on, starts_on__lte=scope.ends_on
         )
-        .aggregate(total=money_sum("amount"))["total"]
     )
+
+
+def project_spending(scope):
+    """Euro of expenditure recorded on the district's projects, dated within the period (see ``in_euro``)."""
+    spent = Expenditure.objects.in_force().filter(
+        project__proposal__call__district_id=scope.district_id,
+        spent_on__gte=scope.starts_on,
+        spent_on__lte=scope.ends_on,
+    )
+    return sum_of(spent, "amount", DecimalField(**MONEY))
+
+
+def in_euro(total):
+    """The sum as a Decimal with two places (zero without any expenditure)."""
+    return cents(total)

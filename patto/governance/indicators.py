@@ -1,7 +1,17 @@
 """Indicator values computed from Patto's own data, per source. Apps below governance (cases) register
-their sources here in AppConfig.ready(), so governance imports none of them."""
+their sources here in AppConfig.ready(), so governance imports none of them.
 
+A page that shows indicators (the commitments, the report) reads every computed source it shows in one
+statement: each source gives a subquery, and the statement, compiled once per pact, period and day
+(``core.frozen``), is run afresh at every request. Values are never kept: a fact recorded counts at once."""
+
+from datetime import date
+from typing import NamedTuple
+
+from django.db.models import F, Func, IntegerField, Subquery
 from django.utils.translation import gettext_lazy as _
+
+from patto.core.frozen import FrozenQuery
 
 _computed = {}
 
@@ -71,37 +81,131 @@ DEFINITIONS = {
 }
 
 
-def register(source, function):
-    """``function(pact, period) -> number``; counts about families must be small-cell suppressed."""
-    _computed[source] = function
+class Scope(NamedTuple):
+    """What a computed source counts over: the pact and its district, the period's first and last day, and
+    today (a period that runs past today is counted up to today where its definition says so)."""
+
+    pact_id: int
+    district_id: int
+    starts_on: date
+    ends_on: date
+    today: date
+
+    @property
+    def last_day(self):
+        """The period's last day, or today if earlier."""
+        return min(self.ends_on, self.today)
 
 
-def school_referents(pact, period):
+class _Source(NamedTuple):
+    scalar: object  # (scope) -> an expression giving one value, or None
+    rows: object  # (scope) -> a flat values_list queryset, or None
+    reduce: object  # (value or rows) -> what is shown
+
+
+def register(source, scalar=None, *, rows=None, reduce=None):
+    """A computed source, registered by the app that holds its data (in ``AppConfig.ready()``). Either
+    ``scalar(scope)``: an expression giving one value (``count_of``, ``sum_of``), read with every other scalar
+    source of the page in one statement; or ``rows(scope)``: a flat ``values_list`` queryset read as a statement of
+    its own, once for all the sources that register the same function (a median and a percentile of the same
+    times). ``reduce`` turns what the database answered into the value shown; counts about families must
+    suppress small cells there. The statements are compiled once per pact, period and day (``core.frozen``): only
+    the compilation is kept, every request reads the data afresh."""
+    if (scalar is None) == (rows is None):
+        raise ValueError(f"{source}: give either scalar or rows")
+    _computed[source] = _Source(scalar, rows, reduce or _as_is)
+    if rows is not None and rows not in _row_statements:
+        _row_statements[rows] = FrozenQuery(f"governance.indicators.{source}", _rows_statement(rows), {})
+
+
+_row_statements = {}
+
+
+def _as_is(value):
+    return value
+
+
+def _rows_statement(rows):
+    def build(day, scope):
+        return rows(scope)
+
+    return build
+
+
+def count_of(queryset, field="pk", distinct=False):
+    """How many rows of ``queryset`` (how many distinct values of ``field``), as a subquery giving one number."""
+    template = "COUNT(DISTINCT %(expressions)s)" if distinct else "COUNT(%(expressions)s)"
+    return _scalar(queryset, Func(F(field), template=template, output_field=IntegerField()))
+
+
+def sum_of(queryset, field, output_field):
+    """The sum of ``field`` over ``queryset`` (None over no row), as a subquery giving one value."""
+    return _scalar(queryset, Func(F(field), function="SUM", output_field=output_field))
+
+
+def _scalar(queryset, aggregate):
+    # A plain function, not an aggregate: no GROUP BY, so one row whatever the queryset holds.
+    return Subquery(queryset.order_by().values_list(aggregate), output_field=aggregate.output_field)
+
+
+def _scalars_statement(day, variant):
+    from .models import Pact
+
+    sources, scope = variant
+    names = [f"value_{index}" for index in range(len(sources))]
+    expressions = {name: _computed[source].scalar(scope) for name, source in zip(names, sources)}
+    return Pact.objects.filter(pk=scope.pact_id).annotate(**expressions).values_list(*names)
+
+
+_SCALARS = FrozenQuery("governance.indicators", _scalars_statement, {})
+
+
+def scope_of(pact, period, today=None):
+    return Scope(pact.pk, pact.district_id, period.starts_on, period.ends_on, today or _today())
+
+
+def computed_values(sources, scope):
+    """{source: value} for the registered ``sources`` over ``scope``: the scalar ones in one statement, each
+    distinct rows function in one more."""
+    sources = sorted(source for source in set(sources) if source in _computed)
+    answered = {}
+    scalars = tuple(source for source in sources if _computed[source].scalar is not None)
+    if scalars:
+        rows = _SCALARS.rows(day=scope.today, variant=(scalars, scope))
+        answered.update(zip(scalars, rows[0] if rows else [None] * len(scalars)))
+    read = {}
+    for source in sources:
+        rows = _computed[source].rows
+        if rows is not None:
+            if rows not in read:
+                read[rows] = _row_statements[rows].rows(day=scope.today, variant=scope)
+            answered[source] = read[rows]
+    return {source: _computed[source].reduce(answered[source]) for source in sources}
+
+
+def computed(source, pact, period, today=None):
+    """One computed source's value in the period (``values_for`` reads them all at once)."""
+    return computed_values([source], scope_of(pact, period, today))[source]
+
+
+def school_referents(scope):
     from patto.accounts.models import Membership
     from patto.accounts.roles import Role
 
     from .queries import active_adhesions
 
-    schools = active_adhesions(pact, period.ends_on).filter(institution__kind="school").values("institution")
-    return (
-        Membership.objects.current(on=min(period.ends_on, _today()))
-        .filter(institution__in=schools, role=Role.SCHOOL_REFERENT)
-        .values("institution")
-        .distinct()
-        .count()
-    )
+    schools = active_adhesions(scope.pact_id, scope.ends_on).filter(institution__kind="school").values("institution")
+    referents = Membership.objects.current(on=scope.last_day).filter(institution__in=schools, role=Role.SCHOOL_REFERENT)
+    return count_of(referents, "institution", distinct=True)
 
 
-def meetings_held(pact, period):
+def meetings_held(scope):
     from .models import BodyMeeting
 
-    return (
-        BodyMeeting.objects.filter(
-            body__pact=pact, starts_at__date__gte=period.starts_on, starts_at__date__lte=period.ends_on
-        )
-        .exclude(minutes="")
-        .count()
-    )
+    meetings = BodyMeeting.objects.filter(
+        body__pact_id=scope.pact_id, starts_at__date__gte=scope.starts_on, starts_at__date__lte=scope.ends_on
+    ).exclude(minutes="")
+    return count_of(meetings)
 
 
 def _today():
@@ -114,23 +218,29 @@ register("school_referents", school_referents)
 register("meetings_held", meetings_held)
 
 
-def values_for(indicators, period):
-    """{indicator id: value} for the period: each computed source evaluated once, manual values from the
-    latest entry. A fixed number of queries whatever the number of indicators."""
+def _manual_values(day, indicator_ids, period_id):
     from .models import IndicatorValue
 
+    return (
+        IndicatorValue.objects.filter(indicator_id__in=indicator_ids, period_id=period_id)
+        .select_related("evidence_file")
+        .order_by("created_at", "id")
+    )
+
+
+# The values entered by hand for the page's indicators in the period, every entry oldest first.
+_MANUAL_VALUES = FrozenQuery("governance.manual_values", _manual_values, {"indicator_ids": [int], "period_id": int})
+
+
+def values_for(indicators, period):
+    """{indicator id: value} for the period: the computed sources read at once (``computed_values``), manual
+    values from the latest entry. A fixed number of queries whatever the number of indicators."""
     if period is None:
         return {}
-    sources = {i.source for i in indicators if i.source != "manual"}
-    computed = {source: _computed[source](period.pact, period) for source in sources if source in _computed}
+    computed = computed_values({i.source for i in indicators if i.source != "manual"}, scope_of(period.pact, period))
     manual_ids = [i.pk for i in indicators if i.source == "manual"]
     latest = {}
-    entries = (
-        IndicatorValue.objects.filter(indicator_id__in=manual_ids, period=period)
-        .select_related("evidence_file")
-        .order_by("created_at")
-    )
-    for entry in entries:
+    for entry in _MANUAL_VALUES.rows(indicator_ids=manual_ids, period_id=period.pk):  # oldest first
         latest[entry.indicator_id] = entry
     result = {}
     for indicator in indicators:

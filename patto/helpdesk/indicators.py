@@ -1,34 +1,45 @@
 """The pact's computed indicators about the help desk (commitment 8): questions answered in the period, the
 median and 90th percentile of the working days to the answer (pauses for clarification left out), FAQs
-published in the period. Registered with governance in ``HelpdeskConfig.ready()``."""
+published in the period. Registered with governance in ``HelpdeskConfig.ready()`` (``scope``: see
+``governance.indicators``)."""
 
+from patto.governance.indicators import count_of
 from patto.referrals.queries import median, percentile
 
 from .models import Faq, Question
 from .queries import response_times
 
 
-def answered(pact, period):
+def answered(scope):
     """Questions answered in the period (by the date of the answer)."""
-    return Question.objects.filter(
-        district_id=pact.district_id,
-        answered_at__date__gte=period.starts_on,
-        answered_at__date__lte=period.ends_on,
-    ).count()
+    return count_of(
+        Question.objects.filter(
+            district_id=scope.district_id,
+            answered_at__date__gte=scope.starts_on,
+            answered_at__date__lte=scope.ends_on,
+        )
+    )
 
 
-def response_median(pact, period):
-    return median(response_times(pact.district_id, period.starts_on, period.ends_on))
+def answered_times(scope):
+    """The working days to the answer of the questions answered in the period, shortest first."""
+    return response_times(scope.district_id, scope.starts_on, scope.ends_on)
 
 
-def response_p90(pact, period):
-    return percentile(response_times(pact.district_id, period.starts_on, period.ends_on), 0.9)
+def response_median(times):
+    return median(list(times))
 
 
-def faqs_published(pact, period):
+def response_p90(times):
+    return percentile(list(times), 0.9)
+
+
+def faqs_published(scope):
     """FAQs first published in the period (a withdrawn one still counts: it was published)."""
-    return Faq.objects.filter(
-        district_id=pact.district_id,
-        published_at__date__gte=period.starts_on,
-        published_at__date__lte=period.ends_on,
-    ).count()
+    return count_of(
+        Faq.objects.filter(
+            district_id=scope.district_id,
+            published_at__date__gte=scope.starts_on,
+            published_at__date__lte=scope.ends_on,
+        )
+    )

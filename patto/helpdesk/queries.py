@@ -182,14 +182,17 @@ def thread_of(question):
 
 
 def response_times(district_id, start, end):
-    """Working days to the answer of the questions answered in [start, end] (pauses left out), sorted."""
-    return sorted(
+    """Working days to the answer of the questions answered in [start, end] (pauses left out), shortest first
+    (a flat ``values_list``)."""
+    return (
         Question.objects.filter(
             district_id=district_id,
             response_working_days__isnull=False,
             answered_at__date__gte=start,
             answered_at__date__lte=end,
-        ).values_list("response_working_days", flat=True)
+        )
+        .order_by("response_working_days")
+        .values_list("response_working_days", flat=True)
     )
 
 

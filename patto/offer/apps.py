@@ -17,7 +17,7 @@ class OfferConfig(AppConfig):
 
         register("codesign_in_progress", indicators.codesign_in_progress)
         register("codesign_concluded", indicators.codesign_concluded)
-        register("places_added", indicators.places_added)
+        register("places_added", indicators.places_added, reduce=indicators.none_as_zero)
 
         on_device_activated(services.end_waiting_on_activation)  # cases' own form ends the family's waiting
         register_path_section(  # loaded on demand (the path page's query budget)

@@ -231,10 +231,10 @@ def processes_concluded(district_id, starts_on, ends_on):
     )
 
 
-def places_added(district_id, starts_on, ends_on):
+def capacity_added(district_id, starts_on, ends_on):
+    """The places and hours added to the offer by the co-design agreements signed in [starts_on, ends_on]."""
     from .models import CapacityLine
 
-    total = CapacityLine.objects.filter(
+    return CapacityLine.objects.filter(
         process__district_id=district_id, process__concluded_on__gte=starts_on, process__concluded_on__lte=ends_on
-    ).aggregate(total=Sum("places_added"))["total"]
-    return total or 0
+    )

@@ -13,8 +13,8 @@ class ReferralsConfig(AppConfig):
 
         from . import audit_subjects, indicators, rules, services  # noqa: F401  (rules, audit_subjects register themselves)
 
-        register("request_response_median", indicators.response_median)
-        register("request_response_p90", indicators.response_p90)
+        register("request_response_median", rows=indicators.answered_times, reduce=indicators.response_median)
+        register("request_response_p90", rows=indicators.answered_times, reduce=indicators.response_p90)
         register("requests_overdue", indicators.requests_overdue)
         register_source("referrals.requests_overdue", services.overdue_reminders)
 

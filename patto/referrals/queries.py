@@ -246,8 +246,8 @@ def assignable_people(request):
 
 
 def response_times(district_id, start, end, kind=None, receiver_id=None):
-    """Working days to the answer of the requests answered in [start, end]: for the median and the 90th
-    percentile the pact's indicators show."""
+    """Working days to the answer of the requests answered in [start, end], shortest first (a flat
+    ``values_list``): for the median and the 90th percentile the pact's indicators and the dashboard show."""
     requests = Request.objects.filter(
         district_id=district_id,
         response_working_days__isnull=False,
@@ -258,7 +258,7 @@ def response_times(district_id, start, end, kind=None, receiver_id=None):
         requests = requests.filter(kind=kind)
     if receiver_id:
         requests = requests.filter(receiver_id=receiver_id)
-    return sorted(requests.values_list("response_working_days", flat=True))
+    return requests.order_by("response_working_days").values_list("response_working_days", flat=True)
 
 
 def percentile(values, share):

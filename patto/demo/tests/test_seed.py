@@ -13,6 +13,7 @@ from patto.referrals.models import Request, RequestMessage
 from .consistency import the_demo_is_consistent
 from .funding_checks import the_funding_tells_its_story
 from .helpdesk_checks import the_help_desk_tells_its_stories
+from .indicator_checks import the_indicators_match_their_oracle
 from .offer_checks import the_offer_tells_its_story
 from .referrals_checks import every_account_has_news_it_can_open, the_requests_tell_every_story
 
@@ -42,6 +43,7 @@ def test_the_demo_district_seeds_with_its_documents_and_twice_changes_nothing(se
     every_account_has_news_it_can_open()
     the_help_desk_tells_its_stories()
     the_offer_tells_its_story()
+    the_indicators_match_their_oracle()
 
 
 def _families_in_a_path_count_agreements_in_force():

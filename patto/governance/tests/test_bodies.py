@@ -164,7 +164,7 @@ def test_dashboard_query_count(count, pact, personas, world, django_assert_num_q
         )
     client = Client()
     client.force_login(personas["coordinator"].user)
-    # The read is logged (2 savepoints, the row, its people); the header bell; requests between institutions (4);
+    # The read is logged (2 savepoints, the row, its people); the header bell; requests between institutions (3);
     # the legal help desk (2).
-    with django_assert_num_queries(28):
+    with django_assert_num_queries(27):
         assert client.get(reverse("governance:dashboard")).status_code == 200

@@ -7,9 +7,8 @@ from datetime import date
 
 from django.urls import reverse
 
-from patto.cases.queries import families_in_path
 from patto.governance import services
-from patto.governance.indicators import values_for
+from patto.governance.indicators import computed, values_for
 from patto.governance.models import MonitoringPeriod
 
 from .test_programme import Builder
@@ -41,7 +40,7 @@ def test_families_in_a_path_in_the_first_half_of_2026_are_those_with_an_agreemen
     first_half = MonitoringPeriod.objects.create(
         pact=pact, name="Primo semestre 2026", starts_on=date(2026, 1, 1), ends_on=date(2026, 6, 30)
     )
-    assert families_in_path(pact, first_half) == 6
+    assert computed("families_in_path", pact, first_half) == 6
 
     indicator = services.add_indicator(
         actor=personas["coordinator"].user,

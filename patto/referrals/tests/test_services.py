@@ -17,9 +17,10 @@ from patto.cases.models import Cohort, Path, TeamMember
 from patto.cases.queries import paths_visible_to
 from patto.cases.services import DuplicatePerson
 from patto.core.workdays import add_working_days, is_working_day, library_patron_day, working_days_between
+from patto.governance.indicators import computed
 from patto.governance.models import Adhesion, Pact, Procedure
 from patto.notifications.models import Notification
-from patto.referrals import indicators, services
+from patto.referrals import services
 from patto.referrals.models import Kind, Request
 from patto.referrals.queries import requests_visible_to, side_of
 
@@ -365,15 +366,16 @@ def test_overdue_reminders_once_a_day_and_the_indicators(cast, fixed_clock):
     assert services.overdue_reminders(today) == 0
     assert Notification.objects.get(kind="request_overdue").recipient == cast.head
     period = SimpleNamespace(pact=cast.pact, starts_on=date(2026, 7, 1), ends_on=date(2026, 12, 31))
-    assert indicators.response_median(cast.pact, period) == 2
-    assert indicators.response_p90(cast.pact, period) == 6
-    assert indicators.requests_overdue(cast.pact, period) == 1
+    assert computed("request_response_median", cast.pact, period) == 2
+    assert computed("request_response_p90", cast.pact, period) == 6
+    assert computed("requests_overdue", cast.pact, period) == 1
     past = SimpleNamespace(pact=cast.pact, starts_on=date(2026, 1, 1), ends_on=date(2026, 11, 3))
-    assert indicators.requests_overdue(cast.pact, past) == 0  # on 3 November nothing was late yet
+    assert computed("requests_overdue", cast.pact, past) == 0  # on 3 November nothing was late yet
     assert late.is_overdue(today)
     from patto.referrals.panels import _response_times_by
 
-    by_kind, by_service = _response_times_by(cast.world.district.pk, date(2026, 1, 1), today)
+    times, by_kind, by_service = _response_times_by(cast.world.district.pk, date(2026, 1, 1), today)
+    assert times == [1, 2, 6]
     assert [(row["answered"], row["median"], row["p90"]) for row in by_kind] == [(3, 2, 6)]
     assert [(row["label"], row["answered"]) for row in by_service] == [("Comune di Rimini", 3)]
 
