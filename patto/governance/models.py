@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from patto.accounts.models import District, Institution
+from patto.core.frozen import FrozenQuery
 
 
 class Pact(models.Model):
@@ -34,13 +35,12 @@ class Pact(models.Model):
         return self.title
 
     def version_in_force(self, on=None):
-        """The approved version whose effective date is the latest one not after ``on`` (today)."""
-        day = on or timezone.localdate()
-        return (
-            self.versions.filter(status=PactVersion.Status.APPROVED, effective_from__lte=day)
-            .order_by("-effective_from", "-number")
-            .first()
-        )
+        """The approved version whose effective date is the latest one not after ``on`` (today): asked by most
+        pages of the pact, by a statement compiled once a day (``core.frozen``)."""
+        rows = _VERSION_IN_FORCE.rows(day=on or timezone.localdate(), pact_id=self.pk)
+        if rows:
+            rows[0].pact = self
+        return rows[0] if rows else None
 
 
 class PactVersion(models.Model):
@@ -482,3 +482,12 @@ class IndicatorValue(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+
+def _version_in_force(day, pact_id):
+    return PactVersion.objects.filter(
+        pact_id=pact_id, status=PactVersion.Status.APPROVED, effective_from__lte=day
+    ).order_by("-effective_from", "-number")[:1]
+
+
+_VERSION_IN_FORCE = FrozenQuery("governance.version_in_force", _version_in_force, {"pact_id": int})

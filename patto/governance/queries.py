@@ -10,7 +10,7 @@ import hashlib
 import uuid
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
@@ -18,7 +18,7 @@ from patto.accounts.memo import memo
 from patto.accounts.models import Institution, Membership, User
 from patto.accounts.roles import GOVERNANCE_ROLES
 from patto.audit.services import record_access
-from patto.core.frozen import FrozenQuery
+from patto.core.frozen import FrozenQuery, set_prefetched, with_parent
 from patto.documents.models import Attachment
 
 from .indicators import values_for
@@ -273,19 +273,41 @@ def sees_governance(user):
     return membership is not None and membership.role in GOVERNANCE_ROLES
 
 
+def _version_commitments(day, version_id):
+    return Commitment.objects.filter(pact_version_id=version_id).select_related("institution")
+
+
+def _version_indicators(day, version_id):
+    return Indicator.objects.filter(commitment__pact_version_id=version_id)
+
+
+def _version_updates(day, version_id, period_id):
+    return CommitmentUpdate.objects.filter(commitment__pact_version_id=version_id, period_id=period_id).select_related(
+        "author", "author_institution", "evidence_file"
+    )
+
+
+# A version's commitments, their indicators and their updates in a period, as the commitments page, the report
+# and the dashboard read them: compiled once a day (core.frozen).
+_VERSION_COMMITMENTS = FrozenQuery("governance.version_commitments", _version_commitments, {"version_id": int})
+_VERSION_INDICATORS = FrozenQuery("governance.version_indicators", _version_indicators, {"version_id": int})
+_VERSION_UPDATES = FrozenQuery("governance.version_updates", _version_updates, {"version_id": int, "period_id": int})
+
+
 def commitments_with_status(pact_version, period):
-    """The commitments of a version with the latest update in the period, in a fixed number of queries."""
-    updates = (
-        CommitmentUpdate.objects.filter(period=period).select_related("author", "author_institution", "evidence_file")
-        if period
-        else CommitmentUpdate.objects.none()
-    )
-    commitments = list(
-        Commitment.objects.filter(pact_version=pact_version)
-        .select_related("institution")
-        .prefetch_related(Prefetch("updates", queryset=updates, to_attr="period_updates"), "indicators")
-    )
+    """The commitments of a version, each with its indicators (``commitment.indicators.all()``), its updates in
+    the period newest first (``period_updates``) and the latest of them (``latest``): three queries (two without
+    a period)."""
+    commitments = _VERSION_COMMITMENTS.rows(version_id=pact_version.pk)
+    indicators, updates = {}, {}
+    for indicator in _VERSION_INDICATORS.rows(version_id=pact_version.pk):
+        indicators.setdefault(indicator.commitment_id, []).append(indicator)
+    if period is not None:
+        for update in _VERSION_UPDATES.rows(version_id=pact_version.pk, period_id=period.pk):
+            updates.setdefault(update.commitment_id, []).append(update)
     for commitment in commitments:
+        set_prefetched(commitment, "indicators", indicators.get(commitment.pk, []))
+        commitment.period_updates = with_parent(updates.get(commitment.pk, []), "commitment", commitment)
         commitment.latest = commitment.period_updates[0] if commitment.period_updates else None
     return commitments
 
@@ -322,15 +344,31 @@ def attach_indicators(commitments, period):
         commitment.measures = [(i, values.get(i.pk, {})) for i in commitment.indicators.all()]
 
 
-def needs_attention(pact, today=None):
-    """What the next meeting should look at: overdue action items, commitments at risk or late in the
-    open period, versions awaiting approval."""
-    day = today or timezone.localdate()
-    overdue = list(
-        ActionItem.objects.filter(meeting__body__pact=pact, status=ActionItem.Status.OPEN, due_on__lt=day)
+def _open_action_items(day, pact_id):
+    month_end = date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+    return (
+        ActionItem.objects.filter(meeting__body__pact_id=pact_id, status=ActionItem.Status.OPEN, due_on__lte=month_end)
         .select_related("owner", "institution")
-        .order_by("due_on")
+        .order_by("due_on", "pk")
     )
+
+
+_OPEN_ACTION_ITEMS = FrozenQuery("governance.open_action_items", _open_action_items, {"pact_id": int})
+
+
+def open_action_items(pact, day):
+    """The pact's open action items due by the end of ``day``'s month, soonest first: those overdue and those
+    due this month, in one query."""
+    return _OPEN_ACTION_ITEMS.rows(day=day, pact_id=pact.pk)
+
+
+def needs_attention(pact, today=None, action_items=None):
+    """What the next meeting should look at: overdue action items, commitments at risk or late in the
+    open period, versions awaiting approval. ``action_items``: what ``open_action_items`` gave, when the caller
+    has read them already."""
+    day = today or timezone.localdate()
+    action_items = open_action_items(pact, day) if action_items is None else action_items
+    overdue = [item for item in action_items if item.due_on < day]
     period = MonitoringPeriod.objects.filter(pact=pact, opened_at__isnull=False, closed_at__isnull=True).first()
     in_force = pact.version_in_force(day)
     troubled = []
@@ -379,14 +417,9 @@ def dashboard(pact, today=None):
     A fixed number of queries."""
     day = today or timezone.localdate()
     month_end = date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
-    attention = needs_attention(pact, day)
-    due_this_month = list(
-        ActionItem.objects.filter(
-            meeting__body__pact=pact, status=ActionItem.Status.OPEN, due_on__gte=day, due_on__lte=month_end
-        )
-        .select_related("owner", "institution")
-        .order_by("due_on")
-    )
+    action_items = open_action_items(pact, day)
+    attention = needs_attention(pact, day, action_items)
+    due_this_month = [item for item in action_items if day <= item.due_on <= month_end]
     next_meeting = (
         BodyMeeting.objects.filter(body__pact=pact, starts_at__gte=timezone.now())
         .select_related("body")

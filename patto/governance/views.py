@@ -14,21 +14,29 @@ from django.views.decorators.http import require_POST
 from patto.accounts.middleware import mfa_exempt
 from patto.accounts.models import Institution
 from patto.core.exports import pdf_response
-from patto.core.shortcuts import get_object_for
+from patto.core.shortcuts import check_object_for, get_object_for
 from patto.documents.responses import attachment_response
 
 from . import queries, services
 from .dashboard import sections_for
 from .models import Pact, PactVersion
-from .queries import acting_district_id, active_adhesions, document_owner, pacts_visible_to, visible_to
+from .queries import (
+    acting_district_id,
+    active_adhesions,
+    document_owner,
+    pact_visible_to,
+    pacts_visible_to,
+    visible_to,
+)
 
 
 def _pact(request, perm="governance.view_pact"):
     """The pact of the user's district, fetched and authorised like every record: no standing → 404, not
     allowed → 403, each refusal audited (the pact is looked up by the district, so it is named even when
-    the user's institution has lost its standing)."""
-    return get_object_for(
-        request.user, perm, pacts_visible_to(request.user), district_id=acting_district_id(request.user)
+    the user's institution has lost its standing). The standing comes from the request's memberships and the
+    pact from a statement compiled once a day (``pact_visible_to``)."""
+    return check_object_for(
+        request.user, perm, Pact, pact_visible_to(request.user), district_id=acting_district_id(request.user)
     )
 
 

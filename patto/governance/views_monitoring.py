@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -35,10 +36,18 @@ def commitment_list(request):
     attach_indicators(commitments, period)
     for commitment in commitments:
         commitment.can_update = request.user.has_perm("governance.update_commitment_status", commitment)
+        # What the rows repeat, worked out once: the text that names a commitment's links for screen readers.
+        commitment.short_text = Truncator(commitment.text).chars(40)
     return render(
         request,
         "governance/commitments.html",
-        {"pact": pact, "in_force": in_force, "period": period, "commitments": commitments},
+        {
+            "pact": pact,
+            "in_force": in_force,
+            "period": period,
+            "commitments": commitments,
+            "can_add_indicators": request.user.has_perm("governance.change_pact"),
+        },
     )
 
 

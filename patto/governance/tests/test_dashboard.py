@@ -87,3 +87,35 @@ def test_each_section_has_its_own_empty_state(pact, personas, world, login, day)
     month = _section(html, "due-heading")
     with translation.override("it"):
         assert gettext("Nothing falls due this month.") in month and not re.search(r"<li", month)
+
+
+def test_action_items_and_the_version_in_force_read_as_the_orm_reads_them(pact, personas, world, day):
+    """The frozen statements the dashboard reads (the open action items due by the month's end, split into overdue
+    and due this month; the version in force) against plain ORM queries, on the boundaries: due yesterday, today,
+    on the month's last day and the day after; a done item; each day around the versions' effective dates."""
+    import calendar
+
+    from patto.governance.models import PactVersion
+
+    month_end = day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    for due_on in (day - timedelta(days=1), day, month_end, month_end + timedelta(days=1), day.replace(day=1)):
+        _item(pact, personas, world, f"Azione del {due_on}", due_on)
+    done = _item(pact, personas, world, "Fatta", day)
+    ActionItem.objects.filter(pk=done.pk).update(status=ActionItem.Status.DONE)
+    for today in (day - timedelta(days=1), day, month_end, month_end + timedelta(days=1)):
+        last = today.replace(day=calendar.monthrange(today.year, today.month)[1])
+        items = ActionItem.objects.filter(meeting__body__pact=pact, status=ActionItem.Status.OPEN).order_by(
+            "due_on", "pk"
+        )
+        data = dashboard(pact, today=today)
+        assert data["overdue"] == list(items.filter(due_on__lt=today))
+        assert data["due_this_month"] == list(items.filter(due_on__gte=today, due_on__lte=last))
+    effective = sorted(set(pact.versions.exclude(effective_from=None).values_list("effective_from", flat=True)))
+    assert effective
+    for today in [d + timedelta(days=shift) for d in effective for shift in (-1, 0, 1)]:
+        expected = (
+            PactVersion.objects.filter(pact=pact, status=PactVersion.Status.APPROVED, effective_from__lte=today)
+            .order_by("-effective_from", "-number")
+            .first()
+        )
+        assert pact.version_in_force(today) == expected

@@ -87,3 +87,62 @@ def test_the_spreadsheet_is_typed_sized_filtered_and_frozen(pact, world, persona
     assert value_row[2].value == "Riunioni del GT con verbale"
     assert value_row[3].data_type == "n" and value_row[3].value == 3
     assert value_row[4].data_type == "n" and value_row[4].value == 4
+
+
+def test_commitments_with_status_read_as_the_orm_reads_them(pact, world, personas, django_assert_num_queries):
+    """The frozen statements of ``commitments_with_status`` against the ORM's own prefetch (the oracle): the same
+    commitments in the same order, each with the same indicators and the same updates of the period newest first,
+    in each period and with none; what the pages then read of them costs no query."""
+    from django.db.models import Prefetch
+
+    from patto.core.frozen import forget_all
+    from patto.governance.models import Commitment, CommitmentUpdate
+    from patto.governance.queries import commitments_with_status
+
+    second = _two_periods(pact, world, personas)
+    in_force = pact.version_in_force()
+    school = in_force.commitments.get(institution=world.school)
+    services.update_commitment_status(  # a second update in the same period: the newest comes first
+        actor=personas["other_admin"].user, commitment=school, period=second, status="at_risk", evidence="In ritardo."
+    )
+    forget_all()
+    for period in [pact.periods.get(pk=pk) for pk in pact.periods.values_list("pk", flat=True)] + [None]:
+        updates = CommitmentUpdate.objects.filter(period=period).select_related(
+            "author", "author_institution", "evidence_file"
+        )
+        expected = list(
+            Commitment.objects.filter(pact_version=in_force)
+            .select_related("institution")
+            .prefetch_related(Prefetch("updates", queryset=updates, to_attr="period_updates"), "indicators")
+        )
+        with django_assert_num_queries(3 if period else 2):
+            answered = commitments_with_status(in_force, period)
+        with django_assert_num_queries(0):
+            seen = [
+                (
+                    c.pk,
+                    c.institution.name,
+                    [i.pk for i in c.indicators.all()],
+                    [
+                        (u.pk, u.status, u.author.username, u.author_institution.name, u.commitment.pk)
+                        for u in c.period_updates
+                    ],
+                    c.latest.pk if c.latest else None,
+                )
+                for c in answered
+            ]
+        assert seen == [
+            (
+                c.pk,
+                c.institution.name,
+                [i.pk for i in c.indicators.all()],
+                [(u.pk, u.status, u.author.username, u.author_institution.name, c.pk) for u in c.period_updates],
+                c.period_updates[0].pk if c.period_updates else None,
+            )
+            for c in expected
+        ]
+        if period is not None and period.pk == second.pk:  # the school's two updates, newest first
+            assert [u.status for u in next(c for c in answered if c.pk == school.pk).period_updates] == [
+                "at_risk",
+                "on_track",
+            ]
