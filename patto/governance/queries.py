@@ -294,19 +294,20 @@ _VERSION_INDICATORS = FrozenQuery("governance.version_indicators", _version_indi
 _VERSION_UPDATES = FrozenQuery("governance.version_updates", _version_updates, {"version_id": int, "period_id": int})
 
 
-def commitments_with_status(pact_version, period):
-    """The commitments of a version, each with its indicators (``commitment.indicators.all()``), its updates in
-    the period newest first (``period_updates``) and the latest of them (``latest``): three queries (two without
-    a period)."""
+def commitments_with_status(pact_version, period, with_indicators=True):
+    """The commitments of a version, each with its indicators (``commitment.indicators.all()``, unless
+    ``with_indicators`` is false), its updates in the period newest first (``period_updates``) and the latest of
+    them (``latest``): three queries (one less without a period, one less without the indicators)."""
     commitments = _VERSION_COMMITMENTS.rows(version_id=pact_version.pk)
     indicators, updates = {}, {}
-    for indicator in _VERSION_INDICATORS.rows(version_id=pact_version.pk):
+    for indicator in _VERSION_INDICATORS.rows(version_id=pact_version.pk) if with_indicators else ():
         indicators.setdefault(indicator.commitment_id, []).append(indicator)
     if period is not None:
         for update in _VERSION_UPDATES.rows(version_id=pact_version.pk, period_id=period.pk):
             updates.setdefault(update.commitment_id, []).append(update)
     for commitment in commitments:
-        set_prefetched(commitment, "indicators", indicators.get(commitment.pk, []))
+        if with_indicators:
+            set_prefetched(commitment, "indicators", indicators.get(commitment.pk, []))
         commitment.period_updates = with_parent(updates.get(commitment.pk, []), "commitment", commitment)
         commitment.latest = commitment.period_updates[0] if commitment.period_updates else None
     return commitments
@@ -375,7 +376,7 @@ def needs_attention(pact, today=None, action_items=None):
     if period and in_force:
         troubled = [
             c
-            for c in commitments_with_status(in_force, period)
+            for c in commitments_with_status(in_force, period, with_indicators=False)
             if c.latest and c.latest.status in (CommitmentUpdate.Status.AT_RISK, CommitmentUpdate.Status.LATE)
         ]
     drafts = list(pact.versions.filter(status=PactVersion.Status.DRAFT))

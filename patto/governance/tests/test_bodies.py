@@ -166,5 +166,5 @@ def test_dashboard_query_count(count, pact, personas, world, django_assert_num_q
     client.force_login(personas["coordinator"].user)
     # The read is logged (2 savepoints, the row, its people); the header bell; requests between institutions (3);
     # the legal help desk (2).
-    with django_assert_num_queries(26):
+    with django_assert_num_queries(25):
         assert client.get(reverse("governance:dashboard")).status_code == 200
