@@ -112,8 +112,6 @@ TEMPLATES = [
         "OPTIONS": {
             # ``{% url %}`` with its answers remembered, in place of Django's (core/templatetags/patto_urls.py)
             "builtins": ["patto.core.templatetags.patto_urls"],
-            # ``{% load static %}`` gives ``{% static %}`` with its answers remembered (core/templatetags/patto_static.py)
-            "libraries": {"static": "patto.core.templatetags.patto_static"},
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",

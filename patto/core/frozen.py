@@ -43,7 +43,8 @@ class FrozenQuery:
     yields (model instances, or tuples for ``values_list``); an empty list that leaves nothing to match gives
     no rows without a query. ``variant``, when given, is a hashable choice among a few shapes of the query
     (the audiences a seat may read, whether it has the team's view): part of the key, and passed to
-    ``build(day, variant, **ids)``; it must come from a closed set of values, never from what a user typed."""
+    ``build(day, variant, **ids)``; it must come from a closed set of values, or from a few stored rows (a monitoring
+    period's days), never from what a user typed in the request."""
 
     def __init__(self, name, build, variables):
         for kind in variables.values():

@@ -115,7 +115,9 @@ def register(source, scalar=None, *, rows=None, reduce=None):
         raise ValueError(f"{source}: give either scalar or rows")
     _computed[source] = _Source(scalar, rows, reduce or _as_is)
     if rows is not None and rows not in _row_statements:
-        _row_statements[rows] = FrozenQuery(f"governance.indicators.{source}", _rows_statement(rows), {})
+        _row_statements[rows] = FrozenQuery(
+            f"governance.indicators.{source}", _rows_statement(rows), {"district_id": int}
+        )
 
 
 _row_statements = {}
@@ -126,8 +128,8 @@ def _as_is(value):
 
 
 def _rows_statement(rows):
-    def build(day, scope):
-        return rows(scope)
+    def build(day, dates, district_id):  # a list of the district's own facts: the pact does not enter it
+        return rows(Scope(None, district_id, *dates, day))
 
     return build
 
@@ -144,20 +146,27 @@ def sum_of(queryset, field, output_field):
 
 
 def _scalar(queryset, aggregate):
-    # A plain function, not an aggregate: no GROUP BY, so one row whatever the queryset holds.
+    # A plain function, not an aggregate: no GROUP BY, so one row whatever the queryset holds. A queryset that is
+    # distinct, sliced or grouped would be counted wrong without an error: refused.
+    query = queryset.query
+    if query.distinct or query.is_sliced or query.group_by is not None:
+        raise ValueError("count_of/sum_of take plain filtered querysets (no distinct, slice or grouping)")
     return Subquery(queryset.order_by().values_list(aggregate), output_field=aggregate.output_field)
 
 
-def _scalars_statement(day, variant):
+def _scalars_statement(day, variant, pact_id, district_id):
+    """One row: the value of each source in ``variant`` (the sources and the period's days), for the pact and
+    district whose ids the statement takes as parameters (one statement for every pact), today being ``day``."""
     from .models import Pact
 
-    sources, scope = variant
+    sources, starts_on, ends_on = variant
+    scope = Scope(pact_id, district_id, starts_on, ends_on, day)
     names = [f"value_{index}" for index in range(len(sources))]
     expressions = {name: _computed[source].scalar(scope) for name, source in zip(names, sources)}
-    return Pact.objects.filter(pk=scope.pact_id).annotate(**expressions).values_list(*names)
+    return Pact.objects.filter(pk=pact_id, district_id=district_id).annotate(**expressions).values_list(*names)
 
 
-_SCALARS = FrozenQuery("governance.indicators", _scalars_statement, {})
+_SCALARS = FrozenQuery("governance.indicators", _scalars_statement, {"pact_id": int, "district_id": int})
 
 
 def scope_of(pact, period, today=None):
@@ -171,14 +180,21 @@ def computed_values(sources, scope):
     answered = {}
     scalars = tuple(source for source in sources if _computed[source].scalar is not None)
     if scalars:
-        rows = _SCALARS.rows(day=scope.today, variant=(scalars, scope))
+        rows = _SCALARS.rows(
+            day=scope.today,
+            variant=(scalars, scope.starts_on, scope.ends_on),
+            pact_id=scope.pact_id,
+            district_id=scope.district_id,
+        )
         answered.update(zip(scalars, rows[0] if rows else [None] * len(scalars)))
     read = {}
     for source in sources:
         rows = _computed[source].rows
         if rows is not None:
             if rows not in read:
-                read[rows] = _row_statements[rows].rows(day=scope.today, variant=scope)
+                read[rows] = _row_statements[rows].rows(
+                    day=scope.today, variant=(scope.starts_on, scope.ends_on), district_id=scope.district_id
+                )
             answered[source] = read[rows]
     return {source: _computed[source].reduce(answered[source]) for source in sources}
 

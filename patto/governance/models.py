@@ -37,6 +37,8 @@ class Pact(models.Model):
     def version_in_force(self, on=None):
         """The approved version whose effective date is the latest one not after ``on`` (today): asked by most
         pages of the pact, by a statement compiled once a day (``core.frozen``)."""
+        if self.pk is None:
+            return None
         rows = _VERSION_IN_FORCE.rows(day=on or timezone.localdate(), pact_id=self.pk)
         if rows:
             rows[0].pact = self

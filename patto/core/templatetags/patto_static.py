@@ -1,5 +1,5 @@
-"""``{% static %}`` with its answers remembered: loaded as ``{% load static %}`` in the project's templates (the
-``libraries`` option of TEMPLATES gives this module that label, in place of Django's).
+"""``{% static %}`` with its answers remembered: the project's templates load it as ``{% load patto_static %}``
+in place of Django's ``static`` library (a test holds that none loads Django's).
 
 Every page writes the same addresses of its style sheets, scripts and icons (seventeen in the base template), and
 Django asks the storage for each at every request: about half a millisecond a page, a few per cent of a light

@@ -1,8 +1,13 @@
-"""The project's ``{% static %}`` (answers remembered, ``core/templatetags/patto_static.py``, loaded as ``static``)
-gives what Django's tag gives: a literal path, a path from a variable, ``as var``, characters to escape, the
-static prefix tags; a change of the static settings is seen at once."""
+"""The project's ``{% static %}`` (answers remembered, ``core/templatetags/patto_static.py``, loaded as
+``patto_static``) gives what Django's tag gives: a literal path, a path from a variable, ``as var``, characters to
+escape, the static prefix tags; a change of the static settings is seen at once; no template of the project loads
+Django's own library instead."""
+
+import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.template import Context, Engine, engines
 from django.test import override_settings
 
@@ -20,7 +25,7 @@ SOURCES = [
 
 
 def _project(source, **context):
-    return engines["django"].from_string("{% load static %}" + source).render(context)
+    return engines["django"].from_string("{% load patto_static %}" + source).render(context)
 
 
 def _django(source, **context):
@@ -40,8 +45,18 @@ def test_the_tag_answers_as_django_s_does_twice(source):
 
 
 def test_the_project_s_templates_load_the_remembered_tag():
-    template = engines["django"].from_string("{% load static %}{% static 'patto/patto.css' %}")
-    assert any(isinstance(node, RememberedStaticNode) for node in template.template.nodelist)
+    template = engines["django"].get_template("base.html")
+    assert any(
+        isinstance(node, RememberedStaticNode)
+        for node in template.template.nodelist.get_nodes_by_type(RememberedStaticNode)
+    )
+    loads = re.compile(r"\{%\s*load\b[^%]*\bstatic\b[^%]*%\}")
+    django_s = [
+        str(path)
+        for path in Path(settings.BASE_DIR, "patto").rglob("*")
+        if path.suffix in {".html", ".txt", ".xml"} and loads.search(path.read_text(errors="replace"))
+    ]
+    assert django_s == []
 
 
 def test_a_change_of_the_static_settings_is_seen():

@@ -8,6 +8,7 @@ import random
 from datetime import timedelta
 
 from django.db.models import F, Max, Q
+from django.utils import timezone
 
 from patto.accounts.models import Membership
 from patto.accounts.roles import Role
@@ -73,7 +74,7 @@ def _fact_days(district_id):
         (Request, "sent_at"),
     ):
         dates |= {
-            moment.date()
+            timezone.localdate(moment)
             for moment in model.objects.exclude(**{f"{field}__isnull": True}).values_list(field, flat=True)
         }
     return {day for day in dates if day is not None}
