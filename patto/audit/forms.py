@@ -18,19 +18,22 @@ class TrailFilterForm(StyledFormMixin, forms.Form):
     date_from = forms.DateField(label=_("From"), widget=DateInput, required=False)
     date_to = forms.DateField(label=_("To"), widget=DateInput, required=False)
 
-    def __init__(self, *args, people, institutions, **kwargs):
-        """``people``: the users the two person selects offer (and a choice must be among); read once, as
-        names only, for both selects."""
+    def __init__(self, *args, people, institutions, directory, **kwargs):
+        """``people`` and ``institutions``: what the selects accept (a choice must be among them); ``directory``:
+        what they offer, read once as names (``audit.queries.trail_directory``): (pk, first name, last name,
+        username) of the people, in the order of ``people``, and (pk, name) of the institutions."""
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people
         self.fields["actor"].queryset = people
         self.fields["institution"].queryset = institutions
-        names = [
-            (pk, User.name_shown(*name))
-            for pk, *name in people.values_list("pk", "first_name", "last_name", "username")
-        ]
+        people_names, institution_names = directory
+        names = [(pk, User.name_shown(*name)) for pk, *name in people_names]
         for name in ("person", "actor"):
             self.fields[name].widget.choices = [("", self.fields[name].empty_label), *names]
+        self.fields["institution"].widget.choices = [
+            ("", self.fields["institution"].empty_label),
+            *institution_names,
+        ]
 
     def clean(self):
         data = super().clean()

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from patto.accounts.models import Institution, User
 from patto.accounts.roles import Role
+from patto.core.frozen import FrozenQuery
 
 from .actions import LABELS, action_label
 from .models import AuditEvent, AuditSubject
@@ -188,3 +189,33 @@ def access_rows(events, subject):
             )
         )
     return rows
+
+
+def _directory_people(day, district_id):
+    return (
+        User.objects.filter(memberships__institution__district_id=district_id)
+        .distinct()
+        .order_by("last_name", "first_name")
+        .values_list("pk", "first_name", "last_name", "username")
+    )
+
+
+def _directory_institutions(day, district_id):
+    return Institution.objects.filter(district_id=district_id).values_list("pk", "name")
+
+
+# What the trail's filter offers: the people with a membership in the auditor's district and its institutions, as
+# names; compiled once a day (core.frozen).
+_DIRECTORY_PEOPLE = FrozenQuery("audit.directory_people", _directory_people, {"district_id": int})
+_DIRECTORY_INSTITUTIONS = FrozenQuery("audit.directory_institutions", _directory_institutions, {"district_id": int})
+
+
+def trail_directory(user):
+    """(people, institutions) the trail's selects offer: those of the acting membership's district (the same as
+    ``accounts.queries.institutions_visible_to`` and the users with a membership at one of them), as names;
+    nothing without a membership."""
+    membership = user.acting_membership
+    if membership is None:
+        return [], []
+    district_id = membership.institution.district_id
+    return _DIRECTORY_PEOPLE.rows(district_id=district_id), _DIRECTORY_INSTITUTIONS.rows(district_id=district_id)

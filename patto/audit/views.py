@@ -24,6 +24,7 @@ from .queries import (
     filter_events,
     person_window,
     subject_names,
+    trail_directory,
     with_access_details,
     with_details,
 )
@@ -40,7 +41,9 @@ def trail(request):
     people = (
         User.objects.filter(memberships__institution__in=institutions).distinct().order_by("last_name", "first_name")
     )
-    form = TrailFilterForm(request.GET or None, people=people, institutions=institutions)
+    form = TrailFilterForm(
+        request.GET or None, people=people, institutions=institutions, directory=trail_directory(request.user)
+    )
     events = events_visible_to(request.user)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     person = filters.get("person")
