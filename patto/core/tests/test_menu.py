@@ -70,3 +70,20 @@ def test_an_app_registers_an_entry_once(monkeypatch):
     menu.register_entry(1, "A", "core:home")
     menu.register_entry(1, "A again", "core:home")
     assert [entry.label for entry in menu._entries] == ["A", "B"]
+
+
+def test_the_menu_is_worked_out_only_for_a_page_that_shows_it(personas, login, monkeypatch):
+    """A fragment loaded by htmx has no header: its request asks no permission for the menu; a full page does."""
+    from django.urls import reverse
+
+    from patto.core import context_processors
+
+    asked = []
+    real = context_processors.menu_for
+    monkeypatch.setattr(context_processors, "menu_for", lambda request: asked.append(request.path) or real(request))
+    client = login("auditor")
+    fragment = client.get(reverse("audit:trail"), headers={"HX-Request": "true"})  # the trail's results
+    assert fragment.status_code == 200 and "<html" not in fragment.content.decode() and asked == []
+    page = client.get(reverse("audit:trail"))
+    assert page.status_code == 200 and asked == [reverse("audit:trail")]
+    assert NAV_LINK.findall(page.content.decode())
