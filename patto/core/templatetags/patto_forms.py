@@ -25,9 +25,12 @@ def _field_id(field):
 
 
 def _has_errors(value):
-    if isinstance(value, forms.BaseForm):
+    # By the value's own type: ``isinstance`` would ask a lazy value (the user, the menu, the CSRF token) its
+    # class, which works it out; a form is never lazy.
+    kind = type(value)
+    if issubclass(kind, forms.BaseForm):
         return value.is_bound and bool(value.errors)
-    if isinstance(value, forms.BaseFormSet):
+    if issubclass(kind, forms.BaseFormSet):
         return value.is_bound and not value.is_valid()
     return False
 
