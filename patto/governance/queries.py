@@ -370,7 +370,7 @@ def needs_attention(pact, today=None, action_items=None):
     day = today or timezone.localdate()
     action_items = open_action_items(pact, day) if action_items is None else action_items
     overdue = [item for item in action_items if item.due_on < day]
-    period = MonitoringPeriod.objects.filter(pact=pact, opened_at__isnull=False, closed_at__isnull=True).first()
+    period = next(iter(_OPEN_PERIOD.rows(pact_id=pact.pk)), None)
     in_force = pact.version_in_force(day)
     troubled = []
     if period and in_force:
@@ -379,7 +379,7 @@ def needs_attention(pact, today=None, action_items=None):
             for c in commitments_with_status(in_force, period, with_indicators=False)
             if c.latest and c.latest.status in (CommitmentUpdate.Status.AT_RISK, CommitmentUpdate.Status.LATE)
         ]
-    drafts = list(pact.versions.filter(status=PactVersion.Status.DRAFT))
+    drafts = _DRAFTS.rows(pact_id=pact.pk)
     return {"overdue": overdue, "troubled": troubled, "drafts": drafts}
 
 
@@ -411,6 +411,54 @@ def agenda_from(attention):
     return "\n".join(lines)
 
 
+def _open_period(day, pact_id):
+    return MonitoringPeriod.objects.filter(pact_id=pact_id, opened_at__isnull=False, closed_at__isnull=True)[:1]
+
+
+def _drafts(day, pact_id):
+    return PactVersion.objects.filter(pact_id=pact_id, status=PactVersion.Status.DRAFT)
+
+
+def _meetings_attended(day, pact_id):
+    return (
+        Attendance.objects.filter(meeting__body__pact_id=pact_id, status=Attendance.Status.PRESENT)
+        .values("member__institution")
+        .annotate(n=Count("id"))
+        .values_list("member__institution", "n")
+    )
+
+
+def _updates_given(day, pact_id):
+    return (
+        CommitmentUpdate.objects.filter(period__pact_id=pact_id)
+        .values("commitment__institution")
+        .annotate(n=Count("id"))
+        .values_list("commitment__institution", "n")
+    )
+
+
+def _signatories_in_force(day, pact_id):
+    return active_adhesions(pact_id, day).select_related("institution").order_by("institution__name")
+
+
+def _procedures_due(day, pact_id):
+    month_end = date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+    return (
+        Procedure.objects.filter(pact_id=pact_id, review_on__lte=month_end)
+        .select_related("owner")
+        .order_by("review_on")
+    )
+
+
+# What the dashboard and the next meeting's agenda read of the pact: compiled once a day (core.frozen).
+_OPEN_PERIOD = FrozenQuery("governance.open_period", _open_period, {"pact_id": int})
+_DRAFTS = FrozenQuery("governance.drafts", _drafts, {"pact_id": int})
+_MEETINGS_ATTENDED = FrozenQuery("governance.meetings_attended", _meetings_attended, {"pact_id": int})
+_UPDATES_GIVEN = FrozenQuery("governance.updates_given", _updates_given, {"pact_id": int})
+_SIGNATORIES_IN_FORCE = FrozenQuery("governance.signatories_in_force", _signatories_in_force, {"pact_id": int})
+_PROCEDURES_DUE = FrozenQuery("governance.procedures_due", _procedures_due, {"pact_id": int})
+
+
 def dashboard(pact, today=None):
     """The coordinator's view of the pact: what is overdue (action items, procedures past their review
     date, late commitments) kept apart from what falls due between today and the end of the month, then
@@ -427,27 +475,17 @@ def dashboard(pact, today=None):
         .order_by("starts_at")
         .first()
     )
-    attended = dict(
-        Attendance.objects.filter(meeting__body__pact=pact, status=Attendance.Status.PRESENT)
-        .values("member__institution")
-        .annotate(n=Count("id"))
-        .values_list("member__institution", "n")
-    )
-    updates = dict(
-        CommitmentUpdate.objects.filter(period__pact=pact)
-        .values("commitment__institution")
-        .annotate(n=Count("id"))
-        .values_list("commitment__institution", "n")
-    )
+    attended = dict(_MEETINGS_ATTENDED.rows(pact_id=pact.pk))
+    updates = dict(_UPDATES_GIVEN.rows(pact_id=pact.pk))
     participation = [
         {
             "institution": adhesion.institution,
             "meetings_attended": attended.get(adhesion.institution_id, 0),
             "updates_given": updates.get(adhesion.institution_id, 0),
         }
-        for adhesion in active_adhesions(pact, day).select_related("institution").order_by("institution__name")
+        for adhesion in _SIGNATORIES_IN_FORCE.rows(day=day, pact_id=pact.pk)
     ]
-    procedures = list(pact.procedures.filter(review_on__lte=month_end).select_related("owner").order_by("review_on"))
+    procedures = _PROCEDURES_DUE.rows(day=day, pact_id=pact.pk)
     return {
         **attention,
         "due_this_month": due_this_month,

@@ -119,3 +119,61 @@ def test_action_items_and_the_version_in_force_read_as_the_orm_reads_them(pact, 
             .first()
         )
         assert pact.version_in_force(today) == expected
+
+
+def test_participation_procedures_and_drafts_read_as_the_orm_reads_them(pact, personas, world, day):
+    """The dashboard's other frozen statements (each signatory's meetings attended and updates given, the
+    procedures due by the month's end, the drafts, the open period) against plain ORM queries, on days around the
+    procedures' review dates."""
+    import calendar
+
+    from django.db.models import Count
+
+    from patto.governance.models import Attendance, CommitmentUpdate, MonitoringPeriod, PactVersion
+    from patto.governance.queries import active_adhesions, needs_attention
+
+    meeting = pact.bodies.get().meetings.get()
+    for member in meeting.body.members.all():
+        Attendance.objects.update_or_create(
+            meeting=meeting, member=member, defaults={"status": Attendance.Status.PRESENT}
+        )
+    services.update_commitment_status(
+        actor=personas["coordinator"].user,
+        commitment=pact.version_in_force().commitments.get(institution=world.comune),
+        period=pact.periods.get(),
+        status="on_track",
+        evidence="In linea.",
+    )
+    reviews = sorted(set(pact.procedures.values_list("review_on", flat=True)))
+    for today in [day] + [r + timedelta(days=shift) for r in reviews for shift in (-1, 0, 1)]:
+        data = dashboard(pact, today=today)
+        attended = dict(
+            Attendance.objects.filter(meeting__body__pact=pact, status=Attendance.Status.PRESENT)
+            .values("member__institution")
+            .annotate(n=Count("id"))
+            .values_list("member__institution", "n")
+        )
+        updates = dict(
+            CommitmentUpdate.objects.filter(period__pact=pact)
+            .values("commitment__institution")
+            .annotate(n=Count("id"))
+            .values_list("commitment__institution", "n")
+        )
+        expected = [
+            (a.institution, attended.get(a.institution_id, 0), updates.get(a.institution_id, 0))
+            for a in active_adhesions(pact, today).select_related("institution").order_by("institution__name")
+        ]
+        assert [
+            (p["institution"], p["meetings_attended"], p["updates_given"]) for p in data["participation"]
+        ] == expected
+        assert any(p["meetings_attended"] for p in data["participation"])
+        assert any(p["updates_given"] for p in data["participation"])
+        month_end = today.replace(day=calendar.monthrange(today.year, today.month)[1])
+        procedures = list(pact.procedures.filter(review_on__lte=month_end).order_by("review_on"))
+        assert data["procedures_overdue"] + data["procedures_due"] == procedures
+        assert all(p.review_on < today for p in data["procedures_overdue"])
+        assert data["drafts"] == list(pact.versions.filter(status=PactVersion.Status.DRAFT))
+    period = MonitoringPeriod.objects.filter(pact=pact, opened_at__isnull=False, closed_at__isnull=True).first()
+    assert period is not None
+    services.close_period(actor=personas["coordinator"].user, period=period)
+    assert needs_attention(pact, day)["troubled"] == []  # no open period: nothing at risk to read
