@@ -17,8 +17,10 @@ class HelpdeskConfig(AppConfig):
         from . import indicators, menu, panels, rules, services  # noqa: F401  (rules register themselves)
 
         register("helpdesk_answered", indicators.answered)
-        register("helpdesk_response_median", rows=indicators.answered_times, reduce=indicators.response_median)
-        register("helpdesk_response_p90", rows=indicators.answered_times, reduce=indicators.response_p90)
+        from patto.referrals.queries import median, p90
+
+        register("helpdesk_response_median", rows=indicators.answered_times, reduce=median)
+        register("helpdesk_response_p90", rows=indicators.answered_times, reduce=p90)
         register("faqs_published", indicators.faqs_published)
         register_source("helpdesk.questions_overdue", services.overdue_reminders)
         register_source("helpdesk.templates_review_due", services.template_review_reminders)

@@ -4,7 +4,6 @@ published in the period. Registered with governance in ``HelpdeskConfig.ready()`
 ``governance.indicators``)."""
 
 from patto.governance.indicators import count_of
-from patto.referrals.queries import median, percentile
 
 from .models import Faq, Question
 from .queries import response_times
@@ -24,14 +23,6 @@ def answered(scope):
 def answered_times(scope):
     """The working days to the answer of the questions answered in the period, shortest first."""
     return response_times(scope.district_id, scope.starts_on, scope.ends_on)
-
-
-def response_median(times):
-    return median(list(times))
-
-
-def response_p90(times):
-    return percentile(list(times), 0.9)
 
 
 def faqs_published(scope):

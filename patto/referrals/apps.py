@@ -12,9 +12,10 @@ class ReferralsConfig(AppConfig):
         from patto.notifications.reminders import register_source
 
         from . import audit_subjects, indicators, rules, services  # noqa: F401  (rules, audit_subjects register themselves)
+        from .queries import median, p90
 
-        register("request_response_median", rows=indicators.answered_times, reduce=indicators.response_median)
-        register("request_response_p90", rows=indicators.answered_times, reduce=indicators.response_p90)
+        register("request_response_median", rows=indicators.answered_times, reduce=median)
+        register("request_response_p90", rows=indicators.answered_times, reduce=p90)
         register("requests_overdue", indicators.requests_overdue)
         register_source("referrals.requests_overdue", services.overdue_reminders)
 

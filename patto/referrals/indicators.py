@@ -7,7 +7,7 @@ from django.db.models import Q
 from patto.governance.indicators import count_of
 
 from .models import Request
-from .queries import median, overdue, percentile, response_times
+from .queries import overdue, response_times
 
 OPEN = ("sent", "assigned")
 
@@ -15,16 +15,6 @@ OPEN = ("sent", "assigned")
 def answered_times(scope):
     """The working days to the answer of the requests answered in the period, shortest first."""
     return response_times(scope.district_id, scope.starts_on, scope.ends_on)
-
-
-def response_median(times):
-    """Median working days to the answer (None without any)."""
-    return median(list(times))
-
-
-def response_p90(times):
-    """90th percentile (nearest rank) of the working days to the answer."""
-    return percentile(list(times), 0.9)
 
 
 def requests_overdue(scope):

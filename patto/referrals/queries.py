@@ -269,6 +269,11 @@ def percentile(values, share):
     return values[int(rank) - 1]
 
 
+def p90(values):
+    """The 90th percentile (nearest rank) of sorted ``values``: the pact's indicators of response times."""
+    return percentile(values, 0.9)
+
+
 def median(values):
     if not values:
         return None
