@@ -110,8 +110,9 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "patto" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
-            # ``{% url %}`` with its answers remembered, in place of Django's (core/templatetags/patto_urls.py)
-            "builtins": ["patto.core.templatetags.patto_urls"],
+            # ``{% url %}`` with its answers remembered and ``|date`` with its formats read once, in place of
+            # Django's (core/templatetags/patto_urls.py, patto_formats.py)
+            "builtins": ["patto.core.templatetags.patto_urls", "patto.core.templatetags.patto_formats"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",

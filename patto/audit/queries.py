@@ -90,10 +90,15 @@ def with_details(events):
     )
 
 
-def subject_names(events):
-    """{user id: name} for the people concerned by these events (one query)."""
-    ids = {s.subject_id for event in events for s in event.subjects.all() if s.kind == "user"}
-    return {str(u.pk): u.get_full_name() or u.username for u in User.objects.filter(pk__in=ids)}
+def name_subjects(events):
+    """Give each person concerned by these events who is a user their ``name`` (full name, or username;
+    empty for a user no longer found), for the trail's rows: one query for the whole page."""
+    subjects = [s for event in events for s in event.subjects.all() if s.kind == "user"]
+    ids = {s.subject_id for s in subjects}
+    names = {str(u.pk): u.get_full_name() or u.username for u in User.objects.filter(pk__in=ids)} if ids else {}
+    for subject in subjects:
+        subject.name = names.get(subject.subject_id, "")
+    return events
 
 
 # --- "Who read this family's data?" -------------------------------------------------------------------

@@ -22,8 +22,8 @@ from .queries import (
     events_about,
     events_visible_to,
     filter_events,
+    name_subjects,
     person_window,
-    subject_names,
     trail_directory,
     with_access_details,
     with_details,
@@ -65,7 +65,8 @@ def trail(request):
     query = request.GET.copy()
     query.pop("prima", None)
     query.pop("dopo", None)
-    context = {"form": form, "page": page, "names": subject_names(page), "query": query.urlencode()}
+    name_subjects(page)
+    context = {"form": form, "page": page, "query": query.urlencode()}
     template = "audit/trail.html#results" if is_htmx(request) else "audit/trail.html"
     return render_with_access(
         request, template, context, action="audit.trail.viewed", subjects=[person] if person else []

@@ -713,29 +713,51 @@ def _due_in(paths, children_rows, rated_rows, today):
 REQUIRED_AREAS = ("psychological", "educational", "social")
 
 
-def plan_of(path):
-    """The goals with their actions and who does them, in a fixed number of queries."""
-    from django.db.models import Prefetch
+def _plan_goals(day, path_id):
+    from .models import PlanGoal
 
-    from .models import PlanAction, PlanGoal
+    return PlanGoal.objects.filter(path_id=path_id).select_related("subdimension__side")
 
-    actions = PlanAction.objects.select_related("person", "professional", "institution")
-    return list(
-        PlanGoal.objects.filter(path=path)
-        .select_related("subdimension__side")
-        .prefetch_related(Prefetch("actions", queryset=actions))
+
+def _plan_actions(day, goal_ids):
+    from .models import PlanAction
+
+    return PlanAction.objects.filter(goal_id__in=goal_ids).select_related("person", "professional", "institution")
+
+
+def _removed_actions(day, path_id):
+    from .models import PlanAction
+
+    return (
+        PlanAction.with_removed.filter(goal__path_id=path_id, removed_at__isnull=False)
+        .select_related("goal__subdimension", "removed_by", "person", "professional", "institution")
+        .order_by("-removed_at")
     )
+
+
+# The plan page's reads, compiled once a day (core.frozen): its goals, their actions, the actions removed.
+_PLAN_GOALS = FrozenQuery("cases.plan_goals", _plan_goals, {"path_id": uuid.UUID})
+_PLAN_ACTIONS = FrozenQuery("cases.plan_actions", _plan_actions, {"goal_ids": [int]})
+_REMOVED_ACTIONS = FrozenQuery("cases.removed_actions", _removed_actions, {"path_id": uuid.UUID})
+
+
+def plan_of(path):
+    """The goals (in the model's order) with their actions (``goal.actions.all()``, in theirs) and who does
+    them: two statements compiled once a day, as the ORM's ``prefetch_related`` reads them
+    (``tests/test_plan.py`` compares the two)."""
+    goals = _PLAN_GOALS.rows(path_id=path.pk)
+    actions = {}
+    for action in _PLAN_ACTIONS.rows(goal_ids=[goal.pk for goal in goals]):
+        actions.setdefault(action.goal_id, []).append(action)
+    for goal in goals:
+        goal.path = path
+        set_prefetched(goal, "actions", actions.get(goal.pk, []))
+    return goals
 
 
 def removed_actions(path):
     """The actions taken out of the plan, latest first, with who removed them: the plan's history."""
-    from .models import PlanAction
-
-    return (
-        PlanAction.with_removed.filter(goal__path=path, removed_at__isnull=False)
-        .select_related("goal__subdimension", "removed_by", "person", "professional", "institution")
-        .order_by("-removed_at")
-    )
+    return _REMOVED_ACTIONS.rows(path_id=path.pk)
 
 
 def missing_areas(goals):

@@ -7,6 +7,9 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self):
+        from . import displays
         from .menu import register_entry
+
+        displays.install()
 
         register_entry(0, _("Home"), "core:home")

@@ -228,3 +228,79 @@ def test_removing_an_action_is_confirmed_and_kept_in_the_plan_history(goal, fami
     assert event.audience == Note.Audience.SCHOOL and event.params["reason"] == "La scuola offre già la merenda"
     audit = AuditEvent.objects.get(action="cases.plan.action_removed")
     assert audit.purpose == "La scuola offre già la merenda" and audit.object_id == str(action.pk)
+
+
+def test_the_plan_read_by_frozen_statements_is_the_orm_s(goal, family_path, personas, world, django_assert_num_queries):
+    """``plan_of`` and ``removed_actions`` (statements compiled once a day) against the ORM's reading: the goals
+    in the model's order, each goal's actions in theirs with who does them, a removed action only in the history;
+    read without a query afterwards."""
+    from django.db.models import Prefetch
+
+    from patto.cases.models import PlanGoal
+    from patto.cases.queries import plan_of, removed_actions
+
+    cm = personas["case_manager"].user
+    mother = family_path.family.members.get(kind="parent")
+    other = services.add_goal(
+        actor=cm,
+        path=family_path,
+        subdimension=SubDimension.objects.filter(side__framework__is_current=True).exclude(code="cura").last(),
+        expected_result="Compiti fatti con un adulto",
+    )
+    empty = services.add_goal(
+        actor=cm,
+        path=family_path,
+        subdimension=SubDimension.objects.filter(side__framework__is_current=True).exclude(code="cura").first(),
+        expected_result="Ancora da definire",
+    )
+    made = []
+    for number, (target, deadline) in enumerate(
+        [(goal, date(2026, 2, 1)), (other, date(2026, 1, 15)), (goal, date(2026, 1, 10)), (other, date(2026, 1, 15))]
+    ):
+        who = [
+            {"person": mother},
+            {"professional": personas["health_professional"].user},
+            {"institution": world.school},
+        ]
+        made.append(
+            services.add_action(
+                actor=cm,
+                goal=target,
+                description=f"Azione {number}",
+                area=["educational", "psychological", "social"][number % 3],
+                deadline=deadline,
+                **who[number % 3],
+            )
+        )
+    services.remove_action(actor=cm, action=made[1], reason="Non più necessaria")
+
+    orm = list(
+        PlanGoal.objects.filter(path=family_path)
+        .select_related("subdimension__side")
+        .prefetch_related(
+            Prefetch("actions", queryset=PlanAction.objects.select_related("person", "professional", "institution"))
+        )
+    )
+    frozen = plan_of(family_path)
+    with django_assert_num_queries(0):
+        assert [g.pk for g in frozen] == [g.pk for g in orm]
+        assert {empty.pk, other.pk, goal.pk} == {g.pk for g in frozen}
+        for mine, theirs in zip(frozen, orm, strict=True):
+            assert mine.subdimension.side.pk == theirs.subdimension.side.pk
+            assert [
+                (a.pk, a.person, a.professional, a.institution, a.goal.pk, a.deadline) for a in mine.actions.all()
+            ] == [(a.pk, a.person, a.professional, a.institution, a.goal_id, a.deadline) for a in theirs.actions.all()]
+            assert mine.path is family_path
+    assert made[1].pk not in {a.pk for g in frozen for a in g.actions.all()}
+
+    history = removed_actions(family_path)
+    orm_history = list(
+        PlanAction.with_removed.filter(goal__path=family_path, removed_at__isnull=False)
+        .select_related("goal__subdimension", "removed_by", "professional")
+        .order_by("-removed_at")
+    )
+    with django_assert_num_queries(0):
+        assert [(a.pk, a.removed_by, a.goal.subdimension, a.professional) for a in history] == [
+            (a.pk, a.removed_by, a.goal.subdimension, a.professional) for a in orm_history
+        ]
+    assert [a.pk for a in history] == [made[1].pk]

@@ -1,0 +1,47 @@
+"""``get_FOO_display()`` with each field's labels remembered per language (installed for every model).
+
+Django answers ``get_FOO_display()`` by building a dictionary of the field's choices at every call, hashing
+each label: a label is a lazy translation, so each hash translates it. A list of 25 paths, or a page of the
+audit trail, asked for hundreds of labels that way, about a twentieth of their rendering (issue 13). The
+labels of a field with fixed choices depend only on the field and the language, so they are worked out once
+for each. A field whose choices are not a fixed list (a callable, an iterator) is answered as Django does.
+The answer is Django's own (``core/tests/test_displays.py`` compares them for every field of every model,
+in both languages)."""
+
+from django.db.models import Model
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
+from django.utils.translation import get_language
+
+_django_display = Model._get_FIELD_display
+_LABELS = {}
+_MISSING = object()
+
+
+def labels_of(field):
+    """{value: label} of a field with fixed choices in the active language, or None for other choices."""
+    if not isinstance(field.choices, (list, tuple)):
+        return None
+    key = (field, get_language())
+    labels = _LABELS.get(key)
+    if labels is None:
+        labels = {
+            make_hashable(value): force_str(label, strings_only=True)
+            for value, label in make_hashable(field.flatchoices)
+        }
+        _LABELS[key] = labels
+    return labels
+
+
+def remembered_display(instance, field):
+    labels = labels_of(field)
+    if labels is None:
+        return _django_display(instance, field)
+    value = getattr(instance, field.attname)
+    label = labels.get(make_hashable(value), _MISSING)
+    return force_str(value, strings_only=True) if label is _MISSING else label
+
+
+def install():
+    """Answer every model's ``get_FOO_display()`` from the remembered labels (``CoreConfig.ready``)."""
+    Model._get_FIELD_display = remembered_display
