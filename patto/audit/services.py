@@ -4,7 +4,9 @@ inside the transaction of the action: if the row cannot be written, the action d
 import contextvars
 import functools
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.db import DatabaseError, connection, transaction
 from django.shortcuts import render
@@ -36,10 +38,47 @@ def _plain(value):
 
 def subject_ref(obj):
     """(kind, id) for a person concerned: 'user' for accounts, the model name otherwise. A (kind, id)
-    pair is taken as it is (the audit app knows families' people only by their reference)."""
-    if isinstance(obj, tuple):
+    pair is taken as it is (the audit app knows families' people only by their reference); people given by
+    keys (``PeopleBy``) are looked up when the row is written."""
+    if isinstance(obj, (tuple, PeopleBy)):
         return obj
     return (obj._meta.model_name, str(obj.pk))
+
+
+@dataclass(frozen=True)
+class PeopleBy:
+    """People concerned given by keys (the members of these families), looked up when the row is written.
+    ``look_up(keys)`` answers {key: [(kind, id), ...]} for a set of keys; the reads logged together in one block
+    (``reads_logged_together``: the home page's cards) that name the same ``look_up`` are answered by one call
+    for all their keys, so one query, not one per card. ``look_up`` is a function of the app that knows the
+    people (``cases.queries.members_of_families``)."""
+
+    look_up: Callable
+    keys: frozenset
+
+
+def _resolve_people(entries):
+    """The entries with every ``PeopleBy`` replaced by the people it names: one ``look_up`` call per function
+    for the keys of every entry."""
+    wanted = {}
+    for _values, refs in entries:
+        for ref in refs:
+            if isinstance(ref, PeopleBy):
+                wanted.setdefault(ref.look_up, set()).update(ref.keys)
+    if not wanted:
+        return entries
+    found = {look_up: look_up(keys) for look_up, keys in wanted.items()}
+    resolved = []
+    for values, refs in entries:
+        people = []
+        for ref in refs:
+            if isinstance(ref, PeopleBy):
+                answers = found[ref.look_up]
+                people += [person for key in sorted(ref.keys, key=str) for person in answers.get(key, ())]
+            else:
+                people.append(ref)
+        resolved.append((values, people))
+    return resolved
 
 
 # Every write goes through an audited service, and every such service appends an event: the count of writes
@@ -225,7 +264,7 @@ def _write(entries):
     (it ends the request with the 503 page), so the whole transaction is rolled back with it."""
     try:
         with transaction.atomic(savepoint=False):
-            return _insert(entries)
+            return _insert(_resolve_people(entries))
     except DatabaseError as exc:
         raise AuditUnavailable(entries[0][0]["action"]) from exc
 

@@ -1005,23 +1005,32 @@ def seat_membership(user, path):
 
 
 def _families_people(day, family_ids):
-    return Person.objects.filter(family_id__in=family_ids).order_by().values_list("pk", flat=True)
+    return Person.objects.filter(family_id__in=family_ids).order_by().values_list("family_id", "pk")
 
 
 # The people concerned by a list's read: compiled once a day (core.frozen).
 _FAMILIES_PEOPLE = FrozenQuery("cases.families_people", _families_people, {"family_ids": [uuid.UUID]})
 
 
+def members_of_families(family_ids):
+    """{family id: [(kind, id) of each member]}: the people concerned by a read of these families' paths, for
+    the trail (``audit.services.PeopleBy``: the reads of one page logged together are looked up in one query)."""
+    kind = Person._meta.model_name  # as audit.services.subject_ref names a Person
+    members = {}
+    for family_id, pk in _FAMILIES_PEOPLE.rows(family_ids=family_ids):
+        members.setdefault(family_id, []).append((kind, str(pk)))
+    return members
+
+
 def log_read(user, action, paths):
     """Log the read of what a list shows about these paths (references, tasks, names): one access row, the
-    families' members as the people concerned. Nothing is logged for an empty list."""
-    from patto.audit.services import record_access
+    families' members as the people concerned (looked up when the row is written, with those of the page's
+    other lists: ``audit.services.PeopleBy``). Nothing is logged for an empty list."""
+    from patto.audit.services import PeopleBy, record_access
 
-    family_ids = {path.family_id for path in paths}
+    family_ids = frozenset(path.family_id for path in paths)
     if family_ids:
-        people = _FAMILIES_PEOPLE.rows(family_ids=family_ids)
-        kind = Person._meta.model_name  # as audit.services.subject_ref names a Person
-        record_access(actor=user, action=action, subjects=[(kind, str(pk)) for pk in people])
+        record_access(actor=user, action=action, subjects=[PeopleBy(members_of_families, family_ids)])
 
 
 def _open_tasks_in(day, variant, user_id, path_ids):

@@ -121,3 +121,52 @@ def test_a_batch_fits_an_old_sqlite_limit_of_999_parameters(personas):
     assert [event.action for event in events] == [f"test.old.{index}" for index in range(100)]
     for index, event in enumerate(events):
         assert sorted(s.subject_id for s in event.subjects.all()) == [f"{index}-{n}" for n in range(3)]
+
+
+def test_people_given_by_keys_are_looked_up_once_for_the_whole_block_each_row_with_its_own(personas):
+    """``PeopleBy``: the cards of a page name their families; the members are looked up once, when the rows are
+    written, and each row gets the members of its own families only. Outside a block, at once."""
+    from patto.audit.services import PeopleBy
+
+    calls = []
+
+    def look_up(keys):
+        calls.append(set(keys))
+        return {key: [("person", f"{key}-1"), ("person", f"{key}-2")] for key in keys if key != "gone"}
+
+    reader, last = personas["case_manager"].user, _last_id()
+    with transaction.atomic(), reads_logged_together():
+        record_access(actor=reader, action="cases.tasks.listed", subjects=[PeopleBy(look_up, frozenset({"a", "b"}))])
+        record_access(
+            actor=reader,
+            action="cases.meetings.listed",
+            subjects=[("user", "u1"), PeopleBy(look_up, frozenset({"b", "c", "gone"}))],
+        )
+        assert calls == []  # nothing looked up before the rows are written
+    assert calls == [{"a", "b", "c", "gone"}]
+    rows = {row.action: row for row in AuditEvent.objects.filter(id__gt=last)}
+    people = {action: sorted(row.subjects.values_list("subject_id", flat=True)) for action, row in rows.items()}
+    assert people == {
+        "cases.tasks.listed": ["a-1", "a-2", "b-1", "b-2"],
+        "cases.meetings.listed": ["b-1", "b-2", "c-1", "c-2", "u1"],
+    }
+
+    last = _last_id()
+    record_access(actor=reader, action="cases.tasks.listed", subjects=[PeopleBy(look_up, frozenset({"z"}))])
+    assert calls[-1] == {"z"}
+    assert sorted(AuditEvent.objects.get(id__gt=last).subjects.values_list("subject_id", flat=True)) == ["z-1", "z-2"]
+
+
+def test_people_that_cannot_be_looked_up_leave_no_row_and_fail_closed(personas):
+    from django.db import DatabaseError
+
+    from patto.audit.services import PeopleBy
+
+    def look_up(keys):
+        raise DatabaseError("the database went away")
+
+    reader, last = personas["case_manager"].user, _last_id()
+    with pytest.raises(AuditUnavailable), transaction.atomic(), reads_logged_together():
+        record_access(actor=reader, action="cases.tasks.listed")
+        record_access(actor=reader, action="cases.meetings.listed", subjects=[PeopleBy(look_up, frozenset({"a"}))])
+    assert not AuditEvent.objects.filter(id__gt=last).exists()
