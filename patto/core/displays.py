@@ -8,7 +8,13 @@ for each. A field whose choices are not a fixed list (a callable, an iterator) i
 The answer is Django's own (``core/tests/test_displays.py`` compares them for every field of every model,
 in both languages)."""
 
+from functools import partialmethod
+
+from django.apps import apps
+from django.core.signals import setting_changed
 from django.db.models import Model
+from django.dispatch import receiver
+from django.utils.autoreload import file_changed
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 from django.utils.translation import get_language
@@ -43,5 +49,26 @@ def remembered_display(instance, field):
 
 
 def install():
-    """Answer every model's ``get_FOO_display()`` from the remembered labels (``CoreConfig.ready``)."""
+    """Answer every model's ``get_FOO_display()`` from the remembered labels (``CoreConfig.ready``). Django
+    binds each model's method to ``Model._get_FIELD_display`` when the class is made, before any app is ready:
+    each of those is bound again here (a method a model writes itself is left alone), and a model made later
+    (a migration's) finds the new one on ``Model``."""
     Model._get_FIELD_display = remembered_display
+    for model in apps.get_models(include_auto_created=True):
+        for field in model._meta.get_fields():
+            name = f"get_{getattr(field, 'name', '')}_display"
+            bound = model.__dict__.get(name)
+            if isinstance(bound, partialmethod) and bound.func is _django_display:
+                setattr(model, name, partialmethod(remembered_display, field=field))
+
+
+@receiver(setting_changed)
+def _forget(setting, **kwargs):
+    if setting in ("LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS", "USE_I18N", "INSTALLED_APPS"):
+        _LABELS.clear()
+
+
+@receiver(file_changed)
+def _forget_translations(sender, file_path, **kwargs):
+    if file_path.suffix == ".mo":  # the development server reads a changed catalogue again without restarting
+        _LABELS.clear()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from patto.accounts.roles import Role
+from patto.core.frozen import FrozenQuery
 from patto.core.workdays import add_working_days
 
 from .models import Request
@@ -30,26 +31,48 @@ from .queries import (
 )
 
 
-def dashboard_section(request, pact):
-    """Signals and requests of the district: open, due within two working days and overdue per receiving
-    service; the overdue ones by number; response times this year (median, 90th percentile)."""
-    today = timezone.localdate()
-    soon = add_working_days(today, 2)
-    open_requests = Request.objects.filter(district_id=pact.district_id, status__in=OPEN_STATUSES)
-    per_service = list(
-        open_requests.values("receiver__name")
+def _per_service(day, district_id):
+    """Open requests per receiving service on ``day``: open, waiting for the sender, due within two working
+    days and overdue (the clock not paused)."""
+    soon = add_working_days(day, 2)
+    running = ~Q(status=Request.Status.WAITING_SENDER)
+    return (
+        Request.objects.filter(district_id=district_id, status__in=OPEN_STATUSES)
+        .values("receiver__name")
         .annotate(
             open=Count("pk"),
             waiting=Count("pk", filter=Q(status=Request.Status.WAITING_SENDER)),
-            due_soon=Count(
-                "pk", filter=Q(due_on__gte=today, due_on__lte=soon) & ~Q(status=Request.Status.WAITING_SENDER)
-            ),
-            late=Count("pk", filter=Q(due_on__lt=today) & ~Q(status=Request.Status.WAITING_SENDER)),
+            due_soon=Count("pk", filter=Q(due_on__gte=day, due_on__lte=soon) & running),
+            late=Count("pk", filter=Q(due_on__lt=day) & running),
         )
         .order_by("receiver__name")
     )
-    late = list(overdue(pact.district_id, today).select_related("receiver").order_by("due_on")[:20])
-    times, by_kind, by_service = _response_times_by(pact.district_id, date(today.year, 1, 1), today)
+
+
+def _late(day, district_id):
+    return overdue(district_id, day).select_related("receiver").order_by("due_on")[:20]
+
+
+def _times_this_year(day, district_id):
+    return response_times(district_id, date(day.year, 1, 1), day).values_list(
+        "kind", "receiver__name", "response_working_days"
+    )
+
+
+# The dashboard's section, compiled once a day (core.frozen): the district's key is the variable.
+_PER_SERVICE = FrozenQuery("referrals.dashboard_per_service", _per_service, {"district_id": int})
+_LATE = FrozenQuery("referrals.dashboard_late", _late, {"district_id": int})
+_TIMES_THIS_YEAR = FrozenQuery("referrals.dashboard_times", _times_this_year, {"district_id": int})
+
+
+def dashboard_section(request, pact):
+    """Signals and requests of the district: open, due within two working days and overdue per receiving
+    service; the overdue ones by number; response times this year (median, 90th percentile). Three statements
+    compiled once a day (``tests/test_dashboard_section.py`` compares them with the ORM's)."""
+    today = timezone.localdate()
+    per_service = _PER_SERVICE.rows(day=today, district_id=pact.district_id)
+    late = _LATE.rows(day=today, district_id=pact.district_id)
+    times, by_kind, by_service = _response_times_by(_TIMES_THIS_YEAR.rows(day=today, district_id=pact.district_id))
     return {
         "template": "referrals/_dashboard_section.html",
         "per_service": per_service,
@@ -151,11 +174,9 @@ def sent_panel(request):
     }
 
 
-def _response_times_by(district_id, start, end):
-    """The working days to the answer of the requests answered in [start, end], shortest first, and their median
-    and 90th percentile per kind of request and per receiving service: one query, the figures worked out from its
-    rows."""
-    rows = list(response_times(district_id, start, end).values_list("kind", "receiver__name", "response_working_days"))
+def _response_times_by(rows):
+    """From (kind, receiving service, working days to the answer) of the requests answered, shortest first: the
+    days, and their median and 90th percentile per kind of request and per receiving service."""
     kinds, services = {}, {}
     for kind, service, days in rows:
         kinds.setdefault(kind, []).append(days)

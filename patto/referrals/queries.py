@@ -190,10 +190,29 @@ def inbox_of(user, *, status="open"):
 def _inbox(scope, status="open", day=None):
     requests = _visible(scope, day).filter(_receiving(scope))
     if status == "open":
-        requests = requests.filter(status__in=OPEN_STATUSES).order_by("due_on", "sent_at")
+        requests = requests.filter(status__in=OPEN_STATUSES).order_by("due_on", "sent_at", "pk")
     else:
-        requests = requests.exclude(status__in=OPEN_STATUSES).order_by("-closed_at")
-    return requests.select_related("receiver", "sender_institution", "assignee", "path__family")
+        requests = requests.exclude(status__in=OPEN_STATUSES).order_by("-closed_at", "-pk")
+    return requests.select_related(*_INBOX_RELATED)
+
+
+_INBOX_RELATED = ("receiver", "sender_institution", "assignee", "path__family")
+
+
+def open_inbox_page(user, number):
+    """The page ``number`` of the open requests in the user's inbox (``inbox_of(user)``, due first): their keys
+    in order, then the page's requests by key, each read by a statement compiled once a day (core.frozen). The
+    open requests of a service are its workload; the answered ones, which only grow, are paged by the ORM."""
+    from django.conf import settings
+    from django.core.paginator import Paginator
+
+    scope = _scope(user) if user.is_authenticated else {"institutions": []}
+    ids = list(_INBOX_OPEN_IDS.rows(**scope)) if scope["institutions"] else []
+    page = Paginator(ids, settings.PATTO_PAGE_SIZE).get_page(number)
+    keys = list(page.object_list)
+    found = {request.pk: request for request in _INBOX_ROWS.rows(request_ids=keys)} if keys else {}
+    page.object_list = [found[pk] for pk in keys if pk in found]
+    return page
 
 
 def sent_by_institution_of(user):
@@ -286,16 +305,24 @@ def median(values):
 # --- reads that show what a request says: the access row written where they are fetched -----------------
 
 
+def _people_of_paths(day, path_ids):
+    from patto.cases.models import Person
+
+    return Person.objects.filter(family__paths__in=path_ids).distinct()
+
+
+# The people concerned by a read of requests, compiled once a day (core.frozen).
+_PEOPLE_OF_PATHS = FrozenQuery("referrals.people_of_paths", _people_of_paths, {"path_ids": [uuid.UUID]})
+
+
 def people_concerned(requests):
     """Who a read of these requests is about, for the trail: the child a signal names (known to the trail by
     the request, ``("request", id)``, until a path gives them a record) and, once a request belongs to a
     family's path, the family's members. Consultations name nobody. One query at most, however many."""
-    from patto.cases.models import Person
-
     subjects = [("request", str(request.pk)) for request in requests if request.kind == Kind.SIGNAL]
     path_ids = {request.path_id for request in requests if request.path_id}
     if path_ids:
-        subjects += list(Person.objects.filter(family__paths__in=path_ids).distinct())
+        subjects += _PEOPLE_OF_PATHS.rows(path_ids=path_ids)
     return subjects
 
 
@@ -351,19 +378,31 @@ def read_requests(user, requests, action):
     return requests
 
 
-def _add_answers_and_contacts(requests):
+def _answers_to_sender(day, request_ids):
+    return RequestMessage.objects.filter(request_id__in=request_ids, to_sender=True).order_by("created_at", "pk")
+
+
+def _case_managers_now(day, path_ids):
     from patto.cases.models import TeamMember
 
+    return TeamMember.objects.filter(
+        path_id__in=path_ids, team_role=TeamMember.TeamRole.CASE_MANAGER, ended_at=None
+    ).select_related("user")
+
+
+# A page of requests' answers and contacts, compiled once a day (core.frozen).
+_ANSWERS_TO_SENDER = FrozenQuery("referrals.answers_to_sender", _answers_to_sender, {"request_ids": [int]})
+_CASE_MANAGERS_NOW = FrozenQuery("referrals.case_managers_now", _case_managers_now, {"path_ids": [uuid.UUID]})
+
+
+def _add_answers_and_contacts(requests):
     answers = {}
-    for message in RequestMessage.objects.filter(request__in=requests, to_sender=True).order_by("created_at", "pk"):
+    for message in _ANSWERS_TO_SENDER.rows(request_ids=[r.pk for r in requests]):
         answers[message.request_id] = message.text  # the last one wins
     in_charge = [r.path_id for r in requests if r.outcome == Request.Outcome.TAKEN_IN_CHARGE and r.path_id]
     managers = {}
     if in_charge:
-        seats = TeamMember.objects.filter(
-            path_id__in=in_charge, team_role=TeamMember.TeamRole.CASE_MANAGER, ended_at=None
-        ).select_related("user")
-        managers = {seat.path_id: seat.user for seat in seats}
+        managers = {seat.path_id: seat.user for seat in _CASE_MANAGERS_NOW.rows(path_ids=in_charge)}
     for request in requests:
         request.answer = answers.get(request.pk, "")
         request.contact = managers.get(request.path_id) or request.assignee
@@ -412,6 +451,16 @@ def _inbox_running(day, **scope):
 
 # The receiving service's home-page card, on every sign-in: compiled once a day for each shape (core.frozen).
 _INBOX_COUNTS = FrozenQuery("referrals.inbox_counts", _inbox_counts, _SCOPE_VARIABLES)
+_INBOX_OPEN_IDS = FrozenQuery(
+    "referrals.inbox_open_ids",
+    lambda day, **scope: _inbox(scope, "open", day).values_list("pk", flat=True),
+    _SCOPE_VARIABLES,
+)
+_INBOX_ROWS = FrozenQuery(
+    "referrals.inbox_rows",
+    lambda day, request_ids: Request.objects.filter(pk__in=request_ids).select_related(*_INBOX_RELATED),
+    {"request_ids": [int]},
+)
 _INBOX_RUNNING = FrozenQuery("referrals.inbox_running", _inbox_running, _SCOPE_VARIABLES)
 
 

@@ -39,6 +39,7 @@ from .queries import (
     inbox_of,
     log_request_read,
     messages_for,
+    open_inbox_page,
     people_concerned,
     read_request_page,
     sent_by_institution_of,
@@ -58,8 +59,11 @@ def inbox(request):
     if not request.user.has_perm("referrals.view_inbox"):
         raise PermissionDenied
     answered = request.GET.get("stato") == "risposte"
-    requests = inbox_of(request.user, status="closed" if answered else "open")
-    page = Paginator(requests, settings.PATTO_PAGE_SIZE).get_page(request.GET.get("page"))
+    if answered:
+        requests = inbox_of(request.user, status="closed")
+        page = Paginator(requests, settings.PATTO_PAGE_SIZE).get_page(request.GET.get("page"))
+    else:
+        page = open_inbox_page(request.user, request.GET.get("page"))
     today = timezone.localdate()
     with transaction.atomic():  # the read is logged and the page rendered together (fail closed)
         read_request_page(request.user, page, "referrals.inbox.viewed")

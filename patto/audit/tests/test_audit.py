@@ -114,6 +114,13 @@ def test_trail_filters_by_person_and_records_its_own_reading(login, personas):
         for s in e.subjects.all()
     )
     assert AuditEvent.objects.filter(action="audit.trail.viewed", actor__username="auditor").exists()
+    # Each person concerned who is a user is named in the row, on the page and in its htmx results.
+    name = personas["case_manager"].user.get_full_name()
+    assert name
+    for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+        page = client.get(reverse("audit:trail"), {"person": personas["case_manager"].user_id}, **headers)
+        cells = page.content.decode().split("<tbody>")[1].split("</tbody>")[0]
+        assert cells.count(name) >= len(rows) > 0
 
 
 def test_trail_invalid_period_keeps_input_and_shows_message(login, personas):

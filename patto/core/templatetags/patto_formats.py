@@ -69,7 +69,8 @@ def date(value, arg=None):
     """Django's ``date`` filter, faster for the formats Patto's pages use."""
     kind = type(value)
     if kind is datetime.date or kind is datetime.datetime:
-        compiled = _compiled(get_format(arg or "DATE_FORMAT"))
+        format_string = get_format(arg or "DATE_FORMAT")
+        compiled = _compiled(format_string) if type(format_string) is str else None
         if compiled is not None and (kind is datetime.datetime or not compiled[1]):
             return "".join(piece if type(piece) is str else piece(value) for piece in compiled[0])
     return django_date(value, arg)

@@ -13,6 +13,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.template import Library, Variable
 from django.templatetags import i18n as django_i18n
+from django.utils.autoreload import file_changed
 from django.utils.translation import get_language
 
 register = Library()
@@ -24,7 +25,13 @@ _REMEMBERED = {}
 
 @receiver(setting_changed)
 def _forget(setting, **kwargs):
-    if setting in ("LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS", "INSTALLED_APPS"):
+    if setting in ("LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS", "USE_I18N", "INSTALLED_APPS"):
+        _REMEMBERED.clear()
+
+
+@receiver(file_changed)
+def _forget_translations(sender, file_path, **kwargs):
+    if file_path.suffix == ".mo":  # the development server reads a changed catalogue again without restarting
         _REMEMBERED.clear()
 
 

@@ -5,6 +5,7 @@ English; a field whose choices are worked out at each call is answered by Django
 import pytest
 from django.apps import apps
 from django.db import models
+from django.test import override_settings
 from django.utils import translation
 
 from patto.core import displays
@@ -18,8 +19,35 @@ def _fields_with_choices():
 
 
 def test_every_model_answers_from_the_remembered_labels():
+    """Each model's own ``get_FOO_display`` (bound by Django when the class was made) is the remembered one, and
+    a call fills the labels of its field."""
+    from functools import partialmethod
+
+    from patto.cases.models import PlanAction
+
     assert models.Model._get_FIELD_display is displays.remembered_display
-    assert len(list(_fields_with_choices())) >= 20
+    fields = list(_fields_with_choices())
+    assert len(fields) >= 20
+    for model, field in fields:
+        bound = next(
+            klass.__dict__[f"get_{field.name}_display"]
+            for klass in model.__mro__
+            if f"get_{field.name}_display" in klass.__dict__
+        )
+        assert isinstance(bound, partialmethod) and bound.func is displays.remembered_display, (model, field.name)
+    displays._LABELS.clear()
+    with translation.override("it"):
+        PlanAction(area="social").get_area_display()
+    assert (PlanAction._meta.get_field("area"), "it") in displays._LABELS
+
+
+def test_a_change_of_the_catalogues_forgets_the_labels():
+    with translation.override("en"):
+        model, field = next(iter(_fields_with_choices()))
+        getattr(model(), f"get_{field.name}_display")()
+    assert displays._LABELS
+    with override_settings(LANGUAGES=[("it", "Italiano"), ("en", "English")]):
+        assert not displays._LABELS
 
 
 @pytest.mark.parametrize("language", ["it", "en"])

@@ -29,6 +29,7 @@ SOURCES = [
     "{% translate '<b>quoted</b>' %}",
     '{% autoescape off %}{% translate "<i>x</i>" %}{% translate text %}{% endautoescape %}',
     '{% for i in "ab" %}{% translate "Filter" as f %}{{ f }}{{ i }}{% endfor %}{{ f }}',
+    '{% translate "Filter" %}{% language "en" %}{% translate "Filter" %}{% endlanguage %}{% translate "Filter" %}',
 ]
 
 

@@ -13,13 +13,21 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 from django.db import transaction
+from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from patto.accounts.models import District, Institution, Membership, User
 from patto.governance.models import Adhesion, Pact
 from patto.referrals.models import Request
-from patto.referrals.queries import inbox_counts, inbox_of, inbox_running, requests_visible_to, side_of
+from patto.referrals.queries import (
+    inbox_counts,
+    inbox_of,
+    inbox_running,
+    open_inbox_page,
+    requests_visible_to,
+    side_of,
+)
 
 EXAMPLES = int(os.environ.get("PATTO_REFERRALS_ORACLE_EXAMPLES", "30"))
 TODAY = date(2026, 11, 16)
@@ -191,6 +199,14 @@ def check_inbox(standing, people, requests, created, person, user):
     }
     assert inbox_counts(user, TODAY) == expected, (person, people[person], standing)
     assert set(inbox_of(user).values_list("pk", flat=True)) == {obj.pk for _r, obj in inbox}
+    # The inbox page (its keys and its rows, compiled once for each shape) pages the ORM's list, in its order.
+    with override_settings(PATTO_PAGE_SIZE=2):
+        listed, number, page = [], 1, None
+        while page is None or page.has_next():
+            page = open_inbox_page(user, number)
+            listed += [(request.pk, request.receiver.pk, request.path_id) for request in page]
+            number += 1
+    assert listed == [(r.pk, r.receiver_id, r.path_id) for r in inbox_of(user)]
     card = inbox_running(user)
     assert [request.pk for request in card] == list(
         inbox_of(user).filter(status__in=RUNNING).values_list("pk", flat=True)[:5]

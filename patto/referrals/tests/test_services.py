@@ -372,12 +372,47 @@ def test_overdue_reminders_once_a_day_and_the_indicators(cast, fixed_clock):
     past = SimpleNamespace(pact=cast.pact, starts_on=date(2026, 1, 1), ends_on=date(2026, 11, 3))
     assert computed("requests_overdue", cast.pact, past) == 0  # on 3 November nothing was late yet
     assert late.is_overdue(today)
-    from patto.referrals.panels import _response_times_by
+    from patto.referrals.panels import dashboard_section
 
-    times, by_kind, by_service = _response_times_by(cast.world.district.pk, date(2026, 1, 1), today)
-    assert times == [1, 2, 6]
-    assert [(row["answered"], row["median"], row["p90"]) for row in by_kind] == [(3, 2, 6)]
-    assert [(row["label"], row["answered"]) for row in by_service] == [("Comune di Rimini", 3)]
+    section = dashboard_section(None, cast.pact)
+    assert section["answered"] == 3 and (section["median"], section["p90"]) == (2, 6)
+    assert [(row["answered"], row["median"], row["p90"]) for row in section["by_kind"]] == [(3, 2, 6)]
+    assert [(row["label"], row["answered"]) for row in section["by_service"]] == [("Comune di Rimini", 3)]
+    # The section's statements are compiled once a day: each day, what the ORM reads that day.
+    for day in (date(2026, 11, 2), date(2026, 11, 5), date(2026, 11, 13), today, date(2026, 11, 20), date(2027, 1, 4)):
+        fixed_clock.move_to(at(day))
+        assert _dashboard_section_by_the_orm(cast.pact, day) == _comparable(dashboard_section(None, cast.pact)), day
+
+
+def _dashboard_section_by_the_orm(pact, today):
+    """The referrals section of the dashboard as plain ORM queries say it, for the frozen statements' check."""
+    from django.db.models import Count, Q
+
+    from patto.core.workdays import add_working_days
+    from patto.referrals.models import Request
+    from patto.referrals.queries import OPEN_STATUSES, median, overdue, percentile, response_times
+
+    soon = add_working_days(today, 2)
+    waiting = Q(status=Request.Status.WAITING_SENDER)
+    per_service = list(
+        Request.objects.filter(district_id=pact.district_id, status__in=OPEN_STATUSES)
+        .values("receiver__name")
+        .annotate(
+            open=Count("pk"),
+            waiting=Count("pk", filter=waiting),
+            due_soon=Count("pk", filter=Q(due_on__gte=today, due_on__lte=soon) & ~waiting),
+            late=Count("pk", filter=Q(due_on__lt=today) & ~waiting),
+        )
+        .order_by("receiver__name")
+    )
+    late = [(r.pk, r.receiver.name) for r in overdue(pact.district_id, today).order_by("due_on")[:20]]
+    times = list(response_times(pact.district_id, date(today.year, 1, 1), today))
+    return per_service, late, (len(times), median(times), percentile(times, 0.9))
+
+
+def _comparable(section):
+    late = [(r.pk, r.receiver.name) for r in section["late"]]
+    return section["per_service"], late, (section["answered"], section["median"], section["p90"])
 
 
 # --- found by the hostile-insider review ------------------------------------------------------------------
