@@ -3,13 +3,14 @@ asker's card, and the coordinator's dashboard section (numbers only: no question
 
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from patto.core.frozen import FrozenQuery
 from patto.referrals.queries import median, percentile
 
 from .models import OPEN, RUNNING, Category, Faq, Question
@@ -90,17 +91,39 @@ def asker_panel(request):
     }
 
 
-def dashboard_section(request, pact):
-    """For the coordinator: this year's questions answered and their response times, open and overdue questions
-    (by number and category only: never the text, nobody's name), FAQs published. Two queries."""
-    today = timezone.localdate()
-    start = date(today.year, 1, 1)
-    rows = list(
-        Question.objects.filter(district_id=pact.district_id)
-        .filter(Q(status__in=OPEN) | Q(answered_at__date__gte=start, answered_at__date__lte=today))
+def _questions_this_year(day, district_id):
+    """The district's open questions and those answered this year up to ``day``, due first."""
+    start = date(day.year, 1, 1)
+    return (
+        Question.objects.filter(district_id=district_id)
+        .filter(Q(status__in=OPEN) | Q(answered_at__date__gte=start, answered_at__date__lte=day))
         .values_list("number", "category", "status", "due_on", "response_working_days", "answered_at")
         .order_by("due_on", "number")
     )
+
+
+def _faqs_this_year(day, district_id):
+    """How many FAQs the district published this year (one row, or none when it published none)."""
+    return (
+        Faq.objects.filter(district_id=district_id, published_at__date__gte=date(day.year, 1, 1))
+        .order_by()
+        .values("district_id")
+        .annotate(n=Count("pk"))
+        .values_list("n", flat=True)
+    )
+
+
+# The dashboard's section, compiled once a day (core.frozen): the district's key is the variable.
+_QUESTIONS_THIS_YEAR = FrozenQuery("helpdesk.dashboard_questions", _questions_this_year, {"district_id": int})
+_FAQS_THIS_YEAR = FrozenQuery("helpdesk.dashboard_faqs", _faqs_this_year, {"district_id": int})
+
+
+def dashboard_section(request, pact):
+    """For the coordinator: this year's questions answered and their response times, open and overdue questions
+    (by number and category only: never the text, nobody's name), FAQs published. Two statements compiled once
+    a day (``tests/test_dashboard_section.py`` compares them with the ORM's)."""
+    today = timezone.localdate()
+    rows = _QUESTIONS_THIS_YEAR.rows(day=today, district_id=pact.district_id)
     labels = dict(Category.choices)
     times = sorted(days for *_rest, days, answered in rows if answered is not None and days is not None)
     late = [
@@ -130,6 +153,6 @@ def dashboard_section(request, pact):
         "answered": len(times),
         "median": median(times),
         "p90": percentile(times, 0.9),
-        "faqs": Faq.objects.filter(district_id=pact.district_id, published_at__date__gte=start).count(),
+        "faqs": sum(_FAQS_THIS_YEAR.rows(day=today, district_id=pact.district_id)),
         "year": today.year,
     }
