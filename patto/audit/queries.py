@@ -98,7 +98,6 @@ def name_subjects(events):
     names = {str(u.pk): u.get_full_name() or u.username for u in User.objects.filter(pk__in=ids)} if ids else {}
     for subject in subjects:
         subject.name = names.get(subject.subject_id, "")
-    return events
 
 
 # --- "Who read this family's data?" -------------------------------------------------------------------

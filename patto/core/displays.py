@@ -13,7 +13,6 @@ from functools import partialmethod
 from django.apps import apps
 from django.core.signals import setting_changed
 from django.db.models import Model
-from django.dispatch import receiver
 from django.utils.autoreload import file_changed
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
@@ -62,13 +61,21 @@ def install():
                 setattr(model, name, partialmethod(remembered_display, field=field))
 
 
-@receiver(setting_changed)
-def _forget(setting, **kwargs):
-    if setting in ("LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS", "USE_I18N", "INSTALLED_APPS"):
-        _LABELS.clear()
+def forgotten_with_the_catalogues(cache):
+    """Empty ``cache`` (a dict of answers per language) whenever the translations may change: the settings that
+    choose the catalogues (tests), or a catalogue changed under the development server, which reads it again
+    without restarting. For every cache of translated answers (these labels, ``{% translate %}``'s)."""
+
+    def forget_on_settings(setting, **kwargs):
+        if setting in ("LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS", "USE_I18N", "INSTALLED_APPS"):
+            cache.clear()
+
+    def forget_on_catalogue(sender, file_path, **kwargs):
+        if file_path.suffix == ".mo":
+            cache.clear()
+
+    setting_changed.connect(forget_on_settings, weak=False)
+    file_changed.connect(forget_on_catalogue, weak=False)
 
 
-@receiver(file_changed)
-def _forget_translations(sender, file_path, **kwargs):
-    if file_path.suffix == ".mo":  # the development server reads a changed catalogue again without restarting
-        _LABELS.clear()
+forgotten_with_the_catalogues(_LABELS)

@@ -9,30 +9,18 @@ whether the template escapes, so it is remembered for those; the first answer is
 translation whose text comes from a variable, or with a filter, is Django's, every time. The catalogues are
 read again when the settings that choose them change (tests), and so is what was remembered."""
 
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.template import Library, Variable
 from django.templatetags import i18n as django_i18n
-from django.utils.autoreload import file_changed
 from django.utils.translation import get_language
+
+from patto.core.displays import forgotten_with_the_catalogues
 
 register = Library()
 register.tags.update(django_i18n.register.tags)
 register.filters.update(django_i18n.register.filters)
 
 _REMEMBERED = {}
-
-
-@receiver(setting_changed)
-def _forget(setting, **kwargs):
-    if setting in ("LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS", "USE_I18N", "INSTALLED_APPS"):
-        _REMEMBERED.clear()
-
-
-@receiver(file_changed)
-def _forget_translations(sender, file_path, **kwargs):
-    if file_path.suffix == ".mo":  # the development server reads a changed catalogue again without restarting
-        _REMEMBERED.clear()
+forgotten_with_the_catalogues(_REMEMBERED)
 
 
 def _literal(expression):
