@@ -70,7 +70,15 @@ def keyset_page(events, *, size, before="", after="", narrow=None):
     if edge is not None:
         when, pk = edge
         events = events.filter(Q(occurred_at__lt=when) | Q(occurred_at=when, pk__lt=pk))
-    rows = _newest(events, size + 1, narrow, edge)
+    return _older_than(edge, _newest(events, size + 1, narrow, edge), size)
+
+
+def newest_page(rows, size):
+    """The first page, from the ``size + 1`` newest rows (read by the caller)."""
+    return _older_than(None, rows, size)
+
+
+def _older_than(edge, rows, size):
     more_older = len(rows) > size
     rows = rows[:size]
     newer = _encode(rows[0]) if edge is not None and rows else None

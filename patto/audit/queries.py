@@ -1,5 +1,7 @@
 """Who may read the audit trail, and the accesses to one family or one person."""
 
+import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -9,7 +11,7 @@ from django.utils import timezone
 
 from patto.accounts.models import Institution, User
 from patto.accounts.roles import Role
-from patto.core.frozen import FrozenQuery
+from patto.core.frozen import FrozenQuery, set_prefetched
 
 from .actions import LABELS, action_label
 from .models import AuditEvent, AuditSubject
@@ -25,11 +27,52 @@ def events_visible_to(user):
     if membership is None:
         return AuditEvent.objects.none()
     if membership.role == Role.AUDITOR:
-        district = Institution.objects.filter(district_id=membership.institution.district_id).values("pk")
-        return AuditEvent.objects.filter(actor_institution_id__in=district)
+        return _of_district(membership.institution.district_id)
     if membership.role == Role.TECHNICAL_ADMIN:
         return AuditEvent.objects.filter(actor_institution__isnull=True)
     return AuditEvent.objects.none()
+
+
+def _of_district(district_id):
+    return AuditEvent.objects.filter(
+        actor_institution_id__in=Institution.objects.filter(district_id=district_id).values("pk")
+    )
+
+
+def _newest_of_district(day, count, district_id):
+    return _of_district(district_id).select_related("actor_institution").order_by("-occurred_at", "-id")[:count]
+
+
+# The trail as an auditor opens it (no filter, no cursor), and the people concerned by a page's events:
+# statements compiled once a day (core.frozen); the other pages and filters go through the ORM.
+_NEWEST_OF_DISTRICT = FrozenQuery("audit.newest_of_district", _newest_of_district, {"district_id": int})
+_SUBJECTS_OF = FrozenQuery(
+    "audit.subjects_of",
+    lambda day, event_ids: AuditSubject.objects.filter(event_id__in=event_ids).order_by("id"),
+    {"event_ids": [int]},
+)
+_USER_NAMES = FrozenQuery(
+    "audit.user_names",
+    lambda day, user_ids: User.objects.filter(pk__in=user_ids).only("first_name", "last_name", "username"),
+    {"user_ids": [uuid.UUID]},
+)
+
+
+def newest_events(user, count):
+    """The ``count`` newest events ``user`` may see, with their details: what ``with_details`` of
+    ``events_visible_to(user)`` newest first gives, read by statements compiled once a day. None for any role
+    but the auditor's (the caller reads them through the ORM). ``count`` is the page's size plus one, from the
+    settings: one of a closed set of values (``FrozenQuery``'s variant)."""
+    membership = user.acting_membership if user.is_authenticated else None
+    if membership is None or membership.role != Role.AUDITOR:
+        return None
+    events = _NEWEST_OF_DISTRICT.rows(variant=count, district_id=membership.institution.district_id)
+    subjects = defaultdict(list)
+    for subject in _SUBJECTS_OF.rows(event_ids=[event.pk for event in events]):
+        subjects[subject.event_id].append(subject)
+    for event in events:
+        set_prefetched(event, "subjects", subjects[event.pk])
+    return events
 
 
 def _day_start(day):
@@ -94,8 +137,13 @@ def name_subjects(events):
     """Give each person concerned by these events who is a user their ``name`` (full name, or username;
     empty for a user no longer found), for the trail's rows: one query for the whole page."""
     subjects = [s for event in events for s in event.subjects.all() if s.kind == "user"]
-    ids = {s.subject_id for s in subjects}
-    names = {str(u.pk): u.get_full_name() or u.username for u in User.objects.filter(pk__in=ids)} if ids else {}
+    ids = set()
+    for subject in subjects:
+        try:
+            ids.add(uuid.UUID(subject.subject_id))
+        except ValueError:  # not a user's key: no one to name
+            pass
+    names = {str(u.pk): u.get_full_name() or u.username for u in _USER_NAMES.rows(user_ids=sorted(ids))}
     for subject in subjects:
         subject.name = names.get(subject.subject_id, "")
 

@@ -16,13 +16,14 @@ from patto.core.exports import pdf_response, xlsx_response
 from patto.core.shortcuts import is_htmx
 
 from .forms import AccessSearchForm, TrailFilterForm
-from .paging import keyset_page
+from .paging import keyset_page, newest_page
 from .queries import (
     access_rows,
     events_about,
     events_visible_to,
     filter_events,
     name_subjects,
+    newest_events,
     person_window,
     trail_directory,
     with_access_details,
@@ -55,13 +56,18 @@ def trail(request):
         events = filter_events(events, **filters)
     elif form.is_bound:
         events = events.none()
-    page = keyset_page(
-        with_details(events),
-        size=settings.PATTO_PAGE_SIZE,
-        before=request.GET.get("prima", ""),
-        after=request.GET.get("dopo", ""),
-        narrow=narrow,
-    )
+    # The trail as it opens (no filter, no cursor): its newest page by statements compiled once a day.
+    newest = None if request.GET else newest_events(request.user, settings.PATTO_PAGE_SIZE + 1)
+    if newest is not None:
+        page = newest_page(newest, settings.PATTO_PAGE_SIZE)
+    else:
+        page = keyset_page(
+            with_details(events),
+            size=settings.PATTO_PAGE_SIZE,
+            before=request.GET.get("prima", ""),
+            after=request.GET.get("dopo", ""),
+            narrow=narrow,
+        )
     query = request.GET.copy()
     query.pop("prima", None)
     query.pop("dopo", None)

@@ -57,3 +57,51 @@ def _other_district():
     from patto.accounts.models import District
 
     return District.objects.create(name="Distretto di Lontano", reference_prefix="LN")
+
+
+@pytest.mark.parametrize("size", [1, 4, 30])
+def test_the_trail_as_it_opens_is_the_orms_first_page(size, personas, login, settings):
+    """The trail opened with no filter and no cursor reads its page by statements compiled once a day
+    (``newest_events``): the same events as the ORM's page (the trail with an empty filter), in the same order,
+    with the same people concerned in the same order and the same names, and the same cursor to older events;
+    another district's events and the platform's (no institution) are not on it."""
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from patto.accounts.models import User
+    from patto.audit.paging import keyset_page
+    from patto.audit.queries import events_visible_to, name_subjects, newest_events, with_details
+
+    settings.PATTO_PAGE_SIZE = size
+    User.objects.filter(pk=personas["coordinator"].user.pk).update(first_name="", last_name="")  # by username
+    actors = [personas[name].user for name in ("case_manager", "school_referent", "foreigner", "institution_admin")]
+    concerned = [personas["coordinator"].user, personas["health_professional"].user, personas["outsider"].user]
+    start = timezone.now()
+    for n in range(9):  # older and older; two events share each moment (ties are ordered by key)
+        with time_machine.travel(start - timedelta(minutes=n // 2), tick=False):
+            record_event(actor=actors[n % len(actors)], action="accounts.person.viewed", subjects=concerned[: n % 4])
+    record_event(actor=None, action="accounts.login.failed")  # the platform's: no institution
+    client = login("auditor")
+    auditor = User.objects.get(username="auditor")
+    orm = list(with_details(events_visible_to(auditor)).order_by("-occurred_at", "-id")[: size + 1])
+    frozen = newest_events(auditor, size + 1)
+
+    def shown(events):
+        return [
+            (e.pk, e.occurred_at, e.actor_institution, [(s.pk, s.kind, s.subject_id) for s in e.subjects.all()])
+            for e in events
+        ]
+
+    assert shown(frozen) == shown(orm) and len(orm) == min(size + 1, events_visible_to(auditor).count())
+    assert {e.actor_institution.district_id for e in frozen} == {personas["auditor"].institution.district_id}
+    # The page as the ORM pages it (what an empty filter reads), then the trail as it opens.
+    expected = keyset_page(with_details(events_visible_to(auditor)), size=size)
+    name_subjects(expected)
+    first = client.get(reverse("audit:trail")).context["page"]
+    assert shown(first) == shown(expected) and (first.newer, first.older) == (None, expected.older)
+    names = [[s.name for s in e.subjects.all() if s.kind == "user"] for e in first]
+    assert names == [[s.name for s in e.subjects.all() if s.kind == "user"] for e in expected]
+    assert size < 4 or "coordinator" in sum(names, [])
+    assert newest_events(User.objects.get(username="admin"), size + 1) is None  # read through the ORM

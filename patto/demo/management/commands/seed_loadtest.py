@@ -25,7 +25,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from patto.accounts.models import District, Institution, Membership, User
 from patto.accounts.roles import Role
@@ -65,6 +65,8 @@ class Command(BaseCommand):
         call_command("seed_demo", stdout=io.StringIO())
         with transaction.atomic():
             accounts = self.build(counts, caseload)
+        with connection.cursor() as cursor:  # the statistics autovacuum keeps in a running database
+            cursor.execute("ANALYZE")
         path = Path(out)
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
