@@ -64,7 +64,7 @@ class FrozenQuery:
         frozen = self._frozen(day or timezone.localdate(), using, shape, variant)
         if frozen is _NOTHING:
             return []
-        queryset, compiler, sql, params, slots = frozen
+        queryset, compiler, sql, params, slots, converters = frozen
         values = list(params)
         for index, name, position, as_hex in slots:
             value = ids[name] if position is None else ids[name][position]
@@ -73,6 +73,7 @@ class FrozenQuery:
         run = copy.copy(compiler)
         run.connection = connections[using]  # this thread's connection now (a test may have replaced it)
         run.as_sql = lambda *args, **kwargs: statement
+        run.get_converters = lambda expressions: _remembered_converters(compiler, converters, expressions)
         chained = queryset.using(using)
         chained.query.get_compiler = lambda *args, **kwargs: run
         return list(chained)
@@ -126,7 +127,7 @@ class FrozenQuery:
             )
             if found != {(name, position) for name, position, _one in each} or inlined:
                 raise ImproperlyConfigured(f"{self.name}: every id must reach the statement as a parameter")
-            entry = kept[key] = (queryset, compiler, sql, tuple(params), slots)
+            entry = kept[key] = (queryset, compiler, sql, tuple(params), slots, {})
         return entry
 
     def _key(self, name, kind, value):
@@ -140,6 +141,16 @@ class FrozenQuery:
         kind = self.variables[name]
         value = self._key(name, kind[0] if isinstance(kind, list) else kind, value)
         return value.hex if as_hex else value
+
+
+def _remembered_converters(compiler, kept, expressions):
+    """The converters of the columns read (``SQLCompiler.get_converters``), worked out once per statement: they
+    depend only on its columns (the same expressions each time: the kept compiler's) and the backend."""
+    key = tuple(map(id, expressions))
+    found = kept.get(key)
+    if found is None:
+        found = kept[key] = compiler.get_converters(expressions)
+    return found
 
 
 def _padded(keys):

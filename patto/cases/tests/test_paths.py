@@ -448,3 +448,49 @@ def test_path_detail_with_devices_and_meetings_query_count(
         assert section(client, family_path, "dispositivi").status_code == 200
     with django_assert_num_queries(12):
         assert section(client, family_path, "incontri").status_code == 200
+
+
+def test_person_search_offers_the_visible_paths_as_the_orm_prefetch_does(family_path, personas, world, login):
+    """In a request the paths offered with each person are read by a statement compiled once a day on the seats
+    read in that request; outside one (no seats remembered) by the ORM's prefetch with the visibility as a
+    subquery: the same paths, in the same order, for a family with a path the user may not open (their seat on it
+    has ended, and it was moved to the family) and for a second family."""
+    from patto.cases.models import Path, TeamMember
+    from patto.cases.queries import search_people
+
+    def child(first_name):
+        return {
+            "first_name": first_name,
+            "last_name": "Canestrari",
+            "birth_date": date(2019, 5, 6),
+            "sex": "M",
+            "fiscal_code": "",
+            "town": "",
+            "school": None,
+            "school_site": None,
+        }
+
+    signal = {
+        "cohort": family_path.cohort,
+        "signal_source": family_path.signal_source,
+        "signal_date": date(2025, 10, 1),
+        "signal_summary": "s",
+        "legal_basis": "public_interest",
+    }
+    cousin = services.open_path(actor=personas["case_manager"].user, child=child("Luca"), **signal)
+    elsewhere = services.open_path(actor=personas["case_manager"].user, child=child("Marco"), **signal)
+    Path.objects.filter(pk=elsewhere.pk).update(family=family_path.family)
+    TeamMember.objects.filter(path=elsewhere).update(ended_at=timezone.now())  # no seat in force on it
+    for username in ("case_manager", "health_professional"):
+        user = personas[username].user
+        shown = login(username).post(reverse("cases:person_search"), {"query": "canestrari"}).context["results"]
+        expected = search_people(user, "canestrari")
+
+        def offered(results):
+            return [(p.pk, [(path.pk, str(path.cohort)) for path in p.family.paths.all()]) for p in results]
+
+        assert offered(shown) == offered(expected) and shown
+    mine = offered(
+        login("case_manager").post(reverse("cases:person_search"), {"query": "canestrari"}).context["results"]
+    )
+    assert {path for _person, paths in mine for path, _cohort in paths} == {family_path.pk, cousin.pk}

@@ -241,3 +241,33 @@ if ON_POSTGRESQL:
             cursor.execute("SELECT statement FROM pg_prepared_statements")
             prepared = [row[0] for row in cursor.fetchall()]
         assert any("cases_teammember" in statement and "UNION ALL" in statement for statement in prepared)
+
+
+def test_the_columns_converters_are_worked_out_once_per_statement(personas, world, monkeypatch):
+    """Each use converts what the database answers as the ORM does (dates, times, keys, on SQLite from text),
+    with the converters worked out once per statement: they depend only on its columns and the backend."""
+    user = personas["case_manager"].user
+    asked = []
+    original = sql_compiler.SQLCompiler.get_converters
+
+    def counted(self, expressions):
+        asked.append(len(expressions))
+        return original(self, expressions)
+
+    monkeypatch.setattr(sql_compiler.SQLCompiler, "get_converters", counted)
+    frozen = FrozenQuery("test.converted", _current_memberships, {"user_id": uuid.UUID})
+    values = FrozenQuery(
+        "test.converted_values",
+        lambda day, user_id: Membership.objects.filter(user_id=user_id).values_list("pk", "user_id", "valid_from"),
+        {"user_id": uuid.UUID},
+    )
+    for _ in range(3):
+        rows = frozen.rows(user_id=user.pk)
+        assert [(m.pk, m.user_id, m.valid_from, m.created_at) for m in rows] == [
+            (m.pk, m.user_id, m.valid_from, m.created_at) for m in _current_memberships(None, user.pk)
+        ]
+        assert values.rows(user_id=user.pk) == list(
+            Membership.objects.filter(user_id=user.pk).values_list("pk", "user_id", "valid_from")
+        )
+    orm_uses = 3 * 2  # the ORM's own queries above ask each time
+    assert len(asked) == 2 + orm_uses
