@@ -135,7 +135,8 @@ def with_details(events):
 
 def name_subjects(events):
     """Give each person concerned by these events who is a user their ``name`` (full name, or username;
-    empty for a user no longer found), for the trail's rows: one query for the whole page."""
+    empty for a user no longer found), and each event its ``concerned``: the people concerned as the trail's
+    row names them, in their order, separated by commas ("—" for none). One query for the whole page."""
     subjects = [s for event in events for s in event.subjects.all() if s.kind == "user"]
     ids = set()
     for subject in subjects:
@@ -146,6 +147,9 @@ def name_subjects(events):
     names = {str(u.pk): u.get_full_name() or u.username for u in _USER_NAMES.rows(user_ids=sorted(ids))}
     for subject in subjects:
         subject.name = names.get(subject.subject_id, "")
+    for event in events:
+        concerned = [s.name if s.kind == "user" else f"{s.kind} {s.subject_id}" for s in event.subjects.all()]
+        event.concerned = ", ".join(concerned) if concerned else "—"
 
 
 # --- "Who read this family's data?" -------------------------------------------------------------------

@@ -105,3 +105,37 @@ def test_the_trail_as_it_opens_is_the_orms_first_page(size, personas, login, set
     assert names == [[s.name for s in e.subjects.all() if s.kind == "user"] for e in expected]
     assert size < 4 or "coordinator" in sum(names, [])
     assert newest_events(User.objects.get(username="admin"), size + 1) is None  # read through the ORM
+
+
+def test_the_people_concerned_cell_is_what_the_rows_loop_wrote(personas, family_path):
+    """Each row's people concerned are written once per event (``name_subjects``: ``event.concerned``) instead
+    of a loop per row in the template: the same cell, escaped alike, for no one, users (one with a name to
+    escape, one shown by username, one no longer found), people of a family and a mix."""
+    from django.template import Context, Template
+
+    from patto.accounts.models import User
+    from patto.accounts.tests.factories import UserFactory
+    from patto.audit.models import AuditEvent
+    from patto.audit.queries import name_subjects, with_details
+
+    User.objects.filter(pk=personas["coordinator"].user.pk).update(first_name="Anna", last_name="D'Angelo <b>")
+    User.objects.filter(pk=personas["outsider"].user.pk).update(first_name="", last_name="")
+    people = list(family_path.family.members.all())
+    users = [personas["coordinator"].user, personas["outsider"].user]
+    for subjects in ([], users, people, [*users, *people], [people[0]]):
+        record_event(actor=personas["case_manager"].user, action="accounts.person.viewed", subjects=subjects)
+    gone = UserFactory(username="andato.via")
+    record_event(actor=personas["case_manager"].user, action="accounts.person.viewed", subjects=[gone, *users])
+    gone.delete()  # a user no longer found: an empty name
+    events = list(with_details(AuditEvent.objects.filter(action="accounts.person.viewed")).order_by("pk"))
+    name_subjects(events)
+    loop = Template(
+        '{% for subject in event.subjects.all %}{% if subject.kind == "user" %}{{ subject.name }}{% else %}'
+        "{{ subject.kind }} {{ subject.subject_id }}{% endif %}{% if not forloop.last %}, {% endif %}"
+        "{% empty %}—{% endfor %}"
+    )
+    cell = Template("{{ event.concerned }}")
+    assert len(events) == 6
+    for event in events:
+        assert cell.render(Context({"event": event})) == loop.render(Context({"event": event}))
+    assert "D&#x27;Angelo &lt;b&gt;" in cell.render(Context({"event": events[1]}))
