@@ -1,0 +1,66 @@
+"""``{% measures commitment can_value show_files %}``: a commitment's indicators with their value in the period, as
+the commitments page, the report and its PDF show them.
+
+Written in Python, not as an included template: the commitments page repeats it for every commitment, and the
+include with its conditions and two ``floatformat`` per indicator was a seventh of that page (issue 13). The
+markup is the one the template wrote (``governance/tests/test_measures.py`` compares them): each value and
+target by Django's own ``floatformat`` ("-2", localised), every text escaped, an evidence file by the same
+``governance/_document_link.html``."""
+
+from django import template
+from django.template.defaultfilters import floatformat
+from django.urls import reverse
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def measures(context, commitment, can_value=False, show_files=False):
+    """``commitment.measures``: (indicator, measure) pairs, a measure being what ``values_for`` gives (a dict,
+    empty without a period). ``can_value``: the link to enter a manual value; ``show_files``: the evidence files."""
+    rows = getattr(commitment, "measures", None)
+    if not rows:
+        return ""
+    parts = ['<ul class="list-unstyled small mb-0 mt-1">']
+    for indicator, measure in rows:
+        value, computed = measure.get("value"), measure.get("computed")
+        if value is None:
+            shown = mark_safe("&lt; 5" if computed else "—")
+        else:
+            shown = floatformat(value, "-2")
+        parts.append(
+            format_html(
+                "<li>{}: <strong>{}</strong> / {} {}",
+                indicator.name,
+                shown,
+                floatformat(indicator.target, "-2"),
+                indicator.unit,
+            )
+        )
+        if computed:
+            parts.append(format_html(' <span class="text-muted">({})</span>', gettext("computed")))
+            if measure.get("definition"):
+                parts.append(format_html('<br><span class="text-muted">{}</span>', measure["definition"]))
+        if measure.get("file") and show_files:
+            parts.append(" · " + _document_link(context, measure["file"]))
+        if can_value and indicator.source == "manual":
+            parts.append(
+                format_html(
+                    ' · <a href="{}">{}<span class="visually-hidden"> {}</span></a>',
+                    reverse("governance:indicator_value", args=[indicator.pk]),
+                    gettext("Enter the value"),
+                    indicator.name,
+                )
+            )
+        parts.append("</li>")
+    parts.append("</ul>")
+    return mark_safe("".join(parts))
+
+
+def _document_link(context, document):
+    link = context.template.engine.get_template("governance/_document_link.html")
+    with context.push(doc=document):
+        return conditional_escape(link.render(context))

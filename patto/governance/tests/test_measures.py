@@ -1,0 +1,101 @@
+"""The indicators' values under each commitment (``{% measures %}``, issue 13) are written in Python instead of an
+included template: the same markup as that template, which is kept here as the oracle, in both languages, for
+every shape of value (manual, computed, none yet, fewer than five), with and without the link to enter a value
+and the evidence files, with texts to escape."""
+
+import uuid
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from django.template import engines
+from django.utils import translation
+
+THE_TEMPLATE = (  # governance/_measures.html as it was
+    "{% load patto_i18n %}{% if commitment.measures %}"
+    '<ul class="list-unstyled small mb-0 mt-1">{% for indicator, measure in commitment.measures %}'
+    "<li>{{ indicator.name }}: <strong>{% if measure.value is None %}{% if measure.computed %}"
+    '&lt; 5{% else %}—{% endif %}{% else %}{{ measure.value|floatformat:"-2" }}{% endif %}'
+    '</strong> / {{ indicator.target|floatformat:"-2" }} {{ indicator.unit }}{% if measure.computed %}'
+    ' <span class="text-muted">({% translate "computed" %})</span>{% if measure.definition %}'
+    '<br><span class="text-muted">{{ measure.definition }}</span>{% endif %}{% endif %}'
+    "{% if measure.file and show_files %}"
+    ' · {% include "governance/_document_link.html" with doc=measure.file %}{% endif %}'
+    '{% if can_value and indicator.source == "manual" %}'
+    " · <a href=\"{% url 'governance:indicator_value' indicator.pk %}"
+    '">{% translate "Enter the value" %}'
+    '<span class="visually-hidden"> {{ indicator.name }}</span></a>{% endif %}</li>{% endfor %}'
+    "</ul>{% endif %}"
+)
+
+
+def _document(number, scanned=True):
+    return SimpleNamespace(
+        pk=uuid.UUID(int=number),
+        original_name="Verbale <1> & allegati.pdf",
+        get_kind_display=lambda: "PDF",
+        size=123_456,
+        scanned_by="clamav" if scanned else "",
+    )
+
+
+def _indicator(pk, name, target, unit, source="manual"):
+    return SimpleNamespace(pk=pk, name=name, target=target, unit=unit, source=source)
+
+
+def _commitment(*pairs):
+    return SimpleNamespace(measures=list(pairs))
+
+
+COMMITMENTS = [
+    _commitment(),
+    _commitment((_indicator(1, "Incontri dell'équipe", Decimal("12"), "incontri"), {})),
+    _commitment(
+        (_indicator(2, "Scuole <con> referente & co.", Decimal("10.25"), "scuole"), {"value": Decimal("3.50")}),
+        (_indicator(3, "Famiglie", 10, "famiglie", "families_in_path"), {"value": None, "computed": True}),
+        (
+            _indicator(4, "Riunioni", 4.0, "n.", "meetings_held"),
+            {"value": 7, "computed": True, "definition": "Riunioni tenute nel periodo <con verbale>"},
+        ),
+        (
+            _indicator(5, "Ore di formazione", Decimal("40"), "ore"),
+            {"value": Decimal("12.345"), "evidence": "x", "file": _document(9)},
+        ),
+        (_indicator(6, "Nidi", None, ""), {"value": 0, "evidence": "", "file": _document(10, scanned=False)}),
+        (_indicator(7, "Quota", Decimal("0.5"), "%"), {"value": 1234567.891, "evidence": "", "file": None}),
+    ),
+]
+
+
+@pytest.mark.parametrize("language", ["it", "en"])
+@pytest.mark.parametrize("can_value", [True, False])
+@pytest.mark.parametrize("show_files", [True, False, None])
+def test_the_same_markup_as_the_template(language, can_value, show_files):
+    engine = engines["django"]
+    old = engine.from_string(THE_TEMPLATE)
+    new = engine.from_string(
+        "{% load governance_measures %}{% measures commitment can_value=can_value show_files=show_files %}"
+    )
+    with translation.override(language):
+        for commitment in COMMITMENTS:
+            context = {"commitment": commitment, "can_value": can_value}
+            if show_files is not None:  # the commitments page does not pass it
+                context["show_files"] = show_files
+            expected = old.render(context)
+            assert new.render(context) == expected
+            if commitment.measures:
+                assert "<ul" in expected
+    with translation.override(language):
+        shown = new.render({"commitment": COMMITMENTS[2], "can_value": True, "show_files": True})
+    assert "&lt;con&gt; referente &amp; co." in shown and ("3,5" in shown) == (language == "it")
+    assert "&lt; 5" in shown and "Verbale &lt;1&gt; &amp; allegati.pdf" in shown
+
+
+def test_the_pages_show_them(pact, login):
+    from django.urls import reverse
+
+    from patto.governance.models import Indicator
+
+    indicator = Indicator.objects.get()
+    page = login("coordinator").get(reverse("governance:commitments"))
+    assert page.status_code == 200 and indicator.name.encode() in page.content
