@@ -18,7 +18,7 @@ from datetime import date, datetime, time
 from typing import NamedTuple
 
 from django.db.models import CharField, DateTimeField, Exists, IntegerField, OuterRef, Q, Value
-from django.db.models.functions import Concat
+from django.db.models.functions import Concat, Least
 from django.utils import timezone
 
 from patto.accounts.memo import memo
@@ -1126,7 +1126,6 @@ def _next_due(day=None):
     """The path's next date: the team's first open task (overdue ones included) or the plan's next action
     deadline from today (``day``), whichever comes first (NULL when there is neither)."""
     from django.db.models import Subquery
-    from django.db.models.functions import Coalesce, Least
 
     from .models import PlanAction, Task
 
@@ -1138,8 +1137,19 @@ def _next_due(day=None):
         .order_by("deadline")
         .values("deadline")[:1]
     )
-    # LEAST ignores NULLs on PostgreSQL but not on SQLite: coalescing each side gives the same answer on both.
-    return Least(Coalesce(task, action), Coalesce(action, task))
+    return _Soonest(task, action)
+
+
+class _Soonest(Least):
+    """The earlier of two values either of which may be NULL: the other one then, NULL when both are.
+    PostgreSQL's LEAST ignores NULLs, so each side (a subquery) runs once a row; SQLite's MIN does not, so there
+    each side is coalesced with the other (each subquery twice): the same answer on both."""
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        from django.db.models.functions import Coalesce
+
+        first, second = self.get_source_expressions()
+        return Least(Coalesce(first, second), Coalesce(second, first)).as_sqlite(compiler, connection, **extra_context)
 
 
 def filter_paths(user, paths, *, state="", cohort=None, status="", mine="", reference=""):

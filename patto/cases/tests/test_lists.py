@@ -328,3 +328,23 @@ def test_the_home_page_logs_each_card_read_in_one_go_and_fails_closed(busy, logi
         response = client.get(reverse("core:home"))
     assert response.status_code == 503
     assert busy.family.reference.encode() not in response.content
+
+
+def test_the_soonest_of_two_dates_either_of_which_may_be_missing(family_path):
+    """The list's next date is the earlier of the next task and the next action, either of which may be missing:
+    PostgreSQL's LEAST ignores NULLs (each subquery once), SQLite's MIN does not (coalesced there): the same
+    answer on both, in either order."""
+    from django.db.models import DateField, Value
+
+    from patto.cases.queries import _Soonest
+
+    early, late = date(2026, 11, 20), date(2026, 12, 5)
+    for first, second, expected in (
+        (early, late, early),
+        (late, early, early),
+        (early, None, early),
+        (None, late, late),
+        (None, None, None),
+    ):
+        soonest = _Soonest(Value(first, output_field=DateField()), Value(second, output_field=DateField()))
+        assert Path.objects.annotate(soonest=soonest).values_list("soonest", flat=True).get() == expected
