@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.apps import apps
+from django.conf import settings
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
@@ -58,11 +59,11 @@ _USER_NAMES = FrozenQuery(
 )
 
 
-def newest_events(user, count):
-    """The ``count`` newest events ``user`` may see, with their details: what ``with_details`` of
-    ``events_visible_to(user)`` newest first gives, read by statements compiled once a day. None for any role
-    but the auditor's (the caller reads them through the ORM). ``count`` is the page's size plus one, from the
-    settings: one of a closed set of values (``FrozenQuery``'s variant)."""
+def newest_events(user):
+    """The newest events ``user`` may see, a page and one more (``PATTO_PAGE_SIZE`` + 1: whether there are older
+    ones), with their details: what ``with_details`` of ``events_visible_to(user)`` newest first gives, read by
+    statements compiled once a day. None for any role but the auditor's (the caller reads them through the ORM)."""
+    count = settings.PATTO_PAGE_SIZE + 1  # FrozenQuery's variant: from the settings, a closed set of values
     membership = user.acting_membership if user.is_authenticated else None
     if membership is None or membership.role != Role.AUDITOR:
         return None

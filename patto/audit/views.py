@@ -57,7 +57,7 @@ def trail(request):
     elif form.is_bound:
         events = events.none()
     # The trail as it opens (no filter, no cursor): its newest page by statements compiled once a day.
-    newest = None if request.GET else newest_events(request.user, settings.PATTO_PAGE_SIZE + 1)
+    newest = None if request.GET else newest_events(request.user)
     if newest is not None:
         page = newest_page(newest, settings.PATTO_PAGE_SIZE)
     else:
