@@ -3,7 +3,7 @@ from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext as _
 
-from .widget_markup import FAST_WIDGETS, render_widget
+from .widget_markup import FAST_WIDGETS, FIELD_TEMPLATE, render_field_group, render_widget
 
 
 class PattoFormRenderer(TemplatesSetting):
@@ -12,12 +12,15 @@ class PattoFormRenderer(TemplatesSetting):
     Django's own templates of the plain widgets (the inputs, the textarea, the select and its options) are
     written here in Python (``widget_markup``): the same markup, without an include per attribute list and
     per option, which made a form's selects the dearest part of a page (issue 13). Every other template
-    (the project's fields and forms, other widgets) renders as usual."""
+    (the project's forms, other widgets) renders as usual. The project's field template (``forms/field.html``:
+    label, widget, help and errors) is written in Python too (``widget_markup.render_field_group``)."""
 
     form_template_name = "forms/form.html"
-    field_template_name = "forms/field.html"
+    field_template_name = FIELD_TEMPLATE
 
     def render(self, template_name, context, request=None):
+        if template_name == FIELD_TEMPLATE and isinstance(context, dict) and context.keys() == {"field"}:
+            return render_field_group(context["field"])
         markup = render_widget(template_name, context)
         if markup is not None:
             return markup

@@ -27,6 +27,14 @@ def _reversed(view_name, args, kwargs, current_app, urlconf, prefix, language):
     return reverse(view_name, args=args, kwargs=dict(kwargs), current_app=current_app, urlconf=urlconf)
 
 
+def remembered_reverse(view_name, *args):
+    """``reverse(view_name, args=args)`` remembered as the tag remembers it, for markup written in Python (plain
+    arguments only: text, numbers, UUIDs)."""
+    return _reversed(
+        view_name, args, (), None, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), get_language()
+    )
+
+
 @receiver(setting_changed)
 def _forget(setting, **kwargs):
     if setting in ("ROOT_URLCONF", "FORCE_SCRIPT_NAME"):

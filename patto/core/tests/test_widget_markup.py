@@ -151,3 +151,69 @@ def test_a_whole_form_renders_the_same_both_ways(data):
     fast = rendered(PattoFormRenderer())
     assert fast == rendered(_ProjectTemplates())
     assert "<select" in fast and "PIPPI &lt;13&gt;" in fast
+
+
+FIELD_KINDS = {
+    "text": lambda **kw: forms.CharField(max_length=5, **kw),
+    "textarea": lambda **kw: forms.CharField(widget=forms.Textarea, max_length=5, **kw),
+    "date": lambda **kw: forms.DateField(widget=DateInput, **kw),
+    "number": lambda **kw: forms.IntegerField(min_value=0, **kw),
+    "select": lambda **kw: forms.ChoiceField(choices=[("a", "A <1>"), ("b", gettext_lazy("Open only"))], **kw),
+    "select multiple": lambda **kw: forms.MultipleChoiceField(choices=[("a", "A"), ("b", "B")], **kw),
+    "checkbox": lambda **kw: forms.BooleanField(**kw),
+    "checkboxes": lambda **kw: forms.MultipleChoiceField(
+        choices=[("a", "A"), ("b", "B&")], widget=forms.CheckboxSelectMultiple, **kw
+    ),
+    "radio": lambda **kw: forms.ChoiceField(choices=[("a", "A"), ("b", "B")], widget=forms.RadioSelect, **kw),
+}
+field_text = st.one_of(
+    st.just(""), text, st.builds(mark_safe, text), st.just(gettext_lazy("All phases")), st.just(None)
+)
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(
+    kind=st.sampled_from(sorted(FIELD_KINDS)),
+    label=field_text,
+    help_text=field_text,
+    required=st.booleans(),
+    value=st.one_of(st.none(), st.just(""), st.just("a"), st.just("2026-11-16"), st.just("toolong"), st.just("-3")),
+    prefix=st.one_of(st.none(), st.sampled_from(["p", "a<b"])),
+    auto_id=st.sampled_from(["id_%s", "", "x-%s"]),
+    language=st.sampled_from(["it", "en"]),
+)
+def test_the_field_template_written_in_python_matches_it(
+    kind, label, help_text, required, value, prefix, auto_id, language
+):
+    """``widget_markup.render_field_group`` against ``forms/field.html``: every branch (fieldset, checkbox, select,
+    the rest), with and without help text, required or not, bound with errors or not, ids on and off."""
+
+    class OneField(forms.Form):
+        field = FIELD_KINDS[kind](label=label, help_text=help_text or "", required=required)
+
+    def rendered(renderer):
+        data = None if value is None else {(f"{prefix}-field" if prefix else "field"): value}
+        form = OneField(data, prefix=prefix, auto_id=auto_id, renderer=renderer)
+        form.is_valid() if data is not None else None
+        return form["field"].as_field_group()
+
+    with translation.override(language):
+        fast = rendered(PattoFormRenderer())
+        assert fast == rendered(_ProjectTemplates())
+
+
+def test_the_field_template_is_written_in_python_only_for_a_field(monkeypatch):
+    """The project's renderer writes ``forms/field.html`` itself (no template rendered for it); any other
+    context given that template name renders the template."""
+    from patto.core import forms as core_forms
+
+    class OneField(forms.Form):
+        name = forms.CharField(label="Nome", help_text="Aiuto")
+
+    written = []
+    original = core_forms.render_field_group
+    monkeypatch.setattr(core_forms, "render_field_group", lambda field: written.append(field) or original(field))
+    form = OneField(renderer=PattoFormRenderer())
+    assert 'for="id_name"' in form["name"].as_field_group() and written == [form["name"]]
+    other = PattoFormRenderer().render("forms/field.html", {"field": form["name"], "extra": 1})
+    assert other == original(form["name"]) and len(written) == 1
