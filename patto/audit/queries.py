@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from patto.accounts.models import Institution, User
 from patto.accounts.roles import Role
-from patto.core.frozen import FrozenQuery, set_prefetched
+from patto.core.frozen import FrozenQuery
 
 from .actions import LABELS, action_label
 from .models import AuditEvent, AuditSubject
@@ -47,9 +47,11 @@ def _newest_of_district(day, count, district_id):
 # The trail as an auditor opens it (no filter, no cursor), and the people concerned by a page's events:
 # statements compiled once a day (core.frozen); the other pages and filters go through the ORM.
 _NEWEST_OF_DISTRICT = FrozenQuery("audit.newest_of_district", _newest_of_district, {"district_id": int})
-_SUBJECTS_OF = FrozenQuery(
+_SUBJECTS_OF = FrozenQuery(  # (event, kind, id) rows, not instances: a page's events concern hundreds of people
     "audit.subjects_of",
-    lambda day, event_ids: AuditSubject.objects.filter(event_id__in=event_ids).order_by("id"),
+    lambda day, event_ids: (
+        AuditSubject.objects.filter(event_id__in=event_ids).order_by("id").values_list("event_id", "kind", "subject_id")
+    ),
     {"event_ids": [int]},
 )
 _USER_NAMES = FrozenQuery(
@@ -62,17 +64,17 @@ _USER_NAMES = FrozenQuery(
 def newest_events(user):
     """The newest events ``user`` may see, a page and one more (``PATTO_PAGE_SIZE`` + 1: whether there are older
     ones), with their details: what ``with_details`` of ``events_visible_to(user)`` newest first gives, read by
-    statements compiled once a day. None for any role but the auditor's (the caller reads them through the ORM)."""
+    statements compiled once a day; the people concerned as each event's ``subject_pairs`` (``subject_pairs``). None for any role but the auditor's (the caller reads them through the ORM)."""
     count = settings.PATTO_PAGE_SIZE + 1  # FrozenQuery's variant: from the settings, a closed set of values
     membership = user.acting_membership if user.is_authenticated else None
     if membership is None or membership.role != Role.AUDITOR:
         return None
     events = _NEWEST_OF_DISTRICT.rows(variant=count, district_id=membership.institution.district_id)
-    subjects = defaultdict(list)
-    for subject in _SUBJECTS_OF.rows(event_ids=[event.pk for event in events]):
-        subjects[subject.event_id].append(subject)
+    pairs = defaultdict(list)
+    for event_id, kind, subject_id in _SUBJECTS_OF.rows(event_ids=[event.pk for event in events]):
+        pairs[event_id].append((kind, subject_id))
     for event in events:
-        set_prefetched(event, "subjects", subjects[event.pk])
+        event.subject_pairs = pairs[event.pk]
     return events
 
 
@@ -134,22 +136,31 @@ def with_details(events):
     )
 
 
+def subject_pairs(event):
+    """The people an event concerns, in their order, as (kind, id) pairs: read with the event by ``newest_events``,
+    or from the subjects ``with_details`` prefetched."""
+    pairs = getattr(event, "subject_pairs", None)
+    return pairs if pairs is not None else [(s.kind, s.subject_id) for s in event.subjects.all()]
+
+
 def name_subjects(events):
-    """Give each person concerned by these events who is a user their ``name`` (full name, or username;
-    empty for a user no longer found), and each event its ``concerned``: the people concerned as the trail's
-    row names them, in their order, separated by commas ("—" for none). One query for the whole page."""
-    subjects = [s for event in events for s in event.subjects.all() if s.kind == "user"]
+    """Give each event its ``concerned``: the people concerned as the trail's row names them, in their order,
+    separated by commas ("—" for none); a user by their full name, or username (empty for a user no longer
+    found). One query for the whole page."""
+    pairs = {event.pk: subject_pairs(event) for event in events}
     ids = set()
-    for subject in subjects:
-        try:
-            ids.add(uuid.UUID(subject.subject_id))
-        except ValueError:  # not a user's key: no one to name
-            pass
+    for kind, subject_id in (pair for found in pairs.values() for pair in found):
+        if kind == "user":
+            try:
+                ids.add(uuid.UUID(subject_id))
+            except ValueError:  # not a user's key: no one to name
+                pass
     names = {str(u.pk): u.get_full_name() or u.username for u in _USER_NAMES.rows(user_ids=sorted(ids))}
-    for subject in subjects:
-        subject.name = names.get(subject.subject_id, "")
     for event in events:
-        concerned = [s.name if s.kind == "user" else f"{s.kind} {s.subject_id}" for s in event.subjects.all()]
+        concerned = [
+            names.get(subject_id, "") if kind == "user" else f"{kind} {subject_id}"
+            for kind, subject_id in pairs[event.pk]
+        ]
         event.concerned = ", ".join(concerned) if concerned else "—"
 
 

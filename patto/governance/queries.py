@@ -292,6 +292,12 @@ def _version_updates(day, version_id, period_id):
 _VERSION_COMMITMENTS = FrozenQuery("governance.version_commitments", _version_commitments, {"version_id": int})
 _VERSION_INDICATORS = FrozenQuery("governance.version_indicators", _version_indicators, {"version_id": int})
 _VERSION_UPDATES = FrozenQuery("governance.version_updates", _version_updates, {"version_id": int, "period_id": int})
+_COMMITMENTS_BY_ID = FrozenQuery(
+    "governance.commitments_by_id",
+    lambda day, commitment_ids: Commitment.objects.filter(pk__in=commitment_ids).select_related("institution"),
+    {"commitment_ids": [int]},
+)
+TROUBLED = (CommitmentUpdate.Status.AT_RISK, CommitmentUpdate.Status.LATE)
 
 
 def commitments_with_status(pact_version, period, with_indicators=True):
@@ -310,6 +316,21 @@ def commitments_with_status(pact_version, period, with_indicators=True):
             set_prefetched(commitment, "indicators", indicators.get(commitment.pk, []))
         commitment.period_updates = with_parent(updates.get(commitment.pk, []), "commitment", commitment)
         commitment.latest = commitment.period_updates[0] if commitment.period_updates else None
+    return commitments
+
+
+def troubled_commitments(pact_version, period):
+    """The commitments of ``commitments_with_status`` whose latest update in ``period`` says at risk or late, in
+    the same order, with the same ``period_updates`` and ``latest`` (no indicators): the period's updates first,
+    then those commitments alone, not every commitment of the version (the dashboard's reading)."""
+    updates = {}
+    for update in _VERSION_UPDATES.rows(version_id=pact_version.pk, period_id=period.pk):
+        updates.setdefault(update.commitment_id, []).append(update)
+    troubled = [pk for pk, found in updates.items() if found[0].status in TROUBLED]
+    commitments = _COMMITMENTS_BY_ID.rows(commitment_ids=troubled)
+    for commitment in commitments:
+        commitment.period_updates = with_parent(updates[commitment.pk], "commitment", commitment)
+        commitment.latest = commitment.period_updates[0]
     return commitments
 
 
@@ -372,13 +393,7 @@ def needs_attention(pact, today=None, action_items=None):
     overdue = [item for item in action_items if item.due_on < day]
     period = next(iter(_OPEN_PERIOD.rows(pact_id=pact.pk)), None)
     in_force = pact.version_in_force(day)
-    troubled = []
-    if period and in_force:
-        troubled = [
-            c
-            for c in commitments_with_status(in_force, period, with_indicators=False)
-            if c.latest and c.latest.status in (CommitmentUpdate.Status.AT_RISK, CommitmentUpdate.Status.LATE)
-        ]
+    troubled = troubled_commitments(in_force, period) if period and in_force else []
     drafts = _DRAFTS.rows(pact_id=pact.pk)
     return {"overdue": overdue, "troubled": troubled, "drafts": drafts}
 

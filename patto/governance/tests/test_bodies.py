@@ -162,6 +162,14 @@ def test_dashboard_query_count(count, pact, personas, world, django_assert_num_q
             institution=world.comune,
             due_on=date(2026, 1, 1 + index),
         )
+    # Commitments at risk in the open period, one or both of the version's two (the dashboard reads those
+    # commitments alone, in one query).
+    period = pact.periods.get(opened_at__isnull=False, closed_at__isnull=True)
+    for commitment in list(pact.version_in_force().commitments.order_by("pk"))[:count]:
+        services.update_commitment_status(
+            actor=personas["coordinator"].user, commitment=commitment, period=period, status="at_risk", evidence="!"
+        )
+    assert pact.version_in_force().commitments.filter(updates__status="at_risk").count() == min(count, 2)
     client = Client()
     client.force_login(personas["coordinator"].user)
     # The read is logged (2 savepoints, the row, its people); the header bell; requests between institutions (3);

@@ -97,7 +97,7 @@ def test_commitments_with_status_read_as_the_orm_reads_them(pact, world, persona
 
     from patto.core.frozen import forget_all
     from patto.governance.models import Commitment, CommitmentUpdate
-    from patto.governance.queries import commitments_with_status
+    from patto.governance.queries import commitments_with_status, troubled_commitments
 
     second = _two_periods(pact, world, personas)
     in_force = pact.version_in_force()
@@ -146,8 +146,24 @@ def test_commitments_with_status_read_as_the_orm_reads_them(pact, world, persona
                 "at_risk",
                 "on_track",
             ]
-    with django_assert_num_queries(2):  # the dashboard's reading: no indicators
+    with django_assert_num_queries(2):  # no indicators
         without = commitments_with_status(in_force, second, with_indicators=False)
     assert [(c.pk, c.latest.pk if c.latest else None) for c in without] == [
         (c.pk, c.latest.pk if c.latest else None) for c in commitments_with_status(in_force, second)
     ]
+    # The dashboard's reading: the commitments whose latest update is at risk or late, and those alone.
+    for period in pact.periods.all():
+        oracle = [
+            (c.pk, c.institution.name, [u.pk for u in c.period_updates], c.latest.pk)
+            for c in commitments_with_status(in_force, period)
+            if c.latest and c.latest.status in ("at_risk", "late")
+        ]
+        with django_assert_num_queries(2 if oracle else 1):
+            troubled = troubled_commitments(in_force, period)
+        with django_assert_num_queries(0):
+            seen = [
+                (c.pk, c.institution.name, [u.pk for u in c.period_updates], c.latest.pk, c.latest.commitment.pk)
+                for c in troubled
+            ]
+        assert seen == [(*row, row[0]) for row in oracle]
+        assert oracle or period.pk != second.pk  # the school's newest update in the second period is at risk
