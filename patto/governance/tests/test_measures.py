@@ -99,3 +99,73 @@ def test_the_pages_show_them(pact, login):
     indicator = Indicator.objects.get()
     page = login("coordinator").get(reverse("governance:commitments"))
     assert page.status_code == 200 and indicator.name.encode() in page.content
+
+
+THE_ROWS = (  # the loop of governance/commitments.html as it was, with the labels the page translates before it
+    "{% load governance_measures patto_i18n %}"
+    '{% translate "Add an indicator" as add_label %}{% translate "Update" as update_label %}'
+    '{% translate "Not reported" as not_reported %}'
+    '{% for c in commitments %}{% with latest=c.latest %}<tr><td><span lang="it">{{ c.text }}</span>'
+    '{% measures c can_value=c.can_update %}{% if can_add_indicators %} <a class="small" '
+    'href="{% url \'governance:indicator_add\' c.pk %}">{{ add_label }}<span class="visually-hidden"> '
+    "{{ c.short_text }}</span></a>{% endif %}</td>\n"
+    "      <td>{% if latest %}<span class=\"badge {% if latest.status == 'late' %}bg-danger{% elif latest.status == "
+    "'at_risk' %}badge-attention{% elif latest.status == 'done' or latest.status == 'on_track' %}bg-success"
+    '{% else %}bg-secondary{% endif %}">{{ latest.get_status_display }}</span>{% else %}'
+    '<span class="badge bg-secondary">{{ not_reported }}</span>{% endif %}</td>\n'
+    '      <td class="small">{% if latest %}{{ latest.evidence|default:"—"|truncatechars:160 }}'
+    '{% if latest.evidence_file %}<br>{% include "governance/_document_link.html" with doc=latest.evidence_file %}'
+    "{% endif %}{% else %}—{% endif %}</td>\n"
+    "      <td>{% if c.can_update %}<a href=\"{% url 'governance:commitment_status' c.pk %}\">{{ update_label }}"
+    '<span class="visually-hidden"> {{ c.short_text }}</span></a>{% endif %}</td></tr>{% endwith %}{% endfor %}'
+)
+THE_TAG = (
+    "{% load governance_measures patto_i18n %}"
+    '{% translate "Add an indicator" as add_label %}{% translate "Update" as update_label %}'
+    '{% translate "Not reported" as not_reported %}{% commitment_rows commitments %}'
+)
+
+
+def _update(status, evidence, file=None):
+    from patto.governance.models import CommitmentUpdate
+
+    label = CommitmentUpdate.Status(status).label
+    return SimpleNamespace(status=status, get_status_display=lambda: label, evidence=evidence, evidence_file=file)
+
+
+def _row(pk, text, latest, can_update, measures=()):
+    return SimpleNamespace(
+        pk=pk, text=text, short_text=text[:12] + "…", latest=latest, can_update=can_update, measures=list(measures)
+    )
+
+
+ROWS = [
+    _row(1, "Nominare un referente <scolastico> & co.", None, False),
+    _row(2, "Presidiare la governance dell'équipe", _update("on_track", "Verbale del GT. " * 20), True),
+    _row(3, "Garantire la formazione", _update("at_risk", "", _document(11)), True, COMMITMENTS[2].measures),
+    _row(4, "Rispettare i tempi", _update("late", "Ritardo <nei> tempi"), False, COMMITMENTS[1].measures),
+    _row(5, "Chiudere", _update("done", "Fatto", _document(12, scanned=False)), True),
+]
+
+
+@pytest.mark.parametrize("language", ["it", "en"])
+@pytest.mark.parametrize("can_add_indicators", [True, False])
+def test_the_commitment_rows_are_the_loops_markup(language, can_add_indicators):
+    """``{% commitment_rows %}`` against the loop it replaced on the commitments page: no update yet, each status,
+    evidence long enough to be cut, evidence files scanned or not, with and without the links."""
+    engine = engines["django"]
+    with translation.override(language):
+        for rows in ([], ROWS[:1], ROWS):
+            context = {"commitments": rows, "can_add_indicators": can_add_indicators}
+            expected = engine.from_string(THE_ROWS).render(context)
+            assert engine.from_string(THE_TAG).render(context) == expected
+    assert "&lt;scolastico&gt; &amp; co." in expected and "bg-danger" in expected and "…" in expected
+
+
+def test_the_commitments_page_uses_the_tag():
+    from pathlib import Path
+
+    import patto.governance
+
+    source = (Path(patto.governance.__file__).parent / "templates/governance/commitments.html").read_text()
+    assert "{% commitment_rows party.list %}" in source and "{% for c in party.list %}" not in source
