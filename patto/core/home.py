@@ -13,3 +13,43 @@ def register_panel(order, panel):
 
 def panels_for(request):
     return [result for _order, panel in _panels if (result := panel(request)) is not None]
+
+
+# Most panels are the same card (a title, a text, links, a link to the rest): the template of the accounts app,
+# written in Python by ``{% home_panel %}`` (core/templatetags/patto.py) with the same markup
+# (``core/tests/test_home_card.py`` keeps the template as the oracle). Any other panel template is included.
+CARD_TEMPLATE = "accounts/panels/_card.html"
+
+
+def card_markup(panel):
+    """``accounts/panels/_card.html`` for ``panel``, character for character."""
+    from .widget_markup import shown
+
+    parts = [
+        '<div class="card card-bg card-big rounded shadow-sm w-100">\n  <div class="card-body d-flex flex-column">\n'
+        '    <h2 class="card-title h4">',
+        shown(panel.get("title", "")),
+        '</h2>\n    <p class="card-text">',
+        shown(panel.get("text", "")),
+        "</p>\n    ",
+    ]
+    links = panel.get("links")
+    if links:
+        parts.append('<ul class="list-unstyled mb-0">')
+        for label, url in links:
+            parts.append(
+                '<li class="mb-1"><a href="' + shown(url) + '" class="read-more-link">' + shown(label) + "</a></li>"
+            )
+        parts.append("</ul>")
+    parts.append("\n    ")
+    more = panel.get("more")
+    if more:
+        parts.append(
+            '<p class="mt-auto pt-3 mb-0"><a href="'
+            + shown(more[1])
+            + '" class="fw-semibold">'
+            + shown(more[0])
+            + "</a></p>"
+        )
+    parts.append("\n  </div>\n</div>\n")
+    return "".join(parts)
