@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from .roles import Role
 from .services import has_mfa
 
-CARD = "accounts/panels/_card.html"
+CARD = "core/_card.html"
 
 
 def institution_panel(request):

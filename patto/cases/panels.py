@@ -18,7 +18,7 @@ from .queries import (
     upcoming_meetings_of,
 )
 
-CARD = "accounts/panels/_card.html"
+CARD = "core/_card.html"
 SHOWN = 5  # items listed on a card; the card's "see all" link leads to the rest
 
 

@@ -3,6 +3,8 @@
 A panel is a function ``(request) -> dict | None``: a dict with a template and its context, or None
 when the panel has nothing for this user. Apps register panels in AppConfig.ready()."""
 
+from .widget_markup import shown
+
 _panels = []
 
 
@@ -15,15 +17,14 @@ def panels_for(request):
     return [result for _order, panel in _panels if (result := panel(request)) is not None]
 
 
-# Most panels are the same card (a title, a text, links, a link to the rest): the template of the accounts app,
-# written in Python by ``{% home_panel %}`` (core/templatetags/patto.py) with the same markup
+# Most panels are the same card (a title, a text, links, a link to the rest): the project's template, written in
+# Python by ``{% home_panel %}`` (core/templatetags/patto.py) with the same markup
 # (``core/tests/test_home_card.py`` keeps the template as the oracle). Any other panel template is included.
-CARD_TEMPLATE = "accounts/panels/_card.html"
+CARD_TEMPLATE = "core/_card.html"
 
 
 def card_markup(panel):
-    """``accounts/panels/_card.html`` for ``panel``, character for character."""
-    from .widget_markup import shown
+    """``core/_card.html`` for ``panel``, character for character."""
 
     parts = [
         '<div class="card card-bg card-big rounded shadow-sm w-100">\n  <div class="card-body d-flex flex-column">\n'

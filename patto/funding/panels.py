@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from patto.accounts.roles import GOVERNANCE_ROLES, Role
 
-CARD = "accounts/panels/_card.html"
+CARD = "core/_card.html"
 
 
 def shows_menu(request):

@@ -16,4 +16,4 @@ def pact_panel(request):
             (_("Versions of the pact"), reverse("governance:versions")),
             (_("Monitoring"), reverse("governance:periods")),
         ]
-    return {"template": "accounts/panels/_card.html", "title": _("The Pact"), "text": pact.title, "links": links}
+    return {"template": "core/_card.html", "title": _("The Pact"), "text": pact.title, "links": links}

@@ -292,10 +292,12 @@ def _version_updates(day, version_id, period_id):
 _VERSION_COMMITMENTS = FrozenQuery("governance.version_commitments", _version_commitments, {"version_id": int})
 _VERSION_INDICATORS = FrozenQuery("governance.version_indicators", _version_indicators, {"version_id": int})
 _VERSION_UPDATES = FrozenQuery("governance.version_updates", _version_updates, {"version_id": int, "period_id": int})
-_COMMITMENTS_BY_ID = FrozenQuery(
-    "governance.commitments_by_id",
-    lambda day, commitment_ids: Commitment.objects.filter(pk__in=commitment_ids).select_related("institution"),
-    {"commitment_ids": [int]},
+_COMMITMENTS_BY_ID = FrozenQuery(  # of one version only, whatever ids are asked
+    "governance.version_commitments_by_id",
+    lambda day, version_id, commitment_ids: Commitment.objects.filter(
+        pact_version_id=version_id, pk__in=commitment_ids
+    ).select_related("institution"),
+    {"version_id": int, "commitment_ids": [int]},
 )
 TROUBLED = (CommitmentUpdate.Status.AT_RISK, CommitmentUpdate.Status.LATE)
 
@@ -327,7 +329,7 @@ def troubled_commitments(pact_version, period):
     for update in _VERSION_UPDATES.rows(version_id=pact_version.pk, period_id=period.pk):
         updates.setdefault(update.commitment_id, []).append(update)
     troubled = [pk for pk, found in updates.items() if found[0].status in TROUBLED]
-    commitments = _COMMITMENTS_BY_ID.rows(commitment_ids=troubled)
+    commitments = _COMMITMENTS_BY_ID.rows(version_id=pact_version.pk, commitment_ids=troubled)
     for commitment in commitments:
         commitment.period_updates = with_parent(updates[commitment.pk], "commitment", commitment)
         commitment.latest = commitment.period_updates[0]

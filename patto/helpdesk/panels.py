@@ -22,7 +22,7 @@ from .queries import (
     questions_for_list,
 )
 
-CARD = "accounts/panels/_card.html"
+CARD = "core/_card.html"
 SHOWN = 5
 
 

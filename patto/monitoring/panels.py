@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from .queries import GRANTABLE_ROLES, aggregate_district
 
-CARD = "accounts/panels/_card.html"
+CARD = "core/_card.html"
 
 
 def figures_panel(request):

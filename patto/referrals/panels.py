@@ -90,7 +90,7 @@ def dashboard_section(request, pact):
 
 # --- home-page cards ------------------------------------------------------------------------------------
 
-CARD = "accounts/panels/_card.html"
+CARD = "core/_card.html"
 SHOWN = 5
 
 

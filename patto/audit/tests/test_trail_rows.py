@@ -1,10 +1,9 @@
 """The trail's rows written in Python (``{% trail_rows %}``) are the markup of the template loop they replaced: the
 loop is kept here as the oracle, and both render generated events (texts with markup characters, with and
-without an institution, a role, a purpose, an object, an address, a request id; times either side of a change of
-summer time) in both languages, character for character."""
+without an institution, a role, a purpose, an object, an address, a request id; times in UTC as the database gives them, shown
+in Rome's time either side of a change of summer time) in both languages, character for character."""
 
 import datetime
-import zoneinfo
 
 from django.template import engines
 from django.utils import translation
@@ -28,7 +27,6 @@ ORACLE = """{% load patto_i18n audit_labels %}  {% for event in page %}
   {% endfor %}
 """  # noqa: E501 -- the loop as trail.html had it
 TAG = "{% load audit_labels %}  {% trail_rows page %}\n"
-ROME = zoneinfo.ZoneInfo("Europe/Rome")
 
 text = st.text(alphabet=st.sampled_from(list("aZ9 <>&\"'è-_.")), max_size=10)
 events = st.builds(
@@ -58,7 +56,9 @@ events = st.builds(
     ip=st.one_of(st.none(), st.sampled_from(["10.0.0.7", "2001:db8::1"])),
     request_id=st.one_of(st.just(""), st.uuids().map(lambda value: value.hex)),
     when=st.datetimes(
-        min_value=datetime.datetime(2026, 3, 28), max_value=datetime.datetime(2026, 11, 2), timezones=st.just(ROME)
+        min_value=datetime.datetime(2026, 3, 28),
+        max_value=datetime.datetime(2026, 11, 2),
+        timezones=st.just(datetime.timezone.utc),
     ),
 )
 
@@ -78,10 +78,20 @@ def test_the_rows_are_the_loops_markup(page, language):
         assert rendered(TAG, shown) == rendered(ORACLE, shown)
 
 
-def test_the_trail_page_uses_the_tag():
-    from pathlib import Path
+def test_the_trail_page_shows_the_tags_rows(personas, login):
+    """The trail as it opens writes its rows with the tag: the page holds what the tag writes for its events."""
+    from django.urls import reverse
 
-    import patto.audit
+    from patto.audit.services import record_event
+    from patto.audit.templatetags.audit_labels import trail_rows
 
-    source = (Path(patto.audit.__file__).parent / "templates" / "audit" / "trail.html").read_text()
-    assert "{% trail_rows page %}" in source and "{% for event in page %}" not in source
+    for _ in range(2):
+        record_event(
+            actor=personas["case_manager"].user,
+            action="accounts.person.viewed",
+            subjects=[personas["coordinator"].user],
+        )
+    response = login("auditor").get(reverse("audit:trail"))
+    page = response.context["page"]
+    assert response.status_code == 200 and len(page.object_list) >= 2
+    assert trail_rows(page) in response.content.decode()

@@ -1,11 +1,10 @@
 """The path list's rows written in Python (``{% path_rows %}``) are the markup of the template loop they replaced:
 the loop is kept here as the oracle, and both render generated pages of paths (references and names with markup
-characters, no child or several, every phase, a next date due or none, times either side of a
-change of summer time) and the empty list, filtered or not, in both languages, character for character."""
+characters, no child or several, every phase, a next date due or none, times in UTC as the database gives them,
+shown in Rome's time either side of a change of summer time) and the empty list, filtered or not, in both languages, character for character."""
 
 import datetime
 import uuid
-import zoneinfo
 
 from django.template import engines
 from django.utils import translation
@@ -27,11 +26,12 @@ ORACLE = """{% load patto_i18n %}  {% for path in page %}
   {% endfor %}
 """  # noqa: E501 -- the loop as path_list.html had it
 TAG = "{% load cases_rows %}  {% path_rows page filtered %}\n"
-ROME = zoneinfo.ZoneInfo("Europe/Rome")
 
 text = st.text(alphabet=st.sampled_from(list("aZ9 <>&\"'è-")), max_size=8)
 moments = st.datetimes(
-    min_value=datetime.datetime(2026, 3, 28), max_value=datetime.datetime(2026, 11, 2), timezones=st.just(ROME)
+    min_value=datetime.datetime(2026, 3, 28),
+    max_value=datetime.datetime(2026, 11, 2),
+    timezones=st.just(datetime.timezone.utc),
 )
 
 
@@ -73,10 +73,13 @@ def test_the_rows_are_the_loops_markup(page, filtered, language):
         assert rendered(TAG, page, filtered) == rendered(ORACLE, page, filtered)
 
 
-def test_the_path_list_uses_the_tag():
-    from pathlib import Path as FilePath
+def test_the_path_list_shows_the_tags_rows(family_path, login):
+    """The path list writes its rows with the tag: the page holds what the tag writes for its paths."""
+    from django.urls import reverse
 
-    import patto.cases
+    from patto.cases.templatetags.cases_rows import path_rows
 
-    source = (FilePath(patto.cases.__file__).parent / "templates" / "cases" / "path_list.html").read_text()
-    assert "{% path_rows page filtered %}" in source and "{% for path in page %}" not in source
+    response = login("case_manager").get(reverse("cases:path_list"))
+    page = response.context["page"]
+    assert response.status_code == 200 and family_path.pk in [path.pk for path in page]
+    assert path_rows(page) in response.content.decode()

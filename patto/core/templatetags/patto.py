@@ -1,4 +1,7 @@
 from django import template
+from django.utils.safestring import mark_safe
+
+from patto.core.home import CARD_TEMPLATE, card_markup
 
 register = template.Library()
 
@@ -22,10 +25,6 @@ def home_panel(context, panel):
     """``{% home_panel panel %}``: a home-page panel, as ``{% include panel.template with panel=panel %}`` gives it;
     the common card written in Python (``core.home.card_markup``: a page of eight cards spent a tenth of its time
     including them, issue 13)."""
-    from django.utils.safestring import mark_safe
-
-    from patto.core.home import CARD_TEMPLATE, card_markup
-
     if panel.get("template") == CARD_TEMPLATE:
         return mark_safe(card_markup(panel))
     with context.push(panel=panel):

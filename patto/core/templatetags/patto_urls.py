@@ -29,7 +29,8 @@ def _reversed(view_name, args, kwargs, current_app, urlconf, prefix, language):
 
 def remembered_reverse(view_name, *args):
     """``reverse(view_name, args=args)`` remembered as the tag remembers it, for markup written in Python (plain
-    arguments only: text, numbers, UUIDs)."""
+    arguments only: text, numbers, UUIDs). No current application: every app's URLs are included once
+    (``patto/urls.py``), so the tag's namespace of the request would give the same address."""
     return _reversed(
         view_name, args, (), None, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), get_language()
     )

@@ -81,52 +81,58 @@ def commitment_rows(context, commitments):
     Written in Python, not as the template's loop, for the reason the measures are (a third of the page went on the
     loop's lookups and conditions, issue 13); the markup is the loop's, character for character
     (``governance/tests/test_measures.py`` keeps the loop as the oracle)."""
-    can_add = context.get("can_add_indicators")
     add_label, update_label = shown(context.get("add_label", "")), shown(context.get("update_label", ""))
-    parts = []
+    rows = []
     for commitment in commitments:
-        latest = commitment.latest
         short_text = shown(commitment.short_text)
-        parts.append('<tr><td><span lang="it">' + shown(commitment.text) + "</span>")
-        parts.append(shown(measures(context, commitment, can_value=commitment.can_update)))
-        if can_add:
-            parts.append(
-                ' <a class="small" href="'
-                + shown(remembered_reverse("governance:indicator_add", commitment.pk))
-                + '">'
-                + add_label
-                + '<span class="visually-hidden"> '
-                + short_text
-                + "</span></a>"
+        text_cell = '<span lang="it">' + shown(commitment.text) + "</span>"
+        text_cell += shown(measures(context, commitment, can_value=commitment.can_update))
+        if context.get("can_add_indicators"):
+            text_cell += _link(
+                "governance:indicator_add", commitment, add_label, short_text, ' <a class="small" href="'
             )
-        parts.append("</td>\n      <td>")
-        if latest:
-            parts.append(
-                '<span class="badge '
-                + _BADGES.get(latest.status, "bg-secondary")
-                + '">'
-                + shown(latest.get_status_display())
-                + "</span>"
-            )
-        else:
-            parts.append('<span class="badge bg-secondary">' + shown(context.get("not_reported", "")) + "</span>")
-        parts.append('</td>\n      <td class="small">')
-        if latest:
-            parts.append(shown(truncatechars(latest.evidence or mark_safe("—"), 160)))
-            if latest.evidence_file:
-                parts.append("<br>" + _document_link(context, latest.evidence_file))
-        else:
-            parts.append("—")
-        parts.append("</td>\n      <td>")
-        if commitment.can_update:
-            parts.append(
-                '<a href="'
-                + shown(remembered_reverse("governance:commitment_status", commitment.pk))
-                + '">'
-                + update_label
-                + '<span class="visually-hidden"> '
-                + short_text
-                + "</span></a>"
-            )
-        parts.append("</td></tr>")
-    return mark_safe("".join(parts))
+        link = (
+            _link("governance:commitment_status", commitment, update_label, short_text, '<a href="')
+            if commitment.can_update
+            else ""
+        )
+        rows.append(
+            "<tr><td>"
+            + text_cell
+            + "</td>\n      <td>"
+            + _status_cell(context, commitment.latest)
+            + '</td>\n      <td class="small">'
+            + _evidence_cell(context, commitment.latest)
+            + "</td>\n      <td>"
+            + link
+            + "</td></tr>"
+        )
+    return mark_safe("".join(rows))
+
+
+def _link(view_name, commitment, label, short_text, opening):
+    return (
+        opening
+        + shown(remembered_reverse(view_name, commitment.pk))
+        + '">'
+        + label
+        + '<span class="visually-hidden"> '
+        + short_text
+        + "</span></a>"
+    )
+
+
+def _status_cell(context, latest):
+    if not latest:
+        return '<span class="badge bg-secondary">' + shown(context.get("not_reported", "")) + "</span>"
+    badge = _BADGES.get(latest.status, "bg-secondary")
+    return '<span class="badge ' + badge + '">' + shown(latest.get_status_display()) + "</span>"
+
+
+def _evidence_cell(context, latest):
+    if not latest:
+        return "—"
+    cell = shown(truncatechars(latest.evidence or mark_safe("—"), 160))
+    if latest.evidence_file:
+        cell += "<br>" + _document_link(context, latest.evidence_file)
+    return cell
