@@ -3,10 +3,12 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from patto.core.home import CARD_TEMPLATE
+
 from .roles import Role
 from .services import has_mfa
 
-CARD = "core/_card.html"
+CARD = CARD_TEMPLATE  # the common card (core.home: written in Python on the home page)
 
 
 def institution_panel(request):

@@ -1,12 +1,14 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from patto.core.home import CARD_TEMPLATE
+
 
 def auditor_panel(request):
     user = request.user
     if user.has_perm("audit.view_accesses"):
         return {
-            "template": "core/_card.html",
+            "template": CARD_TEMPLATE,
             "title": _("Audit trail"),
             "text": _(
                 "Find who accessed the data of a family or a person, export it, and print the "
@@ -20,7 +22,7 @@ def auditor_panel(request):
         }
     if user.has_perm("audit.view_trail"):  # the technical administrator: the platform's own events
         return {
-            "template": "core/_card.html",
+            "template": CARD_TEMPLATE,
             "title": _("Platform events"),
             "text": _("Sign-ins, failed sign-ins and other events not tied to an institution."),
             "links": [(_("Open the audit trail"), reverse("audit:trail"))],

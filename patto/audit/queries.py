@@ -65,7 +65,8 @@ def newest_events(user):
     """The newest events ``user`` may see, a page and one more (``PATTO_PAGE_SIZE`` + 1: whether there are older
     ones), with their details: what ``with_details`` of ``events_visible_to(user)`` newest first gives, read by
     statements compiled once a day. The people concerned come as each event's ``subject_pairs`` (read them with
-    ``subject_pairs(event)``): ``event.subjects`` is not prefetched on these events and would cost a query each. None for any role but the auditor's (the caller reads them through the ORM)."""
+    ``subject_pairs(event)``): ``event.subjects`` is not prefetched on these events and would cost a query each.
+    None for any role but the auditor's (the caller reads them through the ORM)."""
     count = settings.PATTO_PAGE_SIZE + 1  # FrozenQuery's variant: from the settings, a closed set of values
     membership = user.acting_membership if user.is_authenticated else None
     if membership is None or membership.role != Role.AUDITOR:

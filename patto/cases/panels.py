@@ -6,6 +6,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from patto.core.home import CARD_TEMPLATE
+
 from .models import Path
 from .queries import (
     count_open_tasks,
@@ -18,7 +20,7 @@ from .queries import (
     upcoming_meetings_of,
 )
 
-CARD = "core/_card.html"
+CARD = CARD_TEMPLATE  # the common card (core.home: written in Python on the home page)
 SHOWN = 5  # items listed on a card; the card's "see all" link leads to the rest
 
 

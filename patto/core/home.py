@@ -25,7 +25,6 @@ CARD_TEMPLATE = "core/_card.html"
 
 def card_markup(panel):
     """``core/_card.html`` for ``panel``, character for character."""
-
     parts = [
         '<div class="card card-bg card-big rounded shadow-sm w-100">\n  <div class="card-body d-flex flex-column">\n'
         '    <h2 class="card-title h4">',

@@ -5,8 +5,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from patto.accounts.roles import GOVERNANCE_ROLES, Role
+from patto.core.home import CARD_TEMPLATE
 
-CARD = "core/_card.html"
+CARD = CARD_TEMPLATE  # the common card (core.home: written in Python on the home page)
 
 
 def shows_menu(request):

@@ -1,6 +1,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from patto.core.home import CARD_TEMPLATE
+
 from .queries import pact_visible_to, sees_governance
 
 
@@ -16,4 +18,4 @@ def pact_panel(request):
             (_("Versions of the pact"), reverse("governance:versions")),
             (_("Monitoring"), reverse("governance:periods")),
         ]
-    return {"template": "core/_card.html", "title": _("The Pact"), "text": pact.title, "links": links}
+    return {"template": CARD_TEMPLATE, "title": _("The Pact"), "text": pact.title, "links": links}

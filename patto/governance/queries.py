@@ -302,20 +302,19 @@ _COMMITMENTS_BY_ID = FrozenQuery(  # of one version only, whatever ids are asked
 TROUBLED = (CommitmentUpdate.Status.AT_RISK, CommitmentUpdate.Status.LATE)
 
 
-def commitments_with_status(pact_version, period, with_indicators=True):
-    """The commitments of a version, each with its indicators (``commitment.indicators.all()``, unless
-    ``with_indicators`` is false), its updates in the period newest first (``period_updates``) and the latest of
-    them (``latest``): three queries (one less without a period, one less without the indicators)."""
+def commitments_with_status(pact_version, period):
+    """The commitments of a version, each with its indicators (``commitment.indicators.all()``), its updates in the
+    period newest first (``period_updates``) and the latest of them (``latest``): three queries (one less without a
+    period). The dashboard reads only the troubled ones (``troubled_commitments``)."""
     commitments = _VERSION_COMMITMENTS.rows(version_id=pact_version.pk)
     indicators, updates = {}, {}
-    for indicator in _VERSION_INDICATORS.rows(version_id=pact_version.pk) if with_indicators else ():
+    for indicator in _VERSION_INDICATORS.rows(version_id=pact_version.pk):
         indicators.setdefault(indicator.commitment_id, []).append(indicator)
     if period is not None:
         for update in _VERSION_UPDATES.rows(version_id=pact_version.pk, period_id=period.pk):
             updates.setdefault(update.commitment_id, []).append(update)
     for commitment in commitments:
-        if with_indicators:
-            set_prefetched(commitment, "indicators", indicators.get(commitment.pk, []))
+        set_prefetched(commitment, "indicators", indicators.get(commitment.pk, []))
         commitment.period_updates = with_parent(updates.get(commitment.pk, []), "commitment", commitment)
         commitment.latest = commitment.period_updates[0] if commitment.period_updates else None
     return commitments

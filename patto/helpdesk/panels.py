@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from patto.core.frozen import FrozenQuery
+from patto.core.home import CARD_TEMPLATE
 from patto.referrals.queries import median, percentile
 
 from .models import OPEN, RUNNING, Category, Faq, Question
@@ -22,7 +23,7 @@ from .queries import (
     questions_for_list,
 )
 
-CARD = "core/_card.html"
+CARD = CARD_TEMPLATE  # the common card (core.home: written in Python on the home page)
 SHOWN = 5
 
 

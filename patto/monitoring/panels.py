@@ -3,9 +3,11 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from patto.core.home import CARD_TEMPLATE
+
 from .queries import GRANTABLE_ROLES, aggregate_district
 
-CARD = "core/_card.html"
+CARD = CARD_TEMPLATE  # the common card (core.home: written in Python on the home page)
 
 
 def figures_panel(request):

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 
 from patto.accounts.roles import Role
 from patto.core.frozen import FrozenQuery
+from patto.core.home import CARD_TEMPLATE
 from patto.core.workdays import add_working_days
 
 from .models import Request
@@ -90,7 +91,7 @@ def dashboard_section(request, pact):
 
 # --- home-page cards ------------------------------------------------------------------------------------
 
-CARD = "core/_card.html"
+CARD = CARD_TEMPLATE  # the common card (core.home: written in Python on the home page)
 SHOWN = 5
 
 
